@@ -1,0 +1,250 @@
+"""The `scanspan` command line: a thin layer over the core that maps errors to one-line messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, ocr
+from .errors import ProjectError, ScanspanError
+from .exporters import FORMATS, export
+from .importer import ImportOptions, import_into
+from .store import Project
+
+PROJECT_OPTION = click.option(
+    "--project",
+    "-p",
+    "project_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("scanspan.db"),
+    show_default=True,
+    help="The project file (SQLite); created when missing.",
+)
+
+
+def _open(project_path: Path) -> Project:
+    return Project(project_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scanspan")
+def cli() -> None:
+    """Scanspan: OCR scanned letters and label spans and regions for training data."""
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@PROJECT_OPTION
+@click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
+@click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
+@click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
+@click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
+def import_cmd(files: tuple[Path, ...], project_path: Path, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int) -> None:
+    """Import PDF, TIFF, PNG or JPEG files: OCR their pages and store them in the project."""
+    options = ImportOptions(dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs)
+    with _open(project_path) as project, _progress_bar("OCR") as progress:
+        outcomes = import_into(project, files, options, progress=progress)
+    failed = 0
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            failed += 1
+            click.echo(f"error: {outcome.message}", err=True)
+        else:
+            detail = ""
+            if outcome.status == "imported":
+                detail = (
+                    f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
+                    f"text layer {outcome.pages_text_layer})"
+                )
+            click.echo(outcome.message + detail)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("list")
+@PROJECT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def list_cmd(project_path: Path, as_json: bool) -> None:
+    """List the project's documents with page and annotation counts."""
+    _require(project_path)
+    with _open(project_path) as project:
+        rows = project.summaries()
+    if as_json:
+        data = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "pages": r.pages,
+                "status": r.status,
+                "ocr": r.ocr,
+                "spans": r.spans,
+                "regions": r.regions,
+                "annotations": r.annotations,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not rows:
+        click.echo("no documents; add some with: scanspan import FILE...")
+        return
+    click.echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'spans':>5}  {'regions':>7}  {'status':<11}  name")
+    for r in rows:
+        click.echo(
+            f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
+            f"{r.regions:>7}  {r.status:<11}  {r.name}"
+        )
+
+
+@cli.command("annotate")
+@PROJECT_OPTION
+@click.option("--document", "-d", "doc_ref", required=True, help="Document id or name.")
+@click.option("--label", "-l", required=True, help="Label name, e.g. agency.")
+@click.option("--text", "phrase", help="Tag this exact phrase (whitespace-insensitive).")
+@click.option("--all", "every", is_flag=True, help="With --text: tag every occurrence, not just the first.")
+@click.option("--page", type=click.IntRange(1), help="With --box: the page number.")
+@click.option("--box", help="A region X0,Y0,X1,Y1 in page pixels at the page's scan resolution.")
+@click.option("--note", default="", help="A note stored with the annotation.")
+@click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who made it (default: $USER).")
+def annotate_cmd(
+    project_path: Path, doc_ref: str, label: str, phrase: str | None, every: bool,
+    page: int | None, box: str | None, note: str, annotator: str,
+) -> None:
+    """Tag a phrase as a span, or a rectangle on a page as a region."""
+    if (phrase is None) == (box is None):
+        raise click.UsageError("give either --text or --box (with --page)")
+    if box is not None and page is None:
+        raise click.UsageError("--box needs --page")
+    _require(project_path)
+    with _open(project_path) as project:
+        doc = project.document(doc_ref)
+        project.label(label)
+        if phrase is not None:
+            text = project.document_text(doc.id)
+            hits = text.find(phrase)
+            if not hits:
+                raise ProjectError(f"{phrase!r} does not occur in document {doc.id} ({doc.name})")
+            for start, end in hits if every else hits[:1]:
+                span = project.add_span_chars(doc.id, label, start, end, note=note, annotator=annotator)
+                resolved = text.resolve(span)
+                click.echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}")
+        else:
+            assert box is not None and page is not None
+            coords = _parse_box(box)
+            target = project.page_by_number(doc.id, page)
+            region = project.add_region(target.id, label, coords, note=note, annotator=annotator)
+            click.echo(f"region {region.id}: {label} page {page} {[round(v) for v in region.box]}")
+
+
+@cli.command("export")
+@PROJECT_OPTION
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), required=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+def export_cmd(project_path: Path, fmt: str, output: Path) -> None:
+    """Export every document's text, spans and regions."""
+    _require(project_path)
+    with _open(project_path) as project:
+        report = export(project, fmt, output)
+    click.echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
+    for reason, count in report.skipped.items():
+        click.echo(f"not exported: {count} {reason}", err=True)
+
+
+@cli.command("labels")
+@PROJECT_OPTION
+@click.option("--add", "new_label", help="Add a label with this name.")
+@click.option("--color", default="#9467bd", show_default=True, help="With --add: its colour.")
+@click.option("--shortcut", help="With --add: its shortcut key.")
+def labels_cmd(project_path: Path, new_label: str | None, color: str, shortcut: str | None) -> None:
+    """List the project's labels, or add one."""
+    from .model import Label
+
+    with _open(project_path) as project:
+        if new_label:
+            project.add_label(Label(new_label, color, shortcut))
+        for label in project.labels():
+            click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
+
+
+def _require(project_path: Path) -> None:
+    if not project_path.exists():
+        raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
+
+
+def _parse_box(text: str) -> tuple[float, float, float, float]:
+    parts = text.replace(" ", "").split(",")
+    try:
+        values = tuple(float(v) for v in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise click.BadParameter(f"{text!r} is not X0,Y0,X1,Y1", param_hint="--box")
+    return values  # type: ignore[return-value]
+
+
+def _progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str], None] | None]:
+    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not sys.stdout.isatty():
+        return nullcontext(None)
+    from tqdm import tqdm
+
+    class _Bar:
+        def __enter__(self) -> Callable[[int, int, str], None]:
+            self.bar = tqdm(total=0, unit="page", desc=label, leave=False)
+            return self.update
+
+        def update(self, done: int, total: int, name: str) -> None:
+            self.bar.total = total
+            self.bar.n = done
+            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.refresh()
+
+        def __exit__(self, *exc: Any) -> None:
+            self.bar.close()
+
+    return _Bar()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: domain errors become one line on stderr and exit status 1."""
+    try:
+        cli.main(args=argv, prog_name="scanspan", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ScanspanError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; everything imported so far is saved", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, the traceback in a log file
+        log = _log_crash()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (details in {log})", err=True)
+        sys.exit(2)
+
+
+def _log_crash() -> Path:
+    import traceback
+
+    folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "scanspan"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "crash.log"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(traceback.format_exc() + "\n")
+    return log
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Domain errors; each prints as one line that names the file or thing and the cause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ScanspanError(Exception):
+    """Base of every error the core reports to a user."""
+
+
+class SourceError(ScanspanError):
+    """A file that cannot be imported, with the reason."""
+
+    def __init__(self, path: str | Path, cause: str) -> None:
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(f"{self.path}: {cause}")
+
+
+class OcrError(ScanspanError):
+    """Tesseract is missing, lacks language data, or failed on a page."""
+
+
+class ProjectError(ScanspanError):
+    """A project file that cannot be opened or a request it cannot satisfy."""
+
+
+class NotFoundError(ProjectError):
+    """A document, page, label, span or region that does not exist."""
+
+
+class Cancelled(ScanspanError):
+    """Long work stopped because the caller asked it to."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled")

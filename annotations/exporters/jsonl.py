@@ -1,0 +1,76 @@
+"""JSONL export: one JSON object per document with its text, pages, spans and regions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from ..model import COORDINATES
+from .base import ExportDocument, ExportReport
+
+
+def document_record(doc: ExportDocument) -> dict[str, Any]:
+    numbers = {p.id: p.number for p in doc.pages}
+    pages = []
+    for i, page in enumerate(doc.pages):
+        start, end = doc.text.page_range(i)
+        pages.append(
+            {
+                "number": page.number,
+                "width": page.width,
+                "height": page.height,
+                "dpi": [page.dpi_x, page.dpi_y],
+                "start": start,
+                "end": end,
+                "ocr": {
+                    "engine": page.provenance.engine,
+                    "engine_version": page.provenance.engine_version,
+                    "lang": page.provenance.lang,
+                    "psm": page.provenance.psm,
+                    "dpi": page.provenance.dpi,
+                    "text_layer": page.provenance.text_layer,
+                },
+            }
+        )
+    return {
+        "id": doc.document.id,
+        "name": doc.document.name,
+        "status": doc.document.status,
+        "coordinates": COORDINATES,
+        "text": doc.text.text,
+        "pages": pages,
+        "spans": [
+            {
+                "id": r.span.id,
+                "start": r.start,
+                "end": r.end,
+                "label": r.span.label,
+                "text": r.text,
+                "boxes": [{"page": page, "box": list(box)} for page, box in doc.span_boxes(r)],
+                "note": r.span.note,
+                "annotator": r.span.annotator,
+            }
+            for r in doc.spans
+        ],
+        "regions": [
+            {
+                "id": g.id,
+                "page": numbers[g.page_id],
+                "box": list(g.box),
+                "label": g.label,
+                "text": g.text,
+                "note": g.note,
+                "annotator": g.annotator,
+            }
+            for g in doc.regions
+        ],
+    }
+
+
+def write(docs: Iterable[ExportDocument], out: IO[str], report: ExportReport) -> None:
+    for doc in docs:
+        out.write(json.dumps(document_record(doc), ensure_ascii=False) + "\n")
+        report.documents += 1
+        report.spans += len(doc.spans)
+        report.regions += len(doc.regions)

@@ -1,0 +1,142 @@
+"""Plain dataclasses for documents, pages, words, labels, spans and regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Box = tuple[float, float, float, float]
+"""[x0, y0, x1, y1] in page pixels at the page's scan resolution, origin top-left."""
+
+COORDINATES = "page pixels at the page's scan resolution (dpi), origin top-left, [x0, y0, x1, y1]"
+
+
+@dataclass(frozen=True)
+class RawWord:
+    """A word as an engine or a PDF text layer produced it, before it is stored."""
+
+    text: str
+    box: Box
+    conf: float
+    block: int
+    par: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Word:
+    """One OCR (or text-layer) word; `text` is what exports see, `ocr_text` what the engine read."""
+
+    id: int
+    page_id: int
+    index: int
+    text: str
+    ocr_text: str
+    box: Box
+    conf: float
+    block: int
+    par: int
+    line: int
+
+    @property
+    def corrected(self) -> bool:
+        return self.text != self.ocr_text
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a page's words were obtained."""
+
+    engine: str
+    engine_version: str
+    lang: str
+    psm: int | None
+    dpi: float
+    text_layer: bool
+    upscale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Page:
+    id: int
+    document_id: int
+    number: int
+    width: int
+    height: int
+    dpi_x: float
+    dpi_y: float
+    image_sha256: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    name: str
+    source_sha256: str
+    page_count: int
+    status: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    color: str
+    shortcut: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of document text anchored to words.
+
+    `head` is how many characters of the first word lie before the span, `tail` how many of the
+    last word lie after it, so a span over whole words survives any correction of their text.
+    """
+
+    id: int
+    document_id: int
+    label: str
+    first_word_id: int
+    last_word_id: int
+    head: int = 0
+    tail: int = 0
+    note: str = ""
+    annotator: str = ""
+    created: str = ""
+    updated: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A labelled rectangle on one page, for what is not text (a handwritten signature, a stamp)."""
+
+    id: int
+    page_id: int
+    label: str
+    box: Box
+    text: str = ""
+    note: str = ""
+    annotator: str = ""
+    created: str = ""
+    updated: str = ""
+
+
+@dataclass
+class DocumentSummary:
+    """What `scanspan list` shows for one document."""
+
+    id: int
+    name: str
+    pages: int
+    status: str
+    ocr: dict[str, int] = field(default_factory=dict)
+    spans: int = 0
+    regions: int = 0
+
+    @property
+    def annotations(self) -> int:
+        return self.spans + self.regions
+
+
+DOCUMENT_STATUSES = ("new", "in progress", "done")

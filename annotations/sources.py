@@ -1,0 +1,239 @@
+"""Opening PDFs, TIFF, PNG and JPEG files with PyMuPDF into page images or text-layer words."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+from PIL import Image
+
+from .errors import SourceError
+from .model import RawWord
+
+MAX_PIXELS = 200_000_000
+"""Pages above this many pixels are refused: a decompression bomb or a scan nobody can annotate."""
+
+MIN_TEXT_LAYER_WORDS = 3
+"""A PDF page with fewer real words than this is treated as a scan and OCRed."""
+
+# MuPDF otherwise prints its own warnings about damaged files on stderr, next to our one-line message.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+# Pillow's own limit would raise a warning first; we check the size ourselves before decoding.
+Image.MAX_IMAGE_PIXELS = None
+
+_IMAGE_KINDS = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"II*\x00": "tiff", b"MM\x00*": "tiff"}
+
+
+@dataclass
+class SourcePage:
+    """One page: either words from a PDF text layer, or an image to OCR."""
+
+    number: int
+    width: int
+    height: int
+    dpi_x: float
+    dpi_y: float
+    words: list[RawWord] | None = None
+    image: Image.Image | None = None
+    # Resolution is a guess (no usable dpi tag): only the pixel size is known for sure.
+    dpi_guessed: bool = False
+
+
+@dataclass
+class Source:
+    """A file read into memory, identified by the SHA-256 of its bytes."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a file and recognise its format from its content, not its name."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(path, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(path, "is a directory, not a file") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    if not data:
+        raise SourceError(path, "empty file")
+    kind = sniff(data)
+    if kind is None:
+        raise SourceError(path, f"not a PDF, TIFF, PNG or JPEG file ({describe_content(data)})")
+    return Source(path, data, hashlib.sha256(data).hexdigest(), kind)
+
+
+def sniff(data: bytes) -> str | None:
+    if data[:1024].lstrip(b"\x00\t\n\r\x0c ").startswith(b"%PDF-"):
+        return "pdf"
+    for magic, kind in _IMAGE_KINDS.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def describe_content(data: bytes) -> str:
+    """A few words on what a file that is not a page image actually holds."""
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:4096]:
+            return "it is a Word .docx document; save it as PDF first"
+        return "it is a ZIP archive"
+    head = data[:2048]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "unrecognised binary content"
+    return "it is plain text"
+
+
+def open_pages(source: Source, dpi: float = 300, force_ocr: bool = False) -> tuple[int, Iterator[SourcePage]]:
+    """Validate `source` and return its page count and a lazy iterator over its pages.
+
+    Everything that can be checked without rendering is checked here, so a bad file fails before
+    any OCR is spent on it.
+    """
+    if source.kind == "pdf":
+        doc = _open_pdf(source)
+        _check_pdf_pages(source, doc, dpi)
+        return doc.page_count, _pdf_pages(source, doc, dpi, force_ocr)
+    frames = _image_frames(source)
+    return len(frames), _image_pages(source, frames)
+
+
+def _open_pdf(source: Source) -> pymupdf.Document:
+    tail = source.data[-2048:]
+    if b"%%EOF" not in tail:
+        raise SourceError(source.path, "truncated PDF (the end of the file is missing)")
+    try:
+        doc = pymupdf.open(stream=source.data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises plain RuntimeError/FileDataError for damaged files
+        raise SourceError(source.path, f"damaged PDF ({_first_line(exc)})") from None
+    if doc.needs_pass or doc.is_encrypted:
+        raise SourceError(source.path, "encrypted PDF: a password is needed to open it")
+    if doc.page_count == 0:
+        raise SourceError(source.path, "PDF has no pages")
+    return doc
+
+
+def _check_pdf_pages(source: Source, doc: pymupdf.Document, dpi: float) -> None:
+    for page in doc:
+        w, h = page.rect.width * dpi / 72, page.rect.height * dpi / 72
+        if w * h > MAX_PIXELS:
+            raise SourceError(
+                source.path,
+                f"page {page.number + 1} would be {w * h / 1e6:.0f} megapixels at {dpi:g} dpi "
+                f"(limit {MAX_PIXELS / 1e6:.0f})",
+            )
+
+
+def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: bool) -> Iterator[SourcePage]:
+    scale = dpi / 72
+    for page in doc:
+        width = round(page.rect.width * scale)
+        height = round(page.rect.height * scale)
+        try:
+            words = None if force_ocr else _text_layer_words(page, scale)
+            image = None
+            if words is None:
+                pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+                image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+                width, height = pix.width, pix.height
+        except Exception as exc:
+            raise SourceError(source.path, f"page {page.number + 1} cannot be read ({_first_line(exc)})") from None
+        yield SourcePage(page.number + 1, width, height, dpi, dpi, words=words, image=image)
+
+
+def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
+    raw = page.get_text("words", sort=False)
+    real = [w for w in raw if any(ch.isalnum() for ch in w[4])]
+    if len(real) < MIN_TEXT_LAYER_WORDS:
+        return None
+    # MuPDF numbers blocks and lines in content order; sort=True would reorder by position.
+    raw.sort(key=lambda w: (w[5], w[6], w[7]))
+    return [
+        RawWord(
+            text=w[4],
+            box=(w[0] * scale, w[1] * scale, w[2] * scale, w[3] * scale),
+            conf=100.0,
+            block=w[5],
+            par=0,
+            line=w[6],
+        )
+        for w in raw
+    ]
+
+
+def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | None]]:
+    """(width, height, dpi_x, dpi_y) of every frame, read from the headers without decoding."""
+    try:
+        with Image.open(io.BytesIO(source.data)) as im:
+            frames = []
+            for i in range(getattr(im, "n_frames", 1)):
+                im.seek(i)
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise SourceError(
+                        source.path,
+                        f"image is {w}x{h} = {w * h / 1e6:.0f} megapixels (limit {MAX_PIXELS / 1e6:.0f}); "
+                        "refusing a possible decompression bomb",
+                    )
+                dpi = im.info.get("dpi")
+                dx, dy = (float(dpi[0]), float(dpi[1])) if dpi else (None, None)
+                frames.append((w, h, dx, dy))
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({_first_line(exc)})") from None
+    return frames
+
+
+def _image_pages(source: Source, frames: list[tuple[int, int, float | None, float | None]]) -> Iterator[SourcePage]:
+    try:
+        doc = pymupdf.open(stream=source.data, filetype=source.kind)
+    except Exception as exc:
+        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({_first_line(exc)})") from None
+    for i, (w, h, dx, dy) in enumerate(frames):
+        try:
+            page = doc[i]
+            # Render at the image's own resolution, per axis, so we get its native pixels back
+            # (fax scans are often 204x196 dpi).
+            mat = pymupdf.Matrix(w / page.rect.width, h / page.rect.height)
+            pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
+            image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+        except Exception as exc:
+            raise SourceError(source.path, f"page {i + 1} cannot be decoded ({_first_line(exc)})") from None
+        if image.size != (w, h):
+            image = image.resize((w, h))
+        # 72 and 96 dpi are what software writes when it does not know: treat them as missing.
+        guessed = dx is None or dy is None or min(dx, dy) < 100
+        if guessed:
+            dx = dy = estimate_dpi(w, h)
+        yield SourcePage(i + 1, w, h, dx, dy, image=image, dpi_guessed=guessed)
+
+
+def estimate_dpi(width: int, height: int) -> float:
+    """Resolution of an untagged image, assuming it shows a whole letter-size page."""
+    return round(max(width / 8.5, height / 11.0), 1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def pymupdf_version() -> str:
+    return str(pymupdf.VersionBind)

@@ -1,0 +1,1 @@
+"""Scanspan's PySide6 desktop window over the headless core."""

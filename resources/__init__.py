@@ -1,0 +1,1 @@
+"""Data files shipped with Scanspan: the default label schema and the sample letter."""
