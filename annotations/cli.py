@@ -174,6 +174,41 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str, shortcut: 
             click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
 
 
+@cli.command("demo")
+@click.option(
+    "--project", "-p", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("scanspan-demo.db"), show_default=True, help="The demo project file.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("scanspan-demo.jsonl"), show_default=True, help="Where to write the JSONL export.",
+)
+def demo_cmd(project_path: Path, output: Path) -> None:
+    """Import the bundled sample letter, tag a few phrases, list the project and export JSONL."""
+    run_demo(project_path, output)
+
+
+def run_demo(project_path: Path, output: Path) -> int:
+    """The headless demo; returns the sample's document id."""
+    from .demo import apply_sample_tags, sample_pdf
+
+    with _open(project_path) as project, _progress_bar("OCR") as progress:
+        outcome = import_into(project, [sample_pdf()], progress=progress)[0]
+        if outcome.status == "failed" or outcome.document is None:
+            raise ProjectError(outcome.message)
+        click.echo(outcome.message)
+        if not project.spans(outcome.document.id) and not project.regions(outcome.document.id):
+            result = apply_sample_tags(project, outcome.document)
+            click.echo(f"tagged {result.added} spans and regions")
+            for phrase in result.missing:
+                click.echo(f"not found in the OCR text (left untagged): {phrase!r}", err=True)
+        for r in project.summaries():
+            click.echo(f"document {r.id} {r.name}: {r.pages} pages, {r.spans} spans, {r.regions} regions, {r.status}")
+        report = export(project, "jsonl", output)
+    click.echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
+    return outcome.document.id
+
+
 def _require(project_path: Path) -> None:
     if not project_path.exists():
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")

@@ -149,7 +149,7 @@ def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: boo
             words = None if force_ocr else _text_layer_words(page, scale)
             image = None
             if words is None:
-                pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+                pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csGRAY, alpha=False)
                 image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
                 width, height = pix.width, pix.height
         except Exception as exc:

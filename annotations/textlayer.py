@@ -200,5 +200,6 @@ class DocumentText:
         words = phrase.split()
         if not words:
             return []
-        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+        # Whole words only, so "ICE" does not match inside "SERVICE"; "ICE" in "ICE's" still does.
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)")
         return [(m.start(), m.end()) for m in pattern.finditer(self.text)]

@@ -360,7 +360,7 @@ def build(out_dir: Path) -> dict[str, object]:
         sig = signature_alpha(rng, box_pt) if box_pt else None
         img, sig_bbox = degrade(rng, raster, sig, angle)
         buf = io.BytesIO()
-        img.save(buf, format="JPEG", quality=80, optimize=True, dpi=(DPI, DPI))
+        img.save(buf, format="JPEG", quality=78, optimize=True, dpi=(DPI, DPI))
         images.append(buf.getvalue())
         sig_boxes.append(sig_bbox)
 
