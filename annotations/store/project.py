@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from PIL import Image
 from sqlite_utils import Database
 
 from .. import resources_path
@@ -26,6 +27,7 @@ from ..model import (
     Span,
     Word,
 )
+from ..pages import render_page
 from ..textlayer import DocumentText
 from .schema import migrations
 
@@ -260,6 +262,11 @@ class Project:
         if row is None:
             raise NotFoundError(f"no stored source {sha256[:12]}")
         return row[0]
+
+    def page_image(self, page: Page, scale: float = 1.0, gray: bool = False) -> Image.Image:
+        """The page rendered from its stored source; see annotations.pages.render_page."""
+        sha = self.document(page.document_id).source_sha256
+        return render_page(page, sha, self.source_data(sha), scale=scale, gray=gray)
 
     def pages(self, doc_id: int) -> list[Page]:
         rows = self.db.query("select * from pages where document_id = ? order by number", [doc_id])

@@ -1,0 +1,45 @@
+"""Rendering a stored page back to pixels from the source file kept in the project."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import pymupdf
+from PIL import Image
+
+from .model import Page
+from .sources import sniff
+
+# MuPDF shares one context per process; rendering from several threads at once is not safe.
+_LOCK = threading.Lock()
+_OPEN: OrderedDict[str, pymupdf.Document] = OrderedDict()
+_MAX_OPEN = 4
+
+
+def _document(sha256: str, data: bytes) -> pymupdf.Document:
+    doc = _OPEN.get(sha256)
+    if doc is None:
+        doc = pymupdf.open(stream=data, filetype=sniff(data) or "pdf")
+        _OPEN[sha256] = doc
+        while len(_OPEN) > _MAX_OPEN:
+            _OPEN.popitem(last=False)[1].close()
+    else:
+        _OPEN.move_to_end(sha256)
+    return doc
+
+
+def render_page(page: Page, source_sha256: str, data: bytes, scale: float = 1.0, gray: bool = False) -> Image.Image:
+    """The page at `scale` times its box resolution: scale 1.0 gives exactly page.width x page.height.
+
+    Word boxes and regions are in those pixels, so at scale s a box maps to box * s.
+    """
+    with _LOCK:
+        doc = _document(source_sha256, data)
+        mpage = doc[page.number - 1]
+        sx = page.width / mpage.rect.width * scale
+        sy = page.height / mpage.rect.height * scale
+        colorspace = pymupdf.csGRAY if gray else pymupdf.csRGB
+        pix = mpage.get_pixmap(matrix=pymupdf.Matrix(sx, sy), colorspace=colorspace, alpha=False)
+        mode = "L" if gray else "RGB"
+        return Image.frombytes(mode, (pix.width, pix.height), pix.samples)
