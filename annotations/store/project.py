@@ -61,6 +61,8 @@ class Project:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
         try:
             conn = sqlite3.connect(str(self.path), timeout=10)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -155,6 +157,12 @@ class Project:
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
         """Store a source file, its pages, words and OCR cache entries, all or nothing."""
         stamp = now()
+        try:
+            return self._add_document(name, data, sha256, pages, stamp)
+        except sqlite3.Error as exc:
+            raise ProjectError(f"{name}: could not be stored in {self.path} ({exc}); nothing of it was kept") from None
+
+    def _add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage], stamp: str) -> Document:
         with self.db.atomic():
             self.db["sources"].insert(
                 {"sha256": sha256, "name": name, "size": len(data), "data": data, "added": stamp},
