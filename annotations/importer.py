@@ -131,6 +131,7 @@ class _ImportRun:
                     outcome.status = "failed"
                     outcome.message = _one_line(outcome.path, exc)
             self._flush(block=True)
+            self._report()  # the last pages may have needed no OCR, so nothing reported them yet
         except Cancelled:
             for pending in self.queue:
                 for page in pending.pages:

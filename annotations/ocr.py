@@ -7,8 +7,8 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from types import ModuleType
 
-import pytesseract
 from PIL import Image
 
 from .errors import OcrError
@@ -30,9 +30,18 @@ class OcrSettings:
         return f"--psm {self.psm}"
 
 
+def _pytesseract() -> ModuleType:
+    # pytesseract imports pandas when it is installed, a second of start-up for every command;
+    # only commands that OCR pay for it.
+    import pytesseract
+
+    return pytesseract
+
+
 @functools.cache
 def engine_version() -> str:
     """Tesseract's version, e.g. "5.3.0"; raises OcrError when the binary is missing."""
+    pytesseract = _pytesseract()
     try:
         return str(pytesseract.get_tesseract_version()).strip()
     except pytesseract.TesseractNotFoundError:
@@ -44,7 +53,7 @@ def engine_version() -> str:
 @functools.cache
 def _languages() -> frozenset[str]:
     engine_version()
-    return frozenset(pytesseract.get_languages(config=""))
+    return frozenset(_pytesseract().get_languages(config=""))
 
 
 def check_ready(settings: OcrSettings) -> None:
@@ -92,6 +101,7 @@ def ocr_image(image: Image.Image, settings: OcrSettings, scale: tuple[float, flo
     with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as tmp:
         work.convert("L").save(tmp, format="PPM")
         tmp.flush()
+        pytesseract = _pytesseract()
         try:
             data = pytesseract.image_to_data(
                 tmp.name, lang=settings.lang, config=settings.config, output_type=pytesseract.Output.DICT

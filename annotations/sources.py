@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,17 +165,13 @@ def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
         return None
     # MuPDF numbers blocks and lines in content order; sort=True would reorder by position.
     raw.sort(key=lambda w: (w[5], w[6], w[7]))
-    return [
-        RawWord(
-            text=w[4],
-            box=(w[0] * scale, w[1] * scale, w[2] * scale, w[3] * scale),
-            conf=100.0,
-            block=w[5],
-            par=0,
-            line=w[6],
-        )
-        for w in raw
-    ]
+    # Words come in the unrotated page's coordinates; the page is rendered and shown rotated.
+    to_page = page.rotation_matrix * pymupdf.Matrix(scale, scale)
+    words = []
+    for w in raw:
+        r = pymupdf.Rect(w[:4]) * to_page
+        words.append(RawWord(text=w[4], box=(r.x0, r.y0, r.x1, r.y1), conf=100.0, block=w[5], par=0, line=w[6]))
+    return words
 
 
 def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | None]]:
@@ -192,7 +189,8 @@ def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | 
                         "refusing a possible decompression bomb",
                     )
                 dpi = im.info.get("dpi")
-                dx, dy = (float(dpi[0]), float(dpi[1])) if dpi else (None, None)
+                # PNG stores pixels per metre, so 100 dpi comes back as 99.9994: round it off.
+                dx, dy = (round(float(dpi[0]), 1), round(float(dpi[1]), 1)) if dpi else (None, None)
                 frames.append((w, h, dx, dy))
     except SourceError:
         raise
@@ -232,7 +230,8 @@ def estimate_dpi(width: int, height: int) -> float:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    # Pillow names the in-memory buffer ("<_io.BytesIO object at 0x...>"): noise to a user.
+    return re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0]) or type(exc).__name__
 
 
 def pymupdf_version() -> str:

@@ -67,6 +67,12 @@ class SpatialIndex:
 
     def __init__(self, words: Sequence[Word]) -> None:
         self._words = list(words)
+        self._bounds = (
+            min((w.box[0] for w in self._words), default=0.0),
+            min((w.box[1] for w in self._words), default=0.0),
+            max((w.box[2] for w in self._words), default=0.0),
+            max((w.box[3] for w in self._words), default=0.0),
+        )
         self._cells: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i, word in enumerate(self._words):
             for cell in self._cells_of(word.box):
@@ -87,7 +93,12 @@ class SpatialIndex:
         """
         rx0, ry0, rx1, ry1 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
         hits: set[int] = set()
-        for cell in self._cells_of((rx0, ry0, rx1, ry1)):
+        # Only cells that can hold words: a huge rectangle must not walk a huge empty grid.
+        bx0, by0, bx1, by1 = self._bounds
+        clipped = (max(rx0, bx0), max(ry0, by0), min(rx1, bx1), min(ry1, by1))
+        if not self._words or clipped[0] > clipped[2] or clipped[1] > clipped[3]:
+            return []
+        for cell in self._cells_of(clipped):
             for i in self._cells.get(cell, ()):
                 if i in hits:
                     continue
