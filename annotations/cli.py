@@ -14,8 +14,10 @@ import click
 
 from . import __version__, ocr
 from .errors import ProjectError, ScanspanError
-from .exporters import FORMATS, export
+from .exporters import FORMATS, ExportOptions, export
+from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from .importer import ImportOptions, import_into
+from .model import DOCUMENT_STATUSES
 from .store import Project
 
 PROJECT_OPTION = click.option(
@@ -144,18 +146,84 @@ def annotate_cmd(
             click.echo(f"region {region.id}: {label} page {page} {[round(v) for v in region.box]}")
 
 
+def _csv_list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
 @cli.command("export")
 @PROJECT_OPTION
-@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), required=True, help="Output format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
-def export_cmd(project_path: Path, fmt: str, output: Path) -> None:
-    """Export every document's text, spans and regions."""
+@click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
+@click.option("--documents", help="Only these documents, comma-separated ids or names.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(DOCUMENT_STATUSES), help="Only documents with this status (repeatable).")
+@click.option("--split", help="Split by document into one file per part, e.g. train=0.8,dev=0.1,test=0.1.")
+@click.option("--seed", type=int, default=0, show_default=True, help="With --split: the seed of the document order.")
+@click.option(
+    "--suggestions", type=click.Choice(SUGGESTION_POLICIES),
+    help="Unaccepted pre-annotations: include, exclude or only (default: exclude for training formats, include for jsonl, csv and labelstudio).",
+)
+@click.option("--scheme", type=click.Choice(SCHEMES), default="iob2", show_default=True, help="conll: tag scheme.")
+@click.option(
+    "--snap", type=click.Choice(SNAP_POLICIES), default="expand", show_default=True,
+    help="spacy: how a span whose edge falls inside a token is placed (spaCy's alignment_mode).",
+)
+@click.option("--lang", default="en", show_default=True, help="spacy: language of the blank tokenizer.")
+@click.option("--include-spans", is_flag=True, help="coco: also export span word boxes (one box per line of a span).")
+@click.option("--image-url", default="", help="labelstudio: prefix for image paths, e.g. /data/local-files/?d=export/.")
+def export_cmd(
+    project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
+    split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
+    image_url: str,
+) -> None:
+    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv."""
+    _require(project_path)
+    options = ExportOptions(
+        labels=_csv_list(labels), documents=_csv_list(documents), statuses=list(statuses) or None,
+        suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
+        include_spans=include_spans, image_url=image_url,
+    )
+    with _open(project_path) as project:
+        report = export(project, fmt, output, options=options)
+    images = f" and {report.images} page images" if report.images else ""
+    click.echo(f"wrote {', '.join(report.files)}{images}")
+    lines = report.summary()
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line, err=line.startswith("not exported"))
+
+
+@cli.command("import-annotations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@PROJECT_OPTION
+@click.option("--document", "-d", "doc_ref", help="Document id or name (default: each record's \"name\").")
+@click.option("--source", help="Where the spans come from, e.g. a model name (default: the file name).")
+@click.option("--add-labels", is_flag=True, help="Create labels the file uses that the project lacks.")
+def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, source: str | None, add_labels: bool) -> None:
+    """Add spans from FILE as suggestions: Scanspan JSONL, doccano JSONL or spaCy/Prodigy JSONL.
+
+    The file's text is aligned to the document's OCR text (whitespace and small OCR differences are
+    tolerated), so its character offsets land on the right words.
+    """
+    from .preannotations import import_annotations
+
     _require(project_path)
     with _open(project_path) as project:
-        report = export(project, fmt, output)
-    click.echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
-    for reason, count in report.skipped.items():
-        click.echo(f"not exported: {count} {reason}", err=True)
+        results = import_annotations(project, file, doc_ref, source=source, add_labels=add_labels)
+    for r in results:
+        click.echo(
+            f"document {r.document.id} ({r.document.name}): {r.placed} placed, {r.adjusted} adjusted, "
+            f"{len(r.unaligned)} could not be aligned, {r.duplicates} already there "
+            f"(text {r.coverage:.0%} aligned)"
+        )
+        for text in r.unaligned[:10]:
+            click.echo(f"  not aligned: {text!r}", err=True)
+        for label, n in r.unknown_labels.items():
+            click.echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+        if r.invalid:
+            click.echo(f"  not imported: {r.invalid} spans with offsets outside the text", err=True)
+        if r.regions:
+            click.echo(f"  not imported: {r.regions} regions (import-annotations reads spans)", err=True)
 
 
 @cli.command("labels")
@@ -167,6 +235,7 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str, shortcut: 
     """List the project's labels, or add one."""
     from .model import Label
 
+    _require(project_path)
     with _open(project_path) as project:
         if new_label:
             project.add_label(Label(new_label, color, shortcut))
@@ -233,7 +302,8 @@ def _progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str]
 
     class _Bar:
         def __enter__(self) -> Callable[[int, int, str], None]:
-            self.bar = tqdm(total=0, unit="page", desc=label, leave=False)
+            # Drawn where the decision was made: on stdout, and only when it is a terminal.
+            self.bar = tqdm(total=0, unit="page", desc=label, leave=False, file=sys.stdout)
             return self.update
 
         def update(self, done: int, total: int, name: str) -> None:
@@ -248,10 +318,13 @@ def _progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str]
     return _Bar()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: domain errors become one line on stderr and exit status 1."""
+def main(argv: list[str] | None = None, group: click.Group | None = None) -> None:
+    """Entry point: domain errors become one line on stderr and exit status 1.
+
+    `group` is the command group to run (the desktop app passes its own, which adds `open`).
+    """
     try:
-        cli.main(args=argv, prog_name="scanspan", standalone_mode=False)
+        (group or cli).main(args=argv, prog_name="scanspan", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

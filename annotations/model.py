@@ -92,6 +92,8 @@ class Span:
 
     `head` is how many characters of the first word lie before the span, `tail` how many of the
     last word lie after it, so a span over whole words survives any correction of their text.
+    A `suggested` span is a pre-annotation (from `source`, e.g. a model's output file) that the
+    analyst has not accepted yet.
     """
 
     id: int
@@ -105,6 +107,8 @@ class Span:
     annotator: str = ""
     created: str = ""
     updated: str = ""
+    source: str = ""
+    suggested: bool = False
 
 
 @dataclass(frozen=True)

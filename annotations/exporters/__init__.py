@@ -1,45 +1,135 @@
-"""Exporters, one module per format, all reading the same store API."""
+"""Exporters, one module per format, all reading the same store API; `export` writes one file per split."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
 
 from ..errors import ProjectError
 from ..store import Project
-from . import csv, jsonl
-from .base import ExportDocument, ExportReport, export_documents
+from . import coco, conll, csv, jsonl, labelstudio, layoutlm, spacy_docbin
+from .base import (
+    SCHEMES,
+    SNAP_POLICIES,
+    SUGGESTION_POLICIES,
+    ExportDocument,
+    ExportOptions,
+    ExportReport,
+    export_documents,
+)
+from .output import Target, temporary
+from .select import assign_splits, parse_split, select_documents
 
-Writer = Callable[[Iterable[ExportDocument], IO[str], ExportReport], None]
-
-FORMATS: dict[str, Writer] = {"jsonl": jsonl.write, "csv": csv.write}
+Writer = Callable[[Iterable[ExportDocument], Target], None]
 
 
-def export(project: Project, fmt: str, out: str | Path, documents: Sequence[int] | None = None) -> ExportReport:
-    """Write one export file; it appears complete or not at all."""
+@dataclass(frozen=True)
+class Format:
+    """How one format is written: its writer, file extension, text or bytes, and what it defaults to.
+
+    `training` formats leave unaccepted suggestions out unless asked; `images` formats write page PNGs.
+    """
+
+    write: Writer
+    suffix: str
+    description: str
+    binary: bool = False
+    training: bool = True
+    images: bool = False
+    newline: str | None = None
+    check: Callable[[], None] | None = None  # raises a one-line error when a needed extra is missing
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
+    "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
+    "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.require_spacy),
+    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags"),
+    "layoutlm": Format(layoutlm.write_layoutlm, ".jsonl", "LayoutLM records per page + page images", images=True),
+    "funsd": Format(layoutlm.write_funsd, ".jsonl", "FUNSD forms per page + page images", images=True),
+    # Label Studio is where suggestions get reviewed: they travel as its predictions by default.
+    "labelstudio": Format(
+        labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
+    ),
+    "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True),
+}
+
+
+def _check_options(options: ExportOptions) -> None:
+    for value, allowed, name in (
+        (options.snap, SNAP_POLICIES, "snap"),
+        (options.scheme, SCHEMES, "scheme"),
+        (options.suggestions, (None, *SUGGESTION_POLICIES), "suggestions"),
+    ):
+        if value not in allowed:
+            raise ProjectError(f"--{name} must be one of {', '.join(a for a in allowed if a)}, not {value!r}")
+
+
+def export(
+    project: Project, fmt: str, out: str | Path, documents: Sequence[int] | None = None,
+    options: ExportOptions | None = None,
+) -> ExportReport:
+    """Write the export; with options.split, one file per split named OUT-SPLIT.EXT.
+
+    Every file appears complete or not at all. Page images go to the folder OUT-images beside it.
+    """
     try:
-        writer = FORMATS[fmt]
+        spec = FORMATS[fmt]
     except KeyError:
         raise ProjectError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+    options = options or ExportOptions()
+    if documents is not None:
+        options = replace(options, documents=list(documents))
+    _check_options(options)
+    if spec.check:
+        spec.check()
     out = Path(out)
-    report = ExportReport()
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise ProjectError(f"{out}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
+    docs = select_documents(project, options)
+    suggestions = options.suggestions or ("exclude" if spec.training else "include")
+    report = ExportReport()
+    image_dir = out.with_name(out.stem + "-images")
+    if options.split:
+        for name, ids in assign_splits(docs, parse_split(options.split), options.seed).items():
+            path = out.with_name(f"{out.stem}-{name}{out.suffix}")
+            _write_file(project, spec, path, ids, options, report, suggestions, image_dir)
+            report.splits[name] = len(ids)
+    else:
+        _write_file(project, spec, out, [d.id for d in docs], options, report, suggestions, image_dir)
+    return report
+
+
+def _write_file(
+    project: Project, spec: Format, out: Path, ids: list[int], options: ExportOptions, report: ExportReport,
+    suggestions: str, image_dir: Path,
+) -> None:
+    fd, tmp = temporary(out)
     try:
-        newline = "" if fmt == "csv" else None
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            writer(export_documents(project, documents), handle, report)
+        if spec.binary:
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline=spec.newline)
+        with handle:
+            target = Target(project, out, handle, options, report, image_dir)
+            spec.write(export_documents(project, ids, options, report, suggestions), target)
         os.replace(tmp, out)
     except BaseException:
         os.unlink(tmp)
         raise
     report.files.append(str(out))
-    return report
+    target.commit_beside()
 
 
-__all__ = ["FORMATS", "ExportDocument", "ExportReport", "export", "export_documents"]
+__all__ = [
+    "FORMATS",
+    "ExportDocument",
+    "ExportOptions",
+    "ExportReport",
+    "Format",
+    "export",
+    "export_documents",
+]

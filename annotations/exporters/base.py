@@ -1,4 +1,4 @@
-"""What every exporter reads: documents with their text, pages, resolved spans and regions."""
+"""What every exporter reads (documents with text, pages, spans, regions) and what it reports back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,31 @@ from dataclasses import dataclass, field
 from ..model import Box, Document, Page, Region, Word
 from ..store import Project
 from ..textlayer import DocumentText, ResolvedSpan
+
+SUGGESTION_POLICIES = ("include", "exclude", "only")
+SNAP_POLICIES = ("expand", "contract", "strict")
+SCHEMES = ("iob2", "bilou")
+
+
+@dataclass
+class ExportOptions:
+    """Filters shared by every format, the split, and the few options particular to one format.
+
+    `suggestions=None` means the format's default: training formats leave unaccepted
+    pre-annotations out (and count them); jsonl, csv and labelstudio keep them, marked.
+    """
+
+    labels: Sequence[str] | None = None
+    documents: Sequence[int | str] | None = None
+    statuses: Sequence[str] | None = None
+    suggestions: str | None = None
+    split: str | None = None
+    seed: int = 0
+    scheme: str = "iob2"  # conll
+    snap: str = "expand"  # spacy: how a character span snaps to tokens (Doc.char_span alignment_mode)
+    lang: str = "en"  # spacy: the language of spacy.blank
+    include_spans: bool = False  # coco: span word boxes besides regions
+    image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
 
 
 @dataclass
@@ -21,34 +46,90 @@ class ExportDocument:
     def page_of(self, page_id: int) -> Page:
         return next(p for p in self.pages if p.id == page_id)
 
+    def page_index(self, page_id: int) -> int:
+        return next(i for i, p in enumerate(self.pages) if p.id == page_id)
+
     def span_boxes(self, span: ResolvedSpan) -> list[tuple[int, Box]]:
         """(page number, word box) for every word a span covers."""
         numbers = {p.id: p.number for p in self.pages}
         return [(numbers[w.page_id], w.box) for w in span.words]
 
+    def span_pages(self, span: ResolvedSpan) -> list[tuple[int, int, int]]:
+        """(page index, start, end) of the parts of a span on each page, in document offsets."""
+        parts = []
+        for i in range(len(self.pages)):
+            lo, hi = self.text.page_range(i)
+            start, end = max(span.start, lo), min(span.end, hi)
+            if start < end:
+                parts.append((i, start, end))
+        return parts
+
 
 @dataclass
 class ExportReport:
-    """What an export wrote, and what it could not represent (never dropped silently)."""
+    """What an export wrote, what it had to change, and what it could not represent.
+
+    Nothing is dropped silently: `skipped` counts what is not in the output, `adjusted` what is
+    there in a changed form (a span snapped to tokens, split at a page break).
+    """
 
     documents: int = 0
     spans: int = 0
     regions: int = 0
     files: list[str] = field(default_factory=list)
+    images: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    adjusted: dict[str, int] = field(default_factory=dict)
+    splits: dict[str, int] = field(default_factory=dict)
 
     def skip(self, reason: str, count: int = 1) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + count
+        if count:
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+    def adjust(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.adjusted[reason] = self.adjusted.get(reason, 0) + count
+
+    def summary(self) -> list[str]:
+        """Lines for a person: what was written, then every adjustment and omission."""
+        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"]
+        if self.splits:
+            lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
+        lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]
+        lines += [f"not exported: {n} {reason}" for reason, n in self.skipped.items()]
+        return lines
 
 
-def export_documents(project: Project, documents: Sequence[int] | None = None) -> Iterator[ExportDocument]:
-    """Every selected document, one at a time so a large project never sits in memory at once."""
+def export_documents(
+    project: Project, documents: Sequence[int] | None = None, options: ExportOptions | None = None,
+    report: ExportReport | None = None, suggestions: str = "include",
+) -> Iterator[ExportDocument]:
+    """Every selected document, one at a time so a large project never sits in memory at once.
+
+    `options.labels` keeps spans and regions of those labels; `suggestions` says what happens to
+    spans not yet accepted ("exclude" counts them in `report`).
+    """
     ids = list(documents) if documents is not None else [d.id for d in project.documents()]
+    labels = set(options.labels) if options and options.labels else None
     for doc_id in ids:
         doc = project.document(doc_id)
         text = project.document_text(doc_id)
-        spans = sorted((text.resolve(s) for s in project.spans(doc_id)), key=lambda r: (r.start, r.end, r.span.id))
-        yield ExportDocument(doc, project.pages(doc_id), text, spans, project.regions(doc_id))
+        spans = []
+        for span in project.spans(doc_id):
+            if labels is not None and span.label not in labels:
+                continue
+            if suggestions == "exclude" and span.suggested:
+                if report is not None:
+                    report.skip("suggested spans not yet accepted (--suggestions include exports them)")
+                continue
+            if suggestions == "only" and not span.suggested:
+                continue
+            spans.append(text.resolve(span))
+        spans.sort(key=lambda r: (r.start, r.end, r.span.id))
+        regions = [] if suggestions == "only" else [
+            g for g in project.regions(doc_id) if labels is None or g.label in labels
+        ]
+        yield ExportDocument(doc, project.pages(doc_id), text, spans, regions)
 
 
 def words_of_page(doc: ExportDocument, page_index: int) -> list[Word]:

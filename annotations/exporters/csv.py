@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from typing import IO
 
-from .base import ExportDocument, ExportReport
+from .base import ExportDocument
+from .output import Target
 
-COLUMNS = ["document_id", "document", "kind", "id", "label", "text", "page", "start", "end", "box", "note", "annotator"]
+COLUMNS = [
+    "document_id", "document", "kind", "id", "label", "text", "page", "start", "end", "box", "note", "annotator",
+    "source", "suggested",
+]
 
 
-def write(docs: Iterable[ExportDocument], out: IO[str], report: ExportReport) -> None:
-    writer = csv.writer(out)
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
+    report = target.report
+    writer = csv.writer(target.stream)
     writer.writerow(COLUMNS)
     for doc in docs:
         report.documents += 1
@@ -25,7 +29,7 @@ def write(docs: Iterable[ExportDocument], out: IO[str], report: ExportReport) ->
             writer.writerow(
                 [
                     doc.document.id, doc.document.name, "span", r.span.id, r.span.label, r.text,
-                    page, r.start, r.end, "", r.span.note, r.span.annotator,
+                    page, r.start, r.end, "", r.span.note, r.span.annotator, r.span.source, int(r.span.suggested),
                 ]
             )
             report.spans += 1
@@ -33,7 +37,7 @@ def write(docs: Iterable[ExportDocument], out: IO[str], report: ExportReport) ->
             writer.writerow(
                 [
                     doc.document.id, doc.document.name, "region", g.id, g.label, g.text, numbers[g.page_id],
-                    "", "", json.dumps([round(v, 1) for v in g.box]), g.note, g.annotator,
+                    "", "", json.dumps([round(v, 1) for v in g.box]), g.note, g.annotator, "", "",
                 ]
             )
             report.regions += 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import Any
 
 from ..model import COORDINATES
-from .base import ExportDocument, ExportReport
+from .base import ExportDocument
+from .output import Target
 
 
 def document_record(doc: ExportDocument) -> dict[str, Any]:
@@ -50,6 +51,8 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                 "boxes": [{"page": page, "box": list(box)} for page, box in doc.span_boxes(r)],
                 "note": r.span.note,
                 "annotator": r.span.annotator,
+                "source": r.span.source,
+                "suggested": r.span.suggested,
             }
             for r in doc.spans
         ],
@@ -68,7 +71,8 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
     }
 
 
-def write(docs: Iterable[ExportDocument], out: IO[str], report: ExportReport) -> None:
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
+    out, report = target.stream, target.report
     for doc in docs:
         out.write(json.dumps(document_record(doc), ensure_ascii=False) + "\n")
         report.documents += 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,7 +67,6 @@ class Project:
         try:
             conn = sqlite3.connect(str(self.path), timeout=10)
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA busy_timeout = 10000")
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{self.path}: not a Scanspan project ({exc})") from None
@@ -87,12 +87,18 @@ class Project:
             raise ProjectError(f"{self.path}: not a Scanspan project (an unrelated SQLite database)")
         known = {m.name for m in migrations.pending(Database(memory=True))}
         applied = {m.name for m in migrations.applied(self.db)}
+        if not applied and tables - {"_sqlite_migrations"}:
+            # Another tool's database (possibly with its own sqlite-utils migrations): never touch it.
+            self.db.conn.close()
+            raise ProjectError(f"{self.path}: not a Scanspan project (an unrelated SQLite database)")
         newer = sorted(applied - known)
         if newer:
             self.db.conn.close()
             raise ProjectError(
                 f"{self.path}: made by a newer Scanspan (schema {newer[-1]}); upgrade Scanspan to open it"
             )
+        # Only now that the file is known to be ours (or new) do we change its journal mode.
+        self.db.conn.execute("PRAGMA journal_mode = WAL")
         fresh = not applied
         migrations.apply(self.db)
         if fresh:
@@ -108,6 +114,12 @@ class Project:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Project]:
+        """Several writes as one user action: all of them are stored, or none (nested writes join it)."""
+        with self.db.atomic():
+            yield self
 
     def schema_version(self) -> str:
         applied = migrations.applied(self.db)
@@ -352,15 +364,22 @@ class Project:
         note: str = "",
         annotator: str = "",
         span_id: int | None = None,
+        source: str = "",
+        suggested: bool = False,
     ) -> Span:
-        """Add a span; `span_id` restores a deleted span under its old id (undo)."""
+        """Add a span; `span_id` restores a deleted span under its old id (undo).
+
+        `suggested` marks a pre-annotation from `source` that the analyst has yet to accept.
+        """
+        if head < 0 or tail < 0:
+            raise ProjectError("a span's head and tail cuts cannot be negative")
         self.label(label)
-        text = self.document_text(doc_id)
-        try:
-            i, j = text.word_index(first_word_id), text.word_index(last_word_id)
-        except KeyError:
-            raise ProjectError(f"span words are not in document {doc_id}") from None
-        if j < i:
+        # Checked by position in SQL, not through document_text(): on a long document that would
+        # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
+        positions = self._word_positions(doc_id, (first_word_id, last_word_id))
+        if len(positions) < len({first_word_id, last_word_id}):
+            raise ProjectError(f"span words are not in document {doc_id}")
+        if positions[last_word_id] < positions[first_word_id]:
             raise ProjectError("a span's first word must come before its last word")
         stamp = now()
         row = {
@@ -374,6 +393,8 @@ class Project:
             "annotator": annotator,
             "created": stamp,
             "updated": stamp,
+            "source": source,
+            "suggested": int(suggested),
         }
         if span_id is not None:
             row["id"] = span_id
@@ -381,7 +402,7 @@ class Project:
             new_id = self.db["spans"].insert(row).last_pk
         return self.span(new_id)
 
-    def add_span_chars(self, doc_id: int, label: str, start: int, end: int, **kwargs: str) -> Span:
+    def add_span_chars(self, doc_id: int, label: str, start: int, end: int, **kwargs: str | bool) -> Span:
         """Add a span over the character range [start, end) of the document text."""
         first, last, head, tail = self.document_text(doc_id).anchor(start, end)
         return self.add_span(doc_id, label, first, last, head, tail, **kwargs)
@@ -399,6 +420,36 @@ class Project:
             rows = self.db.query("select * from spans where document_id = ? order by id", [doc_id])
         return [_span(r) for r in rows]
 
+    def span_extents(self, doc_id: int, span_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
+        """Where each span of a document lies, without building the document text.
+
+        Span id -> (first page number, first word index, last page number, last word index), the
+        indices being word positions in their page's reading order (PageText.words). A viewer uses
+        this to find the spans on one page of a long document.
+        """
+        sql = """
+            select s.id, p1.number, w1.idx, p2.number, w2.idx
+            from spans s
+            join words w1 on w1.id = s.first_word_id join pages p1 on p1.id = w1.page_id
+            join words w2 on w2.id = s.last_word_id join pages p2 on p2.id = w2.page_id
+            where s.document_id = ?"""
+        params: list[int] = [doc_id]
+        if span_ids is not None:
+            ids = list(span_ids)
+            sql += f" and s.id in ({', '.join('?' * len(ids))})"
+            params += ids
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute(sql, params).fetchall()}
+
+    def _word_positions(self, doc_id: int, word_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """(page number, index) of each given word that belongs to the document."""
+        ids = list(word_ids)
+        rows = self.db.execute(
+            f"""select w.id, p.number, w.idx from words w join pages p on p.id = w.page_id
+            where p.document_id = ? and w.id in ({', '.join('?' * len(ids))})""",
+            [doc_id, *ids],
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def update_span(self, span_id: int, *, label: str | None = None, note: str | None = None) -> Span:
         changes: dict[str, object] = {}
         if label is not None:
@@ -411,6 +462,13 @@ class Project:
             changes["updated"] = now()
             with self.db.atomic():
                 self.db["spans"].update(span_id, changes)
+        return self.span(span_id)
+
+    def accept_span(self, span_id: int) -> Span:
+        """Turn a suggested span into an ordinary one; its source stays recorded."""
+        self.span(span_id)
+        with self.db.atomic():
+            self.db["spans"].update(span_id, {"suggested": 0, "updated": now()})
         return self.span(span_id)
 
     def delete_span(self, span_id: int) -> Span:
@@ -432,16 +490,8 @@ class Project:
         region_id: int | None = None,
     ) -> Region:
         self.label(label)
-        page = self.page(page_id)
-        box = _normalise_box(box)
+        box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
-        if x1 <= x0 or y1 <= y0:
-            raise ProjectError("a region needs a non-empty rectangle")
-        if x0 < 0 or y0 < 0 or x1 > page.width or y1 > page.height:
-            raise ProjectError(
-                f"region {[round(v) for v in box]} lies outside page {page.number} "
-                f"(0,0 - {page.width},{page.height} page pixels)"
-            )
         stamp = now()
         row = {
             "page_id": page_id,
@@ -461,6 +511,20 @@ class Project:
         with self.db.atomic():
             new_id = self.db["regions"].insert(row).last_pk
         return self.region(new_id)
+
+    def _region_box(self, page_id: int, box: Box) -> Box:
+        """The box normalised, or a ProjectError when it is empty or not on the page."""
+        page = self.page(page_id)
+        box = _normalise_box(box)
+        x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            raise ProjectError("a region needs a non-empty rectangle")
+        if x0 < 0 or y0 < 0 or x1 > page.width or y1 > page.height:
+            raise ProjectError(
+                f"region {[round(v) for v in box]} lies outside page {page.number} "
+                f"(0,0 - {page.width},{page.height} page pixels)"
+            )
+        return box
 
     def region(self, region_id: int) -> Region:
         rows = list(self.db.query("select * from regions where id = ?", [region_id]))
@@ -485,13 +549,13 @@ class Project:
         text: str | None = None,
         note: str | None = None,
     ) -> Region:
-        self.region(region_id)
+        region = self.region(region_id)
         changes: dict[str, object] = {}
         if label is not None:
             self.label(label)
             changes["label"] = label
         if box is not None:
-            changes.update(zip(("x0", "y0", "x1", "y1"), _normalise_box(box)))
+            changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
         if text is not None:
             changes["text"] = text
         if note is not None:
@@ -556,6 +620,8 @@ def _span(r: dict) -> Span:
     return Span(
         r["id"], r["document_id"], r["label"], r["first_word_id"], r["last_word_id"], r["head"], r["tail"],
         r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
+        # .get: a read-only view of a project not yet migrated to 0002 has no such columns.
+        r.get("source") or "", bool(r.get("suggested")),
     )
 
 

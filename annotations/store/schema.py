@@ -124,3 +124,11 @@ def initial(db: Database) -> None:
         {"key": str, "words": str, "engine_version": str, "created": str},
         pk="key",
     )
+
+
+@migrations(name="0002_span_suggestions")
+def span_suggestions(db: Database) -> None:
+    # Pre-annotations from a model or another tool arrive as suggestions the analyst accepts or
+    # rejects; `source` says where a span came from (empty for spans made in Scanspan).
+    db["spans"].add_column("source", str, not_null_default="")
+    db["spans"].add_column("suggested", int, not_null_default=0)

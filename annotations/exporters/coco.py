@@ -1,0 +1,91 @@
+"""COCO export: page images, regions (and span word boxes on request) as [x, y, width, height] in image pixels."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from itertools import groupby
+from typing import Any
+
+from .. import __version__
+from ..model import Box, Page
+from .base import ExportDocument
+from .output import Target
+
+CLAMPED = "boxes clamped to their page"
+
+
+def coco_box(box: Box, page: Page) -> tuple[list[float], bool]:
+    """[x, y, width, height] in image pixels, clamped to the page; and whether clamping changed it."""
+    x0, y0, x1, y1 = box
+    cx0, cy0 = min(max(0.0, x0), page.width), min(max(0.0, y0), page.height)
+    cx1, cy1 = min(max(0.0, x1), page.width), min(max(0.0, y1), page.height)
+    clamped = (cx0, cy0, cx1, cy1) != (x0, y0, x1, y1)
+    return [round(cx0, 2), round(cy0, 2), round(cx1 - cx0, 2), round(cy1 - cy0, 2)], clamped
+
+
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
+    options, report = target.options, target.report
+    labels = [label.name for label in target.project.labels()]
+    if options.labels:
+        labels = [name for name in labels if name in options.labels]
+    category = {name: i for i, name in enumerate(labels, start=1)}
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+
+    def add(image_id: int, page: Page, label: str, box: Box, extra: dict[str, Any]) -> None:
+        bbox, clamped = coco_box(box, page)
+        report.adjust(CLAMPED, int(clamped))
+        x, y, w, h = bbox
+        annotations.append(
+            {
+                "id": len(annotations) + 1,
+                "image_id": image_id,
+                "category_id": category[label],
+                "bbox": bbox,
+                "area": round(w * h, 2),
+                "iscrowd": 0,
+                # The rectangle as a polygon, so segmentation tools and COCOeval(segm) accept it too.
+                "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]],
+                **extra,
+            }
+        )
+
+    for doc in docs:
+        image_ids = {}
+        for page in doc.pages:
+            image_ids[page.id] = len(images) + 1
+            images.append(
+                {
+                    "id": len(images) + 1,
+                    "file_name": target.page_image(doc, page),
+                    "width": page.width,
+                    "height": page.height,
+                    "document": doc.document.name,
+                    "page": page.number,
+                }
+            )
+        for region in doc.regions:
+            add(image_ids[region.page_id], doc.page_of(region.page_id), region.label, region.box,
+                {"source": "region", "region_id": region.id})
+        if options.include_spans:
+            for r in doc.spans:
+                # One box per line of the span: the union of its words there, as a reader sees it.
+                for (page_id, *_), words in groupby(r.words, key=lambda w: (w.page_id, w.block, w.par, w.line)):
+                    boxes = [w.box for w in words]
+                    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                           max(b[2] for b in boxes), max(b[3] for b in boxes))
+                    add(image_ids[page_id], doc.page_of(page_id), r.span.label, box,
+                        {"source": "span", "span_id": r.span.id})
+            report.spans += len(doc.spans)
+        else:
+            report.skip("spans (--include-spans exports their word boxes)", len(doc.spans))
+        report.documents += 1
+        report.regions += len(doc.regions)
+    data = {
+        "info": {"description": "Scanspan export", "version": __version__},
+        "images": images,
+        "annotations": annotations,
+        "categories": [{"id": i, "name": name, "supercategory": "scanspan"} for name, i in category.items()],
+    }
+    target.stream.write(json.dumps(data, ensure_ascii=False) + "\n")

@@ -1,0 +1,95 @@
+"""CoNLL export: one token per line with its IOB2 (or BILOU) tag, a blank line between lines of the letter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .base import ExportDocument
+from .output import Target
+from .tagging import bilou, iob2, longest_wins
+
+# A word's tokens: runs of word characters joined by inner punctuation ("300,000", "U.S",
+# "Prevention's"), or one punctuation mark. Punctuation leaves the word, as CoNLL corpora have it.
+_TOKEN = re.compile(r"\w+(?:[.,'’&/-]\w+)*|[^\w\s]")
+_CLITIC = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
+
+OVERLAP = "overlapping spans set aside (the longest one kept)"
+SPLIT = "spans whose edge fell inside a token (the token was split there)"
+
+
+def word_pieces(text: str) -> list[tuple[int, int]]:
+    """Token ranges inside one OCR word, independent of any annotation."""
+    pieces: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        piece = text[start:end]
+        # "U.S." and "M." keep their period: an abbreviation or an initial, not a sentence end.
+        if piece == "." and pieces and pieces[-1][1] == start:
+            prev = text[pieces[-1][0] : pieces[-1][1]]
+            if "." in prev or (len(prev) == 1 and prev.isalpha()):
+                pieces[-1] = (pieces[-1][0], end)
+                continue
+        clitic = _CLITIC.search(piece)
+        if clitic and clitic.start() > 0:
+            pieces += [(start, start + clitic.start()), (start + clitic.start(), end)]
+        else:
+            pieces.append((start, end))
+    return pieces or [(0, len(text))]
+
+
+def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[list[tuple[str, str]]], int, int]:
+    """(sentences of (token, tag), spans set aside by overlap, span edges that split a token)."""
+    text = doc.text
+    kept, aside = longest_wins(doc.spans, [(r.start, r.end) for r in doc.spans])
+    cuts = {pos for r in kept for pos in (r.start, r.end)}
+    tokens: list[tuple[int, int]] = []  # document character ranges
+    line_starts: set[int] = set()  # token positions that begin a new line of the letter
+    split = 0
+    prev_line = None
+    for k, word in enumerate(text.words):
+        base = text.starts[k]
+        line = (word.page_id, word.block, word.par, word.line)
+        if prev_line is not None and line != prev_line:
+            line_starts.add(len(tokens))
+        prev_line = line
+        for start, end in word_pieces(word.text):
+            start, end = base + start, base + end
+            inner = sorted(c for c in cuts if start < c < end)
+            split += len(inner)
+            for edge in inner + [end]:
+                tokens.append((start, edge))
+                start = edge
+    first_token = {s: i for i, (s, _) in enumerate(tokens)}
+    after_last = {e: i + 1 for i, (_, e) in enumerate(tokens)}
+    ents: list[tuple[int, int, str]] = []
+    for r in kept:
+        # Spans are anchored to words, so both edges are token edges once the cuts are made.
+        first, last = first_token[r.start], after_last[r.end]
+        ents.append((first, last, r.span.label))
+        # A span that runs over a line break keeps its lines in one sentence: one entity per span.
+        line_starts -= set(range(first + 1, last))
+    tags = iob2(len(tokens), ents)
+    bounds = [0, *sorted(line_starts), len(tokens)]
+    sentences = []
+    for a, b in zip(bounds, bounds[1:]):
+        if a == b:
+            continue
+        sentence_tags = bilou(tags[a:b]) if scheme == "bilou" else tags[a:b]
+        sentences.append([(text.text[s:e], t) for (s, e), t in zip(tokens[a:b], sentence_tags)])
+    return sentences, len(aside), split
+
+
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
+    out, report = target.stream, target.report
+    for doc in docs:
+        sentences, aside, split = tagged_sentences(doc, target.options.scheme)
+        out.write("-DOCSTART-\tO\n\n")
+        for sentence in sentences:
+            out.writelines(f"{token}\t{tag}\n" for token, tag in sentence)
+            out.write("\n")
+        report.documents += 1
+        report.spans += len(doc.spans) - aside
+        report.skip(OVERLAP, aside)
+        report.adjust(SPLIT, split)
+        report.skip("regions (CoNLL holds text only; coco or labelstudio export them)", len(doc.regions))

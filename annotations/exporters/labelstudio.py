@@ -1,0 +1,129 @@
+"""Label Studio export: one image task per page (page image + its OCR text) and the labelling config XML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from ..model import Label, Page, Region
+from .base import ExportDocument
+from .output import Target
+
+IMAGE, TEXT = "image", "text"  # object tag names, and the task data keys they read
+BOXES, SPANS = "box", "label"  # control tag names (from_name in results)
+PAGE_SPLIT = "spans split at a page break (one text range per page task)"
+
+
+def _utf16(text: str, offset: int) -> int:
+    # Label Studio counts offsets in JavaScript string units (UTF-16), not code points.
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def label_config(labels: Iterable[Label]) -> str:
+    """The labelling config matching the tasks: rectangles on the image, ranges on the text."""
+    labels = list(labels)
+    view = ET.Element("View")
+    # Without pre-wrap Label Studio trims the text's line breaks, and the letter loses its lines.
+    ET.SubElement(view, "Style").text = ".htx-text { white-space: pre-wrap; }"
+    ET.SubElement(view, "Image", name=IMAGE, value=f"${IMAGE}", zoom="true")
+    for tag, name, to in (("RectangleLabels", BOXES, IMAGE), ("Labels", SPANS, TEXT)):
+        control = ET.SubElement(view, tag, name=name, toName=to)
+        for label in labels:
+            attrs = {"value": label.name, "background": label.color}
+            if label.shortcut and tag == "Labels":
+                attrs["hotkey"] = label.shortcut
+            ET.SubElement(control, "Label", attrs)
+    ET.SubElement(view, "Text", name=TEXT, value=f"${TEXT}")
+    ET.indent(view)
+    return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def rectangle(region: Region, page: Page) -> dict[str, Any]:
+    """A region as a rectanglelabels result: x, y, width, height in percent of the image (0-100)."""
+    x0, y0, x1, y1 = region.box
+    x0, x1 = max(0.0, x0), min(float(page.width), x1)
+    y0, y1 = max(0.0, y0), min(float(page.height), y1)
+    return {
+        "id": f"region-{region.id}",
+        "type": "rectanglelabels",
+        "from_name": BOXES,
+        "to_name": IMAGE,
+        "original_width": page.width,
+        "original_height": page.height,
+        "image_rotation": 0,
+        "value": {
+            "x": 100 * x0 / page.width,
+            "y": 100 * y0 / page.height,
+            "width": 100 * (x1 - x0) / page.width,
+            "height": 100 * (y1 - y0) / page.height,
+            "rotation": 0,
+            "rectanglelabels": [region.label],
+        },
+    }
+
+
+def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
+    results: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in doc.pages]  # (prediction source or "", result)
+    for r in doc.spans:
+        parts = doc.span_pages(r)
+        target.report.adjust(PAGE_SPLIT, int(len(parts) > 1))
+        for i, start, end in parts:
+            page_text = doc.text.pages[i].text
+            base = doc.text.page_range(i)[0]
+            s, e = start - base, end - base
+            suffix = f"-p{doc.pages[i].number}" if len(parts) > 1 else ""
+            result = {
+                "id": f"span-{r.span.id}{suffix}",
+                "type": "labels",
+                "from_name": SPANS,
+                "to_name": TEXT,
+                "value": {
+                    "start": _utf16(page_text, s),
+                    "end": _utf16(page_text, e),
+                    "text": page_text[s:e],
+                    "labels": [r.span.label],
+                },
+            }
+            source = (r.span.source or "import") if r.span.suggested else ""
+            results[i].append((source, result))
+    for region in doc.regions:
+        i = doc.page_index(region.page_id)
+        results[i].append(("", rectangle(region, doc.pages[i])))
+    tasks = []
+    for i, page in enumerate(doc.pages):
+        accepted = [res for source, res in results[i] if not source]
+        predictions: dict[str, list[dict[str, Any]]] = {}
+        for source, res in results[i]:
+            if source:
+                predictions.setdefault(source, []).append(res)
+        tasks.append(
+            {
+                "data": {
+                    IMAGE: target.options.image_url + target.page_image(doc, page),
+                    TEXT: doc.text.pages[i].text,
+                    "document": doc.document.name,
+                    "page": page.number,
+                },
+                "annotations": [{"result": accepted}] if accepted else [],
+                # Suggestions not yet accepted travel as predictions, which Label Studio shows for review.
+                "predictions": [{"model_version": v, "result": res} for v, res in predictions.items()],
+            }
+        )
+    return tasks
+
+
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
+    report = target.report
+    tasks: list[dict[str, Any]] = []
+    for doc in docs:
+        tasks += page_tasks(doc, target)
+        report.documents += 1
+        report.spans += len(doc.spans)
+        report.regions += len(doc.regions)
+    labels = target.project.labels()
+    if target.options.labels:
+        labels = [label for label in labels if label.name in target.options.labels]
+    target.stream.write(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
+    target.beside("-config.xml", label_config(labels))

@@ -1,0 +1,172 @@
+"""LayoutLM (one record per page: words, 0-1000 boxes, BIO tags) and FUNSD (the `form` structure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Box, Page, Word
+from .base import ExportDocument, ExportReport
+from .output import Target
+from .tagging import iob2, longest_wins
+
+OVERLAP = "overlapping spans set aside (the longest one kept)"
+WIDENED = "spans widened to whole words (an edge fell inside a word)"
+PAGE_SPLIT = "spans split at a page break (one entity per page)"
+REGIONS = "regions (layoutlm tags words; coco or labelstudio export regions)"
+
+
+def scale_box(box: Box, page: Page) -> list[int]:
+    """A page-pixel box as integers 0-1000 of the page size (the LayoutLMv2/v3 convention)."""
+
+    def scale(v: float, size: int) -> int:
+        return min(1000, max(0, int(1000 * v / size)))
+
+    x0, y0, x1, y1 = box
+    return [scale(x0, page.width), scale(y0, page.height), scale(x1, page.width), scale(y1, page.height)]
+
+
+def pixel_box(box: Box, page: Page) -> list[int]:
+    """A box in whole page pixels, clamped to the page."""
+    x0, y0, x1, y1 = box
+    return [
+        max(0, min(page.width, round(x0))), max(0, min(page.height, round(y0))),
+        max(0, min(page.width, round(x1))), max(0, min(page.height, round(y1))),
+    ]
+
+
+@dataclass
+class PageEntities:
+    """One page's words and the span entities on it as word ranges [first, last) with a label."""
+
+    page: Page
+    words: list[Word]
+    entities: list[tuple[int, int, str]]
+
+
+def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageEntities], int]:
+    """Spans cut at page breaks and widened to words, overlaps resolved per page (all counted).
+
+    Returns the pages and how many spans lost every part of themselves to a longer overlap.
+    """
+    text = doc.text
+    offsets = [0]
+    for page in text.pages:
+        offsets.append(offsets[-1] + len(page.words))
+    parts: list[list[tuple[int, int, str, int]]] = [[] for _ in doc.pages]
+    for n, r in enumerate(doc.spans):
+        pieces = doc.span_pages(r)
+        report.adjust(PAGE_SPLIT, int(len(pieces) > 1))
+        first_word, last_word = text.word_index(r.words[0].id), text.word_index(r.words[-1].id)
+        report.adjust(WIDENED, int(r.start > text.starts[first_word] or r.end < text.ends[last_word]))
+        for i, start, end in pieces:
+            words = text.words_in_range(start, end)
+            first = text.word_index(words[0].id) - offsets[i]
+            last = text.word_index(words[-1].id) - offsets[i] + 1
+            parts[i].append((first, last, r.span.label, n))
+    result = []
+    survivors: set[int] = set()
+    for i, page in enumerate(doc.pages):
+        kept, _ = longest_wins(parts[i], [(a, b) for a, b, _, _ in parts[i]])
+        survivors.update(n for *_, n in kept)
+        result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept]))
+    aside = len(doc.spans) - len(survivors)
+    report.skip(OVERLAP, aside)
+    return result, aside
+
+
+def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+    page = pe.page
+    return {
+        "id": f"{doc.document.id}-{page.number}",
+        "document": doc.document.name,
+        "page": page.number,
+        "image": image,
+        "width": page.width,
+        "height": page.height,
+        "words": [w.text for w in pe.words],
+        "bboxes": [scale_box(w.box, page) for w in pe.words],
+        "ner_tags": iob2(len(pe.words), pe.entities),
+    }
+
+
+def funsd_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+    """FUNSD's form: every word in exactly one entity; words in no span grouped by line as "other"."""
+    page = pe.page
+    groups: list[tuple[list[Word], str, str]] = []  # words, label, text
+    labelled = {k: (first, last, label) for first, last, label in pe.entities for k in range(first, last)}
+    k = 0
+    while k < len(pe.words):
+        if k in labelled:
+            first, last, label = labelled[k]
+            groups.append((pe.words[first:last], label, ""))
+            k = last
+            continue
+        run = [pe.words[k]]
+        k += 1
+        while k < len(pe.words) and k not in labelled and _line(pe.words[k]) == _line(run[-1]):
+            run.append(pe.words[k])
+            k += 1
+        groups.append((run, "other", ""))
+    form = []
+    for words, label, _ in groups:
+        form.append(
+            {
+                "id": len(form),
+                "text": " ".join(w.text for w in words),
+                "box": pixel_box(_union(w.box for w in words), page),
+                "label": label,
+                "words": [{"text": w.text, "box": pixel_box(w.box, page)} for w in words],
+                "linking": [],
+            }
+        )
+    for region in doc.regions:
+        if region.page_id == page.id:
+            form.append(
+                {"id": len(form), "text": region.text, "box": pixel_box(region.box, page), "label": region.label,
+                 "words": [], "linking": []}
+            )
+    return {
+        "id": f"{doc.document.id}-{page.number}",
+        "document": doc.document.name,
+        "page": page.number,
+        "image": image,
+        "width": page.width,
+        "height": page.height,
+        "form": form,
+    }
+
+
+def _line(word: Word) -> tuple[int, int, int]:
+    return word.block, word.par, word.line
+
+
+def _union(boxes: Iterable[Box]) -> Box:
+    xs0, ys0, xs1, ys1 = zip(*boxes)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def _write(docs: Iterable[ExportDocument], target: Target, funsd: bool) -> None:
+    report = target.report
+    for doc in docs:
+        pages, aside = page_entities(doc, report)
+        for pe in pages:
+            image = target.page_image(doc, pe.page)
+            record = funsd_record(doc, pe, image) if funsd else layoutlm_record(doc, pe, image)
+            target.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        report.documents += 1
+        report.spans += len(doc.spans) - aside
+        if funsd:
+            report.regions += len(doc.regions)
+        else:
+            report.skip(REGIONS, len(doc.regions))
+
+
+def write_layoutlm(docs: Iterable[ExportDocument], target: Target) -> None:
+    _write(docs, target, funsd=False)
+
+
+def write_funsd(docs: Iterable[ExportDocument], target: Target) -> None:
+    _write(docs, target, funsd=True)

@@ -1,0 +1,178 @@
+"""Projects for the export tests, built through the store API from real PDFs drawn here (no OCR),
+plus the bundled sample letter OCRed and tagged once per session."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from annotations.model import Provenance, RawWord
+from annotations.store import NewPage, Project
+
+DPI = 100
+PAGE_SIZE = (360.0, 288.0)  # points: 5 x 4 inches, so 500 x 400 pixels at 100 dpi
+FONT_SIZE = 10.0
+
+LETTER = [
+    [
+        "Dear Ms. Delgado,",
+        "",
+        "The U.S. Department of Justice (DOJ) Office of Juvenile",
+        "Justice and Delinquency Prevention's (OJJDP) program",
+        "reached 300,000 investigations in 2015.",
+    ],
+    [
+        "The CyberTipline received 6.5 million reports from",
+        "Project iGuardian partners.",
+        "",
+        "Sincerely,",
+        "Keith M. Harper",
+    ],
+]
+
+# (label, phrase, occurrence): the letter's spans, including one that ends inside a word
+# ("Prevention" in "Prevention's"), one over a line break, and two that overlap.
+LETTER_SPANS = [
+    ("agency", "U.S. Department of Justice (DOJ)", 0),
+    ("agency", "Department of Justice", 0),
+    ("agency", "Office of Juvenile Justice and Delinquency Prevention", 0),
+    ("agency", "OJJDP", 0),
+    ("figure", "300,000 investigations", 0),
+    ("program", "CyberTipline", 0),
+    ("figure", "6.5 million reports", 0),
+    ("program", "Project iGuardian", 0),
+    ("signature", "Keith M. Harper", 0),
+]
+SIGNATURE_BOX = (20.0, 300.0, 300.0, 390.0)  # page 2, page pixels
+
+
+def draw_pdf(pages: Sequence[Sequence[str]], tag: str = "") -> tuple[bytes, list[list[RawWord]]]:
+    """A born-digital PDF and its words in page pixels at DPI; an empty line starts a paragraph.
+
+    Word boxes come from the font's advance widths and ascender/descender, as drawn.
+    """
+    font = pymupdf.Font("helv")
+    scale = DPI / 72
+    space = font.text_length(" ", fontsize=FONT_SIZE)
+    doc = pymupdf.open()
+    all_words: list[list[RawWord]] = []
+    for lines in pages:
+        page = doc.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
+        words: list[RawWord] = []
+        y, par, line_no = 24.0, 0, 0
+        for line in lines:
+            if not line:
+                par += 1
+                y += FONT_SIZE
+                continue
+            page.insert_text((18, y), line, fontname="helv", fontsize=FONT_SIZE)
+            x = 18.0
+            for token in line.split(" "):
+                width = font.text_length(token, fontsize=FONT_SIZE)
+                top, bottom = y - font.ascender * FONT_SIZE, y - font.descender * FONT_SIZE
+                box = (x * scale, top * scale, (x + width) * scale, bottom * scale)
+                words.append(RawWord(token, box, 96.0, 0, par, line_no))
+                x += width + space
+            line_no += 1
+            y += FONT_SIZE * 1.6
+        all_words.append(words)
+    doc.set_metadata({"title": tag})  # a distinct file (and content hash) per tag
+    return doc.tobytes(no_new_id=True), all_words  # the same drawing is the same file, run after run
+
+
+def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]]) -> int:
+    """Store a drawn PDF as a document with its words (as a text-layer import would); its id."""
+    data, words = draw_pdf(pages, tag=name)
+    sha = hashlib.sha256(data).hexdigest()
+    width, height = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
+    prov = Provenance("pymupdf", pymupdf.VersionBind, "eng", None, DPI, True)
+    new_pages = [
+        NewPage(n, width, height, DPI, DPI, f"{sha}-{n}", prov, page_words)
+        for n, page_words in enumerate(words, start=1)
+    ]
+    return project.add_document(name, data, sha, new_pages).id
+
+
+def tag(project: Project, doc_id: int, spans: Sequence[tuple[str, str, int]], **kwargs: object) -> list[int]:
+    """Add spans over the n-th occurrence of each phrase (any whitespace between its words, even inside a word)."""
+    text = project.document_text(doc_id).text
+    ids = []
+    for label, phrase, occurrence in spans:
+        pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+        start, end = list(re.finditer(pattern, text))[occurrence].span()
+        ids.append(project.add_span_chars(doc_id, label, start, end, **kwargs).id)
+    return ids
+
+
+@dataclass
+class Letters:
+    """A closed project with three tagged letters (the first two "done"); tests copy it to change it."""
+
+    path: Path
+    ids: list[int]
+
+
+@pytest.fixture(scope="session")
+def letters(tmp_path_factory: pytest.TempPathFactory) -> Letters:
+    folder = tmp_path_factory.mktemp("letters")
+    path = folder / "letters.scanspan"
+    with Project(path) as project:
+        ids = []
+        for n in range(3):
+            doc_id = add_letter(project, f"letter-{n + 1}.pdf", LETTER)
+            tag(project, doc_id, LETTER_SPANS, annotator="tester", note=f"n{n}")
+            page2 = project.page_by_number(doc_id, 2)
+            project.add_region(page2.id, "signature", SIGNATURE_BOX, text="Keith M. Harper")
+            ids.append(doc_id)
+        project.set_status(ids[0], "done")
+        project.set_status(ids[1], "done")
+    return Letters(path, ids)
+
+
+@pytest.fixture
+def letters_copy(letters: Letters, tmp_path: Path) -> Path:
+    target = tmp_path / "letters.scanspan"
+    shutil.copy(letters.path, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled scan OCRed (about 4 s) and tagged by the demo's tags, once; copy it to change it."""
+    from annotations.demo import apply_sample_tags, sample_pdf
+    from annotations.importer import import_into
+
+    path = tmp_path_factory.mktemp("sample") / "sample.scanspan"
+    with Project(path) as project:
+        (outcome,) = import_into(project, [sample_pdf()])
+        assert outcome.document is not None, outcome.message
+        result = apply_sample_tags(project, outcome.document)
+        assert not result.missing, f"OCR missed sample phrases: {result.missing}"
+    return path
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str, str]]:
+    """`scanspan ARGS` through the real entry point; (exit status, stdout, stderr)."""
+    from annotations.cli import main
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def run(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

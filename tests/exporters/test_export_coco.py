@@ -1,0 +1,64 @@
+"""COCO export, loaded with pycocotools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from annotations.exporters import ExportOptions, export
+from annotations.store import Project
+
+from conftest import DPI, PAGE_SIZE, SIGNATURE_BOX, Letters
+
+WIDTH, HEIGHT = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
+
+
+def test_regions_always_and_span_boxes_on_request(letters: Letters, tmp_path: Path) -> None:
+    with Project(letters.path) as project:
+        report = export(project, "coco", tmp_path / "regions.json")
+        assert report.skipped == {"spans (--include-spans exports their word boxes)": 27}
+        report = export(project, "coco", tmp_path / "all.json", options=ExportOptions(include_spans=True))
+        assert not report.skipped
+        spans = {s.id: project.document_text(s.document_id).resolve(s) for s in project.spans()}
+    regions = json.loads((tmp_path / "regions.json").read_text())
+    assert [c["name"] for c in regions["categories"]] == ["agency", "program", "figure", "signature"]
+    assert len(regions["images"]) == 6 and len(regions["annotations"]) == 3
+    x0, y0, x1, y1 = SIGNATURE_BOX
+    first = regions["annotations"][0]
+    assert first["bbox"] == [x0, y0, x1 - x0, y1 - y0]
+    assert first["area"] == (x1 - x0) * (y1 - y0)
+    assert (first["iscrowd"], first["category_id"], first["image_id"]) == (0, 4, 2)
+
+    data = json.loads((tmp_path / "all.json").read_text())
+    span_boxes = [a for a in data["annotations"] if a["source"] == "span"]
+    # One box per line of a span: the multi-line agency span has two in each of the three letters.
+    assert len(span_boxes) == 27 + 3
+    for annotation in span_boxes:
+        words = [w for w in spans[annotation["span_id"]].words]
+        x, y, w, h = annotation["bbox"]
+        assert any(abs(word.box[0] - x) < 0.01 for word in words)
+        assert all(word.box[1] >= y - 0.01 or word.box[3] <= y for word in words)
+    for image in data["images"]:
+        with Image.open(tmp_path / image["file_name"]) as img:
+            assert img.size == (image["width"], image["height"]) == (WIDTH, HEIGHT)
+
+
+def test_pycocotools_loads_the_export(letters: Letters, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    coco_module = pytest.importorskip("pycocotools.coco")
+    with Project(letters.path) as project:
+        export(project, "coco", tmp_path / "coco.json", options=ExportOptions(include_spans=True))
+    coco = coco_module.COCO(str(tmp_path / "coco.json"))
+    assert sorted(coco.getCatIds()) == [1, 2, 3, 4]
+    assert len(coco.getImgIds()) == 6
+    signature = coco.getCatIds(catNms=["signature"])
+    regions = [a for a in coco.loadAnns(coco.getAnnIds(catIds=signature)) if a["source"] == "region"]
+    assert len(regions) == 3
+    page2 = coco.loadImgs(regions[0]["image_id"])[0]
+    assert (page2["page"], page2["width"], page2["height"]) == (2, WIDTH, HEIGHT)
+    mask = coco.annToMask(regions[0])  # the rectangle polygon rasterises on the page
+    x0, y0, x1, y1 = SIGNATURE_BOX
+    assert mask.shape == (HEIGHT, WIDTH)
+    assert abs(int(mask.sum()) - (x1 - x0) * (y1 - y0)) < 0.02 * (x1 - x0) * (y1 - y0)

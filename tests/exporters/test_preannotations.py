@@ -1,0 +1,159 @@
+"""import-annotations: spans from our JSONL, doccano and spaCy/Prodigy files aligned onto the OCR text as suggestions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from annotations.alignment import align
+from annotations.errors import ProjectError
+from annotations.exporters import export
+from annotations.preannotations import import_annotations
+from annotations.model import RawWord
+from annotations.store import NewPage, Project
+
+from conftest import LETTER, Letters, add_letter
+
+COMPARED = ("start", "end", "label", "text", "boxes", "note", "annotator")
+
+
+def spans_of(path: Path) -> list[list[tuple]]:  # type: ignore[type-arg]
+    return [
+        [tuple(json.dumps(s[k]) for k in COMPARED) for s in json.loads(line)["spans"]]
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def fresh_copy(source: Path, target: Path) -> None:
+    """The same files and words in a new project (as a re-import would store them), no annotations."""
+    with Project(source) as old, Project(target) as new:
+        for doc in old.documents():
+            pages = [
+                NewPage(
+                    p.number, p.width, p.height, p.dpi_x, p.dpi_y, p.image_sha256, p.provenance,
+                    [RawWord(w.text, w.box, w.conf, w.block, w.par, w.line) for w in old.words(p.id)],
+                )
+                for p in old.pages(doc.id)
+            ]
+            new.add_document(doc.name, old.source_data(doc.source_sha256), doc.source_sha256, pages)
+
+
+def test_jsonl_round_trip_is_lossless(letters: Letters, tmp_path: Path) -> None:
+    first = tmp_path / "first.jsonl"
+    with Project(letters.path) as project:
+        export(project, "jsonl", first)
+    fresh = tmp_path / "fresh.scanspan"
+    fresh_copy(letters.path, fresh)
+    with Project(fresh) as project:
+        results = import_annotations(project, first)
+        assert [(r.placed, r.adjusted, r.unaligned, r.duplicates) for r in results] == [(9, 0, [], 0)] * 3
+        assert all(s.suggested and s.source == "first.jsonl" for s in project.spans())
+        export(project, "jsonl", tmp_path / "second.jsonl")
+        # Importing the same file again adds nothing.
+        assert [r.duplicates for r in import_annotations(project, first)] == [9, 9, 9]
+    assert spans_of(tmp_path / "second.jsonl") == spans_of(first)
+
+
+def test_alignment_tolerates_whitespace_and_ocr_slips(tmp_path: Path) -> None:
+    misread = [[line.replace("Department", "Departrnent") for line in page] for page in LETTER]
+    with Project(tmp_path / "p.scanspan") as project:
+        doc_id = add_letter(project, "l.pdf", misread)
+        ocr = project.document_text(doc_id).text
+        # The model saw a cleaner text: other line breaks, no page separator, no misreading, an extra line.
+        clean = " ".join(ocr.split()).replace("Departrnent", "Department").replace("CyberTipline", "Cyber Tipline")
+        clean = "A header the scan never saw.\n" + clean
+        wanted = ["Department of Justice", "Juvenile Justice", "Cyber Tipline", "Keith M. Harper", "never saw"]
+        spans = [{"start": m.start(), "end": m.end(), "label": "agency"} for w in wanted for m in [re.search(w, clean)]]
+        path = tmp_path / "prodigy.jsonl"
+        path.write_text(json.dumps({"text": clean, "spans": spans}) + "\n")
+        (result,) = import_annotations(project, path, document="l.pdf", source="model-1")
+        assert (result.placed, result.adjusted, result.unaligned) == (2, 2, ["never saw"])
+        text = project.document_text(doc_id)
+        got = [text.resolve(s).text for s in project.spans(doc_id)]
+        assert got == ["Departrnent of Justice", "Juvenile\nJustice", "CyberTipline", "Keith M. Harper"]
+        assert {(s.source, s.suggested) for s in project.spans(doc_id)} == {("model-1", True)}
+        assert 0.9 < result.coverage < 1
+
+
+def test_doccano_and_unknown_labels_are_counted(tmp_path: Path) -> None:
+    with Project(tmp_path / "p.scanspan") as project:
+        doc_id = add_letter(project, "l.pdf", LETTER)
+        text = project.document_text(doc_id).text
+        s = text.index("OJJDP")
+        record = {"text": text, "label": [[s, s + 5, "agency"], [s, s + 5, "ORG"], [5, 2, "agency"], [0, 10**6, "agency"]]}
+        path = tmp_path / "doccano.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        (result,) = import_annotations(project, path, document=doc_id)
+        assert (result.placed, result.unknown_labels, result.invalid) == (1, {"ORG": 1}, 2)
+        (result,) = import_annotations(project, path, document=doc_id, add_labels=True)
+        assert (result.placed, result.duplicates) == (1, 1)
+        assert "ORG" in {label.name for label in project.labels()}
+
+
+def test_records_are_matched_to_documents(letters_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(json.dumps({"text": "x", "spans": []}) for _ in range(2)) + "\n")
+    with Project(letters_copy) as project:
+        with pytest.raises(ProjectError, match="none is named 'letter-1.pdf'"):
+            import_annotations(project, path, document="letter-1.pdf")
+        with pytest.raises(ProjectError, match="no document name; say which with --document"):
+            import_annotations(project, path)
+        path.write_text('{"spans": []}\n')
+        with pytest.raises(ProjectError, match='record 1: no "text"'):
+            import_annotations(project, path, document=1)
+
+
+def test_a_failed_import_stores_nothing(letters_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    with Project(letters_copy) as project:
+        text = project.document_text(1).text
+        good = {"text": text, "name": "letter-1.pdf", "spans": [{"start": 0, "end": 4, "label": "agency"}]}
+        path.write_text(json.dumps(good) + "\n" + json.dumps({"text": "y", "name": "missing.pdf", "spans": []}) + "\n")
+        before = len(project.spans())
+        with pytest.raises(ProjectError, match="missing.pdf"):
+            import_annotations(project, path)
+        assert len(project.spans()) == before
+
+
+def test_cli_summary(letters: Letters, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "e.jsonl"
+    assert run_cli("export", "-p", letters.path, "-f", "jsonl", "-o", exported, "--documents", "1")[0] == 0
+    fresh = tmp_path / "fresh.scanspan"
+    fresh_copy(letters.path, fresh)
+    code, out, err = run_cli("import-annotations", exported, "-p", fresh, "--source", "ner-v1")
+    assert code == 0, err
+    assert out.strip() == "document 1 (letter-1.pdf): 9 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)"
+    assert "not imported: 1 regions" in err
+
+
+def test_align_maps_every_character_of_equal_texts_and_none_of_foreign_ones() -> None:
+    same = align("a b\nc", "a b\nc")
+    assert same.positions == [0, 1, 2, 3, 4]
+    assert align("alpha  beta", "alpha\nbeta").map_range(7, 11) == (6, 10)
+    assert align("zzz qqq", "alpha beta").map_range(0, 3) is None
+
+
+
+def test_a_project_from_before_suggestions_is_migrated(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from annotations.store.schema import migrations
+
+    path = tmp_path / "old.scanspan"
+    db = Database(path)
+    migrations.apply(db, stop_before="0002_span_suggestions")  # what Scanspan 0.1 made, with one span
+    db["labels"].insert({"name": "agency", "color": "#000000", "position": 0})
+    db["sources"].insert({"sha256": "s", "name": "x.pdf", "size": 1, "data": b"x", "added": ""})
+    db["documents"].insert({"id": 1, "name": "x.pdf", "source_sha256": "s", "status": "new", "created": ""})
+    db["pages"].insert({"id": 1, "document_id": 1, "number": 1, "width": 10, "height": 10})
+    db["words"].insert({"id": 1, "page_id": 1, "idx": 0, "text": "Hi", "ocr_text": "Hi"})
+    db["spans"].insert({"document_id": 1, "label": "agency", "first_word_id": 1, "last_word_id": 1})
+    db.conn.commit()
+    db.close()
+    with Project(path) as project:
+        assert project.schema_version() == "0002_span_suggestions"
+        (span,) = project.spans(1)
+        assert (span.source, span.suggested) == ("", False)
