@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -289,7 +290,7 @@ def _parse_box(text: str) -> tuple[float, float, float, float]:
         values = tuple(float(v) for v in parts)
     except ValueError:
         values = ()
-    if len(values) != 4:
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise click.BadParameter(f"{text!r} is not X0,Y0,X1,Y1", param_hint="--box")
     return values  # type: ignore[return-value]
 

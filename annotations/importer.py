@@ -264,6 +264,9 @@ def _finish(pending: _Pending, deliver: Callable[[Prepared], Document]) -> None:
     except ScanspanError as exc:
         outcome.status = "failed"
         outcome.message = _one_line(outcome.path, exc)
+    except Exception as exc:  # one file's unexpected failure must not take the others down
+        outcome.status = "failed"
+        outcome.message = f"{outcome.path}: unexpected error ({type(exc).__name__}: {exc}); nothing of it was stored"
 
 
 def import_into(

@@ -92,24 +92,28 @@ def ocr_image(image: Image.Image, settings: OcrSettings, scale: tuple[float, flo
     """OCR one page image; boxes come back in the image's own pixels whatever the resampling."""
     # Tesseract's OpenMP threads fight each other on small machines (a page was 4.5x slower on
     # 2 cores); we parallelise across pages instead. pytesseract passes os.environ to the child.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if os.environ.get("OMP_THREAD_LIMIT") != "1":
+        os.environ["OMP_THREAD_LIMIT"] = "1"
     sx, sy = scale
     work = image
     if (sx, sy) != (1.0, 1.0):
         work = image.resize((round(image.width * sx), round(image.height * sy)), Image.Resampling.LANCZOS)
     # An uncompressed PGM file costs far less to write than the PNG pytesseract would encode.
-    with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as tmp:
-        work.convert("L").save(tmp, format="PPM")
-        tmp.flush()
-        pytesseract = _pytesseract()
-        try:
+    pytesseract = _pytesseract()
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as tmp:
+            work.convert("L").save(tmp, format="PPM")
+            tmp.flush()
             data = pytesseract.image_to_data(
                 tmp.name, lang=settings.lang, config=settings.config, output_type=pytesseract.Output.DICT
             )
-        except pytesseract.TesseractNotFoundError:
-            raise OcrError("tesseract is not installed or not on PATH") from None
-        except pytesseract.TesseractError as exc:
-            raise OcrError(f"tesseract failed: {str(exc.message).strip().splitlines()[-1:]}") from None
+    except pytesseract.TesseractNotFoundError:
+        raise OcrError("tesseract is not installed or not on PATH") from None
+    except pytesseract.TesseractError as exc:
+        last = (str(exc.message).strip().splitlines() or ["no message"])[-1]
+        raise OcrError(f"tesseract failed: {last}") from None
+    except OSError as exc:
+        raise OcrError(f"could not hand the page to tesseract ({exc.strerror or exc})") from None
     return _words_from_data(data, sx, sy)
 
 

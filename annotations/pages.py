@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 
 import pymupdf
 from PIL import Image
 
 from .model import Page
-from .sources import sniff
+from .sources import MUPDF_LOCK, sniff
 
-# MuPDF shares one context per process; rendering from several threads at once is not safe.
-_LOCK = threading.Lock()
 _OPEN: OrderedDict[str, pymupdf.Document] = OrderedDict()
 _MAX_OPEN = 4
 
@@ -34,7 +31,7 @@ def render_page(page: Page, source_sha256: str, data: bytes, scale: float = 1.0,
 
     Word boxes and regions are in those pixels, so at scale s a box maps to box * s.
     """
-    with _LOCK:
+    with MUPDF_LOCK:
         doc = _document(source_sha256, data)
         mpage = doc[page.number - 1]
         sx = page.width / mpage.rect.width * scale

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ MIN_TEXT_LAYER_WORDS = 3
 # MuPDF otherwise prints its own warnings about damaged files on stderr, next to our one-line message.
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
+MUPDF_LOCK = threading.RLock()
+"""MuPDF shares one context per process and is not safe to call from two threads at once."""
+
 # Pillow's own limit would raise a warning first; we check the size ourselves before decoding.
 Image.MAX_IMAGE_PIXELS = None
 
@@ -120,7 +124,8 @@ def _open_pdf(source: Source) -> pymupdf.Document:
     if b"%%EOF" not in tail:
         raise SourceError(source.path, "truncated PDF (the end of the file is missing)")
     try:
-        doc = pymupdf.open(stream=source.data, filetype="pdf")
+        with MUPDF_LOCK:
+            doc = pymupdf.open(stream=source.data, filetype="pdf")
     except Exception as exc:  # MuPDF raises plain RuntimeError/FileDataError for damaged files
         raise SourceError(source.path, f"damaged PDF ({_first_line(exc)})") from None
     if doc.needs_pass or doc.is_encrypted:
@@ -147,12 +152,14 @@ def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: boo
         width = round(page.rect.width * scale)
         height = round(page.rect.height * scale)
         try:
-            words = None if force_ocr else _text_layer_words(page, scale)
-            image = None
-            if words is None:
-                pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csGRAY, alpha=False)
-                image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-                width, height = pix.width, pix.height
+            with MUPDF_LOCK:
+                words = None if force_ocr else _text_layer_words(page, scale)
+                image = None
+                if words is None:
+                    matrix = pymupdf.Matrix(scale, scale)
+                    pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
+                    image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+                    width, height = pix.width, pix.height
         except Exception as exc:
             raise SourceError(source.path, f"page {page.number + 1} cannot be read ({_first_line(exc)})") from None
         yield SourcePage(page.number + 1, width, height, dpi, dpi, words=words, image=image)
@@ -201,23 +208,26 @@ def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | 
 
 def _image_pages(source: Source, frames: list[tuple[int, int, float | None, float | None]]) -> Iterator[SourcePage]:
     try:
-        doc = pymupdf.open(stream=source.data, filetype=source.kind)
+        with MUPDF_LOCK:
+            doc = pymupdf.open(stream=source.data, filetype=source.kind)
     except Exception as exc:
         raise SourceError(source.path, f"damaged {source.kind.upper()} image ({_first_line(exc)})") from None
     for i, (w, h, dx, dy) in enumerate(frames):
         try:
-            page = doc[i]
-            # Render at the image's own resolution, per axis, so we get its native pixels back
-            # (fax scans are often 204x196 dpi).
-            mat = pymupdf.Matrix(w / page.rect.width, h / page.rect.height)
-            pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
+            with MUPDF_LOCK:
+                page = doc[i]
+                # Render at the image's own resolution, per axis, so we get its native pixels back
+                # (fax scans are often 204x196 or 204x98 dpi).
+                mat = pymupdf.Matrix(w / page.rect.width, h / page.rect.height)
+                pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
         except Exception as exc:
             raise SourceError(source.path, f"page {i + 1} cannot be decoded ({_first_line(exc)})") from None
         if image.size != (w, h):
             image = image.resize((w, h))
-        # 72 and 96 dpi are what software writes when it does not know: treat them as missing.
-        guessed = dx is None or dy is None or min(dx, dy) < 100
+        # Equal 72 or 96 dpi is what software writes when it does not know: treat it as missing.
+        # Unequal axes are a real tag (standard fax is 204x98 dpi).
+        guessed = dx is None or dy is None or (dx == dy and dx < 100)
         if guessed:
             dx = dy = estimate_dpi(w, h)
         yield SourcePage(i + 1, w, h, dx, dy, image=image, dpi_guessed=guessed)

@@ -299,6 +299,9 @@ def make_corpus(root: Path) -> Corpus:
     fax = draw_pdf(FAX, size=(612, 150), fontname="cour", fontsize=12, margin=24)
     fax_image = bilevel(render(fax, 1, 204, 196))
     corpus.add("fax.tif", tiff_bytes([fax_image], (204, 196), "group4"), fax, [fax_image])
+    # Standard-mode fax: half the vertical resolution, so every pixel is twice as tall as wide.
+    fax_std_image = bilevel(render(fax, 1, 204, 98))
+    corpus.add("fax-standard.tif", tiff_bytes([fax_std_image], (204, 98), "group4"), fax, [fax_std_image])
 
     low = draw_pdf(LOW, fontsize=14)
     low_image = render(low, 1, 100)

@@ -165,6 +165,8 @@ def test_annotate_box_adds_a_region_in_page_pixels(cli, project: Path, tmp_path:
         (["--page", "1", "--box", "0,0,5000,10"], r"outside"),
         (["--page", "3", "--box", "0,0,10,10"], r"page 3"),
         (["--page", "1", "--box", "1,2,3"], r"X0,Y0,X1,Y1"),
+        (["--page", "1", "--box", "nan,10,100,100"], r"X0,Y0,X1,Y1"),
+        (["--page", "1", "--box", "0,0,inf,100"], r"X0,Y0,X1,Y1"),
     ],
 )
 def test_annotate_bad_box_is_one_line(cli, project: Path, args: list[str], expect: str) -> None:

@@ -138,6 +138,15 @@ def test_g4_fax_at_204_by_196_dpi_reads_back_with_boxes_on_the_scan(imported: Im
     assert_boxes_on_ink(words, corpus.truth["fax.tif"], 1, image, (204, 196), 0.7)
 
 
+def test_standard_mode_fax_at_204_by_98_dpi_is_resampled_for_ocr(imported: Imported, corpus: Corpus) -> None:
+    image = corpus.images["fax-standard.tif"][0]
+    (page,) = imported.pages("fax-standard.tif")
+    assert (page.width, page.height) == image.size
+    assert (page.dpi_x, page.dpi_y) == (204, 98)  # a real tag, not mistaken for "unknown"
+    words = assert_reads(imported, corpus, "fax-standard.tif", 1, min_similarity=0.85)
+    assert_boxes_on_ink(words, corpus.truth["fax-standard.tif"], 1, image, (204, 98), 0.6)
+
+
 def test_low_resolution_image_is_upscaled_and_boxes_mapped_back(imported: Imported, corpus: Corpus) -> None:
     image = corpus.images["low.png"][0]
     (page,) = imported.pages("low.png")

@@ -380,3 +380,15 @@ def test_project_from_an_older_scanspan_is_migrated_keeping_its_data(tmp_path: P
         assert [label.name for label in project.labels()] == ["stamp"]
     applied = seen(path, "select name from _sqlite_migrations where migration_set = 'scanspan' order by id")
     assert [n for (n,) in applied] == names
+
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_region_boxes_are_refused(project: Project, bad: float) -> None:
+    page = project.pages(project.documents()[0].id)[0]
+    with pytest.raises(ProjectError, match="finite"):
+        project.add_region(page.id, "signature", (bad, 10, 100, 100))
+    region = project.add_region(page.id, "signature", (10, 10, 100, 100))
+    with pytest.raises(ProjectError, match="finite"):
+        project.update_region(region.id, box=(10, 10, bad, 100))
+    assert [r.box for r in project.regions()] == [(10, 10, 100, 100)]

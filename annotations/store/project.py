@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -420,25 +421,37 @@ class Project:
             rows = self.db.query("select * from spans where document_id = ? order by id", [doc_id])
         return [_span(r) for r in rows]
 
-    def span_extents(self, doc_id: int, span_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
-        """Where each span of a document lies, without building the document text.
+    def located_spans(
+        self, doc_id: int, page: int | None = None, span_ids: Sequence[int] | None = None
+    ) -> list[tuple[Span, tuple[int, int, int, int]]]:
+        """A document's spans and where each lies, without building the document text.
 
-        Span id -> (first page number, first word index, last page number, last word index), the
-        indices being word positions in their page's reading order (PageText.words). A viewer uses
-        this to find the spans on one page of a long document.
+        Each span comes with (first page number, first word index, last page number, last word
+        index), the indices being positions in their page's reading order (PageText.words).
+        `page` keeps the spans with words on that page number, which is what a viewer of one
+        page of a long document needs; `span_ids` keeps those spans. Ordered by id.
         """
         sql = """
-            select s.id, p1.number, w1.idx, p2.number, w2.idx
+            select s.*, p1.number as _p1, w1.idx as _i1, p2.number as _p2, w2.idx as _i2
             from spans s
             join words w1 on w1.id = s.first_word_id join pages p1 on p1.id = w1.page_id
             join words w2 on w2.id = s.last_word_id join pages p2 on p2.id = w2.page_id
             where s.document_id = ?"""
         params: list[int] = [doc_id]
+        if page is not None:
+            sql += " and p1.number <= ? and p2.number >= ?"
+            params += [page, page]
         if span_ids is not None:
             ids = list(span_ids)
             sql += f" and s.id in ({', '.join('?' * len(ids))})"
             params += ids
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute(sql, params).fetchall()}
+        cursor = self.db.execute(sql + " order by s.id", params)
+        names = [d[0] for d in cursor.description]
+        located = []
+        for row in cursor.fetchall():
+            r = dict(zip(names, row))
+            located.append((_span(r), (r["_p1"], r["_i1"], r["_p2"], r["_i2"])))
+        return located
 
     def _word_positions(self, doc_id: int, word_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """(page number, index) of each given word that belongs to the document."""
@@ -634,4 +647,6 @@ def _region(r: dict) -> Region:
 
 def _normalise_box(box: Box) -> Box:
     x0, y0, x1, y1 = (float(v) for v in box)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        raise ProjectError(f"a box needs four finite numbers, not {list(box)}")
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
