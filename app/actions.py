@@ -1,0 +1,161 @@
+"""The window's actions, menus and toolbar: standard shortcuts, one place to read them all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+Key = QKeySequence.StandardKey
+
+
+@dataclass
+class Actions:
+    new_project: QAction
+    open_project: QAction
+    import_files: QAction
+    export: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    delete: QAction
+    edit_word: QAction
+    edit_note: QAction
+    clear_selection: QAction
+    zoom_in: QAction
+    zoom_out: QAction
+    actual_size: QAction
+    fit_width: QAction
+    fit_page: QAction
+    word_boxes: QAction
+    region_tool: QAction
+    next_page: QAction
+    previous_page: QAction
+    shortcuts: QAction
+    about: QAction
+    recent_menu: QMenu
+    view_menu: QMenu
+
+    def all(self) -> list[QAction]:
+        return [v for v in vars(self).values() if isinstance(v, QAction)]
+
+
+def _action(window: QMainWindow, text: str, slot: Callable[..., object] | None, keys: list | None = None,
+            tip: str = "", icon: QStyle.StandardPixmap | None = None, checkable: bool = False) -> QAction:
+    action = QAction(text, window)
+    if keys:
+        action.setShortcuts([QKeySequence(k) for k in keys])
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if keys else tip)
+    if icon is not None:
+        action.setIcon(window.style().standardIcon(icon))
+    action.setCheckable(checkable)
+    if slot is not None:
+        action.triggered.connect(slot)
+    window.addAction(action)  # shortcuts work while any panel has focus
+    return action
+
+
+def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[..., object]]) -> Actions:
+    P = QStyle.StandardPixmap
+    a = _action
+    undo = stack.createUndoAction(window, "&Undo")
+    undo.setShortcuts([QKeySequence(Key.Undo)])
+    undo.setIcon(window.style().standardIcon(P.SP_ArrowBack))
+    redo = stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    redo.setIcon(window.style().standardIcon(P.SP_ArrowForward))
+    window.addAction(undo)
+    window.addAction(redo)
+    actions = Actions(
+        new_project=a(window, "&New project…", slots["new_project"], [Key.New], "Create an empty project file"),
+        open_project=a(window, "&Open project…", slots["open_project"], [Key.Open], "Open a project file", P.SP_DirOpenIcon),
+        import_files=a(window, "&Import documents…", slots["import_files"], ["Ctrl+I"],
+                       "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
+        export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training"),
+        quit=a(window, "&Quit", slots["quit"], [Key.Quit]),
+        undo=undo,
+        redo=redo,
+        delete=a(window, "&Delete annotation", slots["delete"], [Key.Delete], "Delete the selected span or region"),
+        edit_word=a(window, "Correct &word", slots["edit_word"], ["F2"], "Correct the OCR of the selected word"),
+        edit_note=a(window, "Edit &note…", slots["edit_note"], ["N"], "Edit the note of the selected annotation"),
+        clear_selection=a(window, "Select &none", slots["clear_selection"], ["Esc"]),
+        zoom_in=a(window, "Zoom &in", slots["zoom_in"], [Key.ZoomIn, "Ctrl+="], "Zoom in", None),
+        zoom_out=a(window, "Zoom &out", slots["zoom_out"], [Key.ZoomOut], "Zoom out"),
+        actual_size=a(window, "&Actual size", slots["actual_size"], ["Ctrl+1"], "Show the scan at its own resolution"),
+        fit_width=a(window, "Fit &width", slots["fit_width"], ["Ctrl+2"], "Fit the page width"),
+        fit_page=a(window, "Fit &page", slots["fit_page"], ["Ctrl+0"], "Fit the whole page"),
+        word_boxes=a(window, "Show word &boxes", slots["word_boxes"], ["W"],
+                     "Show every OCR word box, tinted by confidence (red: weak)", checkable=True),
+        region_tool=a(window, "Draw &region", slots["region_tool"], ["R"],
+                      "Draw a rectangle region, e.g. around a signature", checkable=True),
+        next_page=a(window, "&Next page", slots["next_page"], ["Ctrl+PgDown", "Alt+Right"], "Next page", P.SP_MediaSeekForward),
+        previous_page=a(window, "&Previous page", slots["previous_page"], ["Ctrl+PgUp", "Alt+Left"],
+                        "Previous page", P.SP_MediaSeekBackward),
+        shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
+        about=a(window, "&About Scanspan", slots["about"]),
+        recent_menu=QMenu("Recent &projects", window),
+        view_menu=QMenu("&View", window),
+    )
+    actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
+    actions.about.setMenuRole(QAction.MenuRole.AboutRole)
+    return actions
+
+
+def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> None:
+    bar = window.menuBar()
+    file = bar.addMenu("&File")
+    for item in (actions.new_project, actions.open_project, actions.recent_menu, None, actions.import_files,
+                 actions.export, None, actions.quit):
+        _add(file, item)
+    edit = bar.addMenu("&Edit")
+    for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
+                 None, actions.clear_selection):
+        _add(edit, item)
+    view = actions.view_menu
+    bar.addMenu(view)
+    for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,
+                 actions.word_boxes, actions.region_tool, None, actions.previous_page, actions.next_page, None):
+        _add(view, item)
+    help_menu = bar.addMenu("&Help")
+    _add(help_menu, actions.shortcuts)
+    _add(help_menu, actions.about)
+
+
+def _add(menu: QMenu, item: QAction | QMenu | None) -> None:
+    if item is None:
+        menu.addSeparator()
+    elif isinstance(item, QMenu):
+        menu.addMenu(item)
+    else:
+        menu.addAction(item)
+
+
+def build_toolbar(window: QMainWindow, actions: Actions) -> QToolBar:
+    bar = QToolBar("Tools", window)
+    bar.setObjectName("tools")
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    bar.setMovable(False)
+    for item in (actions.import_files, None, actions.undo, actions.redo, None, actions.previous_page,
+                 actions.next_page, None, actions.zoom_out, actions.zoom_in, actions.fit_width, actions.fit_page,
+                 None, actions.word_boxes, actions.region_tool):
+        if item is None:
+            bar.addSeparator()
+        else:
+            bar.addAction(item)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    return bar
+
+
+def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
+    """(what, keys) for every action with a shortcut, for the Help dialog."""
+    rows = []
+    for action in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        if keys:
+            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+    return rows

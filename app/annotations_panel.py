@@ -1,0 +1,376 @@
+"""The current document's spans and regions as a table: label, text, page, note.
+
+Click a row to jump to it; Delete removes it (through the window's Delete action); the note is
+edited in place. Filter by label and by text. The model reads through the session and follows
+its signals; an edited note is only a request (`noteEdited`) that becomes an undo command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotations.model import Region, Span
+
+from .selection import AnnotationRef, Selection
+from .session import ProjectSession
+
+COLUMNS = ("Label", "Text", "Page", "Note")
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class Row:
+    ref: AnnotationRef
+    label: str
+    page: int
+    order: tuple[int, int]  # (page, first word index) for sorting in reading order
+    note: str
+    text: str | None = None  # computed when first shown
+
+
+def swatch(color: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class AnnotationModel(QAbstractTableModel):
+    noteEdited = Signal(object, str)  # AnnotationRef, note
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.doc_id: int | None = None
+        self.rows: list[Row] = []
+        self.sort_key: tuple[int, Qt.SortOrder] = (2, Qt.SortOrder.AscendingOrder)
+        self._icons: dict[str, QIcon] = {}
+        session.spanAdded.connect(self._on_span_added)
+        session.spanRemoved.connect(lambda s: self._remove(AnnotationRef("span", s.id)))
+        session.spanChanged.connect(self._on_span_changed)
+        session.regionAdded.connect(self._on_region_added)
+        session.regionRemoved.connect(lambda r: self._remove(AnnotationRef("region", r.id)))
+        session.regionChanged.connect(self._on_region_changed)
+        session.wordChanged.connect(self._on_word_changed)
+        session.labelsChanged.connect(self._on_labels)
+
+    def set_document(self, doc_id: int | None) -> None:
+        self.beginResetModel()
+        self.doc_id = doc_id
+        self.rows = []
+        if doc_id is not None:
+            self.rows = [self._span_row(s) for s in self.session.spans(doc_id).values()]
+            self.rows += [self._region_row(r) for r in self.session.regions(doc_id).values()]
+            self.rows.sort(key=lambda r: r.order)
+        self.endResetModel()
+        if self.sort_key != (2, Qt.SortOrder.AscendingOrder):
+            self.sort(*self.sort_key)
+
+    def _span_row(self, span: Span) -> Row:
+        p1, i1, _, _ = self.session.extent(span)
+        return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note)
+
+    def _region_row(self, region: Region) -> Row:
+        assert self.doc_id is not None
+        page = self.session.page_by_id(self.doc_id, region.page_id)
+        return Row(AnnotationRef("region", region.id), region.label, page.number, (page.number, -1),
+                   region.note, region.text or "[region]")
+
+    def row_of(self, ref: AnnotationRef) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.ref == ref), None)
+
+    # -- Qt model ---------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.column() == 3:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def text_of(self, row: Row) -> str:
+        if row.text is None:
+            span = self.session.spans(self.doc_id).get(row.ref.id) if self.doc_id is not None else None
+            row.text = self.session.span_text(span) if span else ""
+        return row.text
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == 1:
+                return self.text_of(row)  # computed only for rows that are shown
+            return (row.label, None, row.page, row.note)[col]
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self._icon(row.label)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+            return self.text_of(row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.ref
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here in Python in one pass; a proxy would call data() for every comparison."""
+        keys = {
+            0: lambda r: (r.label, r.order),
+            1: lambda r: (self.text_of(r).lower(), r.order),
+            2: lambda r: r.order,
+            3: lambda r: (r.note.lower(), r.order),
+        }
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        refs = [self.rows[i.row()].ref if i.isValid() else None for i in persistent]
+        self.rows.sort(key=keys.get(column, keys[2]), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.sort_key = (column, order)
+        for index, ref in zip(persistent, refs):
+            at = self.row_of(ref) if ref is not None else None
+            self.changePersistentIndex(index, self.index(at, index.column()) if at is not None else QModelIndex())
+        self.layoutChanged.emit()
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if index.isValid() and index.column() == 3 and role == Qt.ItemDataRole.EditRole:
+            row = self.rows[index.row()]
+            if str(value) != row.note:
+                self.noteEdited.emit(row.ref, str(value))
+            return False  # the row changes when the command has run, through the session's signal
+        return False
+
+    def _icon(self, label: str) -> QIcon:
+        icon = self._icons.get(label)
+        if icon is None:
+            found = self.session.label(label)
+            icon = self._icons[label] = swatch(found.color if found else "#888888")
+        return icon
+
+    # -- following the session --------------------------------------------------------------------
+
+    def _insert(self, row: Row) -> None:
+        column, order = self.sort_key
+        if column == 2 and order == Qt.SortOrder.AscendingOrder:
+            at = next((i for i, r in enumerate(self.rows) if r.order > row.order), len(self.rows))
+        else:
+            at = len(self.rows)  # at the end until the next sort
+        self.beginInsertRows(QModelIndex(), at, at)
+        self.rows.insert(at, row)
+        self.endInsertRows()
+
+    def _remove(self, ref: AnnotationRef) -> None:
+        i = self.row_of(ref)
+        if i is not None:
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.rows[i]
+            self.endRemoveRows()
+
+    def _update(self, ref: AnnotationRef, label: str, note: str) -> None:
+        i = self.row_of(ref)
+        if i is not None:
+            self.rows[i].label, self.rows[i].note = label, note
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def _on_span_added(self, span: Span) -> None:
+        if span.document_id == self.doc_id:
+            self._insert(self._span_row(span))
+
+    def _on_span_changed(self, span: Span) -> None:
+        self._update(AnnotationRef("span", span.id), span.label, span.note)
+
+    def _on_region_added(self, region: Region) -> None:
+        if self.doc_id is not None and region.page_id in {p.id for p in self.session.pages(self.doc_id)}:
+            self._insert(self._region_row(region))
+
+    def _on_region_changed(self, region: Region) -> None:
+        self._update(AnnotationRef("region", region.id), region.label, region.note)
+
+    def _on_word_changed(self, _word: object) -> None:
+        for row in self.rows:
+            if row.ref.kind == "span":
+                row.text = None
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self.rows) - 1, 1))
+
+    def _on_labels(self) -> None:
+        self._icons.clear()
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
+
+
+class AnnotationFilter(QSortFilterProxyModel):
+    """Filters by label and text; sorting is passed to the source model (see AnnotationModel.sort)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = ""
+        self.needle = ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        if isinstance(model, AnnotationModel) and column >= 0:
+            model.sort(column, order)
+
+    def set_filter(self, label: str, needle: str) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt < 6.10
+            self.label, self.needle = label, needle.lower()
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
+        self.label, self.needle = label, needle.lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, AnnotationModel)
+        row = model.rows[source_row]
+        if self.label and row.label != self.label:
+            return False
+        if self.needle and self.needle not in model.text_of(row).lower() and self.needle not in row.note.lower():
+            return False
+        return True
+
+
+class AnnotationsPanel(QWidget):
+    """The table with its label filter and search field."""
+
+    activated = Signal(object)  # AnnotationRef: the user picked this row
+
+    def __init__(self, session: ProjectSession, selection: Selection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self._pending: int | None = None
+        self.model = AnnotationModel(session, self)
+        self.proxy = AnnotationFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.labels = QComboBox()
+        self.labels.setToolTip("Show annotations with this label only")
+        self.search = QLineEdit(placeholderText="Filter text or note", clearButtonEnabled=True)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        # Fixed sizes, not ResizeToContents: measuring thousands of rows would read all their text.
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, metrics.horizontalAdvance("signature") + 44)
+        header.resizeSection(2, metrics.horizontalAdvance("Page") + 30)
+        header.resizeSection(3, 160)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(metrics.height() + 6)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.labels)
+        top.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.labels.currentIndexChanged.connect(self._refilter)
+        self.search.textChanged.connect(self._refilter)
+        self.table.clicked.connect(self._on_clicked)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        selection.annotationChanged.connect(self._follow)
+        session.labelsChanged.connect(self.reload_labels)
+        self.reload_labels()
+
+    def reload_labels(self) -> None:
+        current = self.labels.currentData()
+        self.labels.blockSignals(True)
+        self.labels.clear()
+        self.labels.addItem("All labels", "")
+        for label in self.session.labels():
+            self.labels.addItem(swatch(label.color), label.name, label.name)
+        at = self.labels.findData(current)
+        self.labels.setCurrentIndex(max(at, 0))
+        self.labels.blockSignals(False)
+
+    def set_document(self, doc_id: int | None, defer: bool = False) -> None:
+        """Show a document's annotations; with `defer` the table is filled when ensure_loaded()
+        is called, so that a long document's first page is drawn before its list is read."""
+        self._pending = doc_id
+        if not defer:
+            self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if self._pending is not None:
+            doc_id, self._pending = self._pending, None
+            self.model.set_document(doc_id)
+
+    def loaded(self) -> bool:
+        return self._pending is None
+
+    def filter_label(self, name: str) -> None:
+        self.labels.setCurrentIndex(max(self.labels.findData(name), 0))
+
+    def _refilter(self) -> None:
+        self.proxy.set_filter(self.labels.currentData() or "", self.search.text())
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        ref = index.data(Qt.ItemDataRole.UserRole)
+        if ref is not None:
+            self.activated.emit(ref)
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self.table.hasFocus():  # keyboard navigation in the table
+            self.activated.emit(current.data(Qt.ItemDataRole.UserRole))
+
+    def _follow(self, ref: AnnotationRef | None) -> None:
+        """Select the row of the annotation selected elsewhere."""
+        self.ensure_loaded()
+        sm = self.table.selectionModel()
+        row = self.model.row_of(ref) if ref is not None else None
+        if row is None:
+            sm.clearSelection()
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            sm.blockSignals(True)
+            sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            sm.blockSignals(False)
+            self.table.viewport().update()
+            self.table.scrollTo(index)
+
+    def visible_refs(self) -> list[AnnotationRef]:
+        """The rows the filter lets through, in display order."""
+        self.ensure_loaded()
+        return [self.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.proxy.rowCount())]

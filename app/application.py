@@ -1,0 +1,112 @@
+"""Starting the desktop window: the QApplication, the crash handler, and the screenshot mode."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from annotations import __version__
+
+from .crash import CrashHandler
+from .main_window import MainWindow
+from .settings import Settings
+
+SCREENSHOT_TIMEOUT = 300.0  # seconds to wait for imports and rendering before writing anyway
+
+
+@dataclass
+class LaunchOptions:
+    project: Path | None = None
+    files: list[Path] = field(default_factory=list)
+    screenshot: Path | None = None
+    size: tuple[int, int] = (1400, 900)
+    page: int = 1
+    fit: str = "width"
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Scanspan")
+    app.setOrganizationName("Scanspan")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("scanspan")
+    return app
+
+
+def run(options: LaunchOptions) -> int:
+    """Show the window; returns the exit status."""
+    app = application()
+    settings = None
+    if options.screenshot is not None:
+        # A screenshot run leaves the user's recent projects and window layout alone.
+        ini = Path(tempfile.mkdtemp(prefix="scanspan-shot-")) / "settings.ini"
+        settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+    crash = CrashHandler()
+    window = MainWindow(settings, crash)
+    crash.parent_widget = window
+    crash.install()
+    try:
+        if options.screenshot is not None:
+            window.resize(*options.size)
+        elif not window.geometry_restored:  # a first run: most of the screen, at most the default size
+            screen = app.primaryScreen().availableGeometry()
+            window.resize(min(options.size[0], int(screen.width() * 0.9)), min(options.size[1], int(screen.height() * 0.9)))
+        if options.project is not None and window.open_project(options.project):
+            if options.page > 1 and window.current_page():
+                doc_id, _ = window.current_page()  # type: ignore[misc]
+                window.show_page(doc_id, options.page)
+            if options.fit == "page" and window.current_page():
+                window.page_view.fit_page()
+            if options.files:
+                window.import_files(options.files)
+        window.show()
+        # Everything alive now (Qt bindings, modules, the window) stays alive: keep it out of the
+        # cyclic collector, whose full passes over it would otherwise cost frames later.
+        gc.freeze()
+        shot = _ScreenshotWhenSettled(window, options.screenshot, app) if options.screenshot else None
+        code = app.exec()
+        del shot
+        return code
+    finally:
+        crash.uninstall()
+
+
+class _ScreenshotWhenSettled:
+    """Polls until imports are done and the page's scan is drawn, then grabs the window and quits."""
+
+    def __init__(self, window: MainWindow, out: Path, app: QApplication) -> None:
+        self.window = window
+        self.out = out
+        self.app = app
+        self.started = time.monotonic()
+        self.settled_since: float | None = None
+        self.timer = QTimer(window, interval=50)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def check(self) -> None:
+        settled = self.window.is_settled() and self.window.isVisible()
+        now = time.monotonic()
+        self.settled_since = (self.settled_since or now) if settled else None
+        timed_out = now - self.started > SCREENSHOT_TIMEOUT
+        if not timed_out and (self.settled_since is None or now - self.settled_since < 0.3):
+            return
+        self.timer.stop()
+        image = self.window.grab()
+        ok = image.save(str(self.out), "PNG")
+        if ok:
+            print(f"wrote {self.out} ({image.width()}x{image.height()})")
+        else:
+            print(f"error: could not write {self.out}", file=sys.stderr)
+        self.window.close()
+        self.app.exit(0 if ok else 1)

@@ -1,0 +1,175 @@
+"""Every edit as a QUndoCommand on the window's one QUndoStack.
+
+Each command calls the session (which calls the core, one transaction, then emits what changed);
+no command touches a view. A command whose first redo() fails is marked obsolete, so the stack
+drops it, and the error goes to `on_error` for the window to show. Undo restores deleted spans
+and regions under their old ids, so a redo after an undo refers to the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from annotations.errors import ScanspanError
+from annotations.model import Box, Page, Region, Span
+
+from .session import ProjectSession
+
+ErrorSink = Callable[[str], None]
+
+
+class Command(QUndoCommand):
+    """Runs `apply`/`revert`; turns a core error into a message instead of a traceback."""
+
+    def __init__(self, session: ProjectSession, text: str, on_error: ErrorSink) -> None:
+        super().__init__(text)
+        self.session = session
+        self.on_error = on_error
+        self.done_once = False
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        try:
+            self.apply()
+        except ScanspanError as exc:
+            self.on_error(str(exc))
+            if not self.done_once:
+                self.setObsolete(True)
+            return
+        self.done_once = True
+
+    def undo(self) -> None:
+        try:
+            self.revert()
+        except ScanspanError as exc:
+            self.on_error(str(exc))
+
+
+class AddSpan(Command):
+    def __init__(self, session: ProjectSession, doc_id: int, label: str, first: int, last: int,
+                 head: int, tail: int, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Tag as {label}", on_error)
+        self.args = (doc_id, label, first, last, head, tail)
+        self.span_id: int | None = None
+
+    def apply(self) -> None:
+        self.span_id = self.session.add_span(*self.args, span_id=self.span_id).id
+
+    def revert(self) -> None:
+        assert self.span_id is not None
+        self.session.delete_span(self.span_id)
+
+
+class DeleteSpan(Command):
+    def __init__(self, session: ProjectSession, span: Span, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Delete {span.label} span", on_error)
+        self.span = span
+
+    def apply(self) -> None:
+        self.span = self.session.delete_span(self.span.id)
+
+    def revert(self) -> None:
+        self.session.restore_span(self.span)
+
+
+class UpdateSpan(Command):
+    """Relabel a span or edit its note."""
+
+    def __init__(self, session: ProjectSession, span: Span, on_error: ErrorSink, *,
+                 label: str | None = None, note: str | None = None) -> None:
+        text = f"Relabel as {label}" if label is not None else "Edit note"
+        super().__init__(session, text, on_error)
+        self.span_id = span.id
+        self.new = {"label": label, "note": note}
+        self.old = {"label": span.label if label is not None else None, "note": span.note if note is not None else None}
+
+    def apply(self) -> None:
+        self.session.update_span(self.span_id, **self.new)
+
+    def revert(self) -> None:
+        self.session.update_span(self.span_id, **self.old)
+
+
+class AddRegion(Command):
+    def __init__(self, session: ProjectSession, page: Page, label: str, box: Box, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Draw {label} region", on_error)
+        self.page = page
+        self.label = label
+        self.box = box
+        self.region_id: int | None = None
+
+    def apply(self) -> None:
+        self.region_id = self.session.add_region(self.page, self.label, self.box, region_id=self.region_id).id
+
+    def revert(self) -> None:
+        assert self.region_id is not None
+        self.session.delete_region(self.region_id)
+
+
+class DeleteRegion(Command):
+    def __init__(self, session: ProjectSession, region: Region, page: Page, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Delete {region.label} region", on_error)
+        self.region = region
+        self.page = page
+
+    def apply(self) -> None:
+        self.region = self.session.delete_region(self.region.id)
+
+    def revert(self) -> None:
+        r = self.region
+        self.session.add_region(self.page, r.label, r.box, text=r.text, note=r.note, region_id=r.id)
+
+
+class UpdateRegion(Command):
+    """Move or resize a region, relabel it or edit its note: one finished gesture, one command."""
+
+    def __init__(self, session: ProjectSession, region: Region, on_error: ErrorSink, *,
+                 box: Box | None = None, label: str | None = None, note: str | None = None) -> None:
+        text = "Move region" if box is not None else (f"Relabel as {label}" if label is not None else "Edit note")
+        super().__init__(session, text, on_error)
+        self.region_id = region.id
+        self.new: dict[str, object] = {k: v for k, v in (("box", box), ("label", label), ("note", note)) if v is not None}
+        self.old: dict[str, object] = {k: getattr(region, k) for k in self.new}
+
+    def apply(self) -> None:
+        self.session.update_region(self.region_id, **self.new)
+
+    def revert(self) -> None:
+        self.session.update_region(self.region_id, **self.old)
+
+
+class CorrectWord(Command):
+    """An OCR correction; the original OCR text stays in the project, undo restores the previous text."""
+
+    def __init__(self, session: ProjectSession, word_id: int, old: str, new: str, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Correct {old!r} to {new!r}", on_error)
+        self.word_id = word_id
+        self.old = old
+        self.new = new
+
+    def apply(self) -> None:
+        self.session.correct_word(self.word_id, self.new)
+
+    def revert(self) -> None:
+        self.session.correct_word(self.word_id, self.old)
+
+
+class SetStatus(Command):
+    def __init__(self, session: ProjectSession, doc_id: int, old: str, new: str, on_error: ErrorSink) -> None:
+        super().__init__(session, f"Mark document {new}", on_error)
+        self.doc_id = doc_id
+        self.old = old
+        self.new = new
+
+    def apply(self) -> None:
+        self.session.set_status(self.doc_id, self.new)
+
+    def revert(self) -> None:
+        self.session.set_status(self.doc_id, self.old)

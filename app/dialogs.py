@@ -1,0 +1,59 @@
+"""Help dialogs: the keyboard shortcuts and About."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotations import __version__
+
+GESTURES = [
+    ("Select words on the scan", "Drag a rectangle; click a word; Shift+click extends"),
+    ("Select words in the text", "Drag, or Shift+arrow keys"),
+    ("Select an annotation", "Click its highlight (click again to cycle overlapping ones)"),
+    ("Correct a word's OCR", "Double-click it in either view, or F2"),
+    ("Zoom under the mouse", "Ctrl+wheel"),
+    ("Pan", "Scroll bars, wheel, or drag with the middle button"),
+    ("Move or resize a region", "Drag inside it or on its edge"),
+    ("Import", "Drop files on the window"),
+]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.resize(560, 620)
+        table = QTableWidget(len(rows) + len(GESTURES), 2)
+        table.setHorizontalHeaderLabels(["Action", "Keys"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        for i, (what, keys) in enumerate([*rows, *GESTURES]):
+            table.setItem(i, 0, QTableWidgetItem(what))
+            table.setItem(i, 1, QTableWidgetItem(keys))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+
+
+def about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent,
+        "About Scanspan",
+        f"<h3>Scanspan {__version__}</h3>"
+        "<p>Turn scanned letters into labelled training data: OCR with Tesseract, span and region "
+        "annotation, exports.</p><p>Every edit is stored in the project file as you make it.</p>",
+    )

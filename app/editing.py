@@ -1,0 +1,131 @@
+"""Turns what the analyst asks for (a label key, Delete, a note, a corrected word, a drawn box)
+into undo commands on the window's one stack. Holds no state of its own besides the stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotations.model import Box, Page
+
+from . import commands
+from .selection import AnnotationRef, Selection, anchor
+from .session import ProjectSession
+
+
+class Editor(QObject):
+    message = Signal(str)  # for the status bar
+    error = Signal(str)  # for a message box: the core refused an edit
+
+    def __init__(self, session: ProjectSession, selection: Selection, stack: QUndoStack,
+                 current_label: Callable[[], str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.stack = stack
+        self.current_label = current_label
+
+    def _push(self, command: commands.Command) -> bool:
+        self.stack.push(command)
+        return command.done_once if hasattr(command, "done_once") else True
+
+    def _err(self, text: str) -> None:
+        self.error.emit(text)
+
+    # -- labels -----------------------------------------------------------------------------------
+
+    def apply_label(self, name: str) -> None:
+        """Tag the selected words, or relabel the selected annotation."""
+        if self.selection.range is not None:
+            self.tag(name)
+        elif self.selection.annotation is not None:
+            self.relabel(self.selection.annotation, name)
+        else:
+            self.message.emit("Select words (drag on the scan or in the text) or an annotation first")
+
+    def tag(self, name: str) -> int | None:
+        rng = self.selection.range
+        if rng is None:
+            return None
+        found = anchor(rng, self.session.pages(rng.doc_id), self.session.page_data)
+        if found is None:
+            self.message.emit("The selection covers no word")
+            return None
+        command = commands.AddSpan(self.session, rng.doc_id, name, found.first_word_id, found.last_word_id,
+                                   found.head, found.tail, self._err)
+        self.stack.push(command)
+        if command.span_id is None:
+            return None
+        span = self.session.spans(rng.doc_id)[command.span_id]
+        # The new span becomes the selection, so the next label key relabels it (fixing a mis-key).
+        self.selection.set_annotation(AnnotationRef("span", span.id))
+        self.message.emit(f"Tagged {self.session.span_text(span)!r} as {name}")
+        return span.id
+
+    def relabel(self, ref: AnnotationRef, name: str) -> None:
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is not None and span.label != name:
+                self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
+        else:
+            region = self.session.find_region(ref.id)
+            if region is not None and region.label != name:
+                self.stack.push(commands.UpdateRegion(self.session, region, self._err, label=name))
+
+    # -- annotations ------------------------------------------------------------------------------
+
+    def delete(self, ref: AnnotationRef) -> None:
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is not None:
+                self.selection.set_annotation(None)
+                self.stack.push(commands.DeleteSpan(self.session, span, self._err))
+        else:
+            region = self.session.find_region(ref.id)
+            if region is not None:
+                self.selection.set_annotation(None)
+                self.stack.push(commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err))
+
+    def set_note(self, ref: AnnotationRef, note: str) -> None:
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is not None and span.note != note:
+                self.stack.push(commands.UpdateSpan(self.session, span, self._err, note=note))
+        else:
+            region = self.session.find_region(ref.id)
+            if region is not None and region.note != note:
+                self.stack.push(commands.UpdateRegion(self.session, region, self._err, note=note))
+
+    def note_of(self, ref: AnnotationRef) -> str:
+        item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
+        return item.note if item is not None else ""
+
+    def draw_region(self, page: Page, box: Box) -> int | None:
+        label = self.current_label()
+        if not label:
+            self.message.emit("Add a label first")
+            return None
+        command = commands.AddRegion(self.session, page, label, box, self._err)
+        self.stack.push(command)
+        if command.region_id is not None:
+            self.selection.set_annotation(AnnotationRef("region", command.region_id))
+            self.message.emit(f"Drew a {label} region; press a label key to relabel it")
+        return command.region_id
+
+    def move_region(self, region_id: int, box: Box) -> None:
+        region = self.session.find_region(region_id)
+        if region is not None:
+            self.stack.push(commands.UpdateRegion(self.session, region, self._err, box=box))
+
+    # -- words and documents ------------------------------------------------------------------------
+
+    def correct_word(self, word_id: int, old: str, new: str) -> None:
+        self.selection.set_range(None, "edit")  # character offsets on the page change
+        self.stack.push(commands.CorrectWord(self.session, word_id, old, new, self._err))
+
+    def set_status(self, doc_id: int, status: str) -> None:
+        old = self.session.document(doc_id).status
+        if old != status:
+            self.stack.push(commands.SetStatus(self.session, doc_id, old, status, self._err))

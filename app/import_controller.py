@@ -1,0 +1,130 @@
+"""Runs imports in the background and shows their progress in the status bar, with Cancel.
+
+The worker prepares files (render + OCR); this object, on the GUI thread, stores each one through
+the session (the project's only writer) and answers the worker. Imports asked for while one runs
+are queued and start after it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+
+from annotations.errors import ScanspanError
+from annotations.importer import Outcome
+
+from .session import ProjectSession
+from .workers import Handoff, ImportWorker
+
+
+class ImportController(QObject):
+    started = Signal()
+    finished = Signal(list)  # list[Outcome]; empty when cancelled
+    crashed = Signal(str)  # traceback
+
+    def __init__(self, status_bar: QStatusBar, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.session: ProjectSession | None = None
+        self.worker: ImportWorker | None = None
+        self.queue: list[list[Path]] = []
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the import; files already stored stay in the project")
+        self.cancel_button.clicked.connect(self.cancel)
+        for widget in (self.label, self.bar, self.cancel_button):
+            status_bar.addPermanentWidget(widget)
+            widget.hide()
+
+    def set_session(self, session: ProjectSession | None) -> None:
+        self.stop()
+        self.session = session
+
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self, paths: list[Path]) -> None:
+        if not paths or self.session is None:
+            return
+        if self.worker is not None:
+            self.queue.append(paths)
+            self.label.setText(f"{self.label.text()} (+{sum(len(q) for q in self.queue)} queued)")
+            return
+        worker = ImportWorker(self.session.path, paths)
+        worker.signals.progress.connect(self._on_progress)
+        worker.signals.prepared.connect(self._store)
+        worker.signals.finished.connect(self._on_finished)
+        worker.signals.cancelled.connect(self._on_cancelled)
+        worker.signals.crashed.connect(self._on_crashed)
+        self.worker = worker
+        self.label.setText(f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…")
+        self.bar.setRange(0, 0)  # busy until the page count is known
+        for widget in (self.label, self.bar, self.cancel_button):
+            widget.show()
+        self.cancel_button.setEnabled(True)
+        self.started.emit()
+        self.pool.start(worker)
+
+    def cancel(self) -> None:
+        self.queue.clear()
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText("Cancelling…")
+
+    def stop(self) -> None:
+        """Cancel and wait for the worker (closing the project or the window)."""
+        self.cancel()
+        if self.worker is not None:
+            self.pool.waitForDone()
+            self._done()
+
+    def _on_progress(self, done: int, total: int, name: str) -> None:
+        if self.worker is None or self.worker.is_cancelled():
+            return
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.bar.setFormat(f"{done}/{total} pages")
+        self.label.setText(f"OCR: {name}")
+
+    def _store(self, handoff: Handoff) -> None:
+        session = self.session
+        if session is None:
+            handoff.failed("the project was closed")
+            return
+        try:
+            handoff.stored(session.add_document(handoff.prepared))
+        except ScanspanError as exc:
+            handoff.failed(str(exc))
+        except sqlite3.Error as exc:
+            handoff.failed(f"{handoff.prepared.name}: could not be stored ({exc})")
+
+    def _done(self) -> None:
+        self.worker = None
+        for widget in (self.label, self.bar, self.cancel_button):
+            widget.hide()
+
+    def _next(self) -> None:
+        if self.queue:
+            self.start(self.queue.pop(0))
+
+    def _on_finished(self, outcomes: list[Outcome]) -> None:
+        self._done()
+        self.finished.emit(outcomes)
+        self._next()
+
+    def _on_cancelled(self) -> None:
+        self._done()
+        self.finished.emit([])
+        self._next()
+
+    def _on_crashed(self, details: str) -> None:
+        self._done()
+        self.crashed.emit(details)
+        self._next()

@@ -1,0 +1,556 @@
+"""The main window: wiring only. Panels live in their own modules; edits go through `Editor`
+onto the one QUndoStack; long work runs in workers. The methods under "test-facing API" are what
+the GUI tests (and the screenshot mode) use instead of reaching into private attributes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QUndoView,
+)
+
+from annotations.errors import ScanspanError
+from annotations.importer import Outcome
+from annotations.store import Project
+
+from . import actions as action_defs
+from .annotations_panel import AnnotationsPanel
+from .crash import CrashHandler
+from .dialogs import ShortcutsDialog, about
+from .editing import Editor
+from .export_dialog import ExportDialog
+from .import_controller import ImportController
+from .label_palette import AddLabelDialog, LabelPalette
+from .navigator import Navigator
+from .page_view import PageView
+from .paths import is_project_file
+from .render import PageRenderer
+from .selection import AnnotationRef, Selection
+from .session import ProjectSession
+from .settings import Settings
+from .text_view import TextView
+from .welcome import Welcome
+from .window_api import WindowAPI
+from .workers import ExportWorker
+
+PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
+DOCUMENT_FILTER = "Scanned letters (*.pdf *.tif *.tiff *.png *.jpg *.jpeg);;All files (*)"
+
+
+class MainWindow(WindowAPI, QMainWindow):
+    pageShown = Signal(int, int)  # document id, page number
+    pageImageReady = Signal()
+    importFinished = Signal(list)  # list[Outcome]
+    exportFinished = Signal(object)  # ExportReport or an error message
+    messageShown = Signal(str)
+
+    def __init__(self, settings: Settings | None = None, crash: CrashHandler | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.crash = crash or CrashHandler(self)
+        self.pool = QThreadPool(self)  # imports and exports; page renders have their own
+        self.stack = QUndoStack(self)
+        self.selection = Selection(self)
+        self.session: ProjectSession | None = None
+        self.renderer: PageRenderer | None = None
+        self.editor: Editor | None = None
+        self.doc_id: int | None = None
+        self.page_number: int | None = None
+        self._last_message = ""
+        self._export: ExportWorker | None = None
+        self._label_actions: list[QAction] = []
+        self._lists_doc: int | None = None  # whose annotation list and counts are still to read
+        self._lists_timer = QTimer(self, singleShot=True, interval=600)  # if the scan is slow to come
+        self._lists_timer.timeout.connect(self._load_lists)
+        self.setWindowTitle("Scanspan")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.actions = action_defs.build(self, self.stack, {
+            "new_project": self.new_project_dialog, "open_project": self.open_project_dialog,
+            "import_files": self.import_dialog, "export": self.export_dialog, "quit": self.close,
+            "delete": self.delete_selected, "edit_word": self.edit_word, "edit_note": self.edit_note,
+            "clear_selection": self.clear_selection, "zoom_in": lambda: self._page_call("zoom_in"),
+            "zoom_out": lambda: self._page_call("zoom_out"), "actual_size": lambda: self._page_call("actual_size"),
+            "fit_width": lambda: self._page_call("fit_width"), "fit_page": lambda: self._page_call("fit_page"),
+            "word_boxes": self._toggle_boxes, "region_tool": self._toggle_region_tool,
+            "next_page": lambda: self.step_page(1), "previous_page": lambda: self.step_page(-1),
+            "shortcuts": self.show_shortcuts, "about": lambda: about(self),
+        })
+        self.label_menu = QMenu("&Label selection", self)
+        action_defs.build_menus(self, self.actions, self.label_menu)
+        action_defs.build_toolbar(self, self.actions)
+        self.actions.recent_menu.aboutToShow.connect(self._fill_recent)
+
+        self.welcome = Welcome(self.actions.new_project, self.actions.open_project, self.settings, self.open_project)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(self.splitter)
+        self.setCentralWidget(self.central)
+        self.docks = {
+            "documents": self._dock("Documents", Qt.DockWidgetArea.LeftDockWidgetArea),
+            "labels": self._dock("Labels", Qt.DockWidgetArea.LeftDockWidgetArea),
+            "annotations": self._dock("Annotations", Qt.DockWidgetArea.BottomDockWidgetArea),
+            "history": self._dock("History", Qt.DockWidgetArea.RightDockWidgetArea),
+        }
+        self.docks["history"].setWidget(QUndoView(self.stack))
+        self.docks["history"].hide()
+        self.resizeDocks([self.docks["documents"], self.docks["labels"]], [300, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["documents"]], [270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["annotations"]], [230], Qt.Orientation.Vertical)
+
+        self.page_label = QLabel()
+        self.zoom_label = QLabel()
+        self.statusBar().addPermanentWidget(self.page_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.importer = ImportController(self.statusBar(), self.pool, self)
+        self.importer.finished.connect(self._on_import_finished)
+        self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
+        self._set_enabled()
+        self.geometry_restored = self.settings.restore_window(self)
+
+    def _dock(self, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        self.actions.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # -- projects ---------------------------------------------------------------------------------
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open (or create) a project file; on failure the current one stays open."""
+        path = Path(path)
+        try:
+            project = Project(path)
+        except ScanspanError as exc:
+            self.show_error("Cannot open project", str(exc))
+            return False
+        self.close_project()
+        self._bind(ProjectSession(project, self))
+        self.settings.add_recent(path)
+        docs = self.session.documents() if self.session else []
+        if docs:
+            self.show_page(docs[0].id, 1)
+        return True
+
+    def close_project(self) -> None:
+        self.importer.set_session(None)
+        self.stack.clear()
+        self.selection.clear()
+        if self.renderer is not None:
+            self.renderer.close()
+        if self.session is not None:
+            self.session.close()
+        for dock in ("documents", "labels", "annotations"):
+            old = self.docks[dock].widget()
+            if old is not None:
+                old.deleteLater()
+        while self.splitter.count():
+            widget = self.splitter.widget(0)
+            widget.setParent(None)
+            widget.deleteLater()
+        self.session = self.renderer = self.editor = None
+        self.doc_id = self.page_number = self._lists_doc = None
+        self.central.setCurrentWidget(self.welcome)
+        self.setWindowTitle("Scanspan")
+        self._set_enabled()
+
+    def _bind(self, session: ProjectSession) -> None:
+        """Build the panels for one open project and wire them."""
+        self.session = session
+        self.renderer = PageRenderer(str(session.path), parent=session)
+        self.page_view = PageView(session, self.selection, self.renderer)
+        self.text_view = TextView(session, self.selection)
+        self.panel = AnnotationsPanel(session, self.selection)
+        self.palette = LabelPalette(session)
+        self.navigator = Navigator(session)
+        self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
+        self.splitter.addWidget(self.page_view)
+        self.splitter.addWidget(self.text_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])
+        self.docks["documents"].setWidget(self.navigator)
+        self.docks["labels"].setWidget(self.palette)
+        self.docks["annotations"].setWidget(self.panel)
+        self.central.setCurrentWidget(self.splitter)
+        self.setWindowTitle(f"{session.name} — Scanspan")
+
+        self.page_view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.page_view.hovered.connect(lambda tip: self.statusBar().showMessage(tip, 4000) if tip else None)
+        self.page_view.regionDrawn.connect(self.editor.draw_region)
+        self.page_view.regionEdited.connect(self.editor.move_region)
+        self.page_view.wordCorrected.connect(self.editor.correct_word)
+        self.page_view.toolChanged.connect(lambda tool: self.actions.region_tool.setChecked(tool == "region"))
+        self.text_view.wordCorrected.connect(self.editor.correct_word)
+        self.renderer.rendered.connect(self._on_rendered)
+        self.renderer.failed.connect(lambda _pid, msg: self.statusBar().showMessage(f"Cannot render the page: {msg}"))
+        self.panel.activated.connect(self.go_to_annotation)
+        self.panel.model.noteEdited.connect(self.editor.set_note)
+        self.palette.applied.connect(self._apply_label)
+        self.palette.addRequested.connect(self.add_label_dialog)
+        self.navigator.pageChosen.connect(self.show_page)
+        self.navigator.statusRequested.connect(self.editor.set_status)
+        self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.selection.annotationChanged.connect(self._on_annotation_selected)
+        session.labelsChanged.connect(self._rebuild_label_actions)
+        session.wordChanged.connect(lambda _word: self.selection.set_range(None, "edit"))  # offsets moved
+        session.documentAdded.connect(self._on_document_added)
+        self.importer.set_session(session)
+        self.navigator.reload()
+        self._rebuild_label_actions()
+        self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
+        self._set_enabled()
+
+    def _set_enabled(self) -> None:
+        has_project = self.session is not None
+        has_page = self.page_number is not None
+        for action in (self.actions.import_files, self.actions.export):
+            action.setEnabled(has_project)
+        for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
+                       self.actions.fit_page, self.actions.region_tool, self.actions.word_boxes, self.actions.edit_word,
+                       self.actions.next_page, self.actions.previous_page, self.actions.delete, self.actions.edit_note):
+            action.setEnabled(has_page)
+        for action in self._label_actions:
+            action.setEnabled(has_page)
+
+    # -- navigation -------------------------------------------------------------------------------
+
+    def show_page(self, doc_id: int, number: int) -> None:
+        if self.session is None:
+            return
+        pages = self.session.pages(doc_id)
+        if not pages:
+            return
+        number = min(max(number, 1), len(pages))
+        if (doc_id, number) == (self.doc_id, self.page_number):
+            return
+        page = pages[number - 1]
+        if doc_id != self.doc_id:
+            # A long document's list of annotations is read once its first page is on screen.
+            self.panel.set_document(doc_id, defer=True)
+            self._lists_doc = doc_id
+            self._lists_timer.start()
+        self.doc_id, self.page_number = doc_id, number
+        # This turn of the event loop draws the scan; the text follows on the next, the navigator
+        # and the status bar on the one after, so a dense page never costs one long frame.
+        self.page_view.show_page(page)
+        self.text_view.show_page(page, defer=True)
+        self._set_enabled()
+        self.actions.previous_page.setEnabled(number > 1)
+        self.actions.next_page.setEnabled(number < len(pages))
+        QTimer.singleShot(1, self._page_text)  # a timer: Qt paints the scan before it fires
+
+    def _page_text(self) -> None:
+        self.text_view.ensure_shown()
+        QTimer.singleShot(1, self._page_chrome)
+
+    def _page_chrome(self) -> None:
+        if self.session is None or self.doc_id is None or self.page_number is None:
+            return
+        doc_id, number = self.doc_id, self.page_number
+        self.navigator.set_current(doc_id, number)
+        pages = len(self.session.pages(doc_id))
+        self.page_label.setText(f"{self.session.document(doc_id).name} · page {number} of {pages}")
+        self.pageShown.emit(doc_id, number)
+        if self.page_view.image_ready():
+            self.pageImageReady.emit()
+            QTimer.singleShot(0, self._load_lists)
+
+    def _load_lists(self) -> None:
+        """The annotations table and the navigator's per-page counts (they read every span)."""
+        doc_id, self._lists_doc = self._lists_doc, None
+        self._lists_timer.stop()
+        if self.session is None or doc_id is None:
+            return
+        self.panel.ensure_loaded()
+        self.navigator.refresh_counts(doc_id)
+
+    def step_page(self, delta: int) -> None:
+        if self.doc_id is not None and self.page_number is not None:
+            self.show_page(self.doc_id, self.page_number + delta)
+
+    def go_to_annotation(self, ref: AnnotationRef) -> None:
+        """Show the annotation's page, select it and scroll both views to it."""
+        if self.session is None or self.doc_id is None:
+            return
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is None:
+                return
+            self.show_page(span.document_id, self.session.extent(span)[0])
+        else:
+            region = self.session.find_region(ref.id)
+            if region is None:
+                return
+            self.show_page(self.doc_id, self.session.region_page(region).number)
+        self.selection.set_annotation(ref)
+        self.page_view.reveal(ref)
+
+    def _on_annotation_selected(self, ref: AnnotationRef | None) -> None:
+        if ref is None or self.session is None:
+            return
+        self.text_view.ensure_shown()
+        if self.text_view.page is None:
+            return
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            part = self.session.span_on_page(span, self.text_view.page) if span else None
+            if part is not None:
+                cursor = self.text_view.textCursor()
+                cursor.setPosition(self.text_view._to_qt(part.start))
+                self.text_view.setTextCursor(cursor)
+                self.text_view.ensureCursorVisible()
+
+    def _on_rendered(self, page_id: int, _scale: float) -> None:
+        if self.page_view.page is not None and page_id == self.page_view.page.id and self.page_view.image_ready():
+            self.pageImageReady.emit()
+            QTimer.singleShot(0, self._load_lists)
+
+    def _page_call(self, name: str) -> None:
+        if self.page_number is not None:
+            getattr(self.page_view, name)()
+
+    # -- editing ----------------------------------------------------------------------------------
+
+    def _rebuild_label_actions(self) -> None:
+        for action in self._label_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        self._label_actions = []
+        self.label_menu.clear()
+        if self.session is None:
+            return
+        for label in self.session.labels():
+            action = QAction(label.name, self)
+            if label.shortcut:
+                action.setShortcut(QKeySequence(label.shortcut))
+            action.setStatusTip(f"Tag the selected words as {label.name}, or relabel the selected annotation")
+            action.triggered.connect(lambda _=False, name=label.name: self._apply_label(name))
+            self.addAction(action)
+            self.label_menu.addAction(action)
+            self._label_actions.append(action)
+        self.label_menu.addSeparator()
+        self.label_menu.addAction("Add label…", self.add_label_dialog)
+        self._set_enabled()
+
+    def _apply_label(self, name: str) -> None:
+        if self.editor is None:
+            return
+        self.palette.set_current(name)
+        self.editor.apply_label(name)
+
+    def add_label_dialog(self) -> None:
+        if self.session is None:
+            return
+        dialog = AddLabelDialog(self.session.labels(), self)
+        if dialog.exec() == AddLabelDialog.DialogCode.Accepted:
+            try:
+                self.session.add_label(dialog.label())
+            except ScanspanError as exc:
+                self.show_error("Cannot add label", str(exc))
+
+    def delete_selected(self) -> None:
+        ref = self.selection.annotation
+        if ref is None or self.editor is None:
+            self.statusBar().showMessage("Select an annotation to delete (click its highlight or its row)", 5000)
+            return
+        self.editor.delete(ref)
+
+    def edit_note(self) -> None:
+        ref = self.selection.annotation
+        if ref is None:
+            self.statusBar().showMessage("Select an annotation first", 5000)
+            return
+        self.docks["annotations"].show()
+        self.panel.ensure_loaded()
+        row = self.panel.model.row_of(ref)
+        if row is not None:
+            index = self.panel.proxy.mapFromSource(self.panel.model.index(row, 3))
+            self.panel.table.setFocus()
+            self.panel.table.setCurrentIndex(index)
+            self.panel.table.edit(index)
+
+    def edit_word(self) -> None:
+        """F2: the note in the annotations table, else the first selected word on this page."""
+        if self.session is None or self.page_view.data is None:
+            return
+        if self.panel.table.hasFocus():
+            self.edit_note()
+            return
+        rng = self.selection.range
+        data = self.page_view.data
+        part = rng.on_page(data.page.number, len(data.text.text)) if rng and rng.doc_id == self.doc_id else None
+        hits = data.text.words_in_range(*part) if part else range(0)
+        if not hits:
+            self.statusBar().showMessage("Select a word to correct (or double-click it)", 5000)
+            return
+        if self.text_view.hasFocus() and self.text_view.shown():
+            self.text_view.edit_word(hits[0])
+        else:
+            self.page_view.edit_word(hits[0])
+
+    def clear_selection(self) -> None:
+        if self.page_number is not None and self.page_view.tool == "region":
+            self.page_view.set_tool("select")
+            return
+        self.selection.clear()
+
+    def _toggle_boxes(self, checked: bool) -> None:
+        if self.page_number is not None:
+            self.page_view.set_show_boxes(checked)
+
+    def _toggle_region_tool(self, checked: bool) -> None:
+        if self.page_number is not None:
+            self.page_view.set_tool("region" if checked else "select")
+
+    # -- import and export ------------------------------------------------------------------------
+
+    def import_files(self, paths: list[str | Path]) -> None:
+        if self.session is None:
+            self.show_error("No project", "Open or create a project first, then import into it.")
+            return
+        self.importer.start([Path(p) for p in paths])
+
+    def _on_import_finished(self, outcomes: list[Outcome]) -> None:
+        failed = [o.message for o in outcomes if o.status == "failed"]
+        imported = [o for o in outcomes if o.status == "imported"]
+        dupes = [o for o in outcomes if o.status == "duplicate"]
+        if not outcomes:
+            self.statusBar().showMessage("Import cancelled; files finished before that are stored", 8000)
+        else:
+            self.statusBar().showMessage(
+                f"Imported {len(imported)} file(s)" + (f", {len(dupes)} already in the project" if dupes else "")
+                + (f", {len(failed)} failed" if failed else ""), 8000)
+        if failed:
+            self.show_error("Some files were not imported", "\n".join(failed))
+        if imported and self.page_number is None and imported[0].document is not None:
+            self.show_page(imported[0].document.id, 1)
+        self.importFinished.emit(outcomes)
+
+    def _on_document_added(self, _document: object) -> None:
+        if self.doc_id is not None and self.page_number is not None:
+            self.navigator.set_current(self.doc_id, self.page_number)
+
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", DOCUMENT_FILTER)
+        if paths:
+            self.import_files(paths)
+
+    def export_dialog(self) -> None:
+        if self.session is None:
+            return
+        dialog = ExportDialog(self.session.path, self.doc_id, self)
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.export_to(*dialog.request())
+
+    def export_to(self, fmt: str, output: Path, documents: list[int] | None = None, options: object = None) -> None:
+        if self.session is None:
+            return
+        worker = ExportWorker(self.session.path, fmt, output, documents, options)
+        worker.signals.finished.connect(self._on_exported)
+        worker.signals.failed.connect(self._on_export_failed)
+        worker.signals.crashed.connect(lambda details: self.crash.report(details, "the export stopped on an internal error"))
+        self._export = worker
+        self.statusBar().showMessage(f"Exporting to {output}…")
+        self.pool.start(worker)
+
+    def _on_exported(self, report: object) -> None:
+        lines = report.summary() if hasattr(report, "summary") else [f"wrote {', '.join(report.files)}"]  # type: ignore[attr-defined]
+        self.statusBar().showMessage(lines[0] if lines else "Exported", 10000)
+        if len(lines) > 1:
+            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", lines[0], QMessageBox.StandardButton.Ok, self)
+            box.setInformativeText("\n".join(lines[1:]))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        self.exportFinished.emit(report)
+
+    def _on_export_failed(self, message: str) -> None:
+        self.show_error("Export failed", message)
+        self.exportFinished.emit(message)
+
+    # -- project dialogs --------------------------------------------------------------------------
+
+    def new_project_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "untitled.scanspan", PROJECT_FILTER,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        if Path(path).exists():  # never overwrite: it may hold someone's work
+            self.show_error("Cannot create project", f"{path} already exists; choose a new name, or open it.")
+            return
+        self.open_project(path)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def _fill_recent(self) -> None:
+        menu = self.actions.recent_menu
+        menu.clear()
+        for path in self.settings.recent_projects():
+            action = menu.addAction(str(path), lambda p=path: self.open_project(p))
+            action.setEnabled(path.exists())
+        if menu.isEmpty():
+            menu.addAction("No recent projects").setEnabled(False)
+
+    def show_shortcuts(self) -> None:
+        rows = action_defs.shortcut_rows(self.actions.all() + self._label_actions)
+        ShortcutsDialog(rows, self).exec()
+
+    # -- messages, drops, closing -----------------------------------------------------------------
+
+    def show_error(self, title: str, text: str) -> None:
+        """A clear message in the window (never a traceback); non-modal so work can go on."""
+        self._last_message = text
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.messageShown.emit(text)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        projects = [p for p in paths if is_project_file(p)]
+        if len(projects) == 1 and len(paths) == 1:
+            self.open_project(projects[0])
+        elif self.session is None:
+            self.show_error("No project", "Open or create a project first (File ▸ New project), then drop letters on it.")
+        else:
+            self.import_files(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.save_window(self)
+        self.importer.stop()
+        self.pool.waitForDone()
+        self.close_project()
+        super().closeEvent(event)

@@ -1,0 +1,466 @@
+"""What the page scene is made of, in page pixels (scene units = the scan's pixels).
+
+- `PageImage`: the rendered scan; paints only the exposed part of a (possibly lower-scale) image.
+- `WordLayer`: ONE item for all word boxes, the word selection and the hovered word. It paints the
+  exposed rectangle only, found through the core's spatial index, and batches boxes by colour, so
+  a page of 1,500 words costs a handful of drawRects calls, not 1,500 items.
+- `Highlights`: one path item per span on the page (painted in C++, no Python per frame), and a
+  bar per span in its own lane so overlapping spans stay distinguishable.
+- `RegionItem`: a labelled rectangle, moved and resized with the mouse; one edit per gesture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from annotations.model import Box, Word
+
+from .session import PageData, SpanOnPage
+
+Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10
+HIGHLIGHT_ALPHA = 70
+PAD = 3.0  # page pixels around a word inside a highlight
+
+# Confidence bins (upper bounds) and their tints: weak words stand out in red.
+CONF_BINS = ((50, QColor(220, 30, 30)), (70, QColor(240, 120, 0)), (85, QColor(200, 170, 0)), (101, QColor(40, 110, 200)))
+
+
+def rect_of(box: Box) -> QRectF:
+    return QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
+
+
+def cosmetic(color: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(color, width, style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def line_rects(words: Sequence[Word], first: int = 0, cut: dict[int, tuple[int, int]] | None = None) -> list[QRectF]:
+    """Consecutive words on one line merged into one rectangle each.
+
+    `cut` maps a word's page index (words[0] being page word `first`) to characters (head, tail)
+    left out at its start and end: that share of the box is left out too.
+    """
+    rects: list[QRectF] = []
+    key = None
+    for i, word in enumerate(words):
+        r = rect_of(word.box)
+        if cut and first + i in cut and word.text:
+            head, tail = cut[first + i]
+            share = r.width() / len(word.text)
+            r.setLeft(r.left() + head * share)
+            r.setRight(max(r.right() - tail * share, r.left() + share))
+        r = r.adjusted(-PAD, -PAD, PAD, PAD)
+        k = (word.block, word.par, word.line)
+        if rects and k == key and r.left() >= rects[-1].left():
+            rects[-1] = rects[-1].united(r)
+        else:
+            rects.append(r)
+        key = k
+    return rects
+
+
+class PageImage(QGraphicsItem):
+    """The scan, white until its image arrives."""
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__()
+        self._rect = QRectF(0, 0, width, height)
+        self.image: QImage | None = None
+        self.scale = 1.0
+        self.setZValue(Z_IMAGE)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_image(self, image: QImage | None, scale: float) -> None:
+        self.image = image
+        self.scale = scale
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        exposed = option.exposedRect.intersected(self._rect)
+        if self.image is None:
+            painter.fillRect(exposed, Qt.GlobalColor.white)
+            return
+        s = self.scale
+        source = QRectF(exposed.x() * s, exposed.y() * s, exposed.width() * s, exposed.height() * s)
+        painter.drawImage(exposed, self.image, source)
+
+
+def word_geometry(data: PageData) -> None:
+    """Word rectangles and confidence bins of a page, derived once and kept with its words."""
+    if "word_rects" in data.cache:
+        return
+    rects = [rect_of(w.box) for w in data.words]
+    bins = [next(i for i, (top, _) in enumerate(CONF_BINS) if w.conf < top) for w in data.words]
+    by_bin: list[list[QRectF]] = [[] for _ in CONF_BINS]
+    for rect, b in zip(rects, bins):
+        by_bin[b].append(rect)
+    data.cache.update(word_rects=rects, word_bins=bins, word_by_bin=by_bin)
+
+
+class WordLayer(QGraphicsItem):
+    """All word boxes of a page in one item: confidence tint, selection, hover."""
+
+    def __init__(self, data: PageData, on_hover: Callable[[Word | None], None]) -> None:
+        super().__init__()
+        self.page_data = data
+        self.on_hover = on_hover
+        self._rect = QRectF(0, 0, data.page.width, data.page.height)
+        word_geometry(data)
+        self.rects: list[QRectF] = data.cache["word_rects"]  # type: ignore[assignment]
+        self.bin: list[int] = data.cache["word_bins"]  # type: ignore[assignment]
+        self.by_bin: list[list[QRectF]] = data.cache["word_by_bin"]  # type: ignore[assignment]
+        self.pens = [cosmetic(c, 1.0) for _, c in CONF_BINS]
+        self.brushes = [QBrush(QColor(c.red(), c.green(), c.blue(), a)) for (_, c), a in zip(CONF_BINS, (90, 60, 35, 0))]
+        self.show_boxes = False
+        self.selected: list[QRectF] = []
+        self.hover: int | None = None
+        self.setZValue(Z_WORDS)
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def set_show_boxes(self, show: bool) -> None:
+        self.show_boxes = show
+        self.update()
+
+    def set_selected(self, first: int | None, last: int | None) -> None:
+        dirty = QRectF()
+        for r in self.selected:
+            dirty = dirty.united(r)
+        self.selected = [] if first is None or last is None else self.rects[first : last + 1]
+        for r in self.selected:
+            dirty = dirty.united(r)
+        if not dirty.isEmpty():
+            self.update(dirty.adjusted(-4, -4, 4, 4))
+
+    def word_at(self, pos: QPointF) -> int | None:
+        hits = self.page_data.index.query((pos.x(), pos.y(), pos.x(), pos.y()), mode="overlap")
+        return hits[0] if hits else None
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        exposed = option.exposedRect
+        if self.show_boxes:
+            if exposed.width() * exposed.height() > 0.4 * self._rect.width() * self._rect.height():
+                groups = self.by_bin
+            else:
+                groups = [[] for _ in CONF_BINS]
+                box = (exposed.left(), exposed.top(), exposed.right(), exposed.bottom())
+                for i in self.page_data.index.query(box, mode="overlap"):
+                    groups[self.bin[i]].append(self.rects[i])
+            for rects, pen, brush in zip(groups, self.pens, self.brushes):
+                if rects:
+                    painter.setPen(pen)
+                    painter.setBrush(brush)
+                    painter.drawRects(rects)
+        if self.selected:
+            painter.setPen(cosmetic(QColor(0, 90, 220), 2.0))
+            painter.setBrush(QColor(0, 120, 255, 45))
+            painter.drawRects(self.selected)
+        if self.hover is not None:
+            painter.setPen(cosmetic(QColor(20, 20, 20), 1.0, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rects[self.hover].adjusted(-2, -2, 2, 2))
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._set_hover(self.word_at(event.pos()))
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index == self.hover:
+            return
+        for i in (self.hover, index):
+            if i is not None:
+                self.update(self.rects[i].adjusted(-4, -4, 4, 4))
+        self.hover = index
+        word = self.page_data.words[index] if index is not None else None
+        self.setToolTip(word_tip(word) if word else "")
+        self.on_hover(word)
+
+
+def word_tip(word: Word) -> str:
+    tip = f"{word.text}  ·  confidence {word.conf:.0f}%"
+    if word.corrected:
+        tip += f"  ·  OCR read {word.ocr_text!r}"
+    return tip
+
+
+SPAN_ID = 0  # QGraphicsItem.data key holding a highlight's span id
+NO_PEN = QPen(Qt.PenStyle.NoPen)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    span_id: int
+    label: str
+    fill: QPainterPath
+    bars: tuple[QRectF, ...]
+
+
+def highlight_shapes(parts: Sequence[SpanOnPage], data: PageData) -> list[_Shape]:
+    """Each span's outline on the page and its lane bars; kept with the page until its spans change."""
+    cached = data.cache.get("highlights")
+    if isinstance(cached, tuple) and cached[0] is parts:
+        return cached[1]
+    text = data.text
+    shapes = []
+    for part, lane in zip(parts, lanes([(p.first, p.last) for p in parts])):
+        # A span that cuts a word ("Prevention" in "Prevention's") covers that share of its box.
+        cut = {}
+        if part.start > text.starts[part.first]:
+            cut[part.first] = (part.start - text.starts[part.first], 0)
+        if part.end < text.ends[part.last]:
+            cut[part.last] = (cut.get(part.last, (0, 0))[0], text.ends[part.last] - part.end)
+        path = QPainterPath()
+        bars = []
+        for r in line_rects(text.words[part.first : part.last + 1], part.first, cut):
+            path.addRect(r)
+            bars.append(QRectF(r.left(), r.bottom() + 1 + lane * 7, r.width(), 5))
+        shapes.append(_Shape(part.span.id, part.span.label, path, tuple(bars)))
+    data.cache["highlights"] = (parts, shapes)
+    return shapes
+
+
+class Highlights(QGraphicsPathItem):
+    """The span highlights of a page: under this contentless parent, one path item per span (its
+    words filled in its label's colour, painted in C++) and one bar path per colour, each span's
+    bar in its own lane so overlapping spans stay distinguishable."""
+
+    def __init__(self, parts: Sequence[SpanOnPage], data: PageData, color_of: Callable[[str], QColor]) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setZValue(Z_HIGHLIGHT)
+        self.items: dict[int, QGraphicsPathItem] = {}
+        self.current: int | None = None
+        fills: dict[str, QBrush] = {}
+        bars: dict[str, QPainterPath] = {}
+        for shape in highlight_shapes(parts, data):
+            label = shape.label
+            if label not in fills:
+                color = color_of(label)
+                fills[label] = QBrush(QColor(color.red(), color.green(), color.blue(), HIGHLIGHT_ALPHA))
+                bars[label] = QPainterPath()
+            for r in shape.bars:
+                bars[label].addRect(r)
+            item = QGraphicsPathItem(shape.fill, self)
+            item.setBrush(fills[label])
+            item.setPen(NO_PEN)
+            item.setData(SPAN_ID, shape.span_id)
+            self.items[shape.span_id] = item
+        for label, path in bars.items():
+            bar = QGraphicsPathItem(path, self)
+            bar.setBrush(color_of(label))
+            bar.setPen(NO_PEN)
+            bar.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_current(self, span_id: int | None) -> None:
+        old = self.items.get(self.current) if self.current is not None else None
+        if old is not None:
+            old.setPen(NO_PEN)
+            old.setZValue(0)
+        self.current = span_id
+        new = self.items.get(span_id) if span_id is not None else None
+        if new is not None:
+            new.setPen(cosmetic(QColor(20, 20, 20), 2.5))
+            new.setZValue(1)
+
+
+def lanes(ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """A lane per range (sorted by start) so that overlapping ranges never share one."""
+    ends: list[int] = []  # last word index in each lane
+    out: list[int] = []
+    for first, last in ranges:
+        for lane, end in enumerate(ends):
+            if end < first:
+                ends[lane] = last
+                out.append(lane)
+                break
+        else:
+            ends.append(last)
+            out.append(len(ends) - 1)
+    return out
+
+
+class RegionTag(QGraphicsItem):
+    """The region's label as a small chip on its top-left corner, the same size at any zoom."""
+
+    def __init__(self, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.text = ""
+        self.color = QColor()
+        self._rect = QRectF()
+
+    def set_label(self, text: str, color: QColor) -> None:
+        self.prepareGeometryChange()
+        self.text, self.color = text, QColor(color)
+        font = QApplication.font()
+        metrics = QFontMetricsF(font)
+        w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
+        self._rect = QRectF(-1, -h, w, h)  # above the corner, in screen pixels
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.fillRect(self._rect, self.color)
+        painter.setPen(QColor("white"))
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class RegionItem(QGraphicsRectItem):
+    """A region: drag inside to move, drag an edge or corner to resize; clamped to the page."""
+
+    HANDLE = 7.0  # screen pixels
+
+    def __init__(self, region_id: int, box: Box, color: QColor, label: str, page: QRectF,
+                 on_select: Callable[[int], None], on_edited: Callable[[int, Box], None]) -> None:
+        super().__init__(rect_of(box))
+        self.region_id = region_id
+        self.page = page
+        self.on_select = on_select
+        self.on_edited = on_edited
+        self.current = False
+        self._drag: tuple[str, QPointF, QRectF] | None = None
+        self.setZValue(Z_REGION)
+        self.setAcceptHoverEvents(True)
+        self.tag = RegionTag(self)
+        self.set_label(label, color)
+
+    def set_label(self, label: str, color: QColor) -> None:
+        self.color = QColor(color)
+        fill = QColor(color)
+        fill.setAlpha(35)
+        self.setBrush(fill)
+        self.tag.set_label(label, color)
+        self._restyle()
+
+    def set_box(self, box: Box) -> None:
+        self.setRect(rect_of(box))
+        self._restyle()
+
+    def set_current(self, current: bool) -> None:
+        self.current = current
+        self._restyle()
+
+    def _restyle(self) -> None:
+        style = Qt.PenStyle.DashLine if self.current else Qt.PenStyle.SolidLine
+        self.setPen(cosmetic(self.color, 3.0 if self.current else 2.0, style))
+        self.tag.setPos(self.rect().topLeft())
+        self.update()
+
+    def _scale(self) -> float:
+        views = self.scene().views() if self.scene() else []
+        return views[0].transform().m11() if views else 1.0
+
+    def _edge(self, pos: QPointF) -> str:
+        """Which edges the point grabs: a combination of l, r, t, b; '' for the inside."""
+        tol = self.HANDLE / self._scale()
+        r = self.rect()
+        edge = ""
+        if abs(pos.x() - r.left()) <= tol:
+            edge += "l"
+        elif abs(pos.x() - r.right()) <= tol:
+            edge += "r"
+        if abs(pos.y() - r.top()) <= tol:
+            edge += "t"
+        elif abs(pos.y() - r.bottom()) <= tol:
+            edge += "b"
+        return edge
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        super().paint(painter, option, widget)
+        if self.current:  # corner handles
+            size = self.HANDLE / self._scale()
+            painter.setPen(cosmetic(QColor(20, 20, 20)))
+            painter.setBrush(Qt.GlobalColor.white)
+            r = self.rect()
+            for corner in (r.topLeft(), r.topRight(), r.bottomLeft(), r.bottomRight()):
+                painter.drawRect(QRectF(corner.x() - size / 2, corner.y() - size / 2, size, size))
+
+    def boundingRect(self) -> QRectF:
+        grow = self.HANDLE / self._scale()
+        return super().boundingRect().adjusted(-grow, -grow, grow, grow)
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        edge = self._edge(event.pos())
+        shapes = {
+            "l": Qt.CursorShape.SizeHorCursor, "r": Qt.CursorShape.SizeHorCursor,
+            "t": Qt.CursorShape.SizeVerCursor, "b": Qt.CursorShape.SizeVerCursor,
+            "lt": Qt.CursorShape.SizeFDiagCursor, "rb": Qt.CursorShape.SizeFDiagCursor,
+            "rt": Qt.CursorShape.SizeBDiagCursor, "lb": Qt.CursorShape.SizeBDiagCursor,
+        }
+        self.setCursor(QCursor(shapes.get(edge, Qt.CursorShape.SizeAllCursor)))
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        self.on_select(self.region_id)
+        self._drag = (self._edge(event.pos()), event.pos(), QRectF(self.rect()))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is None:
+            return
+        edge, start, rect = self._drag
+        d = event.pos() - start
+        r = QRectF(rect)
+        if not edge:
+            r.translate(d)
+            r.moveLeft(min(max(r.left(), 0.0), self.page.width() - r.width()))
+            r.moveTop(min(max(r.top(), 0.0), self.page.height() - r.height()))
+        else:
+            if "l" in edge:
+                r.setLeft(min(max(rect.left() + d.x(), 0.0), rect.right() - 4))
+            if "r" in edge:
+                r.setRight(max(min(rect.right() + d.x(), self.page.width()), rect.left() + 4))
+            if "t" in edge:
+                r.setTop(min(max(rect.top() + d.y(), 0.0), rect.bottom() - 4))
+            if "b" in edge:
+                r.setBottom(max(min(rect.bottom() + d.y(), self.page.height()), rect.top() + 4))
+        self.prepareGeometryChange()
+        self.setRect(r)
+        self._restyle()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is None:
+            return
+        _, _, before = self._drag
+        self._drag = None
+        r = self.rect()
+        if r != before:
+            self.on_edited(self.region_id, (r.left(), r.top(), r.right(), r.bottom()))

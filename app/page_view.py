@@ -1,0 +1,501 @@
+"""The page scan: zoom, fit, pan, rubber-band selection of words, region drawing, word editing.
+
+The view follows the session (spans, regions, word edits) and the shared selection; it changes
+the project only by emitting requests (`regionDrawn`, `regionEdited`, `wordCorrected`) that the
+window turns into undo commands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
+
+from annotations.model import Box, Page, Region, Span, Word
+
+from .page_items import (
+    SPAN_ID,
+    Z_BAND,
+    Highlights,
+    PageImage,
+    RegionItem,
+    WordLayer,
+    cosmetic,
+    highlight_shapes,
+    rect_of,
+    word_geometry,
+    word_tip,
+)
+from .render import PageRenderer, scale_for
+from .selection import AnnotationRef, Selection, TextRange
+from .session import PageData, ProjectSession
+from .word_editor import WordEditor
+
+MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
+ZOOM_STEP = 1.25
+MARGIN = 24.0  # page pixels of grey around the page
+
+
+class PageView(QGraphicsView):
+    zoomChanged = Signal(float)
+    hovered = Signal(str)
+    regionDrawn = Signal(object, object)  # Page, Box
+    regionEdited = Signal(int, object)  # region id, Box
+    wordCorrected = Signal(int, str, str)  # word id, old text, new text
+    toolChanged = Signal(str)
+
+    def __init__(self, session: ProjectSession, selection: Selection, renderer: PageRenderer,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.renderer = renderer
+        self.setScene(QGraphicsScene(self))
+        self.setBackgroundBrush(QColor(118, 118, 118))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setMouseTracking(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.page: Page | None = None
+        self.data: PageData | None = None
+        self.image: PageImage | None = None
+        self.words: WordLayer | None = None
+        self.highlights: Highlights | None = None
+        self.regions: dict[int, RegionItem] = {}
+        self.tool = "select"
+        self.fit = "width"
+        self.show_boxes = False
+        self._press: tuple[QPoint, QPointF, Qt.MouseButton, Qt.KeyboardModifiers] | None = None
+        self._band: QGraphicsRectItem | None = None
+        self._pan: QPoint | None = None
+        self.editor = WordEditor(self.viewport())
+        self.editor.committed.connect(self._on_edit_committed)
+        self._sharpen = QTimer(self, singleShot=True, interval=250)  # re-render once zooming pauses
+        self._sharpen.timeout.connect(self._request_image)
+        self._prefetch: list = []  # steps that prepare the neighbouring pages, one per idle turn
+        self._prefetcher = QTimer(self, singleShot=True, interval=30)
+        self._prefetcher.timeout.connect(self._prefetch_step)
+        renderer.rendered.connect(self._on_rendered)
+        session.spanAdded.connect(self._on_span)
+        session.spanRemoved.connect(self._on_span)
+        session.spanChanged.connect(self._on_span)
+        session.regionAdded.connect(self._on_region_added)
+        session.regionRemoved.connect(self._on_region_removed)
+        session.regionChanged.connect(self._on_region_changed)
+        session.wordChanged.connect(self._on_word_changed)
+        session.labelsChanged.connect(self._rebuild_annotations)
+        selection.rangeChanged.connect(self._on_range)
+        selection.annotationChanged.connect(self._on_annotation)
+
+    # -- showing a page -------------------------------------------------------------------------
+
+    def show_page(self, page: Page | None) -> None:
+        self.editor.cancel()
+        scene = self.scene()
+        scene.clear()
+        self.highlights, self.regions = None, {}
+        self._band = None
+        self.page = page
+        if page is None:
+            self.data = self.image = self.words = None
+            return
+        self.data = self.session.page_data(page)
+        rect = QRectF(0, 0, page.width, page.height)
+        scene.setSceneRect(rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+        self.image = PageImage(page.width, page.height)
+        scene.addItem(self.image)
+        self.words = WordLayer(self.data, self._on_hover)
+        self.words.set_show_boxes(self.show_boxes)
+        scene.addItem(self.words)
+        self._rebuild_annotations()
+        self._on_range(self.selection.range, "")
+        if self.fit != "none":
+            self._apply_fit()
+        self._request_image()
+        self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        self._plan_prefetch()
+
+    def _plan_prefetch(self) -> None:
+        """Read the next and previous pages' words and shapes while the analyst reads this one,
+        in small steps on idle turns of the event loop, so paging there costs one short frame."""
+        assert self.page is not None
+        pages = self.session.pages(self.page.document_id)
+        steps: list = []
+        for number in (self.page.number + 1, self.page.number - 1):
+            if 1 <= number <= len(pages):
+                page = pages[number - 1]
+                steps += self.session.page_data_steps(page)
+                steps += [
+                    lambda page=page: word_geometry(self.session.page_data(page)),
+                    lambda page=page: self.session.spans_on_page(page),
+                    lambda page=page: highlight_shapes(self.session.spans_on_page(page), self.session.page_data(page)),
+                ]
+        self._prefetch = steps
+        if self.image_ready():  # otherwise once the scan is drawn: it comes first
+            self._prefetcher.start()
+
+    def _prefetch_step(self) -> None:
+        if self._prefetch:
+            self._prefetch.pop(0)()
+            self._prefetcher.start()
+
+    def _rebuild_annotations(self) -> None:
+        if self.page is None or self.data is None:
+            return
+        scene = self.scene()
+        for item in [self.highlights, *self.regions.values()]:
+            if item is not None:
+                scene.removeItem(item)
+        self.regions = {}
+        self.highlights = Highlights(self.session.spans_on_page(self.page), self.data, self._color)
+        scene.addItem(self.highlights)
+        for region in self.session.regions_on_page(self.page):
+            self._add_region_item(region)
+        self._on_annotation(self.selection.annotation)
+
+    def _add_region_item(self, region: Region) -> None:
+        assert self.page is not None
+        item = RegionItem(region.id, region.box, self._color(region.label), region.label,
+                          QRectF(0, 0, self.page.width, self.page.height),
+                          lambda rid: self.selection.set_annotation(AnnotationRef("region", rid)),
+                          lambda rid, box: self.regionEdited.emit(rid, box))
+        item.setToolTip(f"{region.label} region" + (f": {region.text}" if region.text else ""))
+        self.scene().addItem(item)
+        self.regions[region.id] = item
+
+    def _color(self, label: str) -> QColor:
+        found = self.session.label(label)
+        return QColor(found.color) if found else QColor(128, 128, 128)
+
+    # -- following the session and the selection --------------------------------------------------
+
+    def _on_span(self, span: Span) -> None:
+        if self.page is not None and span.document_id == self.page.document_id:
+            self._rebuild_annotations()
+
+    def _on_region_added(self, region: Region) -> None:
+        if self.page is not None and region.page_id == self.page.id:
+            self._add_region_item(region)
+            self._on_annotation(self.selection.annotation)
+
+    def _on_region_removed(self, region: Region) -> None:
+        item = self.regions.pop(region.id, None)
+        if item is not None:
+            self.scene().removeItem(item)
+
+    def _on_region_changed(self, region: Region) -> None:
+        item = self.regions.get(region.id)
+        if item is not None:
+            item.prepareGeometryChange()
+            item.set_box(region.box)
+            item.set_label(region.label, self._color(region.label))
+
+    def _on_word_changed(self, word: Word) -> None:
+        if self.page is not None and word.page_id == self.page.id:
+            self.data = self.session.page_data(self.page)
+            if self.words is not None:
+                self.scene().removeItem(self.words)
+            self.words = WordLayer(self.data, self._on_hover)
+            self.words.set_show_boxes(self.show_boxes)
+            self.scene().addItem(self.words)
+            self._rebuild_annotations()
+            self._on_range(self.selection.range, "")
+        elif self.page is not None:
+            self._rebuild_annotations()  # a span crossing from another page may have moved
+
+    def _on_range(self, rng: TextRange | None, origin: str) -> None:
+        if self.words is None or self.page is None or self.data is None:
+            return
+        part = rng.on_page(self.page.number, len(self.data.text.text)) if rng and rng.doc_id == self.page.document_id else None
+        hits = self.data.text.words_in_range(*part) if part else range(0)
+        self.words.set_selected(hits[0] if hits else None, hits[-1] if hits else None)
+        if hits and origin not in ("page", ""):
+            first = self.words.rects[hits[0]]
+            self.ensureVisible(first, 40, 40)
+
+    def _on_annotation(self, ref: AnnotationRef | None) -> None:
+        if self.highlights is not None:
+            self.highlights.set_current(ref.id if ref is not None and ref.kind == "span" else None)
+        for region_id, item in self.regions.items():
+            item.set_current(ref == AnnotationRef("region", region_id))
+
+    def reveal(self, ref: AnnotationRef) -> None:
+        spans = self.highlights.items if self.highlights is not None else {}
+        item = spans.get(ref.id) if ref.kind == "span" else self.regions.get(ref.id)
+        if item is not None:
+            self.ensureVisible(item.sceneBoundingRect(), 60, 60)
+
+    # -- rendering --------------------------------------------------------------------------------
+
+    def _request_image(self) -> None:
+        if self.page is None or self.image is None:
+            return
+        scale = scale_for(self.zoom() * self.devicePixelRatioF())
+        doc = self.session.document(self.page.document_id)
+        pages = self.session.pages(doc.id)
+        prefetch = [(pages[self.page.number], doc.source_sha256)] if self.page.number < len(pages) else []
+        image = self.renderer.image(self.page, doc.source_sha256, scale, prefetch)
+        if image is not None:
+            self.image.set_image(image, scale)
+        elif self.image.image is None or self.image.scale < scale:
+            best = self.renderer.fallback(self.page.id)
+            if best is not None and (self.image.image is None or best[0] > self.image.scale):
+                self.image.set_image(best[1], best[0])
+
+    def _on_rendered(self, page_id: int, scale: float) -> None:
+        if self.page is not None and self.image is not None and page_id == self.page.id:
+            wanted = scale_for(self.zoom() * self.devicePixelRatioF())
+            if scale == wanted or (self.image.image is None) or (self.image.scale < scale <= wanted):
+                image = self.renderer.cache.get((page_id, scale))
+                if image is not None:
+                    self.image.set_image(image, scale)
+                    if self._prefetch and not self._prefetcher.isActive():
+                        self._prefetcher.start()
+
+    def image_ready(self) -> bool:
+        """The page's scan is on screen at the resolution the zoom asks for."""
+        if self.image is None or self.image.image is None:
+            return False
+        return self.image.scale >= scale_for(self.zoom() * self.devicePixelRatioF())
+
+    # -- zoom and fit -----------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
+        """Zoom about the view's centre, or keep the page point under `anchor` (viewport pixels)
+        fixed; the zoom then stays as set (no longer fitting the page to the window)."""
+        self.fit = "none"
+        self._zoom_to(zoom, anchor)
+
+    def _zoom_to(self, zoom: float, anchor: QPoint | None = None) -> None:
+        zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+        if abs(zoom - self.zoom()) < 1e-6:
+            return
+        if anchor is None:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+        else:
+            fixed = self.mapToScene(anchor)
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+            drift = self.mapFromScene(fixed) - anchor
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        for item in self.regions.values():
+            item.prepareGeometryChange()
+        self.editor.cancel()
+        self.zoomChanged.emit(zoom)
+        self._sharpen.start()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_width(self) -> None:
+        self.fit = "width"
+        self._apply_fit()
+
+    def fit_page(self) -> None:
+        self.fit = "page"
+        self._apply_fit()
+
+    def _apply_fit(self) -> None:
+        if self.page is None:
+            return
+        view = self.viewport().size()  # the vertical scroll bar is always on, so this is stable
+        w = self.page.width + 2 * MARGIN
+        h = self.page.height + 2 * MARGIN
+        zoom = view.width() / w if self.fit == "width" else min(view.width() / w, view.height() / h)
+        self._zoom_to(zoom)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.fit != "none":
+            self._apply_fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            if steps:
+                self.set_zoom(self.zoom() * ZOOM_STEP**steps, anchor=event.position().toPoint())
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    # -- tools and mouse --------------------------------------------------------------------------
+
+    def set_tool(self, tool: str) -> None:
+        self.tool = tool
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if tool == "region" else Qt.CursorShape.ArrowCursor)
+        self.toolChanged.emit(tool)
+
+    def set_show_boxes(self, show: bool) -> None:
+        self.show_boxes = show
+        if self.words is not None:
+            self.words.set_show_boxes(show)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.page is None:
+            return
+        self.setFocus()
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position().toPoint()
+        if self.tool == "select" and any(isinstance(i, RegionItem) for i in self.items(pos)):
+            super().mousePressEvent(event)  # the region moves or resizes itself
+            return
+        self._press = (pos, self._clamp(self.mapToScene(pos)), event.button(), event.modifiers())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._pan is not None:
+            delta = pos - self._pan
+            self._pan = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            return
+        if self._press is None:
+            super().mouseMoveEvent(event)
+            return
+        start_view, start, _, _ = self._press
+        if self._band is None and (pos - start_view).manhattanLength() < QApplication.startDragDistance():
+            return
+        if self._band is None:
+            self._band = QGraphicsRectItem()
+            self._band.setZValue(Z_BAND)
+            color = QColor(0, 90, 220) if self.tool == "select" else QColor(200, 0, 0)
+            self._band.setPen(cosmetic(color, 1.5, Qt.PenStyle.DashLine))
+            self._band.setBrush(QColor(color.red(), color.green(), color.blue(), 30))
+            self.scene().addItem(self._band)
+        self._band.setRect(QRectF(start, self._clamp(self.mapToScene(pos))).normalized())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan is not None and event.button() == Qt.MouseButton.MiddleButton:
+            self._pan = None
+            self.set_tool(self.tool)
+            return
+        if self._press is None:
+            super().mouseReleaseEvent(event)
+            return
+        _, start, _, modifiers = self._press
+        self._press = None
+        band, self._band = self._band, None
+        if band is not None:
+            rect = band.rect()
+            self.scene().removeItem(band)
+            self._finish_band(rect)
+        elif self.tool == "select":
+            self._click(start, modifiers)
+
+    def _clamp(self, p: QPointF) -> QPointF:
+        assert self.page is not None
+        return QPointF(min(max(p.x(), 0.0), self.page.width), min(max(p.y(), 0.0), self.page.height))
+
+    def _finish_band(self, rect: QRectF) -> None:
+        assert self.page is not None and self.data is not None
+        if self.tool == "region":
+            if rect.width() >= 4 and rect.height() >= 4:
+                self.regionDrawn.emit(self.page, (rect.left(), rect.top(), rect.right(), rect.bottom()))
+            return
+        hits = self.data.index.query((rect.left(), rect.top(), rect.right(), rect.bottom()), mode="center")
+        if not hits:
+            self.selection.set_range(None, "page")
+            return
+        text = self.data.text
+        n = self.page.number
+        self.selection.set_range(TextRange(self.page.document_id, (n, text.starts[hits[0]]), (n, text.ends[hits[-1]])), "page")
+
+    def _click(self, pos: QPointF, modifiers: Qt.KeyboardModifiers) -> None:
+        assert self.page is not None and self.data is not None and self.words is not None
+        spans = [i for i in self.scene().items(pos) if i.data(SPAN_ID) is not None]
+        if spans and not modifiers & Qt.KeyboardModifier.ShiftModifier:
+            spans.sort(key=lambda i: i.boundingRect().width() * i.boundingRect().height())
+            current = self.selection.annotation
+            ids = [i.data(SPAN_ID) for i in spans]
+            pick = ids[0]
+            if current is not None and current.kind == "span" and current.id in ids:
+                pick = ids[(ids.index(current.id) + 1) % len(ids)]  # clicking again cycles overlaps
+            self.selection.set_annotation(AnnotationRef("span", pick))
+            return
+        index = self.words.word_at(pos)
+        if index is None:
+            self.selection.clear()
+            return
+        text = self.data.text
+        n = self.page.number
+        start, end = (n, text.starts[index]), (n, text.ends[index])
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            self.selection.extend_to(self.page.document_id, start, end, "page")
+        else:
+            self.selection.set_range(TextRange(self.page.document_id, start, end), "page")
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.page is None or self.words is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        index = self.words.word_at(self.mapToScene(event.position().toPoint()))
+        if index is not None:
+            self._press = None
+            self.edit_word(index)
+
+    def edit_word(self, index: int) -> None:
+        """Open the in-place editor over word `index` of this page."""
+        assert self.words is not None and self.data is not None
+        word = self.data.words[index]
+        self.ensureVisible(self.words.rects[index], 30, 30)
+        box = self.mapFromScene(self.words.rects[index]).boundingRect()
+        height = max(box.height() + 8, self.editor.sizeHint().height())
+        width = max(box.width() + 40, 90)
+        self.editor.edit(word, QRect(box.left() - 4, box.center().y() - height // 2, width, height))
+
+    def _on_edit_committed(self, word_id: int, old: str, new: str) -> None:
+        self.wordCorrected.emit(word_id, old, new)
+
+    def _on_hover(self, word: Word | None) -> None:
+        self.hovered.emit(word_tip(word) if word else "")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.tool == "region" and self._band is None:
+            self.set_tool("select")
+            return
+        super().keyPressEvent(event)
+
+    # -- for the window's test-facing API -------------------------------------------------------------
+
+    def viewport_rect(self, box: Box) -> QRect:
+        """Where a page-pixel box is on the viewport now."""
+        return self.mapFromScene(rect_of(box)).boundingRect()
+
+    def highlight_items(self) -> dict[int, QGraphicsItem]:
+        return dict(self.highlights.items) if self.highlights is not None else {}
+
+    def region_items(self) -> dict[int, RegionItem]:
+        return dict(self.regions)

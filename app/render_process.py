@@ -1,0 +1,75 @@
+"""The page-rendering child process: `python -m app.render_process`. No Qt here.
+
+MuPDF keeps Python's GIL while it renders (a letter at full resolution takes ~0.2 s), which in
+the GUI process would stall the event loop however the work is threaded. In a child process it
+stalls nothing. The parent writes requests on the child's stdin and reads answers on its stdout,
+each a length-prefixed pickle (both ends are this program). The child keeps the last few source
+files it was sent, so the parent sends a file's bytes once, not with every page. It exits when
+its stdin closes, i.e. when the GUI process goes away.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+from collections import OrderedDict
+from typing import IO, Any
+
+KEEP = 2  # source files the child keeps
+_HEADER = struct.Struct("!Q")
+
+
+def send(stream: IO[bytes], message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """The next message, or None at end of stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return pickle.loads(payload)  # noqa: S301 - written by the parent, this same program
+
+
+def main() -> None:
+    from annotations.errors import ScanspanError
+    from annotations.pages import render_page
+
+    sources: OrderedDict[str, bytes] = OrderedDict()
+    send(sys.stdout.buffer, ("ready",))
+    while True:
+        request = receive(sys.stdin.buffer)
+        if request is None:
+            return
+        _, page, sha256, data, scale = request
+        if data is not None:
+            sources[sha256] = data
+            while len(sources) > KEEP:
+                sources.popitem(last=False)
+        if sha256 not in sources:
+            send(sys.stdout.buffer, ("need",))
+            continue
+        sources.move_to_end(sha256)
+        try:
+            image = render_page(page, sha256, sources[sha256], scale=scale).convert("RGB")
+        except (ScanspanError, RuntimeError, ValueError, OSError) as exc:  # a damaged source
+            send(sys.stdout.buffer, ("error", str(exc) or type(exc).__name__))
+            continue
+        # The pixels follow the answer raw, in the GUI's native 32-bit layout: no pickling, no
+        # conversion on the GUI side.
+        pixels = image.tobytes("raw", "BGRX")
+        send(sys.stdout.buffer, ("ok", image.width, image.height, len(pixels)))
+        sys.stdout.buffer.write(pixels)
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

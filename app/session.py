@@ -1,0 +1,418 @@
+"""The open project as the window sees it: reads through small caches, writes that announce themselves.
+
+`ProjectSession` is the thin QObject between the core and the views. Undo commands call its write
+methods; each calls the core (one transaction) and then emits what changed, and every view follows
+those signals. Nothing here paints or knows a widget.
+
+Long documents never load whole: a page's words, text and spatial index are read when that page
+is shown (a bounded LRU of pages), and the spans on a page are found from the core's span
+extents (page and word index of each span's first and last word), not from the document text.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from annotations.importer import Prepared
+from annotations.model import (
+    Box,
+    Document,
+    DocumentSummary,
+    Label,
+    Page,
+    Region,
+    Span,
+    Word,
+)
+from annotations.store import Project
+from annotations.textlayer import (
+    PAGE_SEPARATOR,
+    DocumentText,
+    PageText,
+    ResolvedSpan,
+    SpatialIndex,
+)
+
+PAGE_CACHE = 16
+"""Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
+
+
+@dataclass
+class PageData:
+    """One page's words in reading order, its text and a rectangle -> words index."""
+
+    page: Page
+    text: PageText
+    index: SpatialIndex
+    single: DocumentText  # the page alone, to resolve spans that lie on it
+    position: dict[int, int]  # word id -> index in text.words
+    cache: dict[str, object] = field(default_factory=dict)  # what views derive once per page (geometry)
+
+    @property
+    def words(self) -> list[Word]:
+        return self.text.words
+
+
+@dataclass(frozen=True)
+class SpanOnPage:
+    """The part of a span on one page: word indices and character range in that page's text."""
+
+    span: Span
+    first: int
+    last: int
+    start: int
+    end: int
+
+
+class ProjectSession(QObject):
+    spanAdded = Signal(object)  # Span
+    spanRemoved = Signal(object)  # Span
+    spanChanged = Signal(object)  # Span
+    regionAdded = Signal(object)  # Region
+    regionRemoved = Signal(object)  # Region
+    regionChanged = Signal(object)  # Region
+    wordChanged = Signal(object)  # Word
+    statusChanged = Signal(int, str)  # document id, status
+    labelsChanged = Signal()
+    documentAdded = Signal(object)  # Document
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self._labels: list[Label] | None = None
+        self._pages: dict[int, list[Page]] = {}
+        self._page_data: OrderedDict[int, PageData] = OrderedDict()
+        self._spans: dict[int, dict[int, Span]] = {}
+        self._extents: dict[int, dict[int, tuple[int, int, int, int]]] = {}
+        self._complete: set[int] = set()  # documents whose spans are all read
+        self._generation = 0  # counts word corrections: a page prepared across one is read again
+        self._regions: dict[int, dict[int, Region]] = {}
+        self._resolved: dict[int, ResolvedSpan] = {}
+        self._on_page: dict[int, list[SpanOnPage]] = {}  # page id -> its spans, until one changes
+        self._documents: dict[int, Document] | None = None
+
+    # -- project --------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.project.path
+
+    @property
+    def name(self) -> str:
+        return self.project.path.stem
+
+    def close(self) -> None:
+        self.project.close()
+
+    # -- labels ---------------------------------------------------------------------------------
+
+    def labels(self) -> list[Label]:
+        if self._labels is None:
+            self._labels = self.project.labels()
+        return self._labels
+
+    def label(self, name: str) -> Label | None:
+        return next((label for label in self.labels() if label.name == name), None)
+
+    def add_label(self, label: Label) -> Label:
+        added = self.project.add_label(label)
+        self._labels = None
+        self.labelsChanged.emit()
+        return added
+
+    # -- documents and pages ----------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        if self._documents is None:
+            self._documents = {d.id: d for d in self.project.documents()}
+        return list(self._documents.values())
+
+    def document(self, doc_id: int) -> Document:
+        self.documents()
+        assert self._documents is not None
+        return self._documents[doc_id]
+
+    def summaries(self) -> list[DocumentSummary]:
+        return self.project.summaries()
+
+    def pages(self, doc_id: int) -> list[Page]:
+        pages = self._pages.get(doc_id)
+        if pages is None:
+            pages = self._pages[doc_id] = self.project.pages(doc_id)
+        return pages
+
+    def page(self, doc_id: int, number: int) -> Page:
+        return self.pages(doc_id)[number - 1]
+
+    def page_by_id(self, doc_id: int, page_id: int) -> Page:
+        return next(p for p in self.pages(doc_id) if p.id == page_id)
+
+    def page_data(self, page: Page) -> PageData:
+        data = self._page_data.get(page.id)
+        if data is None:
+            for step in self.page_data_steps(page):
+                step()
+            data = self._page_data[page.id]
+        else:
+            self._page_data.move_to_end(page.id)
+        return data
+
+    def page_data_steps(self, page: Page) -> list[Callable[[], None]]:
+        """Reading a page's words in a few steps of a few ms each, so that a page can be prepared
+        on idle turns of the event loop; after the last step page_data(page) has it."""
+        if page.id in self._page_data:
+            return []
+        staged: dict[str, Any] = {"generation": self._generation}
+
+        def read() -> None:
+            staged["words"] = self.project.words(page.id)
+
+        def text() -> None:
+            staged["text"] = PageText.build(staged["words"])
+
+        def index() -> None:
+            staged["index"] = SpatialIndex(staged["text"].words)
+
+        def finish() -> None:
+            if page.id in self._page_data or staged["generation"] != self._generation:
+                return  # done meanwhile, or a word changed: read again when needed
+            text = staged["text"]
+            self._page_data[page.id] = PageData(
+                page, text, staged["index"], DocumentText([text]), {w.id: i for i, w in enumerate(text.words)}
+            )
+            while len(self._page_data) > PAGE_CACHE:
+                self._page_data.popitem(last=False)
+
+        return [read, text, index, finish]
+
+    def drop_caches(self) -> None:
+        """Forget every page read so far (memory pressure; benchmarks of a first visit)."""
+        self._page_data.clear()
+        self._on_page.clear()
+        self._resolved.clear()
+
+    def add_document(self, prepared: Prepared) -> Document:
+        """Store an imported file (called on the GUI thread, the project's one writer)."""
+        document = self.project.add_document(prepared.name, prepared.data, prepared.sha256, prepared.pages)
+        self._documents = None
+        self.documentAdded.emit(document)
+        return document
+
+    def set_status(self, doc_id: int, status: str) -> None:
+        self.project.set_status(doc_id, status)
+        self._documents = None
+        self.statusChanged.emit(doc_id, status)
+
+    # -- annotations (reads) ----------------------------------------------------------------------
+
+    def spans(self, doc_id: int) -> dict[int, Span]:
+        """Every span of a document (read once; pages shown before that read only their own)."""
+        if doc_id not in self._complete:
+            self._remember(doc_id, self.project.located_spans(doc_id))
+            self._complete.add(doc_id)
+        return self._spans[doc_id]
+
+    def spans_loaded(self, doc_id: int) -> bool:
+        return doc_id in self._complete
+
+    def _remember(self, doc_id: int, located: list[tuple[Span, tuple[int, int, int, int]]]) -> None:
+        spans = self._spans.setdefault(doc_id, {})
+        extents = self._extents.setdefault(doc_id, {})
+        for span, extent in located:
+            spans[span.id] = span
+            extents[span.id] = extent
+
+    def extent(self, span: Span) -> tuple[int, int, int, int]:
+        extent = self._extents.get(span.document_id, {}).get(span.id)
+        if extent is None:
+            self.spans(span.document_id)
+            extent = self._extents[span.document_id][span.id]
+        return extent
+
+    def regions(self, doc_id: int) -> dict[int, Region]:
+        regions = self._regions.get(doc_id)
+        if regions is None:
+            regions = self._regions[doc_id] = {r.id: r for r in self.project.regions(doc_id)}
+        return regions
+
+    def regions_on_page(self, page: Page) -> list[Region]:
+        return [r for r in self.regions(page.document_id).values() if r.page_id == page.id]
+
+    def resolve(self, span: Span) -> ResolvedSpan:
+        """The span located in the text of the pages it covers (offsets relative to its first page)."""
+        resolved = self._resolved.get(span.id)
+        if resolved is None or resolved.span != span:
+            p1, _, p2, _ = self.extent(span)
+            if p1 == p2:
+                text = self.page_data(self.page(span.document_id, p1)).single
+            else:
+                pages = [self.page_data(self.page(span.document_id, n)).text for n in range(p1, p2 + 1)]
+                text = DocumentText(pages)
+            resolved = self._resolved[span.id] = text.resolve(span)
+        return resolved
+
+    def span_text(self, span: Span) -> str:
+        return " ".join(self.resolve(span).text.split())
+
+    def spans_on_page(self, page: Page) -> list[SpanOnPage]:
+        """Every span with words on `page`, in reading order of their start."""
+        cached = self._on_page.get(page.id)
+        if cached is not None:
+            return cached
+        doc_id = page.document_id
+        if doc_id in self._complete:
+            extents = self._extents[doc_id]
+            here = [self._spans[doc_id][i] for i, (p1, _, p2, _) in extents.items() if p1 <= page.number <= p2]
+        else:  # a long document's first pages: read only their spans
+            located = self.project.located_spans(doc_id, page=page.number)
+            self._remember(doc_id, located)
+            here = [span for span, _ in located]
+        found: list[SpanOnPage] = []
+        for span in here:
+            part = self.span_on_page(span, page)
+            if part is not None:
+                found.append(part)
+        found.sort(key=lambda s: (s.start, -s.end, s.span.id))
+        self._on_page[page.id] = found
+        return found
+
+    def _forget_pages_of(self, span: Span) -> None:
+        extent = self._extents.get(span.document_id, {}).get(span.id)
+        if extent is None:
+            self._on_page.clear()
+            return
+        for number in range(extent[0], extent[2] + 1):
+            self._on_page.pop(self.page(span.document_id, number).id, None)
+
+    def span_on_page(self, span: Span, page: Page) -> SpanOnPage | None:
+        p1, _, p2, _ = self.extent(span)
+        if not p1 <= page.number <= p2:
+            return None
+        resolved = self.resolve(span)
+        data = self.page_data(page)
+        # Offsets of this page inside the text the span was resolved in.
+        base = 0
+        if p1 != p2:
+            base = sum(
+                len(self.page_data(self.page(page.document_id, n)).text.text) + len(PAGE_SEPARATOR)
+                for n in range(p1, page.number)
+            )
+        start = max(resolved.start - base, 0)
+        end = min(resolved.end - base, len(data.text.text))
+        words = data.text.words_in_range(start, end)
+        if not words:
+            return None
+        return SpanOnPage(span, words[0], words[-1], start, end)
+
+    def page_counts(self, doc_id: int) -> dict[int, int]:
+        """Annotations per page number: spans on their first page, regions on theirs."""
+        counts: dict[int, int] = {}
+        self.spans(doc_id)
+        for p1, _, _, _ in self._extents[doc_id].values():
+            counts[p1] = counts.get(p1, 0) + 1
+        numbers = {p.id: p.number for p in self.pages(doc_id)}
+        for region in self.regions(doc_id).values():
+            n = numbers[region.page_id]
+            counts[n] = counts.get(n, 0) + 1
+        return counts
+
+    def find_span(self, span_id: int) -> Span | None:
+        for spans in self._spans.values():
+            if span_id in spans:
+                return spans[span_id]
+        return None
+
+    def region_page(self, region: Region) -> Page:
+        for doc_id, regions in self._regions.items():
+            if region.id in regions:
+                return self.page_by_id(doc_id, region.page_id)
+        raise KeyError(region.id)
+
+    def find_region(self, region_id: int) -> Region | None:
+        for regions in self._regions.values():
+            if region_id in regions:
+                return regions[region_id]
+        return None
+
+    # -- annotations (writes: called by undo commands) --------------------------------------------
+
+    def add_span(self, doc_id: int, label: str, first: int, last: int, head: int, tail: int,
+                 note: str = "", span_id: int | None = None, **extra: object) -> Span:
+        span = self.project.add_span(doc_id, label, first, last, head, tail, note=note, span_id=span_id,
+                                     annotator=_annotator(), **extra)  # type: ignore[arg-type]
+        self._remember(doc_id, self.project.located_spans(doc_id, span_ids=[span.id]))
+        self._forget_pages_of(span)
+        self.spanAdded.emit(span)
+        return span
+
+    def restore_span(self, span: Span) -> Span:
+        """Put a deleted span back under its old id, with what it carried (a suggestion stays one)."""
+        extra = {k: getattr(span, k) for k in ("source", "suggested") if hasattr(span, k)}
+        return self.add_span(span.document_id, span.label, span.first_word_id, span.last_word_id,
+                             span.head, span.tail, span.note, span_id=span.id, **extra)
+
+    def delete_span(self, span_id: int) -> Span:
+        span = self.project.delete_span(span_id)
+        self._forget_pages_of(span)
+        self._spans.get(span.document_id, {}).pop(span_id, None)
+        self._extents.get(span.document_id, {}).pop(span_id, None)
+        self._resolved.pop(span_id, None)
+        self.spanRemoved.emit(span)
+        return span
+
+    def update_span(self, span_id: int, *, label: str | None = None, note: str | None = None) -> Span:
+        span = self.project.update_span(span_id, label=label, note=note)
+        self._spans.setdefault(span.document_id, {})[span.id] = span
+        self._forget_pages_of(span)
+        self.spanChanged.emit(span)
+        return span
+
+    def add_region(self, page: Page, label: str, box: Box, text: str = "", note: str = "",
+                   region_id: int | None = None) -> Region:
+        region = self.project.add_region(page.id, label, box, text=text, note=note, region_id=region_id,
+                                         annotator=_annotator())
+        self.regions(page.document_id)[region.id] = region
+        self.regionAdded.emit(region)
+        return region
+
+    def delete_region(self, region_id: int) -> Region:
+        region = self.project.delete_region(region_id)
+        for regions in self._regions.values():
+            regions.pop(region_id, None)
+        self.regionRemoved.emit(region)
+        return region
+
+    def update_region(self, region_id: int, **changes: object) -> Region:
+        region = self.project.update_region(region_id, **changes)  # type: ignore[arg-type]
+        for regions in self._regions.values():
+            if region_id in regions:
+                regions[region_id] = region
+        self.regionChanged.emit(region)
+        return region
+
+    def correct_word(self, word_id: int, text: str) -> Word:
+        word = self.project.correct_word(word_id, text)
+        self._page_data.pop(word.page_id, None)
+        self._generation += 1
+        self._resolved.clear()
+        self._on_page.clear()
+        self.wordChanged.emit(word)
+        return word
+
+    def word(self, word_id: int) -> Word:
+        return self.project.word(word_id)
+
+
+def _annotator() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -1,0 +1,271 @@
+"""The page's OCR text, read-only: select words, see highlights, double-click a word to correct it.
+
+Character offsets here are the core's (Python string offsets into the page text); Qt counts
+UTF-16 units, so the two are mapped when a page holds characters outside the BMP.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QTextBlockFormat, QTextCursor
+from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
+
+from annotations.model import Page, Span, Word
+
+from .selection import AnnotationRef, Selection, TextRange
+from .session import PageData, ProjectSession
+from .text_highlights import Mark, SpanHighlighter
+from .word_editor import WordEditor
+
+
+class TextView(QTextEdit):
+    wordCorrected = Signal(int, str, str)  # word id, old text, new text
+
+    def __init__(self, session: ProjectSession, selection: Selection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.page: Page | None = None
+        self.data: PageData | None = None
+        self._qt: list[int] | None = None  # core offset -> Qt position, when they differ
+        self._syncing = False
+        self._pressed_at: int | None = None
+        self._pending: tuple[Page | None] | None = None
+        self._marks_due = False
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setAcceptRichText(False)
+        self.setPlaceholderText("No page")
+        self.document().setDocumentMargin(12)
+        self.setUndoRedoEnabled(False)
+        # A hanging indent: where a long OCR line wraps, the continuation is indented, so the
+        # scan's own line breaks stay visible in a narrow panel.
+        self._lines = QTextBlockFormat()
+        self._lines.setLeftMargin(18)
+        self._lines.setTextIndent(-18)
+        self.highlighter = SpanHighlighter(self.document())
+        self.editor = WordEditor(self.viewport())
+        self.editor.committed.connect(self.wordCorrected)
+        self.selectionChanged.connect(self._on_text_selection)
+        session.spanAdded.connect(self._on_span)
+        session.spanRemoved.connect(self._on_span)
+        session.spanChanged.connect(self._on_span)
+        session.wordChanged.connect(self._on_word_changed)
+        session.labelsChanged.connect(self._on_labels)
+        selection.rangeChanged.connect(self._on_range)
+        selection.annotationChanged.connect(lambda _ref: self.highlighter.set_current(self._current()))
+
+    # -- showing a page ---------------------------------------------------------------------------
+
+    def show_page(self, page: Page | None, defer: bool = False) -> None:
+        """Show a page's text; with `defer` it is shown when ensure_shown() is called (the window
+        does that on the turn of the event loop after the scan is drawn)."""
+        self._pending = (page,)
+        if not defer:
+            self.ensure_shown()
+
+    def shown(self) -> bool:
+        """The page's text and its highlights are in the view."""
+        return self._pending is None and not self._marks_due
+
+    def ensure_shown(self) -> None:
+        if self._pending is None:
+            return
+        (page,), self._pending = self._pending, None
+        self.editor.cancel()
+        self.page = page
+        self.data = self.session.page_data(page) if page else None
+        text = self.data.text.text if self.data else ""
+        self._qt = _utf16_map(text)
+        self._syncing = True
+        # The text goes in plain (one short frame); its highlights follow on the next turn of the
+        # event loop (another), rather than one long frame for both.
+        self.highlighter.set_marks([], None, rehighlight=False)
+        document = self.document()
+        document.clear()
+        cursor = QTextCursor(document)
+        cursor.setBlockFormat(self._lines)  # every line inserted below inherits it
+        cursor.insertText(text)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._syncing = False
+        self._on_range(self.selection.range, "")
+        self._marks_due = True
+        QTimer.singleShot(1, self._apply_marks)
+
+    def _apply_marks(self) -> None:
+        if self._marks_due:
+            self.refresh_highlights()
+
+    def _marks(self) -> list[Mark]:
+        """The page's spans as marks in Qt positions; kept with the page until its spans change."""
+        if self.page is None or self.data is None:
+            return []
+        parts = self.session.spans_on_page(self.page)
+        cached = self.data.cache.get("text_marks")
+        if isinstance(cached, tuple) and cached[0] is parts:
+            return cached[1]
+        colors = {label.name: QColor(label.color) for label in self.session.labels()}
+        grey = QColor("#888888")
+        marks = [Mark(self._to_qt(p.start), self._to_qt(p.end), p.span.id, colors.get(p.span.label, grey)) for p in parts]
+        marks.sort(key=lambda m: (m.start, -m.end))
+        self.data.cache["text_marks"] = (parts, marks)
+        return marks
+
+    def _on_labels(self) -> None:
+        if self.data is not None:
+            self.data.cache.pop("text_marks", None)  # colours may have changed
+        self.refresh_highlights()
+
+    def _current(self) -> int | None:
+        ref = self.selection.annotation
+        return ref.id if ref is not None and ref.kind == "span" else None
+
+    def refresh_highlights(self) -> None:
+        self._marks_due = False
+        self.highlighter.set_marks(self._marks(), self._current())
+
+    def highlighted(self) -> dict[int, str]:
+        """Span id -> the text this view highlights for it (for tests and tooltips)."""
+        self._apply_marks()
+        text = self.toPlainText()
+        return {m.span_id: text[m.start : m.end] for m in self.highlighter.marks}
+
+    def _cursor(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._to_qt(start))
+        cursor.setPosition(self._to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _to_qt(self, offset: int) -> int:
+        return offset if self._qt is None else self._qt[offset]
+
+    def _from_qt(self, position: int) -> int:
+        return position if self._qt is None else bisect_right(self._qt, position) - 1
+
+    # -- following the session and the selection --------------------------------------------------
+
+    def _on_span(self, span: Span) -> None:
+        if self.page is not None and span.document_id == self.page.document_id:
+            self.refresh_highlights()
+
+    def _on_word_changed(self, word: Word) -> None:
+        if self._pending is not None:
+            return  # the page about to be shown is read fresh
+        if self.page is not None and word.page_id == self.page.id:
+            bar = self.verticalScrollBar().value()
+            self.show_page(self.page)
+            self.verticalScrollBar().setValue(bar)
+        elif self.page is not None:
+            self.refresh_highlights()
+
+    def _on_range(self, rng: TextRange | None, origin: str) -> None:
+        if origin == "text" or self.page is None or self.data is None:
+            return
+        part = None
+        if rng is not None and rng.doc_id == self.page.document_id:
+            part = rng.on_page(self.page.number, len(self.data.text.text))
+        self._syncing = True
+        if part is None:
+            cursor = self.textCursor()
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+        else:
+            self.setTextCursor(self._cursor(*part))
+            if origin:
+                self.ensureCursorVisible()
+        self._syncing = False
+
+    def _on_text_selection(self) -> None:
+        if self._syncing or self.page is None:
+            return
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            if self.selection.range is not None and self.selection.range.doc_id == self.page.document_id:
+                self.selection.set_range(None, "text")
+            return
+        start, end = self._from_qt(cursor.selectionStart()), self._from_qt(cursor.selectionEnd())
+        n = self.page.number
+        self.selection.set_range(TextRange(self.page.document_id, (n, start), (n, end)), "text")
+
+    # -- mouse ------------------------------------------------------------------------------------
+
+    def _word_at(self, point: QPoint) -> int | None:
+        if self.data is None:
+            return None
+        offset = self._from_qt(self.cursorForPosition(point).position())
+        text = self.data.text
+        hits = text.words_in_range(offset, offset + 1) or text.words_in_range(offset - 1, offset)
+        if not hits:
+            return None
+        rect = self._word_rect(hits[0])
+        return hits[0] if rect.adjusted(-3, -3, 3, 3).contains(point) else None
+
+    def _word_rect(self, index: int) -> QRect:
+        assert self.data is not None
+        text = self.data.text
+        cursor = self._cursor(text.starts[index], text.starts[index])
+        left = self.cursorRect(cursor)
+        cursor.setPosition(self._to_qt(text.ends[index]))
+        right = self.cursorRect(cursor)
+        return QRect(left.topLeft(), right.bottomRight()).normalized()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pressed_at = None
+        if self.page is not None and event.button() == Qt.MouseButton.LeftButton:
+            index = self._word_at(event.position().toPoint())
+            rng = self.selection.range
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            if shift and index is not None and rng is not None and rng.start[0] != self.page.number:
+                # Extending a selection that began on another page: spans may cross pages.
+                assert self.data is not None
+                n = self.page.number
+                t = self.data.text
+                self.selection.extend_to(self.page.document_id, (n, t.starts[index]), (n, t.ends[index]), "page")
+                return
+            self._pressed_at = self._from_qt(self.cursorForPosition(event.position().toPoint()).position())
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        pressed, self._pressed_at = self._pressed_at, None
+        if pressed is None or self.textCursor().hasSelection() or self.page is None:
+            return
+        # A click (no drag) on a highlight selects its annotation; clicking again cycles overlaps.
+        parts = [p for p in self.session.spans_on_page(self.page) if p.start <= pressed < p.end]
+        if not parts:
+            return
+        parts.sort(key=lambda p: p.end - p.start)
+        ids = [p.span.id for p in parts]
+        current = self.selection.annotation
+        pick = ids[0]
+        if current is not None and current.kind == "span" and current.id in ids:
+            pick = ids[(ids.index(current.id) + 1) % len(ids)]
+        self.selection.set_annotation(AnnotationRef("span", pick))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self._word_at(event.position().toPoint())
+        if index is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        self.edit_word(index)
+
+    def edit_word(self, index: int) -> None:
+        assert self.data is not None
+        rect = self._word_rect(index)
+        height = max(rect.height() + 8, self.editor.sizeHint().height())
+        self.editor.edit(self.data.words[index], QRect(rect.left() - 4, rect.center().y() - height // 2,
+                                                       max(rect.width() + 40, 90), height))
+
+
+def _utf16_map(text: str) -> list[int] | None:
+    """Qt position of every core offset (and one past the end); None when they are equal."""
+    if text.isascii() or max(text) < "\U00010000":
+        return None
+    out = [0]
+    for ch in text:
+        out.append(out[-1] + (2 if ord(ch) >= 0x10000 else 1))
+    return out

@@ -1,0 +1,66 @@
+"""Small helpers shared by the GUI tests: reading the project file as another program would,
+and mouse gestures on the scan."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from annotations.model import Word
+from annotations.store import Project
+from app.main_window import MainWindow
+from app.settings import Settings
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def stored_span_texts(path: Path) -> dict[int, tuple[str, str]]:
+    """span id -> (label, text) as the core resolves it from the file."""
+    with Project(path) as project:
+        doc = project.documents()[0]
+        text = project.document_text(doc.id)
+        return {s.id: (s.label, text.resolve(s).text) for s in project.spans(doc.id)}
+
+
+def union(words: list[Word]) -> tuple[float, float, float, float]:
+    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
+            max(w.box[2] for w in words), max(w.box[3] for w in words))
+
+
+def drag(qtbot: QtBot, window: MainWindow, rect: QRect) -> None:
+    viewport = window.page_view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=rect.topLeft())
+    qtbot.mouseMove(viewport, rect.center())
+    qtbot.mouseMove(viewport, rect.bottomRight())
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=rect.bottomRight())
+
+
+def click(qtbot: QtBot, window: MainWindow, point: QPoint,
+          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    viewport = window.page_view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, point)
+
+
+def open_window(qtbot: QtBot, settings: Settings, path: Path | None) -> MainWindow:
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    if path is not None:
+        assert window.open_project(path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need an active window
+    qtbot.waitUntil(window.is_settled, timeout=20_000)
+    return window

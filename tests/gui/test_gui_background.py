@@ -1,0 +1,142 @@
+"""Import and OCR in the background: the window keeps turning, progress shows, errors are messages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pymupdf
+import pytesseract
+import pytest
+from gui_helpers import open_window, rows
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from annotations import ocr
+from app.main_window import MainWindow
+from app.settings import Settings
+
+LINES = [
+    "Dear Director,",
+    "The Office of Refugee Resettlement thanks the",
+    "Department of State for its letter of 4 May.",
+    "Sincerely, the Secretariat",
+]
+
+
+def scanned_letter(path: Path, dpi: int = 200) -> Path:
+    """A one-page letter drawn with PyMuPDF and rasterised: a PNG that has to be OCRed."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=6 * 72, height=3 * 72)
+    for i, line in enumerate(LINES):
+        page.insert_text((36, 40 + i * 30), line, fontname="cour", fontsize=13)
+    page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY).save(str(path))
+    return path
+
+
+@pytest.fixture
+def empty_window(qtbot: QtBot, settings: Settings, tmp_path: Path) -> MainWindow:
+    return open_window(qtbot, settings, tmp_path / "new.scanspan")
+
+
+def test_the_event_loop_keeps_turning_while_ocr_runs(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
+    window = empty_window
+    letter = scanned_letter(tmp_path / "letter.png")
+    ticks: list[float] = []
+    progress_seen: list[bool] = []
+
+    def tick() -> None:
+        ticks.append(time.monotonic())
+        progress_seen.append(window.importer.bar.isVisible())
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(tick)
+    timer.start()
+    started = time.monotonic()
+    with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
+        window.import_files([letter])
+    timer.stop()
+    elapsed = time.monotonic() - started
+
+    (outcome,) = finished.args[0]
+    assert outcome.status == "imported", outcome.message
+    assert outcome.pages_ocr == 1  # tesseract really ran
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > elapsed / 0.010 / 4, "the GUI thread was busy for most of the import"
+    assert max(gaps) < 0.5, f"the window froze for {max(gaps):.2f} s during OCR"
+    assert any(progress_seen) and not window.importer.bar.isVisible()
+    # The document is stored by the GUI thread and shown.
+    assert window.current_page() == (1, 1)
+    qtbot.waitUntil(window.is_settled)
+    assert "Department of State" in window.text_view.toPlainText()
+    assert rows(window.project_path(), "select count(*) from documents") == [(1,)]
+
+
+def test_cancel_stops_the_import(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
+    window = empty_window
+    letters = [scanned_letter(tmp_path / f"letter{i}.png", dpi=200 + i) for i in range(6)]
+    with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
+        window.import_files(letters)
+        qtbot.waitUntil(lambda: window.importer.bar.maximum() > 0)
+        qtbot.mouseClick(window.importer.cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0] == []  # cancelled
+    stored = rows(window.project_path(), "select count(*) from documents")[0][0]
+    assert stored < len(letters)
+    assert not window.importer.running()
+
+
+def test_dropping_files_on_the_window_imports_them(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
+    window = empty_window
+    letter = scanned_letter(tmp_path / "dropped.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(letter))])
+    where = QPointF(400, 300)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        enter = QDragEnterEvent(where, *args)  # Qt 6.12 takes a QPointF (its QPoint form is deprecated)
+    except TypeError:
+        enter = QDragEnterEvent(where.toPoint(), *args)  # older Qt: only a QPoint
+    assert QApplication.sendEvent(window, enter) and enter.isAccepted()
+    with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
+        QApplication.sendEvent(window, QDropEvent(where, *args))
+    assert [o.status for o in finished.args[0]] == ["imported"]
+
+
+def test_bad_files_are_reported_in_the_window(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
+    window = empty_window
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.pdf"
+    text.write_text("not a pdf at all")
+    with qtbot.waitSignal(window.messageShown, timeout=60_000) as shown:
+        window.import_files([empty, text])
+    assert "empty.pdf: empty file" in shown.args[0]
+    assert "notes.pdf" in shown.args[0]
+    assert window.isVisible() and not window.importer.running()
+
+
+def test_missing_tesseract_is_a_clear_message(
+    qtbot: QtBot, empty_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-such-tesseract"))
+    ocr.engine_version.cache_clear()
+    ocr._languages.cache_clear()
+    try:
+        with qtbot.waitSignal(empty_window.messageShown, timeout=60_000) as shown:
+            empty_window.import_files([scanned_letter(tmp_path / "letter.png")])
+    finally:
+        monkeypatch.undo()
+        ocr.engine_version.cache_clear()
+        ocr._languages.cache_clear()
+    assert "tesseract is not installed" in shown.args[0]
+
+
+def test_a_project_that_cannot_be_opened_is_a_message(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    other.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with qtbot.waitSignal(window.messageShown) as shown:
+        assert not window.open_project(other)
+    assert "other.db" in shown.args[0]
+    assert window.current_page() == (1, 1)  # the open project stays open
