@@ -65,7 +65,9 @@ def test_the_event_loop_keeps_turning_while_ocr_runs(qtbot: QtBot, empty_window:
     assert outcome.pages_ocr == 1  # tesseract really ran
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     assert len(ticks) > elapsed / 0.010 / 4, "the GUI thread was busy for most of the import"
-    assert max(gaps) < 0.5, f"the window froze for {max(gaps):.2f} s during OCR"
+    # OCR of this page takes seconds; a window waiting on it would show one gap that long. The bound
+    # is loose so a loaded machine's scheduling alone cannot fail it.
+    assert max(gaps) < 1.0, f"the window froze for {max(gaps):.2f} s during OCR"
     assert any(progress_seen) and not window.importer.bar.isVisible()
     # The document is stored by the GUI thread and shown.
     assert window.current_page() == (1, 1)
