@@ -201,10 +201,11 @@ def export_cmd(
 @click.option("--source", help="Where the spans come from, e.g. a model name (default: the file name).")
 @click.option("--add-labels", is_flag=True, help="Create labels the file uses that the project lacks.")
 def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, source: str | None, add_labels: bool) -> None:
-    """Add spans from FILE as suggestions: Scanspan JSONL, doccano JSONL or spaCy/Prodigy JSONL.
+    """Add spans (and regions) from FILE as suggestions: Scanspan JSONL, doccano JSONL or spaCy/Prodigy JSONL.
 
     The file's text is aligned to the document's OCR text (whitespace and small OCR differences are
-    tolerated), so its character offsets land on the right words.
+    tolerated), so its character offsets land on the right words. Regions (Scanspan JSONL) go on the
+    page of the same number.
     """
     from .preannotations import import_annotations
 
@@ -223,8 +224,13 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             click.echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
         if r.invalid:
             click.echo(f"  not imported: {r.invalid} spans with offsets outside the text", err=True)
-        if r.regions:
-            click.echo(f"  not imported: {r.regions} regions (import-annotations reads spans)", err=True)
+        if r.regions or r.region_duplicates or r.regions_off_page or r.region_unknown_labels:
+            scaled = f" ({r.regions_scaled} scaled to the document's page size)" if r.regions_scaled else ""
+            click.echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
+        if r.regions_off_page:
+            click.echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
+        for label, n in r.region_unknown_labels.items():
+            click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
 
 
 @cli.command("labels")

@@ -113,7 +113,10 @@ class Span:
 
 @dataclass(frozen=True)
 class Region:
-    """A labelled rectangle on one page, for what is not text (a handwritten signature, a stamp)."""
+    """A labelled rectangle on one page, for what is not text (a handwritten signature, a stamp).
+
+    Like a span, a `suggested` region is a pre-annotation (from `source`) not yet accepted.
+    """
 
     id: int
     page_id: int
@@ -124,6 +127,8 @@ class Region:
     annotator: str = ""
     created: str = ""
     updated: str = ""
+    source: str = ""
+    suggested: bool = False
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Pre-annotations in: spans as character offsets over a text (Scanspan JSONL, doccano, spaCy/Prodigy JSONL),
-aligned to a document's OCR text and stored as suggestions the analyst accepts or rejects."""
+aligned to a document's OCR text and stored as suggestions the analyst accepts or rejects; and the regions
+of Scanspan JSONL, placed by page and box."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from .alignment import align
 from .errors import ProjectError
-from .model import Document, Label
+from .model import Box, Document, Label
 from .store import Project
 
 # Colours for labels a file brings in (with add_labels), after the defaults' own.
@@ -26,20 +27,36 @@ class ExternalSpan:
     annotator: str = ""
 
 
+@dataclass(frozen=True)
+class ExternalRegion:
+    """A region of Scanspan JSONL: page number, box in that page's pixels, label, transcription, note."""
+
+    page: int
+    box: Box
+    label: str
+    text: str = ""
+    note: str = ""
+    annotator: str = ""
+
+
 @dataclass
 class ExternalRecord:
-    """One line of the file: a text, its spans, and the document name when the file says it."""
+    """One line of the file: a text, its spans and regions, and the document name when the file says it.
+
+    `page_sizes` (page number -> width, height) is what the file's region boxes are measured in.
+    """
 
     line: int
     text: str
     spans: list[ExternalSpan]
     name: str | None = None
-    regions: int = 0
+    regions: list[ExternalRegion] = field(default_factory=list)
+    page_sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
 class ImportResult:
-    """What happened to one record's spans in one document; every span is in exactly one count."""
+    """What happened to one record's spans and regions in one document; each is in exactly one count."""
 
     document: Document
     record: int
@@ -49,9 +66,14 @@ class ImportResult:
     unaligned: list[str] = field(default_factory=list)  # texts of spans with no counterpart in the OCR text
     unknown_labels: dict[str, int] = field(default_factory=dict)
     invalid: int = 0  # offsets outside the text or empty
-    regions: int = 0  # regions in the file (import-annotations brings spans only)
     coverage: float = 1.0
     span_ids: list[int] = field(default_factory=list)
+    regions: int = 0  # regions added, as suggestions
+    regions_scaled: int = 0  # of those, boxes scaled because the file's page size differs from the document's
+    region_duplicates: int = 0  # an identical region was already there
+    regions_off_page: int = 0  # no such page in the document, or the box does not lie on it
+    region_unknown_labels: dict[str, int] = field(default_factory=dict)
+    region_ids: list[int] = field(default_factory=list)
 
 
 def _spans(obj: dict[str, Any]) -> list[ExternalSpan]:
@@ -92,10 +114,39 @@ def read_records(path: str | Path) -> list[ExternalRecord]:
             spans = _spans(obj)
         except (KeyError, TypeError, ValueError) as exc:
             raise ProjectError(f"{path}, record {n}: a span without start, end and label ({exc})") from None
+        try:
+            regions = _regions(obj)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProjectError(f"{path}, record {n}: a region without page, box (4 numbers) and label ({exc})") from None
         name = obj.get("name") if isinstance(obj.get("name"), str) else None
-        regions = len(obj["regions"]) if isinstance(obj.get("regions"), list) else 0
-        records.append(ExternalRecord(n, text, spans, name, regions))
+        records.append(ExternalRecord(n, text, spans, name, regions, _page_sizes(obj)))
     return records
+
+
+def _regions(obj: dict[str, Any]) -> list[ExternalRegion]:
+    regions: list[ExternalRegion] = []
+    if not isinstance(obj.get("regions"), list):  # doccano, spaCy and Prodigy files have none
+        return regions
+    for g in obj["regions"]:
+        box = tuple(float(v) for v in g["box"])
+        if len(box) != 4:
+            raise ValueError(f"box {g['box']!r}")
+        regions.append(ExternalRegion(int(g["page"]), box, str(g["label"]), str(g.get("text") or ""),  # type: ignore[arg-type]
+                                      str(g.get("note") or ""), str(g.get("annotator") or "")))
+    return regions
+
+
+def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
+    # Only used to rescale region boxes; a file without usable page sizes is taken at the document's.
+    sizes: dict[int, tuple[int, int]] = {}
+    for page in obj.get("pages") if isinstance(obj.get("pages"), list) else []:
+        try:
+            number, width, height = int(page["number"]), int(page["width"]), int(page["height"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if width > 0 and height > 0:
+            sizes[number] = (width, height)
+    return sizes
 
 
 def _pairs(project: Project, records: list[ExternalRecord], path: Path, doc_ref: str | int | None) -> list[tuple[ExternalRecord, Document]]:
@@ -130,7 +181,8 @@ def import_annotations(
     with project.transaction():  # one file is one action: it goes in whole or not at all
         for record, doc in pairs:
             if add_labels:
-                for name in dict.fromkeys(s.label for s in record.spans if s.label not in known):
+                used = [s.label for s in record.spans] + [g.label for g in record.regions]
+                for name in dict.fromkeys(label for label in used if label not in known):
                     project.add_label(Label(name, _PALETTE[len(known) % len(_PALETTE)]))
                     known.add(name)
             results.append(_import_record(project, record, doc, source, known))
@@ -140,7 +192,8 @@ def import_annotations(
 def _import_record(project: Project, record: ExternalRecord, doc: Document, source: str, known: set[str]) -> ImportResult:
     text = project.document_text(doc.id)
     alignment = align(record.text, text.text)
-    result = ImportResult(doc, record.line, regions=record.regions, coverage=alignment.coverage)
+    result = ImportResult(doc, record.line, coverage=alignment.coverage)
+    _import_regions(project, record, doc, source, known, result)
     existing = {(s.label, s.first_word_id, s.last_word_id, s.head, s.tail) for s in project.spans(doc.id)}
     for span in record.spans:
         if not 0 <= span.start < span.end <= len(record.text):
@@ -171,3 +224,40 @@ def _import_record(project: Project, record: ExternalRecord, doc: Document, sour
         else:
             result.adjusted += 1
     return result
+
+
+def _import_regions(
+    project: Project, record: ExternalRecord, doc: Document, source: str, known: set[str], result: ImportResult
+) -> None:
+    """Add the record's regions as suggestions on the pages of the same number, boxes in the document's pixels."""
+    pages = {p.number: p for p in project.pages(doc.id)}
+    existing = {(g.page_id, g.label, g.box) for g in project.regions(doc.id)}
+    for g in record.regions:
+        if g.label not in known:
+            result.region_unknown_labels[g.label] = result.region_unknown_labels.get(g.label, 0) + 1
+            continue
+        page = pages.get(g.page)
+        if page is None:
+            result.regions_off_page += 1
+            continue
+        box, scaled = g.box, False
+        size = record.page_sizes.get(g.page)
+        if size is not None and size != (page.width, page.height):
+            # The same letter imported at another resolution: the box keeps its place on the paper.
+            sx, sy = page.width / size[0], page.height / size[1]
+            box, scaled = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy), True
+        key = (page.id, g.label, (min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])))
+        if key in existing:
+            result.region_duplicates += 1
+            continue
+        try:
+            added = project.add_region(
+                page.id, g.label, box, text=g.text, note=g.note, annotator=g.annotator, source=source, suggested=True
+            )
+        except ProjectError:  # an empty box, or one that does not lie on the page
+            result.regions_off_page += 1
+            continue
+        existing.add((page.id, added.label, added.box))
+        result.regions += 1
+        result.regions_scaled += int(scaled)
+        result.region_ids.append(added.id)

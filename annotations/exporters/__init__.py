@@ -19,7 +19,7 @@ from .base import (
     ExportReport,
     export_documents,
 )
-from .output import Target, temporary
+from .output import Staging, Target, cannot_write
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -39,13 +39,13 @@ class Format:
     training: bool = True
     images: bool = False
     newline: str | None = None
-    check: Callable[[], None] | None = None  # raises a one-line error when a needed extra is missing
+    check: Callable[[ExportOptions], None] | None = None  # raises a one-line error before anything is written
 
 
 FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
-    "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.require_spacy),
+    "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check),
     "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags"),
     "layoutlm": Format(layoutlm.write_layoutlm, ".jsonl", "LayoutLM records per page + page images", images=True),
     "funsd": Format(layoutlm.write_funsd, ".jsonl", "FUNSD forms per page + page images", images=True),
@@ -73,7 +73,10 @@ def export(
 ) -> ExportReport:
     """Write the export; with options.split, one file per split named OUT-SPLIT.EXT.
 
-    Every file appears complete or not at all. Page images go to the folder OUT-images beside it.
+    Page images go to the folder OUT-images beside it. All files (every split, the files beside,
+    the images) are written under temporary names and put in place only once all of them are
+    written: a failed export leaves nothing new behind and changes nothing. An output that cannot
+    be written is a ProjectError naming it.
     """
     try:
         spec = FORMATS[fmt]
@@ -84,7 +87,7 @@ def export(
         options = replace(options, documents=list(documents))
     _check_options(options)
     if spec.check:
-        spec.check()
+        spec.check(options)
     out = Path(out)
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
@@ -93,35 +96,41 @@ def export(
     suggestions = options.suggestions or ("exclude" if spec.training else "include")
     report = ExportReport()
     image_dir = out.with_name(out.stem + "-images")
-    if options.split:
-        for name, ids in assign_splits(docs, parse_split(options.split), options.seed).items():
-            path = out.with_name(f"{out.stem}-{name}{out.suffix}")
-            _write_file(project, spec, path, ids, options, report, suggestions, image_dir)
-            report.splits[name] = len(ids)
-    else:
-        _write_file(project, spec, out, [d.id for d in docs], options, report, suggestions, image_dir)
+    staging = Staging()
+    try:
+        if options.split:
+            for name, ids in assign_splits(docs, parse_split(options.split), options.seed).items():
+                path = out.with_name(f"{out.stem}-{name}{out.suffix}")
+                _write_file(project, spec, path, ids, options, report, suggestions, image_dir, staging)
+                report.splits[name] = len(ids)
+        else:
+            _write_file(project, spec, out, [d.id for d in docs], options, report, suggestions, image_dir, staging)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
     return report
 
 
 def _write_file(
     project: Project, spec: Format, out: Path, ids: list[int], options: ExportOptions, report: ExportReport,
-    suggestions: str, image_dir: Path,
+    suggestions: str, image_dir: Path, staging: Staging,
 ) -> None:
-    fd, tmp = temporary(out)
     try:
+        fd = staging.open(out)
         if spec.binary:
             handle = os.fdopen(fd, "wb")
         else:
             handle = os.fdopen(fd, "w", encoding="utf-8", newline=spec.newline)
         with handle:
-            target = Target(project, out, handle, options, report, image_dir)
+            target = Target(project, out, handle, options, report, image_dir, staging)
             spec.write(export_documents(project, ids, options, report, suggestions), target)
-        os.replace(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    report.files.append(str(out))
-    target.commit_beside()
+        report.files.append(str(out))
+        target.stage_beside()
+    except OSError as exc:
+        # The writers raise OSError only from writing (no such folder, no permission, disk full);
+        # that is the user's to fix, so one line naming the file, not an internal error.
+        raise cannot_write(out, exc) from None
 
 
 __all__ = [

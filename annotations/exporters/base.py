@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -42,26 +43,34 @@ class ExportDocument:
     text: DocumentText
     spans: list[ResolvedSpan]
     regions: list[Region]
+    # Page lookups by id, built once: exporters ask per span and per region, and a scan of the
+    # pages each time made a 200-page document cost pages x annotations.
+    _index: dict[int, int] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {p.id: i for i, p in enumerate(self.pages)}
 
     def page_of(self, page_id: int) -> Page:
-        return next(p for p in self.pages if p.id == page_id)
+        return self.pages[self._index[page_id]]
 
     def page_index(self, page_id: int) -> int:
-        return next(i for i, p in enumerate(self.pages) if p.id == page_id)
+        return self._index[page_id]
 
     def span_boxes(self, span: ResolvedSpan) -> list[tuple[int, Box]]:
         """(page number, word box) for every word a span covers."""
-        numbers = {p.id: p.number for p in self.pages}
-        return [(numbers[w.page_id], w.box) for w in span.words]
+        return [(self.page_of(w.page_id).number, w.box) for w in span.words]
 
     def span_pages(self, span: ResolvedSpan) -> list[tuple[int, int, int]]:
         """(page index, start, end) of the parts of a span on each page, in document offsets."""
         parts = []
-        for i in range(len(self.pages)):
+        # Only the pages the span can touch: from the page its start lies on, while pages begin before its end.
+        i = max(0, bisect_right(self.text.page_offsets, span.start) - 1)
+        while i < len(self.pages) and self.text.page_offsets[i] < span.end:
             lo, hi = self.text.page_range(i)
             start, end = max(span.start, lo), min(span.end, hi)
             if start < end:
                 parts.append((i, start, end))
+            i += 1
         return parts
 
 
@@ -107,7 +116,7 @@ def export_documents(
     """Every selected document, one at a time so a large project never sits in memory at once.
 
     `options.labels` keeps spans and regions of those labels; `suggestions` says what happens to
-    spans not yet accepted ("exclude" counts them in `report`).
+    spans and regions not yet accepted ("exclude" counts them in `report`).
     """
     ids = list(documents) if documents is not None else [d.id for d in project.documents()]
     labels = set(options.labels) if options and options.labels else None
@@ -126,9 +135,17 @@ def export_documents(
                 continue
             spans.append(text.resolve(span))
         spans.sort(key=lambda r: (r.start, r.end, r.span.id))
-        regions = [] if suggestions == "only" else [
-            g for g in project.regions(doc_id) if labels is None or g.label in labels
-        ]
+        regions = []
+        for region in project.regions(doc_id):
+            if labels is not None and region.label not in labels:
+                continue
+            if suggestions == "exclude" and region.suggested:
+                if report is not None:
+                    report.skip("suggested regions not yet accepted (--suggestions include exports them)")
+                continue
+            if suggestions == "only" and not region.suggested:
+                continue
+            regions.append(region)
         yield ExportDocument(doc, project.pages(doc_id), text, spans, regions)
 
 

@@ -8,7 +8,8 @@ from itertools import groupby
 from typing import Any
 
 from .. import __version__
-from ..model import Box, Page
+from ..model import Box, Page, Word
+from ..textlayer import ResolvedSpan
 from .base import ExportDocument
 from .output import Target
 
@@ -22,6 +23,14 @@ def coco_box(box: Box, page: Page) -> tuple[list[float], bool]:
     cx1, cy1 = min(max(0.0, x1), page.width), min(max(0.0, y1), page.height)
     clamped = (cx0, cy0, cx1, cy1) != (x0, y0, x1, y1)
     return [round(cx0, 2), round(cy0, 2), round(cx1 - cx0, 2), round(cy1 - cy0, 2)], clamped
+
+
+def _line_text(doc: ExportDocument, r: ResolvedSpan, words: list[Word]) -> str:
+    """The part of the span's text on one line (its words there, cut where the span is)."""
+    text = doc.text
+    start = max(r.start, text.starts[text.word_index(words[0].id)])
+    end = min(r.end, text.ends[text.word_index(words[-1].id)])
+    return text.text[start:end]
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
@@ -66,17 +75,20 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
                 }
             )
         for region in doc.regions:
+            # COCO has no place for text; extra keys on an annotation are kept by pycocotools and
+            # ignored by training code, so the transcription and note travel there.
             add(image_ids[region.page_id], doc.page_of(region.page_id), region.label, region.box,
-                {"source": "region", "region_id": region.id})
+                {"source": "region", "region_id": region.id, "text": region.text, "note": region.note})
         if options.include_spans:
             for r in doc.spans:
                 # One box per line of the span: the union of its words there, as a reader sees it.
-                for (page_id, *_), words in groupby(r.words, key=lambda w: (w.page_id, w.block, w.par, w.line)):
+                for (page_id, *_), group in groupby(r.words, key=lambda w: (w.page_id, w.block, w.par, w.line)):
+                    words = list(group)
                     boxes = [w.box for w in words]
                     box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
                            max(b[2] for b in boxes), max(b[3] for b in boxes))
                     add(image_ids[page_id], doc.page_of(page_id), r.span.label, box,
-                        {"source": "span", "span_id": r.span.id})
+                        {"source": "span", "span_id": r.span.id, "text": _line_text(doc, r, words), "note": r.span.note})
             report.spans += len(doc.spans)
         else:
             report.skip("spans (--include-spans exports their word boxes)", len(doc.spans))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from .base import ExportDocument
@@ -42,7 +43,9 @@ def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[li
     """(sentences of (token, tag), spans set aside by overlap, span edges that split a token)."""
     text = doc.text
     kept, aside = longest_wins(doc.spans, [(r.start, r.end) for r in doc.spans])
-    cuts = {pos for r in kept for pos in (r.start, r.end)}
+    # Sorted, so each token finds the cuts inside it by bisection: scanning every cut for every
+    # token made a long document O(tokens x spans).
+    cuts = sorted({pos for r in kept for pos in (r.start, r.end)})
     tokens: list[tuple[int, int]] = []  # document character ranges
     line_starts: set[int] = set()  # token positions that begin a new line of the letter
     split = 0
@@ -55,7 +58,7 @@ def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[li
         prev_line = line
         for start, end in word_pieces(word.text):
             start, end = base + start, base + end
-            inner = sorted(c for c in cuts if start < c < end)
+            inner = cuts[bisect_right(cuts, start) : bisect_left(cuts, end)]
             split += len(inner)
             for edge in inner + [end]:
                 tokens.append((start, edge))

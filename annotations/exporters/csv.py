@@ -37,7 +37,7 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
             writer.writerow(
                 [
                     doc.document.id, doc.document.name, "region", g.id, g.label, g.text, numbers[g.page_id],
-                    "", "", json.dumps([round(v, 1) for v in g.box]), g.note, g.annotator, "", "",
+                    "", "", json.dumps([round(v, 1) for v in g.box]), g.note, g.annotator, g.source, int(g.suggested),
                 ]
             )
             report.regions += 1

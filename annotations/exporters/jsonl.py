@@ -65,6 +65,8 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                 "text": g.text,
                 "note": g.note,
                 "annotator": g.annotator,
+                "source": g.source,
+                "suggested": g.suggested,
             }
             for g in doc.regions
         ],

@@ -13,6 +13,10 @@ from .output import Target
 
 IMAGE, TEXT = "image", "text"  # object tag names, and the task data keys they read
 BOXES, SPANS = "box", "label"  # control tag names (from_name in results)
+# Per-region text boxes, as Label Studio's OCR template has them: a result of type textarea with the
+# same id as the rectangle (or text range) it belongs to. Regions carry their transcription and note,
+# spans their note.
+TRANSCRIPTION, BOX_NOTE, SPAN_NOTE = "transcription", "box_note", "label_note"
 PAGE_SPLIT = "spans split at a page break (one text range per page task)"
 
 
@@ -35,6 +39,13 @@ def label_config(labels: Iterable[Label]) -> str:
             if label.shortcut and tag == "Labels":
                 attrs["hotkey"] = label.shortcut
             ET.SubElement(control, "Label", attrs)
+    for name, to, placeholder in (
+        (TRANSCRIPTION, IMAGE, "Text in the region"), (BOX_NOTE, IMAGE, "Note"), (SPAN_NOTE, TEXT, "Note"),
+    ):
+        ET.SubElement(
+            view, "TextArea", name=name, toName=to, perRegion="true", editable="true", displayMode="region-list",
+            maxSubmissions="1", rows="2", placeholder=placeholder,
+        )
     ET.SubElement(view, "Text", name=TEXT, value=f"${TEXT}")
     ET.indent(view)
     return ET.tostring(view, encoding="unicode") + "\n"
@@ -64,6 +75,20 @@ def rectangle(region: Region, page: Page) -> dict[str, Any]:
     }
 
 
+def textarea(result: dict[str, Any], name: str, text: str) -> dict[str, Any]:
+    """The per-region text `text` for the rectangle or text range `result` (same id, same position)."""
+    value = {k: v for k, v in result["value"].items() if k not in ("labels", "rectanglelabels", "text")}
+    attached = {k: v for k, v in result.items() if k not in ("type", "from_name", "value")}
+    return {**attached, "type": "textarea", "from_name": name, "value": {**value, "text": [text]}}
+
+
+def region_results(region: Region, page: Page) -> list[dict[str, Any]]:
+    """The rectangle, then its transcription and note when it has them."""
+    rect = rectangle(region, page)
+    extra = [(TRANSCRIPTION, region.text), (BOX_NOTE, region.note)]
+    return [rect] + [textarea(rect, name, text) for name, text in extra if text]
+
+
 def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
     results: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in doc.pages]  # (prediction source or "", result)
     for r in doc.spans:
@@ -88,9 +113,12 @@ def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
             }
             source = (r.span.source or "import") if r.span.suggested else ""
             results[i].append((source, result))
+            if r.span.note:
+                results[i].append((source, textarea(result, SPAN_NOTE, r.span.note)))
     for region in doc.regions:
         i = doc.page_index(region.page_id)
-        results[i].append(("", rectangle(region, doc.pages[i])))
+        source = (region.source or "import") if region.suggested else ""
+        results[i] += [(source, res) for res in region_results(region, doc.pages[i])]
     tasks = []
     for i, page in enumerate(doc.pages):
         accepted = [res for source, res in results[i] if not source]

@@ -15,7 +15,9 @@ from .tagging import iob2, longest_wins
 OVERLAP = "overlapping spans set aside (the longest one kept)"
 WIDENED = "spans widened to whole words (an edge fell inside a word)"
 PAGE_SPLIT = "spans split at a page break (one entity per page)"
+PART_ASIDE = "parts of spans over a page break set aside by a longer overlap on their page (the other parts are exported)"
 REGIONS = "regions (layoutlm tags words; coco or labelstudio export regions)"
+REGION_NOTES = "region notes (a FUNSD entity has no place for one; jsonl, coco and labelstudio carry them)"
 
 
 def scale_box(box: Box, page: Page) -> list[int]:
@@ -68,12 +70,17 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
             parts[i].append((first, last, r.span.label, n))
     result = []
     survivors: set[int] = set()
+    lost: list[int] = []  # span of each part set aside
     for i, page in enumerate(doc.pages):
-        kept, _ = longest_wins(parts[i], [(a, b) for a, b, _, _ in parts[i]])
+        kept, dropped = longest_wins(parts[i], [(a, b) for a, b, _, _ in parts[i]])
         survivors.update(n for *_, n in kept)
+        lost += [n for *_, n in dropped]
         result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept]))
     aside = len(doc.spans) - len(survivors)
     report.skip(OVERLAP, aside)
+    # A span over a page break is exported if any of its parts is; a part that lost to an overlap on
+    # its page is missing from the output all the same, so it is counted too.
+    report.skip(PART_ASIDE, sum(1 for n in lost if n in survivors))
     return result, aside
 
 
@@ -160,6 +167,7 @@ def _write(docs: Iterable[ExportDocument], target: Target, funsd: bool) -> None:
         report.spans += len(doc.spans) - aside
         if funsd:
             report.regions += len(doc.regions)
+            report.skip(REGION_NOTES, sum(1 for g in doc.regions if g.note))
         else:
             report.skip(REGIONS, len(doc.regions))
 

@@ -1,10 +1,13 @@
-"""Where a writer writes: the main file (atomically), files beside it, and page images in a folder."""
+"""Where a writer writes: the main file, files beside it and page images, all staged and put in place together."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,29 +15,102 @@ from typing import IO, Any
 
 from PIL import Image, ImageChops
 
+from ..errors import ProjectError
 from ..model import Page
+from ..pages import render_page
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
 
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
 
 def temporary(path: Path) -> tuple[int, str]:
-    """A temporary file beside `path`, with the permissions a plain open() would give the result."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    umask = os.umask(0)  # mkstemp makes files private; an export is meant to be shared like any file
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return fd, tmp
+    """A new file beside `path` under a hidden temporary name, with the permissions open() would give `path`."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # Created 0o666 with the kernel applying the umask, as open() does. mkstemp makes files
+            # private, and widening them meant reading the umask, which can only be done by setting
+            # it: for an instant the whole process (the GUI exports on a worker thread) had umask 0.
+            fd = os.open(tmp, _OPEN_FLAGS, 0o666)
+        except FileExistsError:
+            continue
+        return fd, str(tmp)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = temporary(path)
-    try:
+def cannot_write(path: Path, exc: OSError) -> ProjectError:
+    """The one-line error for an output that could not be written (no such folder, no permission, disk full)."""
+    return ProjectError(f"{path}: cannot write ({exc.strerror or exc})")
+
+
+class Staging:
+    """Every file of one export, written under temporary names and moved into place by `commit`.
+
+    An export is several files (one per split, a config beside, page images); until all of them
+    are written none is visible, so a failure leaves no half-set behind and changes nothing that
+    was there before. `discard` removes whatever was staged.
+    """
+
+    def __init__(self) -> None:
+        self._early: list[tuple[str, Path]] = []  # (temporary, final): page images and files beside
+        self._late: list[tuple[str, Path]] = []  # the main files, moved last so their images are there first
+        self._folders: dict[Path, str] = {}  # final image folder -> the temporary folder staging it
+
+    def open(self, path: Path, main: bool = True) -> int:
+        """A descriptor for writing the staged `path`."""
+        fd, tmp = temporary(path)
+        (self._late if main else self._early).append((tmp, path))
+        return fd
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Stage a small file beside the main file."""
+        with os.fdopen(self.open(path, main=False), "wb") as handle:
+            handle.write(data)
+
+    def write_in_folder(self, folder: Path, name: str, data: bytes) -> Path:
+        """Stage `folder/name`; the folder itself is made (if missing) only at commit."""
+        staging = self._folders.get(folder)
+        if staging is None:
+            staging = tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent)
+            self._folders[folder] = staging
+        fd, tmp = temporary(Path(staging) / name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        self._early.append((tmp, folder / name))
+        return folder / name
+
+    def commit(self) -> None:
+        """Move everything into place: images and files beside first, then the main files.
+
+        Each move is a rename within one folder; should one still fail, the files moved before it
+        stay (a rename cannot be taken back without losing what it replaced) and the rest is removed.
+        """
+        try:
+            for folder in self._folders:
+                try:
+                    folder.mkdir(exist_ok=True)
+                except OSError as exc:
+                    raise cannot_write(folder, exc) from None
+            for tmp, path in self._early + self._late:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    raise cannot_write(path, exc) from None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for tmp, _ in self._early + self._late:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        self._early.clear()
+        self._late.clear()
+        for staging in self._folders.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        self._folders.clear()
 
 
 def _grey_if_neutral(image: Image.Image) -> Image.Image:
@@ -59,6 +135,7 @@ class Target:
 
     `stream` is text or binary as the format asks. Page images go to `image_dir` and are named in
     the output by their path relative to the output file's folder, so the folder can be moved whole.
+    Everything is written through `staging`, which puts it in place once the whole export succeeded.
     """
 
     project: Project
@@ -67,8 +144,10 @@ class Target:
     options: ExportOptions
     report: ExportReport
     image_dir: Path
+    staging: Staging
     _beside: dict[Path, bytes] = field(default_factory=dict, init=False)
     _images: dict[int, str] = field(default_factory=dict, init=False)
+    _source: tuple[str, bytes] | None = field(default=None, init=False, repr=False)
 
     def beside(self, suffix: str, text: str) -> Path:
         """Queue a file named like the output with `suffix` instead of its extension."""
@@ -80,19 +159,29 @@ class Target:
         """Render the page at its box resolution (page.width x page.height) once; its relative path."""
         rel = self._images.get(page.id)
         if rel is None:
-            self.image_dir.mkdir(parents=True, exist_ok=True)
             name = f"{doc.document.id}-{slug(doc.document.name)}-p{page.number}.png"
-            path = self.image_dir / name
-            image = _grey_if_neutral(self.project.page_image(page))
+            image = _grey_if_neutral(self._render(doc, page))
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", compress_level=3, dpi=(page.dpi_x, page.dpi_y))
-            _atomic_bytes(path, buffer.getvalue())
+            try:
+                path = self.staging.write_in_folder(self.image_dir, name, buffer.getvalue())
+            except OSError as exc:
+                raise cannot_write(self.image_dir / name, exc) from None
             rel = os.path.relpath(path, self.path.parent).replace(os.sep, "/")
             self._images[page.id] = rel
             self.report.images += 1
         return rel
 
-    def commit_beside(self) -> None:
+    def _render(self, doc: ExportDocument, page: Page) -> Image.Image:
+        # The source file is read from the store once per document, not once per page: a 200-page,
+        # 72 MB scan spent 23 s in SQLite copying the same blob. Only the current document's is kept.
+        sha = doc.document.source_sha256
+        if self._source is None or self._source[0] != sha:
+            self._source = None  # let the previous document's bytes go before reading the next
+            self._source = (sha, self.project.source_data(sha))
+        return render_page(page, sha, self._source[1])
+
+    def stage_beside(self) -> None:
         for path, data in self._beside.items():
-            _atomic_bytes(path, data)
+            self.staging.write(path, data)
             self.report.files.append(str(path))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import ProjectError
-from .base import ExportDocument
+from .base import ExportDocument, ExportOptions
 from .output import Target
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 SPAN_KEY = "sc"
 INSTALL = "the spacy format needs spaCy, an optional extra: pip install 'scanspan[spacy]'"
@@ -19,14 +23,37 @@ def require_spacy() -> None:
         raise ProjectError(INSTALL) from None
 
 
+def check(options: ExportOptions) -> None:
+    """Before anything is written: spaCy is installed and knows the language of --lang."""
+    require_spacy()
+    from spacy.util import get_lang_class
+
+    try:
+        get_lang_class(options.lang)
+    except ImportError:  # spaCy's E048: no such language module
+        raise ProjectError(
+            f"--lang {options.lang!r} is not a language spaCy knows; use a code such as en, de, fr, or xx for any language"
+        ) from None
+
+
+def _blank(lang: str) -> Language:
+    import spacy
+
+    try:
+        return spacy.blank(lang)
+    except ImportError as exc:
+        # A known language whose tokenizer needs another package (ja: sudachipy, ko: mecab-ko...).
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ProjectError(f"--lang {lang!r}: spaCy cannot make its tokenizer ({first})") from None
+
+
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
     require_spacy()
-    import spacy
     from spacy.tokens import DocBin
     from spacy.util import filter_spans
 
     options, report = target.options, target.report
-    nlp = spacy.blank(options.lang)
+    nlp = _blank(options.lang)
     docbin = DocBin(store_user_data=True)
     for doc in docs:
         # Tokenising the exact document text keeps character offsets identical to Scanspan's.

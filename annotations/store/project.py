@@ -501,7 +501,10 @@ class Project:
         note: str = "",
         annotator: str = "",
         region_id: int | None = None,
+        source: str = "",
+        suggested: bool = False,
     ) -> Region:
+        """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans)."""
         self.label(label)
         box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
@@ -518,6 +521,8 @@ class Project:
             "annotator": annotator,
             "created": stamp,
             "updated": stamp,
+            "source": source,
+            "suggested": int(suggested),
         }
         if region_id is not None:
             row["id"] = region_id
@@ -577,6 +582,13 @@ class Project:
             changes["updated"] = now()
             with self.db.atomic():
                 self.db["regions"].update(region_id, changes)
+        return self.region(region_id)
+
+    def accept_region(self, region_id: int) -> Region:
+        """Turn a suggested region into an ordinary one; its source stays recorded."""
+        self.region(region_id)
+        with self.db.atomic():
+            self.db["regions"].update(region_id, {"suggested": 0, "updated": now()})
         return self.region(region_id)
 
     def delete_region(self, region_id: int) -> Region:
@@ -642,6 +654,8 @@ def _region(r: dict) -> Region:
     return Region(
         r["id"], r["page_id"], r["label"], (r["x0"], r["y0"], r["x1"], r["y1"]), r["text"] or "",
         r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
+        # .get: a read-only view of a project not yet migrated to 0003 has no such columns.
+        r.get("source") or "", bool(r.get("suggested")),
     )
 
 

@@ -132,3 +132,10 @@ def span_suggestions(db: Database) -> None:
     # rejects; `source` says where a span came from (empty for spans made in Scanspan).
     db["spans"].add_column("source", str, not_null_default="")
     db["spans"].add_column("suggested", int, not_null_default=0)
+
+
+@migrations(name="0003_region_suggestions")
+def region_suggestions(db: Database) -> None:
+    # Regions come back from a JSONL export or a model as suggestions too, marked as spans are (0002).
+    db["regions"].add_column("source", str, not_null_default="")
+    db["regions"].add_column("suggested", int, not_null_default=0)

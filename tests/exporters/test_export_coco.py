@@ -62,3 +62,37 @@ def test_pycocotools_loads_the_export(letters: Letters, tmp_path: Path, capsys: 
     x0, y0, x1, y1 = SIGNATURE_BOX
     assert mask.shape == (HEIGHT, WIDTH)
     assert abs(int(mask.sum()) - (x1 - x0) * (y1 - y0)) < 0.02 * (x1 - x0) * (y1 - y0)
+
+
+def test_each_document_source_is_read_once_not_once_per_page(
+    letters: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 200-page, 72 MB scan was copied out of SQLite 200 times (23 s); once per document is enough.
+    reads: list[str] = []
+    original = Project.source_data
+
+    def counting(self: Project, sha256: str) -> bytes:
+        reads.append(sha256)
+        return original(self, sha256)
+
+    monkeypatch.setattr(Project, "source_data", counting)
+    with Project(letters.path) as project:
+        report = export(project, "coco", tmp_path / "c.json")
+        shas = [d.source_sha256 for d in project.documents()]
+    assert report.images == 6
+    assert reads == shas
+
+
+def test_region_text_and_notes_travel_on_their_annotations(letters_copy: Path, tmp_path: Path) -> None:
+    with Project(letters_copy) as project:
+        region = project.regions()[0]
+        project.update_region(region.id, note="signed in blue ink")
+        span = project.spans()[2]  # "Office of Juvenile / Justice and Delinquency Prevention", over a line break
+        report = export(project, "coco", tmp_path / "c.json", options=ExportOptions(include_spans=True))
+    data = json.loads((tmp_path / "c.json").read_text())
+    by_region = {a["region_id"]: a for a in data["annotations"] if a["source"] == "region"}
+    assert (by_region[region.id]["text"], by_region[region.id]["note"]) == ("Keith M. Harper", "signed in blue ink")
+    lines = [a for a in data["annotations"] if a.get("span_id") == span.id]
+    assert [a["text"] for a in lines] == ["Office of Juvenile", "Justice and Delinquency Prevention"]
+    assert {a["note"] for a in lines} == {"n0"}
+    assert not report.skipped

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from annotations.errors import ProjectError
-from annotations.exporters import FORMATS, ExportOptions, export
+from annotations.exporters import FORMATS, ExportOptions, Format, export
+from annotations.exporters.output import Target
 from annotations.exporters.select import assign_splits, parse_split
 from annotations.model import Document
 from annotations.store import Project
@@ -137,3 +140,101 @@ def test_cli_export_errors_are_one_line(letters: Letters, tmp_path: Path, run_cl
     assert stderr.strip().count("\n") == 0 and "add up to 0.5" in stderr
     code, _, stderr = run_cli("export", "-p", letters.path, "-f", "coco", "-o", tmp_path / "missing" / "x.json")
     assert code == 1 and "does not exist" in stderr
+
+
+def test_suggested_regions_are_treated_like_suggested_spans(letters_copy: Path, tmp_path: Path) -> None:
+    with Project(letters_copy) as project:
+        doc_id = project.documents()[0].id
+        page1 = project.page_by_number(doc_id, 1)
+        project.add_region(page1.id, "figure", (10, 10, 100, 50), text="300,000", source="layout-v1", suggested=True)
+        one = ExportOptions(documents=[doc_id])
+        report = export(project, "coco", tmp_path / "a.json", options=one)
+        assert report.regions == 1
+        assert report.skipped["suggested regions not yet accepted (--suggestions include exports them)"] == 1
+        included = ExportOptions(documents=[doc_id], suggestions="include")
+        assert export(project, "coco", tmp_path / "b.json", options=included).regions == 2
+        only = ExportOptions(documents=[doc_id], suggestions="only")
+        report = export(project, "jsonl", tmp_path / "c.jsonl", options=only)
+        record = json.loads((tmp_path / "c.jsonl").read_text())
+        assert (report.spans, [(g["label"], g["source"], g["suggested"]) for g in record["regions"]]) == (
+            0, [("figure", "layout-v1", True)]
+        )
+        # Label Studio reviews suggestions as predictions: the region, its transcription, from its model.
+        export(project, "labelstudio", tmp_path / "t.json", options=one)
+    first = json.loads((tmp_path / "t.json").read_text())[0]
+    (prediction,) = first["predictions"]
+    assert prediction["model_version"] == "layout-v1"
+    assert [(r["type"], r["from_name"]) for r in prediction["result"]] == [("rectanglelabels", "box"), ("textarea", "transcription")]
+    assert all(r["from_name"] != "box" for a in first["annotations"] for r in a["result"])
+
+
+def _failing(fmt: str, when: Callable[[Target], bool]) -> Format:
+    """The format `fmt`, failing at the end of a file when `when(target)` (after its page images are written)."""
+    spec = FORMATS[fmt]
+
+    def write(docs, target: Target) -> None:  # type: ignore[no-untyped-def]
+        spec.write(docs, target)
+        if when(target):
+            raise RuntimeError("disk on fire")
+
+    return replace(spec, write=write)
+
+
+def test_a_failed_image_export_leaves_no_images(letters: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(FORMATS, "coco", _failing("coco", lambda target: True))
+    with Project(letters.path) as project, pytest.raises(RuntimeError):
+        export(project, "coco", tmp_path / "out.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_split_leaves_no_split_behind(letters: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(FORMATS, "labelstudio", _failing("labelstudio", lambda target: target.path.stem.endswith("-c")))
+    with Project(letters.path) as project, pytest.raises(RuntimeError):
+        export(project, "labelstudio", tmp_path / "data.json", options=ExportOptions(split="a=0.34,b=0.33,c=0.33"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_images_change_only_when_an_export_succeeds(letters: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Project(letters.path) as project:
+        export(project, "coco", tmp_path / "out.json")
+        images = sorted((tmp_path / "out-images").iterdir())
+        assert len(images) == 6
+        for image in images:
+            image.write_bytes(b"from an earlier export")
+        with monkeypatch.context() as patched:
+            patched.setitem(FORMATS, "coco", _failing("coco", lambda target: True))
+            with pytest.raises(RuntimeError):
+                export(project, "coco", tmp_path / "out.json")
+        assert {p.read_bytes() for p in images} == {b"from an earlier export"}
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out-images", "out.json"]
+        export(project, "coco", tmp_path / "out.json")
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in images)
+    assert sorted((tmp_path / "out-images").iterdir()) == images
+
+
+def test_an_output_that_cannot_be_written_is_a_one_line_error(letters: Letters, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, stderr = run_cli("export", "-p", letters.path, "-f", "jsonl", "-o", "/proc/x.jsonl")
+    assert code == 1, stderr
+    assert stderr.startswith("error: /proc/x.jsonl: cannot write (") and stderr.count("\n") == 1
+    blocked = tmp_path / "out-images"
+    blocked.write_text("a file where the image folder goes")
+    with Project(letters.path) as project, pytest.raises(ProjectError, match=r"out-images: cannot write \(File exists\)"):
+        export(project, "coco", tmp_path / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out-images"]
+
+
+def test_export_never_touches_the_process_umask(letters: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading the umask means setting it; with the GUI exporting on a worker thread, every file another
+    # thread made in that instant got mode 0o666. The kernel applies it when the file is created instead.
+    def forbidden(mask: int) -> int:
+        raise AssertionError("os.umask called during an export")
+
+    with Project(letters.path) as project:
+        monkeypatch.setattr(os, "umask", forbidden)
+        export(project, "csv", tmp_path / "out.csv")
+        export(project, "labelstudio", tmp_path / "out.json")
+        monkeypatch.undo()
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [tmp_path / "out.csv", tmp_path / "out.json", tmp_path / "out-config.xml", *tmp_path.glob("out-images/*")]:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.exporters import ExportOptions, export
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations.exporters import ExportOptions, export, export_documents
+from annotations.exporters.conll import tagged_sentences
+from annotations.exporters.tagging import longest_wins
 from annotations.store import Project
+from annotations.textlayer import ResolvedSpan
 
 from conftest import Letters, add_letter, tag
 
@@ -108,3 +114,63 @@ def test_every_span_is_one_entity_over_the_letters(letters: Letters, tmp_path: P
     # The multi-line span stays one sentence, so it is one entity, not two.
     sentence = next(s for s in parse(out) if ("Juvenile", "I-agency") in s)
     assert ("Justice", "I-agency") in sentence[sentence.index(("Juvenile", "I-agency")) :]
+
+
+class _Counted(int):
+    """An offset that counts the comparisons made with it, to measure how the tagging work grows."""
+
+    comparisons = 0
+
+    def _count(self, other: object, op: str) -> bool:
+        _Counted.comparisons += 1
+        return getattr(int(self), op)(other)
+
+    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+        return self._count(other, "__lt__")
+
+    def __le__(self, other: object) -> bool:  # type: ignore[override]
+        return self._count(other, "__le__")
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        return self._count(other, "__gt__")
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        return self._count(other, "__ge__")
+
+    __hash__ = int.__hash__
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), max_size=30))
+def test_longest_wins_keeps_what_a_pairwise_check_keeps(raw: list[tuple[int, int]]) -> None:
+    ranges = [(s, s + n) for s, n in raw]
+    # The definition, checked against every range kept so far (the quadratic version it replaces).
+    order = sorted(range(len(ranges)), key=lambda i: (-(ranges[i][1] - ranges[i][0]), ranges[i][0], i))
+    taken: list[int] = []
+    for i in order:
+        if not any(ranges[i][0] < ranges[t][1] and ranges[t][0] < ranges[i][1] for t in taken):
+            taken.append(i)
+    expected_aside = [i for i in order if i not in taken]
+    kept, aside = longest_wins(list(range(len(ranges))), ranges)
+    assert kept == sorted(taken, key=lambda i: ranges[i])
+    assert aside == expected_aside
+
+
+def test_tagging_work_grows_with_tokens_plus_spans_not_their_product(tmp_path: Path) -> None:
+    # 1,200 words and 300 spans: comparing every token with every span edge (and every span with every
+    # span kept) took well over a million comparisons; sorted edges and a prefix-max tree take tens of thousands.
+    pages = [[" ".join(f"w{k}x{n}" for k in range(12)) for n in range(10)] for _ in range(10)]
+    with Project(tmp_path / "p.scanspan") as project:
+        doc_id = add_letter(project, "long.pdf", pages)
+        words = project.document_text(doc_id).words
+        for n in range(300):
+            last = min(4 * n + (n % 3) * 3, len(words) - 1)
+            project.add_span(doc_id, "agency", words[4 * n].id, words[last].id)
+        (doc,) = export_documents(project, [doc_id])
+    doc.spans = [ResolvedSpan(r.span, _Counted(r.start), _Counted(r.end), r.text, r.words) for r in doc.spans]
+    expected = tagged_sentences(doc)  # (the same output whatever the offsets' type)
+    _Counted.comparisons = 0
+    sentences, aside, split = tagged_sentences(doc)
+    assert (sentences, aside, split) == expected
+    assert aside > 0 and sum(t.startswith("B-") for s in sentences for _, t in s) == 300 - aside
+    assert _Counted.comparisons < 100_000, _Counted.comparisons

@@ -24,18 +24,28 @@ def config_controls(xml: str) -> dict[str, tuple[str, str, list[str]]]:
     assert {name: el.get("value") for name, el in objects.items()} == {"image": "$image", "text": "$text"}
     controls = {}
     for el in view:
-        if el.tag in ("Labels", "RectangleLabels"):
+        if el.tag in ("Labels", "RectangleLabels", "TextArea"):
             assert el.get("toName") in objects
             controls[el.get("name")] = (el.tag, el.get("toName"), [lab.get("value") for lab in el])
+        if el.tag == "TextArea":  # per region, as in Label Studio's OCR template
+            assert el.get("perRegion") == "true"
     return controls
 
 
-def check_result(result: dict, task: dict, controls: dict) -> None:  # type: ignore[type-arg]
+def check_result(result: dict, task: dict, controls: dict, results: list | None = None) -> None:  # type: ignore[type-arg]
     """One result entry as Label Studio documents it for its type."""
     tag_, to_name, values = controls[result["from_name"]]
     assert result["type"] == tag_.lower() and result["to_name"] == to_name
     value = result["value"]
-    if result["type"] == "labels":
+    if result["type"] == "textarea":
+        # A per-region text: the same id and position as the labelled region it belongs to.
+        (owner,) = [r for r in results or [] if r["id"] == result["id"] and r["type"] != "textarea"]
+        assert owner["to_name"] == result["to_name"]
+        assert {k: v for k, v in owner["value"].items() if k not in ("labels", "rectanglelabels", "text")} == {
+            k: v for k, v in value.items() if k != "text"
+        }
+        assert isinstance(value["text"], list) and all(isinstance(t, str) and t for t in value["text"])
+    elif result["type"] == "labels":
         assert set(value) == {"start", "end", "text", "labels"}
         assert task["data"]["text"][value["start"] : value["end"]] == value["text"]
         assert value["labels"][0] in values
@@ -57,6 +67,9 @@ def test_tasks_follow_the_documented_format(letters: Letters, tmp_path: Path) ->
     assert controls == {
         "box": ("RectangleLabels", "image", ["agency", "program", "figure", "signature"]),
         "label": ("Labels", "text", ["agency", "program", "figure", "signature"]),
+        "transcription": ("TextArea", "image", []),
+        "box_note": ("TextArea", "image", []),
+        "label_note": ("TextArea", "text", []),
     }
     assert len(tasks) == 6
     assert [t["data"]["text"] for t in tasks[:2]] == page_texts
@@ -66,13 +79,18 @@ def test_tasks_follow_the_documented_format(letters: Letters, tmp_path: Path) ->
         assert task["predictions"] == []
         for annotation in task["annotations"]:
             for result in annotation["result"]:
-                check_result(result, task, controls)
+                check_result(result, task, controls, annotation["result"])
     page2 = tasks[1]["annotations"][0]["result"]
     (rect,) = [r for r in page2 if r["type"] == "rectanglelabels"]
     x0, y0, x1, y1 = SIGNATURE_BOX
     assert (rect["original_width"], rect["original_height"]) == (WIDTH, HEIGHT)
     assert rect["value"]["x"] == pytest.approx(100 * x0 / WIDTH)
     assert rect["value"]["height"] == pytest.approx(100 * (y1 - y0) / HEIGHT)
+    # The region's transcription travels with it (Label Studio's OCR template), each span's note with the span.
+    (transcription,) = [r for r in page2 if r["type"] == "textarea" and r["to_name"] == "image"]
+    assert (transcription["id"], transcription["value"]["text"]) == (rect["id"], ["Keith M. Harper"])
+    notes = [r["value"]["text"] for r in page2 if r["from_name"] == "label_note"]
+    assert notes == [["n0"]] * 4
     texts = [r["value"]["text"] for t in tasks[:2] for r in t["annotations"][0]["result"] if r["type"] == "labels"]
     assert texts[2] == "Office of Juvenile\nJustice and Delinquency Prevention"
     assert len(texts) == len(LETTER_SPANS)

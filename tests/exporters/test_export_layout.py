@@ -113,3 +113,35 @@ def test_datasets_loads_the_layoutlm_export(letters: Letters, tmp_path: Path, mo
         assert (tmp_path / row["image"]).is_file()
     funsd = datasets.load_dataset("json", data_files=str(tmp_path / "funsd.jsonl"), split="train", cache_dir=str(tmp_path / "hf"))
     assert funsd.num_rows == 6 and "form" in funsd.column_names
+
+
+def test_part_of_a_span_lost_to_an_overlap_on_one_page_is_counted(letters_copy: Path, tmp_path: Path) -> None:
+    with Project(letters_copy) as project:
+        doc_id = project.documents()[0].id
+        for span in project.spans(doc_id):
+            project.delete_span(span.id)
+        text = project.document_text(doc_id).text
+        # "2015." ends page 1, "The CyberTipline" starts page 2; a longer span there wins page 2.
+        project.add_span_chars(doc_id, "figure", text.index("2015."), text.index("CyberTipline") + len("CyberTipline"))
+        start = text.index("CyberTipline")
+        project.add_span_chars(doc_id, "program", start, text.index("6.5") + 3)
+        report = export(project, "layoutlm", tmp_path / "x.jsonl", documents=[doc_id])
+    one, two = records(tmp_path / "x.jsonl")
+    assert [t for t in one["ner_tags"] if t != "O"] == ["B-figure"]
+    assert [t for t in two["ner_tags"] if t != "O"] == ["B-program", "I-program", "I-program"]
+    assert report.spans == 2
+    assert report.skipped == {
+        "parts of spans over a page break set aside by a longer overlap on their page (the other parts are exported)": 1,
+        "regions (layoutlm tags words; coco or labelstudio export regions)": 1,
+    }
+
+
+def test_funsd_counts_the_region_notes_it_has_no_place_for(letters_copy: Path, tmp_path: Path) -> None:
+    with Project(letters_copy) as project:
+        region = project.regions()[0]
+        project.update_region(region.id, note="signed in blue ink")
+        report = export(project, "funsd", tmp_path / "f.jsonl")
+    assert report.skipped == {
+        "overlapping spans set aside (the longest one kept)": 3,
+        "region notes (a FUNSD entity has no place for one; jsonl, coco and labelstudio carry them)": 1,
+    }

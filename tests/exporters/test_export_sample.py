@@ -109,11 +109,11 @@ def test_label_studio_tasks_follow_the_schema(exports) -> None:  # type: ignore[
     folder, _ = exports
     controls = config_controls((folder / "t-config.xml").read_text())
     tasks = json.loads((folder / "t.json").read_text())
-    results = [(r, t) for t in tasks for a in t["annotations"] for r in a["result"]]
-    for result, task in results:
-        check_result(result, task, controls)
-    assert sorted(r["type"] for r, _ in results).count("labels") == 17
-    assert [r["value"]["rectanglelabels"] for r, _ in results if r["type"] == "rectanglelabels"] == [["signature"]]
+    results = [(r, t, a["result"]) for t in tasks for a in t["annotations"] for r in a["result"]]
+    for result, task, siblings in results:
+        check_result(result, task, controls, siblings)
+    assert sorted(r["type"] for r, _, _ in results).count("labels") == 17
+    assert [r["value"]["rectanglelabels"] for r, _, _ in results if r["type"] == "rectanglelabels"] == [["signature"]]
 
 
 def test_jsonl_import_round_trip_is_lossless(sample_project: Path, exports, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

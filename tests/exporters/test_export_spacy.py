@@ -73,6 +73,15 @@ def test_without_spacy_the_cli_says_how_to_get_it(
     assert not list(tmp_path.glob("*.spacy"))
 
 
+def test_an_unknown_language_is_a_one_line_error_before_anything_is_written(
+    letters: Letters, tmp_path: Path, run_cli  # type: ignore[no-untyped-def]
+) -> None:
+    code, _, stderr = run_cli("export", "-p", letters.path, "-f", "spacy", "--lang", "zz", "-o", tmp_path / "x.spacy")
+    assert code == 1
+    assert stderr == "error: --lang 'zz' is not a language spaCy knows; use a code such as en, de, fr, or xx for any language\n"
+    assert list(tmp_path.iterdir()) == []  # no export, and no crash log (an internal error writes one)
+
+
 def test_spacy_train_runs_on_the_export(letters_copy: Path, tmp_path: Path) -> None:
     with Project(letters_copy) as project:
         for n in range(4, 8):
