@@ -124,7 +124,9 @@ class DeleteRegion(Command):
 
     def revert(self) -> None:
         r = self.region
-        self.session.add_region(self.page, r.label, r.box, text=r.text, note=r.note, region_id=r.id)
+        # A suggestion comes back as a suggestion, from the same source.
+        self.session.add_region(self.page, r.label, r.box, text=r.text, note=r.note, region_id=r.id,
+                                source=r.source, suggested=r.suggested)
 
 
 class UpdateRegion(Command):

@@ -374,9 +374,9 @@ class ProjectSession(QObject):
         return span
 
     def add_region(self, page: Page, label: str, box: Box, text: str = "", note: str = "",
-                   region_id: int | None = None) -> Region:
+                   region_id: int | None = None, source: str = "", suggested: bool = False) -> Region:
         region = self.project.add_region(page.id, label, box, text=text, note=note, region_id=region_id,
-                                         annotator=_annotator())
+                                         annotator=_annotator(), source=source, suggested=suggested)
         self.regions(page.document_id)[region.id] = region
         self.regionAdded.emit(region)
         return region
