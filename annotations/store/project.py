@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from PIL import Image
@@ -18,24 +16,28 @@ from .. import resources_path
 from ..errors import NotFoundError, ProjectError
 from ..model import (
     DOCUMENT_STATUSES,
-    Box,
     Document,
     DocumentSummary,
     Label,
     Page,
     Provenance,
     RawWord,
-    Region,
     Span,
     Word,
 )
 from ..pages import render_page
 from ..textlayer import DocumentText
+from .regions import RegionStore
+from .rows import (
+    DOC_SELECT,
+    WORD_SELECT,
+    document_row,
+    now,
+    page_row,
+    span_row,
+    word_row,
+)
 from .schema import migrations
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -58,7 +60,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project:
+class Project(RegionStore):
     """One SQLite project file. Each public method that writes is one transaction."""
 
     def __init__(self, path: str | Path) -> None:
@@ -164,8 +166,8 @@ class Project:
     # -- documents and pages -------------------------------------------------------------------
 
     def document_for_source(self, sha256: str) -> Document | None:
-        rows = list(self.db.query(_DOC_SELECT + " where d.source_sha256 = ?", [sha256]))
-        return _document(rows[0]) if rows else None
+        rows = list(self.db.query(DOC_SELECT + " where d.source_sha256 = ?", [sha256]))
+        return document_row(rows[0]) if rows else None
 
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
         """Store a source file, its pages, words and OCR cache entries, all or nothing."""
@@ -232,19 +234,19 @@ class Project:
             self._cache_put(page.cache_key, page.words, prov.engine_version, stamp)
 
     def documents(self) -> list[Document]:
-        return [_document(r) for r in self.db.query(_DOC_SELECT + " order by d.id")]
+        return [document_row(r) for r in self.db.query(DOC_SELECT + " order by d.id")]
 
     def document(self, ref: int | str) -> Document:
         """A document by id, or by name when `ref` is not a number."""
         if isinstance(ref, int) or str(ref).isdigit():
-            rows = list(self.db.query(_DOC_SELECT + " where d.id = ?", [int(ref)]))
+            rows = list(self.db.query(DOC_SELECT + " where d.id = ?", [int(ref)]))
         else:
-            rows = list(self.db.query(_DOC_SELECT + " where d.name = ? order by d.id", [ref]))
+            rows = list(self.db.query(DOC_SELECT + " where d.name = ? order by d.id", [ref]))
         if not rows:
             raise NotFoundError(f"no document {ref!r} in {self.path.name}")
         if len(rows) > 1:
             raise ProjectError(f"{len(rows)} documents are named {ref!r}; use the id")
-        return _document(rows[0])
+        return document_row(rows[0])
 
     def set_status(self, doc_id: int, status: str) -> None:
         if status not in DOCUMENT_STATUSES:
@@ -291,31 +293,31 @@ class Project:
 
     def pages(self, doc_id: int) -> list[Page]:
         rows = self.db.query("select * from pages where document_id = ? order by number", [doc_id])
-        return [_page(r) for r in rows]
+        return [page_row(r) for r in rows]
 
     def page(self, page_id: int) -> Page:
         rows = list(self.db.query("select * from pages where id = ?", [page_id]))
         if not rows:
             raise NotFoundError(f"no page {page_id}")
-        return _page(rows[0])
+        return page_row(rows[0])
 
     def page_by_number(self, doc_id: int, number: int) -> Page:
         rows = list(self.db.query("select * from pages where document_id = ? and number = ?", [doc_id, number]))
         if not rows:
             raise NotFoundError(f"document {doc_id} has no page {number}")
-        return _page(rows[0])
+        return page_row(rows[0])
 
     # -- words ---------------------------------------------------------------------------------
 
     def words(self, page_id: int) -> list[Word]:
-        rows = self.db.execute(_WORD_SELECT + " where page_id = ? order by idx", [page_id]).fetchall()
-        return [_word(r) for r in rows]
+        rows = self.db.execute(WORD_SELECT + " where page_id = ? order by idx", [page_id]).fetchall()
+        return [word_row(r) for r in rows]
 
     def word(self, word_id: int) -> Word:
-        row = self.db.execute(_WORD_SELECT + " where id = ?", [word_id]).fetchone()
+        row = self.db.execute(WORD_SELECT + " where id = ?", [word_id]).fetchone()
         if row is None:
             raise NotFoundError(f"no word {word_id}")
-        return _word(row)
+        return word_row(row)
 
     def correct_word(self, word_id: int, text: str) -> Word:
         """Store an OCR correction; the original OCR text is kept beside it."""
@@ -343,7 +345,7 @@ class Project:
             ).fetchall()
             by_page: dict[int, list[Word]] = {p.number: [] for p in self.pages(doc_id)}
             for r in rows:
-                by_page[r[0]].append(_word(r[1:]))
+                by_page[r[0]].append(word_row(r[1:]))
             cached = DocumentText.from_words([by_page[n] for n in sorted(by_page)])
             self._text_cache[doc_id] = cached
         return cached
@@ -412,14 +414,14 @@ class Project:
         rows = list(self.db.query("select * from spans where id = ?", [span_id]))
         if not rows:
             raise NotFoundError(f"no span {span_id}")
-        return _span(rows[0])
+        return span_row(rows[0])
 
     def spans(self, doc_id: int | None = None) -> list[Span]:
         if doc_id is None:
             rows = self.db.query("select * from spans order by document_id, id")
         else:
             rows = self.db.query("select * from spans where document_id = ? order by id", [doc_id])
-        return [_span(r) for r in rows]
+        return [span_row(r) for r in rows]
 
     def located_spans(
         self, doc_id: int, page: int | None = None, span_ids: Sequence[int] | None = None
@@ -450,7 +452,7 @@ class Project:
         located = []
         for row in cursor.fetchall():
             r = dict(zip(names, row))
-            located.append((_span(r), (r["_p1"], r["_i1"], r["_p2"], r["_i2"])))
+            located.append((span_row(r), (r["_p1"], r["_i1"], r["_p2"], r["_i2"])))
         return located
 
     def _word_positions(self, doc_id: int, word_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -490,113 +492,6 @@ class Project:
             self.db["spans"].delete(span_id)
         return span
 
-    # -- regions -------------------------------------------------------------------------------
-
-    def add_region(
-        self,
-        page_id: int,
-        label: str,
-        box: Box,
-        text: str = "",
-        note: str = "",
-        annotator: str = "",
-        region_id: int | None = None,
-        source: str = "",
-        suggested: bool = False,
-    ) -> Region:
-        """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans)."""
-        self.label(label)
-        box = self._region_box(page_id, box)
-        x0, y0, x1, y1 = box
-        stamp = now()
-        row = {
-            "page_id": page_id,
-            "label": label,
-            "x0": x0,
-            "y0": y0,
-            "x1": x1,
-            "y1": y1,
-            "text": text,
-            "note": note,
-            "annotator": annotator,
-            "created": stamp,
-            "updated": stamp,
-            "source": source,
-            "suggested": int(suggested),
-        }
-        if region_id is not None:
-            row["id"] = region_id
-        with self.db.atomic():
-            new_id = self.db["regions"].insert(row).last_pk
-        return self.region(new_id)
-
-    def _region_box(self, page_id: int, box: Box) -> Box:
-        """The box normalised, or a ProjectError when it is empty or not on the page."""
-        page = self.page(page_id)
-        box = _normalise_box(box)
-        x0, y0, x1, y1 = box
-        if x1 <= x0 or y1 <= y0:
-            raise ProjectError("a region needs a non-empty rectangle")
-        if x0 < 0 or y0 < 0 or x1 > page.width or y1 > page.height:
-            raise ProjectError(
-                f"region {[round(v) for v in box]} lies outside page {page.number} "
-                f"(0,0 - {page.width},{page.height} page pixels)"
-            )
-        return box
-
-    def region(self, region_id: int) -> Region:
-        rows = list(self.db.query("select * from regions where id = ?", [region_id]))
-        if not rows:
-            raise NotFoundError(f"no region {region_id}")
-        return _region(rows[0])
-
-    def regions(self, doc_id: int | None = None) -> list[Region]:
-        sql = "select r.* from regions r join pages p on p.id = r.page_id"
-        if doc_id is None:
-            rows = self.db.query(sql + " order by p.document_id, p.number, r.id")
-        else:
-            rows = self.db.query(sql + " where p.document_id = ? order by p.number, r.id", [doc_id])
-        return [_region(r) for r in rows]
-
-    def update_region(
-        self,
-        region_id: int,
-        *,
-        label: str | None = None,
-        box: Box | None = None,
-        text: str | None = None,
-        note: str | None = None,
-    ) -> Region:
-        region = self.region(region_id)
-        changes: dict[str, object] = {}
-        if label is not None:
-            self.label(label)
-            changes["label"] = label
-        if box is not None:
-            changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
-        if text is not None:
-            changes["text"] = text
-        if note is not None:
-            changes["note"] = note
-        if changes:
-            changes["updated"] = now()
-            with self.db.atomic():
-                self.db["regions"].update(region_id, changes)
-        return self.region(region_id)
-
-    def accept_region(self, region_id: int) -> Region:
-        """Turn a suggested region into an ordinary one; its source stays recorded."""
-        self.region(region_id)
-        with self.db.atomic():
-            self.db["regions"].update(region_id, {"suggested": 0, "updated": now()})
-        return self.region(region_id)
-
-    def delete_region(self, region_id: int) -> Region:
-        region = self.region(region_id)
-        with self.db.atomic():
-            self.db["regions"].delete(region_id)
-        return region
-
     # -- OCR cache -----------------------------------------------------------------------------
 
     def cached_words(self, key: str) -> list[RawWord] | None:
@@ -610,57 +505,3 @@ class Project:
         self.db["ocr_cache"].insert(
             {"key": key, "words": payload, "engine_version": engine_version, "created": stamp}, replace=True
         )
-
-
-_DOC_SELECT = """
-select d.id, d.name, d.source_sha256, d.status, d.created,
-    (select count(*) from pages p where p.document_id = d.id) as page_count
-from documents d"""
-
-_WORD_SELECT = "select id, page_id, idx, text, ocr_text, x0, y0, x1, y1, conf, block, par, line from words"
-
-
-def _document(r: dict) -> Document:
-    return Document(r["id"], r["name"], r["source_sha256"], r["page_count"], r["status"], r["created"])
-
-
-def _page(r: dict) -> Page:
-    prov = Provenance(
-        engine=r["engine"],
-        engine_version=r["engine_version"],
-        lang=r["lang"],
-        psm=r["psm"],
-        dpi=r["ocr_dpi"],
-        text_layer=bool(r["text_layer"]),
-        upscale=r["upscale"],
-    )
-    return Page(r["id"], r["document_id"], r["number"], r["width"], r["height"], r["dpi_x"], r["dpi_y"], r["image_sha256"], prov)
-
-
-def _word(r: Sequence) -> Word:
-    return Word(r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8]), r[9], r[10], r[11], r[12])
-
-
-def _span(r: dict) -> Span:
-    return Span(
-        r["id"], r["document_id"], r["label"], r["first_word_id"], r["last_word_id"], r["head"], r["tail"],
-        r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
-        # .get: a read-only view of a project not yet migrated to 0002 has no such columns.
-        r.get("source") or "", bool(r.get("suggested")),
-    )
-
-
-def _region(r: dict) -> Region:
-    return Region(
-        r["id"], r["page_id"], r["label"], (r["x0"], r["y0"], r["x1"], r["y1"]), r["text"] or "",
-        r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
-        # .get: a read-only view of a project not yet migrated to 0003 has no such columns.
-        r.get("source") or "", bool(r.get("suggested")),
-    )
-
-
-def _normalise_box(box: Box) -> Box:
-    x0, y0, x1, y1 = (float(v) for v in box)
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
-        raise ProjectError(f"a box needs four finite numbers, not {list(box)}")
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)

@@ -1,0 +1,129 @@
+"""Regions: labelled rectangles on a page, stored beside the spans of the same project."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import NotFoundError, ProjectError
+from ..model import Box, Label, Page, Region
+from .rows import normalise_box, now, region_row
+
+
+class RegionStore:
+    """The region methods of `Project`; every write is one transaction."""
+
+    db: Database
+
+    if TYPE_CHECKING:
+
+        def label(self, name: str) -> Label: ...
+
+        def page(self, page_id: int) -> Page: ...
+
+    def add_region(
+        self,
+        page_id: int,
+        label: str,
+        box: Box,
+        text: str = "",
+        note: str = "",
+        annotator: str = "",
+        region_id: int | None = None,
+        source: str = "",
+        suggested: bool = False,
+    ) -> Region:
+        """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans)."""
+        self.label(label)
+        box = self._region_box(page_id, box)
+        x0, y0, x1, y1 = box
+        stamp = now()
+        row = {
+            "page_id": page_id,
+            "label": label,
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "text": text,
+            "note": note,
+            "annotator": annotator,
+            "created": stamp,
+            "updated": stamp,
+            "source": source,
+            "suggested": int(suggested),
+        }
+        if region_id is not None:
+            row["id"] = region_id
+        with self.db.atomic():
+            new_id = self.db["regions"].insert(row).last_pk
+        return self.region(new_id)
+
+    def _region_box(self, page_id: int, box: Box) -> Box:
+        """The box normalised, or a ProjectError when it is empty or not on the page."""
+        page = self.page(page_id)
+        box = normalise_box(box)
+        x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            raise ProjectError("a region needs a non-empty rectangle")
+        if x0 < 0 or y0 < 0 or x1 > page.width or y1 > page.height:
+            raise ProjectError(
+                f"region {[round(v) for v in box]} lies outside page {page.number} "
+                f"(0,0 - {page.width},{page.height} page pixels)"
+            )
+        return box
+
+    def region(self, region_id: int) -> Region:
+        rows = list(self.db.query("select * from regions where id = ?", [region_id]))
+        if not rows:
+            raise NotFoundError(f"no region {region_id}")
+        return region_row(rows[0])
+
+    def regions(self, doc_id: int | None = None) -> list[Region]:
+        sql = "select r.* from regions r join pages p on p.id = r.page_id"
+        if doc_id is None:
+            rows = self.db.query(sql + " order by p.document_id, p.number, r.id")
+        else:
+            rows = self.db.query(sql + " where p.document_id = ? order by p.number, r.id", [doc_id])
+        return [region_row(r) for r in rows]
+
+    def update_region(
+        self,
+        region_id: int,
+        *,
+        label: str | None = None,
+        box: Box | None = None,
+        text: str | None = None,
+        note: str | None = None,
+    ) -> Region:
+        region = self.region(region_id)
+        changes: dict[str, object] = {}
+        if label is not None:
+            self.label(label)
+            changes["label"] = label
+        if box is not None:
+            changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
+        if text is not None:
+            changes["text"] = text
+        if note is not None:
+            changes["note"] = note
+        if changes:
+            changes["updated"] = now()
+            with self.db.atomic():
+                self.db["regions"].update(region_id, changes)
+        return self.region(region_id)
+
+    def accept_region(self, region_id: int) -> Region:
+        """Turn a suggested region into an ordinary one; its source stays recorded."""
+        self.region(region_id)
+        with self.db.atomic():
+            self.db["regions"].update(region_id, {"suggested": 0, "updated": now()})
+        return self.region(region_id)
+
+    def delete_region(self, region_id: int) -> Region:
+        region = self.region(region_id)
+        with self.db.atomic():
+            self.db["regions"].delete(region_id)
+        return region
+
