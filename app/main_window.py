@@ -204,6 +204,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.page_view.regionDrawn.connect(self.editor.draw_region)
         self.page_view.regionEdited.connect(self.editor.move_region)
         self.page_view.wordCorrected.connect(self.editor.correct_word)
+        self.page_view.pageReady.connect(lambda: QTimer.singleShot(1, self._page_text))  # a page read in steps
         self.page_view.toolChanged.connect(lambda tool: self.actions.region_tool.setChecked(tool == "region"))
         self.text_view.wordCorrected.connect(self.editor.correct_word)
         self.renderer.rendered.connect(self._on_rendered)
@@ -257,7 +258,8 @@ class MainWindow(WindowAPI, QMainWindow):
             self._lists_timer.start()
         self.doc_id, self.page_number = doc_id, number
         # This turn of the event loop draws the scan; the text follows on the next, the navigator
-        # and the status bar on the one after, so a dense page never costs one long frame.
+        # and the status bar on the one after, so a dense page never costs one long frame. A page
+        # never read shows its words in steps first (the page view's pageReady, then the text).
         self.page_view.show_page(page)
         self.text_view.show_page(page, defer=True)
         self._set_enabled()
@@ -266,6 +268,8 @@ class MainWindow(WindowAPI, QMainWindow):
         QTimer.singleShot(1, self._page_text)  # a timer: Qt paints the scan before it fires
 
     def _page_text(self) -> None:
+        if not self.page_view.shown():
+            return  # the page's words are still being read: pageReady calls again
         self.text_view.ensure_shown()
         QTimer.singleShot(1, self._page_chrome)
 
@@ -277,6 +281,7 @@ class MainWindow(WindowAPI, QMainWindow):
         pages = len(self.session.pages(doc_id))
         self.page_label.setText(f"{self.session.document(doc_id).name} · page {number} of {pages}")
         self.pageShown.emit(doc_id, number)
+        self.page_view.start_prefetch()
         if self.page_view.image_ready():
             self.pageImageReady.emit()
             QTimer.singleShot(0, self._load_lists)

@@ -59,6 +59,7 @@ class PageView(QGraphicsView):
     regionEdited = Signal(int, object)  # region id, Box
     wordCorrected = Signal(int, str, str)  # word id, old text, new text
     toolChanged = Signal(str)
+    pageReady = Signal()  # the words and highlights of a page shown in steps are in the scene
 
     def __init__(self, session: ProjectSession, selection: Selection, renderer: PageRenderer,
                  parent: QWidget | None = None) -> None:
@@ -93,6 +94,10 @@ class PageView(QGraphicsView):
         self._prefetch: list = []  # steps that prepare the neighbouring pages, one per idle turn
         self._prefetcher = QTimer(self, singleShot=True, interval=30)
         self._prefetcher.timeout.connect(self._prefetch_step)
+        self._prefetch_held = False  # until the window has the rest of the page on screen
+        self._steps: list = []  # what is left of showing a page never read: one step per turn
+        self._stepper = QTimer(self, singleShot=True, interval=1)  # a timer: Qt paints between steps
+        self._stepper.timeout.connect(self._show_step)
         renderer.rendered.connect(self._on_rendered)
         session.spanAdded.connect(self._on_span)
         session.spanRemoved.connect(self._on_span)
@@ -108,29 +113,67 @@ class PageView(QGraphicsView):
     # -- showing a page -------------------------------------------------------------------------
 
     def show_page(self, page: Page | None) -> None:
+        """Show a page: its scan on this turn of the event loop. A page whose words are in memory
+        (prepared while idle) gets its words and highlights on this turn too; a page never read
+        gets them in steps of a few ms, one per later turn (read, text, index, word layer, span
+        highlights), then `pageReady`. ensure_shown() finishes at once what is left."""
         self.editor.cancel()
+        self._steps = []
+        self._stepper.stop()
+        self._prefetch = []
+        self._prefetch_held = True
         scene = self.scene()
         scene.clear()
         self.highlights, self.regions = None, {}
         self._band = None
         self.page = page
+        self.data = self.words = None
         if page is None:
-            self.data = self.image = self.words = None
+            self.image = None
             return
-        self.data = self.session.page_data(page)
         rect = QRectF(0, 0, page.width, page.height)
         scene.setSceneRect(rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
         self.image = PageImage(page.width, page.height)
         scene.addItem(self.image)
-        self.words = WordLayer(self.data, self._on_hover)
-        self.words.set_show_boxes(self.show_boxes)
-        scene.addItem(self.words)
-        self._rebuild_annotations()
-        self._on_range(self.selection.range, "")
         if self.fit != "none":
             self._apply_fit()
         self._request_image()
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        if self.session.has_page_data(page):
+            self._show_words()
+            self._show_annotations()
+            return
+        self._steps = [*self.session.page_data_steps(page), self._show_words,
+                       lambda: self.session.spans_on_page(page),
+                       lambda: highlight_shapes(self.session.spans_on_page(page), self.session.page_data(page)),
+                       self._show_annotations, self.pageReady.emit]
+        self._stepper.start()
+
+    def _show_step(self) -> None:
+        if self._steps:
+            self._steps.pop(0)()
+        if self._steps:
+            self._stepper.start()
+
+    def shown(self) -> bool:
+        """The page's words and highlights are in the scene."""
+        return not self._steps
+
+    def ensure_shown(self) -> None:
+        while self._steps:
+            self._show_step()
+        self._stepper.stop()
+
+    def _show_words(self) -> None:
+        assert self.page is not None
+        self.data = self.session.page_data(self.page)
+        self.words = WordLayer(self.data, self._on_hover)
+        self.words.set_show_boxes(self.show_boxes)
+        self.scene().addItem(self.words)
+        self._on_range(self.selection.range, "")
+
+    def _show_annotations(self) -> None:
+        self._rebuild_annotations()
         self._plan_prefetch()
 
     def _plan_prefetch(self) -> None:
@@ -149,8 +192,14 @@ class PageView(QGraphicsView):
                     lambda page=page: highlight_shapes(self.session.spans_on_page(page), self.session.page_data(page)),
                 ]
         self._prefetch = steps
-        if self.image_ready():  # otherwise once the scan is drawn: it comes first
-            self._prefetcher.start()
+        self.start_prefetch(held=self._prefetch_held)
+
+    def start_prefetch(self, held: bool = False) -> None:
+        """Let the neighbours' preparation start (the window calls this once the page's text and
+        chrome are shown, so the two never share a turn of the event loop)."""
+        self._prefetch_held = held
+        if self._prefetch and not held and self.image_ready() and not self._prefetcher.isActive():
+            self._prefetcher.start()  # otherwise once the scan is drawn: it comes first
 
     def _prefetch_step(self) -> None:
         if self._prefetch:
@@ -209,6 +258,8 @@ class PageView(QGraphicsView):
             item.set_label(region.label, self._color(region.label))
 
     def _on_word_changed(self, word: Word) -> None:
+        if self._steps:
+            return  # the steps still to run read the page as it is now
         if self.page is not None and word.page_id == self.page.id:
             self.data = self.session.page_data(self.page)
             if self.words is not None:
@@ -238,6 +289,7 @@ class PageView(QGraphicsView):
             item.set_current(ref == AnnotationRef("region", region_id))
 
     def reveal(self, ref: AnnotationRef) -> None:
+        self.ensure_shown()
         spans = self.highlights.items if self.highlights is not None else {}
         item = spans.get(ref.id) if ref.kind == "span" else self.regions.get(ref.id)
         if item is not None:
@@ -267,8 +319,7 @@ class PageView(QGraphicsView):
                 image = self.renderer.cache.get((page_id, scale))
                 if image is not None:
                     self.image.set_image(image, scale)
-                    if self._prefetch and not self._prefetcher.isActive():
-                        self._prefetcher.start()
+                    self.start_prefetch(held=self._prefetch_held)
 
     def image_ready(self) -> bool:
         """The page's scan is on screen at the resolution the zoom asks for."""
@@ -362,6 +413,7 @@ class PageView(QGraphicsView):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.page is None:
             return
+        self.ensure_shown()
         self.setFocus()
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan = event.position().toPoint()
@@ -459,6 +511,7 @@ class PageView(QGraphicsView):
             self.selection.set_range(TextRange(self.page.document_id, start, end), "page")
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.ensure_shown()
         if self.page is None or self.words is None or event.button() != Qt.MouseButton.LeftButton:
             return
         index = self.words.word_at(self.mapToScene(event.position().toPoint()))
@@ -468,6 +521,7 @@ class PageView(QGraphicsView):
 
     def edit_word(self, index: int) -> None:
         """Open the in-place editor over word `index` of this page."""
+        self.ensure_shown()
         assert self.words is not None and self.data is not None
         word = self.data.words[index]
         self.ensureVisible(self.words.rects[index], 30, 30)
@@ -495,7 +549,9 @@ class PageView(QGraphicsView):
         return self.mapFromScene(rect_of(box)).boundingRect()
 
     def highlight_items(self) -> dict[int, QGraphicsItem]:
+        self.ensure_shown()
         return dict(self.highlights.items) if self.highlights is not None else {}
 
     def region_items(self) -> dict[int, RegionItem]:
+        self.ensure_shown()
         return dict(self.regions)

@@ -163,6 +163,10 @@ class ProjectSession(QObject):
             self._page_data.move_to_end(page.id)
         return data
 
+    def has_page_data(self, page: Page) -> bool:
+        """The page's words are in memory (page_data(page) costs nothing)."""
+        return page.id in self._page_data
+
     def page_data_steps(self, page: Page) -> list[Callable[[], None]]:
         """Reading a page's words in a few steps of a few ms each, so that a page can be prepared
         on idle turns of the event loop; after the last step page_data(page) has it."""

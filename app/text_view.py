@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QTextBlockFormat, QTextCursor
+from PySide6.QtGui import QColor, QMouseEvent, QTextBlock, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
 from annotations.model import Page, Span, Word
@@ -18,6 +18,8 @@ from .selection import AnnotationRef, Selection, TextRange
 from .session import PageData, ProjectSession
 from .text_highlights import Mark, SpanHighlighter
 from .word_editor import WordEditor
+
+MARK_LINES = 25  # lines of a new page's text highlighted per turn of the event loop
 
 
 class TextView(QTextEdit):
@@ -34,6 +36,7 @@ class TextView(QTextEdit):
         self._pressed_at: int | None = None
         self._pending: tuple[Page | None] | None = None
         self._marks_due = False
+        self._next_block: QTextBlock | None = None  # where highlighting a new page's text goes on
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -94,7 +97,27 @@ class TextView(QTextEdit):
         self._syncing = False
         self._on_range(self.selection.range, "")
         self._marks_due = True
-        QTimer.singleShot(1, self._apply_marks)
+        self._next_block = None
+        QTimer.singleShot(1, self._mark_step)
+
+    def _mark_step(self) -> None:
+        """Highlight a new page's text a few dozen lines per turn of the event loop."""
+        if not self._marks_due:
+            return
+        if self._next_block is None:
+            self.highlighter.set_marks(self._marks(), self._current(), rehighlight=False)
+            self._next_block = self.document().firstBlock()
+        block = self._next_block
+        for _ in range(MARK_LINES):
+            if not block.isValid():
+                break
+            self.highlighter.rehighlightBlock(block)
+            block = block.next()
+        if block.isValid():
+            self._next_block = block
+            QTimer.singleShot(1, self._mark_step)
+        else:
+            self._marks_due, self._next_block = False, None
 
     def _apply_marks(self) -> None:
         if self._marks_due:
@@ -125,7 +148,7 @@ class TextView(QTextEdit):
         return ref.id if ref is not None and ref.kind == "span" else None
 
     def refresh_highlights(self) -> None:
-        self._marks_due = False
+        self._marks_due, self._next_block = False, None
         self.highlighter.set_marks(self._marks(), self._current())
 
     def highlighted(self) -> dict[int, str]:

@@ -32,16 +32,19 @@ class WindowAPI:
             return False
         if self.page_number is None:
             return True
-        return self.page_view.image_ready() and self.text_view.shown() and self._lists_doc is None
+        return (self.page_view.image_ready() and self.page_view.shown() and self.text_view.shown()
+                and self._lists_doc is None)
 
     def last_message(self: MainWindow) -> str:
         return self._last_message
 
     def page_words(self: MainWindow) -> list[Word]:
+        self.page_view.ensure_shown()
         return list(self.page_view.data.words) if self.page_number is not None and self.page_view.data else []
 
     def find_words(self: MainWindow, phrase: str) -> list[Word]:
         """The words of the first occurrence of `phrase` on the current page."""
+        self.page_view.ensure_shown()
         data = self.page_view.data
         if data is None:
             return []
@@ -103,6 +106,7 @@ class WindowAPI:
 
     def outlined_boxes(self: MainWindow) -> list[Box]:
         """The word boxes outlined as selected on the scan."""
+        self.page_view.ensure_shown()
         words = self.page_view.words if self.page_number is not None else None
         return [tuple(r.getCoords()) for r in words.selected] if words is not None else []  # type: ignore[misc]
 

@@ -142,3 +142,22 @@ def test_a_project_that_cannot_be_opened_is_a_message(qtbot: QtBot, window: Main
         assert not window.open_project(other)
     assert "other.db" in shown.args[0]
     assert window.current_page() == (1, 1)  # the open project stays open
+
+
+def test_a_page_never_read_shows_its_scan_first_then_its_words_and_highlights(qtbot: QtBot,
+                                                                               tagged_window: MainWindow) -> None:
+    window = tagged_window
+    view = window.page_view
+    words, spans = len(window.page_words()), set(view.highlight_items())
+    assert words and spans
+    page = view.page
+    window.session.drop_caches()  # as if jumping to a page whose words were never read
+    with qtbot.waitSignal(view.pageReady, timeout=10_000):
+        view.show_page(page)
+        assert not view.shown() and view.words is None and view.highlights is None  # the scan only, this turn
+    assert view.shown()
+    assert len(window.page_words()) == words and set(view.highlight_items()) == spans
+    # Anything that needs the words meanwhile finishes the steps at once.
+    window.session.drop_caches()
+    view.show_page(page)
+    assert len(window.page_words()) == words and view.shown() and set(view.highlight_items()) == spans
