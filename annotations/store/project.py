@@ -473,23 +473,18 @@ class Project(RegionStore):
         if note is not None:
             changes["note"] = note
         self.span(span_id)
-        if changes:
-            changes["updated"] = now()
-            with self.db.atomic():
-                self.db["spans"].update(span_id, changes)
+        self._update_row("spans", span_id, changes)
         return self.span(span_id)
 
     def accept_span(self, span_id: int) -> Span:
         """Turn a suggested span into an ordinary one; its source stays recorded."""
         self.span(span_id)
-        with self.db.atomic():
-            self.db["spans"].update(span_id, {"suggested": 0, "updated": now()})
+        self._update_row("spans", span_id, {"suggested": 0})
         return self.span(span_id)
 
     def delete_span(self, span_id: int) -> Span:
         span = self.span(span_id)
-        with self.db.atomic():
-            self.db["spans"].delete(span_id)
+        self._delete_row("spans", span_id)
         return span
 
     # -- OCR cache -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .rows import normalise_box, now, region_row
 
 
 class RegionStore:
-    """The region methods of `Project`; every write is one transaction."""
+    """The region methods of `Project`, and the row writes spans share; each write is one transaction."""
 
     db: Database
 
@@ -108,22 +108,27 @@ class RegionStore:
             changes["text"] = text
         if note is not None:
             changes["note"] = note
-        if changes:
-            changes["updated"] = now()
-            with self.db.atomic():
-                self.db["regions"].update(region_id, changes)
+        self._update_row("regions", region_id, changes)
         return self.region(region_id)
 
     def accept_region(self, region_id: int) -> Region:
         """Turn a suggested region into an ordinary one; its source stays recorded."""
         self.region(region_id)
-        with self.db.atomic():
-            self.db["regions"].update(region_id, {"suggested": 0, "updated": now()})
+        self._update_row("regions", region_id, {"suggested": 0})
         return self.region(region_id)
 
     def delete_region(self, region_id: int) -> Region:
         region = self.region(region_id)
-        with self.db.atomic():
-            self.db["regions"].delete(region_id)
+        self._delete_row("regions", region_id)
         return region
+
+    def _update_row(self, table: str, row_id: int, changes: dict[str, object]) -> None:
+        """One transaction that changes an annotation and stamps it as updated."""
+        if changes:
+            with self.db.atomic():
+                self.db[table].update(row_id, {**changes, "updated": now()})
+
+    def _delete_row(self, table: str, row_id: int) -> None:
+        with self.db.atomic():
+            self.db[table].delete(row_id)
 
