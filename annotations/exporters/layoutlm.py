@@ -84,7 +84,8 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
     return result, aside
 
 
-def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+def _page_fields(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+    """What both page records start with: which page, its image and its size in pixels."""
     page = pe.page
     return {
         "id": f"{doc.document.id}-{page.number}",
@@ -93,6 +94,13 @@ def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[s
         "image": image,
         "width": page.width,
         "height": page.height,
+    }
+
+
+def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+    page = pe.page
+    return {
+        **_page_fields(doc, pe, image),
         "words": [w.text for w in pe.words],
         "bboxes": [scale_box(w.box, page) for w in pe.words],
         "ner_tags": iob2(len(pe.words), pe.entities),
@@ -135,15 +143,7 @@ def funsd_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str,
                 {"id": len(form), "text": region.text, "box": pixel_box(region.box, page), "label": region.label,
                  "words": [], "linking": []}
             )
-    return {
-        "id": f"{doc.document.id}-{page.number}",
-        "document": doc.document.name,
-        "page": page.number,
-        "image": image,
-        "width": page.width,
-        "height": page.height,
-        "form": form,
-    }
+    return {**_page_fields(doc, pe, image), "form": form}
 
 
 def _line(word: Word) -> tuple[int, int, int]:
