@@ -32,8 +32,13 @@ PROJECT_OPTION = click.option(
 )
 
 
-def _open(project_path: Path) -> Project:
-    return Project(project_path)
+def _open(project_path: Path, read_only: bool = False) -> Project:
+    """The project; commands that only read open it read-only, so they never wait for writers."""
+
+    def waiting() -> None:
+        click.echo(f"waiting for another program writing to {project_path}…", err=True)
+
+    return Project(project_path, read_only=read_only, on_wait=waiting)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,7 +83,7 @@ def import_cmd(files: tuple[Path, ...], project_path: Path, dpi: float, force_oc
 def list_cmd(project_path: Path, as_json: bool) -> None:
     """List the project's documents with page and annotation counts."""
     _require(project_path)
-    with _open(project_path) as project:
+    with _open(project_path, read_only=True) as project:
         rows = project.summaries()
     if as_json:
         data = [
@@ -184,7 +189,7 @@ def export_cmd(
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
         include_spans=include_spans, image_url=image_url,
     )
-    with _open(project_path) as project:
+    with _open(project_path, read_only=True) as project:
         report = export(project, fmt, output, options=options)
     images = f" and {report.images} page images" if report.images else ""
     click.echo(f"wrote {', '.join(report.files)}{images}")
@@ -231,6 +236,24 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             click.echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
         for label, n in r.region_unknown_labels.items():
             click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+
+
+@cli.command("backup")
+@PROJECT_OPTION
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
+    """Copy the project to OUTPUT: one consistent, self-contained file, even while others write to it."""
+    _require(project_path)
+    if output.exists() and not force:
+        raise ProjectError(f"{output}: already exists (--force replaces it)")
+    with _open(project_path, read_only=True) as project:
+        project.backup(output)
+    with Project(output, read_only=True) as copy:  # what the copy holds, not what the project holds by now
+        counts = copy.summaries()
+    spans = sum(r.spans for r in counts)
+    regions = sum(r.regions for r in counts)
+    click.echo(f"wrote {output}: {len(counts)} documents, {spans} spans, {regions} regions")
 
 
 @cli.command("labels")

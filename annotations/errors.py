@@ -30,6 +30,18 @@ class NotFoundError(ProjectError):
     """A document, page, label, span or region that does not exist."""
 
 
+class ProjectBusy(ProjectError):
+    """Another process kept the project's write lock for longer than this one would wait."""
+
+
+class ReadOnlyProject(ProjectError):
+    """A change asked of a project opened read-only (the file, its folder or the disk cannot be written)."""
+
+
+class WriteFailed(ProjectError):
+    """The disk refused a change (full, I/O error); the change was rolled back."""
+
+
 class Cancelled(ScanspanError):
     """Long work stopped because the caller asked it to."""
 

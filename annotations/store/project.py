@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from sqlite_utils import Database
 
 from .. import resources_path
@@ -25,8 +28,9 @@ from ..model import (
     Span,
     Word,
 )
-from ..pages import render_page
 from ..textlayer import DocumentText
+from .changes import ChangeLog
+from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
 from .regions import RegionStore
 from .rows import (
     DOC_SELECT,
@@ -38,6 +42,9 @@ from .rows import (
     word_row,
 )
 from .schema import migrations
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 @dataclass
@@ -55,62 +62,195 @@ class NewPage:
     cache_key: str | None = None
 
 
+BATCH_WORDS = 20_000
+"""Words stored per transaction when a long document is imported (about 0.2 s of holding the write lock)."""
+
+ABANDONED_AFTER = 3600.0
+"""Seconds without a sign of life after which a half-stored import is taken as abandoned, whoever made it."""
+
+
+def _batches(pages: Sequence[NewPage], words: int) -> list[list[NewPage]]:
+    batches: list[list[NewPage]] = [[]]
+    size = 0
+    for page in pages:
+        if batches[-1] and size + len(page.words) > words:
+            batches.append([])
+            size = 0
+        batches[-1].append(page)
+        size += len(page.words)
+    return batches if batches[0] else []
+
+
+def _abandoned(pid: int | None, seen: str | None) -> bool:
+    """Whether a half-stored import's process is gone (or has shown no sign of life for long)."""
+    if seen:
+        try:
+            age = time.time() - datetime.fromisoformat(seen).timestamp()
+        except ValueError:
+            age = ABANDONED_AFTER
+        if age >= ABANDONED_AFTER:
+            return True
+    if pid is None:
+        return True
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":
+        return False  # os.kill would terminate it on Windows; the age rule above decides there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def default_labels() -> list[Label]:
     data = json.loads((resources_path() / "labels.json").read_text(encoding="utf-8"))
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(RegionStore):
-    """One SQLite project file. Each public method that writes is one transaction."""
+class Project(ChangeLog, RegionStore):
+    """One SQLite project file. Each public method that writes is one transaction.
 
-    def __init__(self, path: str | Path) -> None:
+    Many processes may have the same project open: every write takes SQLite's write lock up front
+    and waits up to `wait` seconds for other writers (calling `on_wait` once if it has to), so a
+    second writer queues instead of failing. A project that cannot be written here (a read-only
+    file, folder or disk) opens read-only with the reason in `read_only`; `read_only=True` asks for
+    that explicitly (commands that only read, which then never wait for anyone).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = WRITE_WAIT,
+                 on_wait: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         if not self.path.parent.is_dir():
             raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
+        reason = read_only_reason(self.path)
+        if read_only and not self.path.exists():
+            raise ProjectError(f"{self.path}: no such project")
+        if read_only and not reason:
+            reason = READ_ONLY_ASKED
+        if reason and not self.path.exists():
+            raise ProjectError(f"{self.path}: no such project, and it cannot be created here ({reason})")
+        self.read_only: str | None = reason
+        # A command that only reads still opens a writable file writable: the store may need to
+        # upgrade its schema, and the last connection to close tidies the -wal and -shm files away.
+        # Its own writes are refused all the same (Transactions.read_only).
+        self._cannot_write = bool(reason) and reason != READ_ONLY_ASKED
         try:
-            conn = sqlite3.connect(str(self.path), timeout=10)
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn = connect(self.path, read_only=self._cannot_write)
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{self.path}: not a Scanspan project ({exc})") from None
         self.db = Database(conn)
+        self.tx = Transactions(conn, self.path, wait, on_wait, reason)
         self._text_cache: dict[int, DocumentText] = {}
-        self._migrate()
+        self._text_version: tuple[int, int] | None = None
+        self._own_word_writes = 0
+        try:
+            self._migrate()
+            if not self._cannot_write:
+                self._drop_abandoned_imports()
+                self.prune_changes()
+        except BaseException:
+            conn.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def _migrate(self) -> None:
+    def _check_ours(self) -> set[str]:
+        """The names of the migrations applied, or a ProjectError for a file that is not ours."""
         try:
             tables = set(self.db.table_names())
         except sqlite3.DatabaseError as exc:
-            self.db.conn.close()
             raise ProjectError(f"{self.path}: not a Scanspan project ({exc})") from None
         if tables and "_sqlite_migrations" not in tables:
-            self.db.conn.close()
             raise ProjectError(f"{self.path}: not a Scanspan project (an unrelated SQLite database)")
         known = {m.name for m in migrations.pending(Database(memory=True))}
         applied = {m.name for m in migrations.applied(self.db)}
         if not applied and tables - {"_sqlite_migrations"}:
             # Another tool's database (possibly with its own sqlite-utils migrations): never touch it.
-            self.db.conn.close()
             raise ProjectError(f"{self.path}: not a Scanspan project (an unrelated SQLite database)")
         newer = sorted(applied - known)
         if newer:
-            self.db.conn.close()
             raise ProjectError(
                 f"{self.path}: made by a newer Scanspan (schema {newer[-1]}); upgrade Scanspan to open it"
             )
+        return applied
+
+    def _migrate(self) -> None:
+        applied = self._check_ours()
+        pending = [m.name for m in migrations.pending(self.db)]
+        if not pending:
+            return
+        if self._cannot_write:
+            what = "is empty" if not applied else f"was made by an older Scanspan (schema {sorted(applied)[-1]})"
+            raise ProjectError(
+                f"{self.path}: {what} and must be upgraded, but it is read-only here ({self.read_only})"
+            )
         # Only now that the file is known to be ours (or new) do we change its journal mode.
-        self.db.conn.execute("PRAGMA journal_mode = WAL")
-        fresh = not applied
-        migrations.apply(self.db)
-        if fresh:
-            with self.db.atomic():
+        try:
+            self.db.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            raise write_error(self.path, exc) from None
+        # The whole schema and the default labels are one transaction: a process killed while
+        # creating a project leaves either nothing or a complete project, and two processes
+        # creating the same one at once take turns (the second finds the work done).
+        with self.tx.write(store=True):
+            applied = self._check_ours()
+            fresh = not applied
+            migrations.apply(self.db)
+            if fresh:
                 for position, label in enumerate(default_labels()):
                     self._insert_label(label, position)
 
     def close(self) -> None:
+        """Close the connection, first copying what the WAL holds into the project file itself."""
+        if not self._cannot_write:
+            self.checkpoint()
         self.db.conn.close()
+
+    def checkpoint(self) -> bool:
+        """Copy committed changes from the -wal file into the project file, as far as readers allow.
+
+        True when the project file alone now holds everything committed. Never waits for others.
+        """
+        try:
+            busy, log, done = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            return False
+        return not busy and log == done
+
+    def backup(self, dest: str | Path) -> Path:
+        """A consistent copy of the whole project in one self-contained file, even while others write.
+
+        Uses SQLite's online backup API on a snapshot; the copy is written beside `dest` and moved
+        into place only when complete, so a failure leaves no partial file.
+        """
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise ProjectError(f"{dest}: is the project itself; choose another file for the copy")
+        if not dest.parent.is_dir():
+            raise ProjectError(f"{dest}: folder {dest.parent} does not exist")
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+        try:
+            target = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                self.db.conn.backup(target)
+                # One file that needs no -wal beside it, whoever opens it next.
+                target.execute("PRAGMA journal_mode = DELETE")
+                ok = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+            if ok != "ok":
+                raise ProjectError(f"{dest}: the copy failed its check ({ok})")
+            os.replace(partial, dest)
+        except sqlite3.Error as exc:
+            raise ProjectError(f"{dest}: could not write the copy ({exc})") from None
+        except OSError as exc:
+            raise ProjectError(f"{dest}: could not write the copy ({exc.strerror or exc})") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        return dest
 
     def __enter__(self) -> Project:
         return self
@@ -118,10 +258,14 @@ class Project(RegionStore):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def write(self) -> AbstractContextManager[None]:
+        """One write transaction (BEGIN IMMEDIATE); nested writes join it as savepoints."""
+        return self.tx.write()
+
     @contextmanager
     def transaction(self) -> Iterator[Project]:
         """Several writes as one user action: all of them are stored, or none (nested writes join it)."""
-        with self.db.atomic():
+        with self.write():
             yield self
 
     def schema_version(self) -> str:
@@ -141,13 +285,14 @@ class Project(RegionStore):
         raise NotFoundError(f"no label {name!r}; labels are: {', '.join(l.name for l in self.labels())}")
 
     def add_label(self, label: Label) -> Label:
-        if not label.name.strip():
-            raise ProjectError("a label needs a name")
-        if any(l.name == label.name for l in self.labels()):
-            raise ProjectError(f"label {label.name!r} already exists")
-        if label.shortcut and any(l.shortcut == label.shortcut for l in self.labels()):
-            raise ProjectError(f"shortcut {label.shortcut!r} is already used")
-        with self.db.atomic():
+        from ..labels import check_label_name  # the one rule for label names, wherever they enter
+
+        check_label_name(label.name)
+        with self.write():  # checked inside: another process may add the same label meanwhile
+            if any(l.name == label.name for l in self.labels()):
+                raise ProjectError(f"label {label.name!r} already exists")
+            if label.shortcut and any(l.shortcut == label.shortcut for l in self.labels()):
+                raise ProjectError(f"shortcut {label.shortcut!r} is already used")
             position = self.db.execute("select coalesce(max(position), -1) + 1 from labels").fetchone()[0]
             self._insert_label(label, position)
         return label
@@ -166,29 +311,96 @@ class Project(RegionStore):
     # -- documents and pages -------------------------------------------------------------------
 
     def document_for_source(self, sha256: str) -> Document | None:
-        rows = list(self.db.query(DOC_SELECT + " where d.source_sha256 = ?", [sha256]))
+        rows = list(self.db.query(DOC_SELECT + " and d.source_sha256 = ?", [sha256]))
         return document_row(rows[0]) if rows else None
 
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
-        """Store a source file, its pages, words and OCR cache entries, all or nothing."""
-        stamp = now()
-        try:
-            return self._add_document(name, data, sha256, pages, stamp)
-        except sqlite3.Error as exc:
-            raise ProjectError(f"{name}: could not be stored in {self.path} ({exc}); nothing of it was kept") from None
+        """Store a source file, its pages, words and OCR cache entries, all or nothing.
 
-    def _add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage], stamp: str) -> Document:
-        with self.db.atomic():
-            self.db["sources"].insert(
-                {"sha256": sha256, "name": name, "size": len(data), "data": data, "added": stamp},
-                ignore=True,
-            )
-            doc_id = self.db["documents"].insert(
-                {"name": name, "source_sha256": sha256, "status": "new", "created": stamp}
-            ).last_pk
-            for page in pages:
-                self._insert_page(doc_id, page, stamp)
-        return self.document(doc_id)
+        A long document goes in over several transactions of about BATCH_WORDS words, so that other
+        writers get their turn; until the last one it is invisible (complete = 0), and if storing
+        it fails, what was stored of it is removed again.
+        """
+        stamp = now()
+        batches = _batches(pages, BATCH_WORDS)
+        try:
+            if len(batches) <= 1:
+                with self.write():
+                    doc_id = self._start_document(name, data, sha256, stamp, complete=True)
+                    for page in pages:
+                        self._insert_page(doc_id, page, stamp)
+                return self.document(doc_id)
+            with self.write():
+                doc_id = self._start_document(name, data, sha256, stamp, complete=False)
+            try:
+                for batch in batches:
+                    with self.write():
+                        for page in batch:
+                            self._insert_page(doc_id, page, stamp)
+                        self.db.execute("update documents set import_seen = ? where id = ?", [now(), doc_id])
+                with self.write():
+                    self.db.execute(
+                        "update documents set complete = 1, import_pid = null, import_seen = null where id = ?", [doc_id]
+                    )
+            except BaseException:
+                self._remove_partial(doc_id)
+                raise
+            return self.document(doc_id)
+        except ProjectError as exc:
+            text = str(exc)
+            if not text.startswith((name, str(self.path))):
+                text = f"{name}: {text}"
+            raise type(exc)(text) from None
+
+    def _start_document(self, name: str, data: bytes, sha256: str, stamp: str, complete: bool) -> int:
+        self._drop_abandoned_imports(sha256)
+        existing = self.db.execute(
+            "select id, complete from documents where source_sha256 = ?", [sha256]
+        ).fetchone()
+        if existing is not None:
+            state = "already in the project" if existing[1] else "being imported by another program"
+            raise ProjectError(f"{name}: {state} as document {existing[0]}; not imported again")
+        self.db["sources"].insert(
+            {"sha256": sha256, "name": name, "size": len(data), "data": data, "added": stamp},
+            ignore=True,
+        )
+        row = {"name": name, "source_sha256": sha256, "status": "new", "created": stamp, "complete": int(complete)}
+        if not complete:
+            row.update(import_pid=os.getpid(), import_seen=stamp)
+        return int(self.db["documents"].insert(row).last_pk)
+
+    def _remove_partial(self, doc_id: int) -> None:
+        """Remove an incomplete document and what was stored of it (best effort: see _drop_abandoned_imports)."""
+        try:
+            with self.write():
+                self._delete_incomplete(doc_id)
+        except (ProjectError, sqlite3.Error):
+            pass
+
+    def _delete_incomplete(self, doc_id: int) -> None:
+        row = self.db.execute("select source_sha256 from documents where id = ? and complete = 0", [doc_id]).fetchone()
+        if row is None:
+            return
+        self.db.execute("delete from words where page_id in (select id from pages where document_id = ?)", [doc_id])
+        self.db.execute("delete from pages where document_id = ?", [doc_id])
+        self.db.execute("delete from documents where id = ?", [doc_id])
+        self.db.execute(
+            "delete from sources where sha256 = ? and not exists (select 1 from documents where source_sha256 = ?)",
+            [row[0], row[0]],
+        )
+
+    def _drop_abandoned_imports(self, sha256: str | None = None) -> None:
+        """Remove documents whose import stopped half-way (the process died); others' live imports stay."""
+        sql = "select id, import_pid, import_seen from documents where complete = 0"
+        params: list[str] = []
+        if sha256 is not None:
+            sql += " and source_sha256 = ?"
+            params.append(sha256)
+        abandoned = [r[0] for r in self.db.execute(sql, params).fetchall() if _abandoned(r[1], r[2])]
+        if abandoned:
+            with self.tx.write(store=True):
+                for doc_id in abandoned:
+                    self._delete_incomplete(doc_id)
 
     def _insert_page(self, doc_id: int, page: NewPage, stamp: str) -> None:
         prov = page.provenance
@@ -239,9 +451,9 @@ class Project(RegionStore):
     def document(self, ref: int | str) -> Document:
         """A document by id, or by name when `ref` is not a number."""
         if isinstance(ref, int) or str(ref).isdigit():
-            rows = list(self.db.query(DOC_SELECT + " where d.id = ?", [int(ref)]))
+            rows = list(self.db.query(DOC_SELECT + " and d.id = ?", [int(ref)]))
         else:
-            rows = list(self.db.query(DOC_SELECT + " where d.name = ? order by d.id", [ref]))
+            rows = list(self.db.query(DOC_SELECT + " and d.name = ? order by d.id", [ref]))
         if not rows:
             raise NotFoundError(f"no document {ref!r} in {self.path.name}")
         if len(rows) > 1:
@@ -251,7 +463,7 @@ class Project(RegionStore):
     def set_status(self, doc_id: int, status: str) -> None:
         if status not in DOCUMENT_STATUSES:
             raise ProjectError(f"status must be one of {', '.join(DOCUMENT_STATUSES)}, not {status!r}")
-        with self.db.atomic():
+        with self.write():
             self.document(doc_id)
             self.db["documents"].update(doc_id, {"status": status})
 
@@ -264,7 +476,7 @@ class Project(RegionStore):
                 (select count(*) from spans s where s.document_id = d.id) as spans,
                 (select count(*) from regions r join pages p on p.id = r.page_id
                     where p.document_id = d.id) as regions
-            from documents d order by d.id
+            from documents d where d.complete = 1 order by d.id
             """
         )
         return [
@@ -288,6 +500,8 @@ class Project(RegionStore):
 
     def page_image(self, page: Page, scale: float = 1.0, gray: bool = False) -> Image.Image:
         """The page rendered from its stored source; see annotations.pages.render_page."""
+        from ..pages import render_page  # PyMuPDF only for commands that render
+
         sha = self.document(page.document_id).source_sha256
         return render_page(page, sha, self.source_data(sha), scale=scale, gray=gray)
 
@@ -319,19 +533,32 @@ class Project(RegionStore):
             raise NotFoundError(f"no word {word_id}")
         return word_row(row)
 
+    def words_by_id(self, word_ids: Sequence[int]) -> list[Word]:
+        """The words of these ids, in id order."""
+        ids = list(word_ids)
+        if not ids:
+            return []
+        rows = self.db.execute(WORD_SELECT + f" where id in ({', '.join('?' * len(ids))}) order by id", ids).fetchall()
+        return [word_row(r) for r in rows]
+
     def correct_word(self, word_id: int, text: str) -> Word:
         """Store an OCR correction; the original OCR text is kept beside it."""
         text = text.strip()
         if not text or any(ch.isspace() for ch in text):
             raise ProjectError("a corrected word must be one non-empty word without spaces")
-        word = self.word(word_id)
-        with self.db.atomic():
+        with self.write():
+            self.word(word_id)
             self.db["words"].update(word_id, {"text": text})
-        self._forget_text(word.page_id)
+        self._own_word_writes += 1
         return self.word(word_id)
 
     def document_text(self, doc_id: int) -> DocumentText:
         """The document's text built from its (corrected) words; cached until a word changes."""
+        # Another process may correct words too: its commits change data_version.
+        version = (self.data_version(), self._own_word_writes)
+        if version != self._text_version:
+            self._text_cache.clear()
+            self._text_version = version
         cached = self._text_cache.get(doc_id)
         if cached is None:
             rows = self.db.execute(
@@ -349,10 +576,6 @@ class Project(RegionStore):
             cached = DocumentText.from_words([by_page[n] for n in sorted(by_page)])
             self._text_cache[doc_id] = cached
         return cached
-
-    def _forget_text(self, page_id: int) -> None:
-        doc_id = self.db.execute("select document_id from pages where id = ?", [page_id]).fetchone()[0]
-        self._text_cache.pop(doc_id, None)
 
     # -- spans ---------------------------------------------------------------------------------
 
@@ -376,6 +599,13 @@ class Project(RegionStore):
         """
         if head < 0 or tail < 0:
             raise ProjectError("a span's head and tail cuts cannot be negative")
+        with self.write():
+            new_id = self._insert_span(doc_id, label, first_word_id, last_word_id, head, tail, note, annotator,
+                                       span_id, source, suggested)
+        return self.span(new_id)
+
+    def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
+                     note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int:
         self.label(label)
         # Checked by position in SQL, not through document_text(): on a long document that would
         # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
@@ -400,10 +630,10 @@ class Project(RegionStore):
             "suggested": int(suggested),
         }
         if span_id is not None:
+            if self.db.execute("select 1 from spans where id = ?", [span_id]).fetchone():
+                raise ProjectError(f"span {span_id} exists already")
             row["id"] = span_id
-        with self.db.atomic():
-            new_id = self.db["spans"].insert(row).last_pk
-        return self.span(new_id)
+        return int(self.db["spans"].insert(row).last_pk)
 
     def add_span_chars(self, doc_id: int, label: str, start: int, end: int, **kwargs: str | bool) -> Span:
         """Add a span over the character range [start, end) of the document text."""
@@ -467,24 +697,27 @@ class Project(RegionStore):
 
     def update_span(self, span_id: int, *, label: str | None = None, note: str | None = None) -> Span:
         changes: dict[str, object] = {}
-        if label is not None:
-            self.label(label)
-            changes["label"] = label
-        if note is not None:
-            changes["note"] = note
-        self.span(span_id)
-        self._update_row("spans", span_id, changes)
+        with self.write():
+            if label is not None:
+                self.label(label)
+                changes["label"] = label
+            if note is not None:
+                changes["note"] = note
+            self.span(span_id)
+            self._update_row("spans", span_id, changes)
         return self.span(span_id)
 
     def accept_span(self, span_id: int) -> Span:
         """Turn a suggested span into an ordinary one; its source stays recorded."""
-        self.span(span_id)
-        self._update_row("spans", span_id, {"suggested": 0})
+        with self.write():
+            self.span(span_id)
+            self._update_row("spans", span_id, {"suggested": 0})
         return self.span(span_id)
 
     def delete_span(self, span_id: int) -> Span:
-        span = self.span(span_id)
-        self._delete_row("spans", span_id)
+        with self.write():
+            span = self.span(span_id)
+            self._delete_row("spans", span_id)
         return span
 
     # -- OCR cache -----------------------------------------------------------------------------

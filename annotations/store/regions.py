@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -17,6 +19,8 @@ class RegionStore:
     db: Database
 
     if TYPE_CHECKING:
+
+        def write(self) -> AbstractContextManager[None]: ...
 
         def label(self, name: str) -> Label: ...
 
@@ -35,6 +39,12 @@ class RegionStore:
         suggested: bool = False,
     ) -> Region:
         """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans)."""
+        with self.write():
+            new_id = self._insert_region(page_id, label, box, text, note, annotator, region_id, source, suggested)
+        return self.region(new_id)
+
+    def _insert_region(self, page_id: int, label: str, box: Box, text: str, note: str, annotator: str,
+                       region_id: int | None, source: str, suggested: bool) -> int:
         self.label(label)
         box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
@@ -55,10 +65,10 @@ class RegionStore:
             "suggested": int(suggested),
         }
         if region_id is not None:
+            if self.db.execute("select 1 from regions where id = ?", [region_id]).fetchone():
+                raise ProjectError(f"region {region_id} exists already")
             row["id"] = region_id
-        with self.db.atomic():
-            new_id = self.db["regions"].insert(row).last_pk
-        return self.region(new_id)
+        return int(self.db["regions"].insert(row).last_pk)
 
     def _region_box(self, page_id: int, box: Box) -> Box:
         """The box normalised, or a ProjectError when it is empty or not on the page."""
@@ -97,38 +107,52 @@ class RegionStore:
         text: str | None = None,
         note: str | None = None,
     ) -> Region:
-        region = self.region(region_id)
-        changes: dict[str, object] = {}
-        if label is not None:
-            self.label(label)
-            changes["label"] = label
-        if box is not None:
-            changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
-        if text is not None:
-            changes["text"] = text
-        if note is not None:
-            changes["note"] = note
-        self._update_row("regions", region_id, changes)
+        with self.write():  # checked and changed in one transaction: another process may delete it
+            region = self.region(region_id)
+            changes: dict[str, object] = {}
+            if label is not None:
+                self.label(label)
+                changes["label"] = label
+            if box is not None:
+                changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
+            if text is not None:
+                changes["text"] = text
+            if note is not None:
+                changes["note"] = note
+            self._update_row("regions", region_id, changes)
         return self.region(region_id)
 
     def accept_region(self, region_id: int) -> Region:
         """Turn a suggested region into an ordinary one; its source stays recorded."""
-        self.region(region_id)
-        self._update_row("regions", region_id, {"suggested": 0})
+        with self.write():
+            self.region(region_id)
+            self._update_row("regions", region_id, {"suggested": 0})
         return self.region(region_id)
 
     def delete_region(self, region_id: int) -> Region:
-        region = self.region(region_id)
-        self._delete_row("regions", region_id)
+        with self.write():
+            region = self.region(region_id)
+            self._delete_row("regions", region_id)
         return region
+
+    def regions_by_id(self, region_ids: Sequence[int]) -> list[Region]:
+        """The regions of these ids that exist, in id order."""
+        ids = list(region_ids)
+        if not ids:
+            return []
+        rows = self.db.query(f"select * from regions where id in ({', '.join('?' * len(ids))}) order by id", ids)
+        return [region_row(r) for r in rows]
 
     def _update_row(self, table: str, row_id: int, changes: dict[str, object]) -> None:
         """One transaction that changes an annotation and stamps it as updated."""
         if changes:
-            with self.db.atomic():
-                self.db[table].update(row_id, {**changes, "updated": now()})
+            with self.write():
+                self.db.execute(
+                    f"update {table} set {', '.join(f'{k} = ?' for k in changes)}, updated = ? where id = ?",
+                    [*changes.values(), now(), row_id],
+                )
 
     def _delete_row(self, table: str, row_id: int) -> None:
-        with self.db.atomic():
-            self.db[table].delete(row_id)
+        with self.write():
+            self.db.execute(f"delete from {table} where id = ?", [row_id])
 

@@ -16,7 +16,8 @@ def now() -> str:
 DOC_SELECT = """
 select d.id, d.name, d.source_sha256, d.status, d.created,
     (select count(*) from pages p where p.document_id = d.id) as page_count
-from documents d"""
+from documents d where d.complete = 1"""
+"""Documents still being stored (complete = 0) are nobody's business but their importer's."""
 
 WORD_SELECT = "select id, page_id, idx, text, ocr_text, x0, y0, x1, y1, conf, block, par, line from words"
 

@@ -139,3 +139,89 @@ def region_suggestions(db: Database) -> None:
     # Regions come back from a JSONL export or a model as suggestions too, marked as spans are (0002).
     db["regions"].add_column("source", str, not_null_default="")
     db["regions"].add_column("suggested", int, not_null_default=0)
+
+
+@migrations(name="0004_stable_ids")
+def stable_ids(db: Database) -> None:
+    # Without AUTOINCREMENT SQLite hands the id of a deleted row to the next insert, so an undo in
+    # the window followed by a CLI `annotate` gave both the same span id, and a redo then clashed
+    # with (or a later undo deleted) the other writer's span. Nothing references these tables.
+    for table in ("spans", "regions"):
+        sql = db.execute("select sql from sqlite_master where type = 'table' and name = ?", [table]).fetchone()[0]
+        indexes = [r[0] for r in db.execute(
+            "select sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null", [table])]
+        new_sql = sql.replace('"id" INTEGER PRIMARY KEY,', '"id" INTEGER PRIMARY KEY AUTOINCREMENT,', 1)
+        assert new_sql != sql, f"unexpected schema of {table}"
+        new_sql = new_sql.replace(f'"{table}"', f'"{table}_new"', 1)
+        db.execute(new_sql)
+        db.execute(f'insert into "{table}_new" select * from "{table}"')
+        db.execute(f'drop table "{table}"')
+        db.execute(f'alter table "{table}_new" rename to "{table}"')
+        for index in indexes:
+            db.execute(index)
+
+
+@migrations(name="0005_partial_imports")
+def partial_imports(db: Database) -> None:
+    # A long document is stored in several transactions so that other writers get their turn; until
+    # its last one it is `complete = 0`, invisible, and owned by the importing process (`import_pid`,
+    # `import_seen` its last sign of life) so that one abandoned by a crash can be told apart and removed.
+    db["documents"].add_column("complete", int, not_null_default=1)
+    db["documents"].add_column("import_pid", int)
+    db["documents"].add_column("import_seen", str)
+
+
+_LOG = "insert into changes (kind, op, row_id, document_id, page_first, page_last) values"
+_SPAN_PAGE = "(select p.number from words w join pages p on p.id = w.page_id where w.id = {}.{}_word_id)"
+_REGION_PAGE = "(select {} from pages where id = {}.page_id)"
+
+
+def _change_triggers() -> list[str]:
+    triggers = []
+    for op, row in (("insert", "new"), ("update", "new"), ("delete", "old")):
+        event = {"insert": "insert", "update": "update", "delete": "delete"}[op]
+        span_pages = f"{_SPAN_PAGE.format(row, 'first')}, {_SPAN_PAGE.format(row, 'last')}"
+        triggers.append(
+            f"create trigger changes_span_{op} after {event} on spans begin {_LOG} "
+            f"('span', '{op}', {row}.id, {row}.document_id, {span_pages}); end"
+        )
+        region_page = _REGION_PAGE.format("number", row)
+        triggers.append(
+            f"create trigger changes_region_{op} after {event} on regions begin {_LOG} "
+            f"('region', '{op}', {row}.id, {_REGION_PAGE.format('document_id', row)}, {region_page}, {region_page}); end"
+        )
+        triggers.append(f"create trigger changes_label_{op} after {event} on labels begin {_LOG} ('label', '{op}', null, null, null, null); end")
+    word_page = _REGION_PAGE.format("number", "new")
+    triggers += [
+        f"create trigger changes_word_update after update of text on words when old.text is not new.text begin {_LOG} "
+        f"('word', 'update', new.id, {_REGION_PAGE.format('document_id', 'new')}, {word_page}, {word_page}); end",
+        # Documents appear once complete (see 0005), never while an import is still storing them.
+        f"create trigger changes_document_insert after insert on documents when new.complete = 1 begin {_LOG} "
+        "('document', 'insert', new.id, new.id, null, null); end",
+        f"create trigger changes_document_complete after update of complete on documents "
+        f"when new.complete = 1 and old.complete = 0 begin {_LOG} ('document', 'insert', new.id, new.id, null, null); end",
+        f"create trigger changes_document_update after update of status, name on documents when new.complete = 1 "
+        f"begin {_LOG} ('document', 'update', new.id, new.id, null, null); end",
+        f"create trigger changes_document_delete after delete on documents when old.complete = 1 begin {_LOG} "
+        "('document', 'delete', old.id, old.id, null, null); end",
+    ]
+    return triggers
+
+
+@migrations(name="0006_change_log")
+def change_log(db: Database) -> None:
+    # Every change to what a window shows, whoever made it, so that each open window can bring the
+    # pages another process touched up to date (see annotations/store/changes.py).
+    db.execute(
+        """create table changes (
+            seq integer primary key autoincrement,
+            kind text not null,
+            op text not null,
+            row_id integer,
+            document_id integer,
+            page_first integer,
+            page_last integer
+        )"""
+    )
+    for sql in _change_triggers():
+        db.execute(sql)
