@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -13,12 +15,15 @@ from typing import Protocol
 from . import ocr
 from .errors import Cancelled, ScanspanError
 from .model import Document, Provenance, RawWord
-from .sources import SourcePage, open_pages, pymupdf_version, read_source
+from .sources import SourcePage, first_line, open_pages, pymupdf_version, read_source
 from .store import NewPage
 
 Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
 CancelCheck = Callable[[], bool]
+
+DEFAULT_OCR_TIMEOUT = 120.0
+"""Seconds one page's tesseract may run: a letter page takes a few seconds on one core."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ class ImportOptions:
     ocr: ocr.OcrSettings = field(default_factory=ocr.OcrSettings)
     jobs: int = 0
     """Parallel tesseract processes; 0 means one per CPU."""
+    ocr_timeout: float = DEFAULT_OCR_TIMEOUT
+    """Seconds a page's tesseract may run before it is killed and its file fails; 0 means no limit."""
 
     @property
     def workers(self) -> int:
@@ -61,6 +68,18 @@ class Outcome:
     pages_ocr: int = 0
     pages_cached: int = 0
     pages_text_layer: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """What the libraries reading the file warned about (damaged metadata they skipped), one line each."""
+    details: str = ""
+    """For an unexpected failure (a bug somewhere), its traceback: for a log, not for the user's line."""
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an import. Files stored before it stay stored; `outcomes` says which."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__()
+        self.outcomes = outcomes
 
 
 @dataclass
@@ -69,10 +88,16 @@ class _Pending:
     name: str
     data: bytes
     sha256: str
-    pages: list[NewPage | Future] = field(default_factory=list)
+    pages: list[tuple[int, NewPage | Future]] = field(default_factory=list)
+    """(page number, the page or the OCR job that makes it)"""
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set once the file has failed: its pages waiting for tesseract are dropped, running ones killed."""
+
+    def futures(self) -> list[Future]:
+        return [page for _, page in self.pages if isinstance(page, Future)]
 
     def done(self) -> bool:
-        return all(not isinstance(p, Future) or p.done() for p in self.pages)
+        return all(f.done() for f in self.futures())
 
 
 def run_import(
@@ -88,9 +113,20 @@ def run_import(
     Pages are rendered on the calling thread and OCRed on a pool of `options.workers` threads,
     each driving one single-threaded tesseract process. `deliver` stores a finished file; it and
     `progress` are always called on the calling thread, files in order.
+
+    Whatever fails in one file, at any stage and whether foreseen or not, is that file's Outcome.
+    Only `cancel` (Cancelled) and Ctrl-C (ImportInterrupted) end the run early; either way every
+    tesseract it started is killed before this returns.
     """
-    with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ocr") as pool:
-        return _ImportRun(options, lookup, deliver, progress, cancel, pool).run(paths)
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ocr")
+    try:
+        return _ImportRun(options, lookup, deliver, progress, cancel, pool, stop).run(paths)
+    finally:
+        # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
+        # ones never start, so the pool is not left waiting on work nobody wants.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _ImportRun:
@@ -102,6 +138,7 @@ class _ImportRun:
         progress: Progress | None,
         cancel: CancelCheck | None,
         pool: ThreadPoolExecutor,
+        stop: threading.Event,
     ) -> None:
         self.options = options
         self.lookup = lookup
@@ -109,10 +146,11 @@ class _ImportRun:
         self.progress = progress
         self.cancel = cancel
         self.pool = pool
+        self.stop = stop
         self.queue: deque[_Pending] = deque()
         self.seen: set[str] = set()
         self.total = 0
-        self.done_ready = 0  # pages that needed no tesseract run
+        self.done_ready = 0  # pages that needed no tesseract run, and the pages of files that failed early
         self.ocr_error: ScanspanError | None = None
         self.ocr_checked = False
         self.current = ""
@@ -123,49 +161,57 @@ class _ImportRun:
         try:
             for outcome in outcomes:
                 self._check_cancel()
-                try:
-                    self._import_one(outcome)
-                except ScanspanError as exc:
-                    if isinstance(exc, Cancelled):
-                        raise
-                    outcome.status = "failed"
-                    outcome.message = _one_line(outcome.path, exc)
+                self._import_file(outcome)
             self._flush(block=True)
             self._report()  # the last pages may have needed no OCR, so nothing reported them yet
-        except Cancelled:
-            for pending in self.queue:
-                for page in pending.pages:
-                    if isinstance(page, Future):
-                        page.cancel()
+        except BaseException as exc:  # cancel, Ctrl-C, or a failing callback: the run ends here
+            self.stop.set()
             for outcome in outcomes:
-                if outcome.document is None and outcome.status not in ("duplicate",) and not outcome.message:
+                if outcome.document is None and outcome.status != "duplicate" and not outcome.message:
                     outcome.status = "cancelled"
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, ImportInterrupted):
+                raise ImportInterrupted(outcomes) from exc
             raise
         return outcomes
 
-    def _import_one(self, outcome: Outcome) -> None:
-        path = outcome.path
-        self.current = path.name
-        source = read_source(path)
-        existing = self.lookup.document_for_source(source.sha256)
-        if existing is not None or source.sha256 in self.seen:
-            outcome.status = "duplicate"
-            outcome.document = existing
-            where = f"document {existing.id} ({existing.name})" if existing else "an earlier file of this import"
-            outcome.message = f"{path}: already in the project as {where}; not imported again"
-            return
-        count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
-        self.total += count
-        self._report()
-        pending = _Pending(outcome, path.name, source.data, source.sha256)
-        for page in pages:
-            self._check_cancel()
-            pending.pages.append(self._page_job(page, outcome))
-            self._throttle(pending)
+    def _import_file(self, outcome: Outcome) -> None:
+        """Read, render and queue one file's pages; whatever goes wrong stays this file's failure."""
+        pending: _Pending | None = None
+        count = 0
+        try:
+            path = outcome.path
+            self.current = path.name
+            source = read_source(path)
+            outcome.warnings = source.warnings  # the same list: warnings of later stages show too
+            existing = self.lookup.document_for_source(source.sha256)
+            if existing is not None or source.sha256 in self.seen:
+                outcome.status = "duplicate"
+                outcome.document = existing
+                where = f"document {existing.id} ({existing.name})" if existing else "an earlier file of this import"
+                outcome.message = f"{path}: already in the project as {where}; not imported again"
+                return
+            count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
+            pending = _Pending(outcome, path.name, source.data, source.sha256)
+            self.total += count
+            self._report()
+            for page in pages:
+                self._check_cancel()
+                pending.pages.append((page.number, self._page_job(page, pending)))
+                self._throttle(pending)
+                self._flush(block=False)
+            self.seen.add(source.sha256)
+            self.queue.append(pending)
+            pending = None
             self._flush(block=False)
-        self.seen.add(source.sha256)
-        self.queue.append(pending)
-        self._flush(block=False)
+        except BaseException as exc:
+            if pending is not None:
+                pending.stop.set()
+                # Its pages count as done (none of them will be), so progress still reaches the total.
+                self.done_ready += count - sum(not isinstance(p, Future) for _, p in pending.pages)
+            if isinstance(exc, Cancelled) or not isinstance(exc, Exception):
+                raise
+            _fail(outcome, exc)
+            self._report()
 
     def _check_cancel(self) -> None:
         if self.cancel and self.cancel():
@@ -173,7 +219,7 @@ class _ImportRun:
 
     def _futures(self, extra: _Pending | None = None) -> list[Future]:
         pendings = [*self.queue, extra] if extra else list(self.queue)
-        return [p for pend in pendings for p in pend.pages if isinstance(p, Future)]
+        return [f for pend in pendings for f in pend.futures()]
 
     def _report(self, extra: _Pending | None = None) -> None:
         if self.progress:
@@ -204,10 +250,11 @@ class _ImportRun:
                 self._wait([f for f in self._futures() if not f.done()], None)
                 continue
             self.queue.popleft()
-            self.delivered_ocr += sum(isinstance(p, Future) for p in head.pages)
+            self.delivered_ocr += len(head.futures())
             _finish(head, self.deliver)
 
-    def _page_job(self, page: SourcePage, outcome: Outcome) -> NewPage | Future:
+    def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future:
+        outcome = pending.outcome
         if page.words is not None:
             outcome.pages_text_layer += 1
             self.done_ready += 1
@@ -217,7 +264,7 @@ class _ImportRun:
         self._check_ocr()
         settings = self.options.ocr
         image_sha = ocr.image_hash(page.image)
-        scale = ocr.ocr_scale(page.dpi_x, page.dpi_y)
+        scale = ocr.ocr_scale(page.dpi_x, page.dpi_y, page.image.size)
         key = ocr.cache_key(image_sha, settings, scale)
         prov = Provenance(
             "tesseract", ocr.engine_version(), settings.lang, settings.psm,
@@ -235,7 +282,24 @@ class _ImportRun:
         outcome.pages_ocr += 1
         image = page.image
         page.image = None  # the worker then holds the only reference: pixels go as soon as it is done
-        return self.pool.submit(lambda: new_page(ocr.ocr_image(image, settings, scale)))
+        timeout = self.options.ocr_timeout or None
+
+        def stopped() -> bool:
+            return self.stop.is_set() or pending.stop.is_set()
+
+        def job() -> NewPage:
+            if stopped():
+                raise Cancelled()
+            return new_page(ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
+
+        def on_done(future: Future) -> None:
+            # One failed page fails the file: stop spending tesseract time on its other pages.
+            if future.cancelled() or future.exception() is not None:
+                pending.stop.set()
+
+        future = self.pool.submit(job)
+        future.add_done_callback(on_done)
+        return future
 
     def _check_ocr(self) -> None:
         """Check tesseract and its language data once per import, on the first page that needs them."""
@@ -249,24 +313,47 @@ class _ImportRun:
             raise self.ocr_error
 
 
-def _one_line(path: Path, exc: ScanspanError) -> str:
-    text = str(exc)
-    return text if text.startswith(str(path)) else f"{path}: {text}"
+def _fail(outcome: Outcome, exc: Exception, where: str = "") -> None:
+    """Record `exc` as the file's one-line failure; `where` (e.g. "page 3: ") says at which page."""
+    outcome.status = "failed"
+    if isinstance(exc, ScanspanError):
+        text = str(exc)
+        if text.startswith(f"{outcome.path}: "):
+            text = text[len(f"{outcome.path}: "):]
+        outcome.message = f"{outcome.path}: {where}{text}"
+    else:  # a bug, or a library failing in a way nobody foresaw: still only this file's failure
+        outcome.message = (
+            f"{outcome.path}: {where}unexpected error ({type(exc).__name__}: {first_line(exc)}); "
+            "nothing of it was stored"
+        )
+        outcome.details = "".join(traceback.format_exception(exc))
 
 
 def _finish(pending: _Pending, deliver: Callable[[Prepared], Document]) -> None:
     outcome = pending.outcome
+    failed: list[tuple[int, BaseException]] = []
+    for number, page in pending.pages:
+        if isinstance(page, Future):
+            error = Cancelled() if page.cancelled() else page.exception()
+            if error is not None:
+                failed.append((number, error))
+    if failed:
+        # Pages stopped because another page failed are not the cause: name the first that failed itself.
+        causes = [(n, e) for n, e in failed if not isinstance(e, Cancelled)] or failed
+        number, error = causes[0]
+        if not isinstance(error, Exception):
+            raise error
+        _fail(outcome, error, f"page {number}: ")
+        if len(causes) > 1:
+            outcome.message += f" (and {len(causes) - 1} more page{'s' if len(causes) > 2 else ''})"
+        return
     try:
-        pages = [p.result() if isinstance(p, Future) else p for p in pending.pages]
+        pages = [page.result() if isinstance(page, Future) else page for _, page in pending.pages]
         outcome.document = deliver(Prepared(pending.name, pending.data, pending.sha256, pages))
         outcome.status = "imported"
         outcome.message = f"{outcome.path}: imported as document {outcome.document.id}, {len(pages)} pages"
-    except ScanspanError as exc:
-        outcome.status = "failed"
-        outcome.message = _one_line(outcome.path, exc)
-    except Exception as exc:  # one file's unexpected failure must not take the others down
-        outcome.status = "failed"
-        outcome.message = f"{outcome.path}: unexpected error ({type(exc).__name__}: {exc}); nothing of it was stored"
+    except Exception as exc:  # storing is the file's own stage too
+        _fail(outcome, exc)
 
 
 def import_into(

@@ -1,23 +1,39 @@
-"""Tesseract through pytesseract: one image_to_data call per page, words with boxes in page pixels."""
+"""Tesseract, one process per page: words with boxes in page pixels; every run can be stopped."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
+import io
+import math
 import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 
 from PIL import Image
 
-from .errors import OcrError
+from .errors import Cancelled, OcrError
 from .model import RawWord
 
 OCR_TARGET_DPI = 300.0
 LOW_DPI = 200.0
 """Scans below this (fax, phone photos) read better upscaled to OCR_TARGET_DPI."""
 MAX_UPSCALE = 4.0
+MAX_OCR_PIXELS = 60_000_000
+"""Upscaling never makes the image handed to tesseract larger than this (a letter at 600 dpi is 34 MP)."""
+PROBE_TIMEOUT = 30.0
+"""Seconds `tesseract --version` and `--list-langs` may take before tesseract counts as broken."""
+_POLL = 0.05
+"""How often a running page checks its deadline and the cancel callback, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -30,30 +46,79 @@ class OcrSettings:
         return f"--psm {self.psm}"
 
 
-def _pytesseract() -> ModuleType:
-    # pytesseract imports pandas when it is installed, a second of start-up for every command;
-    # only commands that OCR pay for it.
-    import pytesseract
+def _tesseract() -> str:
+    """The tesseract executable; raises OcrError when there is none."""
+    # pytesseract's documented setting for a tesseract outside PATH is honoured, so a program that
+    # configured it configures us; looked up without importing pytesseract (which loads pandas).
+    configured = getattr(sys.modules.get("pytesseract.pytesseract"), "tesseract_cmd", None)
+    found = shutil.which(str(configured or "tesseract"))
+    if found is None:
+        raise OcrError("tesseract is not installed or not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr)")
+    return found
 
-    return pytesseract
+
+@functools.cache
+def _launcher() -> tuple[str, ...]:
+    """What tesseract is started through, so that it dies with the thread that started it.
+
+    On Linux, setpriv sets the parent-death signal and then execs tesseract (the same process), so
+    an import killed outright (SIGKILL, the OOM killer) takes its tesseracts with it. Setting it
+    with prctl in a preexec_fn would do the same, but preexec_fn is unsafe in a process with
+    threads. The signal follows the starting *thread*: each page's thread waits for its tesseract,
+    so it never exits first. Other platforms have no parent-death signal: there a killed import's
+    tesseracts finish their page on their own (a hung one stays), while timeouts, cancel, Ctrl-C and
+    a normal exit still kill them.
+    """
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if setpriv is None:
+        return ()
+    launcher = (setpriv, "--pdeathsig", "KILL", "--")
+    try:  # util-linux before 2.33 has setpriv without --pdeathsig
+        ok = subprocess.run([*launcher, "true"], capture_output=True, timeout=PROBE_TIMEOUT).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return launcher if ok else ()
+
+
+def _environment() -> dict[str, str]:
+    # Tesseract's OpenMP threads fight each other on small machines (a page was 4.5x slower on
+    # 2 cores); we parallelise across pages instead.
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+def _probe(argument: str) -> str:
+    """The output of `tesseract ARGUMENT`, for the quick queries that need no image."""
+    try:
+        proc = subprocess.run(
+            [*_launcher(), _tesseract(), argument],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=_environment(), timeout=PROBE_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise OcrError(f"tesseract did not answer {argument} within {PROBE_TIMEOUT:g} s") from None
+    except OSError as exc:
+        raise OcrError(f"tesseract cannot be run ({exc.strerror or exc})") from None
+    output = proc.stdout.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise OcrError(f"tesseract {argument} failed: {_last_line(output, proc.returncode)}")
+    return output
 
 
 @functools.cache
 def engine_version() -> str:
-    """Tesseract's version, e.g. "5.3.0"; raises OcrError when the binary is missing."""
-    pytesseract = _pytesseract()
-    try:
-        return str(pytesseract.get_tesseract_version()).strip()
-    except pytesseract.TesseractNotFoundError:
-        raise OcrError(
-            "tesseract is not installed or not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr)"
-        ) from None
+    """Tesseract's version, e.g. "5.3.0"; raises OcrError when the binary is missing or broken."""
+    # "tesseract 5.3.0" or "tesseract v5.0.0-alpha.20201127": the numbers, as pytesseract read them.
+    match = re.search(r"\d+(?:\.\d+)+", _probe("--version").split("\n", 1)[0])
+    if match is None:
+        raise OcrError("tesseract --version did not name a version")
+    return match.group()
 
 
 @functools.cache
 def _languages() -> frozenset[str]:
     engine_version()
-    return frozenset(_pytesseract().get_languages(config=""))
+    lines = _probe("--list-langs").splitlines()[1:]  # after 'List of available languages in "..." (3):'
+    return frozenset(line.strip() for line in lines if re.fullmatch(r"[\w/-]+", line.strip()))
 
 
 def check_ready(settings: OcrSettings) -> None:
@@ -68,12 +133,21 @@ def check_ready(settings: OcrSettings) -> None:
         )
 
 
-def ocr_scale(dpi_x: float, dpi_y: float) -> tuple[float, float]:
-    """Per-axis resampling factors for OCR: upscale low resolutions and square non-square pixels."""
+def ocr_scale(dpi_x: float, dpi_y: float, size: tuple[int, int] | None = None) -> tuple[float, float]:
+    """Per-axis resampling factors for OCR: upscale low resolutions and square non-square pixels.
+
+    With the image's `size`, the upscaled image stays within MAX_OCR_PIXELS.
+    """
+    if not (math.isfinite(dpi_x) and math.isfinite(dpi_y) and dpi_x > 0 and dpi_y > 0):
+        raise ValueError(f"no usable resolution: {dpi_x} x {dpi_y} dpi")
     if min(dpi_x, dpi_y) >= LOW_DPI and abs(dpi_x - dpi_y) / max(dpi_x, dpi_y) < 0.1:
         return 1.0, 1.0
     target = max(OCR_TARGET_DPI if min(dpi_x, dpi_y) < LOW_DPI else max(dpi_x, dpi_y), dpi_x, dpi_y)
-    return min(target / dpi_x, MAX_UPSCALE), min(target / dpi_y, MAX_UPSCALE)
+    sx, sy = min(target / dpi_x, MAX_UPSCALE), min(target / dpi_y, MAX_UPSCALE)
+    if size is not None and size[0] * size[1] * sx * sy > MAX_OCR_PIXELS:
+        shrink = math.sqrt(MAX_OCR_PIXELS / (size[0] * size[1] * sx * sy))
+        sx, sy = max(1.0, sx * shrink), max(1.0, sy * shrink)
+    return sx, sy
 
 
 def image_hash(image: Image.Image) -> str:
@@ -88,53 +162,97 @@ def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, floa
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def ocr_image(image: Image.Image, settings: OcrSettings, scale: tuple[float, float] = (1.0, 1.0)) -> list[RawWord]:
-    """OCR one page image; boxes come back in the image's own pixels whatever the resampling."""
-    # Tesseract's OpenMP threads fight each other on small machines (a page was 4.5x slower on
-    # 2 cores); we parallelise across pages instead. pytesseract passes os.environ to the child.
-    if os.environ.get("OMP_THREAD_LIMIT") != "1":
-        os.environ["OMP_THREAD_LIMIT"] = "1"
+def ocr_image(
+    image: Image.Image,
+    settings: OcrSettings,
+    scale: tuple[float, float] = (1.0, 1.0),
+    timeout: float | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> list[RawWord]:
+    """OCR one page image; boxes come back in the image's own pixels whatever the resampling.
+
+    Tesseract is killed when it runs longer than `timeout` seconds (OcrError) or `cancel()` turns
+    true (Cancelled), and on any exception in the calling thread: no run outlives this call.
+    """
     sx, sy = scale
     work = image
     if (sx, sy) != (1.0, 1.0):
         work = image.resize((round(image.width * sx), round(image.height * sy)), Image.Resampling.LANCZOS)
-    # An uncompressed PGM file costs far less to write than the PNG pytesseract would encode.
-    pytesseract = _pytesseract()
+    # An uncompressed PGM file costs far less to write than a PNG. The arguments are those
+    # pytesseract's image_to_data uses.
+    with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as pgm:
+        try:
+            work.convert("L").save(pgm, format="PPM")
+            pgm.flush()
+        except OSError as exc:
+            raise OcrError(f"could not hand the page to tesseract ({exc.strerror or exc})") from None
+        del work
+        args = [
+            *_launcher(), _tesseract(), pgm.name, "stdout", "-l", settings.lang,
+            *shlex.split(f"-c tessedit_create_tsv=1 {settings.config}"),
+        ]
+        tsv = _run(args, timeout, cancel)
+    return _words_from_tsv(tsv, sx, sy)
+
+
+def _run(args: list[str], timeout: float | None, cancel: Callable[[], bool] | None) -> str:
     try:
-        with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as tmp:
-            work.convert("L").save(tmp, format="PPM")
-            tmp.flush()
-            data = pytesseract.image_to_data(
-                tmp.name, lang=settings.lang, config=settings.config, output_type=pytesseract.Output.DICT
-            )
-    except pytesseract.TesseractNotFoundError:
-        raise OcrError("tesseract is not installed or not on PATH") from None
-    except pytesseract.TesseractError as exc:
-        last = (str(exc.message).strip().splitlines() or ["no message"])[-1]
-        raise OcrError(f"tesseract failed: {last}") from None
+        proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment()
+        )
     except OSError as exc:
-        raise OcrError(f"could not hand the page to tesseract ({exc.strerror or exc})") from None
-    return _words_from_data(data, sx, sy)
+        raise OcrError(f"tesseract cannot be run ({exc.strerror or exc})") from None
+    deadline = time.monotonic() + timeout if timeout else math.inf
+    try:
+        while True:
+            try:  # a retried communicate() loses no output
+                out, err = proc.communicate(timeout=max(0.0, min(_POLL, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if time.monotonic() >= deadline:
+                raise OcrError(f"tesseract did not finish within {timeout:g} s (stopped)")
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+            # communicate() would wait for EOF, which never comes if tesseract left a child holding its output.
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+    if proc.returncode != 0:
+        raise OcrError(f"tesseract failed: {_last_line(err.decode('utf-8', 'replace'), proc.returncode)}")
+    return out.decode("utf-8", "replace")
 
 
-def _words_from_data(data: dict[str, list], sx: float, sy: float) -> list[RawWord]:
+def _last_line(output: str, returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"stopped by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"stopped by signal {-returncode}"
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {returncode}"
+
+
+def _words_from_tsv(tsv: str, sx: float, sy: float) -> list[RawWord]:
     words: list[RawWord] = []
-    for i, text in enumerate(data["text"]):
-        if int(data["level"][i]) != 5:
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
             continue
-        text = str(text).strip()
-        if not text:
-            continue
-        left, top = data["left"][i], data["top"][i]
-        right, bottom = left + data["width"][i], top + data["height"][i]
+        left, top, width, height = (int(row[k]) for k in ("left", "top", "width", "height"))
         words.append(
             RawWord(
                 text=text,
-                box=(left / sx, top / sy, right / sx, bottom / sy),
-                conf=float(data["conf"][i]),
-                block=int(data["block_num"][i]),
-                par=int(data["par_num"][i]),
-                line=int(data["line_num"][i]),
+                box=(left / sx, top / sy, (left + width) / sx, (top + height) / sy),
+                # Whole numbers, as pytesseract gave them: cached pages stay comparable with new ones.
+                conf=float(int(float(row["conf"]))),
+                block=int(row["block_num"]),
+                par=int(row["par_num"]),
+                line=int(row["line_num"]),
             )
         )
     return words

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import threading
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
@@ -18,6 +21,11 @@ from .model import RawWord
 
 MAX_PIXELS = 200_000_000
 """Pages above this many pixels are refused: a decompression bomb or a scan nobody can annotate."""
+
+USABLE_DPI = (20.0, 10_000.0)
+"""A resolution tag outside this range (0, 1/64, 1e9 dpi: damaged or nonsense) is treated as missing."""
+MAX_PIXEL_ASPECT = 4.0
+"""Nor is a tag whose pixels are more than this many times taller than wide (standard fax: about 2)."""
 
 MIN_TEXT_LAYER_WORDS = 3
 """A PDF page with fewer real words than this is treated as a scan and OCRed."""
@@ -57,6 +65,8 @@ class Source:
     data: bytes
     sha256: str
     kind: str
+    warnings: list[str] = field(default_factory=list)
+    """What the libraries reading it warned about (damaged metadata they skipped), one line each."""
 
     @property
     def name(self) -> str:
@@ -127,7 +137,7 @@ def _open_pdf(source: Source) -> pymupdf.Document:
         with MUPDF_LOCK:
             doc = pymupdf.open(stream=source.data, filetype="pdf")
     except Exception as exc:  # MuPDF raises plain RuntimeError/FileDataError for damaged files
-        raise SourceError(source.path, f"damaged PDF ({_first_line(exc)})") from None
+        raise SourceError(source.path, f"damaged PDF ({first_line(exc)})") from None
     if doc.needs_pass or doc.is_encrypted:
         raise SourceError(source.path, "encrypted PDF: a password is needed to open it")
     if doc.page_count == 0:
@@ -161,7 +171,7 @@ def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: boo
                     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
                     width, height = pix.width, pix.height
         except Exception as exc:
-            raise SourceError(source.path, f"page {page.number + 1} cannot be read ({_first_line(exc)})") from None
+            raise SourceError(source.path, f"page {page.number + 1} cannot be read ({first_line(exc)})") from None
         yield SourcePage(page.number + 1, width, height, dpi, dpi, words=words, image=image)
 
 
@@ -181,14 +191,43 @@ def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
     return words
 
 
+@contextmanager
+def _warnings_into(source: Source) -> Iterator[None]:
+    """Library warnings (Pillow's "Corrupt EXIF data", ...) become lines of the file's report.
+
+    warnings.catch_warnings swaps process-wide state, so it is kept around the short header reads.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                line = first_line(w.message)  # type: ignore[arg-type]  # a Warning instance
+                if line not in source.warnings:
+                    source.warnings.append(line)
+
+
+def usable_dpi(dpi_x: float | None, dpi_y: float | None) -> bool:
+    """Whether a resolution tag can be believed (see USABLE_DPI and MAX_PIXEL_ASPECT)."""
+    if dpi_x is None or dpi_y is None:
+        return False
+    low, high = USABLE_DPI
+    if not all(math.isfinite(v) and low <= v <= high for v in (dpi_x, dpi_y)):
+        return False
+    return max(dpi_x, dpi_y) / min(dpi_x, dpi_y) <= MAX_PIXEL_ASPECT
+
+
 def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | None]]:
     """(width, height, dpi_x, dpi_y) of every frame, read from the headers without decoding."""
     try:
-        with Image.open(io.BytesIO(source.data)) as im:
+        with _warnings_into(source), Image.open(io.BytesIO(source.data)) as im:
             frames = []
             for i in range(getattr(im, "n_frames", 1)):
                 im.seek(i)
                 w, h = im.size
+                if w < 1 or h < 1:
+                    raise SourceError(source.path, f"page {i + 1} has no pixels ({w}x{h})")
                 if w * h > MAX_PIXELS:
                     raise SourceError(
                         source.path,
@@ -198,11 +237,13 @@ def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | 
                 dpi = im.info.get("dpi")
                 # PNG stores pixels per metre, so 100 dpi comes back as 99.9994: round it off.
                 dx, dy = (round(float(dpi[0]), 1), round(float(dpi[1]), 1)) if dpi else (None, None)
+                if not usable_dpi(dx, dy):
+                    dx = dy = None
                 frames.append((w, h, dx, dy))
     except SourceError:
         raise
     except Exception as exc:
-        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({_first_line(exc)})") from None
+        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({first_line(exc)})") from None
     return frames
 
 
@@ -211,7 +252,7 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
         with MUPDF_LOCK:
             doc = pymupdf.open(stream=source.data, filetype=source.kind)
     except Exception as exc:
-        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({_first_line(exc)})") from None
+        raise SourceError(source.path, f"damaged {source.kind.upper()} image ({first_line(exc)})") from None
     for i, (w, h, dx, dy) in enumerate(frames):
         try:
             with MUPDF_LOCK:
@@ -222,7 +263,7 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
                 pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
         except Exception as exc:
-            raise SourceError(source.path, f"page {i + 1} cannot be decoded ({_first_line(exc)})") from None
+            raise SourceError(source.path, f"page {i + 1} cannot be decoded ({first_line(exc)})") from None
         if image.size != (w, h):
             image = image.resize((w, h))
         # Equal 72 or 96 dpi is what software writes when it does not know: treat it as missing.
@@ -238,7 +279,8 @@ def estimate_dpi(width: int, height: int) -> float:
     return round(max(width / 8.5, height / 11.0), 1)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception as one line for a user: its first line, without Python object addresses."""
     text = str(exc).strip() or type(exc).__name__
     # Pillow names the in-memory buffer ("<_io.BytesIO object at 0x...>"): noise to a user.
     return re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0]) or type(exc).__name__
