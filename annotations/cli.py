@@ -6,10 +6,11 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -17,8 +18,9 @@ from . import __version__, ocr
 from .errors import ProjectError, ScanspanError
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
-from .importer import ImportOptions, import_into
+from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome, import_into
 from .model import DOCUMENT_STATUSES
+from .sources import first_line
 from .store import Project
 
 PROJECT_OPTION = click.option(
@@ -55,16 +57,45 @@ def cli() -> None:
 @click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
 @click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
-def import_cmd(files: tuple[Path, ...], project_path: Path, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int) -> None:
-    """Import PDF, TIFF, PNG or JPEG files: OCR their pages and store them in the project."""
-    options = ImportOptions(dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs)
-    with _open(project_path) as project, _progress_bar("OCR") as progress:
-        outcomes = import_into(project, files, options, progress=progress)
+@click.option(
+    "--ocr-timeout", type=click.FloatRange(0), default=DEFAULT_OCR_TIMEOUT, show_default=True, metavar="SECONDS",
+    help="Stop a page's tesseract after this long and fail its file (0: no limit).",
+)
+def import_cmd(
+    files: tuple[Path, ...], project_path: Path, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
+    ocr_timeout: float,
+) -> None:
+    """Import PDF, TIFF, PNG or JPEG files: OCR their pages and store them in the project.
+
+    A file that cannot be imported gets one line on stderr and the others still go in (exit
+    status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
+    """
+    options = ImportOptions(
+        dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout
+    )
+    outcomes: list[Outcome] | None = None
+    # Any warning a library raises is reported below in one line, never as Python's two-line dump.
+    with warnings.catch_warnings(record=True) as stray:
+        warnings.simplefilter("always")
+        try:
+            with _open(project_path) as project, _progress_bar("OCR") as progress:
+                outcomes = import_into(project, files, options, progress=progress)
+        except ImportInterrupted as stop:
+            outcomes = stop.outcomes
+            _interrupted(outcomes)
+        except KeyboardInterrupt:
+            _interrupted(outcomes)
+    for line in dict.fromkeys(f"warning: {first_line(w.message)} ({w.category.__name__})" for w in stray):  # type: ignore[arg-type]
+        click.echo(line, err=True)
     failed = 0
     for outcome in outcomes:
+        note = f" (warnings: {'; '.join(outcome.warnings)})" if outcome.warnings else ""
         if outcome.status == "failed":
             failed += 1
-            click.echo(f"error: {outcome.message}", err=True)
+            if outcome.details:
+                log = _log_crash(outcome.details, f"import of {outcome.path}")
+                note += f" (details in {log})" if log else ""
+            click.echo(f"error: {outcome.message}{note}", err=True)
         else:
             detail = ""
             if outcome.status == "imported":
@@ -72,9 +103,22 @@ def import_cmd(files: tuple[Path, ...], project_path: Path, dpi: float, force_oc
                     f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
                     f"text layer {outcome.pages_text_layer})"
                 )
-            click.echo(outcome.message + detail)
+            click.echo(outcome.message + detail + note)
     if failed:
         sys.exit(1)
+
+
+def _interrupted(outcomes: list[Outcome] | None) -> NoReturn:
+    """Ctrl-C during an import: one line saying what the project holds now, exit status 130."""
+    if outcomes is None:
+        click.echo("interrupted: nothing was imported", err=True)
+    else:
+        stored = [o.path.name for o in outcomes if o.status == "imported"]
+        names = ", ".join(stored[:3]) + (f" and {len(stored) - 3} more" if len(stored) > 3 else "")
+        rest = len(outcomes) - len(stored)
+        kept = f"{len(stored)} of {len(outcomes)} files imported and saved" + (f" ({names})" if stored else "")
+        click.echo(f"interrupted: {kept}; nothing of the other {rest} was stored" if rest else f"interrupted: {kept}", err=True)
+    sys.exit(130)
 
 
 @cli.command("list")
@@ -365,22 +409,31 @@ def main(argv: list[str] | None = None, group: click.Group | None = None) -> Non
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("interrupted; everything imported so far is saved", err=True)
+        # Every change is committed as it is made, so what was done before Ctrl-C is kept.
+        click.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log file
-        log = _log_crash()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (details in {log})", err=True)
+        import traceback
+
+        log = _log_crash(traceback.format_exc(), "scanspan " + " ".join(sys.argv[1:] if argv is None else argv))
+        where = f" (details in {log})" if log else ""
+        click.echo(f"internal error: {type(exc).__name__}: {first_line(exc)}{where}", err=True)
         sys.exit(2)
 
 
-def _log_crash() -> Path:
-    import traceback
+def _log_crash(details: str, context: str = "") -> Path | None:
+    """Append a traceback to the crash log; its path, or None when the log cannot be written."""
+    from datetime import datetime
 
     folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "scanspan"
-    folder.mkdir(parents=True, exist_ok=True)
     log = folder / "crash.log"
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(traceback.format_exc() + "\n")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat(timespec='seconds')} scanspan {__version__} {context}\n")
+            handle.write(details.rstrip("\n") + "\n\n")
+    except OSError:  # a read-only home must not turn one failure into a second one
+        return None
     return log
 
 
