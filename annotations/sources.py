@@ -203,7 +203,7 @@ def _warnings_into(source: Source) -> Iterator[None]:
             yield
         finally:
             for w in caught:
-                line = first_line(w.message)  # type: ignore[arg-type]  # a Warning instance
+                line = " ".join(first_line(w.message).split())  # type: ignore[arg-type]  # a Warning instance
                 if line not in source.warnings:
                     source.warnings.append(line)
 

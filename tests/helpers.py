@@ -15,8 +15,9 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -362,3 +363,34 @@ def run_scanspan(args: list[str], tmp: Path, path: str | None = None, timeout: f
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
+
+
+def start_scanspan(args: list[str], tmp: Path, path: str | None = None) -> subprocess.Popen[str]:
+    """`scanspan ARGS` started in a real subprocess and left running, for tests that signal it."""
+    return subprocess.Popen(
+        [str(SCANSPAN), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(tmp, path),
+        cwd=tmp,
+    )
+
+
+def pid_running(pid: int) -> bool:
+    """Whether a process with this pid exists and has not exited (a zombie waiting to be reaped has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
