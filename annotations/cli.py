@@ -89,7 +89,8 @@ def import_cmd(
         click.echo(line, err=True)
     failed = 0
     for outcome in outcomes:
-        note = f" (warnings: {'; '.join(outcome.warnings)})" if outcome.warnings else ""
+        more = f"; {len(outcome.warnings) - 2} more" if len(outcome.warnings) > 2 else ""
+        note = f" (warnings: {'; '.join(outcome.warnings[:2])}{more})" if outcome.warnings else ""
         if outcome.status == "failed":
             failed += 1
             if outcome.details:
