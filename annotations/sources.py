@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import re
+import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
@@ -134,35 +137,50 @@ def _open_pdf(source: Source) -> pymupdf.Document:
     if b"%%EOF" not in tail:
         raise SourceError(source.path, "truncated PDF (the end of the file is missing)")
     try:
-        with MUPDF_LOCK:
+        with _mupdf(source):
             doc = pymupdf.open(stream=source.data, filetype="pdf")
+            locked = doc.needs_pass or doc.is_encrypted
+            count = 0 if locked else doc.page_count
     except Exception as exc:  # MuPDF raises plain RuntimeError/FileDataError for damaged files
         raise SourceError(source.path, f"damaged PDF ({first_line(exc)})") from None
-    if doc.needs_pass or doc.is_encrypted:
+    if locked:
         raise SourceError(source.path, "encrypted PDF: a password is needed to open it")
-    if doc.page_count == 0:
+    if count == 0:
         raise SourceError(source.path, "PDF has no pages")
     return doc
 
 
+def _load_page(source: Source, doc: pymupdf.Document, number: int) -> pymupdf.Page:
+    """Page `number` (0-based), called under _mupdf(). A damaged page tree fails here."""
+    try:
+        return doc[number]
+    except Exception as exc:
+        raise SourceError(source.path, f"page {number + 1} cannot be read ({first_line(exc)})") from None
+
+
 def _check_pdf_pages(source: Source, doc: pymupdf.Document, dpi: float) -> None:
-    for page in doc:
-        w, h = page.rect.width * dpi / 72, page.rect.height * dpi / 72
+    for number in range(doc.page_count):
+        with _mupdf(source):
+            rect = _load_page(source, doc, number).rect
+        w, h = rect.width * dpi / 72, rect.height * dpi / 72
+        if not (math.isfinite(w) and math.isfinite(h) and round(w) >= 1 and round(h) >= 1):
+            raise SourceError(source.path, f"page {number + 1} has no area ({rect.width:g} x {rect.height:g} points)")
         if w * h > MAX_PIXELS:
             raise SourceError(
                 source.path,
-                f"page {page.number + 1} would be {w * h / 1e6:.0f} megapixels at {dpi:g} dpi "
+                f"page {number + 1} would be {w * h / 1e6:.0f} megapixels at {dpi:g} dpi "
                 f"(limit {MAX_PIXELS / 1e6:.0f})",
             )
 
 
 def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: bool) -> Iterator[SourcePage]:
     scale = dpi / 72
-    for page in doc:
-        width = round(page.rect.width * scale)
-        height = round(page.rect.height * scale)
-        try:
-            with MUPDF_LOCK:
+    for number in range(doc.page_count):
+        with _mupdf(source):
+            page = _load_page(source, doc, number)
+            try:
+                width = round(page.rect.width * scale)
+                height = round(page.rect.height * scale)
                 words = None if force_ocr else _text_layer_words(page, scale)
                 image = None
                 if words is None:
@@ -170,9 +188,9 @@ def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: boo
                     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
                     image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
                     width, height = pix.width, pix.height
-        except Exception as exc:
-            raise SourceError(source.path, f"page {page.number + 1} cannot be read ({first_line(exc)})") from None
-        yield SourcePage(page.number + 1, width, height, dpi, dpi, words=words, image=image)
+            except Exception as exc:
+                raise SourceError(source.path, f"page {number + 1} cannot be read ({first_line(exc)})") from None
+        yield SourcePage(number + 1, width, height, dpi, dpi, words=words, image=image)
 
 
 def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
@@ -189,6 +207,30 @@ def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
         r = pymupdf.Rect(w[:4]) * to_page
         words.append(RawWord(text=w[4], box=(r.x0, r.y0, r.x1, r.y1), conf=100.0, block=w[5], par=0, line=w[6]))
     return words
+
+
+@contextmanager
+def _mupdf(source: Source) -> Iterator[None]:
+    """Hold MUPDF_LOCK, and turn what C libraries print straight to stderr meanwhile into the file's warnings.
+
+    MuPDF's image loader leaves libjpeg's messages ("Corrupt JPEG data: 40 extraneous bytes before
+    marker 0xda") on the process's stderr. File descriptor 2 is process-wide, so it is diverted only
+    for these short calls, under the lock that already serialises them.
+    """
+    with MUPDF_LOCK, tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                line = " ".join(line.split())
+                if line and line not in source.warnings:
+                    source.warnings.append(line)
 
 
 @contextmanager
@@ -249,14 +291,16 @@ def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | 
 
 def _image_pages(source: Source, frames: list[tuple[int, int, float | None, float | None]]) -> Iterator[SourcePage]:
     try:
-        with MUPDF_LOCK:
+        with _mupdf(source):
             doc = pymupdf.open(stream=source.data, filetype=source.kind)
     except Exception as exc:
         raise SourceError(source.path, f"damaged {source.kind.upper()} image ({first_line(exc)})") from None
     for i, (w, h, dx, dy) in enumerate(frames):
         try:
-            with MUPDF_LOCK:
+            with _mupdf(source):
                 page = doc[i]
+                if page.rect.is_empty:
+                    raise ValueError("the image has no size")
                 # Render at the image's own resolution, per axis, so we get its native pixels back
                 # (fax scans are often 204x196 or 204x98 dpi).
                 mat = pymupdf.Matrix(w / page.rect.width, h / page.rect.height)
@@ -283,7 +327,9 @@ def first_line(exc: BaseException) -> str:
     """An exception as one line for a user: its first line, without Python object addresses."""
     text = str(exc).strip() or type(exc).__name__
     # Pillow names the in-memory buffer ("<_io.BytesIO object at 0x...>"): noise to a user.
-    return re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0]) or type(exc).__name__
+    line = re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0])
+    # MuPDF prefixes its messages with its error number: "code=7: premature end of data in png image".
+    return re.sub(r"^code=\d+:\s*", "", line) or type(exc).__name__
 
 
 def pymupdf_version() -> str:

@@ -185,3 +185,88 @@ def test_project_from_a_newer_scanspan_or_another_tool_is_one_line(corpus: Corpu
         assert len(run.err_lines) == 1 and path.name in run.err and cause in run.err, run.err
         assert "Traceback" not in run.err
         assert path.read_bytes() == before
+
+
+def tiff_with_resolution(image, x_resolution, y_resolution) -> bytes:
+    """A TIFF whose resolution tags hold exactly these rationals (damaged files hold 0 or 1/64).
+
+    Uncompressed: libtiff, which writes G4, refuses to write a 0/0 resolution."""
+    from PIL import TiffImagePlugin
+
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    tags[282] = TiffImagePlugin.IFDRational(*x_resolution)
+    tags[283] = TiffImagePlugin.IFDRational(*y_resolution)
+    tags[296] = 2  # inches
+    out = io.BytesIO()
+    image.save(out, format="TIFF", tiffinfo=tags)
+    return out.getvalue()
+
+
+def test_unusable_resolution_tags_are_estimated_and_the_run_goes_on(corpus: Corpus, tmp_path: Path) -> None:
+    """A 1/64 dpi axis once raised ZeroDivisionError and aborted the whole import, good files included."""
+    fax = corpus.images["fax.tif"][0]
+    files = {
+        "tiny-x.tif": tiff_with_resolution(fax, (1, 64), (196, 1)),  # rounds to 0 dpi
+        "nan-x.tif": tiff_with_resolution(fax, (0, 0), (196, 1)),
+        "huge.tif": tiff_with_resolution(fax, (10**9, 1), (10**9, 1)),
+        "thin-pixels.tif": tiff_with_resolution(fax, (204, 1), (10, 1)),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    shutil.copy(corpus.paths["letter.png"], tmp_path / "good.png")
+    run = run_scanspan(["import", *files, "good.png", "--project", "p.scanspan", "--jobs", "2"], tmp_path)
+    assert run.code == 0, run.err
+    assert run.err == ""
+    assert documents(tmp_path / "p.scanspan") == [*files, "good.png"]
+    conn = sqlite3.connect(tmp_path / "p.scanspan")
+    try:
+        rows = conn.execute(
+            "select d.name, p.dpi_x, p.dpi_y, count(w.id) from documents d join pages p on p.document_id = d.id "
+            "left join words w on w.page_id = p.id group by p.id order by d.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    estimate = round(max(fax.width / 8.5, fax.height / 11.0), 1)  # as for an untagged image
+    for name, dpi_x, dpi_y, words in rows[:-1]:
+        assert (dpi_x, dpi_y) == (estimate, estimate), name
+        assert words >= 5, name
+
+
+def jpeg_with_exif_resolution(image, dpi: float) -> bytes:
+    """A JPEG whose resolution is only in its EXIF block (no JFIF density), as cameras write them."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.update({0x011A: dpi, 0x011B: dpi, 0x0128: 2})
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_library_warnings_are_part_of_the_files_line(corpus: Corpus, tmp_path: Path) -> None:
+    image = corpus.images["photo.jpg"][0]
+    exif = bytearray(jpeg_with_exif_resolution(image, 300))
+    exif[exif.find(b"Exif\x00\x00") + 6 + 8] ^= 0xFF  # the entry count of the first EXIF directory
+    (tmp_path / "exif.jpg").write_bytes(bytes(exif))
+    photo = corpus.paths["photo.jpg"].read_bytes()
+    scan = photo.find(b"\xff\xda")
+    (tmp_path / "junk.jpg").write_bytes(photo[:scan] + b"\x00" * 40 + photo[scan:])  # libjpeg complains in C
+    run = run_scanspan(["import", "exif.jpg", "junk.jpg", "--project", "p.scanspan"], tmp_path)
+    assert run.code == 0, run.err
+    assert run.err == ""  # neither Python's two-line warnings nor libjpeg's own line
+    lines = run.out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("exif.jpg: imported") and "(warnings: Corrupt EXIF data." in lines[0]
+    assert lines[1].startswith("junk.jpg: imported") and "(warnings: Corrupt JPEG data: 40 extraneous bytes" in lines[1]
+
+
+def test_damaged_page_tree_is_one_line(corpus: Corpus, tmp_path: Path) -> None:
+    """MuPDF's FzErrorFormat on loading a page was once an 'unexpected error'."""
+    pdf = corpus.paths["born.pdf"].read_bytes()
+    kids = pdf.find(b"/Kids")
+    assert kids > 0
+    (tmp_path / "tree.pdf").write_bytes(pdf[:kids] + b"/Kidz" + pdf[kids + 5 :])
+    shutil.copy(corpus.paths["born.pdf"], tmp_path / "good.pdf")
+    run = run_scanspan(["import", "tree.pdf", "good.pdf", "--project", "p.scanspan"], tmp_path)
+    assert_one_line_per_failure(run, {"tree.pdf": r"damaged|page|no pages"})
+    assert documents(tmp_path / "p.scanspan") == ["good.pdf"]
