@@ -18,6 +18,7 @@ class Actions:
     open_project: QAction
     import_files: QAction
     export: QAction
+    save_copy: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -77,6 +78,8 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         import_files=a(window, "&Import documents…", slots["import_files"], ["Ctrl+I"],
                        "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
         export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training"),
+        save_copy=a(window, "Save a &copy…", slots["save_copy"], [Key.SaveAs],
+                    "Save a consistent copy of the whole project in one file, to back up or share"),
         quit=a(window, "&Quit", slots["quit"], [Key.Quit]),
         undo=undo,
         redo=redo,
@@ -110,7 +113,7 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     bar = window.menuBar()
     file = bar.addMenu("&File")
     for item in (actions.new_project, actions.open_project, actions.recent_menu, None, actions.import_files,
-                 actions.export, None, actions.quit):
+                 actions.export, actions.save_copy, None, actions.quit):
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,

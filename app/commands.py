@@ -2,8 +2,10 @@
 
 Each command calls the session (which calls the core, one transaction, then emits what changed);
 no command touches a view. A command whose first redo() fails is marked obsolete, so the stack
-drops it, and the error goes to `on_error` for the window to show. Undo restores deleted spans
-and regions under their old ids, so a redo after an undo refers to the same rows.
+drops it, and the error goes to `on_error` for the window to show. A project kept busy by another
+process is not a failure: the write waits in the session's WriteQueue and lands when it can.
+Undo restores deleted spans and regions under their old ids (ids are never reused, so those rows
+are this window's own), so a redo after an undo refers to the same rows.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Command(QUndoCommand):
 
     def redo(self) -> None:
         try:
-            self.apply()
+            self.session.writes.run(self.apply, self.on_error)
         except ScanspanError as exc:
             self.on_error(str(exc))
             if not self.done_once:
@@ -47,7 +49,7 @@ class Command(QUndoCommand):
 
     def undo(self) -> None:
         try:
-            self.revert()
+            self.session.writes.run(self.revert, self.on_error)
         except ScanspanError as exc:
             self.on_error(str(exc))
 

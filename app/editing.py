@@ -3,7 +3,9 @@ into undo commands on the window's one stack. Holds no state of its own besides 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -13,6 +15,22 @@ from annotations.model import Box, Page
 from . import commands
 from .selection import AnnotationRef, Selection, anchor
 from .session import ProjectSession
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def edits(method: F) -> F:
+    """An editing request: refused with a status-bar message when the project is read-only here."""
+
+    @functools.wraps(method)
+    def guarded(self: Editor, *args: Any, **kwargs: Any) -> Any:
+        if self.session.read_only:
+            self.message.emit(f"This project is read-only ({self.session.read_only}); nothing can be changed")
+            return None
+        return method(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
 
 
 class Editor(QObject):
@@ -36,6 +54,7 @@ class Editor(QObject):
 
     # -- labels -----------------------------------------------------------------------------------
 
+    @edits
     def apply_label(self, name: str) -> None:
         """Tag the selected words, or relabel the selected annotation."""
         if self.selection.range is not None:
@@ -57,6 +76,8 @@ class Editor(QObject):
                                    found.head, found.tail, self._err)
         self.stack.push(command)
         if command.span_id is None:
+            if command.done_once:  # waiting for a busy project: stored (and shown) when it frees
+                self.message.emit(f"The project is busy; the {name} tag is stored as soon as it frees")
             return None
         span = self.session.spans(rng.doc_id)[command.span_id]
         # The new span becomes the selection, so the next label key relabels it (fixing a mis-key).
@@ -64,6 +85,7 @@ class Editor(QObject):
         self.message.emit(f"Tagged {self.session.span_text(span)!r} as {name}")
         return span.id
 
+    @edits
     def relabel(self, ref: AnnotationRef, name: str) -> None:
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
@@ -76,6 +98,7 @@ class Editor(QObject):
 
     # -- annotations ------------------------------------------------------------------------------
 
+    @edits
     def delete(self, ref: AnnotationRef) -> None:
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
@@ -88,6 +111,7 @@ class Editor(QObject):
                 self.selection.set_annotation(None)
                 self.stack.push(commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err))
 
+    @edits
     def set_note(self, ref: AnnotationRef, note: str) -> None:
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
@@ -102,6 +126,7 @@ class Editor(QObject):
         item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
         return item.note if item is not None else ""
 
+    @edits
     def draw_region(self, page: Page, box: Box) -> int | None:
         label = self.current_label()
         if not label:
@@ -114,6 +139,7 @@ class Editor(QObject):
             self.message.emit(f"Drew a {label} region; press a label key to relabel it")
         return command.region_id
 
+    @edits
     def move_region(self, region_id: int, box: Box) -> None:
         region = self.session.find_region(region_id)
         if region is not None:
@@ -121,10 +147,12 @@ class Editor(QObject):
 
     # -- words and documents ------------------------------------------------------------------------
 
+    @edits
     def correct_word(self, word_id: int, old: str, new: str) -> None:
         self.selection.set_range(None, "edit")  # character offsets on the page change
         self.stack.push(commands.CorrectWord(self.session, word_id, old, new, self._err))
 
+    @edits
     def set_status(self, doc_id: int, status: str) -> None:
         old = self.session.document(doc_id).status
         if old != status:

@@ -1,23 +1,21 @@
 """Runs imports in the background and shows their progress in the status bar, with Cancel.
 
-The worker prepares files (render + OCR); this object, on the GUI thread, stores each one through
-the session (the project's only writer) and answers the worker. Imports asked for while one runs
-are queued and start after it.
+Each import runs in a child process that writes the files to the project itself (workers.py);
+the session sees the new documents through the change log. Imports asked for while one runs are
+queued and start after it.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
-from annotations.errors import ScanspanError
-from annotations.importer import Outcome
+from annotations.importer import ImportOptions, Outcome
 
 from .session import ProjectSession
-from .workers import Handoff, ImportWorker
+from .workers import JobWorker, import_worker
 
 
 class ImportController(QObject):
@@ -29,7 +27,8 @@ class ImportController(QObject):
         super().__init__(parent)
         self.pool = pool
         self.session: ProjectSession | None = None
-        self.worker: ImportWorker | None = None
+        self.options = ImportOptions()
+        self.worker: JobWorker | None = None
         self.queue: list[list[Path]] = []
         self.label = QLabel()
         self.bar = QProgressBar()
@@ -56,10 +55,10 @@ class ImportController(QObject):
             self.queue.append(paths)
             self.label.setText(f"{self.label.text()} (+{sum(len(q) for q in self.queue)} queued)")
             return
-        worker = ImportWorker(self.session.path, paths)
+        worker = import_worker(self.session.path, paths, self.options)
         worker.signals.progress.connect(self._on_progress)
-        worker.signals.prepared.connect(self._store)
         worker.signals.finished.connect(self._on_finished)
+        worker.signals.failed.connect(lambda message: self._on_finished([Outcome(Path(p), "failed", message) for p in paths]))
         worker.signals.cancelled.connect(self._on_cancelled)
         worker.signals.crashed.connect(self._on_crashed)
         self.worker = worker
@@ -93,18 +92,6 @@ class ImportController(QObject):
         self.bar.setFormat(f"{done}/{total} pages")
         self.label.setText(f"OCR: {name}")
 
-    def _store(self, handoff: Handoff) -> None:
-        session = self.session
-        if session is None:
-            handoff.failed("the project was closed")
-            return
-        try:
-            handoff.stored(session.add_document(handoff.prepared))
-        except ScanspanError as exc:
-            handoff.failed(str(exc))
-        except sqlite3.Error as exc:
-            handoff.failed(f"{handoff.prepared.name}: could not be stored ({exc})")
-
     def _done(self) -> None:
         self.worker = None
         for widget in (self.label, self.bar, self.cancel_button):
@@ -116,11 +103,15 @@ class ImportController(QObject):
 
     def _on_finished(self, outcomes: list[Outcome]) -> None:
         self._done()
+        if self.session is not None:
+            self.session.sync()  # the documents it stored, now rather than at the next poll
         self.finished.emit(outcomes)
         self._next()
 
     def _on_cancelled(self) -> None:
         self._done()
+        if self.session is not None:
+            self.session.sync()  # files stored before the cancel stay, and show
         self.finished.emit([])
         self._next()
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from annotations.errors import ScanspanError
 from annotations.importer import Outcome
-from annotations.store import Project
+from annotations.store.server import ProjectProcess
 
 from . import actions as action_defs
 from .annotations_panel import AnnotationsPanel
@@ -49,10 +49,18 @@ from .settings import Settings
 from .text_view import TextView
 from .welcome import Welcome
 from .window_api import WindowAPI
-from .workers import ExportWorker
+from .workers import JobWorker, backup_worker, export_worker
 
 PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
+POLL_MS = 500
+"""How often the window looks for other processes' changes to the project (one cheap query)."""
+IDLE_POLL_MS = 2000
+"""The same while the window is in the background."""
 DOCUMENT_FILTER = "Scanned letters (*.pdf *.tif *.tiff *.png *.jpg *.jpeg);;All files (*)"
+
+
+STORE_WAIT = 1.0
+"""Seconds an edit waits for another process's write before it is queued (WriteQueue) instead."""
 
 
 class MainWindow(WindowAPI, QMainWindow):
@@ -61,6 +69,7 @@ class MainWindow(WindowAPI, QMainWindow):
     importFinished = Signal(list)  # list[Outcome]
     exportFinished = Signal(object)  # ExportReport or an error message
     messageShown = Signal(str)
+    copySaved = Signal(str)  # the status message; empty when it failed
 
     def __init__(self, settings: Settings | None = None, crash: CrashHandler | None = None) -> None:
         super().__init__()
@@ -75,7 +84,9 @@ class MainWindow(WindowAPI, QMainWindow):
         self.doc_id: int | None = None
         self.page_number: int | None = None
         self._last_message = ""
-        self._export: ExportWorker | None = None
+        self._export: JobWorker | None = None
+        self._poll_timer = QTimer(self, interval=POLL_MS)
+        self._poll_timer.timeout.connect(self.follow_changes)
         self._label_actions: list[QAction] = []
         self._lists_doc: int | None = None  # whose annotation list and counts are still to read
         self._lists_timer = QTimer(self, singleShot=True, interval=600)  # if the scan is slow to come
@@ -86,7 +97,8 @@ class MainWindow(WindowAPI, QMainWindow):
 
         self.actions = action_defs.build(self, self.stack, {
             "new_project": self.new_project_dialog, "open_project": self.open_project_dialog,
-            "import_files": self.import_dialog, "export": self.export_dialog, "quit": self.close,
+            "import_files": self.import_dialog, "export": self.export_dialog, "save_copy": self.save_copy_dialog,
+            "quit": self.close,
             "delete": self.delete_selected, "edit_word": self.edit_word, "edit_note": self.edit_note,
             "clear_selection": self.clear_selection, "zoom_in": lambda: self._page_call("zoom_in"),
             "zoom_out": lambda: self._page_call("zoom_out"), "actual_size": lambda: self._page_call("actual_size"),
@@ -121,6 +133,10 @@ class MainWindow(WindowAPI, QMainWindow):
 
         self.page_label = QLabel()
         self.zoom_label = QLabel()
+        self.read_only_label = QLabel()
+        self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
+        self.read_only_label.hide()
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self.statusBar().addPermanentWidget(self.page_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self)
@@ -144,7 +160,9 @@ class MainWindow(WindowAPI, QMainWindow):
         """Open (or create) a project file; on failure the current one stays open."""
         path = Path(path)
         try:
-            project = Project(path)
+            # The project's connection lives in a child process: code in this one (file dialogs,
+            # thumbnailers) that opens and closes the project file would otherwise drop its locks.
+            project = ProjectProcess(path, wait=STORE_WAIT)
         except ScanspanError as exc:
             self.show_error("Cannot open project", str(exc))
             return False
@@ -157,6 +175,7 @@ class MainWindow(WindowAPI, QMainWindow):
         return True
 
     def close_project(self) -> None:
+        self._poll_timer.stop()
         self.importer.set_session(None)
         self.stack.clear()
         self.selection.clear()
@@ -174,6 +193,7 @@ class MainWindow(WindowAPI, QMainWindow):
             widget.deleteLater()
         self.session = self.renderer = self.editor = None
         self.doc_id = self.page_number = self._lists_doc = None
+        self.read_only_label.hide()
         self.central.setCurrentWidget(self.welcome)
         self.setWindowTitle("Scanspan")
         self._set_enabled()
@@ -181,7 +201,7 @@ class MainWindow(WindowAPI, QMainWindow):
     def _bind(self, session: ProjectSession) -> None:
         """Build the panels for one open project and wire them."""
         self.session = session
-        self.renderer = PageRenderer(str(session.path), parent=session)
+        self.renderer = PageRenderer(session.project, parent=session)
         self.page_view = PageView(session, self.selection, self.renderer)
         self.text_view = TextView(session, self.selection)
         self.panel = AnnotationsPanel(session, self.selection)
@@ -197,7 +217,11 @@ class MainWindow(WindowAPI, QMainWindow):
         self.docks["labels"].setWidget(self.palette)
         self.docks["annotations"].setWidget(self.panel)
         self.central.setCurrentWidget(self.splitter)
-        self.setWindowTitle(f"{session.name} — Scanspan")
+        self.setWindowTitle(f"{session.name}{' [read-only]' if session.read_only else ''} — Scanspan")
+        if session.read_only:
+            self.read_only_label.setText(f"Read-only: {session.read_only}")
+            self.read_only_label.setToolTip("This project can be read and exported here, but not changed")
+            self.read_only_label.show()
 
         self.page_view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         self.page_view.hovered.connect(lambda tip: self.statusBar().showMessage(tip, 4000) if tip else None)
@@ -221,23 +245,28 @@ class MainWindow(WindowAPI, QMainWindow):
         session.labelsChanged.connect(self._rebuild_label_actions)
         session.wordChanged.connect(lambda _word: self.selection.set_range(None, "edit"))  # offsets moved
         session.documentAdded.connect(self._on_document_added)
+        session.reset.connect(self._on_reset)
+        session.writes.waiting.connect(self._on_writes_waiting)
         self.importer.set_session(session)
         self.navigator.reload()
         self._rebuild_label_actions()
         self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
         self._set_enabled()
+        self._poll_timer.start()
 
     def _set_enabled(self) -> None:
         has_project = self.session is not None
         has_page = self.page_number is not None
-        for action in (self.actions.import_files, self.actions.export):
+        writable = has_project and not self.session.read_only  # type: ignore[union-attr]
+        for action in (self.actions.export, self.actions.save_copy):
             action.setEnabled(has_project)
+        self.actions.import_files.setEnabled(writable)
         for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
-                       self.actions.fit_page, self.actions.region_tool, self.actions.word_boxes, self.actions.edit_word,
-                       self.actions.next_page, self.actions.previous_page, self.actions.delete, self.actions.edit_note):
+                       self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
             action.setEnabled(has_page)
-        for action in self._label_actions:
-            action.setEnabled(has_page)
+        for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
+                       *self._label_actions):
+            action.setEnabled(has_page and writable)
 
     # -- navigation -------------------------------------------------------------------------------
 
@@ -476,7 +505,7 @@ class MainWindow(WindowAPI, QMainWindow):
     def export_to(self, fmt: str, output: Path, documents: list[int] | None = None, options: object = None) -> None:
         if self.session is None:
             return
-        worker = ExportWorker(self.session.path, fmt, output, documents, options)
+        worker = export_worker(self.session.path, fmt, output, documents, options)
         worker.signals.finished.connect(self._on_exported)
         worker.signals.failed.connect(self._on_export_failed)
         worker.signals.crashed.connect(lambda details: self.crash.report(details, "the export stopped on an internal error"))
@@ -497,6 +526,71 @@ class MainWindow(WindowAPI, QMainWindow):
     def _on_export_failed(self, message: str) -> None:
         self.show_error("Export failed", message)
         self.exportFinished.emit(message)
+
+    def save_copy_dialog(self) -> None:
+        if self.session is None:
+            return
+        suggested = str(self.session.path.with_name(f"{self.session.path.stem}-copy{self.session.path.suffix}"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", suggested, PROJECT_FILTER)
+        if path:
+            self.save_copy(Path(path))
+
+    def save_copy(self, output: Path) -> None:
+        """A consistent copy of the whole project in one file, made while the window (and others) go on."""
+        if self.session is None:
+            return
+        if output.exists():
+            try:
+                output.unlink()  # the save dialog has asked whether to replace it
+            except OSError as exc:
+                self.show_error("Cannot save a copy", f"{output}: {exc.strerror or exc}")
+                return
+        worker = backup_worker(self.session.path, output)
+        worker.signals.finished.connect(lambda path: self._copy_done(f"Saved a copy of the project to {path}"))
+        worker.signals.failed.connect(lambda message: (self.show_error("Cannot save a copy", message), self._copy_done("")))
+        worker.signals.crashed.connect(lambda details: self.crash.report(details, "saving a copy stopped on an internal error"))
+        self.statusBar().showMessage(f"Saving a copy to {output}…")
+        self.pool.start(worker)
+
+    def _copy_done(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message, 10000)
+        self.copySaved.emit(message)
+
+    # -- following other writers --------------------------------------------------------------------
+
+    def follow_changes(self) -> None:
+        """Take in what other processes changed in the project (the CLI, an import, another window)."""
+        if self.session is None:
+            return
+        self._poll_timer.setInterval(POLL_MS if self.isActiveWindow() else IDLE_POLL_MS)
+        try:
+            self.session.poll()
+        except ScanspanError as exc:
+            self._poll_timer.stop()
+            self.show_error("The project stopped responding", str(exc))
+
+    def _on_reset(self) -> None:
+        """More changed elsewhere than the window can follow one by one: read everything again."""
+        if self.session is None:
+            return
+        self.selection.clear()
+        self._rebuild_label_actions()
+        self.navigator.reload()
+        doc_id, number = self.doc_id, self.page_number
+        self.doc_id = self.page_number = None
+        pages = self.session.pages(doc_id) if doc_id is not None else []
+        if doc_id is not None and pages:
+            self.panel.set_document(doc_id)
+            self.show_page(doc_id, min(number or 1, len(pages)))
+
+    def _on_writes_waiting(self, count: int) -> None:
+        if count:
+            self.statusBar().showMessage(
+                f"The project is busy (another program is writing to it); {count} change"
+                f"{'s' if count != 1 else ''} waiting, retrying…")
+        else:
+            self.statusBar().showMessage("All changes stored", 4000)
 
     # -- project dialogs --------------------------------------------------------------------------
 
@@ -554,6 +648,18 @@ class MainWindow(WindowAPI, QMainWindow):
             self.import_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None and self.session.writes.pending():
+            left = self.session.writes.flush(attempts=10)
+            if left:
+                answer = QMessageBox.warning(
+                    self, "Changes not stored yet",
+                    f"Another program keeps the project busy, so {left} change{'s' if left != 1 else ''} "
+                    "could not be stored yet. Close anyway and lose them?",
+                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                    QMessageBox.StandardButton.Cancel)
+                if answer != QMessageBox.StandardButton.Discard:
+                    event.ignore()
+                    return
         self.settings.save_window(self)
         self.importer.stop()
         self.pool.waitForDone()

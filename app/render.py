@@ -7,7 +7,8 @@ long document keeps memory flat.
 
 MuPDF keeps Python's GIL while it renders (20-60 ms at screen scales, ~0.2 s for a scan at full
 resolution), which would pause the GUI's Python code however the work is threaded. So pages are
-rendered in a child process (app/render_process.py); the render thread only waits for it. Until
+rendered in a child process (app/render_process.py); the render thread only waits for it. The source files come from the project's own process
+(annotations/store/server.py), so this process never opens the project file. Until
 the child has started (the first page of a session) or if it cannot run, pages render on the
 render thread instead. The view asks for a sharper render only once zooming has paused, showing
 the best cached image, scaled, meanwhile.
@@ -23,6 +24,7 @@ import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
@@ -30,7 +32,6 @@ from PySide6.QtGui import QImage
 from annotations.errors import ScanspanError
 from annotations.model import Page
 from annotations.pages import render_page
-from annotations.store import ProjectReader
 
 from . import render_process
 
@@ -186,21 +187,22 @@ CHILD = _Child()
 atexit.register(CHILD.shutdown)
 
 
-class _Source:
-    """The render thread's read-only connection and the last source file it read."""
+class SourceReader(Protocol):
+    def source_data(self, sha256: str) -> bytes: ...
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+
+class _Source:
+    """Where the render thread reads source files (the project, thread-safe), and the last one it read."""
+
+    def __init__(self, project: SourceReader) -> None:
+        self.project = project
         self.lock = threading.Lock()
-        self.reader: ProjectReader | None = None
         self.data: tuple[str, bytes] | None = None
 
     def render(self, page: Page, sha256: str, scale: float) -> QImage:
         with self.lock:
-            if self.reader is None:
-                self.reader = ProjectReader(self.path)
             if self.data is None or self.data[0] != sha256:
-                self.data = (sha256, self.reader.source_data(sha256))
+                self.data = (sha256, self.project.source_data(sha256))
             data = self.data[1]
         rendered = CHILD.render(page, sha256, data, scale)
         if rendered is None:  # no child (yet): render here, holding the GIL meanwhile
@@ -211,9 +213,6 @@ class _Source:
 
     def close(self) -> None:
         with self.lock:
-            if self.reader is not None:
-                self.reader.close()
-                self.reader = None
             self.data = None
 
 
@@ -247,12 +246,12 @@ class PageRenderer(QObject):
     rendered = Signal(int, float)  # page id, scale
     failed = Signal(int, str)
 
-    def __init__(self, project_path: str, budget: int = DEFAULT_BUDGET, parent: QObject | None = None) -> None:
+    def __init__(self, project: SourceReader, budget: int = DEFAULT_BUDGET, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cache = ImageCache(budget)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # MuPDF renders one page at a time anyway
-        self._source = _Source(project_path)
+        self._source = _Source(project)
         self._signals = _Signals(self)
         self._signals.rendered.connect(self._on_rendered)
         self._signals.failed.connect(self.failed)

@@ -1,8 +1,10 @@
-"""The open project as the window sees it: reads through small caches, writes that announce themselves.
+"""The open project as the window sees it: reads through small caches, and every change announced.
 
 `ProjectSession` is the thin QObject between the core and the views. Undo commands call its write
-methods; each calls the core (one transaction) and then emits what changed, and every view follows
-those signals. Nothing here paints or knows a widget.
+methods; each calls the core (one transaction). What changed, whoever changed it (this window or
+another process: the CLI, an import, another window), is read back from the project's change log
+and applied by one rule: the caches of the (document, page)s a change touches are dropped, and a
+signal says what changed; every view follows those signals. Nothing here paints or knows a widget.
 
 Long documents never load whole: a page's words, text and spatial index are read when that page
 is shown (a bounded LRU of pages), and the spans on a page are found from the core's span
@@ -19,7 +21,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from annotations.importer import Prepared
 from annotations.model import (
     Box,
     Document,
@@ -31,6 +32,9 @@ from annotations.model import (
     Word,
 )
 from annotations.store import Project
+from annotations.store.changes import Change, ChangeSet
+from annotations.store.rows import word_row
+from annotations.store.server import ProjectProcess
 from annotations.textlayer import (
     PAGE_SEPARATOR,
     DocumentText,
@@ -38,6 +42,8 @@ from annotations.textlayer import (
     ResolvedSpan,
     SpatialIndex,
 )
+
+from .write_queue import WriteQueue
 
 PAGE_CACHE = 16
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
@@ -81,17 +87,24 @@ class ProjectSession(QObject):
     statusChanged = Signal(int, str)  # document id, status
     labelsChanged = Signal()
     documentAdded = Signal(object)  # Document
+    reset = Signal()  # too much changed at once to say what: every view reads its page again
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self.writes = WriteQueue(self)
+        self._seen = project.last_change()
+        self._version = project.data_version()
+        # A page whose words are read in steps while its words change is read again: it counts
+        # word changes per page, and resets of everything.
+        self._page_generation: dict[int, int] = {}
+        self._epoch = 0
         self._labels: list[Label] | None = None
         self._pages: dict[int, list[Page]] = {}
         self._page_data: OrderedDict[int, PageData] = OrderedDict()
         self._spans: dict[int, dict[int, Span]] = {}
         self._extents: dict[int, dict[int, tuple[int, int, int, int]]] = {}
         self._complete: set[int] = set()  # documents whose spans are all read
-        self._generation = 0  # counts word corrections: a page prepared across one is read again
         self._regions: dict[int, dict[int, Region]] = {}
         self._resolved: dict[int, ResolvedSpan] = {}
         self._on_page: dict[int, list[SpanOnPage]] = {}  # page id -> its spans, until one changes
@@ -107,8 +120,142 @@ class ProjectSession(QObject):
     def name(self) -> str:
         return self.project.path.stem
 
+    @property
+    def read_only(self) -> str | None:
+        """Why the project cannot be changed here (a read-only file, folder or disk), or None."""
+        return self.project.read_only
+
     def close(self) -> None:
         self.project.close()
+
+    # -- following changes ------------------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """Take in what other processes wrote since the last look; cheap when they wrote nothing."""
+        version = self.project.data_version()
+        if version == self._version:
+            return False
+        self._version = version
+        self.sync()
+        return True
+
+    def sync(self) -> None:
+        """Apply every change after the last one seen, this window's own included."""
+        batch: ChangeSet = self.project.changes_since(self._seen)
+        self._seen = batch.last
+        if batch.reset:
+            self._reset()
+        elif batch.changes:
+            self._apply(batch)
+
+    def _reset(self) -> None:
+        self._labels = None
+        self._documents = None
+        self._pages.clear()
+        self._page_data.clear()
+        self._epoch += 1
+        self._spans.clear()
+        self._extents.clear()
+        self._complete.clear()
+        self._regions.clear()
+        self._resolved.clear()
+        self._on_page.clear()
+        self.reset.emit()
+
+    def _invalidate(self, doc_id: int | None, first: int | None, last: int | None, words: bool = False) -> None:
+        """The one rule: whatever was derived from pages first..last of a document is read again.
+
+        A change of words (an OCR correction) also drops the pages' words and every span resolved
+        over them; a change of an annotation only what lists the annotations of those pages.
+        """
+        if doc_id is None or doc_id not in self._pages or first is None:
+            return
+        last = first if last is None else last
+        pages = self._pages[doc_id]
+        for number in range(max(first, 1), min(last, len(pages)) + 1):
+            page_id = pages[number - 1].id
+            self._on_page.pop(page_id, None)
+            if words:
+                self._page_data.pop(page_id, None)
+                self._page_generation[page_id] = self._page_generation.get(page_id, 0) + 1
+        if words:
+            for span_id, (p1, _, p2, _) in self._extents.get(doc_id, {}).items():
+                if p1 <= last and p2 >= first:
+                    self._resolved.pop(span_id, None)
+
+    def _apply(self, batch: ChangeSet) -> None:
+        final: dict[tuple[str, int | None], Change] = {}
+        pages: dict[tuple[str, int | None], list[Change]] = {}
+        for change in batch.changes:
+            key = (change.kind, change.row_id)
+            final[key] = change
+            pages.setdefault(key, []).append(change)
+        emits: list[Callable[[], None]] = []
+        labels = False
+        for (kind, row_id), change in final.items():
+            for seen in pages[(kind, row_id)]:
+                self._invalidate(seen.document_id, seen.page_first, seen.page_last, words=kind == "word")
+            if kind == "label":
+                labels = True
+            elif kind == "document" and row_id is not None:
+                emits.append(self._document_changed(row_id, change.op))
+            elif kind == "word" and row_id is not None and row_id in batch.words:
+                word = batch.words[row_id]
+                emits.append(lambda word=word: self.wordChanged.emit(word))
+            elif kind == "span" and row_id is not None:
+                emits += self._span_changed(row_id, change, batch)
+            elif kind == "region" and row_id is not None:
+                emits += self._region_changed(row_id, change, batch)
+        if labels:
+            self._labels = None
+            emits.insert(0, self.labelsChanged.emit)
+        # Caches first, signals after: a view answering one signal reads the others' state too.
+        for emit in emits:
+            emit()
+
+    def _document_changed(self, doc_id: int, op: str) -> Callable[[], None]:
+        self._documents = None
+        if op == "delete":
+            return self._reset
+        if op == "insert":
+            self._pages.pop(doc_id, None)
+        document = self.document(doc_id)
+        if op == "insert":
+            return lambda: self.documentAdded.emit(document)
+        return lambda: self.statusChanged.emit(doc_id, document.status)
+
+    def _span_changed(self, span_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
+        doc_id = change.document_id
+        old = self._spans.get(doc_id, {}).get(span_id) if doc_id is not None else None
+        old_extent = self._extents.get(doc_id, {}).get(span_id) if doc_id is not None else None
+        if old_extent is not None:
+            self._invalidate(doc_id, old_extent[0], old_extent[2])
+        self._resolved.pop(span_id, None)
+        current = batch.spans.get(span_id)
+        if current is None:  # deleted
+            if doc_id is not None:
+                self._spans.get(doc_id, {}).pop(span_id, None)
+                self._extents.get(doc_id, {}).pop(span_id, None)
+            return [lambda: self.spanRemoved.emit(old)] if old is not None else []
+        span, extent = current
+        self._remember(span.document_id, [(span, extent)])
+        if old is None:
+            return [lambda: self.spanAdded.emit(span)]
+        return [lambda: self.spanChanged.emit(span)]
+
+    def _region_changed(self, region_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
+        old = self.find_region(region_id)
+        current = batch.regions.get(region_id)
+        if current is None:
+            for regions in self._regions.values():
+                regions.pop(region_id, None)
+            return [lambda: self.regionRemoved.emit(old)] if old is not None else []
+        doc_id = change.document_id
+        if doc_id is not None and doc_id in self._regions:
+            self._regions[doc_id][region_id] = current
+        if old is None:
+            return [lambda: self.regionAdded.emit(current)]
+        return [lambda: self.regionChanged.emit(current)]
 
     # -- labels ---------------------------------------------------------------------------------
 
@@ -122,8 +269,7 @@ class ProjectSession(QObject):
 
     def add_label(self, label: Label) -> Label:
         added = self.project.add_label(label)
-        self._labels = None
-        self.labelsChanged.emit()
+        self.sync()
         return added
 
     # -- documents and pages ----------------------------------------------------------------------
@@ -172,10 +318,10 @@ class ProjectSession(QObject):
         on idle turns of the event loop; after the last step page_data(page) has it."""
         if page.id in self._page_data:
             return []
-        staged: dict[str, Any] = {"generation": self._generation}
+        staged: dict[str, Any] = {"generation": (self._epoch, self._page_generation.get(page.id, 0))}
 
         def read() -> None:
-            staged["words"] = self.project.words(page.id)
+            staged["words"] = [word_row(r) for r in self.project.word_rows(page.id)]
 
         def text() -> None:
             staged["text"] = PageText.build(staged["words"])
@@ -184,7 +330,7 @@ class ProjectSession(QObject):
             staged["index"] = SpatialIndex(staged["text"].words)
 
         def finish() -> None:
-            if page.id in self._page_data or staged["generation"] != self._generation:
+            if page.id in self._page_data or staged["generation"] != (self._epoch, self._page_generation.get(page.id, 0)):
                 return  # done meanwhile, or a word changed: read again when needed
             text = staged["text"]
             self._page_data[page.id] = PageData(
@@ -201,17 +347,9 @@ class ProjectSession(QObject):
         self._on_page.clear()
         self._resolved.clear()
 
-    def add_document(self, prepared: Prepared) -> Document:
-        """Store an imported file (called on the GUI thread, the project's one writer)."""
-        document = self.project.add_document(prepared.name, prepared.data, prepared.sha256, prepared.pages)
-        self._documents = None
-        self.documentAdded.emit(document)
-        return document
-
     def set_status(self, doc_id: int, status: str) -> None:
         self.project.set_status(doc_id, status)
-        self._documents = None
-        self.statusChanged.emit(doc_id, status)
+        self.sync()
 
     # -- annotations (reads) ----------------------------------------------------------------------
 
@@ -286,14 +424,6 @@ class ProjectSession(QObject):
         self._on_page[page.id] = found
         return found
 
-    def _forget_pages_of(self, span: Span) -> None:
-        extent = self._extents.get(span.document_id, {}).get(span.id)
-        if extent is None:
-            self._on_page.clear()
-            return
-        for number in range(extent[0], extent[2] + 1):
-            self._on_page.pop(self.page(span.document_id, number).id, None)
-
     def span_on_page(self, span: Span, page: Page) -> SpanOnPage | None:
         p1, _, p2, _ = self.extent(span)
         if not p1 <= page.number <= p2:
@@ -345,14 +475,13 @@ class ProjectSession(QObject):
         return None
 
     # -- annotations (writes: called by undo commands) --------------------------------------------
+    # Each write is one transaction in the project; what it changed comes back through sync().
 
     def add_span(self, doc_id: int, label: str, first: int, last: int, head: int, tail: int,
                  note: str = "", span_id: int | None = None, **extra: object) -> Span:
         span = self.project.add_span(doc_id, label, first, last, head, tail, note=note, span_id=span_id,
                                      annotator=_annotator(), **extra)  # type: ignore[arg-type]
-        self._remember(doc_id, self.project.located_spans(doc_id, span_ids=[span.id]))
-        self._forget_pages_of(span)
-        self.spanAdded.emit(span)
+        self.sync()
         return span
 
     def restore_span(self, span: Span) -> Span:
@@ -363,50 +492,35 @@ class ProjectSession(QObject):
 
     def delete_span(self, span_id: int) -> Span:
         span = self.project.delete_span(span_id)
-        self._forget_pages_of(span)
-        self._spans.get(span.document_id, {}).pop(span_id, None)
-        self._extents.get(span.document_id, {}).pop(span_id, None)
-        self._resolved.pop(span_id, None)
-        self.spanRemoved.emit(span)
+        self.sync()
         return span
 
     def update_span(self, span_id: int, *, label: str | None = None, note: str | None = None) -> Span:
         span = self.project.update_span(span_id, label=label, note=note)
-        self._spans.setdefault(span.document_id, {})[span.id] = span
-        self._forget_pages_of(span)
-        self.spanChanged.emit(span)
+        self.sync()
         return span
 
     def add_region(self, page: Page, label: str, box: Box, text: str = "", note: str = "",
                    region_id: int | None = None, source: str = "", suggested: bool = False) -> Region:
         region = self.project.add_region(page.id, label, box, text=text, note=note, region_id=region_id,
                                          annotator=_annotator(), source=source, suggested=suggested)
-        self.regions(page.document_id)[region.id] = region
-        self.regionAdded.emit(region)
+        self.regions(page.document_id)  # so that the region's document is followed from now on
+        self.sync()
         return region
 
     def delete_region(self, region_id: int) -> Region:
         region = self.project.delete_region(region_id)
-        for regions in self._regions.values():
-            regions.pop(region_id, None)
-        self.regionRemoved.emit(region)
+        self.sync()
         return region
 
     def update_region(self, region_id: int, **changes: object) -> Region:
         region = self.project.update_region(region_id, **changes)  # type: ignore[arg-type]
-        for regions in self._regions.values():
-            if region_id in regions:
-                regions[region_id] = region
-        self.regionChanged.emit(region)
+        self.sync()
         return region
 
     def correct_word(self, word_id: int, text: str) -> Word:
         word = self.project.correct_word(word_id, text)
-        self._page_data.pop(word.page_id, None)
-        self._generation += 1
-        self._resolved.clear()
-        self._on_page.clear()
-        self.wordChanged.emit(word)
+        self.sync()
         return word
 
     def word(self, word_id: int) -> Word:

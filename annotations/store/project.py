@@ -527,6 +527,10 @@ class Project(ChangeLog, RegionStore):
         rows = self.db.execute(WORD_SELECT + " where page_id = ? order by idx", [page_id]).fetchall()
         return [word_row(r) for r in rows]
 
+    def word_rows(self, page_id: int) -> list[tuple]:
+        """A page's words as plain rows (rows.word_row makes Words): far cheaper to send to another process."""
+        return self.db.execute(WORD_SELECT + " where page_id = ? order by idx", [page_id]).fetchall()
+
     def word(self, word_id: int) -> Word:
         row = self.db.execute(WORD_SELECT + " where id = ?", [word_id]).fetchone()
         if row is None:

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pymupdf
-import pytesseract
 import pytest
 from gui_helpers import open_window, rows
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
@@ -14,7 +13,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from annotations import ocr
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -122,16 +120,10 @@ def test_bad_files_are_reported_in_the_window(qtbot: QtBot, empty_window: MainWi
 def test_missing_tesseract_is_a_clear_message(
     qtbot: QtBot, empty_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-such-tesseract"))
-    ocr.engine_version.cache_clear()
-    ocr._languages.cache_clear()
-    try:
-        with qtbot.waitSignal(empty_window.messageShown, timeout=60_000) as shown:
-            empty_window.import_files([scanned_letter(tmp_path / "letter.png")])
-    finally:
-        monkeypatch.undo()
-        ocr.engine_version.cache_clear()
-        ocr._languages.cache_clear()
+    # The import runs in a child process, which inherits this environment: no tesseract on PATH.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with qtbot.waitSignal(empty_window.messageShown, timeout=60_000) as shown:
+        empty_window.import_files([scanned_letter(tmp_path / "letter.png")])
     assert "tesseract is not installed" in shown.args[0]
 
 

@@ -1,0 +1,195 @@
+"""A project opened in a child process of its own, so that no other code can drop its SQLite locks.
+
+SQLite's locks are POSIX advisory locks, which belong to a process, not to a connection: when
+ANY file descriptor of the project file is closed anywhere in that process (a file dialog
+listing the folder, a thumbnailer, a plain `open()` check), every lock the process holds on it
+is gone. Another process may then checkpoint and delete the -wal file while this connection goes
+on writing into it, and edits are lost without an error (sqlite.org, "How To Corrupt An SQLite
+Database File", 2.2). A window runs plenty of code that opens files, so its connection lives
+here instead: a child that runs nothing but this loop. `ProjectProcess` is the caller's handle;
+every public method of `Project` listed in SERVED is called on it as if it were local.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from .project import Project
+
+IDLE_CHECKPOINT = 5.0
+"""Seconds without a request, after a write, before the WAL is copied into the project file."""
+
+START_TIMEOUT = 60.0
+"""Seconds to wait for the child to open the project (it imports the core first)."""
+
+SERVED = frozenset({
+    "labels", "label", "add_label", "documents", "document", "document_for_source", "summaries", "set_status",
+    "pages", "page", "page_by_number", "words", "word", "word_rows", "words_by_id", "correct_word",
+    "document_text", "source_data", "spans", "span", "located_spans", "add_span", "add_span_chars",
+    "update_span", "accept_span", "delete_span", "regions", "region", "regions_by_id", "add_region",
+    "update_region", "accept_region", "delete_region", "last_change", "data_version", "changes_since",
+    "checkpoint", "backup", "schema_version", "cached_words",
+})
+
+_ERRORS: dict[str, type[errors.ScanspanError]] = {
+    cls.__name__: cls
+    for cls in (errors.ScanspanError, errors.ProjectError, errors.NotFoundError, errors.ProjectBusy,
+                errors.ReadOnlyProject, errors.WriteFailed, errors.OcrError)
+}
+
+
+class StoreStopped(errors.ProjectError):
+    """The child holding the project ended (killed, crashed); the last change may not have been stored."""
+
+
+class RemoteCrash(RuntimeError):
+    """A bug inside the project process; the message is its traceback."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the child tells its parent once the project is open."""
+
+    read_only: str | None
+
+
+def _serve(path: str, conn: Connection, wait: float) -> None:
+    # Ctrl-C in the terminal that started the window reaches the whole process group; the window
+    # decides what it means, and this child ends when the window closes its end of the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        project = Project(path, wait=wait)
+    except errors.ScanspanError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    except Exception:  # noqa: BLE001 - reported to the parent, which logs it
+        conn.send(("crash", traceback.format_exc()))
+        return
+    conn.send(("ok", Opened(project.read_only)))
+    dirty = False
+    try:
+        while True:
+            # Waiting on the pipe with a timeout doubles as the idle timer for checkpoints.
+            if not conn.poll(IDLE_CHECKPOINT if dirty else None):
+                dirty = not project.checkpoint()
+                continue
+            try:
+                name, args, kwargs = conn.recv()
+            except (EOFError, OSError):
+                break  # the parent closed the pipe, or died
+            if name == "close":
+                break
+            try:
+                reply: tuple[Any, ...] = ("ok", getattr(project, name)(*args, **kwargs))
+            except errors.ScanspanError as exc:
+                reply = ("error", type(exc).__name__, str(exc))
+            except Exception:  # noqa: BLE001
+                reply = ("crash", traceback.format_exc())
+            dirty = True
+            try:
+                conn.send(reply)
+            except (OSError, ValueError):
+                break
+    finally:
+        project.close()
+
+
+class ProjectProcess:
+    """A `Project` living in a child process; safe to call from several threads (one call at a time).
+
+    A write that waits for other processes longer than `wait` seconds raises ProjectBusy, so a
+    caller with a window to keep alive can say so and try again instead of freezing.
+    """
+
+    def __init__(self, path: str | Path, wait: float = 2.0) -> None:
+        self.path = Path(path)
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(str(self.path), child, wait), name="scanspan-store",
+                                        daemon=True)
+        self._process.start()
+        child.close()
+        self._lock = threading.Lock()
+        self._closed = False
+        if not self._conn.poll(START_TIMEOUT):
+            self._stop()
+            raise errors.ProjectError(f"{self.path}: the project did not open within {START_TIMEOUT:g} s")
+        try:
+            opened = self._unpack(self._conn.recv())
+        except (EOFError, OSError):
+            self._stop()
+            raise StoreStopped(f"{self.path}: the process opening the project stopped") from None
+        except BaseException:
+            self._stop()
+            raise
+        self.read_only: str | None = opened.read_only
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._closed:
+                raise errors.ProjectError(f"{self.path}: the project is closed")
+            try:
+                self._conn.send((name, args, kwargs))
+                reply = self._conn.recv()
+            except (EOFError, OSError, ValueError):
+                self._closed = True
+                raise StoreStopped(
+                    f"{self.path}: the connection to the project stopped; the last change may not have been stored"
+                ) from None
+        return self._unpack(reply)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name in SERVED:
+            return functools.partial(self.call, name)
+        raise AttributeError(name)
+
+    def alive(self) -> bool:
+        return not self._closed and self._process.is_alive()
+
+    def close(self) -> None:
+        """Ask the child to checkpoint and close the project, and wait for it."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._conn.send(("close", (), {}))
+            except (OSError, ValueError):
+                pass
+        self._stop()
+
+    def _stop(self) -> None:
+        self._conn.close()
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+    def __enter__(self) -> ProjectProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _unpack(reply: tuple[Any, ...]) -> Any:
+        kind = reply[0]
+        if kind == "ok":
+            return reply[1]
+        if kind == "error":
+            raise _ERRORS.get(reply[1], errors.ProjectError)(reply[2])
+        raise RemoteCrash(reply[1])
