@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 
 _WORD = re.compile(r"\S+")
 MAX_BLOCK = 2000
@@ -24,13 +25,20 @@ class Alignment:
     target: str
     positions: list[int | None]
 
+    @cached_property
+    def visible(self) -> int:
+        """How many of the source's characters are not whitespace."""
+        return sum(1 for ch in self.source if not ch.isspace())
+
+    @cached_property
+    def covered(self) -> int:
+        """How many of the source's visible characters found a counterpart."""
+        return sum(1 for ch, p in zip(self.source, self.positions) if p is not None and not ch.isspace())
+
     @property
     def coverage(self) -> float:
         """Share of the source's visible characters that found a counterpart."""
-        visible = [k for k, ch in enumerate(self.source) if not ch.isspace()]
-        if not visible:
-            return 1.0
-        return sum(self.positions[k] is not None for k in visible) / len(visible)
+        return self.covered / self.visible if self.visible else 1.0
 
     def map_range(self, start: int, end: int) -> tuple[int, int] | None:
         """The target range covering what source[start:end] maps to, or None if none of it does."""

@@ -257,30 +257,91 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
     tolerated), so its character offsets land on the right words. Regions (Scanspan JSONL) go on the
     page of the same number.
     """
-    from .preannotations import import_annotations
+    from .preannotations import AnnotationImport, ImportStopped, ImportSummary
+
+    def report(summary: ImportSummary) -> None:
+        # Totals per document on stdout; what was left out, and why, on stderr.
+        for r in summary:
+            click.echo(
+                f"document {r.document.id} ({r.document.name}): {r.records} records, {r.placed} placed, "
+                f"{r.adjusted} adjusted, {r.not_aligned} could not be aligned, {r.duplicates} already there "
+                f"(text {r.coverage:.0%} aligned)"
+            )
+            for text in r.unaligned:
+                click.echo(f"  not aligned: {text!r}", err=True)
+            if r.not_aligned > len(r.unaligned):
+                click.echo(f"  not aligned: {r.not_aligned - len(r.unaligned)} more", err=True)
+            for label, n in r.unknown_labels.items():
+                click.echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+            if r.invalid:
+                click.echo(f"  not imported: {r.invalid} spans with unusable values (see the problems below)", err=True)
+            if r.regions or r.region_duplicates or r.regions_off_page or r.region_unknown_labels or r.regions_invalid:
+                scaled = f" ({r.regions_scaled} scaled to the document's page size)" if r.regions_scaled else ""
+                click.echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
+            if r.regions_off_page:
+                click.echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
+            if r.regions_invalid:
+                click.echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
+            for label, n in r.region_unknown_labels.items():
+                click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+        spans = sum(r.spans_added for r in summary)
+        regions = sum(r.regions for r in summary)
+        already = sum(r.duplicates + r.region_duplicates for r in summary)
+        click.echo(
+            f"{summary.lines} lines read, {summary.records} records for {len(summary)} documents: {spans} spans and "
+            f"{regions} regions added as suggestions from {summary.source!r}, {already} already there"
+        )
+        if summary.labels_added:
+            click.echo(f"labels added: {', '.join(summary.labels_added)}")
+        if summary.other_documents:
+            click.echo(
+                f"not imported: {summary.other_documents} records for other documents "
+                f"({', '.join(summary.other_names)}); without --document each goes to the document it names",
+                err=True,
+            )
+        for problem in summary.first_problems:
+            click.echo(str(problem), err=True)
+        if summary.problems > len(summary.first_problems):
+            click.echo(f"... and {summary.problems - len(summary.first_problems)} more problems", err=True)
+
+    def progress_bar() -> Any:
+        # A bar over the file's bytes (its line count is unknown until it is read), on a terminal only.
+        if not sys.stdout.isatty():
+            return nullcontext(None)
+        from tqdm import tqdm
+
+        return tqdm(total=0, unit="B", unit_scale=True, desc="import-annotations", leave=False, file=sys.stdout)
 
     _require(project_path)
-    with _open(project_path) as project:
-        results = import_annotations(project, file, doc_ref, source=source, add_labels=add_labels)
-    for r in results:
-        click.echo(
-            f"document {r.document.id} ({r.document.name}): {r.placed} placed, {r.adjusted} adjusted, "
-            f"{len(r.unaligned)} could not be aligned, {r.duplicates} already there "
-            f"(text {r.coverage:.0%} aligned)"
+    with _open(project_path) as project, progress_bar() as bar:
+        run = AnnotationImport(project, file, doc_ref, source=source, add_labels=add_labels)
+
+        def progress(done: int, total: int, lines: int) -> None:
+            bar.total, bar.n = total, done
+            bar.set_postfix_str(f"{lines:,} lines", refresh=False)
+            bar.refresh()
+
+        try:
+            summary = run.run(progress if bar is not None else None)
+        except ImportStopped as exc:
+            if bar is not None:
+                bar.close()
+            report(exc.summary)
+            raise
+        except KeyboardInterrupt:
+            if bar is not None:
+                bar.close()
+            report(run.summary)
+            done = run.summary
+            kept = f"lines 1-{done.stored_through} are stored" if done.records else "nothing was stored"
+            click.echo(f"interrupted; {kept}; running the same command again adds the rest and nothing twice", err=True)
+            sys.exit(130)
+    report(summary)
+    if summary.problems:
+        raise ProjectError(
+            f"{file}: {summary.problems} problems (lines or values that could not be used; the first are named "
+            "above); everything else was imported"
         )
-        for text in r.unaligned[:10]:
-            click.echo(f"  not aligned: {text!r}", err=True)
-        for label, n in r.unknown_labels.items():
-            click.echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
-        if r.invalid:
-            click.echo(f"  not imported: {r.invalid} spans with offsets outside the text", err=True)
-        if r.regions or r.region_duplicates or r.regions_off_page or r.region_unknown_labels:
-            scaled = f" ({r.regions_scaled} scaled to the document's page size)" if r.regions_scaled else ""
-            click.echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
-        if r.regions_off_page:
-            click.echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
-        for label, n in r.region_unknown_labels.items():
-            click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
 
 
 @cli.command("backup")

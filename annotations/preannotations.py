@@ -1,21 +1,47 @@
 """Pre-annotations in: spans as character offsets over a text (Scanspan JSONL, doccano, spaCy/Prodigy JSONL),
 aligned to a document's OCR text and stored as suggestions the analyst accepts or rejects; and the regions
-of Scanspan JSONL, placed by page and box."""
+of Scanspan JSONL, placed by page and box.
+
+The file is read one line at a time and written in batches, each its own transaction, so any file size
+takes the same memory, other processes writing the project get their turn, and a run that stops
+half-way keeps what it stored: running the same file again adds the rest and nothing twice."""
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
+import math
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .alignment import align
-from .errors import ProjectError
-from .model import Box, Document, Label
+from .alignment import Alignment, align
+from .errors import NotFoundError, ProjectError, ScanspanError
+from .labels import choose_color, label_name_problem
+from .model import Box, Document, Label, Page, Span
 from .store import Project
+from .textlayer import DocumentText
 
-# Colours for labels a file brings in (with add_labels), after the defaults' own.
-_PALETTE = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a"]
+BATCH_RECORDS = 500
+"""Most records per write transaction."""
+BATCH_SECONDS = 0.25
+"""Longest a batch is read, or holds the project's write lock, before it is committed and others get a turn."""
+SHOWN = 10
+"""Problems (and texts that could not be aligned) kept to be named; all of them are counted."""
+MAX_LINE = 64 * 1024 * 1024
+"""Longest line read whole: a record's text is a document, and the longest letters are well under 1 MB."""
+CACHED_CHARACTERS = 4_000_000
+"""Text of the alignments kept for reuse (each costs some 40 bytes per character)."""
+NAMED_LABELS = 20
+"""Distinct unknown label names counted one by one per document; any more are counted together."""
+
+Progress = Callable[[int, int, int], None]
+"""progress(bytes read, file size, lines read)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,7 @@ class ExternalRecord:
     """One line of the file: a text, its spans and regions, and the document name when the file says it.
 
     `page_sizes` (page number -> width, height) is what the file's region boxes are measured in.
+    `bad_spans` and `bad_regions` say why each unusable span or region of the line was left out.
     """
 
     line: int
@@ -52,88 +79,218 @@ class ExternalRecord:
     name: str | None = None
     regions: list[ExternalRegion] = field(default_factory=list)
     page_sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
+    bad_spans: list[str] = field(default_factory=list)
+    bad_regions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A line, or a value on it, that could not be used."""
+
+    line: int
+    cause: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.cause}"
 
 
 @dataclass
 class ImportResult:
-    """What happened to one record's spans and regions in one document; each is in exactly one count."""
+    """What happened to the spans and regions of the records for one document; each is in exactly one count."""
 
     document: Document
-    record: int
+    records: int = 0
     placed: int = 0  # landed on the same text
     adjusted: int = 0  # landed on text that differs (OCR slips, whitespace) or was trimmed to words
     duplicates: int = 0  # an identical span was already there
-    unaligned: list[str] = field(default_factory=list)  # texts of spans with no counterpart in the OCR text
+    not_aligned: int = 0  # spans with no counterpart in the OCR text
+    unaligned: list[str] = field(default_factory=list)  # the first few of their texts
     unknown_labels: dict[str, int] = field(default_factory=dict)
-    invalid: int = 0  # offsets outside the text or empty
-    coverage: float = 1.0
-    span_ids: list[int] = field(default_factory=list)
+    invalid: int = 0  # unusable values: offsets outside the text, not whole numbers, an empty range, a bad label name
     regions: int = 0  # regions added, as suggestions
     regions_scaled: int = 0  # of those, boxes scaled because the file's page size differs from the document's
     region_duplicates: int = 0  # an identical region was already there
     regions_off_page: int = 0  # no such page in the document, or the box does not lie on it
     region_unknown_labels: dict[str, int] = field(default_factory=dict)
-    region_ids: list[int] = field(default_factory=list)
+    regions_invalid: int = 0  # no page number, a box that is not four finite numbers, a bad label name
+    covered: int = 0  # visible characters of the records' texts found in the OCR text
+    visible: int = 0  # visible characters of the records' texts
+
+    @property
+    def coverage(self) -> float:
+        """Share of the records' visible characters aligned to the OCR text."""
+        return self.covered / self.visible if self.visible else 1.0
+
+    @property
+    def spans_added(self) -> int:
+        return self.placed + self.adjusted
+
+    def merge(self, other: ImportResult) -> None:
+        for name in ("records", "placed", "adjusted", "duplicates", "not_aligned", "invalid", "regions",
+                     "regions_scaled", "region_duplicates", "regions_off_page", "regions_invalid", "covered", "visible"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.unaligned += other.unaligned[: SHOWN - len(self.unaligned)]
+        for label, n in other.unknown_labels.items():
+            _count(self.unknown_labels, label, n)
+        for label, n in other.region_unknown_labels.items():
+            _count(self.region_unknown_labels, label, n)
 
 
-def _spans(obj: dict[str, Any]) -> list[ExternalSpan]:
+@dataclass
+class ImportSummary:
+    """The whole file: totals per document (iterating gives them, in order of first appearance) and its problems.
+
+    Only committed batches are counted, so after a stop the totals are what the project holds.
+    """
+
+    path: Path
+    source: str
+    results: dict[int, ImportResult] = field(default_factory=dict)
+    lines: int = 0  # non-blank lines read
+    records: int = 0  # records whose spans and regions were stored (or found there already)
+    stored_through: int = 0  # every line up to this one is done; a stop happened after it
+    other_documents: int = 0  # with a document given: records naming another one, left out
+    other_names: list[str] = field(default_factory=list)  # the first few of those names
+    problems: int = 0
+    first_problems: list[Problem] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the import stopped before the end of the file
+
+    def __iter__(self) -> Iterator[ImportResult]:
+        return iter(self.results.values())
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def problem(self, problem: Problem) -> None:
+        self.problems += 1
+        if len(self.first_problems) < SHOWN:
+            self.first_problems.append(problem)
+
+
+class ImportStopped(ProjectError):
+    """The import stopped half-way (the project was busy, the disk full...); `summary` says what was stored."""
+
+    def __init__(self, summary: ImportSummary, cause: str) -> None:
+        self.summary = summary
+        if summary.records:
+            kept = (
+                f"lines 1-{summary.stored_through} are stored ({summary.records} records); "
+                "running the same command again adds the rest and nothing twice"
+            )
+        else:
+            kept = "nothing was stored"
+        super().__init__(f"{summary.path}: stopped: {cause}; {kept}")
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A value of the file that cannot be used; the message says which and why."""
+
+
+def _show(value: Any) -> str:
+    try:
+        shown = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _whole(value: Any, what: str) -> int:
+    # bool is an int to Python but never an offset; strings are not numbers, whatever they spell.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"{what} is {_show(value)}, not a number")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise _Bad(f"{what} is {_show(value)}, not a whole number")
+        return int(value)
+    return value
+
+
+def _finite(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"{what} is {_show(value)}, not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal too large for a float
+        raise _Bad(f"{what} is {_show(value)}, not a finite number") from None
+    if not math.isfinite(number):
+        raise _Bad(f"{what} is {_show(value)}, not a finite number")
+    return number
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value or "")
+
+
+def _label(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{what} label is {_show(value)}, not a string")
+    return value
+
+
+def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any]]) -> ExternalSpan:
+    what = f"{kind} {n}"
+    try:
+        start, end, label, note, annotator = get()
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise _Bad(f"{what} is not {'[start, end, label]' if kind == 'label' else 'an object with start, end and label'}") from None
+    return ExternalSpan(_whole(start, f"{what}: start"), _whole(end, f"{what}: end"), _label(label, what),
+                        _text(note), _text(annotator))
+
+
+def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
     spans: list[ExternalSpan] = []
+    bad: list[str] = []
+
+    def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any]]) -> None:
+        for n, item in enumerate(items, start=1):
+            try:
+                spans.append(_span(kind, n, lambda: get(item)))
+            except _Bad as exc:
+                bad.append(str(exc))
+
+    if "spans" in obj and not isinstance(obj["spans"], list):
+        bad.append(f'"spans" is {_show(obj["spans"])}, not a list')
     if isinstance(obj.get("spans"), list):  # Scanspan JSONL, spaCy / Prodigy
-        for s in obj["spans"]:
-            spans.append(ExternalSpan(int(s["start"]), int(s["end"]), str(s["label"]),
-                                      str(s.get("note") or ""), str(s.get("annotator") or "")))
+        add("span", obj["spans"], lambda s: (s["start"], s["end"], s["label"], s.get("note"), s.get("annotator")))
     for key in ("label", "labels"):  # doccano sequence labelling: [[start, end, label], ...]
         if isinstance(obj.get(key), list):
-            spans += [ExternalSpan(int(s), int(e), str(lab)) for s, e, lab in obj[key]]
+            def triple(s: Any) -> tuple[Any, Any, Any, Any, Any]:
+                if not isinstance(s, list) or len(s) != 3:
+                    raise TypeError
+                return s[0], s[1], s[2], "", ""
+            add("label", obj[key], triple)
     if isinstance(obj.get("entities"), list):  # doccano's newer export
-        spans += [ExternalSpan(int(e["start_offset"]), int(e["end_offset"]), str(e["label"])) for e in obj["entities"]]
-    return spans
+        add("entity", obj["entities"], lambda e: (e["start_offset"], e["end_offset"], e["label"], "", ""))
+    return spans, bad
 
 
-def read_records(path: str | Path) -> list[ExternalRecord]:
-    """Records of a JSONL file (or a JSON list of the same objects)."""
-    path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{path}: cannot read ({exc})") from None
-    stripped = raw.lstrip()
-    try:
-        if stripped.startswith("["):
-            objects = list(enumerate(json.loads(raw), start=1))
-        else:
-            objects = [(n, json.loads(line)) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"{path}: not JSON lines ({exc})") from None
-    records = []
-    for n, obj in objects:
-        text = obj.get("text") if isinstance(obj, dict) else None
-        if not isinstance(text, str):
-            raise ProjectError(f"{path}, record {n}: no \"text\"; expected Scanspan, doccano or spaCy/Prodigy JSONL")
-        try:
-            spans = _spans(obj)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProjectError(f"{path}, record {n}: a span without start, end and label ({exc})") from None
-        try:
-            regions = _regions(obj)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProjectError(f"{path}, record {n}: a region without page, box (4 numbers) and label ({exc})") from None
-        name = obj.get("name") if isinstance(obj.get("name"), str) else None
-        records.append(ExternalRecord(n, text, spans, name, regions, _page_sizes(obj)))
-    return records
-
-
-def _regions(obj: dict[str, Any]) -> list[ExternalRegion]:
+def _regions(obj: dict[str, Any]) -> tuple[list[ExternalRegion], list[str]]:
     regions: list[ExternalRegion] = []
-    if not isinstance(obj.get("regions"), list):  # doccano, spaCy and Prodigy files have none
-        return regions
-    for g in obj["regions"]:
-        box = tuple(float(v) for v in g["box"])
-        if len(box) != 4:
-            raise ValueError(f"box {g['box']!r}")
-        regions.append(ExternalRegion(int(g["page"]), box, str(g["label"]), str(g.get("text") or ""),  # type: ignore[arg-type]
-                                      str(g.get("note") or ""), str(g.get("annotator") or "")))
-    return regions
+    bad: list[str] = []
+    items = obj.get("regions")
+    if items is None:  # doccano, spaCy and Prodigy files have none
+        return regions, bad
+    if not isinstance(items, list):
+        return regions, [f'"regions" is {_show(items)}, not a list']
+    for n, g in enumerate(items, start=1):
+        what = f"region {n}"
+        try:
+            if not isinstance(g, dict) or "page" not in g or "box" not in g or "label" not in g:
+                raise _Bad(f"{what} is not an object with page, box and label")
+            page = _whole(g["page"], f"{what}: page")
+            box = g["box"]
+            if not isinstance(box, list) or len(box) != 4:
+                raise _Bad(f"{what}: box is {_show(box)}, not 4 numbers")
+            numbers = tuple(_finite(v, f"{what}: box") for v in box)
+            regions.append(ExternalRegion(page, numbers, _label(g["label"], what),  # type: ignore[arg-type]
+                                          _text(g.get("text")), _text(g.get("note")), _text(g.get("annotator"))))
+        except _Bad as exc:
+            bad.append(str(exc))
+    return regions, bad
 
 
 def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
@@ -141,123 +298,529 @@ def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
     sizes: dict[int, tuple[int, int]] = {}
     for page in obj.get("pages") if isinstance(obj.get("pages"), list) else []:
         try:
-            number, width, height = int(page["number"]), int(page["width"]), int(page["height"])
-        except (KeyError, TypeError, ValueError):
+            number, width, height = (_whole(page[k], k) for k in ("number", "width", "height"))
+        except (KeyError, TypeError, _Bad):
             continue
         if width > 0 and height > 0:
             sizes[number] = (width, height)
     return sizes
 
 
-def _pairs(project: Project, records: list[ExternalRecord], path: Path, doc_ref: str | int | None) -> list[tuple[ExternalRecord, Document]]:
-    if not records:
-        raise ProjectError(f"{path}: no records")
-    if doc_ref is not None:
-        doc = project.document(doc_ref)
-        named = [r for r in records if r.name == doc.name]
-        if named:
-            return [(r, doc) for r in named]
-        if len(records) == 1:
-            return [(records[0], doc)]
-        raise ProjectError(f"{path} holds {len(records)} records and none is named {doc.name!r}")
-    pairs = []
-    for record in records:
+def parse_record(line: int, obj: Any) -> ExternalRecord:
+    """One parsed JSON value as a record; a _Bad when it is none (its spans and regions are checked one by one)."""
+    if not isinstance(obj, dict):
+        raise _Bad(f"a JSON {type(obj).__name__ if obj is not None else 'null'}, not an object")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise _Bad('no "text" (a string); expected Scanspan, doccano or spaCy/Prodigy JSONL')
+    spans, bad_spans = _spans(obj)
+    regions, bad_regions = _regions(obj)
+    name = obj.get("name") if isinstance(obj.get("name"), str) else None
+    return ExternalRecord(line, text, spans, name, regions, _page_sizes(obj), bad_spans, bad_regions)
+
+
+def _json(text: str) -> Any:
+    try:
+        # Not strict: a raw tab or other control character inside a string is taken as written.
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        raise _Bad(f"not JSON ({exc.msg}, column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
+        raise _Bad(f"not usable JSON ({type(exc).__name__}: {str(exc)[:80]})") from None
+
+
+def _read_line(handle: IO[bytes]) -> tuple[bytes | None, int]:
+    """The next line and how many bytes it took; None for a line over MAX_LINE bytes, which is skipped unread."""
+    raw = handle.readline(MAX_LINE)
+    taken = len(raw)
+    if taken < MAX_LINE or raw.endswith(b"\n"):
+        return raw, taken
+    while True:
+        rest = handle.readline(1 << 20)
+        taken += len(rest)
+        if not rest or rest.endswith(b"\n"):
+            return None, taken
+
+
+def read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, Any]]:
+    """(line number, bytes read, parsed value or Problem) of each non-blank line of a JSONL stream.
+
+    Lines are what "\\n" separates, as a text editor counts them: str.splitlines also breaks at
+    U+2028, form feeds and other separators, which JSON strings may hold raw.
+    """
+    read = 0
+    number = 0
+    while True:
+        raw, taken = _read_line(handle)
+        if not taken:
+            return
+        number += 1
+        read += taken
+        if raw is None:
+            yield number, read, Problem(number, f"longer than {MAX_LINE // (1024 * 1024)} MB")
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, read, Problem(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+            continue
+        try:
+            yield number, read, _json(text)
+        except _Bad as exc:
+            yield number, read, Problem(number, str(exc))
+
+
+def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, int, Any]]:
+    """(line number, bytes read, parsed value or Problem) of each item of a JSON list, read a chunk at a time.
+
+    A syntax error ends the list (nothing after it can be told apart) and is the last item.
+    """
+    decoder = json.JSONDecoder(strict=False)
+    text = codecs.getincrementaldecoder("utf-8-sig")()
+    buf, pos, read, eof = "", 0, 0, False
+    line, counted = 1, 0  # line number at buf[counted]
+
+    def more(at_least: int) -> None:
+        nonlocal buf, pos, read, eof, line, counted
+        if pos > chunk:  # drop what has been consumed, so the buffer holds about one item
+            line += buf.count("\n", counted, pos)
+            buf, counted, pos = buf[pos:], 0, 0
+        data = handle.read(max(chunk, at_least))
+        read += len(data)
+        eof = not data
+        buf += text.decode(data, final=eof)
+
+    def line_at(index: int) -> int:
+        nonlocal line, counted
+        line += buf.count("\n", counted, index)
+        counted = index
+        return line
+
+    def skip_space() -> bool:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof:
+                return pos < len(buf)
+            more(0)
+
+    try:
+        skip_space()
+        pos += 1  # the "[" that made this a list
+        items = 0
+        while True:
+            if not skip_space():
+                yield line_at(len(buf)), read, Problem(line_at(len(buf)), "the JSON list is not closed with ]")
+                return
+            if buf[pos] == "]":
+                return
+            if items:
+                if buf[pos] != ",":
+                    yield line_at(pos), read, Problem(line_at(pos), f"not JSON (expected , or ] between list items, found {buf[pos]!r})")
+                    return
+                pos += 1
+                if not skip_space():
+                    continue
+            start = pos
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buf, start)
+                except (ValueError, RecursionError) as exc:
+                    if eof:
+                        where = getattr(exc, "pos", start)
+                        yield line_at(where), read, Problem(line_at(where), f"not JSON ({getattr(exc, 'msg', exc)})")
+                        return
+                    more(2 * (len(buf) - start))  # doubling keeps a long item linear to read
+                    start = pos
+                    continue
+                if end == len(buf) and not eof:  # a number may go on in the next chunk
+                    more(2 * (len(buf) - start))
+                    start = pos
+                    continue
+                break
+            pos = end
+            items += 1
+            yield line_at(start), read, value
+    except UnicodeDecodeError as exc:
+        yield line, read, Problem(line, f"not UTF-8 text ({exc.reason})")
+
+
+def read_file(handle: IO[bytes]) -> Iterator[tuple[int, int, Any]]:
+    """The records of a JSONL stream, or of a JSON list of the same objects (first non-space byte "[")."""
+    head = handle.peek(64) if hasattr(handle, "peek") else b""
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    if head.lstrip().startswith(b"["):
+        return read_array(handle)
+    return read_lines(handle)
+
+
+# -- importing ---------------------------------------------------------------------------------------
+
+
+def _count(counts: dict[str, int], key: str, n: int = 1) -> None:
+    if key not in counts and len(counts) >= NAMED_LABELS:
+        key = "(other labels)"
+    counts[key] = counts.get(key, 0) + n
+
+
+class _Document:
+    """What the import keeps per document across records: its text, the keys of its spans and regions, its pages.
+
+    Loaded once, so that a record costs the same whether the document holds ten spans or a million.
+    """
+
+    def __init__(self, project: Project, doc: Document) -> None:
+        self.doc = doc
+        self.text: DocumentText = project.document_text(doc.id)
+        self.spans = {(s.label, s.first_word_id, s.last_word_id, s.head, s.tail) for s in project.spans(doc.id)}
+        self.pages: dict[int, Page] = {p.number: p for p in project.pages(doc.id)}
+        self.regions = {(g.page_id, g.label, g.box) for g in project.regions(doc.id)}
+        self.own: Alignment | None = None  # the alignment of the document's own text, made on first use
+
+
+class _Alignments:
+    """Alignments by (document, text hash), least recently used dropped past CACHED_CHARACTERS."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[tuple[int, bytes], Alignment] = OrderedDict()
+        self._characters = 0
+
+    def get(self, state: _Document, text: str) -> Alignment:
+        if text == state.text.text:
+            # The usual record (an export of the same project, a model run over its text) costs one comparison.
+            if state.own is None:
+                state.own = align(text, text)
+            return state.own
+        key = (state.doc.id, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        found = align(text, state.text.text)
+        self._cache[key] = found
+        self._characters += len(text)
+        while self._characters > CACHED_CHARACTERS and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._characters -= len(old.source)
+        return found
+
+
+@dataclass
+class _Planned:
+    """One record's writes, worked out before the write lock is taken, and its counts."""
+
+    line: int
+    state: _Document
+    result: ImportResult
+    labels: list[Label] = field(default_factory=list)
+    spans: list[tuple[str, tuple[int, int, int, int], str, str, bool]] = field(default_factory=list)
+    regions: list[tuple[ExternalRegion, int, Box, bool]] = field(default_factory=list)
+
+
+class AnnotationImport:
+    """One run of a file into a project; `summary` holds what was stored, even after an exception."""
+
+    def __init__(
+        self, project: Project, path: str | Path, document: str | int | None = None, source: str | None = None,
+        add_labels: bool = False,
+    ) -> None:
+        self.project = project
+        self.path = Path(path)
+        self.source = source or self.path.name
+        self.document = document
+        self.add_labels = add_labels
+        self.summary = ImportSummary(self.path, self.source)
+        self._states: dict[int, _Document] = {}
+        self._by_name: dict[str, Document | None] = {}
+        self._alignments = _Alignments()
+        self._known: dict[str, str] = {}
+        self._colors: list[str] = []
+        self._matched = 0
+        self._line = 0
+
+    def run(self, progress: Progress | None = None) -> ImportSummary:
+        """Read the file to its end; ImportStopped (naming what is stored) when a batch cannot be written."""
+        target = self.project.document(self.document) if self.document is not None else None
+        labels = self.project.labels()
+        self._known = {label.name: label.name for label in labels}
+        self._colors = [label.color for label in labels]
+        try:
+            handle = self.path.open("rb")
+        except OSError as exc:
+            raise ProjectError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            try:
+                self._read(read_file(handle), target, size, progress)
+            except ScanspanError as exc:
+                self.summary.stopped = str(exc)
+                raise ImportStopped(self.summary, str(exc)) from None
+            except OSError as exc:
+                self.summary.stopped = str(exc)
+                raise ImportStopped(self.summary, f"{self.path}: cannot read ({exc.strerror or exc})") from None
+            except KeyboardInterrupt:
+                self.summary.stopped = "interrupted"
+                raise
+        if not self.summary.lines:
+            raise ProjectError(f"{self.path}: no records")
+        if target is not None and not self._matched and self.summary.other_documents:
+            raise ProjectError(
+                f"{self.path} holds {self.summary.other_documents} records and none is named {target.name!r}"
+            )
+        return self.summary
+
+    def _read(self, items: Iterator[tuple[int, int, Any]], target: Document | None, size: int,
+              progress: Progress | None) -> None:
+        batch: list[_Planned] = []
+        started = time.monotonic()
+        shown = 0.0
+        upcoming = next(items, None)
+        first = True
+        while upcoming is not None:
+            line, done, value = upcoming
+            upcoming = next(items, None)
+            self._line = line
+            self.summary.lines += 1
+            if progress is not None and time.monotonic() - shown > 0.1:
+                shown = time.monotonic()
+                progress(done, size, self.summary.lines)
+            only = first and upcoming is None  # a file of one record goes to the document given, whatever its name
+            first = False
+            planned = self._plan(line, value, target, only)
+            if planned is not None:
+                if not batch:
+                    started = time.monotonic()
+                batch.append(planned)
+            if batch and (len(batch) >= BATCH_RECORDS or time.monotonic() - started >= BATCH_SECONDS):
+                self._flush(batch, line)
+                batch = []
+            elif not batch:
+                self.summary.stored_through = line
+        self._flush(batch, self._line)
+        if progress is not None:
+            progress(size, size, self.summary.lines)
+
+    # -- one record, before any write --
+
+    def _plan(self, line: int, value: Any, target: Document | None, only: bool) -> _Planned | None:
+        if isinstance(value, Problem):
+            self.summary.problem(value)
+            return None
+        try:
+            record = parse_record(line, value)
+        except _Bad as exc:
+            self.summary.problem(Problem(line, str(exc)))
+            return None
+        doc = self._document_of(record, target, only)
+        if doc is None:
+            return None
+        self._matched += 1
+        state = self._states.get(doc.id)
+        if state is None:
+            state = self._states[doc.id] = _Document(self.project, doc)
+        planned = _Planned(line, state, ImportResult(doc, records=1))
+        for cause in record.bad_spans:
+            planned.result.invalid += 1
+            self.summary.problem(Problem(line, cause))
+        for cause in record.bad_regions:
+            planned.result.regions_invalid += 1
+            self.summary.problem(Problem(line, cause))
+        alignment = self._alignments.get(state, record.text) if record.spans else None
+        if alignment is not None:
+            planned.result.covered, planned.result.visible = alignment.covered, alignment.visible
+        for n, span in enumerate(record.spans, start=1):
+            self._plan_span(record, n, span, alignment, planned)  # type: ignore[arg-type]
+        for n, region in enumerate(record.regions, start=1):
+            self._plan_region(record, n, region, planned)
+        return planned
+
+    def _document_of(self, record: ExternalRecord, target: Document | None, only: bool) -> Document | None:
+        if target is not None:
+            if record.name is None or record.name == target.name or only:
+                return target
+            self.summary.other_documents += 1
+            if record.name not in self.summary.other_names and len(self.summary.other_names) < SHOWN:
+                self.summary.other_names.append(record.name)
+            return None
         if record.name is None:
-            raise ProjectError(f"{path}, record {record.line}: no document name; say which with --document")
-        pairs.append((record, project.document(record.name)))
-    return pairs
+            self.summary.problem(Problem(record.line, "no document name; say which with --document"))
+            return None
+        if record.name in self._by_name:
+            doc = self._by_name[record.name]
+        else:
+            try:
+                doc = self.project.document(record.name)
+            except NotFoundError:
+                doc = None
+            except ProjectError as exc:  # two documents of that name
+                self.summary.problem(Problem(record.line, str(exc)))
+                return None
+            if doc is not None or len(self._by_name) < 10_000:
+                self._by_name[record.name] = doc
+        if doc is None:
+            self.summary.problem(Problem(record.line, f"no document {record.name!r} in {self.project.path.name}"))
+        return doc
 
+    def _label(self, name: str, what: str, planned: _Planned) -> str | None:
+        """The project's label of that name (planned for adding with add_labels), or None, counted."""
+        known = self._known.get(name)
+        if known is not None or not self.add_labels:
+            return known
+        problem = label_name_problem(name)
+        if problem is not None:
+            self.summary.problem(Problem(planned.line, f"{what}: label {name!r} cannot be added: it {problem}"))
+            return None
+        color = choose_color(self._colors)
+        self._colors.append(color)
+        planned.labels.append(Label(name, color))
+        self._known[name] = name
+        return name
 
-def import_annotations(
-    project: Project, path: str | Path, document: str | int | None = None, source: str | None = None,
-    add_labels: bool = False,
-) -> list[ImportResult]:
-    """Align each record's text to its document and add its spans as suggestions from `source`."""
-    path = Path(path)
-    source = source or path.name
-    pairs = _pairs(project, read_records(path), path, document)
-    known = {label.name for label in project.labels()}
-    results = []
-    with project.transaction():  # one file is one action: it goes in whole or not at all
-        for record, doc in pairs:
-            if add_labels:
-                used = [s.label for s in record.spans] + [g.label for g in record.regions]
-                for name in dict.fromkeys(label for label in used if label not in known):
-                    project.add_label(Label(name, _PALETTE[len(known) % len(_PALETTE)]))
-                    known.add(name)
-            results.append(_import_record(project, record, doc, source, known))
-    return results
-
-
-def _import_record(project: Project, record: ExternalRecord, doc: Document, source: str, known: set[str]) -> ImportResult:
-    text = project.document_text(doc.id)
-    alignment = align(record.text, text.text)
-    result = ImportResult(doc, record.line, coverage=alignment.coverage)
-    _import_regions(project, record, doc, source, known, result)
-    existing = {(s.label, s.first_word_id, s.last_word_id, s.head, s.tail) for s in project.spans(doc.id)}
-    for span in record.spans:
+    def _plan_span(self, record: ExternalRecord, n: int, span: ExternalSpan, alignment: Alignment,
+                   planned: _Planned) -> None:
+        result, state = planned.result, planned.state
         if not 0 <= span.start < span.end <= len(record.text):
             result.invalid += 1
-            continue
-        if span.label not in known:
-            result.unknown_labels[span.label] = result.unknown_labels.get(span.label, 0) + 1
-            continue
+            self.summary.problem(Problem(
+                record.line, f"span {n}: {span.start}-{span.end} is not a range of the text ({len(record.text)} characters)"
+            ))
+            return
+        label = self._known.get(span.label)
+        if label is None:
+            if not self.add_labels:
+                _count(result.unknown_labels, span.label)
+                return
+            label = self._label(span.label, f"span {n}", planned)
+            if label is None:
+                result.invalid += 1
+                return
         wanted = record.text[span.start : span.end]
         mapped = alignment.map_range(span.start, span.end)
         try:
-            anchor = text.anchor(*mapped) if mapped else None
+            anchor = state.text.anchor(*mapped) if mapped else None
         except ValueError:
             anchor = None
         if anchor is None:
-            result.unaligned.append(wanted)
-            continue
-        if (span.label, *anchor) in existing:
+            result.not_aligned += 1
+            if len(result.unaligned) < SHOWN:
+                result.unaligned.append(wanted)
+            return
+        key = (label, *anchor)
+        if key in state.spans:
             result.duplicates += 1
-            continue
-        added = project.add_span(
-            doc.id, span.label, *anchor, note=span.note, annotator=span.annotator, source=source, suggested=True
-        )
-        existing.add((span.label, *anchor))
-        result.span_ids.append(added.id)
-        if " ".join(text.resolve(added).text.split()) == " ".join(wanted.split()):
-            result.placed += 1
-        else:
-            result.adjusted += 1
-    return result
+            return
+        state.spans.add(key)
+        got = state.text.resolve(Span(0, state.doc.id, label, *anchor)).text
+        placed = got.split() == wanted.split()
+        planned.spans.append((label, anchor, span.note, span.annotator, placed))
 
-
-def _import_regions(
-    project: Project, record: ExternalRecord, doc: Document, source: str, known: set[str], result: ImportResult
-) -> None:
-    """Add the record's regions as suggestions on the pages of the same number, boxes in the document's pixels."""
-    pages = {p.number: p for p in project.pages(doc.id)}
-    existing = {(g.page_id, g.label, g.box) for g in project.regions(doc.id)}
-    for g in record.regions:
-        if g.label not in known:
-            result.region_unknown_labels[g.label] = result.region_unknown_labels.get(g.label, 0) + 1
-            continue
-        page = pages.get(g.page)
+    def _plan_region(self, record: ExternalRecord, n: int, g: ExternalRegion, planned: _Planned) -> None:
+        result, state = planned.result, planned.state
+        label = self._known.get(g.label)
+        if label is None:
+            if not self.add_labels:
+                _count(result.region_unknown_labels, g.label)
+                return
+            label = self._label(g.label, f"region {n}", planned)
+            if label is None:
+                result.regions_invalid += 1
+                return
+        page = state.pages.get(g.page)
         if page is None:
             result.regions_off_page += 1
-            continue
+            return
         box, scaled = g.box, False
         size = record.page_sizes.get(g.page)
         if size is not None and size != (page.width, page.height):
             # The same letter imported at another resolution: the box keeps its place on the paper.
             sx, sy = page.width / size[0], page.height / size[1]
             box, scaled = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy), True
-        key = (page.id, g.label, (min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])))
-        if key in existing:
-            result.region_duplicates += 1
-            continue
-        try:
-            added = project.add_region(
-                page.id, g.label, box, text=g.text, note=g.note, annotator=g.annotator, source=source, suggested=True
-            )
-        except ProjectError:  # an empty box, or one that does not lie on the page
+        x0, y0, x1, y1 = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
+        if not (0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height):
             result.regions_off_page += 1
-            continue
-        existing.add((page.id, added.label, added.box))
-        result.regions += 1
-        result.regions_scaled += int(scaled)
-        result.region_ids.append(added.id)
+            return
+        key = (page.id, label, (x0, y0, x1, y1))
+        if key in state.regions:
+            result.region_duplicates += 1
+            return
+        state.regions.add(key)
+        planned.regions.append((g, page.id, box, scaled))
+
+    # -- writing --
+
+    def _flush(self, batch: list[_Planned], read_through: int) -> None:
+        """Write the batch, one transaction per BATCH_SECONDS of writing; counts move to the summary once committed."""
+        k = 0
+        while k < len(batch):
+            started = time.monotonic()
+            written: list[_Planned] = []
+            with self.project.transaction():
+                while k < len(batch):
+                    self._write(batch[k])
+                    written.append(batch[k])
+                    k += 1
+                    if time.monotonic() - started >= BATCH_SECONDS:
+                        break
+            for planned in written:
+                total = self.summary.results.get(planned.state.doc.id)
+                if total is None:
+                    total = self.summary.results[planned.state.doc.id] = ImportResult(planned.state.doc)
+                total.merge(planned.result)
+                self.summary.records += 1
+                self.summary.labels_added += [label.name for label in planned.labels]
+                self.summary.stored_through = planned.line
+        self.summary.stored_through = max(self.summary.stored_through, read_through)
+
+    def _write(self, planned: _Planned) -> None:
+        result, doc_id = planned.result, planned.state.doc.id
+        for label in list(planned.labels):
+            try:
+                self.project.add_label(label)
+            except ProjectError:
+                if label.name not in {known.name for known in self.project.labels()}:
+                    raise
+                planned.labels.remove(label)  # another process added it meanwhile
+        for label_name, (first, last, head, tail), note, annotator, placed in planned.spans:
+            try:
+                self.project.add_span(doc_id, label_name, first, last, head, tail, note=note, annotator=annotator,
+                                      source=self.source, suggested=True)
+            except (NotFoundError, ProjectError) as exc:
+                # The label or the words went away under another process: this span cannot be stored.
+                if type(exc) not in (NotFoundError, ProjectError):
+                    raise  # busy, disk full, read-only: the batch stops
+                result.invalid += 1
+                self.summary.problem(Problem(planned.line, f"span not stored: {exc}"))
+                continue
+            if placed:
+                result.placed += 1
+            else:
+                result.adjusted += 1
+        for g, page_id, box, scaled in planned.regions:
+            try:
+                self.project.add_region(page_id, g.label, box, text=g.text, note=g.note, annotator=g.annotator,
+                                        source=self.source, suggested=True)
+            except (NotFoundError, ProjectError) as exc:
+                if type(exc) not in (NotFoundError, ProjectError):
+                    raise
+                result.regions_off_page += 1
+                continue
+            result.regions += 1
+            result.regions_scaled += int(scaled)
+
+
+def import_annotations(
+    project: Project, path: str | Path, document: str | int | None = None, source: str | None = None,
+    add_labels: bool = False, progress: Progress | None = None,
+) -> ImportSummary:
+    """Align each record's text to its document and add its spans and regions as suggestions from `source`.
+
+    With `document`, records named after it or unnamed go to it (a file of one record goes to it
+    whatever its name); records naming other documents are counted and left out.
+    """
+    return AnnotationImport(project, path, document, source, add_labels).run(progress)

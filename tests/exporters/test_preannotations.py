@@ -115,27 +115,52 @@ def test_doccano_and_unknown_labels_are_counted(tmp_path: Path) -> None:
 
 def test_records_are_matched_to_documents(letters_copy: Path, tmp_path: Path) -> None:
     path = tmp_path / "many.jsonl"
-    path.write_text("\n".join(json.dumps({"text": "x", "spans": []}) for _ in range(2)) + "\n")
     with Project(letters_copy) as project:
-        with pytest.raises(ProjectError, match="none is named 'letter-1.pdf'"):
-            import_annotations(project, path, document="letter-1.pdf")
-        with pytest.raises(ProjectError, match="no document name; say which with --document"):
-            import_annotations(project, path)
+        text = project.document_text(1).text
+        span = {"start": text.index("OJJDP"), "end": text.index("OJJDP") + 5, "label": "agency"}
+        # Unnamed records go to the document given: a doccano file may cut one letter into paragraphs.
+        path.write_text("\n".join(json.dumps({"text": text, "spans": [span]}) for _ in range(2)) + "\n")
+        (result,) = import_annotations(project, path, document="letter-2.pdf")
+        assert (result.document.name, result.records, result.duplicates) == ("letter-2.pdf", 2, 2)
+        # Without --document an unnamed record is named as a problem, not a reason to refuse the file.
+        summary = import_annotations(project, path)
+        assert (len(summary), summary.problems) == (0, 2)
+        assert [str(p) for p in summary.first_problems] == [
+            "line 1: no document name; say which with --document",
+            "line 2: no document name; say which with --document",
+        ]
+        # With --document, records naming other documents are left out and counted.
+        path.write_text("\n".join(json.dumps({"text": text, "name": f"letter-{n}.pdf"}) for n in (1, 2)) + "\n")
+        summary = import_annotations(project, path, document="letter-1.pdf")
+        assert [(r.document.name, r.records) for r in summary] == [("letter-1.pdf", 1)]
+        assert (summary.other_documents, summary.other_names) == (1, ["letter-2.pdf"])
+        with pytest.raises(ProjectError, match="holds 2 records and none is named 'letter-3.pdf'"):
+            import_annotations(project, path, document="letter-3.pdf")
+        # A file of one record goes to the document given, whatever its name.
+        path.write_text(json.dumps({"text": text, "name": "elsewhere.pdf", "spans": [span]}) + "\n")
+        (result,) = import_annotations(project, path, document="letter-3.pdf")
+        assert (result.document.name, result.duplicates) == ("letter-3.pdf", 1)
         path.write_text('{"spans": []}\n')
-        with pytest.raises(ProjectError, match='record 1: no "text"'):
+        summary = import_annotations(project, path, document=1)
+        assert [str(p) for p in summary.first_problems] == [
+            'line 1: no "text" (a string); expected Scanspan, doccano or spaCy/Prodigy JSONL'
+        ]
+        path.write_text("\n\n")
+        with pytest.raises(ProjectError, match="no records"):
             import_annotations(project, path, document=1)
 
 
-def test_a_failed_import_stores_nothing(letters_copy: Path, tmp_path: Path) -> None:
+def test_a_line_for_a_missing_document_is_named_and_the_rest_goes_in(letters_copy: Path, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     with Project(letters_copy) as project:
         text = project.document_text(1).text
-        good = {"text": text, "name": "letter-1.pdf", "spans": [{"start": 0, "end": 4, "label": "agency"}]}
-        path.write_text(json.dumps(good) + "\n" + json.dumps({"text": "y", "name": "missing.pdf", "spans": []}) + "\n")
+        good = {"text": text, "name": "letter-1.pdf", "spans": [{"start": 0, "end": 4, "label": "figure"}]}
+        path.write_text(json.dumps({"text": "y", "name": "missing.pdf", "spans": []}) + "\n" + json.dumps(good) + "\n")
         before = len(project.spans())
-        with pytest.raises(ProjectError, match="missing.pdf"):
-            import_annotations(project, path)
-        assert len(project.spans()) == before
+        summary = import_annotations(project, path)
+        assert [str(p) for p in summary.first_problems] == ["line 1: no document 'missing.pdf' in letters.scanspan"]
+        assert [(r.document.name, r.placed) for r in summary] == [("letter-1.pdf", 1)]
+        assert len(project.spans()) == before + 1
 
 
 def test_cli_summary(letters: Letters, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -146,10 +171,17 @@ def test_cli_summary(letters: Letters, tmp_path: Path, run_cli) -> None:  # type
     code, out, err = run_cli("import-annotations", exported, "-p", fresh, "--source", "ner-v1")
     assert code == 0, err
     assert out.splitlines() == [
-        "document 1 (letter-1.pdf): 9 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)",
+        "document 1 (letter-1.pdf): 1 records, 9 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)",
         "  regions: 1 placed, 0 already there",
+        "1 lines read, 1 records for 1 documents: 9 spans and 1 regions added as suggestions from 'ner-v1', 0 already there",
     ]
-    assert "not imported" not in err
+    assert err == ""
+    # The same file again adds nothing.
+    code, out, err = run_cli("import-annotations", exported, "-p", fresh, "--source", "ner-v1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        "1 lines read, 1 records for 1 documents: 0 spans and 0 regions added as suggestions from 'ner-v1', 10 already there"
+    )
 
 
 def test_align_maps_every_character_of_equal_texts_and_none_of_foreign_ones() -> None:
@@ -276,8 +308,23 @@ def test_regions_land_on_their_page_scaled_to_its_size_and_the_rest_is_counted(t
         assert "stamp" in {label.name for label in project.labels()}
 
 
-def test_malformed_regions_are_one_line_errors(tmp_path: Path) -> None:
+def test_malformed_regions_are_counted_and_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"text": "x", "regions": [{"page": 1, "box": [1, 2, 3], "label": "signature"}]}) + "\n")
-    with Project(tmp_path / "p.scanspan") as project, pytest.raises(ProjectError, match="record 1: a region without"):
-        import_annotations(project, path, document=add_letter(project, "l.pdf", LETTER))
+    regions = [
+        {"page": 1, "box": [1, 2, 3], "label": "signature"},
+        {"page": 1, "box": [1, 2, "3", 4], "label": "signature"},
+        {"page": 1, "box": [1, 2, float("inf"), 4], "label": "signature"},
+        {"page": 1.5, "box": [1, 2, 3, 4], "label": "signature"},
+        {"page": 1, "box": [1, 2, 30, 40], "label": "signature"},
+    ]
+    path.write_text(json.dumps({"text": "x", "regions": regions}) + "\n")
+    with Project(tmp_path / "p.scanspan") as project:
+        summary = import_annotations(project, path, document=add_letter(project, "l.pdf", LETTER))
+        (result,) = summary
+        assert (result.regions, result.regions_invalid) == (1, 4)
+        assert [str(p) for p in summary.first_problems] == [
+            "line 1: region 1: box is [1, 2, 3], not 4 numbers",
+            'line 1: region 2: box is "3", not a number',
+            "line 1: region 3: box is Infinity, not a finite number",
+            "line 1: region 4: page is 1.5, not a whole number",
+        ]
