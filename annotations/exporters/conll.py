@@ -6,9 +6,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
+from ..errors import ProjectError
 from .base import ExportDocument
 from .output import Target
-from .tagging import bilou, iob2, longest_wins
+from .tagging import OUTSIDE, bilou, check_tag_labels, iob2, longest_wins
 
 # A word's tokens: runs of word characters joined by inner punctuation ("300,000", "U.S",
 # "Prevention's"), or one punctuation mark. Punctuation leaves the word, as CoNLL corpora have it.
@@ -83,14 +84,36 @@ def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[li
     return sentences, len(aside), split
 
 
+def check_line(token: str, tag: str, labels: set[str]) -> str | None:
+    """Why "token<TAB>tag" would not read back as one line of two columns with a valid tag, or None."""
+    if not token or any(ch.isspace() for ch in token):
+        return f"token {token!r} is empty or holds a space or line break"
+    if any(ch.isspace() and ch != " " for ch in tag):
+        return f"tag {tag!r} holds a tab or line break"
+    if tag != OUTSIDE and (tag[:2] not in ("B-", "I-", "L-", "U-") or tag[2:] not in labels):
+        return f"tag {tag!r} is not O or B-, I-, L-, U- and a label"
+    return None
+
+
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
     out, report = target.stream, target.report
+    line = 0
     for doc in docs:
+        labels = {r.span.label for r in doc.spans}
+        check_tag_labels(labels, "conll")
         sentences, aside, split = tagged_sentences(doc, target.options.scheme)
         out.write("-DOCSTART-\tO\n\n")
+        line += 2
         for sentence in sentences:
+            # What a reader gets back: every line two tab-separated columns, the tag one of ours.
+            for token, tag in sentence:
+                line += 1
+                problem = check_line(token, tag, labels)
+                if problem is not None:
+                    raise ProjectError(f"cannot export conll: line {line} would not read back ({problem})")
             out.writelines(f"{token}\t{tag}\n" for token, tag in sentence)
             out.write("\n")
+            line += 1
         report.documents += 1
         report.spans += len(doc.spans) - aside
         report.skip(OVERLAP, aside)

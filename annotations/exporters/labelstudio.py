@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..errors import ProjectError
 from ..model import Label, Page, Region
 from .base import ExportDocument
 from .output import Target
+from .tagging import label_export_error
 
 IMAGE, TEXT = "image", "text"  # object tag names, and the task data keys they read
 BOXES, SPANS = "box", "label"  # control tag names (from_name in results)
@@ -48,7 +50,28 @@ def label_config(labels: Iterable[Label]) -> str:
         )
     ET.SubElement(view, "Text", name=TEXT, value=f"${TEXT}")
     ET.indent(view)
-    return ET.tostring(view, encoding="unicode") + "\n"
+    config = ET.tostring(view, encoding="unicode") + "\n"
+    _check_config(config, labels)
+    return config
+
+
+def _check_config(config: str, labels: list[Label]) -> None:
+    """The config must parse as XML and give back every label name as written in the tasks' results."""
+    for label in labels:
+        if not label.name:
+            raise label_export_error("labelstudio", label.name, "is empty")
+    try:
+        values = [element.get("value") for element in ET.fromstring(config).iter("Label")]
+    except ET.ParseError:
+        # XML 1.0 has no way to write most control characters, escaped or not.
+        bad = next((label.name for label in labels if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in label.name)), None)
+        if bad is not None:
+            raise label_export_error("labelstudio", bad, "holds a control character XML cannot carry") from None
+        raise ProjectError("cannot export labelstudio: the labelling config would not read back as XML") from None
+    names = [label.name for label in labels]
+    if values != names + names:
+        wrong = next((n for n in names if n not in values), names[0] if names else "")
+        raise label_export_error("labelstudio", wrong, "does not read back unchanged from the labelling config")
 
 
 def rectangle(region: Region, page: Page) -> dict[str, Any]:

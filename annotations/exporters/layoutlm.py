@@ -10,7 +10,7 @@ from typing import Any
 from ..model import Box, Page, Word
 from .base import ExportDocument, ExportReport
 from .output import Target
-from .tagging import iob2, longest_wins
+from .tagging import check_tag_labels, iob2, label_export_error, longest_wins
 
 OVERLAP = "overlapping spans set aside (the longest one kept)"
 WIDENED = "spans widened to whole words (an edge fell inside a word)"
@@ -18,6 +18,7 @@ PAGE_SPLIT = "spans split at a page break (one entity per page)"
 PART_ASIDE = "parts of spans over a page break set aside by a longer overlap on their page (the other parts are exported)"
 REGIONS = "regions (layoutlm tags words; coco or labelstudio export regions)"
 REGION_NOTES = "region notes (a FUNSD entity has no place for one; jsonl, coco and labelstudio carry them)"
+FUNSD_OTHER = "other"  # FUNSD's label for the words of a line that belong to no entity
 
 
 def scale_box(box: Box, page: Page) -> list[int]:
@@ -158,6 +159,12 @@ def _union(boxes: Iterable[Box]) -> Box:
 def _write(docs: Iterable[ExportDocument], target: Target, funsd: bool) -> None:
     report = target.report
     for doc in docs:
+        if funsd:
+            # A label of that name would be one class with the unlabelled words: indistinguishable once written.
+            if any(r.span.label == FUNSD_OTHER for r in doc.spans) or any(g.label == FUNSD_OTHER for g in doc.regions):
+                raise label_export_error("funsd", FUNSD_OTHER, "is FUNSD's label for words in no entity")
+        else:
+            check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
         pages, aside = page_entities(doc, report)
         for pe in pages:
             image = target.page_image(doc, pe.page)

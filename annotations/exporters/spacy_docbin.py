@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import ProjectError
 from .base import ExportDocument, ExportOptions
 from .output import Target
+from .tagging import check_tag_labels
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -56,6 +57,8 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     nlp = _blank(options.lang)
     docbin = DocBin(store_user_data=True)
     for doc in docs:
+        # Entities become BILUO tags when spaCy trains: the same label rule as CoNLL's tags.
+        check_tag_labels((r.span.label for r in doc.spans), "spacy")
         # Tokenising the exact document text keeps character offsets identical to Scanspan's.
         sdoc = nlp.make_doc(doc.text.text)
         spans = []

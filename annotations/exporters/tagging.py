@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
+
+from ..errors import ProjectError
+from ..labels import label_name_problem
 
 T = TypeVar("T")
 
 OUTSIDE = "O"
+
+
+def label_export_error(fmt: str, name: str, problem: str) -> ProjectError:
+    """The one-line error for a stored label a format cannot carry, with the two ways out."""
+    shown = repr(name) if len(name) <= 80 else repr(name[:60]) + "…"
+    return ProjectError(
+        f"cannot export {fmt}: label {shown} {problem}; it was stored before label names were checked: "
+        "relabel its annotations, or leave it out with --labels"
+    )
+
+
+def check_tag_labels(labels: Iterable[str], fmt: str) -> None:
+    """Refuse labels that would make ambiguous or unreadable tags (a line break, a tag prefix, "O"...)."""
+    for name in sorted(set(labels)):
+        problem = label_name_problem(name)
+        if problem is not None:
+            raise label_export_error(fmt, name, problem)
 
 
 def longest_wins(items: Sequence[T], ranges: Sequence[tuple[int, int]]) -> tuple[list[T], list[T]]:

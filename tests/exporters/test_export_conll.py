@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations.exporters import ExportOptions, export, export_documents
-from annotations.exporters.conll import tagged_sentences
+from annotations.exporters.conll import check_line, tagged_sentences
 from annotations.exporters.tagging import longest_wins
 from annotations.store import Project
 from annotations.textlayer import ResolvedSpan
@@ -174,3 +174,25 @@ def test_tagging_work_grows_with_tokens_plus_spans_not_their_product(tmp_path: P
     assert (sentences, aside, split) == expected
     assert aside > 0 and sum(t.startswith("B-") for s in sentences for _, t in s) == 300 - aside
     assert _Counted.comparisons < 100_000, _Counted.comparisons
+
+
+def test_every_line_reads_back_as_two_columns_with_a_valid_tag(letters: Letters, tmp_path: Path) -> None:
+    out = tmp_path / "bilou.conll"
+    with Project(letters.path) as project:
+        export(project, "conll", out, options=ExportOptions(scheme="bilou"))
+        labels = {label.name for label in project.labels()}
+    text = out.read_text(encoding="utf-8")
+    # Only "\n" ends a line: no reader (str.splitlines included) finds another line break.
+    assert len(text.splitlines()) == text.count("\n")
+    for line in filter(None, text.split("\n")):
+        token, tag_ = line.split("\t")
+        assert token and not any(ch.isspace() for ch in token)
+        assert tag_ == "O" or (tag_[:2] in ("B-", "I-", "L-", "U-") and tag_[2:] in labels), line
+
+
+def test_a_line_that_would_not_read_back_is_named() -> None:
+    assert check_line("Geneva", "B-agency", {"agency"}) is None
+    assert check_line("a\u2028b", "O", set()) == "token 'a\\u2028b' is empty or holds a space or line break"
+    assert check_line("x", "B-x\ny", {"x\ny"}) == "tag 'B-x\\ny' holds a tab or line break"
+    assert check_line("x", "E-agency", {"agency"}) == "tag 'E-agency' is not O or B-, I-, L-, U- and a label"
+    assert check_line("x", "B-stamp", {"agency"}) == "tag 'B-stamp' is not O or B-, I-, L-, U- and a label"
