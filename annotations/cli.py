@@ -365,16 +365,21 @@ def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
 @cli.command("labels")
 @PROJECT_OPTION
 @click.option("--add", "new_label", help="Add a label with this name.")
-@click.option("--color", default="#9467bd", show_default=True, help="With --add: its colour.")
+@click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
-def labels_cmd(project_path: Path, new_label: str | None, color: str, shortcut: str | None) -> None:
-    """List the project's labels, or add one."""
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None) -> None:
+    """List the project's labels, or add one.
+
+    A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
+    either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O.
+    """
+    from .labels import choose_color
     from .model import Label
 
     _require(project_path)
     with _open(project_path) as project:
-        if new_label:
-            project.add_label(Label(new_label, color, shortcut))
+        if new_label is not None:  # an empty name is an error, not a listing
+            project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut))
         for label in project.labels():
             click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
 

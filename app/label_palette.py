@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotations.labels import choose_color, label_name_problem
 from annotations.model import Label
 
 from .annotations_panel import swatch
@@ -70,17 +72,20 @@ class LabelPalette(QWidget):
 
 
 class AddLabelDialog(QDialog):
-    """Name, colour and shortcut key of a new label."""
-
-    PALETTE = ("#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
+    """Name, colour and shortcut key of a new label; OK stays off, with the reason shown, until the name can be a label."""
 
     def __init__(self, labels: list[Label], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add label")
         used = {label.shortcut for label in labels if label.shortcut}
+        self._names = {label.name for label in labels}
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. stamp")
-        self.color = QColor(self.PALETTE[len(labels) % len(self.PALETTE)])
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        self.color = QColor(choose_color(label.color for label in labels))
         self.color_button = QPushButton()
         self.color_button.clicked.connect(self._pick_color)
         self.shortcut = QComboBox()
@@ -96,14 +101,31 @@ class AddLabelDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setEnabled(False)
-        self.name.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
+        self.name.textChanged.connect(self._check_name)
         form = QFormLayout(self)
         form.addRow("Name", self.name)
+        form.addRow("", self.problem)
         form.addRow("Colour", self.color_button)
         form.addRow("Shortcut key", self.shortcut)
         form.addRow("Description", self.description)
         form.addRow(buttons)
         self._show_color()
+
+    def name_problem(self) -> str:
+        """Why the name typed so far cannot be added ("" when it can, or when nothing is typed yet)."""
+        name = self.name.text().strip()  # spaces typed around a name are not part of it
+        if not name:
+            return ""
+        if name in self._names:
+            return f"A label {name!r} already exists."
+        problem = label_name_problem(name)
+        return f"The name {problem}." if problem else ""
+
+    def _check_name(self) -> None:
+        problem = self.name_problem()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok.setEnabled(bool(self.name.text().strip()) and not problem)
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(self.color, self, "Label colour")
