@@ -431,7 +431,12 @@ def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, i
                 try:
                     value, end = decoder.raw_decode(buf, start)
                 except (ValueError, RecursionError) as exc:
-                    if eof:
+                    # An error well before the end of what was read is the file's, not the chunk's: reading
+                    # on would only pull the rest of the file into memory. A string the chunk cut is
+                    # reported at its start, so it always reads on.
+                    msg = getattr(exc, "msg", "")
+                    cut = msg.startswith("Unterminated string") or getattr(exc, "pos", 0) >= len(buf) - 16
+                    if eof or not cut:
                         where = getattr(exc, "pos", start)
                         yield line_at(where), read, Problem(line_at(where), f"not JSON ({getattr(exc, 'msg', exc)})")
                         return

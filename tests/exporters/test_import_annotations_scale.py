@@ -161,3 +161,7 @@ def test_a_json_list_reads_the_same_whatever_the_chunk_size() -> None:
     for chunk in range(1, 17):
         got = list(read_array(io.BytesIO(data), chunk=chunk))
         assert [(line, value) for line, _, value in got] == [(line, value) for line, _, value in expected]
+    # A syntax error is reported where it is, without reading the rest of the file first.
+    broken = b'[{"a": 1 "b": 2},\n' + b'{"x": "' + b"y" * 100_000 + b'"}]'
+    ((line, read, problem),) = list(read_array(io.BytesIO(broken), chunk=64))
+    assert (line, str(problem)) == (1, "line 1: not JSON (Expecting ',' delimiter)") and read < 1000
