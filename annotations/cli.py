@@ -255,7 +255,11 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
 
     The file's text is aligned to the document's OCR text (whitespace and small OCR differences are
     tolerated), so its character offsets land on the right words. Regions (Scanspan JSONL) go on the
-    page of the same number.
+    page of the same number. With --document, records named after it or unnamed go to it.
+
+    Lines or values that cannot be used are named by line number and counted, and the rest goes in
+    (the exit status is then 1). The file is stored in batches: a run that stops keeps what it
+    stored, and running the same file again adds only what is missing.
     """
     from .preannotations import AnnotationImport, ImportStopped, ImportSummary
 
