@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image
 
@@ -178,28 +179,28 @@ def ocr_image(
     work = image
     if (sx, sy) != (1.0, 1.0):
         work = image.resize((round(image.width * sx), round(image.height * sy)), Image.Resampling.LANCZOS)
-    # An uncompressed PGM file costs far less to write than a PNG. The arguments are those
-    # pytesseract's image_to_data uses.
-    with tempfile.NamedTemporaryFile(suffix=".pgm", prefix="scanspan-") as pgm:
+    # An uncompressed PGM costs far less to write than a PNG. It reaches tesseract as its standard
+    # input from a file without a name, so even an import killed outright leaves no file behind,
+    # and no pipe can block while tesseract hangs. The arguments are those of pytesseract's image_to_data.
+    with tempfile.TemporaryFile(prefix="scanspan-") as pgm:
         try:
             work.convert("L").save(pgm, format="PPM")
             pgm.flush()
+            pgm.seek(0)
         except OSError as exc:
             raise OcrError(f"could not hand the page to tesseract ({exc.strerror or exc})") from None
         del work
         args = [
-            *_launcher(), _tesseract(), pgm.name, "stdout", "-l", settings.lang,
+            *_launcher(), _tesseract(), "stdin", "stdout", "-l", settings.lang,
             *shlex.split(f"-c tessedit_create_tsv=1 {settings.config}"),
         ]
-        tsv = _run(args, timeout, cancel)
+        tsv = _run(args, pgm, timeout, cancel)
     return _words_from_tsv(tsv, sx, sy)
 
 
-def _run(args: list[str], timeout: float | None, cancel: Callable[[], bool] | None) -> str:
+def _run(args: list[str], stdin: IO[bytes], timeout: float | None, cancel: Callable[[], bool] | None) -> str:
     try:
-        proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment()
-        )
+        proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment())
     except OSError as exc:
         raise OcrError(f"tesseract cannot be run ({exc.strerror or exc})") from None
     deadline = time.monotonic() + timeout if timeout else math.inf

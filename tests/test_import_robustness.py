@@ -134,9 +134,13 @@ def test_ctrl_c_stops_the_import_at_once_and_keeps_what_was_stored(corpus: Corpu
     not sys.platform.startswith("linux") or shutil.which("setpriv") is None,
     reason="the parent-death signal is Linux's, set through setpriv",
 )
-def test_a_killed_import_leaves_no_tesseract_running(corpus: Corpus, tmp_path: Path) -> None:
+def test_a_killed_import_leaves_no_tesseract_running_and_no_file(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     copy_files(corpus, tmp_path, "letter.png", "scan.pdf")
     fake = FakeTesseract(tmp_path, hang="all")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # where the import's temporary files would go
     proc = start_scanspan(["import", "letter.png", "scan.pdf", "-p", "p.scanspan", "--jobs", "2"], tmp_path, path=fake.path)
     try:
         assert wait_until(lambda: len(fake.started()) == 2, timeout=60), "tesseract was never started"
@@ -149,6 +153,7 @@ def test_a_killed_import_leaves_no_tesseract_running(corpus: Corpus, tmp_path: P
             proc.kill()
             proc.communicate()
     assert wait_until(lambda: not any(pid_running(pid) for pid in hung), timeout=5), "tesseract outlived a killed import"
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 @pytest.fixture
