@@ -29,6 +29,9 @@ from .textlayer import DocumentText
 
 BATCH_RECORDS = 500
 """Most records per write transaction."""
+BATCH_WRITES = 200
+"""Most spans and regions per write transaction: some 0.1 s of the project's write lock, after which
+other writers get their turn while the next batch is worked out."""
 BATCH_SECONDS = 0.25
 """Longest a batch is read, or holds the project's write lock, before it is committed and others get a turn."""
 SHOWN = 10
@@ -583,7 +586,7 @@ class AnnotationImport:
     def _read(self, items: Iterator[tuple[int, int, Any]], target: Document | None, size: int,
               progress: Progress | None) -> None:
         batch: list[_Planned] = []
-        started = time.monotonic()
+        started, writes = time.monotonic(), 0
         shown = 0.0
         upcoming = next(items, None)
         first = True
@@ -600,9 +603,12 @@ class AnnotationImport:
             planned = self._plan(line, value, target, only)
             if planned is not None:
                 if not batch:
-                    started = time.monotonic()
+                    started, writes = time.monotonic(), 0
                 batch.append(planned)
-            if batch and (len(batch) >= BATCH_RECORDS or time.monotonic() - started >= BATCH_SECONDS):
+                writes += len(planned.spans) + len(planned.regions) + len(planned.labels)
+            if batch and (
+                len(batch) >= BATCH_RECORDS or writes >= BATCH_WRITES or time.monotonic() - started >= BATCH_SECONDS
+            ):
                 self._flush(batch, line)
                 batch = []
             elif not batch:
