@@ -61,7 +61,13 @@ def run(options: LaunchOptions) -> int:
         elif not window.geometry_restored:  # a first run: most of the screen, at most the default size
             screen = app.primaryScreen().availableGeometry()
             window.resize(min(options.size[0], int(screen.width() * 0.9)), min(options.size[1], int(screen.height() * 0.9)))
-        if options.project is not None and window.open_project(options.project):
+        opened = options.project is not None and window.open_project(options.project)
+        if options.project is not None and not opened and options.screenshot is not None:
+            # Nobody will see the window's message: say it here, and fail.
+            print(f"error: {window.last_message()}", file=sys.stderr)
+            window.close()
+            return 1
+        if opened:
             if options.page > 1 and window.current_page():
                 doc_id, _ = window.current_page()  # type: ignore[misc]
                 window.show_page(doc_id, options.page)

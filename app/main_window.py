@@ -264,9 +264,10 @@ class MainWindow(WindowAPI, QMainWindow):
         for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
                        self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
             action.setEnabled(has_page)
-        for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
-                       *self._label_actions):
+        for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note):
             action.setEnabled(has_page and writable)
+        for action in self._label_actions:  # on a read-only project a label key says why nothing happens
+            action.setEnabled(has_page)
 
     # -- navigation -------------------------------------------------------------------------------
 

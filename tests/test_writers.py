@@ -171,7 +171,7 @@ def test_a_read_only_project_file_reads_but_refuses_writes_in_one_line(born: Pat
     run = in_namespace(script, tmp_path)
     assert "born.pdf" in run.out  # list works
     assert "exit=1" in run.out
-    assert run.err_lines == [f"error: {born}: opened read-only (the file is read-only); nothing was changed"]
+    assert run.err_lines == [f"error: {born}: opened read-only (it is on a read-only disk); nothing was changed"]
     assert digest(born) == before
 
 
@@ -189,7 +189,7 @@ def test_a_project_in_a_read_only_folder_reads_but_refuses_writes(born: Path, tm
     run = in_namespace(script, tmp_path)
     assert out.exists() and json.loads(out.read_text().splitlines()[0])["name"] == "born.pdf"
     assert run.out.count("exit=1") == 2
-    assert "its folder is read-only" in run.err and "Traceback" not in run.err and "internal error" not in run.err
+    assert "read-only disk" in run.err and "Traceback" not in run.err and "internal error" not in run.err
     assert not list(folder.glob("*-wal")) and not (folder / "new.scanspan").exists()
 
 

@@ -23,6 +23,9 @@ LOCK_POLL_MS = 250
 def read_only_reason(path: Path) -> str | None:
     """Why a project at `path` can only be read here, or None when it can be written."""
     folder = path.parent
+    for target in (path, folder):
+        if hasattr(os, "statvfs") and target.exists() and os.statvfs(target).f_flag & os.ST_RDONLY:
+            return "it is on a read-only disk"
     if path.exists() and not os.access(path, os.W_OK):
         return "the file is read-only"
     if not os.access(folder, os.W_OK):

@@ -46,6 +46,17 @@ def test_screenshot_mode_writes_the_window_and_exits(tagged_file: Path, tmp_path
     assert f"wrote {out}" in result.stdout
 
 
+def test_screenshot_of_a_project_that_cannot_be_opened_fails_in_one_line(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    other.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    out = tmp_path / "shot.png"
+    result = run_scanspan("open", other, "--screenshot", out, env=headless_env(tmp_path))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "propagateSizeHints" not in line]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "other.db" in lines[0], result.stderr
+    assert not out.exists()
+
+
 def test_open_without_a_display_says_so_in_one_line(tagged_file: Path, tmp_path: Path) -> None:
     result = run_scanspan("open", tagged_file, env=headless_env(tmp_path))
     assert result.returncode == 1

@@ -8,6 +8,7 @@ command line, read one answer line, and may SIGKILL it at any point. Commands:
   region X0 Y0 X1 Y1    draw a region with the region tool over that box; answers "region REGION_ID"
   spans                 answers "spans ID ID ..." for the spans the window shows for its document
   pids                  answers "pids WINDOW STORE"
+  state                 answers "state TITLE|READ-ONLY NOTICE|REGION TOOL ENABLED"
   quit                  close the window normally
 """
 
@@ -86,7 +87,8 @@ def main() -> None:
             assert window.select_text(phrase), phrase
             QTest.keyClick(window.text_view, key)
             ref = window.selection.annotation
-            answer = f"tagged {ref.id}" if ref is not None and ref.kind == "span" else f"failed {window.last_message()}"
+            answer = (f"tagged {ref.id}" if ref is not None and ref.kind == "span"
+                      else f"failed {window.statusBar().currentMessage() or window.last_message()}")
         elif command == "region":
             box = tuple(float(v) for v in args)
             if not window.actions.region_tool.isChecked():
@@ -104,6 +106,9 @@ def main() -> None:
             assert window.session is not None and window.doc_id is not None
             window.follow_changes()
             answer = "spans " + " ".join(str(i) for i in sorted(window.session.spans(window.doc_id)))
+        elif command == "state":
+            notice = window.read_only_label.text() if window.read_only_label.isVisible() else ""
+            answer = f"state {window.windowTitle()}|{notice}|{window.actions.region_tool.isEnabled()}"
         elif command == "pids":
             assert window.session is not None
             answer = f"pids {os.getpid()} {window.session.project.pid}"
