@@ -27,6 +27,10 @@ class LabelNameError(ProjectError):
         shown = repr(name) if len(name) <= 80 else repr(name[:60]) + "…"
         super().__init__(f"label name {shown} {rule}")
 
+    def __reduce__(self) -> tuple[type[LabelNameError], tuple[str, str]]:
+        # Rebuilt from name and rule when it crosses to another process (the window's store, a worker).
+        return LabelNameError, (self.name, self.rule)
+
 
 def label_name_problem(name: object) -> str | None:
     """Why `name` cannot be a label name, or None when it can."""

@@ -154,3 +154,14 @@ def test_funsd_refuses_a_label_named_like_its_unlabelled_words(letters_copy: Pat
     code, _, err = run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "f.jsonl")
     assert code == 1 and "cannot export funsd: label 'other' is FUNSD's label for words in no entity" in err
     assert run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "f.jsonl", "--labels", "agency")[0] == 0
+
+
+def test_a_label_name_error_crosses_processes_intact() -> None:
+    import pickle
+
+    from annotations.labels import LabelNameError
+
+    with pytest.raises(LabelNameError) as refused:
+        check_label_name("B-x")
+    again = pickle.loads(pickle.dumps(refused.value))
+    assert (str(again), again.name, again.rule) == (str(refused.value), "B-x", refused.value.rule)
