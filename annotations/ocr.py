@@ -66,16 +66,16 @@ def _launcher() -> tuple[str, ...]:
     an import killed outright (SIGKILL, the OOM killer) takes its tesseracts with it. Setting it
     with prctl in a preexec_fn would do the same, but preexec_fn is unsafe in a process with
     threads. The signal follows the starting *thread*: each page's thread waits for its tesseract,
-    so it never exits first. Other platforms have no parent-death signal: there a killed import's
-    tesseracts finish their page on their own (a hung one stays), while timeouts, cancel, Ctrl-C and
-    a normal exit still kill them.
+    so it never exits first. macOS and Windows have no parent-death signal (Windows's job objects
+    could do it; not used here): there a killed import's tesseracts finish their page on their own
+    and a hung one stays, while timeouts, cancel, Ctrl-C and a normal exit still kill them.
     """
     setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
     if setpriv is None:
         return ()
     launcher = (setpriv, "--pdeathsig", "KILL", "--")
     try:  # util-linux before 2.33 has setpriv without --pdeathsig
-        ok = subprocess.run([*launcher, "true"], capture_output=True, timeout=PROBE_TIMEOUT).returncode == 0
+        ok = subprocess.run([*launcher, setpriv, "--version"], capture_output=True, timeout=PROBE_TIMEOUT).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         ok = False
     return launcher if ok else ()

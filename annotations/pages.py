@@ -8,7 +8,7 @@ import pymupdf
 from PIL import Image
 
 from .model import Page
-from .sources import MUPDF_LOCK, sniff
+from .sources import mupdf_calls, sniff
 
 _OPEN: OrderedDict[str, pymupdf.Document] = OrderedDict()
 _MAX_OPEN = 4
@@ -31,7 +31,8 @@ def render_page(page: Page, source_sha256: str, data: bytes, scale: float = 1.0,
 
     Word boxes and regions are in those pixels, so at scale s a box maps to box * s.
     """
-    with MUPDF_LOCK:
+    # A damaged JPEG's libjpeg messages were reported when it was imported; not again on every view.
+    with mupdf_calls():
         doc = _document(source_sha256, data)
         mpage = doc[page.number - 1]
         sx = page.width / mpage.rect.width * scale

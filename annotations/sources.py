@@ -137,7 +137,7 @@ def _open_pdf(source: Source) -> pymupdf.Document:
     if b"%%EOF" not in tail:
         raise SourceError(source.path, "truncated PDF (the end of the file is missing)")
     try:
-        with _mupdf(source):
+        with mupdf_calls(source.warnings):
             doc = pymupdf.open(stream=source.data, filetype="pdf")
             locked = doc.needs_pass or doc.is_encrypted
             count = 0 if locked else doc.page_count
@@ -151,7 +151,7 @@ def _open_pdf(source: Source) -> pymupdf.Document:
 
 
 def _load_page(source: Source, doc: pymupdf.Document, number: int) -> pymupdf.Page:
-    """Page `number` (0-based), called under _mupdf(). A damaged page tree fails here."""
+    """Page `number` (0-based), called under mupdf_calls(). A damaged page tree fails here."""
     try:
         return doc[number]
     except Exception as exc:
@@ -160,7 +160,7 @@ def _load_page(source: Source, doc: pymupdf.Document, number: int) -> pymupdf.Pa
 
 def _check_pdf_pages(source: Source, doc: pymupdf.Document, dpi: float) -> None:
     for number in range(doc.page_count):
-        with _mupdf(source):
+        with mupdf_calls(source.warnings):
             rect = _load_page(source, doc, number).rect
         w, h = rect.width * dpi / 72, rect.height * dpi / 72
         if not (math.isfinite(w) and math.isfinite(h) and round(w) >= 1 and round(h) >= 1):
@@ -176,7 +176,7 @@ def _check_pdf_pages(source: Source, doc: pymupdf.Document, dpi: float) -> None:
 def _pdf_pages(source: Source, doc: pymupdf.Document, dpi: float, force_ocr: bool) -> Iterator[SourcePage]:
     scale = dpi / 72
     for number in range(doc.page_count):
-        with _mupdf(source):
+        with mupdf_calls(source.warnings):
             page = _load_page(source, doc, number)
             try:
                 width = round(page.rect.width * scale)
@@ -210,16 +210,23 @@ def _text_layer_words(page: pymupdf.Page, scale: float) -> list[RawWord] | None:
 
 
 @contextmanager
-def _mupdf(source: Source) -> Iterator[None]:
-    """Hold MUPDF_LOCK, and turn what C libraries print straight to stderr meanwhile into the file's warnings.
+def mupdf_calls(into: list[str] | None = None) -> Iterator[None]:
+    """Hold MUPDF_LOCK; what C libraries print straight to stderr meanwhile goes to `into` (or nowhere).
 
     MuPDF's image loader leaves libjpeg's messages ("Corrupt JPEG data: 40 extraneous bytes before
     marker 0xda") on the process's stderr. File descriptor 2 is process-wide, so it is diverted only
     for these short calls, under the lock that already serialises them.
     """
     with MUPDF_LOCK, tempfile.TemporaryFile() as sink:
-        sys.stderr.flush()
-        saved = os.dup(2)
+        try:
+            if sys.stderr is not None:
+                sys.stderr.flush()
+            saved = os.dup(2)
+        except OSError:  # no standard error at all (a windowed process on Windows): nothing to divert
+            saved = -1
+        if saved < 0:
+            yield
+            return
         os.dup2(sink.fileno(), 2)
         try:
             yield
@@ -229,8 +236,8 @@ def _mupdf(source: Source) -> Iterator[None]:
             sink.seek(0)
             for line in sink.read().decode("utf-8", "replace").splitlines():
                 line = " ".join(line.split())
-                if line and line not in source.warnings:
-                    source.warnings.append(line)
+                if into is not None and line and line not in into:
+                    into.append(line)
 
 
 @contextmanager
@@ -291,13 +298,13 @@ def _image_frames(source: Source) -> list[tuple[int, int, float | None, float | 
 
 def _image_pages(source: Source, frames: list[tuple[int, int, float | None, float | None]]) -> Iterator[SourcePage]:
     try:
-        with _mupdf(source):
+        with mupdf_calls(source.warnings):
             doc = pymupdf.open(stream=source.data, filetype=source.kind)
     except Exception as exc:
         raise SourceError(source.path, f"damaged {source.kind.upper()} image ({first_line(exc)})") from None
     for i, (w, h, dx, dy) in enumerate(frames):
         try:
-            with _mupdf(source):
+            with mupdf_calls(source.warnings):
                 page = doc[i]
                 if page.rect.is_empty:
                     raise ValueError("the image has no size")

@@ -258,6 +258,10 @@ def test_library_warnings_are_part_of_the_files_line(corpus: Corpus, tmp_path: P
     assert len(lines) == 2
     assert lines[0].startswith("exif.jpg: imported") and "(warnings: Corrupt EXIF data." in lines[0]
     assert lines[1].startswith("junk.jpg: imported") and "(warnings: Corrupt JPEG data: 40 extraneous bytes" in lines[1]
+    # Rendering the stored page again (here for an export's page images) does not repeat them.
+    export = run_scanspan(["export", "--project", "p.scanspan", "-f", "layoutlm", "-o", "out.jsonl"], tmp_path)
+    assert export.code == 0, export.err
+    assert "Corrupt JPEG" not in export.err
 
 
 def test_damaged_page_tree_is_one_line(corpus: Corpus, tmp_path: Path) -> None:
