@@ -17,6 +17,7 @@ class Actions:
     new_project: QAction
     open_project: QAction
     import_files: QAction
+    import_settings: QAction
     export: QAction
     save_copy: QAction
     quit: QAction
@@ -77,6 +78,8 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         open_project=a(window, "&Open project…", slots["open_project"], [Key.Open], "Open a project file", P.SP_DirOpenIcon),
         import_files=a(window, "&Import documents…", slots["import_files"], ["Ctrl+I"],
                        "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
+        import_settings=a(window, "Import se&ttings…", slots["import_settings"], None,
+                          "Resolution, OCR languages, OCR time limit per page"),
         export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training"),
         save_copy=a(window, "Save a &copy…", slots["save_copy"], [Key.SaveAs],
                     "Save a consistent copy of the whole project in one file, to back up or share"),
@@ -113,7 +116,7 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     bar = window.menuBar()
     file = bar.addMenu("&File")
     for item in (actions.new_project, actions.open_project, actions.recent_menu, None, actions.import_files,
-                 actions.export, actions.save_copy, None, actions.quit):
+                 actions.import_settings, actions.export, actions.save_copy, None, actions.quit):
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,

@@ -38,6 +38,7 @@ from .dialogs import ShortcutsDialog, about
 from .editing import Editor
 from .export_dialog import ExportDialog
 from .import_controller import ImportController
+from .import_settings import ImportSettingsDialog
 from .label_palette import AddLabelDialog, LabelPalette
 from .navigator import Navigator
 from .page_view import PageView
@@ -97,7 +98,8 @@ class MainWindow(WindowAPI, QMainWindow):
 
         self.actions = action_defs.build(self, self.stack, {
             "new_project": self.new_project_dialog, "open_project": self.open_project_dialog,
-            "import_files": self.import_dialog, "export": self.export_dialog, "save_copy": self.save_copy_dialog,
+            "import_files": self.import_dialog, "import_settings": self.import_settings_dialog,
+            "export": self.export_dialog, "save_copy": self.save_copy_dialog,
             "quit": self.close,
             "delete": self.delete_selected, "edit_word": self.edit_word, "edit_note": self.edit_note,
             "clear_selection": self.clear_selection, "zoom_in": lambda: self._page_call("zoom_in"),
@@ -140,6 +142,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.statusBar().addPermanentWidget(self.page_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self)
+        self.importer.options = self.settings.import_options()
         self.importer.finished.connect(self._on_import_finished)
         self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
         self._set_enabled()
@@ -490,6 +493,12 @@ class MainWindow(WindowAPI, QMainWindow):
     def _on_document_added(self, _document: object) -> None:
         if self.doc_id is not None and self.page_number is not None:
             self.navigator.set_current(self.doc_id, self.page_number)
+
+    def import_settings_dialog(self) -> None:
+        dialog = ImportSettingsDialog(self.importer.options, self)
+        if dialog.exec() == ImportSettingsDialog.DialogCode.Accepted:
+            self.importer.options = dialog.options()
+            self.settings.save_import_options(self.importer.options)
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", DOCUMENT_FILTER)

@@ -1,4 +1,5 @@
-"""What the window remembers between runs, in QSettings: geometry, dock layout, recent projects.
+"""What the window remembers between runs, in QSettings: geometry, dock layout, recent projects,
+and the import settings the user chose.
 
 Nothing else goes here (the project file holds the work). Tests pass their own QSettings.
 """
@@ -9,6 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
+
+from annotations import ocr
+from annotations.importer import ImportOptions
 
 MAX_RECENT = 8
 STATE_VERSION = 1
@@ -49,6 +53,29 @@ class Settings:
         if isinstance(state, QByteArray) and not state.isEmpty():
             window.restoreState(state, STATE_VERSION)
         return restored
+
+    def import_options(self) -> ImportOptions:
+        default = ImportOptions()
+
+        def number(key: str, fallback: float) -> float:
+            try:
+                return float(self.q.value(f"import/{key}", fallback))
+            except (TypeError, ValueError):
+                return fallback
+
+        lang = self.q.value("import/lang", default.ocr.lang)
+        return ImportOptions(
+            dpi=number("dpi", default.dpi),
+            ocr=ocr.OcrSettings(lang=lang if isinstance(lang, str) and lang else default.ocr.lang,
+                                psm=int(number("psm", default.ocr.psm))),
+            jobs=int(number("jobs", default.jobs)),
+            ocr_timeout=number("ocrTimeout", default.ocr_timeout),
+        )
+
+    def save_import_options(self, options: ImportOptions) -> None:
+        for key, value in (("dpi", options.dpi), ("lang", options.ocr.lang), ("psm", options.ocr.psm),
+                           ("jobs", options.jobs), ("ocrTimeout", options.ocr_timeout)):
+            self.q.setValue(f"import/{key}", value)
 
     def sync(self) -> None:
         self.q.sync()

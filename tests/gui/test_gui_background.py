@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.import_settings import ImportSettingsDialog
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -153,3 +154,29 @@ def test_a_page_never_read_shows_its_scan_first_then_its_words_and_highlights(qt
     window.session.drop_caches()
     view.show_page(page)
     assert len(window.page_words()) == words and view.shown() and set(view.highlight_items()) == spans
+
+
+def test_the_import_settings_time_limit_stops_a_hung_ocr(
+    qtbot: QtBot, empty_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bin" / "tesseract"
+    fake.parent.mkdir()
+    # Answers as tesseract 5.3 does, then never finishes a page.
+    fake.write_text("#!/bin/sh\ncase \"$1\" in\n--version) echo 'tesseract 5.3.0'; exit 0 ;;\n"
+                    "--list-langs) printf 'List of available languages (1):\\neng\\n'; exit 0 ;;\nesac\nexec sleep 3600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    window = empty_window
+
+    def choose() -> None:
+        dialog = window.findChild(ImportSettingsDialog)
+        assert dialog is not None
+        dialog.timeout.setValue(2)
+        dialog.accept()
+
+    QTimer.singleShot(0, choose)
+    window.actions.import_settings.trigger()
+    assert window.settings.import_options().ocr_timeout == 2  # remembered for the next run
+    with qtbot.waitSignal(window.messageShown, timeout=60_000) as shown:
+        window.import_files([scanned_letter(tmp_path / "letter.png")])
+    assert "letter.png" in shown.args[0] and "2 s" in shown.args[0]
