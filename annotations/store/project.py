@@ -148,7 +148,7 @@ class Project(ChangeLog, RegionStore):
         self._own_word_writes = 0
         try:
             self._migrate()
-            if not self._cannot_write:
+            if not self.read_only:  # a command that only reads never waits for the write lock
                 self._drop_abandoned_imports()
                 self.prune_changes()
         except BaseException:
