@@ -24,6 +24,7 @@ class Alignment:
     source: str
     target: str
     positions: list[int | None]
+    identity: bool = False  # the texts are equal: every character maps to itself
 
     @cached_property
     def visible(self) -> int:
@@ -42,6 +43,14 @@ class Alignment:
 
     def map_range(self, start: int, end: int) -> tuple[int, int] | None:
         """The target range covering what source[start:end] maps to, or None if none of it does."""
+        if self.identity:
+            # The common case (a record carrying the document's own text): only edge spaces to trim.
+            start, end = max(0, start), min(end, len(self.source))
+            while start < end and self.source[start].isspace():
+                start += 1
+            while end > start and self.source[end - 1].isspace():
+                end -= 1
+            return (start, end) if start < end else None
         hits = [
             p for k in range(max(0, start), min(end, len(self.source)))
             if (p := self.positions[k]) is not None and not self.source[k].isspace()
@@ -54,7 +63,7 @@ class Alignment:
 def align(source: str, target: str) -> Alignment:
     """Align word by word (whitespace never matters), then character by character where words differ."""
     if source == target:
-        return Alignment(source, target, list(range(len(source))))
+        return Alignment(source, target, list(range(len(source))), identity=True)
     positions: list[int | None] = [None] * len(source)
     a = [m.span() for m in _WORD.finditer(source)]
     b = [m.span() for m in _WORD.finditer(target)]

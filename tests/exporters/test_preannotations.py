@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.alignment import align
+from annotations.alignment import Alignment, align
 from annotations.errors import ProjectError
 from annotations.exporters import export
 from annotations.preannotations import import_annotations
@@ -328,3 +328,12 @@ def test_malformed_regions_are_counted_and_named(tmp_path: Path) -> None:
             "line 1: region 3: box is Infinity, not a finite number",
             "line 1: region 4: page is 1.5, not a whole number",
         ]
+
+
+def test_the_identity_alignment_maps_ranges_as_the_general_one_does() -> None:
+    text = "  Dear Ms.\nDelgado,\n\f\nThe U.S.  Department  "
+    same = align(text, text)
+    general = Alignment(text, text, list(range(len(text))))
+    for start in range(-1, len(text) + 1):
+        for end in range(start, len(text) + 2):
+            assert same.map_range(start, end) == general.map_range(start, end), (start, end)
