@@ -124,8 +124,10 @@ def _languages() -> frozenset[str]:
 
 def check_ready(settings: OcrSettings) -> None:
     """Fail early, in one line, when tesseract or a requested language is missing."""
-    installed = _languages()
-    missing = [code for code in settings.lang.split("+") if code and code not in installed]
+    missing = [code for code in settings.lang.split("+") if code and code not in _languages()]
+    if missing:  # asked again, in case the language data was installed while this process ran
+        _languages.cache_clear()
+        missing = [code for code in missing if code not in _languages()]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in missing)
         raise OcrError(
