@@ -9,16 +9,16 @@ the pipe, and stops its tesseract processes when asked or when the parent disapp
 
 from __future__ import annotations
 
-import multiprocessing
+import queue
 import signal
+import subprocess
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from . import errors
+from . import errors, pipes
 
 Message = tuple[Any, ...]
 """("progress", done, total, name) | ("result", value) | ("error", message) | ("crash", traceback) | ("cancelled",)"""
@@ -51,25 +51,32 @@ def backup_project(project_path: Path, output: Path, progress: Callable[..., Non
         return reader.backup(output)
 
 
-def _child(conn: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    asked = False
+WORKS: dict[str, Callable[..., Any]] = {"import": import_files, "export": export_project, "backup": backup_project}
 
-    def cancel() -> bool:
-        nonlocal asked
-        try:
-            # A closed pipe (the parent died) counts as being asked to stop.
-            while not asked and conn.poll():
-                asked = conn.recv() == "cancel"
-        except (EOFError, OSError):
-            asked = True
-        return asked
+
+def _child() -> None:
+    """`python -m annotations.jobs`: one (work, args) request on stdin, messages on stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    source, sink = pipes.channel()
+    request = pipes.receive(source)
+    if request is None:
+        return
+    name, args = request
+    stop = threading.Event()
+
+    def watch() -> None:
+        # "cancel", or the parent closing the pipe (it died), both mean stop.
+        while pipes.receive(source) not in (None, "cancel"):
+            pass
+        stop.set()
+
+    threading.Thread(target=watch, name="cancel", daemon=True).start()
 
     def progress(*values: Any) -> None:
-        conn.send(("progress", *values))
+        pipes.send(sink, ("progress", *values))
 
     try:
-        result = work(*args, progress=progress, cancel=cancel)
+        result = WORKS[name](*args, progress=progress, cancel=stop.is_set)
         reply: Message = ("result", result)
     except errors.Cancelled:
         reply = ("cancelled",)
@@ -80,42 +87,43 @@ def _child(conn: Connection, work: Callable[..., Any], args: tuple[Any, ...]) ->
     except BaseException:  # noqa: BLE001 - a bug: the parent logs it
         reply = ("crash", traceback.format_exc())
     try:
-        conn.send(reply)
+        pipes.send(sink, reply)
     except (OSError, ValueError):
         pass
 
 
-@dataclass
 class Job:
-    """A child process running one function; read its messages, ask it to stop."""
+    """A child process running one of WORKS; read its messages, ask it to stop."""
 
-    process: Any
-    conn: Connection
+    def __init__(self, name: str, *args: Any) -> None:
+        self.process = pipes.start("annotations.jobs")
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._out, self._in = self.process.stdin, self.process.stdout
+        self._messages: queue.Queue[Message | None] = queue.Queue()
+        threading.Thread(target=self._read, name="job-messages", daemon=True).start()
+        pipes.send(self._out, (name, args))
 
-    @classmethod
-    def start(cls, work: Callable[..., Any], *args: Any) -> Job:
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(target=_child, args=(child, work, args), name=f"scanspan-{work.__name__}",
-                                  daemon=True)
-        process.start()
-        child.close()
-        return cls(process, parent)
+    def _read(self) -> None:
+        while True:
+            try:
+                message = pipes.receive(self._in)
+            except (OSError, ValueError):
+                message = None
+            self._messages.put(message)
+            if message is None:
+                return
 
     def messages(self, poll: float = 0.1) -> Iterator[Message | None]:
         """Every message until the last; None between messages every `poll` seconds (a chance to cancel)."""
         while True:
             try:
-                if not self.conn.poll(poll):
-                    if not self.process.is_alive() and not self.conn.poll():
-                        yield ("crash", f"the background process stopped (exit status {self.process.exitcode})")
-                        return
-                    yield None
-                    continue
-                message = self.conn.recv()
-            except (EOFError, OSError):
-                self.process.join(timeout=5)
-                yield ("crash", f"the background process stopped (exit status {self.process.exitcode})")
+                message = self._messages.get(timeout=poll)
+            except queue.Empty:
+                yield None
+                continue
+            if message is None:
+                self.process.wait()
+                yield ("crash", f"the background process stopped (exit status {self.process.returncode})")
                 return
             yield message
             if message[0] != "progress":
@@ -123,13 +131,22 @@ class Job:
 
     def cancel(self) -> None:
         try:
-            self.conn.send("cancel")
+            pipes.send(self._out, "cancel")
         except (OSError, ValueError):
             pass
 
     def close(self) -> None:
-        self.conn.close()
-        self.process.join(timeout=30)
-        if self.process.is_alive():
+        try:
+            self._out.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
+        self._in.close()
+
+
+if __name__ == "__main__":
+    _child()

@@ -1,34 +1,31 @@
 """Page scans rendered lazily, off the GUI thread, into a bounded cache.
 
 A page is rendered only when it is shown (and the next one is prefetched), at the smallest of a
-few fixed scales that is sharp at the current zoom, on a one-thread pool with its own read-only
-connection to the project. Rendered images live in an LRU bounded in bytes, so paging through a
-long document keeps memory flat.
+few fixed scales that is sharp at the current zoom, on a one-thread pool. Rendered images live in
+an LRU bounded in bytes, so paging through a long document keeps memory flat.
 
 MuPDF keeps Python's GIL while it renders (20-60 ms at screen scales, ~0.2 s for a scan at full
 resolution), which would pause the GUI's Python code however the work is threaded. So pages are
-rendered in a child process (app/render_process.py); the render thread only waits for it. The source files come from the project's own process
-(annotations/store/server.py), so this process never opens the project file. Until
-the child has started (the first page of a session) or if it cannot run, pages render on the
-render thread instead. The view asks for a sharper render only once zooming has paused, showing
+rendered in a child process (app/render_process.py); the render thread only waits for it. The
+source files come from the project's own process (annotations/store/server.py), so this process
+never opens the project file. Until the child has started (the first page of a session) or if it
+cannot run, pages render on the render thread instead. The view asks for a sharper render only once zooming has paused, showing
 the best cached image, scaled, meanwhile.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import pickle
 import subprocess
-import sys
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
+from annotations import pipes
 from annotations.errors import ScanspanError
 from annotations.model import Page
 from annotations.pages import render_page
@@ -107,13 +104,8 @@ class _Child:
         with self.lock:
             if self.proc is not None or self.broken:
                 return
-            package_root = str(Path(__file__).resolve().parent.parent)
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
             try:
-                self.proc = subprocess.Popen(
-                    [sys.executable, "-m", "app.render_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL, env=env,
-                )
+                self.proc = pipes.start("app.render_process")
             except OSError:
                 self.broken = True
                 return
@@ -122,7 +114,7 @@ class _Child:
     def _handshake(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         try:
-            hello = render_process.receive(self.proc.stdout)
+            hello = pipes.receive(self.proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError):
             hello = None
         if hello == ("ready",):
@@ -141,11 +133,11 @@ class _Child:
             if proc is None or proc.stdin is None or proc.stdout is None:
                 return None
             try:
-                render_process.send(proc.stdin, ("render", page, sha256, None if sha256 in self.holds else data, scale))
-                answer = render_process.receive(proc.stdout)
+                pipes.send(proc.stdin, ("render", page, sha256, None if sha256 in self.holds else data, scale))
+                answer = pipes.receive(proc.stdout)
                 if answer == ("need",):
-                    render_process.send(proc.stdin, ("render", page, sha256, data, scale))
-                    answer = render_process.receive(proc.stdout)
+                    pipes.send(proc.stdin, ("render", page, sha256, data, scale))
+                    answer = pipes.receive(proc.stdout)
             except (OSError, EOFError, pickle.UnpicklingError):
                 answer = None
             if answer is None:

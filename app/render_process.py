@@ -10,33 +10,12 @@ its stdin closes, i.e. when the GUI process goes away.
 
 from __future__ import annotations
 
-import pickle
-import struct
 import sys
 from collections import OrderedDict
-from typing import IO, Any
+
+from annotations.pipes import receive, send
 
 KEEP = 2  # source files the child keeps
-_HEADER = struct.Struct("!Q")
-
-
-def send(stream: IO[bytes], message: Any) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(payload)))
-    stream.write(payload)
-    stream.flush()
-
-
-def receive(stream: IO[bytes]) -> Any:
-    """The next message, or None at end of stream."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    payload = stream.read(size)
-    if len(payload) < size:
-        return None
-    return pickle.loads(payload)  # noqa: S301 - written by the parent, this same program
 
 
 def main() -> None:

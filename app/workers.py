@@ -28,9 +28,9 @@ class JobSignals(QObject):
 
 
 class JobWorker(QRunnable):
-    """Runs `work(*args)` in a child process and turns its messages into signals."""
+    """Runs one of annotations.jobs.WORKS in a child process and turns its messages into signals."""
 
-    def __init__(self, work: Any, *args: Any) -> None:
+    def __init__(self, work: str, *args: Any) -> None:
         super().__init__()
         self.work = work
         self.args = args
@@ -45,7 +45,7 @@ class JobWorker(QRunnable):
 
     def run(self) -> None:
         try:
-            job = jobs.Job.start(self.work, *self.args)
+            job = jobs.Job(self.work, *self.args)
         except OSError as exc:
             self.signals.failed.emit(f"cannot start the background process ({exc.strerror or exc})")
             return
@@ -73,14 +73,14 @@ class JobWorker(QRunnable):
 
 
 def import_worker(project_path: Path, paths: Sequence[Path], options: ImportOptions | None = None) -> JobWorker:
-    return JobWorker(jobs.import_files, project_path, list(paths), options or ImportOptions())
+    return JobWorker("import", project_path, list(paths), options or ImportOptions())
 
 
 def export_worker(project_path: Path, fmt: str, output: Path, documents: Sequence[int] | None,
                   options: object = None) -> JobWorker:
-    return JobWorker(jobs.export_project, project_path, fmt, output,
+    return JobWorker("export", project_path, fmt, output,
                      list(documents) if documents is not None else None, options)
 
 
 def backup_worker(project_path: Path, output: Path) -> JobWorker:
-    return JobWorker(jobs.backup_project, project_path, output)
+    return JobWorker("backup", project_path, output)

@@ -13,24 +13,21 @@ every public method of `Project` listed in SERVED is called on it as if it were 
 from __future__ import annotations
 
 import functools
-import multiprocessing
+import queue
 import signal
+import subprocess
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .. import errors
+from .. import errors, pipes
 from .project import Project
 
 IDLE_CHECKPOINT = 5.0
 """Seconds without a request, after a write, before the WAL is copied into the project file."""
-
-START_TIMEOUT = 60.0
-"""Seconds to wait for the child to open the project (it imports the core first)."""
 
 SERVED = frozenset({
     "labels", "label", "add_label", "documents", "document", "document_for_source", "summaries", "set_status",
@@ -63,32 +60,36 @@ class Opened:
     read_only: str | None
 
 
-def _serve(path: str, conn: Connection, wait: float) -> None:
+def serve(path: str, wait: float) -> None:
+    """The child's loop: requests on stdin, answers on stdout, until stdin closes or "close" comes."""
     # Ctrl-C in the terminal that started the window reaches the whole process group; the window
     # decides what it means, and this child ends when the window closes its end of the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    source, sink = pipes.channel()
     try:
         project = Project(path, wait=wait)
     except errors.ScanspanError as exc:
-        conn.send(("error", type(exc).__name__, str(exc)))
+        pipes.send(sink, ("error", type(exc).__name__, str(exc)))
         return
     except Exception:  # noqa: BLE001 - reported to the parent, which logs it
-        conn.send(("crash", traceback.format_exc()))
+        pipes.send(sink, ("crash", traceback.format_exc()))
         return
-    conn.send(("ok", Opened(project.read_only)))
+    pipes.send(sink, ("ok", Opened(project.read_only)))
+    # A thread reads the requests so that waiting for the next one can time out (portably) into
+    # an idle checkpoint.
+    requests: queue.Queue[Any] = queue.Queue()
+    threading.Thread(target=lambda: _read(source, requests), name="requests", daemon=True).start()
     dirty = False
     try:
         while True:
-            # Waiting on the pipe with a timeout doubles as the idle timer for checkpoints.
-            if not conn.poll(IDLE_CHECKPOINT if dirty else None):
+            try:
+                request = requests.get(timeout=IDLE_CHECKPOINT if dirty else None)
+            except queue.Empty:
                 dirty = not project.checkpoint()
                 continue
-            try:
-                name, args, kwargs = conn.recv()
-            except (EOFError, OSError):
-                break  # the parent closed the pipe, or died
-            if name == "close":
-                break
+            if request is None or request[0] == "close":
+                break  # the parent closed the pipe (or died), or asked
+            name, args, kwargs = request
             try:
                 reply: tuple[Any, ...] = ("ok", getattr(project, name)(*args, **kwargs))
             except errors.ScanspanError as exc:
@@ -97,11 +98,22 @@ def _serve(path: str, conn: Connection, wait: float) -> None:
                 reply = ("crash", traceback.format_exc())
             dirty = True
             try:
-                conn.send(reply)
+                pipes.send(sink, reply)
             except (OSError, ValueError):
                 break
     finally:
         project.close()
+
+
+def _read(source: IO[bytes], requests: queue.Queue[Any]) -> None:
+    while True:
+        try:
+            request = pipes.receive(source)
+        except (OSError, ValueError, EOFError):
+            request = None
+        requests.put(request)
+        if request is None:
+            return
 
 
 class ProjectProcess:
@@ -113,22 +125,16 @@ class ProjectProcess:
 
     def __init__(self, path: str | Path, wait: float = 2.0) -> None:
         self.path = Path(path)
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(str(self.path), child, wait), name="scanspan-store",
-                                        daemon=True)
-        self._process.start()
-        child.close()
         self._lock = threading.Lock()
         self._closed = False
-        if not self._conn.poll(START_TIMEOUT):
-            self._stop()
-            raise errors.ProjectError(f"{self.path}: the project did not open within {START_TIMEOUT:g} s")
         try:
-            opened = self._unpack(self._conn.recv())
-        except (EOFError, OSError):
-            self._stop()
-            raise StoreStopped(f"{self.path}: the process opening the project stopped") from None
+            self._process = pipes.start("annotations.store_process", str(self.path), str(wait))
+        except OSError as exc:
+            raise errors.ProjectError(f"{self.path}: cannot start the project's process ({exc.strerror or exc})") from None
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._out, self._in = self._process.stdin, self._process.stdout
+        try:
+            opened = self._unpack(self._answer())
         except BaseException:
             self._stop()
             raise
@@ -138,18 +144,25 @@ class ProjectProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
+    def _answer(self) -> Any:
+        reply = pipes.receive(self._in)
+        if reply is None:
+            self._closed = True
+            raise StoreStopped(
+                f"{self.path}: the project's process stopped; the last change may not have been stored"
+            )
+        return reply
+
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             if self._closed:
                 raise errors.ProjectError(f"{self.path}: the project is closed")
             try:
-                self._conn.send((name, args, kwargs))
-                reply = self._conn.recv()
-            except (EOFError, OSError, ValueError):
+                pipes.send(self._out, (name, args, kwargs))
+            except (OSError, ValueError):
                 self._closed = True
-                raise StoreStopped(
-                    f"{self.path}: the connection to the project stopped; the last change may not have been stored"
-                ) from None
+                raise StoreStopped(f"{self.path}: the project's process stopped; nothing was changed") from None
+            reply = self._answer()
         return self._unpack(reply)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -158,26 +171,30 @@ class ProjectProcess:
         raise AttributeError(name)
 
     def alive(self) -> bool:
-        return not self._closed and self._process.is_alive()
+        return not self._closed and self._process.poll() is None
 
     def close(self) -> None:
         """Ask the child to checkpoint and close the project, and wait for it."""
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                self._conn.send(("close", (), {}))
-            except (OSError, ValueError):
-                pass
+            if not self._closed:
+                self._closed = True
+                try:
+                    pipes.send(self._out, ("close",))
+                except (OSError, ValueError):
+                    pass
         self._stop()
 
     def _stop(self) -> None:
-        self._conn.close()
-        self._process.join(timeout=30)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+        for stream in (self._out, self._in):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
     def __enter__(self) -> ProjectProcess:
         return self

@@ -1,0 +1,51 @@
+"""Child processes of our own, talked to in length-prefixed pickles over their stdin and stdout."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+_HEADER = struct.Struct("!Q")
+
+
+def send(stream: IO[bytes], message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """The next message, or None at the end of the stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return pickle.loads(payload)  # noqa: S301 - written by the other end, this same program
+
+
+def start(module: str, *args: str) -> subprocess.Popen[bytes]:
+    """`python -m module args` with pipes on stdin and stdout, finding this checkout's packages.
+
+    Started this way rather than by multiprocessing's spawn, which would first import the
+    parent's main module (for the `scanspan` command: the whole CLI, a second of start-up).
+    """
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env)
+
+
+def channel() -> tuple[IO[bytes], IO[bytes]]:
+    """In a child: its (input, output) streams; anything else printed goes to stderr, not the channel."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    return sys.stdin.buffer, out
