@@ -36,6 +36,8 @@ from .rows import (
     DOC_SELECT,
     WORD_SELECT,
     document_row,
+    fetch_one,
+    insert_row,
     now,
     page_row,
     span_row,
@@ -279,6 +281,9 @@ class Project(ChangeLog, RegionStore):
         return [Label(r["name"], r["color"], r["shortcut"], r["description"] or "") for r in rows]
 
     def label(self, name: str) -> Label:
+        row = fetch_one(self.db.conn, "select name, color, shortcut, description from labels where name = ?", [name])
+        if row is not None:
+            return Label(row["name"], row["color"], row["shortcut"], row["description"] or "")
         for label in self.labels():
             if label.name == name:
                 return label
@@ -637,7 +642,7 @@ class Project(ChangeLog, RegionStore):
             if self.db.execute("select 1 from spans where id = ?", [span_id]).fetchone():
                 raise ProjectError(f"span {span_id} exists already")
             row["id"] = span_id
-        return int(self.db["spans"].insert(row).last_pk)
+        return insert_row(self.db.conn, "spans", row)
 
     def add_span_chars(self, doc_id: int, label: str, start: int, end: int, **kwargs: str | bool) -> Span:
         """Add a span over the character range [start, end) of the document text."""
@@ -645,10 +650,10 @@ class Project(ChangeLog, RegionStore):
         return self.add_span(doc_id, label, first, last, head, tail, **kwargs)
 
     def span(self, span_id: int) -> Span:
-        rows = list(self.db.query("select * from spans where id = ?", [span_id]))
-        if not rows:
+        row = fetch_one(self.db.conn, "select * from spans where id = ?", [span_id])
+        if row is None:
             raise NotFoundError(f"no span {span_id}")
-        return span_row(rows[0])
+        return span_row(row)
 
     def spans(self, doc_id: int | None = None) -> list[Span]:
         if doc_id is None:

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
 from ..model import Box, Label, Page, Region
-from .rows import normalise_box, now, region_row
+from .rows import fetch_one, insert_row, normalise_box, now, region_row
 
 
 class RegionStore:
@@ -68,7 +68,7 @@ class RegionStore:
             if self.db.execute("select 1 from regions where id = ?", [region_id]).fetchone():
                 raise ProjectError(f"region {region_id} exists already")
             row["id"] = region_id
-        return int(self.db["regions"].insert(row).last_pk)
+        return insert_row(self.db.conn, "regions", row)
 
     def _region_box(self, page_id: int, box: Box) -> Box:
         """The box normalised, or a ProjectError when it is empty or not on the page."""
@@ -85,10 +85,10 @@ class RegionStore:
         return box
 
     def region(self, region_id: int) -> Region:
-        rows = list(self.db.query("select * from regions where id = ?", [region_id]))
-        if not rows:
+        row = fetch_one(self.db.conn, "select * from regions where id = ?", [region_id])
+        if row is None:
             raise NotFoundError(f"no region {region_id}")
-        return region_row(rows[0])
+        return region_row(row)
 
     def regions(self, doc_id: int | None = None) -> list[Region]:
         sql = "select r.* from regions r join pages p on p.id = r.page_id"
