@@ -19,9 +19,10 @@ from .errors import ProjectError, ScanspanError
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome, import_into
-from .model import DOCUMENT_STATUSES
+from .model import DOCUMENT_STATUSES, Document, RawWord
 from .sources import first_line
 from .store import Project
+from .store.connection import read_only_reason
 
 PROJECT_OPTION = click.option(
     "--project",
@@ -78,7 +79,7 @@ def import_cmd(
     with warnings.catch_warnings(record=True) as stray:
         warnings.simplefilter("always")
         try:
-            with _open(project_path) as project, _progress_bar("OCR") as progress:
+            with _ProjectOnDemand(project_path) as project, _progress_bar("OCR") as progress:
                 outcomes = import_into(project, files, options, progress=progress)
         except ImportInterrupted as stop:
             outcomes = stop.outcomes
@@ -107,6 +108,39 @@ def import_cmd(
             click.echo(outcome.message + detail + note)
     if failed:
         sys.exit(1)
+
+
+class _ProjectOnDemand:
+    """The project an import stores into; a new one is created only when its first file is ready,
+    so an import that stores nothing leaves no empty project behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.project: Project | None = None
+        if path.exists():
+            self.project = _open(path)  # a file that is not a project fails now, before any OCR
+        elif not path.parent.is_dir():
+            raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        elif read_only_reason(path):
+            raise ProjectError(f"{path}: cannot be created ({read_only_reason(path)})")
+
+    def document_for_source(self, sha256: str) -> Document | None:
+        return self.project.document_for_source(sha256) if self.project else None
+
+    def cached_words(self, key: str) -> list[RawWord] | None:
+        return self.project.cached_words(key) if self.project else None
+
+    def add_document(self, *args: Any) -> Document:
+        if self.project is None:
+            self.project = _open(self.path)
+        return self.project.add_document(*args)
+
+    def __enter__(self) -> _ProjectOnDemand:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.project is not None:
+            self.project.close()
 
 
 def _interrupted(outcomes: list[Outcome] | None) -> NoReturn:

@@ -106,6 +106,18 @@ def test_list_of_a_missing_project_does_not_create_it(cli, tmp_path: Path) -> No
     assert not (tmp_path / "typo.scanspan").exists()
 
 
+def test_an_import_that_stores_nothing_creates_no_project(cli, corpus: Corpus, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("minutes of the meeting")
+    run = cli("import", notes, "--project", tmp_path / "new.scanspan")
+    assert run.code == 1 and run.err_lines == [f"error: {notes}: not a PDF, TIFF, PNG or JPEG file (it is plain text)"]
+    assert not list(tmp_path.glob("new.scanspan*"))
+    # The project appears with the first file that goes in.
+    run = cli("import", notes, corpus.paths["born.pdf"], "--project", tmp_path / "new.scanspan")
+    assert run.code == 1 and "imported as document 1" in run.out
+    assert (tmp_path / "new.scanspan").exists()
+
+
 # --- annotate --text ----------------------------------------------------------------------------
 
 
