@@ -8,6 +8,7 @@ of the text we drew, and its ink box is read from the pixels of the image we mad
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import os
 import shutil
@@ -375,6 +376,15 @@ def start_scanspan(args: list[str], tmp: Path, path: str | None = None) -> subpr
         env=cli_env(tmp, path),
         cwd=tmp,
     )
+
+
+@functools.cache
+def namespaces_problem() -> str | None:
+    """Why this machine cannot give a test a mount namespace of its own (unshare -rm), or None."""
+    if shutil.which("unshare") is None:
+        return "the unshare command (util-linux) is missing"
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, text=True)
+    return None if probe.returncode == 0 else f"unshare -rm is not allowed here ({probe.stderr.strip()})"
 
 
 def pid_running(pid: int) -> bool:
