@@ -84,7 +84,7 @@ def annotation_lines(project: Path, tmp: Path, count: int) -> Path:
 def test_writers_wait_their_turn_instead_of_failing(born: Path, tmp_path: Path) -> None:
     """Three `annotate` loops, an `import-annotations` and an `import` of a long file, all at once."""
     long = tmp_path / "long.pdf"
-    long.write_bytes(long_pdf(pages=50))  # 24,000 words: stored in two batches
+    long.write_bytes(long_pdf(pages=50))  # 24,000 words: stored in three batches
     predictions = annotation_lines(born, tmp_path, 3000)
     phrases = ["Department", "Centers", "program"]
 
@@ -143,7 +143,7 @@ def test_a_project_killed_while_being_created_is_complete_or_absent(tmp_path: Pa
 
 def test_an_import_killed_half_way_leaves_nothing_behind(born: Path, tmp_path: Path) -> None:
     long = tmp_path / "long.pdf"
-    long.write_bytes(long_pdf(pages=90))  # 43,200 words: three batches
+    long.write_bytes(long_pdf(pages=90))  # 43,200 words: five batches
     for attempt in range(20):
         proc = start_scanspan(["import", long, "-p", born], tmp_path)
         # Kill it once it has started storing (a half-stored document exists) but before it ends.
