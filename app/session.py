@@ -321,7 +321,10 @@ class ProjectSession(QObject):
         staged: dict[str, Any] = {"generation": (self._epoch, self._page_generation.get(page.id, 0))}
 
         def read() -> None:
-            staged["words"] = [word_row(r) for r in self.project.word_rows(page.id)]
+            staged["rows"] = self.project.word_rows(page.id)
+
+        def build() -> None:
+            staged["words"] = [word_row(r) for r in staged.pop("rows")]
 
         def text() -> None:
             staged["text"] = PageText.build(staged["words"])
@@ -339,7 +342,7 @@ class ProjectSession(QObject):
             while len(self._page_data) > PAGE_CACHE:
                 self._page_data.popitem(last=False)
 
-        return [read, text, index, finish]
+        return [read, build, text, index, finish]
 
     def drop_caches(self) -> None:
         """Forget every page read so far (memory pressure; benchmarks of a first visit)."""
