@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import open_window, rows
-from helpers import cli_env, namespaces_problem, run_scanspan
+from helpers import cli_env, draw_pdf, namespaces_problem, run_scanspan
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -117,6 +117,13 @@ def test_the_window_shows_what_the_command_line_writes(qtbot: QtBot, window: Mai
     qtbot.waitUntil(lambda: "Department of JUSTICE" in window.text_view.toPlainText(), timeout=5_000)
     qtbot.waitUntil(lambda: not window.highlight_items(span_id), timeout=5_000)
     assert window.annotation_rows() == []
+    # A letter imported by the command line joins the documents panel.
+    letter = tmp_path / "minutes.pdf"
+    letter.write_bytes(draw_pdf([["Minutes of the meeting of the Task Force", "held on 3 December 2015"]]).pdf)
+    assert run_scanspan(["import", letter, "-p", project_file], tmp_path).code == 0
+    tree = window.navigator.tree
+    names = lambda: [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]  # noqa: E731
+    qtbot.waitUntil(lambda: "minutes.pdf" in names(), timeout=5_000)
 
 
 def test_undo_and_redo_touch_only_the_windows_own_rows(qtbot: QtBot, window: MainWindow, project_file: Path,
