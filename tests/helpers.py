@@ -172,6 +172,15 @@ def bomb_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
+def document_names(project: Path) -> list[str]:
+    """The names of the project's documents, in id order, read straight from the file."""
+    conn = sqlite3.connect(project)
+    try:
+        return [r[0] for r in conn.execute("select name from documents order by id")]
+    finally:
+        conn.close()
+
+
 def row_counts(path: Path) -> dict[str, int]:
     """Rows per table, read through a separate connection (what another process would see)."""
     conn = sqlite3.connect(path)

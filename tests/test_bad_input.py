@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-
-from helpers import Corpus, Run, bomb_png, orphans, row_counts, run_scanspan
-
-
-def documents(project: Path) -> list[str]:
-    conn = sqlite3.connect(project)
-    try:
-        return [r[0] for r in conn.execute("select name from documents order by id")]
-    finally:
-        conn.close()
+from helpers import (
+    Corpus,
+    Run,
+    bomb_png,
+    document_names,
+    orphans,
+    row_counts,
+    run_scanspan,
+)
 
 
 def docx_bytes() -> bytes:
@@ -98,7 +97,7 @@ def test_each_bad_file_gives_one_line_naming_it_and_the_cause(bad_import) -> Non
 def test_good_file_of_the_same_import_is_imported(bad_import) -> None:
     root, run, _ = bad_import
     assert "in/good.png" in run.out and "imported" in run.out
-    assert documents(root / "p.scanspan") == ["good.png"]
+    assert document_names(root / "p.scanspan") == ["good.png"]
     counts = row_counts(root / "p.scanspan")
     assert counts["sources"] == 1 and counts["pages"] == 1 and counts["words"] > 5
 
@@ -113,7 +112,7 @@ def test_pdf_with_only_an_owner_password_is_readable_and_imported(corpus: Corpus
     (tmp_path / "restricted.pdf").write_bytes(encrypted_pdf(corpus, owner_pw="owner"))
     run = run_scanspan(["import", "restricted.pdf", "--project", "p.scanspan"], tmp_path)
     assert run.code == 0, run.err
-    assert documents(tmp_path / "p.scanspan") == ["restricted.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["restricted.pdf"]
 
 
 def test_missing_tesseract_fails_only_the_files_that_need_ocr(corpus: Corpus, tmp_path: Path) -> None:
@@ -129,7 +128,7 @@ def test_missing_tesseract_fails_only_the_files_that_need_ocr(corpus: Corpus, tm
     )
     # mixed.pdf has a text-layer page 1 and a scanned page 2: it fails whole, page 1 is not kept.
     assert_one_line_per_failure(run, {"letter.png": "tesseract", "scan.pdf": "tesseract", "mixed.pdf": "tesseract"})
-    assert documents(tmp_path / "p.scanspan") == ["born.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["born.pdf"]
     assert orphans(tmp_path / "p.scanspan") == {"sources": 0, "pages": 0, "words": 0, "empty documents": 0}
 
 
@@ -139,7 +138,7 @@ def test_missing_language_data_fails_only_the_files_that_need_ocr(corpus: Corpus
     run = run_scanspan(["import", "letter.png", "born.pdf", "--lang", "xyz", "--project", "p.scanspan"], tmp_path)
     assert_one_line_per_failure(run, {"letter.png": r"xyz"})
     assert "language" in run.err
-    assert documents(tmp_path / "p.scanspan") == ["born.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["born.pdf"]
     assert row_counts(tmp_path / "p.scanspan")["sources"] == 1
 
 
@@ -161,7 +160,7 @@ def test_missing_file_and_directory_are_reported(corpus: Corpus, tmp_path: Path)
     (tmp_path / "folder.pdf").mkdir()
     run = run_scanspan(["import", "nowhere.pdf", "folder.pdf", "born.pdf", "--project", "p.scanspan"], tmp_path)
     assert_one_line_per_failure(run, {"nowhere.pdf": "no such file", "folder.pdf": "directory"})
-    assert documents(tmp_path / "p.scanspan") == ["born.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["born.pdf"]
 
 
 def test_project_from_a_newer_scanspan_or_another_tool_is_one_line(corpus: Corpus, tmp_path: Path) -> None:
@@ -217,7 +216,7 @@ def test_unusable_resolution_tags_are_estimated_and_the_run_goes_on(corpus: Corp
     run = run_scanspan(["import", *files, "good.png", "--project", "p.scanspan", "--jobs", "2"], tmp_path)
     assert run.code == 0, run.err
     assert run.err == ""
-    assert documents(tmp_path / "p.scanspan") == [*files, "good.png"]
+    assert document_names(tmp_path / "p.scanspan") == [*files, "good.png"]
     conn = sqlite3.connect(tmp_path / "p.scanspan")
     try:
         rows = conn.execute(
@@ -273,4 +272,4 @@ def test_damaged_page_tree_is_one_line(corpus: Corpus, tmp_path: Path) -> None:
     shutil.copy(corpus.paths["born.pdf"], tmp_path / "good.pdf")
     run = run_scanspan(["import", "tree.pdf", "good.pdf", "--project", "p.scanspan"], tmp_path)
     assert_one_line_per_failure(run, {"tree.pdf": r"damaged|page|no pages"})
-    assert documents(tmp_path / "p.scanspan") == ["good.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["good.pdf"]

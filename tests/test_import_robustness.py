@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import shutil
 import signal
-import sqlite3
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from helpers import (
+    Corpus,
+    document_names,
+    orphans,
+    pid_running,
+    run_scanspan,
+    start_scanspan,
+    wait_until,
+)
 
 from annotations import importer, ocr
 from annotations.errors import Cancelled
 from annotations.importer import ImportOptions, Prepared, import_into, run_import
 from annotations.store import Project
-from helpers import Corpus, orphans, pid_running, run_scanspan, start_scanspan, wait_until
 
 REAL_TESSERACT = shutil.which("tesseract")
 
@@ -65,14 +72,6 @@ exec "{REAL_TESSERACT}" "$@"
         return [pid for pid, _ in self.started()]
 
 
-def documents(project: Path) -> list[str]:
-    conn = sqlite3.connect(project)
-    try:
-        return [r[0] for r in conn.execute("select name from documents order by id")]
-    finally:
-        conn.close()
-
-
 def copy_files(corpus: Corpus, root: Path, *names: str) -> None:
     for name in names:
         shutil.copy(corpus.paths[name], root / name)
@@ -91,7 +90,7 @@ def test_a_hung_tesseract_fails_its_page_and_the_run_goes_on(corpus: Corpus, tmp
     assert run.code == 1
     assert run.err_lines == ["error: pages.tif: page 2: tesseract did not finish within 2 s (stopped)"], run.err
     assert "letter.png: imported" in run.out and "born.pdf: imported" in run.out
-    assert documents(tmp_path / "p.scanspan") == ["letter.png", "born.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["letter.png", "born.pdf"]
     assert orphans(tmp_path / "p.scanspan") == {"sources": 0, "pages": 0, "words": 0, "empty documents": 0}
     # Page 3 of the failed file was never handed to tesseract: page 1, the hung page 2, letter.png.
     runs = fake.started()
@@ -126,7 +125,7 @@ def test_ctrl_c_stops_the_import_at_once_and_keeps_what_was_stored(corpus: Corpu
     assert out == ""
     assert not any(pid_running(pid) for pid in hung), "a tesseract outlived the interrupted import"
     assert len(fake.started()) == 2, "OCR went on after Ctrl-C"
-    assert documents(tmp_path / "p.scanspan") == ["born.pdf"]
+    assert document_names(tmp_path / "p.scanspan") == ["born.pdf"]
     assert orphans(tmp_path / "p.scanspan") == {"sources": 0, "pages": 0, "words": 0, "empty documents": 0}
 
 
@@ -207,7 +206,7 @@ def test_no_timeout_lets_a_slow_page_finish(corpus: Corpus, tmp_path: Path) -> N
     assert run.code == 0, run.err
     run = run_scanspan(["import", "photo.jpg", "-p", "p.scanspan", "--ocr-timeout", "60"], tmp_path)
     assert run.code == 0, run.err
-    assert documents(tmp_path / "p.scanspan") == ["letter.png", "photo.jpg"]
+    assert document_names(tmp_path / "p.scanspan") == ["letter.png", "photo.jpg"]
 
 
 def test_ocr_timeout_must_not_be_negative(tmp_path: Path) -> None:

@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import (
+    Run,
+    bilevel,
+    document_names,
+    draw_pdf,
+    image_pdf,
+    orphans,
+    png_bytes,
+    render,
+    run_scanspan,
+    tiff_bytes,
+)
 from PIL import Image
-
-from helpers import Run, bilevel, draw_pdf, image_pdf, orphans, png_bytes, render, run_scanspan, tiff_bytes
 
 SEED = 20151203
 PER_SEED_FILE = 60
@@ -134,14 +144,6 @@ def integrity(project: Path) -> str:
     conn = sqlite3.connect(project)
     try:
         return conn.execute("pragma integrity_check").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def document_names(project: Path) -> list[str]:
-    conn = sqlite3.connect(project)
-    try:
-        return [r[0] for r in conn.execute("select name from documents order by id")]
     finally:
         conn.close()
 
