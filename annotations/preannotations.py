@@ -8,19 +8,25 @@ half-way keeps what it stored: running the same file again adds the rest and not
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import json
-import math
 import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .alignment import Alignment, align
+from .annotation_files import (
+    BadValue,
+    ExternalRecord,
+    ExternalRegion,
+    ExternalSpan,
+    Problem,
+    parse_record,
+    read_file,
+)
 from .errors import NotFoundError, ProjectError, ScanspanError
 from .labels import choose_color, label_name_problem
 from .model import Box, Document, Label, Page, Span
@@ -36,8 +42,6 @@ BATCH_SECONDS = 0.25
 """Longest a batch is read, or holds the project's write lock, before it is committed and others get a turn."""
 SHOWN = 10
 """Problems (and texts that could not be aligned) kept to be named; all of them are counted."""
-MAX_LINE = 64 * 1024 * 1024
-"""Longest line read whole: a record's text is a document, and the longest letters are well under 1 MB."""
 CACHED_CHARACTERS = 4_000_000
 """Text of the alignments kept for reuse (each costs some 40 bytes per character)."""
 NAMED_LABELS = 20
@@ -45,56 +49,6 @@ NAMED_LABELS = 20
 
 Progress = Callable[[int, int, int], None]
 """progress(bytes read, file size, lines read)."""
-
-
-@dataclass(frozen=True)
-class ExternalSpan:
-    start: int
-    end: int
-    label: str
-    note: str = ""
-    annotator: str = ""
-
-
-@dataclass(frozen=True)
-class ExternalRegion:
-    """A region of Scanspan JSONL: page number, box in that page's pixels, label, transcription, note."""
-
-    page: int
-    box: Box
-    label: str
-    text: str = ""
-    note: str = ""
-    annotator: str = ""
-
-
-@dataclass
-class ExternalRecord:
-    """One line of the file: a text, its spans and regions, and the document name when the file says it.
-
-    `page_sizes` (page number -> width, height) is what the file's region boxes are measured in.
-    `bad_spans` and `bad_regions` say why each unusable span or region of the line was left out.
-    """
-
-    line: int
-    text: str
-    spans: list[ExternalSpan]
-    name: str | None = None
-    regions: list[ExternalRegion] = field(default_factory=list)
-    page_sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
-    bad_spans: list[str] = field(default_factory=list)
-    bad_regions: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A line, or a value on it, that could not be used."""
-
-    line: int
-    cause: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.cause}"
 
 
 @dataclass
@@ -184,288 +138,6 @@ class ImportStopped(ProjectError):
         else:
             kept = "nothing was stored"
         super().__init__(f"{summary.path}: stopped: {cause}; {kept}")
-
-
-# -- reading -----------------------------------------------------------------------------------------
-
-
-class _Bad(Exception):
-    """A value of the file that cannot be used; the message says which and why."""
-
-
-def _show(value: Any) -> str:
-    try:
-        shown = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        shown = repr(value)
-    return shown if len(shown) <= 40 else shown[:37] + "..."
-
-
-def _whole(value: Any, what: str) -> int:
-    # bool is an int to Python but never an offset; strings are not numbers, whatever they spell.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Bad(f"{what} is {_show(value)}, not a number")
-    if isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer():
-            raise _Bad(f"{what} is {_show(value)}, not a whole number")
-        return int(value)
-    return value
-
-
-def _finite(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Bad(f"{what} is {_show(value)}, not a number")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer literal too large for a float
-        raise _Bad(f"{what} is {_show(value)}, not a finite number") from None
-    if not math.isfinite(number):
-        raise _Bad(f"{what} is {_show(value)}, not a finite number")
-    return number
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value or "")
-
-
-def _label(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"{what} label is {_show(value)}, not a string")
-    return value
-
-
-def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any]]) -> ExternalSpan:
-    what = f"{kind} {n}"
-    try:
-        start, end, label, note, annotator = get()
-    except (KeyError, TypeError, ValueError, IndexError):
-        raise _Bad(f"{what} is not {'[start, end, label]' if kind == 'label' else 'an object with start, end and label'}") from None
-    return ExternalSpan(_whole(start, f"{what}: start"), _whole(end, f"{what}: end"), _label(label, what),
-                        _text(note), _text(annotator))
-
-
-def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
-    spans: list[ExternalSpan] = []
-    bad: list[str] = []
-
-    def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any]]) -> None:
-        for n, item in enumerate(items, start=1):
-            try:
-                spans.append(_span(kind, n, lambda: get(item)))
-            except _Bad as exc:
-                bad.append(str(exc))
-
-    if "spans" in obj and not isinstance(obj["spans"], list):
-        bad.append(f'"spans" is {_show(obj["spans"])}, not a list')
-    if isinstance(obj.get("spans"), list):  # Scanspan JSONL, spaCy / Prodigy
-        add("span", obj["spans"], lambda s: (s["start"], s["end"], s["label"], s.get("note"), s.get("annotator")))
-    for key in ("label", "labels"):  # doccano sequence labelling: [[start, end, label], ...]
-        if isinstance(obj.get(key), list):
-            def triple(s: Any) -> tuple[Any, Any, Any, Any, Any]:
-                if not isinstance(s, list) or len(s) != 3:
-                    raise TypeError
-                return s[0], s[1], s[2], "", ""
-            add("label", obj[key], triple)
-    if isinstance(obj.get("entities"), list):  # doccano's newer export
-        add("entity", obj["entities"], lambda e: (e["start_offset"], e["end_offset"], e["label"], "", ""))
-    return spans, bad
-
-
-def _regions(obj: dict[str, Any]) -> tuple[list[ExternalRegion], list[str]]:
-    regions: list[ExternalRegion] = []
-    bad: list[str] = []
-    items = obj.get("regions")
-    if items is None:  # doccano, spaCy and Prodigy files have none
-        return regions, bad
-    if not isinstance(items, list):
-        return regions, [f'"regions" is {_show(items)}, not a list']
-    for n, g in enumerate(items, start=1):
-        what = f"region {n}"
-        try:
-            if not isinstance(g, dict) or "page" not in g or "box" not in g or "label" not in g:
-                raise _Bad(f"{what} is not an object with page, box and label")
-            page = _whole(g["page"], f"{what}: page")
-            box = g["box"]
-            if not isinstance(box, list) or len(box) != 4:
-                raise _Bad(f"{what}: box is {_show(box)}, not 4 numbers")
-            numbers = tuple(_finite(v, f"{what}: box") for v in box)
-            regions.append(ExternalRegion(page, numbers, _label(g["label"], what),  # type: ignore[arg-type]
-                                          _text(g.get("text")), _text(g.get("note")), _text(g.get("annotator"))))
-        except _Bad as exc:
-            bad.append(str(exc))
-    return regions, bad
-
-
-def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
-    # Only used to rescale region boxes; a file without usable page sizes is taken at the document's.
-    sizes: dict[int, tuple[int, int]] = {}
-    for page in obj.get("pages") if isinstance(obj.get("pages"), list) else []:
-        try:
-            number, width, height = (_whole(page[k], k) for k in ("number", "width", "height"))
-        except (KeyError, TypeError, _Bad):
-            continue
-        if width > 0 and height > 0:
-            sizes[number] = (width, height)
-    return sizes
-
-
-def parse_record(line: int, obj: Any) -> ExternalRecord:
-    """One parsed JSON value as a record; a _Bad when it is none (its spans and regions are checked one by one)."""
-    if not isinstance(obj, dict):
-        raise _Bad(f"a JSON {type(obj).__name__ if obj is not None else 'null'}, not an object")
-    text = obj.get("text")
-    if not isinstance(text, str):
-        raise _Bad('no "text" (a string); expected Scanspan, doccano or spaCy/Prodigy JSONL')
-    spans, bad_spans = _spans(obj)
-    regions, bad_regions = _regions(obj)
-    name = obj.get("name") if isinstance(obj.get("name"), str) else None
-    return ExternalRecord(line, text, spans, name, regions, _page_sizes(obj), bad_spans, bad_regions)
-
-
-def _json(text: str) -> Any:
-    try:
-        # Not strict: a raw tab or other control character inside a string is taken as written.
-        return json.loads(text, strict=False)
-    except json.JSONDecodeError as exc:
-        raise _Bad(f"not JSON ({exc.msg}, column {exc.colno})") from None
-    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
-        raise _Bad(f"not usable JSON ({type(exc).__name__}: {str(exc)[:80]})") from None
-
-
-def _read_line(handle: IO[bytes]) -> tuple[bytes | None, int]:
-    """The next line and how many bytes it took; None for a line over MAX_LINE bytes, which is skipped unread."""
-    raw = handle.readline(MAX_LINE)
-    taken = len(raw)
-    if taken < MAX_LINE or raw.endswith(b"\n"):
-        return raw, taken
-    while True:
-        rest = handle.readline(1 << 20)
-        taken += len(rest)
-        if not rest or rest.endswith(b"\n"):
-            return None, taken
-
-
-def read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, Any]]:
-    """(line number, bytes read, parsed value or Problem) of each non-blank line of a JSONL stream.
-
-    Lines are what "\\n" separates, as a text editor counts them: str.splitlines also breaks at
-    U+2028, form feeds and other separators, which JSON strings may hold raw.
-    """
-    read = 0
-    number = 0
-    while True:
-        raw, taken = _read_line(handle)
-        if not taken:
-            return
-        number += 1
-        read += taken
-        if raw is None:
-            yield number, read, Problem(number, f"longer than {MAX_LINE // (1024 * 1024)} MB")
-            continue
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, read, Problem(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
-            continue
-        try:
-            yield number, read, _json(text)
-        except _Bad as exc:
-            yield number, read, Problem(number, str(exc))
-
-
-def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, int, Any]]:
-    """(line number, bytes read, parsed value or Problem) of each item of a JSON list, read a chunk at a time.
-
-    A syntax error ends the list (nothing after it can be told apart) and is the last item.
-    """
-    decoder = json.JSONDecoder(strict=False)
-    text = codecs.getincrementaldecoder("utf-8-sig")()
-    buf, pos, read, eof = "", 0, 0, False
-    line, counted = 1, 0  # line number at buf[counted]
-
-    def more(at_least: int) -> None:
-        nonlocal buf, pos, read, eof, line, counted
-        if pos > chunk:  # drop what has been consumed, so the buffer holds about one item
-            line += buf.count("\n", counted, pos)
-            buf, counted, pos = buf[pos:], 0, 0
-        data = handle.read(max(chunk, at_least))
-        read += len(data)
-        eof = not data
-        buf += text.decode(data, final=eof)
-
-    def line_at(index: int) -> int:
-        nonlocal line, counted
-        line += buf.count("\n", counted, index)
-        counted = index
-        return line
-
-    def skip_space() -> bool:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buf) or eof:
-                return pos < len(buf)
-            more(0)
-
-    try:
-        skip_space()
-        pos += 1  # the "[" that made this a list
-        items = 0
-        while True:
-            if not skip_space():
-                yield line_at(len(buf)), read, Problem(line_at(len(buf)), "the JSON list is not closed with ]")
-                return
-            if buf[pos] == "]":
-                return
-            if items:
-                if buf[pos] != ",":
-                    yield line_at(pos), read, Problem(line_at(pos), f"not JSON (expected , or ] between list items, found {buf[pos]!r})")
-                    return
-                pos += 1
-                if not skip_space():
-                    continue
-            start = pos
-            while True:
-                try:
-                    value, end = decoder.raw_decode(buf, start)
-                except (ValueError, RecursionError) as exc:
-                    # An error well before the end of what was read is the file's, not the chunk's: reading
-                    # on would only pull the rest of the file into memory. A string the chunk cut is
-                    # reported at its start, so it always reads on.
-                    msg = getattr(exc, "msg", "")
-                    cut = msg.startswith("Unterminated string") or getattr(exc, "pos", 0) >= len(buf) - 16
-                    if eof or not cut:
-                        where = getattr(exc, "pos", start)
-                        yield line_at(where), read, Problem(line_at(where), f"not JSON ({getattr(exc, 'msg', exc)})")
-                        return
-                    more(2 * (len(buf) - start))  # doubling keeps a long item linear to read
-                    start = pos
-                    continue
-                if end == len(buf) and not eof:  # a number may go on in the next chunk
-                    more(2 * (len(buf) - start))
-                    start = pos
-                    continue
-                break
-            pos = end
-            items += 1
-            yield line_at(start), read, value
-    except UnicodeDecodeError as exc:
-        yield line, read, Problem(line, f"not UTF-8 text ({exc.reason})")
-
-
-def read_file(handle: IO[bytes]) -> Iterator[tuple[int, int, Any]]:
-    """The records of a JSONL stream, or of a JSON list of the same objects (first non-space byte "[")."""
-    head = handle.peek(64) if hasattr(handle, "peek") else b""
-    if head.startswith(codecs.BOM_UTF8):
-        head = head[len(codecs.BOM_UTF8):]
-    if head.lstrip().startswith(b"["):
-        return read_array(handle)
-    return read_lines(handle)
 
 
 # -- importing ---------------------------------------------------------------------------------------
@@ -625,7 +297,7 @@ class AnnotationImport:
             return None
         try:
             record = parse_record(line, value)
-        except _Bad as exc:
+        except BadValue as exc:
             self.summary.problem(Problem(line, str(exc)))
             return None
         doc = self._document_of(record, target, only)

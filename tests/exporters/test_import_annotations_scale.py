@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import LETTER, add_letter
 
 import annotations.preannotations as pre
-from annotations.preannotations import ImportStopped, import_annotations, read_array
+from annotations.annotation_files import read_array
+from annotations.preannotations import ImportStopped, import_annotations
 from annotations.store import Project
-
-from conftest import LETTER, add_letter
 
 
 def _spans_in_file(path: Path) -> int:
