@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from ..errors import ProjectError
 from ..model import Box, Document, Page, Provenance, Region, Span, Word
 
+
 def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, object]) -> int:
     """Insert one row and return its id: plain SQL, a tenth of sqlite-utils' cost per row (bulk imports)."""
     columns = ", ".join(row)
