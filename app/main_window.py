@@ -36,6 +36,7 @@ from .annotations_panel import AnnotationsPanel
 from .crash import CrashHandler
 from .dialogs import ShortcutsDialog, about
 from .editing import Editor
+from .export_controller import PROJECT_FILTER, ExportController
 from .export_dialog import ExportDialog
 from .import_controller import ImportController
 from .import_settings import ImportSettingsDialog
@@ -50,9 +51,7 @@ from .settings import Settings
 from .text_view import TextView
 from .welcome import Welcome
 from .window_api import WindowAPI
-from .workers import JobWorker, backup_worker, export_worker
 
-PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
 POLL_MS = 500
 """How often the window looks for other processes' changes to the project (one cheap query)."""
 IDLE_POLL_MS = 2000
@@ -85,7 +84,6 @@ class MainWindow(WindowAPI, QMainWindow):
         self.doc_id: int | None = None
         self.page_number: int | None = None
         self._last_message = ""
-        self._export: JobWorker | None = None
         self._poll_timer = QTimer(self, interval=POLL_MS)
         self._poll_timer.timeout.connect(self.follow_changes)
         self._label_actions: list[QAction] = []
@@ -143,6 +141,9 @@ class MainWindow(WindowAPI, QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self)
         self.importer.options = self.settings.import_options()
+        self.exports = ExportController(self, self.statusBar(), self.pool, self.crash, self.show_error)
+        self.exports.exported.connect(self.exportFinished)
+        self.exports.copied.connect(self.copySaved)
         self.importer.finished.connect(self._on_import_finished)
         self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
         self._set_enabled()
@@ -513,59 +514,16 @@ class MainWindow(WindowAPI, QMainWindow):
             self.export_to(*dialog.request())
 
     def export_to(self, fmt: str, output: Path, documents: list[int] | None = None, options: object = None) -> None:
-        if self.session is None:
-            return
-        worker = export_worker(self.session.path, fmt, output, documents, options)
-        worker.signals.finished.connect(self._on_exported)
-        worker.signals.failed.connect(self._on_export_failed)
-        worker.signals.crashed.connect(lambda details: self.crash.report(details, "the export stopped on an internal error"))
-        self._export = worker
-        self.statusBar().showMessage(f"Exporting to {output}…")
-        self.pool.start(worker)
-
-    def _on_exported(self, report: object) -> None:
-        lines = report.summary() if hasattr(report, "summary") else [f"wrote {', '.join(report.files)}"]  # type: ignore[attr-defined]
-        self.statusBar().showMessage(lines[0] if lines else "Exported", 10000)
-        if len(lines) > 1:
-            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", lines[0], QMessageBox.StandardButton.Ok, self)
-            box.setInformativeText("\n".join(lines[1:]))
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-        self.exportFinished.emit(report)
-
-    def _on_export_failed(self, message: str) -> None:
-        self.show_error("Export failed", message)
-        self.exportFinished.emit(message)
+        if self.session is not None:
+            self.exports.export(self.session.path, fmt, output, documents, options)
 
     def save_copy_dialog(self) -> None:
-        if self.session is None:
-            return
-        suggested = str(self.session.path.with_name(f"{self.session.path.stem}-copy{self.session.path.suffix}"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", suggested, PROJECT_FILTER)
-        if path:
-            self.save_copy(Path(path))
+        if self.session is not None:
+            self.exports.copy_dialog(self.session.path)
 
     def save_copy(self, output: Path) -> None:
-        """A consistent copy of the whole project in one file, made while the window (and others) go on."""
-        if self.session is None:
-            return
-        if output.exists():
-            try:
-                output.unlink()  # the save dialog has asked whether to replace it
-            except OSError as exc:
-                self.show_error("Cannot save a copy", f"{output}: {exc.strerror or exc}")
-                return
-        worker = backup_worker(self.session.path, output)
-        worker.signals.finished.connect(lambda path: self._copy_done(f"Saved a copy of the project to {path}"))
-        worker.signals.failed.connect(lambda message: (self.show_error("Cannot save a copy", message), self._copy_done("")))
-        worker.signals.crashed.connect(lambda details: self.crash.report(details, "saving a copy stopped on an internal error"))
-        self.statusBar().showMessage(f"Saving a copy to {output}…")
-        self.pool.start(worker)
-
-    def _copy_done(self, message: str) -> None:
-        if message:
-            self.statusBar().showMessage(message, 10000)
-        self.copySaved.emit(message)
+        if self.session is not None:
+            self.exports.copy(self.session.path, output)
 
     # -- following other writers --------------------------------------------------------------------
 

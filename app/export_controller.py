@@ -1,0 +1,80 @@
+"""Exports and copies of the open project: asked for in the window, run in child processes, reported in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
+
+from .crash import CrashHandler
+from .workers import JobWorker, backup_worker, export_worker
+
+PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
+
+
+class ExportController(QObject):
+    exported = Signal(object)  # the ExportReport, or the error message
+    copied = Signal(str)  # the status message; empty when the copy failed
+
+    def __init__(self, parent: QWidget, status: QStatusBar, pool: QThreadPool, crash: CrashHandler,
+                 show_error: Callable[[str, str], None]) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.status = status
+        self.pool = pool
+        self.crash = crash
+        self.show_error = show_error
+
+    def _start(self, worker: JobWorker, what: str) -> None:
+        worker.signals.crashed.connect(lambda details: self.crash.report(details, f"{what} stopped on an internal error"))
+        self.pool.start(worker)
+
+    def export(self, project: Path, fmt: str, output: Path, documents: list[int] | None = None,
+               options: object = None) -> None:
+        worker = export_worker(project, fmt, output, documents, options)
+        worker.signals.finished.connect(self._exported)
+        worker.signals.failed.connect(self._export_failed)
+        self.status.showMessage(f"Exporting to {output}…")
+        self._start(worker, "the export")
+
+    def _exported(self, report: object) -> None:
+        lines = report.summary() if hasattr(report, "summary") else [f"wrote {', '.join(report.files)}"]  # type: ignore[attr-defined]
+        self.status.showMessage(lines[0] if lines else "Exported", 10000)
+        if len(lines) > 1:
+            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", lines[0], QMessageBox.StandardButton.Ok,
+                              self.window)
+            box.setInformativeText("\n".join(lines[1:]))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        self.exported.emit(report)
+
+    def _export_failed(self, message: str) -> None:
+        self.show_error("Export failed", message)
+        self.exported.emit(message)
+
+    def copy_dialog(self, project: Path) -> None:
+        suggested = str(project.with_name(f"{project.stem}-copy{project.suffix}"))
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save a copy of the project", suggested, PROJECT_FILTER)
+        if path:
+            self.copy(project, Path(path))
+
+    def copy(self, project: Path, output: Path) -> None:
+        """A consistent copy of the whole project in one file, made while the window (and others) go on."""
+        if output.exists():
+            try:
+                output.unlink()  # the save dialog has asked whether to replace it
+            except OSError as exc:
+                self.show_error("Cannot save a copy", f"{output}: {exc.strerror or exc}")
+                return
+        worker = backup_worker(project, output)
+        worker.signals.finished.connect(lambda path: self._copied(f"Saved a copy of the project to {path}"))
+        worker.signals.failed.connect(lambda message: (self.show_error("Cannot save a copy", message), self._copied("")))
+        self.status.showMessage(f"Saving a copy to {output}…")
+        self._start(worker, "saving a copy")
+
+    def _copied(self, message: str) -> None:
+        if message:
+            self.status.showMessage(message, 10000)
+        self.copied.emit(message)
