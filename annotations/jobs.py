@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import queue
 import signal
-import subprocess
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -136,16 +135,7 @@ class Job:
             pass
 
     def close(self) -> None:
-        try:
-            self._out.close()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._in.close()
+        pipes.stop(self.process)
 
 
 if __name__ == "__main__":

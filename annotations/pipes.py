@@ -44,6 +44,21 @@ def start(module: str, *args: str) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL, env=env)
 
 
+def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """End a child started by `start`: close its input (it exits at the end of it), wait, kill if it hangs."""
+    for stream in (process.stdin, process.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def channel() -> tuple[IO[bytes], IO[bytes]]:
     """In a child: its (input, output) streams; anything else printed goes to stderr, not the channel."""
     out = sys.stdout.buffer

@@ -164,15 +164,7 @@ class _Child:
             self.ready.clear()
             self.holds.clear()
         if proc is not None:
-            if proc.stdin is not None:
-                proc.stdin.close()  # the child exits at the end of its input
-            try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+            pipes.stop(proc, timeout=2)
 
 
 CHILD = _Child()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -95,7 +94,3 @@ class ChangeLog:
         if span > keep * 1.2:
             with self.tx.write(store=True):
                 self.db.execute("delete from changes where seq <= (select max(seq) from changes) - ?", [keep])
-
-
-def id_list(ids: Sequence[int]) -> str:
-    return ", ".join("?" * len(ids))

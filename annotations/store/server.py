@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import queue
 import signal
-import subprocess
 import threading
 import traceback
 from collections.abc import Callable
@@ -185,16 +184,7 @@ class ProjectProcess:
         self._stop()
 
     def _stop(self) -> None:
-        for stream in (self._out, self._in):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        try:
-            self._process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        pipes.stop(self._process)
 
     def __enter__(self) -> ProjectProcess:
         return self
