@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from annotations import __version__
 
-from .crash import CrashHandler
-from .main_window import MainWindow
-from .settings import Settings
+from app.crash import CrashHandler
+from app.main_window import MainWindow
+from app.settings import Settings
 
 SCREENSHOT_TIMEOUT = 300.0  # seconds to wait for imports and rendering before writing anyway
 

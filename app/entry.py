@@ -19,7 +19,7 @@ from annotations.cli import cli as core_cli
 from annotations.cli import main as core_main
 from annotations.cli import run_demo
 
-from .paths import is_project_file
+from app.paths import is_project_file
 
 DEFAULT_PROJECT = Path("scanspan.db")
 
@@ -67,7 +67,7 @@ def launch(project: Path | None, files: list[Path], screenshot: Path | None, siz
         return 1
     if screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from .application import LaunchOptions, run  # Qt is imported here, and only here
+    from app.application import LaunchOptions, run  # Qt is imported here, and only here
 
     return run(LaunchOptions(project, files, screenshot, _parse_size(size), page, fit))
 

@@ -31,26 +31,26 @@ from annotations.errors import ScanspanError
 from annotations.importer import Outcome
 from annotations.store.server import ProjectProcess
 
-from . import actions as action_defs
-from .annotations_panel import AnnotationsPanel
-from .crash import CrashHandler
-from .dialogs import ShortcutsDialog, about
-from .editing import Editor
-from .export_controller import PROJECT_FILTER, ExportController
-from .export_dialog import ExportDialog
-from .import_controller import ImportController
-from .import_settings import ImportSettingsDialog
-from .label_palette import AddLabelDialog, LabelPalette
-from .navigator import Navigator
-from .page_view import PageView
-from .paths import is_project_file
-from .render import PageRenderer
-from .selection import AnnotationRef, Selection
-from .session import ProjectSession
-from .settings import Settings
-from .text_view import TextView
-from .welcome import Welcome
-from .window_api import WindowAPI
+from app import actions as action_defs
+from app.panels.annotations_panel import AnnotationsPanel
+from app.crash import CrashHandler
+from app.dialogs.help import ShortcutsDialog, about
+from app.editing.editor import Editor
+from app.background.export_controller import PROJECT_FILTER, ExportController
+from app.dialogs.export import ExportDialog
+from app.background.import_controller import ImportController
+from app.dialogs.import_settings import ImportSettingsDialog
+from app.panels.label_palette import AddLabelDialog, LabelPalette
+from app.panels.navigator import Navigator
+from app.scene.page_view import PageView
+from app.paths import is_project_file
+from app.scene.render import PageRenderer
+from app.editing.selection import AnnotationRef, Selection
+from app.project.session import ProjectSession
+from app.settings import Settings
+from app.panels.text_view import TextView
+from app.panels.welcome import Welcome
+from app.window_api import WindowAPI
 
 POLL_MS = 500
 """How often the window looks for other processes' changes to the project (one cheap query)."""

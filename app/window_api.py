@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from annotations.model import Box, Word
 
-from .selection import TextRange
+from app.editing.selection import TextRange
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from app.main_window import MainWindow
 
 
 class WindowAPI:

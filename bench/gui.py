@@ -227,7 +227,7 @@ def page_through(path: Path) -> list[float]:
         _wait(app, window.is_settled)
     for _ in range(20):
         app.processEvents()
-    from app.render import CHILD
+    from app.scene.render import CHILD
 
     rss = _rss_mb()
     child = _rss_mb(CHILD.proc.pid) if CHILD.proc is not None else 0.0

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.import_settings import ImportSettingsDialog
+from app.dialogs.import_settings import ImportSettingsDialog
 from app.main_window import MainWindow
 from app.settings import Settings
 

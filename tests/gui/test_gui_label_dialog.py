@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.label_palette import AddLabelDialog
+from app.panels.label_palette import AddLabelDialog
 from app.main_window import MainWindow
 
 

@@ -11,10 +11,10 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.export_dialog import ExportDialog
-from app.label_palette import AddLabelDialog
+from app.dialogs.export import ExportDialog
+from app.panels.label_palette import AddLabelDialog
 from app.main_window import MainWindow
-from app.selection import AnnotationRef
+from app.editing.selection import AnnotationRef
 
 
 def test_the_table_lists_filters_and_jumps_to_annotations(qtbot: QtBot, tagged_window: MainWindow) -> None:

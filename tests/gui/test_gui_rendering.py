@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from app.main_window import MainWindow
-from app.render import CHILD
+from app.scene.render import CHILD
 
 
 def test_a_full_resolution_render_happens_outside_the_gui_process(qtbot: QtBot, window: MainWindow) -> None:

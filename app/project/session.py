@@ -43,7 +43,7 @@ from annotations.textlayer import (
     SpatialIndex,
 )
 
-from .write_queue import WriteQueue
+from app.project.write_queue import WriteQueue
 
 PAGE_CACHE = 16
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""

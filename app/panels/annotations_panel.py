@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from annotations.model import Region, Span
 
-from .selection import AnnotationRef, Selection
-from .session import ProjectSession
+from app.editing.selection import AnnotationRef, Selection
+from app.project.session import ProjectSession
 
 COLUMNS = ("Label", "Text", "Page", "Note")
 Index = QModelIndex | QPersistentModelIndex

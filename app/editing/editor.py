@@ -12,9 +12,9 @@ from PySide6.QtGui import QUndoStack
 
 from annotations.model import Box, Page
 
-from . import commands
-from .selection import AnnotationRef, Selection, anchor
-from .session import ProjectSession
+from app.editing import commands
+from app.editing.selection import AnnotationRef, Selection, anchor
+from app.project.session import ProjectSession
 
 
 F = TypeVar("F", bound=Callable[..., Any])

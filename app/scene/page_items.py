@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from annotations.model import Box, Word
 
-from .session import PageData, SpanOnPage
+from app.project.session import PageData, SpanOnPage
 
 Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10
 HIGHLIGHT_ALPHA = 70

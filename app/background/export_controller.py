@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
 
-from .crash import CrashHandler
-from .workers import JobWorker, backup_worker, export_worker
+from app.crash import CrashHandler
+from app.background.workers import JobWorker, backup_worker, export_worker
 
 PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from annotations.model import Page
 
-from .session import PageData
+from app.project.session import PageData
 
 Pos = tuple[int, int]
 """(page number, character offset in that page's text)"""

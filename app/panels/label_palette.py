@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from annotations.labels import choose_color, label_name_problem
 from annotations.model import Label
 
-from .annotations_panel import swatch
-from .session import ProjectSession
+from app.panels.annotations_panel import swatch
+from app.project.session import ProjectSession
 
 
 class LabelPalette(QWidget):

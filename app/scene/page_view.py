@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from annotations.model import Box, Page, Region, Span, Word
 
-from .page_items import (
+from app.scene.page_items import (
     SPAN_ID,
     Z_BAND,
     Highlights,
@@ -42,10 +42,10 @@ from .page_items import (
     word_geometry,
     word_tip,
 )
-from .render import PageRenderer, scale_for
-from .selection import AnnotationRef, Selection, TextRange
-from .session import PageData, ProjectSession
-from .word_editor import WordEditor
+from app.scene.render import PageRenderer, scale_for
+from app.editing.selection import AnnotationRef, Selection, TextRange
+from app.project.session import PageData, ProjectSession
+from app.editing.word_editor import WordEditor
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
 ZOOM_STEP = 1.25

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand
 from annotations.errors import ScanspanError
 from annotations.model import Box, Page, Region, Span
 
-from .session import ProjectSession
+from app.project.session import ProjectSession
 
 ErrorSink = Callable[[str], None]
 

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from annotations.importer import ImportOptions, Outcome
 
-from .session import ProjectSession
-from .workers import JobWorker, import_worker
+from app.project.session import ProjectSession
+from app.background.workers import JobWorker, import_worker
 
 
 class ImportController(QObject):

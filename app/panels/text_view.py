@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
 from annotations.model import Page, Span, Word
 
-from .selection import AnnotationRef, Selection, TextRange
-from .session import PageData, ProjectSession
-from .text_highlights import Mark, SpanHighlighter
-from .word_editor import WordEditor
+from app.editing.selection import AnnotationRef, Selection, TextRange
+from app.project.session import PageData, ProjectSession
+from app.panels.text_highlights import Mark, SpanHighlighter
+from app.editing.word_editor import WordEditor
 
 MARK_LINES = 25  # lines of a new page's text highlighted per turn of the event loop
 

@@ -6,7 +6,7 @@ an LRU bounded in bytes, so paging through a long document keeps memory flat.
 
 MuPDF keeps Python's GIL while it renders (20-60 ms at screen scales, ~0.2 s for a scan at full
 resolution), which would pause the GUI's Python code however the work is threaded. So pages are
-rendered in a child process (app/render_process.py); the render thread only waits for it. The
+rendered in a child process (app/scene/render_process.py); the render thread only waits for it. The
 source files come from the project's own process (annotations/store/server.py), so this process
 never opens the project file. Until the child has started (the first page of a session) or if it
 cannot run, pages render on the render thread instead. The view asks for a sharper render only once zooming has paused, showing
@@ -30,7 +30,7 @@ from annotations.errors import ScanspanError
 from annotations.model import Page
 from annotations.pages import render_page
 
-from . import render_process
+from app.scene import render_process
 
 SCALES = (0.125, 0.177, 0.25, 0.354, 0.5, 0.707, 1.0)
 """Render scales relative to the page's scan resolution, a factor of sqrt(2) apart."""
@@ -105,7 +105,7 @@ class _Child:
             if self.proc is not None or self.broken:
                 return
             try:
-                self.proc = pipes.start("app.render_process")
+                self.proc = pipes.start("app.scene.render_process")
             except OSError:
                 self.broken = True
                 return

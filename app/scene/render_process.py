@@ -1,4 +1,4 @@
-"""The page-rendering child process: `python -m app.render_process`. No Qt here.
+"""The page-rendering child process: `python -m app.scene.render_process`. No Qt here.
 
 MuPDF keeps Python's GIL while it renders (a letter at full resolution takes ~0.2 s), which in
 the GUI process would stall the event loop however the work is threaded. In a child process it

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from annotations.model import DOCUMENT_STATUSES, Document, Region, Span
 
-from .session import ProjectSession
+from app.project.session import ProjectSession
 
 DOC_ROLE = Qt.ItemDataRole.UserRole
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1

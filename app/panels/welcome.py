@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .settings import Settings
+from app.settings import Settings
 
 
 class Welcome(QWidget):

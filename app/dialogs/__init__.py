@@ -1,0 +1,1 @@
+"""The window's dialogs: help, export, import settings."""

@@ -1,0 +1,1 @@
+"""What the analyst selects and changes: the selection, undoable commands, word correction."""

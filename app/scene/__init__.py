@@ -1,0 +1,1 @@
+"""The page scan: the view, its items and the rendering of page images."""
