@@ -75,6 +75,13 @@ PALETTE = (
 _NEAR = 60.0  # RGB distance under which two colours are hard to tell apart as highlights
 
 
+def color_problem(color: object) -> str | None:
+    """Why `color` cannot be a label's colour (exports and the window read it as #rrggbb), or None."""
+    if not isinstance(color, str) or not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", color):
+        return "is not a colour written as #rrggbb (or #rgb)"
+    return None
+
+
 def _rgb(color: str) -> tuple[int, int, int] | None:
     value = color.strip().lstrip("#")
     if len(value) == 3:

@@ -27,6 +27,7 @@ from ..textlayer import DocumentText
 from .changes import ChangeLog
 from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
 from .imports import ImportStore
+from .labels import LabelStore
 from .regions import RegionStore
 from .rows import (
     DOC_SELECT,
@@ -50,7 +51,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(ImportStore, ChangeLog, RegionStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front
@@ -211,45 +212,6 @@ class Project(ImportStore, ChangeLog, RegionStore):
     def schema_version(self) -> str:
         applied = migrations.applied(self.db)
         return applied[-1].name if applied else ""
-
-    # -- labels --------------------------------------------------------------------------------
-
-    def labels(self) -> list[Label]:
-        rows = self.db.query("select name, color, shortcut, description from labels order by position, name")
-        return [Label(r["name"], r["color"], r["shortcut"], r["description"] or "") for r in rows]
-
-    def label(self, name: str) -> Label:
-        row = fetch_one(self.db.conn, "select name, color, shortcut, description from labels where name = ?", [name])
-        if row is not None:
-            return Label(row["name"], row["color"], row["shortcut"], row["description"] or "")
-        for label in self.labels():
-            if label.name == name:
-                return label
-        raise NotFoundError(f"no label {name!r}; labels are: {', '.join(l.name for l in self.labels())}")
-
-    def add_label(self, label: Label) -> Label:
-        from ..labels import check_label_name  # the one rule for label names, wherever they enter
-
-        check_label_name(label.name)
-        with self.write():  # checked inside: another process may add the same label meanwhile
-            if any(l.name == label.name for l in self.labels()):
-                raise ProjectError(f"label {label.name!r} already exists")
-            if label.shortcut and any(l.shortcut == label.shortcut for l in self.labels()):
-                raise ProjectError(f"shortcut {label.shortcut!r} is already used")
-            position = self.db.execute("select coalesce(max(position), -1) + 1 from labels").fetchone()[0]
-            self._insert_label(label, position)
-        return label
-
-    def _insert_label(self, label: Label, position: int) -> None:
-        self.db["labels"].insert(
-            {
-                "name": label.name,
-                "color": label.color,
-                "shortcut": label.shortcut,
-                "description": label.description,
-                "position": position,
-            }
-        )
 
     # -- documents and pages -------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ IDLE_CHECKPOINT = 5.0
 """Seconds without a request, after a write, before the WAL is copied into the project file."""
 
 SERVED = frozenset({
-    "labels", "label", "add_label", "documents", "document", "document_for_source", "summaries", "set_status",
+    "labels", "label", "add_label", "update_label", "delete_label", "label_usage", "documents", "document", "document_for_source", "summaries", "set_status",
     "pages", "page", "page_by_number", "words", "word", "word_rows", "words_by_id", "correct_word",
     "document_text", "source_data", "spans", "span", "located_spans", "add_span", "add_span_chars",
     "update_span", "accept_span", "delete_span", "regions", "region", "regions_by_id", "add_region",

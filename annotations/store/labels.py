@@ -1,0 +1,137 @@
+"""Labels: the project's tag set, and renaming, recolouring and deleting them in one transaction each."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import NotFoundError, ProjectError
+from ..model import Label
+from .rows import fetch_one
+
+LABEL_FIELDS = ("name", "color", "shortcut", "description")
+_SELECT = "select name, color, shortcut, description from labels"
+
+
+def _label(row: dict) -> Label:
+    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "")
+
+
+class LabelStore:
+    """The label methods of `Project`; each write is one transaction."""
+
+    db: Database
+
+    if TYPE_CHECKING:
+
+        def write(self) -> AbstractContextManager[None]: ...
+
+    def labels(self) -> list[Label]:
+        return [_label(r) for r in self.db.query(_SELECT + " order by position, name")]
+
+    def label(self, name: str) -> Label:
+        row = fetch_one(self.db.conn, _SELECT + " where name = ?", [name])
+        if row is not None:
+            return _label(row)
+        raise NotFoundError(f"no label {name!r}; labels are: {', '.join(l.name for l in self.labels())}")
+
+    def label_usage(self) -> dict[str, int]:
+        """How many spans and regions carry each label (labels nobody uses are 0)."""
+        used = {label.name: 0 for label in self.labels()}
+        for table in ("spans", "regions"):
+            for name, count in self.db.execute(f"select label, count(*) from {table} group by label"):
+                used[name] = used.get(name, 0) + count
+        return used
+
+    def add_label(self, label: Label, position: int | None = None) -> Label:
+        """Add a label, last in the palette or at `position` (where a deleted one is put back)."""
+        from ..labels import check_label_name
+
+        check_label_name(label.name)  # the one rule for label names, wherever they enter
+        self._check_color(label.color)
+        with self.write():  # checked inside: another process may add the same label meanwhile
+            self._check_free(label.name, label.shortcut)
+            if position is None:
+                position = self.db.execute("select coalesce(max(position), -1) + 1 from labels").fetchone()[0]
+            self._insert_label(label, position)
+        return label
+
+    def update_label(self, name: str, /, **changes: str | None) -> Label:
+        """Change a label's name, colour, shortcut key or description; returns it as it now is.
+
+        A rename moves every span and region carrying the old name in the same transaction (they
+        reference the label by name), so no reader ever sees an annotation without its label.
+        """
+        from ..labels import check_label_name
+
+        unknown = set(changes) - set(LABEL_FIELDS)
+        if unknown:
+            raise ProjectError(f"a label has no {', '.join(sorted(unknown))}")
+        new_name = changes.get("name", name)
+        if new_name != name:
+            check_label_name(new_name)  # type: ignore[arg-type]
+        if "color" in changes:
+            self._check_color(changes["color"])
+        with self.write():
+            old = self.label(name)
+            merged = {field: changes.get(field, getattr(old, field)) for field in LABEL_FIELDS}
+            merged["description"] = merged["description"] or ""
+            self._check_free(new_name if new_name != name else None,
+                             merged["shortcut"] if merged["shortcut"] != old.shortcut else None, besides=name)
+            if new_name == name:
+                self.db.execute("update labels set color = ?, shortcut = ?, description = ? where name = ?",
+                                [merged["color"], merged["shortcut"], merged["description"], name])
+            else:
+                # The new row first: spans and regions reference labels.name (foreign keys are on).
+                self.db.execute(
+                    "insert into labels (name, color, shortcut, description, position) "
+                    "select ?, ?, ?, ?, position from labels where name = ?",
+                    [new_name, merged["color"], merged["shortcut"], merged["description"], name])
+                for table in ("spans", "regions"):
+                    self.db.execute(f"update {table} set label = ? where label = ?", [new_name, name])
+                self.db.execute("delete from labels where name = ?", [name])
+        return Label(new_name, merged["color"], merged["shortcut"], merged["description"])  # type: ignore[arg-type]
+
+    def delete_label(self, name: str) -> tuple[Label, int]:
+        """Delete a label no span or region uses; returns it and its place, to put it back."""
+        with self.write():
+            label = self.label(name)
+            position = self.db.execute("select position from labels where name = ?", [name]).fetchone()[0]
+            spans = self.db.execute("select count(*) from spans where label = ?", [name]).fetchone()[0]
+            regions = self.db.execute("select count(*) from regions where label = ?", [name]).fetchone()[0]
+            if spans or regions:
+                parts = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((spans, "span"), (regions, "region")) if n]
+                raise ProjectError(
+                    f"label {name!r} is used by {' and '.join(parts)}; relabel or delete them first")
+            self.db.execute("delete from labels where name = ?", [name])
+        return label, position
+
+    def _check_free(self, name: str | None, shortcut: str | None, besides: str | None = None) -> None:
+        others = [l for l in self.labels() if l.name != besides]
+        if name is not None and any(l.name == name for l in others):
+            raise ProjectError(f"label {name!r} already exists")
+        if shortcut:
+            taken = next((l for l in others if l.shortcut == shortcut), None)
+            if taken is not None:
+                raise ProjectError(f"shortcut {shortcut!r} is already used by {taken.name!r}")
+
+    @staticmethod
+    def _check_color(color: object) -> None:
+        from ..labels import color_problem
+
+        problem = color_problem(color)
+        if problem:
+            raise ProjectError(f"label colour {color!r} {problem}")
+
+    def _insert_label(self, label: Label, position: int) -> None:
+        self.db["labels"].insert(
+            {
+                "name": label.name,
+                "color": label.color,
+                "shortcut": label.shortcut,
+                "description": label.description,
+                "position": position,
+            }
+        )
