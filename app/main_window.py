@@ -40,7 +40,8 @@ from app.background.export_controller import PROJECT_FILTER, ExportController
 from app.dialogs.export import ExportDialog
 from app.background.import_controller import ImportController
 from app.dialogs.import_settings import ImportSettingsDialog
-from app.panels.label_palette import AddLabelDialog, LabelPalette
+from app.editing.label_commands import LabelEditor
+from app.panels.label_palette import LabelPalette
 from app.panels.navigator import Navigator
 from app.scene.page_view import PageView
 from app.paths import is_project_file
@@ -212,6 +213,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.palette = LabelPalette(session)
         self.navigator = Navigator(session)
         self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
+        self.label_editor = LabelEditor(session, self.stack, self, session)
         self.splitter.addWidget(self.page_view)
         self.splitter.addWidget(self.text_view)
         self.splitter.setStretchFactor(0, 3)
@@ -235,12 +237,17 @@ class MainWindow(WindowAPI, QMainWindow):
         self.page_view.pageReady.connect(lambda: QTimer.singleShot(1, self._page_text))  # a page read in steps
         self.page_view.toolChanged.connect(lambda tool: self.actions.region_tool.setChecked(tool == "region"))
         self.text_view.wordCorrected.connect(self.editor.correct_word)
+        self.text_view.editingWord.connect(self.page_view.show_word)
         self.renderer.rendered.connect(self._on_rendered)
         self.renderer.failed.connect(lambda _pid, msg: self.statusBar().showMessage(f"Cannot render the page: {msg}"))
         self.panel.activated.connect(self.go_to_annotation)
         self.panel.model.noteEdited.connect(self.editor.set_note)
         self.palette.applied.connect(self._apply_label)
         self.palette.addRequested.connect(self.add_label_dialog)
+        self.palette.editRequested.connect(self.label_editor.edit)
+        self.palette.deleteRequested.connect(self.label_editor.delete)
+        self.label_editor.error.connect(lambda text: self.show_error("Cannot change the label", text))
+        self.label_editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.navigator.pageChosen.connect(self.show_page)
         self.navigator.statusRequested.connect(self.editor.set_status)
         self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
@@ -406,12 +413,7 @@ class MainWindow(WindowAPI, QMainWindow):
     def add_label_dialog(self) -> None:
         if self.session is None:
             return
-        dialog = AddLabelDialog(self.session.labels(), self)
-        if dialog.exec() == AddLabelDialog.DialogCode.Accepted:
-            try:
-                self.session.add_label(dialog.label())
-            except ScanspanError as exc:
-                self.show_error("Cannot add label", str(exc))
+        self.label_editor.add()
 
     def delete_selected(self) -> None:
         ref = self.selection.annotation

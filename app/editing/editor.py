@@ -65,25 +65,36 @@ class Editor(QObject):
             self.message.emit("Select words (drag on the scan or in the text) or an annotation first")
 
     def tag(self, name: str) -> int | None:
-        rng = self.selection.range
-        if rng is None:
+        """One span per selected run of words (a selection made by geometry may have several)."""
+        ranges = self.selection.ranges
+        if not ranges:
             return None
-        found = anchor(rng, self.session.pages(rng.doc_id), self.session.page_data)
-        if found is None:
+        doc_id = ranges[0].doc_id
+        found = [a for a in (anchor(r, self.session.pages(doc_id), self.session.page_data) for r in ranges) if a]
+        if not found:
             self.message.emit("The selection covers no word")
             return None
-        command = commands.AddSpan(self.session, rng.doc_id, name, found.first_word_id, found.last_word_id,
-                                   found.head, found.tail, self._err)
-        self.stack.push(command)
-        if command.span_id is None:
-            if command.done_once:  # waiting for a busy project: stored (and shown) when it frees
+        if len(found) > 1:
+            self.stack.beginMacro(f"Tag {len(found)} runs as {name}")
+        made = []
+        for a in found:
+            command = commands.AddSpan(self.session, doc_id, name, a.first_word_id, a.last_word_id, a.head, a.tail, self._err)
+            self.stack.push(command)
+            made.append(command)
+        if len(found) > 1:
+            self.stack.endMacro()
+        ids = [c.span_id for c in made if c.span_id is not None]
+        if not ids:
+            if any(c.done_once for c in made):  # waiting for a busy project: stored (and shown) when it frees
                 self.message.emit(f"The project is busy; the {name} tag is stored as soon as it frees")
             return None
-        span = self.session.spans(rng.doc_id)[command.span_id]
+        spans = self.session.spans(doc_id)
         # The new span becomes the selection, so the next label key relabels it (fixing a mis-key).
-        self.selection.set_annotation(AnnotationRef("span", span.id))
-        self.message.emit(f"Tagged {self.session.span_text(span)!r} as {name}")
-        return span.id
+        self.selection.set_annotation(AnnotationRef("span", ids[0]))
+        texts = " + ".join(repr(self.session.span_text(spans[i])) for i in ids)
+        more = " (as separate spans: the OCR reads other words between them)" if len(ids) > 1 else ""
+        self.message.emit(f"Tagged {texts} as {name}{more}")
+        return ids[0]
 
     @edits
     def relabel(self, ref: AnnotationRef, name: str) -> None:

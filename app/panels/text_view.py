@@ -1,4 +1,4 @@
-"""The page's OCR text, read-only: select words, see highlights, double-click a word to correct it.
+"""The page's OCR text, read-only: select words (snapped to whole words), see highlights, F2 to correct a word.
 
 Character offsets here are the core's (Python string offsets into the page text); Qt counts
 UTF-16 units, so the two are mapped when a page holds characters outside the BMP.
@@ -9,13 +9,15 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QTextBlock, QTextBlockFormat, QTextCursor
+from PySide6.QtGui import QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QTextBlock, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
 from annotations.model import Page, Span, Word
 
-from app.editing.selection import AnnotationRef, Selection, TextRange
-from app.project.session import PageData, ProjectSession
+from annotations.pagetext import PageData, TextRange, snap
+
+from app.editing.selection import AnnotationRef, Selection
+from app.project.session import ProjectSession
 from app.panels.text_highlights import Mark, SpanHighlighter
 from app.editing.word_editor import WordEditor
 
@@ -24,6 +26,7 @@ MARK_LINES = 25  # lines of a new page's text highlighted per turn of the event 
 
 class TextView(QTextEdit):
     wordCorrected = Signal(int, str, str)  # word id, old text, new text
+    editingWord = Signal(int)  # word index on the page: the scan shows that word while it is corrected
 
     def __init__(self, session: ProjectSession, selection: Selection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,22 +191,33 @@ class TextView(QTextEdit):
     def _on_range(self, rng: TextRange | None, origin: str) -> None:
         if origin == "text" or self.page is None or self.data is None:
             return
-        part = None
-        if rng is not None and rng.doc_id == self.page.document_id:
-            part = rng.on_page(self.page.number, len(self.data.text.text))
+        length = len(self.data.text.text)
+        parts = [r.on_page(self.page.number, length) for r in self.selection.ranges if r.doc_id == self.page.document_id]
+        parts = [p for p in parts if p is not None]
         self._syncing = True
-        if part is None:
+        extra = []
+        if len(parts) == 1:
+            self.setTextCursor(self._cursor(*parts[0]))
+        else:
             cursor = self.textCursor()
             cursor.clearSelection()
             self.setTextCursor(cursor)
-        else:
-            self.setTextCursor(self._cursor(*part))
-            if origin:
-                self.ensureCursorVisible()
+            # Words selected by geometry on the scan that the OCR did not read in one run.
+            for part in parts:
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = self._cursor(*part)
+                selection.format.setBackground(self.palette().highlight())
+                selection.format.setForeground(self.palette().highlightedText())
+                extra.append(selection)
+        self.setExtraSelections(extra)
+        if parts and origin and origin != "snap":
+            if len(parts) > 1:
+                self.setTextCursor(self._cursor(parts[0][0], parts[0][0]))
+            self.ensureCursorVisible()
         self._syncing = False
 
     def _on_text_selection(self) -> None:
-        if self._syncing or self.page is None:
+        if self._syncing or self.page is None or self.data is None:
             return
         cursor = self.textCursor()
         if not cursor.hasSelection():
@@ -212,7 +226,16 @@ class TextView(QTextEdit):
             return
         start, end = self._from_qt(cursor.selectionStart()), self._from_qt(cursor.selectionEnd())
         n = self.page.number
-        self.selection.set_range(TextRange(self.page.document_id, (n, start), (n, end)), "text")
+        data = self.data
+        raw = TextRange(self.page.document_id, (n, start), (n, end))
+        # Whole words, edge punctuation trimmed: what a tag stores, which the scan shows meanwhile.
+        pages = self.session.pages(self.page.document_id)
+        self.selection.set_range(snap(raw, pages, lambda _p: data), "text")
+
+    def snap_cursor(self) -> None:
+        """Show the selection as it is stored (whole words), once a drag or a key has finished it."""
+        if self.textCursor().hasSelection():
+            self._on_range(self.selection.range, "snap")
 
     # -- mouse ------------------------------------------------------------------------------------
 
@@ -254,6 +277,7 @@ class TextView(QTextEdit):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
+        self.snap_cursor()
         pressed, self._pressed_at = self._pressed_at, None
         if pressed is None or self.textCursor().hasSelection() or self.page is None:
             return
@@ -269,19 +293,31 @@ class TextView(QTextEdit):
             pick = ids[(ids.index(current.id) + 1) % len(ids)]
         self.selection.set_annotation(AnnotationRef("span", pick))
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        index = self._word_at(event.position().toPoint())
-        if index is None:
-            super().mouseDoubleClickEvent(event)
-            return
-        self.edit_word(index)
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        super().keyReleaseEvent(event)
+        if event.key() == Qt.Key.Key_Shift:
+            self.snap_cursor()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        index = self._word_at(event.pos())
+        if index is not None and self.data is not None and not self.session.read_only:
+            word = self.data.words[index].text
+            action = menu.addAction(f"Correct OCR of “{word}”…", lambda: self.edit_word(index))
+            action.setShortcut("F2")
+            menu.insertAction(menu.actions()[0], action)
+            menu.insertSeparator(menu.actions()[1])
+        menu.exec(event.globalPos())
 
     def edit_word(self, index: int) -> None:
+        """Correct word `index` here, below its line so the text around it stays readable; the scan
+        scrolls to the same word (editingWord) so the analyst reads it while typing."""
         assert self.data is not None
+        self.editingWord.emit(index)
         rect = self._word_rect(index)
-        height = max(rect.height() + 8, self.editor.sizeHint().height())
-        self.editor.edit(self.data.words[index], QRect(rect.left() - 4, rect.center().y() - height // 2,
-                                                       max(rect.width() + 40, 90), height))
+        height = self.editor.sizeHint().height()
+        top = rect.bottom() + 3 if rect.bottom() + 3 + height <= self.viewport().height() else rect.top() - height - 3
+        self.editor.edit(self.data.words[index], QRect(rect.left() - 4, top, max(rect.width() + 40, 90), height))
 
 
 def _utf16_map(text: str) -> list[int] | None:

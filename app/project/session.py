@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,45 +34,13 @@ from annotations.store import Project
 from annotations.store.changes import Change, ChangeSet
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
-from annotations.textlayer import (
-    PAGE_SEPARATOR,
-    DocumentText,
-    PageText,
-    ResolvedSpan,
-    SpatialIndex,
-)
+from annotations.pagetext import PageData, SpanOnPage, span_on_page
+from annotations.textlayer import DocumentText, PageText, ResolvedSpan, SpatialIndex
 
 from app.project.write_queue import WriteQueue
 
 PAGE_CACHE = 16
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
-
-
-@dataclass
-class PageData:
-    """One page's words in reading order, its text and a rectangle -> words index."""
-
-    page: Page
-    text: PageText
-    index: SpatialIndex
-    single: DocumentText  # the page alone, to resolve spans that lie on it
-    position: dict[int, int]  # word id -> index in text.words
-    cache: dict[str, object] = field(default_factory=dict)  # what views derive once per page (geometry)
-
-    @property
-    def words(self) -> list[Word]:
-        return self.text.words
-
-
-@dataclass(frozen=True)
-class SpanOnPage:
-    """The part of a span on one page: word indices and character range in that page's text."""
-
-    span: Span
-    first: int
-    last: int
-    start: int
-    end: int
 
 
 class ProjectSession(QObject):
@@ -335,10 +302,7 @@ class ProjectSession(QObject):
         def finish() -> None:
             if page.id in self._page_data or staged["generation"] != (self._epoch, self._page_generation.get(page.id, 0)):
                 return  # done meanwhile, or a word changed: read again when needed
-            text = staged["text"]
-            self._page_data[page.id] = PageData(
-                page, text, staged["index"], DocumentText([text]), {w.id: i for i, w in enumerate(text.words)}
-            )
+            self._page_data[page.id] = PageData.build(page, staged["text"], staged["index"])
             while len(self._page_data) > PAGE_CACHE:
                 self._page_data.popitem(last=False)
 
@@ -431,21 +395,8 @@ class ProjectSession(QObject):
         p1, _, p2, _ = self.extent(span)
         if not p1 <= page.number <= p2:
             return None
-        resolved = self.resolve(span)
-        data = self.page_data(page)
-        # Offsets of this page inside the text the span was resolved in.
-        base = 0
-        if p1 != p2:
-            base = sum(
-                len(self.page_data(self.page(page.document_id, n)).text.text) + len(PAGE_SEPARATOR)
-                for n in range(p1, page.number)
-            )
-        start = max(resolved.start - base, 0)
-        end = min(resolved.end - base, len(data.text.text))
-        words = data.text.words_in_range(start, end)
-        if not words:
-            return None
-        return SpanOnPage(span, words[0], words[-1], start, end)
+        return span_on_page(span, self.resolve(span), (p1, p2), self.page_data(page),
+                            lambda n: self.page_data(self.page(page.document_id, n)).text)
 
     def page_counts(self, doc_id: int) -> dict[int, int]:
         """Annotations per page number: spans on their first page, regions on theirs."""
@@ -528,6 +479,29 @@ class ProjectSession(QObject):
 
     def word(self, word_id: int) -> Word:
         return self.project.word(word_id)
+
+    # -- label edits (called by the label commands) -----------------------------------------------
+    # A rename changes every span and region of the label in the project's one transaction; they
+    # come back through sync() as span and region changes, so the views recolour and relabel them.
+
+    def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
+        label = self.project.update_label(name, changes)
+        self.sync()
+        return label
+
+    def delete_label(self, name: str) -> tuple[Label, int]:
+        deleted = self.project.delete_label(name)
+        self.sync()
+        return deleted
+
+    def restore_label(self, label: Label, position: int | None) -> Label:
+        """Add a label at `position` in the palette (where an undone delete had it)."""
+        added = self.project.add_label(label, position)
+        self.sync()
+        return added
+
+    def label_usage(self) -> dict[str, int]:
+        return self.project.label_usage()
 
 
 def _annotator() -> str:

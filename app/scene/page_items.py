@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from annotations.model import Box, Word
 
-from app.project.session import PageData, SpanOnPage
+from annotations.pagetext import PageData, SpanOnPage
 
 Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10
 HIGHLIGHT_ALPHA = 70
@@ -58,14 +58,10 @@ def cosmetic(color: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle
     return pen
 
 
-def line_rects(words: Sequence[Word], first: int = 0, cut: dict[int, tuple[int, int]] | None = None) -> list[QRectF]:
-    """Consecutive words on one line merged into one rectangle each.
-
-    `cut` maps a word's page index (words[0] being page word `first`) to characters (head, tail)
-    left out at its start and end: that share of the box is left out too.
-    """
-    rects: list[QRectF] = []
-    key = None
+def word_rects(words: Sequence[Word], first: int = 0, cut: dict[int, tuple[int, int]] | None = None) -> list[QRectF]:
+    """Each word's box; `cut` maps a word's page index (words[0] being page word `first`) to the
+    characters (head, tail) left out at its start and end: that share of the box is left out too."""
+    rects = []
     for i, word in enumerate(words):
         r = rect_of(word.box)
         if cut and first + i in cut and word.text:
@@ -73,6 +69,15 @@ def line_rects(words: Sequence[Word], first: int = 0, cut: dict[int, tuple[int, 
             share = r.width() / len(word.text)
             r.setLeft(r.left() + head * share)
             r.setRight(max(r.right() - tail * share, r.left() + share))
+        rects.append(r)
+    return rects
+
+
+def line_rects(words: Sequence[Word], first: int = 0, cut: dict[int, tuple[int, int]] | None = None) -> list[QRectF]:
+    """Consecutive words on one line merged into one rectangle each (cut as in word_rects)."""
+    rects: list[QRectF] = []
+    key = None
+    for word, r in zip(words, word_rects(words, first, cut)):
         r = r.adjusted(-PAD, -PAD, PAD, PAD)
         k = (word.block, word.par, word.line)
         if rects and k == key and r.left() >= rects[-1].left():
@@ -153,11 +158,11 @@ class WordLayer(QGraphicsItem):
         self.show_boxes = show
         self.update()
 
-    def set_selected(self, first: int | None, last: int | None) -> None:
+    def set_selected(self, rects: list[QRectF]) -> None:
         dirty = QRectF()
         for r in self.selected:
             dirty = dirty.united(r)
-        self.selected = [] if first is None or last is None else self.rects[first : last + 1]
+        self.selected = rects
         for r in self.selected:
             dirty = dirty.united(r)
         if not dirty.isEmpty():

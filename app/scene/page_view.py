@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -24,10 +25,13 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
+    QMenu,
     QWidget,
 )
 
 from annotations.model import Box, Page, Region, Span, Word
+
+from annotations.pagetext import PageData, TextRange, between_words, runs, snap
 
 from app.scene.page_items import (
     SPAN_ID,
@@ -38,13 +42,14 @@ from app.scene.page_items import (
     WordLayer,
     cosmetic,
     highlight_shapes,
+    word_rects,
     rect_of,
     word_geometry,
     word_tip,
 )
 from app.scene.render import PageRenderer, scale_for
-from app.editing.selection import AnnotationRef, Selection, TextRange
-from app.project.session import PageData, ProjectSession
+from app.editing.selection import AnnotationRef, Selection
+from app.project.session import ProjectSession
 from app.editing.word_editor import WordEditor
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
@@ -87,6 +92,7 @@ class PageView(QGraphicsView):
         self._press: tuple[QPoint, QPointF, Qt.MouseButton, Qt.KeyboardModifiers] | None = None
         self._band: QGraphicsRectItem | None = None
         self._pan: QPoint | None = None
+        self._anchor_word: tuple[int, int] | None = None  # (page id, word index) a Shift+click grows from
         self.editor = WordEditor(self.viewport())
         self.editor.committed.connect(self._on_edit_committed)
         self._sharpen = QTimer(self, singleShot=True, interval=250)  # re-render once zooming pauses
@@ -275,12 +281,37 @@ class PageView(QGraphicsView):
     def _on_range(self, rng: TextRange | None, origin: str) -> None:
         if self.words is None or self.page is None or self.data is None:
             return
-        part = rng.on_page(self.page.number, len(self.data.text.text)) if rng and rng.doc_id == self.page.document_id else None
-        hits = self.data.text.words_in_range(*part) if part else range(0)
-        self.words.set_selected(hits[0] if hits else None, hits[-1] if hits else None)
-        if hits and origin not in ("page", ""):
-            first = self.words.rects[hits[0]]
-            self.ensureVisible(first, 40, 40)
+        text = self.data.text
+        rects = []
+        first_hit = None
+        for part in self._parts_here():
+            hits = text.words_in_range(*part)
+            if not hits:
+                continue
+            first_hit = hits[0] if first_hit is None else first_hit
+            # Exactly what a tag stores: a trimmed comma or "'s" is left out of its word's box too.
+            cut = {hits[0]: (part[0] - text.starts[hits[0]], 0)}
+            cut[hits[-1]] = (cut.get(hits[-1], (0, 0))[0], text.ends[hits[-1]] - part[1])
+            rects += word_rects(text.words[hits[0] : hits[-1] + 1], hits[0], cut)
+        if rng is None or origin != "page":
+            self._anchor_word = None
+        self.words.set_selected(rects)
+        if first_hit is not None and origin not in ("page", ""):
+            self.ensureVisible(self.words.rects[first_hit], 40, 40)
+
+    def _parts_here(self) -> list[tuple[int, int]]:
+        assert self.page is not None and self.data is not None
+        length = len(self.data.text.text)
+        parts = [r.on_page(self.page.number, length) for r in self.selection.ranges if r.doc_id == self.page.document_id]
+        return [p for p in parts if p is not None]
+
+    def _select_words(self, indices: list[int], keep_anchor: bool = False) -> None:
+        """Select words of this page, snapped as a tag stores them; the status bar counts them."""
+        assert self.page is not None and self.data is not None
+        data = self.data
+        pages = self.session.pages(self.page.document_id)
+        snapped = [snap(r, pages, lambda _p: data) for r in runs(data, indices)]
+        self.selection.set_ranges([r for r in snapped if r is not None], "page", keep_anchor=keep_anchor)
 
     def _on_annotation(self, ref: AnnotationRef | None) -> None:
         if self.highlights is not None:
@@ -479,12 +510,8 @@ class PageView(QGraphicsView):
                 self.regionDrawn.emit(self.page, (rect.left(), rect.top(), rect.right(), rect.bottom()))
             return
         hits = self.data.index.query((rect.left(), rect.top(), rect.right(), rect.bottom()), mode="center")
-        if not hits:
-            self.selection.set_range(None, "page")
-            return
-        text = self.data.text
-        n = self.page.number
-        self.selection.set_range(TextRange(self.page.document_id, (n, text.starts[hits[0]]), (n, text.ends[hits[-1]])), "page")
+        self._select_words(hits)
+        self._anchor_word = (self.page.id, hits[0]) if hits else None
 
     def _click(self, pos: QPointF, modifiers: Qt.KeyboardModifiers) -> None:
         assert self.page is not None and self.data is not None and self.words is not None
@@ -502,33 +529,59 @@ class PageView(QGraphicsView):
         if index is None:
             self.selection.clear()
             return
-        text = self.data.text
-        n = self.page.number
-        start, end = (n, text.starts[index]), (n, text.ends[index])
-        if modifiers & Qt.KeyboardModifier.ShiftModifier:
-            self.selection.extend_to(self.page.document_id, start, end, "page")
+        anchor = self._anchor_word
+        if modifiers & Qt.KeyboardModifier.ShiftModifier and anchor is not None and anchor[0] == self.page.id:
+            # By the page's geometry, not the OCR's order: a letterhead column beside the body stays out.
+            self._select_words(between_words(self.data, anchor[1], index), keep_anchor=True)
+            self._anchor_word = anchor
+        elif modifiers & Qt.KeyboardModifier.ShiftModifier and self.selection.range is not None:
+            rng = self.data.word_range(index, index)  # from a selection on another page: in text order
+            self.selection.extend_to(self.page.document_id, rng.start, rng.end, "page")
         else:
-            self.selection.set_range(TextRange(self.page.document_id, start, end), "page")
+            self._select_words([index])
+            self._anchor_word = (self.page.id, index)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        # As in every text widget, a double-click selects the word; F2 or the context menu corrects it.
         self.ensure_shown()
         if self.page is None or self.words is None or event.button() != Qt.MouseButton.LeftButton:
             return
         index = self.words.word_at(self.mapToScene(event.position().toPoint()))
-        if index is not None:
+        if index is not None and self.tool == "select":
             self._press = None
-            self.edit_word(index)
+            self._select_words([index])
+            self._anchor_word = (self.page.id, index)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self.page is None or self.words is None or self.session.read_only:
+            return
+        index = self.words.word_at(self.mapToScene(event.pos()))
+        if index is None:
+            return
+        menu = QMenu(self)
+        action = menu.addAction(f"Correct OCR of “{self.data.words[index].text}”…", lambda: self.edit_word(index))
+        action.setShortcut("F2")
+        menu.exec(event.globalPos())
+
+    def show_word(self, index: int) -> None:
+        """Scroll to word `index` of this page and select it (the text panel is correcting it)."""
+        self.ensure_shown()
+        if self.words is None:
+            return
+        self.ensureVisible(self.words.rects[index], 60, 60)
 
     def edit_word(self, index: int) -> None:
-        """Open the in-place editor over word `index` of this page."""
+        """Open the in-place editor just below word `index` of this page (above it at the page's
+        foot), never over it: the analyst reads the scanned word while typing its correction."""
         self.ensure_shown()
         assert self.words is not None and self.data is not None
         word = self.data.words[index]
-        self.ensureVisible(self.words.rects[index], 30, 30)
+        self.ensureVisible(self.words.rects[index], 30, 60)
         box = self.mapFromScene(self.words.rects[index]).boundingRect()
-        height = max(box.height() + 8, self.editor.sizeHint().height())
+        height = self.editor.sizeHint().height()
         width = max(box.width() + 40, 90)
-        self.editor.edit(word, QRect(box.left() - 4, box.center().y() - height // 2, width, height))
+        top = box.bottom() + 4 if box.bottom() + 4 + height <= self.viewport().height() else box.top() - height - 4
+        self.editor.edit(word, QRect(box.left() - 4, top, width, height))
 
     def _on_edit_committed(self, word_id: int, old: str, new: str) -> None:
         self.wordCorrected.emit(word_id, old, new)

@@ -1,4 +1,4 @@
-"""OCR correction in place: double-click a word in either view, type, Enter; spans stay anchored."""
+"""OCR correction in place: select a word in either view, F2, type, Enter; spans stay anchored."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from gui_helpers import rows, stored_span_texts
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
+
+from annotations.pagetext import TextRange
 
 from app.main_window import MainWindow
 
@@ -26,7 +28,7 @@ def type_into_editor(qtbot: QtBot, window: MainWindow, text: str) -> None:
     assert window.word_editor() is None
 
 
-def test_double_click_on_the_scan_corrects_a_word_and_spans_stay_anchored(
+def test_double_click_on_the_scan_selects_a_word_f2_corrects_it_and_spans_stay_anchored(
     qtbot: QtBot, window: MainWindow, project_file: Path
 ) -> None:
     tag(qtbot, window, "Advisor on Child Rights", Qt.Key.Key_1)
@@ -35,7 +37,13 @@ def test_double_click_on_the_scan_corrects_a_word_and_spans_stay_anchored(
     point = window.viewport_rect(word.box).center()
 
     qtbot.mouseDClick(window.page_view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-    assert window.word_editor().text() == "Advisor"
+    assert window.word_editor() is None
+    assert window.selected_text() == "Advisor"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F2)
+    editor = window.word_editor()
+    assert editor.text() == "Advisor"
+    # The editor sits beside the scanned word, never over it.
+    assert not editor.geometry().intersects(window.viewport_rect(word.box))
     type_into_editor(qtbot, window, "Adviser")
 
     assert rows(project_file, f"select text, ocr_text from words where id = {word.id}") == [("Adviser", "Advisor")]
@@ -52,20 +60,30 @@ def test_double_click_on_the_scan_corrects_a_word_and_spans_stay_anchored(
     assert ("agency", "Advisor on Child Rights") in stored_span_texts(project_file).values()
 
 
-def test_double_click_in_the_text_view_corrects_a_word_inside_a_partial_span(
+def test_f2_in_the_text_view_corrects_a_word_inside_a_partial_span_and_shows_it_on_the_scan(
     qtbot: QtBot, window: MainWindow, project_file: Path
 ) -> None:
-    # A span that cuts its last word: "Gene" of "Geneva," keeps its cut when the word is corrected.
     tag(qtbot, window, "Switzerland", Qt.Key.Key_3)
-    tag(qtbot, window, "Gene", Qt.Key.Key_1)
     view = window.text_view
     data = view.data
     at = data.text.text.find("Geneva,")
+    # A span that cuts its last word ("Gene" of "Geneva,", as an import may make) keeps its cut
+    # when the word is corrected.
+    window.select_range(TextRange(data.page.document_id, (1, at), (1, at + 4)))
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    window.page_view.actual_size()
+    window.page_view.verticalScrollBar().setValue(window.page_view.verticalScrollBar().maximum())
     cursor = view.textCursor()
     cursor.setPosition(at + 2)
     point = view.cursorRect(cursor).center()
 
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.word_editor() is None
+    assert window.selected_text() == "Geneva"  # the word, without its comma
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    word = window.find_words("Geneva,")[0]
+    # The scan scrolled to the word being corrected.
+    assert window.page_view.viewport().rect().contains(window.viewport_rect(word.box))
     type_into_editor(qtbot, window, "GENEVA,")
 
     texts = sorted(stored_span_texts(project_file).values())
@@ -86,6 +104,7 @@ def test_a_refused_correction_is_a_message_not_a_crash(qtbot: QtBot, window: Mai
 def test_escape_cancels_a_correction(qtbot: QtBot, window: MainWindow, project_file: Path) -> None:
     word = window.find_words("Advisor")[0]
     qtbot.mouseDClick(window.page_view.viewport(), Qt.MouseButton.LeftButton, pos=window.viewport_rect(word.box).center())
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F2)
     editor = window.word_editor()
     assert editor is not None
     qtbot.keyClicks(editor, "xyz")
