@@ -24,7 +24,7 @@ def _tagged(born_project: Path, tmp_path: Path) -> Project:
 def test_a_rename_moves_spans_and_regions_with_it_in_one_change(born_project: Path, tmp_path: Path) -> None:
     with _tagged(born_project, tmp_path) as project:
         seen = project.last_change()
-        renamed = project.update_label("agency", name="office", color="#123456", shortcut="7")
+        renamed = project.update_label("agency", {"name": "office", "color": "#123456", "shortcut": "7"})
         assert renamed == Label("office", "#123456", "7", "A government agency or office")
         assert [label.name for label in project.labels()] == ["office", "program", "figure", "signature"]
         assert {s.label for s in project.spans()} == {"office"}
@@ -46,7 +46,7 @@ def test_a_label_change_that_clashes_changes_nothing(born_project: Path, tmp_pat
             ({"color": "blue"}, "#rrggbb"),
         ):
             with pytest.raises(ProjectError, match=message):
-                project.update_label("agency", **changes)
+                project.update_label("agency", changes)
         assert project.labels() == before
         assert {s.label for s in project.spans()} == {"agency"}
 

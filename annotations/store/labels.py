@@ -58,8 +58,8 @@ class LabelStore:
             self._insert_label(label, position)
         return label
 
-    def update_label(self, name: str, /, **changes: str | None) -> Label:
-        """Change a label's name, colour, shortcut key or description; returns it as it now is.
+    def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
+        """Change a label's name, colour, shortcut key or description (the keys of `changes`); returns it as it now is.
 
         A rename moves every span and region carrying the old name in the same transaction (they
         reference the label by name), so no reader ever sees an annotation without its label.

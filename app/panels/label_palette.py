@@ -1,29 +1,24 @@
-"""The project's labels with their colour and shortcut; click one to tag, add new ones."""
+"""The project's labels with their colour and key: click one to tag; add, edit (rename, recolour, key) and delete them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QColorDialog,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
+    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from annotations.labels import choose_color, label_name_problem
-from annotations.model import Label
-
+from app.dialogs.label_dialog import LabelDialog
 from app.panels.annotations_panel import swatch
 from app.project.session import ProjectSession
+
+AddLabelDialog = LabelDialog
+"""The dialog's former name, where it asked only for new labels."""
 
 
 class LabelPalette(QWidget):
@@ -31,34 +26,60 @@ class LabelPalette(QWidget):
 
     applied = Signal(str)  # label name
     addRequested = Signal()
+    editRequested = Signal(str)  # label name
+    deleteRequested = Signal(str)  # label name
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.list = QListWidget()
-        self.list.setToolTip("Click a label, or press its key, to tag the selected words or relabel the selected annotation")
+        self.list.setToolTip("Click a label, or press its key, to tag the selected words or relabel the selected "
+                             "annotation; right-click it to edit or delete it")
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.add = QPushButton("Add label…")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.add = QPushButton("Add…")
+        self.add.setToolTip("Add a label to the project")
+        self.edit = QPushButton("Edit…")
+        self.edit.setToolTip("Rename the current label, change its colour, key or description")
+        self.delete = QPushButton("Delete")
+        self.delete.setToolTip("Delete the current label (only when no span or region has it)")
+        for button in (self.add, self.edit, self.delete):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a label key must keep going to the views
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.add, self.edit, self.delete):
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list)
-        layout.addWidget(self.add)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.list.itemClicked.connect(lambda item: self.applied.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.add.clicked.connect(self.addRequested)
+        self.edit.clicked.connect(lambda: self.current() and self.editRequested.emit(self.current()))
+        self.delete.clicked.connect(lambda: self.current() and self.deleteRequested.emit(self.current()))
         session.labelsChanged.connect(self.reload)
         self.reload()
 
     def reload(self) -> None:
-        current = self.current()
+        current, row = self.current(), self.list.currentRow()
         self.list.clear()
-        for label in self.session.labels():
+        labels = self.session.labels()
+        for label in labels:
             key = label.shortcut or " "
             item = QListWidgetItem(swatch(label.color, 14), f"{key}   {label.name}")
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             item.setToolTip(label.description or label.name)
             self.list.addItem(item)
-        self.set_current(current or (self.session.labels()[0].name if self.session.labels() else ""))
+        names = [label.name for label in labels]
+        if current in names:
+            self.set_current(current)
+        elif names:
+            # A renamed label keeps its place, so the same row is the current label under its new name.
+            self.list.setCurrentRow(min(max(row, 0), len(names) - 1))
+        self.edit.setEnabled(bool(names))
+        self.delete.setEnabled(bool(names))
         self.list.setFixedHeight(self.list.sizeHintForRow(0) * max(self.list.count(), 1) + 8 if self.list.count() else 40)
 
     def current(self) -> str:
@@ -70,72 +91,29 @@ class LabelPalette(QWidget):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) == name:
                 self.list.setCurrentRow(i)
 
+    def names(self) -> list[str]:
+        """The rows as shown: key, then name."""
+        return [self.list.item(i).text() for i in range(self.list.count())]
 
-class AddLabelDialog(QDialog):
-    """Name, colour and shortcut key of a new label; OK stays off, with the reason shown, until the name can be a label."""
+    def menu_for(self, name: str) -> QMenu:
+        """Edit and Delete for one label; Delete says why it is off when annotations carry the label."""
+        menu = QMenu(self)
+        menu.addAction(f"Edit label {name}…", lambda: self.editRequested.emit(name))
+        used = self.session.label_usage().get(name, 0)
+        delete = menu.addAction(f"Delete label {name}" if not used else
+                                f"Delete label {name} (on {used} annotation{'s' if used != 1 else ''})",
+                                lambda: self.deleteRequested.emit(name))
+        delete.setEnabled(not used)
+        menu.addSeparator()
+        menu.addAction("Add label…", self.addRequested.emit)
+        return menu
 
-    def __init__(self, labels: list[Label], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Add label")
-        used = {label.shortcut for label in labels if label.shortcut}
-        self._names = {label.name for label in labels}
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. stamp")
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.hide()
-        self.color = QColor(choose_color(label.color for label in labels))
-        self.color_button = QPushButton()
-        self.color_button.clicked.connect(self._pick_color)
-        self.shortcut = QComboBox()
-        self.shortcut.addItem("none", None)
-        for key in "123456789":
-            if key not in used:
-                self.shortcut.addItem(key, key)
-        if self.shortcut.count() > 1:
-            self.shortcut.setCurrentIndex(1)
-        self.description = QLineEdit()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setEnabled(False)
-        self.name.textChanged.connect(self._check_name)
-        form = QFormLayout(self)
-        form.addRow("Name", self.name)
-        form.addRow("", self.problem)
-        form.addRow("Colour", self.color_button)
-        form.addRow("Shortcut key", self.shortcut)
-        form.addRow("Description", self.description)
-        form.addRow(buttons)
-        self._show_color()
-
-    def name_problem(self) -> str:
-        """Why the name typed so far cannot be added ("" when it can, or when nothing is typed yet)."""
-        name = self.name.text().strip()  # spaces typed around a name are not part of it
-        if not name:
-            return ""
-        if name in self._names:
-            return f"A label {name!r} already exists."
-        problem = label_name_problem(name)
-        return f"The name {problem}." if problem else ""
-
-    def _check_name(self) -> None:
-        problem = self.name_problem()
-        self.problem.setText(problem)
-        self.problem.setVisible(bool(problem))
-        self.ok.setEnabled(bool(self.name.text().strip()) and not problem)
-
-    def _pick_color(self) -> None:
-        color = QColorDialog.getColor(self.color, self, "Label colour")
-        if color.isValid():
-            self.color = color
-            self._show_color()
-
-    def _show_color(self) -> None:
-        self.color_button.setIcon(swatch(self.color.name(), 14))
-        self.color_button.setText(self.color.name())
-
-    def label(self) -> Label:
-        return Label(self.name.text().strip(), self.color.name(), self.shortcut.currentData(), self.description.text().strip())
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            menu = QMenu(self)
+            menu.addAction("Add label…", self.addRequested.emit)
+        else:
+            menu = self.menu_for(item.data(Qt.ItemDataRole.UserRole))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.list.viewport().mapToGlobal(pos))

@@ -1,0 +1,120 @@
+"""The label dialog: name, colour, shortcut key and description of a new label, or of one being edited."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from annotations.labels import choose_color, label_name_problem
+from annotations.model import Label
+
+from app.panels.annotations_panel import swatch
+
+KEYS = "123456789"
+"""The keys a label can have: the digits, which tag without a modifier."""
+
+
+class LabelDialog(QDialog):
+    """OK stays off, with the reason shown, until the name can be a label (and, editing, until something changed)."""
+
+    def __init__(self, labels: list[Label], parent: QWidget | None = None, editing: Label | None = None) -> None:
+        super().__init__(parent)
+        self.editing = editing
+        # Compared as the dialog writes them, so an unchanged "#1F77B4" is not taken for a new colour.
+        self._before = None if editing is None else Label(editing.name, QColor(editing.color).name(),
+                                                          editing.shortcut or None, editing.description or "")
+        self.setWindowTitle(f"Edit label {editing.name}" if editing else "Add label")
+        others = [label for label in labels if editing is None or label.name != editing.name]
+        used = {label.shortcut: label.name for label in others if label.shortcut}
+        self._names = {label.name for label in others}
+        self.name = QLineEdit(editing.name if editing else "")
+        self.name.setPlaceholderText("e.g. stamp")
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        self.color = QColor(editing.color if editing else choose_color(label.color for label in labels))
+        self.color_button = QPushButton()
+        self.color_button.setToolTip("Choose the colour of this label's highlights")
+        self.color_button.clicked.connect(self._pick_color)
+        self.shortcut = QComboBox()
+        self.shortcut.setToolTip("The key that tags the selected words with this label")
+        self.shortcut.addItem("none", None)
+        for key in KEYS:
+            # A key another label has is listed with its owner, not offered: two labels on one key
+            # would make the key's meaning depend on which label happened to be read first.
+            self.shortcut.addItem(key if key not in used else f"{key} ({used[key]})", key)
+            if key in used:
+                self.shortcut.model().item(self.shortcut.count() - 1).setEnabled(False)  # type: ignore[attr-defined]
+        if editing is not None:
+            self.shortcut.setCurrentIndex(max(self.shortcut.findData(editing.shortcut), 0))
+        else:
+            free = next((i for i in range(1, self.shortcut.count()) if self.shortcut.itemData(i) not in used), 0)
+            self.shortcut.setCurrentIndex(free)
+        self.description = QLineEdit(editing.description if editing else "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        for signal in (self.name.textChanged, self.description.textChanged, self.shortcut.currentIndexChanged):
+            signal.connect(self._check)
+        form = QFormLayout(self)
+        form.addRow("Name", self.name)
+        form.addRow("", self.problem)
+        form.addRow("Colour", self.color_button)
+        form.addRow("Shortcut key", self.shortcut)
+        form.addRow("Description", self.description)
+        form.addRow(buttons)
+        self._show_color()
+        self._check()
+
+    def name_problem(self) -> str:
+        """Why the name typed so far cannot be used ("" when it can, or when nothing is typed yet)."""
+        name = self.name.text().strip()  # spaces typed around a name are not part of it
+        if not name:
+            return ""
+        if name in self._names:
+            return f"A label {name!r} already exists."
+        problem = label_name_problem(name)
+        return f"The name {problem}." if problem else ""
+
+    def _check(self) -> None:
+        problem = self.name_problem()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        changed = self.editing is None or bool(self.changes())
+        self.ok.setEnabled(bool(self.name.text().strip()) and not problem and changed)
+
+    def _pick_color(self) -> None:
+        dialog = QColorDialog(self.color, self)
+        dialog.setWindowTitle("Label colour")
+        dialog.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)  # the same dialog on every desktop
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.selectedColor().isValid():
+            self.color = dialog.selectedColor()
+            self._show_color()
+            self._check()
+
+    def _show_color(self) -> None:
+        self.color_button.setIcon(swatch(self.color.name(), 14))
+        self.color_button.setText(self.color.name())
+
+    def label(self) -> Label:
+        return Label(self.name.text().strip(), self.color.name(), self.shortcut.currentData(), self.description.text().strip())
+
+    def changes(self) -> dict[str, str | None]:
+        """The fields that differ from the label being edited (everything, for a new label)."""
+        new = self.label()
+        fields = ("name", "color", "shortcut", "description")
+        if self._before is None:
+            return {field: getattr(new, field) for field in fields}
+        return {field: getattr(new, field) for field in fields if getattr(new, field) != getattr(self._before, field)}

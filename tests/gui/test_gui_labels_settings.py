@@ -1,0 +1,170 @@
+"""The window offers what the CLI offers: labels edited as undoable commands, import settings per
+project, the Export dialog's split, seed and tagging scheme; and a toolbar that stays put, new
+documents at fit width, export messages that say where they wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gui_helpers import rows
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from annotations.store import Project
+from app.dialogs.label_dialog import LabelDialog
+from app.main_window import MainWindow
+
+
+def _when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None:
+    """Run `act` on the next modal dialog of `kind` once it is up (the code that opens it blocks in exec)."""
+
+    def attempt() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and dialog.isVisible():
+            act(dialog)
+        else:
+            QTimer.singleShot(10, attempt)
+
+    QTimer.singleShot(0, attempt)
+
+
+def _active(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until the window is active again after a dialog (its shortcuts need that)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def _click_label(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    palette = window.palette
+    item = next(palette.list.item(i) for i in range(palette.list.count())
+                if palette.list.item(i).data(Qt.ItemDataRole.UserRole) == name)
+    qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=palette.list.visualItemRect(item).center())
+    assert palette.current() == name
+
+
+def _labels_in_file(path: Path) -> list[tuple[str, str, str | None]]:
+    return rows(path, "select name, color, shortcut from labels order by position, name")
+
+
+def _annotation_labels(path: Path) -> set[str]:
+    return {label for (label,) in rows(path, "select label from spans union select label from regions")}
+
+
+# -- 11. labels -------------------------------------------------------------------------------------
+
+
+def test_a_label_is_renamed_recoloured_and_given_a_key_in_one_undoable_step(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    window = tagged_window
+    before_rows = window.annotation_rows()
+    assert any(label == "agency" for label, *_ in before_rows)
+    _click_label(qtbot, window, "agency")
+
+    def pick_colour(dialog: QWidget) -> None:
+        assert isinstance(dialog, QColorDialog)
+        dialog.setCurrentColor(QColor("#123456"))
+        dialog.accept()
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        assert not dialog.ok.isEnabled()  # nothing changed yet
+        dialog.name.selectAll()
+        qtbot.keyClicks(dialog.name, "office")
+        dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
+        _when_modal(qtbot, QColorDialog, pick_colour)
+        qtbot.mouseClick(dialog.color_button, Qt.MouseButton.LeftButton)
+        assert dialog.color_button.text() == "#123456"
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    _when_modal(qtbot, LabelDialog, edit)
+    qtbot.mouseClick(window.palette.edit, Qt.MouseButton.LeftButton)
+    _active(qtbot, window)
+
+    # The palette, the annotations table, the scan's highlights and the file all say "office".
+    assert window.palette.names()[0] == "7   office"
+    assert window.palette.current() == "office"
+    renamed = [("office" if label == "agency" else label, *rest) for label, *rest in before_rows]
+    assert window.annotation_rows() == renamed
+    assert _labels_in_file(tagged_file)[0] == ("office", "#123456", "7")
+    assert "agency" not in _annotation_labels(tagged_file) and "office" in _annotation_labels(tagged_file)
+    office = [i for i in window.highlight_items() if i.brush().color().rgb() == QColor("#123456").rgb()]
+    assert office, "the renamed label's spans are drawn in its new colour"
+    assert window.undo_stack().undoText() == "Edit label agency (now office)"
+
+    # Its new key tags with it.
+    assert window.select_text("Thank you for your inquiry")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_7)
+    assert rows(tagged_file, "select count(*) from spans where label = 'office'")[0][0] == \
+        sum(1 for label, *_ in renamed if label == "office") + 1
+
+    # Undo the tag, then the edit: everything is as it was.
+    qtbot.keyClick(window.text_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.text_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.palette.names()[0] == "1   agency"
+    assert window.annotation_rows() == before_rows
+    assert _labels_in_file(tagged_file)[0] == ("agency", "#1f77b4", "1")
+    assert "office" not in _annotation_labels(tagged_file)
+    qtbot.keyClick(window.text_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.palette.names()[0] == "7   office"
+
+
+def test_adding_a_label_is_undoable_and_a_used_label_is_not_deleted(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    window = tagged_window
+
+    def add(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        qtbot.keyClicks(dialog.name, "stamp")
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    _when_modal(qtbot, LabelDialog, add)
+    qtbot.mouseClick(window.palette.add, Qt.MouseButton.LeftButton)
+    _active(qtbot, window)
+    assert window.palette.names()[-1] == "5   stamp"
+    assert [name for name, *_ in _labels_in_file(tagged_file)][-1] == "stamp"
+    assert window.undo_stack().undoText() == "Add label stamp"
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "stamp" not in [name for name, *_ in _labels_in_file(tagged_file)]
+    assert not any(row.endswith("stamp") for row in window.palette.names())
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.palette.names()[-1] == "5   stamp"
+
+    # A label spans or regions carry stays, and the window says why; the context menu says so before.
+    _click_label(qtbot, window, "agency")
+    menu = window.palette.menu_for("agency")
+    delete = [a for a in menu.actions() if a.text().startswith("Delete label agency")]
+    assert delete and not delete[0].isEnabled() and "annotation" in delete[0].text()
+    qtbot.mouseClick(window.palette.delete, Qt.MouseButton.LeftButton)
+    assert "relabel or delete them first" in window.last_message()
+    assert "agency" in [name for name, *_ in _labels_in_file(tagged_file)]
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    box.accept()
+    _active(qtbot, window)
+
+    # An unused one goes, and undo puts it back in its place.
+    _click_label(qtbot, window, "stamp")
+    qtbot.mouseClick(window.palette.delete, Qt.MouseButton.LeftButton)
+    assert "stamp" not in [name for name, *_ in _labels_in_file(tagged_file)]
+    assert window.undo_stack().undoText() == "Delete label stamp"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.palette.names()[-1] == "5   stamp"
+
+
+def test_a_rename_by_another_program_shows_in_the_window(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    with Project(tagged_file) as other:
+        other.update_label("agency", {"name": "office"})
+    qtbot.waitUntil(lambda: window_labels(tagged_window)[0] == "office", timeout=5000)
+    assert {label for label, *_ in tagged_window.annotation_rows()} >= {"office"}
+    assert "agency" not in {label for label, *_ in tagged_window.annotation_rows()}
+
+
+def window_labels(window: MainWindow) -> list[str]:
+    return [row.split(maxsplit=1)[-1] for row in window.palette.names()]
