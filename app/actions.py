@@ -73,6 +73,7 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
     redo.setIcon(window.style().standardIcon(P.SP_ArrowForward))
     window.addAction(undo)
     window.addAction(redo)
+    _captions_in_tooltips(stack, undo, redo)
     actions = Actions(
         new_project=a(window, "&New project…", slots["new_project"], [Key.New], "Create an empty project file"),
         open_project=a(window, "&Open project…", slots["open_project"], [Key.Open], "Open a project file", P.SP_DirOpenIcon),
@@ -141,7 +142,32 @@ def _add(menu: QMenu, item: QAction | QMenu | None) -> None:
         menu.addAction(item)
 
 
+TOOLBAR_TEXT = {
+    "import_files": "Import", "undo": "Undo", "redo": "Redo", "previous_page": "Previous", "next_page": "Next",
+    "word_boxes": "Word boxes", "region_tool": "Region",
+}
+"""Short, fixed captions for the toolbar (the menus keep the full ones, the tooltips say the rest): a
+caption that changed with the last edit made its button grow and pushed the next tools out of sight."""
+
+
+def _captions_in_tooltips(stack: QUndoStack, undo: QAction, redo: QAction) -> None:
+    """What undo and redo would do goes in their tooltips and status tips, not in their toolbar captions."""
+
+    def update() -> None:
+        for action, verb, what in ((undo, "Undo", stack.undoText()), (redo, "Redo", stack.redoText())):
+            tip = f"{verb}: {what}" if what else f"Nothing to {verb.lower()}"
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})")
+            action.setStatusTip(tip)
+
+    stack.undoTextChanged.connect(update)
+    stack.redoTextChanged.connect(update)
+    update()
+
+
 def build_toolbar(window: QMainWindow, actions: Actions) -> QToolBar:
+    for name, text in TOOLBAR_TEXT.items():
+        getattr(actions, name).setIconText(text)
     bar = QToolBar("Tools", window)
     bar.setObjectName("tools")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

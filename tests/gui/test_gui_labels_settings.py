@@ -10,7 +10,7 @@ from pathlib import Path
 from gui_helpers import rows
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.store import Project
@@ -168,3 +168,31 @@ def test_a_rename_by_another_program_shows_in_the_window(
 
 def window_labels(window: MainWindow) -> list[str]:
     return [row.split(maxsplit=1)[-1] for row in window.palette.names()]
+
+
+# -- 8. the toolbar ----------------------------------------------------------------------------------
+
+
+def test_the_toolbar_keeps_its_place_as_undo_and_redo_captions_change(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1024, 768)  # a small laptop screen: every tool still fits
+    bar = window.findChild(QToolBar, "tools")
+
+    def tools() -> list[tuple[str, bool, int, int]]:
+        QApplication.processEvents()  # the toolbar lays its buttons out on a posted event
+        return [(a.iconText(), bar.widgetForAction(a).isVisible(), bar.widgetForAction(a).x(),
+                 bar.widgetForAction(a).width()) for a in bar.actions() if not a.isSeparator()]
+
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    before = tools()
+    assert all(visible for _, visible, _, _ in before), before
+    assert window.actions.undo.toolTip() == "Nothing to undo (Ctrl+Z)"
+
+    assert window.select_text("Thank you for your inquiry")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    qtbot.keyClick(window.text_view, Qt.Key.Key_2)  # the new span is selected: relabel it
+    assert tools() == before
+    assert window.actions.undo.toolTip() == "Undo: Relabel as program (Ctrl+Z)"
+    qtbot.keyClick(window.text_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert tools() == before
+    assert window.actions.redo.toolTip().startswith("Redo: Relabel as program (")
+    assert window.actions.undo.toolTip() == "Undo: Tag as agency (Ctrl+Z)"
