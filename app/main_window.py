@@ -297,6 +297,9 @@ class MainWindow(WindowAPI, QMainWindow):
             self.panel.set_document(doc_id, defer=True)
             self._lists_doc = doc_id
             self._lists_timer.start()
+            # Another letter opens as a reader starts one: its whole width, from the top (show_page
+            # scrolls up), whatever zoom the previous letter was read at.
+            self.page_view.fit_width()
         self.doc_id, self.page_number = doc_id, number
         # This turn of the event loop draws the scan; the text follows on the next, the navigator
         # and the status bar on the one after, so a dense page never costs one long frame. A page

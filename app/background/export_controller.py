@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
@@ -11,7 +12,17 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
 from app.crash import CrashHandler
 from app.background.workers import JobWorker, backup_worker, export_worker
 
+if TYPE_CHECKING:
+    from annotations.exporters.base import ExportReport  # the exporters load when an export starts
+
 PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
+
+
+def written(report: ExportReport, output: Path) -> str:
+    """"Wrote" and the full path of every file written (each split's, the page images' folder)."""
+    files = ", ".join(str(Path(f).resolve()) for f in report.files) or "nothing"
+    images = f" and {report.images} page images to {output.resolve().with_name(output.stem + '-images')}" if report.images else ""
+    return f"Wrote {files}{images}"
 
 
 class ExportController(QObject):
@@ -34,18 +45,20 @@ class ExportController(QObject):
     def export(self, project: Path, fmt: str, output: Path, documents: list[int] | None = None,
                options: object = None) -> None:
         worker = export_worker(project, fmt, output, documents, options)
-        worker.signals.finished.connect(self._exported)
+        worker.signals.finished.connect(lambda report: self._exported(report, output))
         worker.signals.failed.connect(self._export_failed)
         self.status.showMessage(f"Exporting to {output}…")
         self._start(worker, "the export")
 
-    def _exported(self, report: object) -> None:
-        lines = report.summary() if hasattr(report, "summary") else [f"wrote {', '.join(report.files)}"]  # type: ignore[attr-defined]
-        self.status.showMessage(lines[0] if lines else "Exported", 10000)
+    def _exported(self, report: ExportReport, output: Path) -> None:
+        lines = report.summary()
+        wrote = written(report, output)
+        self.status.showMessage(f"{wrote}: {lines[0]}" if lines else wrote, 10000)
         if len(lines) > 1:
-            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", lines[0], QMessageBox.StandardButton.Ok,
+            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", wrote, QMessageBox.StandardButton.Ok,
                               self.window)
-            box.setInformativeText("\n".join(lines[1:]))
+            box.setInformativeText("\n".join(lines))
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a path to copy
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
         self.exported.emit(report)

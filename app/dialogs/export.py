@@ -1,36 +1,47 @@
-"""The Export dialog: a thin form over the core exporters (the formats come from the core's registry).
+"""The Export dialog: a form over the core exporters with the options of `scanspan export` (formats from the core's registry).
 
 The exporters are imported when the dialog opens, not with the window: some load large libraries.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
+
+from annotations.errors import ProjectError
+
+SCHEME_NAMES = {"iob2": "IOB2 (B-, I-, O)", "bilou": "BILOU (B-, I-, L-, U-, O)"}
+SNAP_NAMES = {"expand": "widen to whole tokens", "contract": "shrink to whole tokens", "strict": "leave out"}
 
 
 class ExportDialog(QDialog):
     def __init__(self, project_path: Path, current_doc: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from annotations import exporters
+        from annotations.exporters.select import parse_split
 
         self.exporters: ModuleType = exporters
+        self._parse_split = parse_split
+        self.project_path = project_path
+        self.current_doc = current_doc
         self.setWindowTitle("Export")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self.format = QComboBox()
         for name, spec in exporters.FORMATS.items():
             description = getattr(spec, "description", "")
@@ -44,55 +55,135 @@ class ExportDialog(QDialog):
         self.suggestions.addItem("Format default", None)
         self.suggestions.addItem("Include suggestions", "include")
         self.suggestions.addItem("Leave suggestions out", "exclude")
+        self.suggestions.addItem("Only suggestions", "only")
+        self.split = QLineEdit()
+        self.split.setPlaceholderText("none (one file), or e.g. train=0.8,dev=0.1,test=0.1")
+        self.split.setToolTip("Split by document, one file per part (OUT-train.EXT, ...); the same seed gives the same split")
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed.setToolTip("The seed of the document order the split cuts")
+        self.scheme = QComboBox()
+        for value, text in SCHEME_NAMES.items():
+            self.scheme.addItem(text, value)
+        self.snap = QComboBox()
+        self.snap.setToolTip("Where a span's edge falls inside a token (spaCy's alignment_mode)")
+        for value, text in SNAP_NAMES.items():
+            self.snap.addItem(f"{value}: {text}", value)
+        self.lang = QLineEdit("en")
+        self.lang.setToolTip("The language of spaCy's blank tokenizer, e.g. en, fr, de")
+        self.include_spans = QCheckBox("Also each span's word boxes (one box per line)")
+        self.image_url = QLineEdit()
+        self.image_url.setPlaceholderText("e.g. /data/local-files/?d=export/")
+        self.image_url.setToolTip("Prefix of the image paths in the tasks, for Label Studio's local-files storage")
         self.output = QLineEdit(str(project_path.with_name(project_path.stem + "-export" + self._suffix())))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.output, 1)
         row.addWidget(browse)
+        self.files = QLabel()
+        self.files.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Export")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.addRow("Format", self.format)
         form.addRow("Documents", self.scope)
-        if self._has_option("suggestions"):
-            form.addRow("Suggestions", self.suggestions)
+        form.addRow("Suggestions", self.suggestions)
+        form.addRow("Split", self.split)
+        form.addRow("Seed", self.seed)
+        form.addRow("Tagging scheme", self.scheme)
+        form.addRow("Span edges", self.snap)
+        form.addRow("Tokenizer language", self.lang)
+        form.addRow("Spans", self.include_spans)
+        form.addRow("Image URL prefix", self.image_url)
         form.addRow("Output file", row)
+        form.addRow("", self.files)
+        form.addRow("", self.problem)
         form.addRow(buttons)
-        self.current_doc = current_doc
+        # Only the options of the chosen format are shown, as `scanspan export --help` names them.
+        self._only = {self.scheme: "conll", self.snap: "spacy", self.lang: "spacy", self.include_spans: "coco",
+                      self.image_url: "labelstudio"}
         self.format.currentIndexChanged.connect(self._on_format)
+        for signal in (self.split.textChanged, self.output.textChanged):
+            signal.connect(self._check)
+        self._on_format()
+        # The path is what most exports change: it has the focus, its file name selected to type over.
+        self.output.setFocus()
+        self._select_name()
+
+    def _select_name(self) -> None:
+        text = self.output.text()
+        name = Path(text)
+        self.output.setSelection(len(text) - len(name.name), len(name.stem))
 
     def _suffix(self) -> str:
         spec = self.exporters.FORMATS.get(self.format.currentData())
         return getattr(spec, "suffix", f".{self.format.currentData()}")
 
     def _on_format(self) -> None:
-        path = Path(self.output.text() or "export")
-        self.output.setText(str(path.with_suffix(self._suffix())))
+        fmt = self.format.currentData()
+        for widget, only in self._only.items():
+            self.form.setRowVisible(widget, fmt == only)
+        if self.output.text():
+            name_selected = self.output.selectedText() == Path(self.output.text()).stem
+            self.output.setText(str(Path(self.output.text()).with_suffix(self._suffix())))
+            if name_selected:  # still ready to be typed over
+                self._select_name()
+        self._check()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.output.text())
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", str(self.output_path()))
         if path:
             self.output.setText(path)
 
-    def _has_option(self, name: str) -> bool:
-        options = getattr(self.exporters, "ExportOptions", None)
-        return options is not None and any(f.name == name for f in fields(options))
+    def output_path(self) -> Path:
+        """The output file; a relative path is taken from the project's folder, where the default points."""
+        path = Path(self.output.text().strip()).expanduser()
+        return path if path.is_absolute() else self.project_path.parent / path
+
+    def _split_parts(self) -> list[str]:
+        if not self.split.text().strip():
+            return []
+        return [name for name, _ in self._parse_split(self.split.text())]
+
+    def _check(self) -> None:
+        """Export stays off, with the reason shown, while the split or the path cannot be used."""
+        problem = "" if self.output.text().strip() else "Choose an output file."
+        parts: list[str] = []
+        try:
+            parts = self._split_parts()
+        except ProjectError as exc:
+            problem = f"The {exc}."
+        self.seed.setEnabled(bool(parts))
+        out = self.output_path()
+        names = [out.with_name(f"{out.stem}-{part}{out.suffix}").name for part in parts] or [out.name]
+        spec = self.exporters.FORMATS.get(self.format.currentData())
+        images = f" and page images in {out.stem}-images/" if getattr(spec, "images", False) else ""
+        self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}")
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok.setEnabled(not problem)
 
     def request(self) -> tuple[str, Path, list[int] | None, Any]:
         """(format, output file, document ids or None for all, options for the core)."""
         fmt = self.format.currentData()
         scope = self.scope.currentData()
         documents = [self.current_doc] if scope == "current" and self.current_doc is not None else None
-        options = None
-        options_type = getattr(self.exporters, "ExportOptions", None)
-        if options_type is not None:
-            kwargs: dict[str, Any] = {}
-            if scope == "done" and self._has_option("statuses"):
-                kwargs["statuses"] = ["done"]
-            if self.suggestions.currentData() and self._has_option("suggestions"):
-                kwargs["suggestions"] = self.suggestions.currentData()
-            options = options_type(**kwargs)
-        return fmt, Path(self.output.text()).expanduser(), documents, options
+        split = self.split.text().replace(" ", "") or None
+        options = self.exporters.ExportOptions(
+            statuses=["done"] if scope == "done" else None,
+            suggestions=self.suggestions.currentData(),
+            split=split,
+            seed=self.seed.value() if split else 0,
+            scheme=self.scheme.currentData(),
+            snap=self.snap.currentData(),
+            lang=self.lang.text().strip() or "en",
+            include_spans=self.include_spans.isChecked(),
+            image_url=self.image_url.text().strip(),
+        )
+        return fmt, self.output_path(), documents, options

@@ -7,15 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gui_helpers import rows
+import pytest
+from gui_helpers import open_window, rows
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.importer import import_into
 from annotations.store import Project
+from app.dialogs.export import ExportDialog
 from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
+from app.settings import Settings
 
 
 def _when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None:
@@ -196,3 +200,91 @@ def test_the_toolbar_keeps_its_place_as_undo_and_redo_captions_change(qtbot: QtB
     assert tools() == before
     assert window.actions.redo.toolTip().startswith("Redo: Relabel as program (")
     assert window.actions.undo.toolTip() == "Undo: Tag as agency (Ctrl+Z)"
+
+
+# -- 10. a new document, the Export dialog, where exports went ---------------------------------------
+
+
+def _second_letter(folder: Path) -> Path:
+    """A born-digital two-page letter (no OCR needed), long enough to scroll."""
+    import fitz
+
+    pdf = fitz.open()
+    for number in (1, 2):
+        page = pdf.new_page()
+        for line in range(40):
+            page.insert_text((72, 72 + line * 17), f"Second letter, page {number}, line {line + 1}: the budget of the program.")
+    path = folder / "second.pdf"
+    pdf.save(path)
+    return path
+
+
+@pytest.fixture
+def two_letters(qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path) -> MainWindow:
+    with Project(project_file) as project:
+        (outcome,) = import_into(project, [_second_letter(tmp_path)])
+        assert outcome.status == "imported", outcome.message
+    return open_window(qtbot, settings, project_file)
+
+
+def test_a_newly_opened_document_starts_at_fit_width_at_its_top(qtbot: QtBot, two_letters: MainWindow) -> None:
+    window = two_letters
+    first, second = (window.navigator.tree.topLevelItem(i) for i in range(2))
+    fit = window.page_view.zoom()
+    for _ in range(3):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    window.page_view.verticalScrollBar().setValue(window.page_view.verticalScrollBar().maximum())  # read on, down the page
+    assert window.page_view.zoom() > fit * 1.5
+
+    tree = window.navigator.tree
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(second).center())
+    qtbot.waitUntil(lambda: window.current_page() == (second.data(0, Qt.ItemDataRole.UserRole), 1) and window.is_settled())
+    shown = window.zoom_label.text()
+    assert window.page_view.verticalScrollBar().value() == window.page_view.verticalScrollBar().minimum()
+    assert window.page_view.horizontalScrollBar().value() == window.page_view.horizontalScrollBar().minimum()
+    assert window.text_view.verticalScrollBar().value() == 0
+    qtbot.keyClick(window.page_view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Fit width: nothing moves
+    assert window.zoom_label.text() == shown
+    assert window.page_view.verticalScrollBar().value() == window.page_view.verticalScrollBar().minimum()
+    assert first is not None
+
+
+def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
+    qtbot: QtBot, two_letters: MainWindow, tmp_path: Path
+) -> None:
+    window = two_letters
+    assert window.select_text("Thank you for your inquiry")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    seen: dict[str, object] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.output)
+        seen["selected"] = dialog.output.selectedText()
+        dialog.format.setCurrentIndex(dialog.format.findData("conll"))
+        assert dialog.scheme.isVisible() and not dialog.image_url.isVisible()
+        qtbot.keyClicks(dialog.output, "ner")  # types over the selected file name
+        qtbot.keyClicks(dialog.split, "train=0.5,test=0.4")
+        seen["problem"] = dialog.problem.text()
+        seen["enabled"] = dialog.ok.isEnabled()
+        dialog.split.clear()
+        qtbot.keyClicks(dialog.split, "train=0.5,test=0.5")
+        dialog.seed.setValue(3)
+        dialog.scheme.setCurrentIndex(dialog.scheme.findData("bilou"))
+        seen["files"] = dialog.files.text()
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    _when_modal(qtbot, ExportDialog, fill)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+
+    assert seen["selected"] == "letters-export"
+    assert seen["problem"] == "The split 'train=0.5,test=0.4': the fractions add up to 0.9, not 1."
+    assert seen["enabled"] is False
+    assert seen["files"] == f"Writes ner-train.conll, ner-test.conll in {tmp_path}"
+    train, test = tmp_path / "ner-train.conll", tmp_path / "ner-test.conll"
+    texts = [path.read_text(encoding="utf-8") for path in (train, test)]
+    assert [text.count("-DOCSTART-") for text in texts] == [1, 1]  # one letter in each part
+    assert "inquiry\tL-agency" in "".join(texts)  # BILOU's last tag
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Wrote {train}, {test}: 2 documents"), message
