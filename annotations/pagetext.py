@@ -147,7 +147,10 @@ def snap(rng: TextRange, pages: Sequence[Page], data: PageDataOf) -> TextRange |
         text = data(pages[number - 1]).text
         part = rng.on_page(number, len(text.text))
         if part is not None:
-            words += [(number, i) for i in text.words_in_range(*part)]
+            # A word counts when the selection covers one of its letters or digits, not just its
+            # edge punctuation (a drag starting on the full stop of "U.S." does not take "U.S.").
+            words += [(number, i) for i in text.words_in_range(*part)
+                      if any(ch.isalnum() for ch in text.text[max(part[0], text.starts[i]) : min(part[1], text.ends[i])])]
     cores = [(pos, _core_of(data(pages[pos[0] - 1]).words[pos[1]].text)) for pos in words]
     kept = [(pos, core) for pos, core in cores if core is not None]
     if not kept:
@@ -195,42 +198,62 @@ def _same_line(word: Word, other: Word) -> bool:
 def between_words(data: PageData, a: int, b: int) -> list[int]:
     """The words from word `a` to word `b` as the page shows them, not as the OCR ordered them.
 
-    Lines run from the top point to the bottom one; the first line from `a` rightwards, the last up to
-    `b`, and every line only within the columns the two words' OCR lines span (a letterhead's name
-    column beside the body is not crossed). Indices come back in reading order.
+    Printed lines run from the upper word's to the lower word's: the first from the upper word
+    rightwards, the last up to the lower word, and on every line only the columns the two words are
+    in (runs of words split where a gap is wider than a column gutter), so a letterhead's name
+    column beside the body is never crossed. Indices come back in reading order.
     """
     words = data.words
     if a == b:
         return [a]
-    top, bottom = (a, b) if (words[a].box[1], words[a].box[0]) <= (words[b].box[1], words[b].box[0]) else (b, a)
+    top, bottom = sorted((a, b), key=lambda i: ((words[i].box[1] + words[i].box[3]) / 2, words[i].box[0]))
     wt, wb = words[top], words[bottom]
     if _same_line(wt, wb):
-        left, right = sorted((top, bottom), key=lambda i: words[i].box[0])
-        x0, x1 = words[left].box[0], words[right].box[2]
-        return [i for i, w in enumerate(words) if _same_line(w, words[left]) and w.box[0] >= x0 - 0.5 and w.box[2] <= x1 + 0.5]
-    x0, x1 = _column(data, wt, wb)
+        x0, x1 = min(wt.box[0], wb.box[0]), max(wt.box[2], wb.box[2])
+        return [i for i, w in enumerate(words) if _same_line(w, wt) and w.box[0] >= x0 - 0.5 and w.box[2] <= x1 + 0.5]
+    y0, y1 = wt.box[1], wb.box[3]
+    rows = _rows([i for i, w in enumerate(words) if y0 <= (w.box[1] + w.box[3]) / 2 <= y1], words)
+    clusters = [_clusters(row, words) for row in rows]
+    own = [c for row in clusters for c in row if top in c or bottom in c]
+    col0 = min(words[i].box[0] for c in own for i in c)
+    col1 = max(words[i].box[2] for c in own for i in c)
     chosen = []
-    for i, w in enumerate(words):
-        cx = (w.box[0] + w.box[2]) / 2
-        if not x0 <= cx <= x1:
-            continue
-        cy = (w.box[1] + w.box[3]) / 2
-        if _same_line(w, wt):
-            if w.box[0] >= wt.box[0] - 0.5:
+    for row in clusters:
+        for cluster in row:
+            if min(words[i].box[0] for i in cluster) > col1 or max(words[i].box[2] for i in cluster) < col0:
+                continue
+            for i in cluster:
+                w = words[i]
+                if _same_line(w, wt) and w.box[0] < wt.box[0] - 0.5:
+                    continue
+                if _same_line(w, wb) and w.box[2] > wb.box[2] + 0.5:
+                    continue
                 chosen.append(i)
-        elif _same_line(w, wb):
-            if w.box[2] <= wb.box[2] + 0.5:
-                chosen.append(i)
-        elif wt.box[3] <= cy <= wb.box[1]:
-            chosen.append(i)
-    return chosen
+    return sorted(chosen)
 
 
-def _column(data: PageData, *ends: Word) -> tuple[float, float]:
-    """The horizontal extent of the OCR lines the given words are on."""
-    keys = {(w.block, w.par, w.line) for w in ends}
-    boxes = [w.box for w in data.words if (w.block, w.par, w.line) in keys]
-    return min(b[0] for b in boxes), max(b[2] for b in boxes)
+def _rows(indices: list[int], words: Sequence[Word]) -> list[list[int]]:
+    """Words grouped into printed lines by their vertical overlap, top to bottom."""
+    rows: list[list[int]] = []
+    for i in sorted(indices, key=lambda i: (words[i].box[1] + words[i].box[3]) / 2):
+        if rows and _same_line(words[rows[-1][0]], words[i]):
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    return rows
+
+
+def _clusters(row: list[int], words: Sequence[Word]) -> list[list[int]]:
+    """A printed line split into its columns: wherever the gap between words is a gutter."""
+    ordered = sorted(row, key=lambda i: words[i].box[0])
+    heights = sorted(words[i].box[3] - words[i].box[1] for i in ordered)
+    gutter = 2.5 * max(heights[len(heights) // 2], 1.0)
+    out = [[ordered[0]]]
+    for prev, i in zip(ordered, ordered[1:]):
+        if words[i].box[0] - words[prev].box[2] > gutter:
+            out.append([])
+        out[-1].append(i)
+    return out
 
 
 def span_on_page(span: Span, resolved: ResolvedSpan, extent: tuple[int, int], page: PageData,

@@ -47,6 +47,7 @@ from app.scene.page_view import PageView
 from app.paths import is_project_file
 from app.scene.render import PageRenderer
 from app.editing.selection import AnnotationRef, Selection
+from app.editing.selection_status import SelectionStatus
 from app.project.session import ProjectSession
 from app.settings import Settings
 from app.panels.text_view import TextView
@@ -137,11 +138,12 @@ class MainWindow(WindowAPI, QMainWindow):
         self.read_only_label = QLabel()
         self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
         self.read_only_label.hide()
+        self.selection_status = SelectionStatus(self.selection)
         self.statusBar().addPermanentWidget(self.read_only_label)
+        self.statusBar().addPermanentWidget(self.selection_status)
         self.statusBar().addPermanentWidget(self.page_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
-        self.importer = ImportController(self.statusBar(), self.pool, self)
-        self.importer.options = self.settings.import_options()
+        self.importer = ImportController(self.statusBar(), self.pool, self, self.settings)
         self.exports = ExportController(self, self.statusBar(), self.pool, self.crash, self.show_error)
         self.exports.exported.connect(self.exportFinished)
         self.exports.copied.connect(self.copySaved)
@@ -197,6 +199,7 @@ class MainWindow(WindowAPI, QMainWindow):
             widget.setParent(None)
             widget.deleteLater()
         self.session = self.renderer = self.editor = None
+        self.selection_status.set_session(None)
         self.doc_id = self.page_number = self._lists_doc = None
         self.read_only_label.hide()
         self.central.setCurrentWidget(self.welcome)
@@ -259,6 +262,7 @@ class MainWindow(WindowAPI, QMainWindow):
         session.reset.connect(self._on_reset)
         session.writes.waiting.connect(self._on_writes_waiting)
         self.importer.set_session(session)
+        self.selection_status.set_session(session)
         self.navigator.reload()
         self._rebuild_label_actions()
         self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
@@ -501,10 +505,9 @@ class MainWindow(WindowAPI, QMainWindow):
             self.navigator.set_current(self.doc_id, self.page_number)
 
     def import_settings_dialog(self) -> None:
-        dialog = ImportSettingsDialog(self.importer.options, self)
+        dialog = ImportSettingsDialog(self.importer.options, self, self.session.name if self.session else None)
         if dialog.exec() == ImportSettingsDialog.DialogCode.Accepted:
-            self.importer.options = dialog.options()
-            self.settings.save_import_options(self.importer.options)
+            self.importer.remember(dialog.options())
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", DOCUMENT_FILTER)

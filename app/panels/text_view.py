@@ -265,12 +265,17 @@ class TextView(QTextEdit):
             index = self._word_at(event.position().toPoint())
             rng = self.selection.range
             shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            if shift and index is not None and rng is not None and rng.start[0] != self.page.number:
-                # Extending a selection that began on another page: spans may cross pages.
+            if shift and index is not None and rng is not None:
+                # From the selection's anchor to the whole clicked word (Qt would stop short of a
+                # word clicked before its middle); it may have begun on another page.
                 assert self.data is not None
                 n = self.page.number
                 t = self.data.text
-                self.selection.extend_to(self.page.document_id, (n, t.starts[index]), (n, t.ends[index]), "page")
+                self.selection.extend_to(self.page.document_id, (n, t.starts[index]), (n, t.ends[index]), "shift")
+                grown = self.selection.range
+                if grown is not None:
+                    pages = self.session.pages(self.page.document_id)
+                    self.selection.set_range(snap(grown, pages, self.session.page_data), "shift", keep_anchor=True)
                 return
             self._pressed_at = self._from_qt(self.cursorForPosition(event.position().toPoint()).position())
         super().mousePressEvent(event)

@@ -1,0 +1,63 @@
+"""The status bar's account of the selection: how many words, or which annotation, before a key is pressed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from annotations.pagetext import words_in
+
+from app.editing.selection import AnnotationRef, Selection
+from app.project.session import ProjectSession
+
+
+class SelectionStatus(QLabel):
+    """Always true: it is rewritten on every change of the selection, never left to expire."""
+
+    def __init__(self, selection: Selection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selection = selection
+        self.session: ProjectSession | None = None
+        self.setObjectName("selectionStatus")
+        selection.rangeChanged.connect(lambda *_: self.refresh())
+        selection.annotationChanged.connect(lambda *_: self.refresh())
+
+    def set_session(self, session: ProjectSession | None) -> None:
+        if self.session is not None:
+            for signal in (self.session.spanChanged, self.session.spanRemoved, self.session.regionChanged,
+                           self.session.regionRemoved):
+                signal.disconnect(self.refresh)
+        self.session = session
+        if session is not None:
+            for signal in (session.spanChanged, session.spanRemoved, session.regionChanged, session.regionRemoved):
+                signal.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        self.setText(self.describe())
+
+    def describe(self) -> str:
+        session = self.session
+        if session is None:
+            return ""
+        ranges = self.selection.ranges
+        if ranges:
+            pages = session.pages(ranges[0].doc_id)
+            count = sum(words_in(r, pages, session.page_data) for r in ranges)
+            runs = f" in {len(ranges)} runs" if len(ranges) > 1 else ""
+            return f"{count} word{'s' if count != 1 else ''} selected{runs}: a label key tags"
+        ref = self.selection.annotation
+        return self._annotation(ref) if ref is not None else "Nothing selected"
+
+    def _annotation(self, ref: AnnotationRef) -> str:
+        assert self.session is not None
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is None:
+                return "Nothing selected"
+            text = self.session.span_text(span)
+            short = text if len(text) <= 40 else text[:39] + "…"
+            return f"Selected {span.label} span “{short}”: a label key relabels, Delete deletes"
+        region = self.session.find_region(ref.id)
+        if region is None:
+            return "Nothing selected"
+        return f"Selected {region.label} region: a label key relabels, Delete deletes"
