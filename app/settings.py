@@ -1,11 +1,12 @@
 """What the window remembers between runs, in QSettings: geometry, dock layout, recent projects,
-and the import settings the user chose.
+and the import settings chosen for each project.
 
 Nothing else goes here (the project file holds the work). Tests pass their own QSettings.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -54,28 +55,46 @@ class Settings:
             window.restoreState(state, STATE_VERSION)
         return restored
 
-    def import_options(self) -> ImportOptions:
+    @staticmethod
+    def _project_group(project: Path) -> str:
+        # A hash, not the path: QSettings treats "/" in a key as a group separator.
+        digest = hashlib.sha256(str(project.resolve()).encode("utf-8")).hexdigest()[:16]
+        return f"projects/{digest}/import"
+
+    def import_options(self, project: Path | None = None) -> ImportOptions:
+        """The import settings chosen for `project`; for a project never set (or none), the last ones chosen anywhere."""
+        group = "import"
+        if project is not None and self.q.contains(f"{self._project_group(project)}/dpi"):
+            group = self._project_group(project)
         default = ImportOptions()
 
         def number(key: str, fallback: float) -> float:
             try:
-                return float(self.q.value(f"import/{key}", fallback))
+                return float(self.q.value(f"{group}/{key}", fallback))
             except (TypeError, ValueError):
                 return fallback
 
-        lang = self.q.value("import/lang", default.ocr.lang)
+        lang = self.q.value(f"{group}/lang", default.ocr.lang)
+        force = self.q.value(f"{group}/forceOcr", default.force_ocr)
         return ImportOptions(
             dpi=number("dpi", default.dpi),
+            force_ocr=force is True or (isinstance(force, str) and force.lower() == "true"),  # INI files give text
             ocr=ocr.OcrSettings(lang=lang if isinstance(lang, str) and lang else default.ocr.lang,
                                 psm=int(number("psm", default.ocr.psm))),
             jobs=int(number("jobs", default.jobs)),
             ocr_timeout=number("ocrTimeout", default.ocr_timeout),
         )
 
-    def save_import_options(self, options: ImportOptions) -> None:
-        for key, value in (("dpi", options.dpi), ("lang", options.ocr.lang), ("psm", options.ocr.psm),
-                           ("jobs", options.jobs), ("ocrTimeout", options.ocr_timeout)):
-            self.q.setValue(f"import/{key}", value)
+    def save_import_options(self, options: ImportOptions, project: Path | None = None) -> None:
+        """Remember the settings for `project`, and as where the next project never set starts from."""
+        groups = ["import"] + ([self._project_group(project)] if project is not None else [])
+        for group in groups:
+            for key, value in (("dpi", options.dpi), ("lang", options.ocr.lang), ("psm", options.ocr.psm),
+                               ("jobs", options.jobs), ("ocrTimeout", options.ocr_timeout),
+                               ("forceOcr", options.force_ocr)):
+                self.q.setValue(f"{group}/{key}", value)
+        if project is not None:
+            self.q.setValue(f"{self._project_group(project)}/path", str(project.resolve()))  # for a person reading the file
 
     def sync(self) -> None:
         self.q.sync()

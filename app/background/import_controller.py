@@ -2,7 +2,7 @@
 
 Each import runs in a child process that writes the files to the project itself (workers.py);
 the session sees the new documents through the change log. Imports asked for while one runs are
-queued and start after it.
+queued and start after it. Each project imports with the settings last chosen for it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 from annotations.importer import ImportOptions, Outcome
 
 from app.project.session import ProjectSession
+from app.settings import Settings
 from app.background.workers import JobWorker, import_worker
 
 
@@ -23,11 +24,13 @@ class ImportController(QObject):
     finished = Signal(list)  # list[Outcome]; empty when cancelled
     crashed = Signal(str)  # traceback
 
-    def __init__(self, status_bar: QStatusBar, pool: QThreadPool, parent: QObject | None = None) -> None:
+    def __init__(self, status_bar: QStatusBar, pool: QThreadPool, parent: QObject | None = None,
+                 settings: Settings | None = None) -> None:
         super().__init__(parent)
         self.pool = pool
+        self.settings = settings
         self.session: ProjectSession | None = None
-        self.options = ImportOptions()
+        self.options = settings.import_options() if settings is not None else ImportOptions()
         self.worker: JobWorker | None = None
         self.queue: list[list[Path]] = []
         self.label = QLabel()
@@ -44,6 +47,14 @@ class ImportController(QObject):
     def set_session(self, session: ProjectSession | None) -> None:
         self.stop()
         self.session = session
+        if session is not None and self.settings is not None:
+            self.options = self.settings.import_options(session.path)
+
+    def remember(self, options: ImportOptions) -> None:
+        """Use these settings from now on, and for this project (and new ones) next time."""
+        self.options = options
+        if self.settings is not None:
+            self.settings.save_import_options(options, self.session.path if self.session is not None else None)
 
     def running(self) -> bool:
         return self.worker is not None

@@ -1,31 +1,47 @@
-"""The window's import settings: the options of `scanspan import`, chosen once and remembered."""
+"""The window's import settings: the options of `scanspan import`, remembered for each project."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
 )
 
 from annotations import ocr
+from annotations.errors import OcrError
 from annotations.importer import ImportOptions
+
+MISSING_LANGUAGE = "tesseract language data not installed"
+"""The start of OcrError's message for a language tesseract lacks (ocr.check_ready)."""
 
 
 class ImportSettingsDialog(QDialog):
-    """Resolution, OCR languages and layout mode, the OCR time limit per page, parallel pages."""
+    """Resolution, forced OCR, OCR languages and layout mode, the OCR time limit per page, parallel pages."""
 
-    def __init__(self, options: ImportOptions, parent: QWidget | None = None) -> None:
+    def __init__(self, options: ImportOptions, parent: QWidget | None = None, project: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import settings")
+        self.setWindowTitle(f"Import settings — {project}" if project else "Import settings")
+        scope = QLabel(f"Remembered for the project {project}; a new project starts from the last settings chosen."
+                       if project else "A new project starts from these settings.")
+        scope.setWordWrap(True)
         self.dpi = QDoubleSpinBox(minimum=50, maximum=1200, decimals=0, suffix=" dpi", value=options.dpi)
         self.dpi.setToolTip("Resolution PDF pages are rendered at for OCR")
+        self.force_ocr = QCheckBox("OCR every page, even where the PDF has text")
+        self.force_ocr.setChecked(options.force_ocr)
+        self.force_ocr.setToolTip("Without it, a PDF page with a usable text layer takes its words from the PDF")
         self.lang = QLineEdit(options.ocr.lang)
         self.lang.setToolTip("Tesseract languages, joined by +, e.g. eng+fra")
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
         self.psm = QSpinBox(minimum=0, maximum=13, value=options.ocr.psm)
         self.psm.setToolTip("Tesseract's page segmentation mode (3: automatic)")
         self.timeout = QSpinBox(minimum=0, maximum=24 * 3600, suffix=" s", value=round(options.ocr_timeout))
@@ -37,15 +53,41 @@ class ImportSettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form = QFormLayout(self)
+        form.addRow(scope)
         form.addRow("PDF resolution", self.dpi)
+        form.addRow("", self.force_ocr)
         form.addRow("OCR languages", self.lang)
+        form.addRow("", self.problem)
         form.addRow("Page layout mode", self.psm)
         form.addRow("OCR time limit per page", self.timeout)
         form.addRow("Parallel pages", self.jobs)
         form.addRow(buttons)
+        self.lang.editingFinished.connect(self._check_lang)
+        self.lang.textChanged.connect(lambda: self.ok.setEnabled(True))  # checked again when typing ends
+        self._check_lang()
+
+    def _languages(self) -> str:
+        return "+".join(part for part in self.lang.text().replace(" ", "").split("+") if part) or "eng"
+
+    def _check_lang(self) -> None:
+        """A language tesseract lacks keeps OK off and names the package to install; other problems only warn."""
+        try:
+            ocr.check_ready(ocr.OcrSettings(lang=self._languages()))
+            problem = ""
+        except OcrError as exc:
+            problem = str(exc)
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok.setEnabled(not problem.startswith(MISSING_LANGUAGE))
+
+    def accept(self) -> None:
+        self._check_lang()  # typing may not have ended (OK clicked straight from the field)
+        if self.ok.isEnabled():
+            super().accept()
 
     def options(self) -> ImportOptions:
-        lang = "+".join(part for part in self.lang.text().replace(" ", "").split("+") if part) or "eng"
-        return ImportOptions(dpi=self.dpi.value(), ocr=ocr.OcrSettings(lang=lang, psm=self.psm.value()),
+        return ImportOptions(dpi=self.dpi.value(), force_ocr=self.force_ocr.isChecked(),
+                             ocr=ocr.OcrSettings(lang=self._languages(), psm=self.psm.value()),
                              jobs=self.jobs.value(), ocr_timeout=float(self.timeout.value()))

@@ -4,6 +4,7 @@ documents at fit width, export messages that say where they wrote."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from annotations.importer import import_into
 from annotations.store import Project
 from app.dialogs.export import ExportDialog
+from app.dialogs.import_settings import ImportSettingsDialog
 from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -288,3 +290,65 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
     assert "inquiry\tL-agency" in "".join(texts)  # BILOU's last tag
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Wrote {train}, {test}: 2 documents"), message
+
+
+# -- 11. import settings per project ------------------------------------------------------------------
+
+
+def _import_settings(qtbot: QtBot, window: MainWindow, act: Callable[[ImportSettingsDialog], None]) -> None:
+    _when_modal(qtbot, ImportSettingsDialog, act)  # type: ignore[arg-type]
+    window.actions.import_settings.trigger()
+
+
+def _shown(dialog: ImportSettingsDialog) -> tuple[float, bool, str, int, int]:
+    return (dialog.dpi.value(), dialog.force_ocr.isChecked(), dialog.lang.text(), dialog.psm.value(),
+            dialog.timeout.value())
+
+
+def test_import_settings_are_remembered_for_each_project(
+    qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.scanspan"
+    shutil.copy(project_file, other)
+    seen: list[tuple[float, bool, str, int, int]] = []
+
+    def choose(dpi: int, force: bool, psm: int, timeout: int) -> Callable[[ImportSettingsDialog], None]:
+        def act(dialog: ImportSettingsDialog) -> None:
+            seen.append(_shown(dialog))
+            dialog.dpi.setValue(dpi)
+            dialog.force_ocr.setChecked(force)
+            dialog.psm.setValue(psm)
+            dialog.timeout.setValue(timeout)
+            qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        return act
+
+    def look(dialog: ImportSettingsDialog) -> None:
+        seen.append(_shown(dialog))
+        dialog.reject()
+
+    _import_settings(qtbot, window, choose(200, True, 6, 30))
+    assert window.open_project(other)
+    _import_settings(qtbot, window, choose(400, False, 4, 0))  # starts from the last chosen, then its own
+    assert window.open_project(project_file)
+    _import_settings(qtbot, window, look)
+    assert window.open_project(other)
+    _import_settings(qtbot, window, look)
+    assert seen == [(300, False, "eng", 3, 120), (200, True, "eng", 6, 30), (200, True, "eng", 6, 30),
+                    (400, False, "eng", 4, 0)]
+    assert window.importer.options.dpi == 400 and window.importer.options.force_ocr is False
+
+
+def test_an_ocr_language_tesseract_lacks_keeps_ok_off_and_names_the_package(qtbot: QtBot, window: MainWindow) -> None:
+    seen: dict[str, object] = {}
+
+    def act(dialog: ImportSettingsDialog) -> None:
+        dialog.lang.setFocus()
+        dialog.lang.selectAll()
+        qtbot.keyClicks(dialog.lang, "eng+xyz")
+        qtbot.keyClick(dialog.lang, Qt.Key.Key_Return)  # as if to accept
+        seen["problem"], seen["ok"], seen["open"] = dialog.problem.text(), dialog.ok.isEnabled(), dialog.isVisible()
+        dialog.reject()
+
+    _import_settings(qtbot, window, act)
+    assert seen == {"problem": "tesseract language data not installed: xyz (Debian/Ubuntu: apt-get install "
+                               "tesseract-ocr-xyz)", "ok": False, "open": True}
