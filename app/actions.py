@@ -73,6 +73,8 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
     redo.setIcon(window.style().standardIcon(P.SP_ArrowForward))
     window.addAction(undo)
     window.addAction(redo)
+    undo.setObjectName("undo")
+    redo.setObjectName("redo")
     _captions_in_tooltips(stack, undo, redo)
     actions = Actions(
         new_project=a(window, "&New project…", slots["new_project"], [Key.New], "Create an empty project file"),
@@ -189,5 +191,7 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
     for action in actions:
         keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
         if keys:
-            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+            # Undo's and Redo's text names the last edit; the help names the action.
+            text = action.iconText() if action.objectName() in ("undo", "redo") else action.text()
+            rows.append((text.replace("&", "").rstrip("…"), keys))
     return rows

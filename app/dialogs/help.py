@@ -25,6 +25,10 @@ GESTURES = [
     ("Pan", "Scroll bars, wheel, or drag with the middle button"),
     ("Move or resize a region", "Drag inside it or on its edge"),
     ("Import", "Drop files on the window"),
+    ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
+    ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
+    ("Import settings of this project", "File ▸ Import settings"),
+    ("Export with a split, seed or tagging scheme", "File ▸ Export (Ctrl+E)"),
 ]
 
 

@@ -12,12 +12,13 @@ import pytest
 from gui_helpers import open_window, rows
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import import_into
 from annotations.store import Project
 from app.dialogs.export import ExportDialog
+from app.dialogs.help import ShortcutsDialog
 from app.dialogs.import_settings import ImportSettingsDialog
 from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
@@ -197,11 +198,27 @@ def test_the_toolbar_keeps_its_place_as_undo_and_redo_captions_change(qtbot: QtB
     qtbot.keyClick(window.text_view, Qt.Key.Key_1)
     qtbot.keyClick(window.text_view, Qt.Key.Key_2)  # the new span is selected: relabel it
     assert tools() == before
-    assert window.actions.undo.toolTip() == "Undo: Relabel as program (Ctrl+Z)"
+    stack = window.undo_stack()
+    relabel = stack.undoText()
+    assert relabel.startswith("Relabel") and window.actions.undo.toolTip() == f"Undo: {relabel} (Ctrl+Z)"
     qtbot.keyClick(window.text_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert tools() == before
-    assert window.actions.redo.toolTip().startswith("Redo: Relabel as program (")
-    assert window.actions.undo.toolTip() == "Undo: Tag as agency (Ctrl+Z)"
+    assert window.actions.redo.toolTip().startswith(f"Redo: {relabel} (")
+    assert window.actions.undo.toolTip() == f"Undo: {stack.undoText()} (Ctrl+Z)"
+    assert stack.undoText().startswith("Tag")
+
+    # F1 names the action, not the last edit.
+    help_rows: list[tuple[str, str]] = []
+
+    def read(dialog: QWidget) -> None:
+        table = dialog.findChild(QTableWidget)
+        help_rows.extend((table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount()))
+        dialog.reject()
+
+    _when_modal(qtbot, ShortcutsDialog, read)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F1)
+    assert ("Undo", "Ctrl+Z") in help_rows
+    assert not any(what.startswith("Undo ") for what, _ in help_rows)
 
 
 # -- 10. a new document, the Export dialog, where exports went ---------------------------------------
