@@ -57,6 +57,8 @@ class LabelDialog(QDialog):
             if key in used:
                 self.shortcut.model().item(self.shortcut.count() - 1).setEnabled(False)  # type: ignore[attr-defined]
         if editing is not None:
+            if editing.shortcut and self.shortcut.findData(editing.shortcut) < 0:
+                self.shortcut.addItem(editing.shortcut, editing.shortcut)  # a key given on the command line stays offered
             self.shortcut.setCurrentIndex(max(self.shortcut.findData(editing.shortcut), 0))
         else:
             free = next((i for i in range(1, self.shortcut.count()) if self.shortcut.itemData(i) not in used), 0)

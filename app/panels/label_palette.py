@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -57,8 +57,8 @@ class LabelPalette(QWidget):
         self.list.itemClicked.connect(lambda item: self.applied.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.add.clicked.connect(self.addRequested)
-        self.edit.clicked.connect(lambda: self.current() and self.editRequested.emit(self.current()))
-        self.delete.clicked.connect(lambda: self.current() and self.deleteRequested.emit(self.current()))
+        self.edit.clicked.connect(lambda: self._ask(self.editRequested))
+        self.delete.clicked.connect(lambda: self._ask(self.deleteRequested))
         session.labelsChanged.connect(self.reload)
         self.reload()
 
@@ -81,6 +81,10 @@ class LabelPalette(QWidget):
         self.edit.setEnabled(bool(names))
         self.delete.setEnabled(bool(names))
         self.list.setFixedHeight(self.list.sizeHintForRow(0) * max(self.list.count(), 1) + 8 if self.list.count() else 40)
+
+    def _ask(self, request: SignalInstance) -> None:
+        if self.current():
+            request.emit(self.current())
 
     def current(self) -> str:
         item = self.list.currentItem()
