@@ -36,6 +36,7 @@ from app.panels.annotations_panel import AnnotationsPanel
 from app.crash import CrashHandler
 from app.dialogs.help import ShortcutsDialog, about
 from app.editing.editor import Editor
+from app.editing.history import History
 from app.background.export_controller import PROJECT_FILTER, ExportController
 from app.dialogs.export import ExportDialog
 from app.background.import_controller import ImportController
@@ -79,6 +80,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.crash = crash or CrashHandler(self)
         self.pool = QThreadPool(self)  # imports and exports; page renders have their own
         self.stack = QUndoStack(self)
+        self.history = History(self.stack, self)
+        self.history.stepped.connect(self._on_history_step)
         self.selection = Selection(self)
         self.session: ProjectSession | None = None
         self.renderer: PageRenderer | None = None
@@ -256,6 +259,11 @@ class MainWindow(WindowAPI, QMainWindow):
         self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.selection.annotationChanged.connect(self._on_annotation_selected)
+        # What the status bar said about the last action is stale once the selection moves on.
+        self.selection.rangeChanged.connect(lambda *_: self.statusBar().clearMessage())
+        self.selection.annotationChanged.connect(lambda *_: self.statusBar().clearMessage())
+        session.spanRemoved.connect(lambda span: self.selection.forget(AnnotationRef("span", span.id)))
+        session.regionRemoved.connect(lambda region: self.selection.forget(AnnotationRef("region", region.id)))
         session.labelsChanged.connect(self._rebuild_label_actions)
         session.wordChanged.connect(lambda _word: self.selection.set_range(None, "edit"))  # offsets moved
         session.documentAdded.connect(self._on_document_added)
@@ -421,6 +429,19 @@ class MainWindow(WindowAPI, QMainWindow):
         if self.session is None:
             return
         self.label_editor.add()
+
+    def _on_history_step(self, verb: str, text: str, place: tuple[int, int | None] | None) -> None:
+        """An undo or redo goes to the page it changed and says so, even in another document."""
+        if self.session is None:
+            return
+        where = ""
+        if place is not None and place[0] in {d.id for d in self.session.documents()}:
+            doc_id, number = place
+            if number is None:
+                number = self.page_number if doc_id == self.doc_id and self.page_number else 1
+            self.show_page(doc_id, number)
+            where = f" in {self.session.document(doc_id).name}, page {number}"
+        self.statusBar().showMessage(f"{verb} “{text}”{where}", 8000)
 
     def delete_selected(self) -> None:
         ref = self.selection.annotation

@@ -30,6 +30,8 @@ class Command(QUndoCommand):
         self.session = session
         self.on_error = on_error
         self.done_once = False
+        self.replayed = False  # run again by a redo, not by its push
+        self.place: tuple[int, int | None] | None = None  # (document id, page number) it changes
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -38,6 +40,7 @@ class Command(QUndoCommand):
         raise NotImplementedError
 
     def redo(self) -> None:
+        self.replayed = self.done_once
         try:
             self.session.writes.run(self.apply, self.on_error)
         except ScanspanError as exc:
@@ -62,7 +65,9 @@ class AddSpan(Command):
         self.span_id: int | None = None
 
     def apply(self) -> None:
-        self.span_id = self.session.add_span(*self.args, span_id=self.span_id).id
+        span = self.session.add_span(*self.args, span_id=self.span_id)
+        self.span_id = span.id
+        self.place = (span.document_id, self.session.extent(span)[0])
 
     def revert(self) -> None:
         assert self.span_id is not None
@@ -73,6 +78,7 @@ class DeleteSpan(Command):
     def __init__(self, session: ProjectSession, span: Span, on_error: ErrorSink) -> None:
         super().__init__(session, f"Delete {span.label} span", on_error)
         self.span = span
+        self.place = (span.document_id, session.extent(span)[0])
 
     def apply(self) -> None:
         self.span = self.session.delete_span(self.span.id)
@@ -86,9 +92,10 @@ class UpdateSpan(Command):
 
     def __init__(self, session: ProjectSession, span: Span, on_error: ErrorSink, *,
                  label: str | None = None, note: str | None = None) -> None:
-        text = f"Relabel as {label}" if label is not None else "Edit note"
+        text = f"Relabel {span.label} span as {label}" if label is not None else f"Edit note of {span.label} span"
         super().__init__(session, text, on_error)
         self.span_id = span.id
+        self.place = (span.document_id, session.extent(span)[0])
         self.new = {"label": label, "note": note}
         self.old = {"label": span.label if label is not None else None, "note": span.note if note is not None else None}
 
@@ -103,6 +110,7 @@ class AddRegion(Command):
     def __init__(self, session: ProjectSession, page: Page, label: str, box: Box, on_error: ErrorSink) -> None:
         super().__init__(session, f"Draw {label} region", on_error)
         self.page = page
+        self.place = (page.document_id, page.number)
         self.label = label
         self.box = box
         self.region_id: int | None = None
@@ -120,6 +128,7 @@ class DeleteRegion(Command):
         super().__init__(session, f"Delete {region.label} region", on_error)
         self.region = region
         self.page = page
+        self.place = (page.document_id, page.number)
 
     def apply(self) -> None:
         self.region = self.session.delete_region(self.region.id)
@@ -136,9 +145,15 @@ class UpdateRegion(Command):
 
     def __init__(self, session: ProjectSession, region: Region, on_error: ErrorSink, *,
                  box: Box | None = None, label: str | None = None, note: str | None = None) -> None:
-        text = "Move region" if box is not None else (f"Relabel as {label}" if label is not None else "Edit note")
+        if box is not None:
+            resized = (box[2] - box[0], box[3] - box[1]) != (region.box[2] - region.box[0], region.box[3] - region.box[1])
+            text = f"{'Resize' if resized else 'Move'} {region.label} region"
+        else:
+            text = f"Relabel {region.label} region as {label}" if label is not None else f"Edit note of {region.label} region"
         super().__init__(session, text, on_error)
         self.region_id = region.id
+        page = session.region_page(region)
+        self.place = (page.document_id, page.number)
         self.new: dict[str, object] = {k: v for k, v in (("box", box), ("label", label), ("note", note)) if v is not None}
         self.old: dict[str, object] = {k: getattr(region, k) for k in self.new}
 
@@ -155,6 +170,8 @@ class CorrectWord(Command):
     def __init__(self, session: ProjectSession, word_id: int, old: str, new: str, on_error: ErrorSink) -> None:
         super().__init__(session, f"Correct {old!r} to {new!r}", on_error)
         self.word_id = word_id
+        page = session.page_of_word(word_id)
+        self.place = (page.document_id, page.number) if page is not None else None
         self.old = old
         self.new = new
 
@@ -169,6 +186,7 @@ class SetStatus(Command):
     def __init__(self, session: ProjectSession, doc_id: int, old: str, new: str, on_error: ErrorSink) -> None:
         super().__init__(session, f"Mark document {new}", on_error)
         self.doc_id = doc_id
+        self.place = (doc_id, None)
         self.old = old
         self.new = new
 

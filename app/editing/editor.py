@@ -62,7 +62,8 @@ class Editor(QObject):
         elif self.selection.annotation is not None:
             self.relabel(self.selection.annotation, name)
         else:
-            self.message.emit("Select words (drag on the scan or in the text) or an annotation first")
+            self.message.emit(f"Nothing is selected: {name} is now the current label (for the next region); "
+                              "select words or an annotation to tag")
 
     def tag(self, name: str) -> int | None:
         """One span per selected run of words (a selection made by geometry may have several)."""

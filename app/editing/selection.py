@@ -86,6 +86,11 @@ class Selection(QObject):
         self._annotation = ref
         self.annotationChanged.emit(ref)
 
+    def forget(self, ref: AnnotationRef) -> None:
+        """The annotation is gone (deleted, undone, removed by another program): nothing stays selected."""
+        if self._annotation == ref:
+            self.set_annotation(None)
+
     def clear(self) -> None:
         self.set_range(None, "clear")
         self.set_annotation(None)

@@ -308,6 +308,9 @@ class AnnotationsPanel(QWidget):
         self.labels.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
         self.table.clicked.connect(self._on_clicked)
+        self._removing = False
+        self.proxy.rowsAboutToBeRemoved.connect(lambda *_: setattr(self, "_removing", True))
+        self.proxy.rowsRemoved.connect(self._rows_removed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         selection.annotationChanged.connect(self._follow)
         session.labelsChanged.connect(self.reload_labels)
@@ -351,8 +354,14 @@ class AnnotationsPanel(QWidget):
             self.activated.emit(ref)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and self.table.hasFocus():  # keyboard navigation in the table
+        # Keyboard navigation in the table selects; a row taken away (a delete, an undo) moves Qt's
+        # current row to its neighbour, which must not select that one (a second Delete would delete it).
+        if current.isValid() and self.table.hasFocus() and not self._removing:
             self.activated.emit(current.data(Qt.ItemDataRole.UserRole))
+
+    def _rows_removed(self, *_: object) -> None:
+        self._removing = False
+        self._follow(self.selection.annotation)
 
     def _follow(self, ref: AnnotationRef | None) -> None:
         """Select the row of the annotation selected elsewhere."""
@@ -360,7 +369,10 @@ class AnnotationsPanel(QWidget):
         sm = self.table.selectionModel()
         row = self.model.row_of(ref) if ref is not None else None
         if row is None:
-            sm.clearSelection()
+            sm.blockSignals(True)
+            sm.clear()  # the current row too: no row looks selected when nothing is
+            sm.blockSignals(False)
+            self.table.viewport().update()
             return
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if index.isValid():

@@ -263,6 +263,15 @@ class ProjectSession(QObject):
     def page(self, doc_id: int, number: int) -> Page:
         return self.pages(doc_id)[number - 1]
 
+    def page_of_word(self, word_id: int) -> Page | None:
+        """The page a word is on, among the documents read so far (an edited word's always is)."""
+        page_id = self.project.word(word_id).page_id
+        for pages in self._pages.values():
+            for page in pages:
+                if page.id == page_id:
+                    return page
+        return None
+
     def page_by_id(self, doc_id: int, page_id: int) -> Page:
         return next(p for p in self.pages(doc_id) if p.id == page_id)
 

@@ -420,6 +420,14 @@ class RegionItem(QGraphicsRectItem):
         grow = self.HANDLE / self._scale()
         return super().boundingRect().adjusted(-grow, -grow, grow, grow)
 
+    def shape(self) -> QPainterPath:
+        # An edge is grabbed a few pixels either side of it, so a press just outside the region
+        # resizes it instead of starting a new region or a word selection there.
+        grow = self.HANDLE / self._scale()
+        path = QPainterPath()
+        path.addRect(self.rect().adjusted(-grow, -grow, grow, grow))
+        return path
+
     def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         edge = self._edge(event.pos())
         shapes = {

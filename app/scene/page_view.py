@@ -453,8 +453,10 @@ class PageView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position().toPoint()
-        if self.tool == "select" and any(isinstance(i, RegionItem) for i in self.items(pos)):
-            super().mousePressEvent(event)  # the region moves or resizes itself
+        if any(isinstance(i, RegionItem) for i in self.items(pos)):
+            # Regions always win, whichever tool is on: a press on one selects it, and a drag moves
+            # it or (on an edge) resizes it; a new region is drawn only where there is none.
+            super().mousePressEvent(event)
             return
         self._press = (pos, self._clamp(self.mapToScene(pos)), event.button(), event.modifiers())
 
@@ -506,6 +508,8 @@ class PageView(QGraphicsView):
     def _finish_band(self, rect: QRectF) -> None:
         assert self.page is not None and self.data is not None
         if self.tool == "region":
+            # One region per activation of the tool: after drawing, the mouse selects again.
+            self.set_tool("select")
             if rect.width() >= 4 and rect.height() >= 4:
                 self.regionDrawn.emit(self.page, (rect.left(), rect.top(), rect.right(), rect.bottom()))
             return
