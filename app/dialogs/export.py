@@ -31,6 +31,9 @@ SNAP_NAMES = {"expand": "widen to whole tokens", "contract": "shrink to whole to
 
 
 class ExportDialog(QDialog):
+    _last: dict[Path, dict[str, Any]] = {}
+    """What was chosen at the last export of each project in this run: exports are repeated, with the same choices."""
+
     def __init__(self, project_path: Path, current_doc: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from annotations import exporters
@@ -112,9 +115,38 @@ class ExportDialog(QDialog):
         for signal in (self.split.textChanged, self.output.textChanged):
             signal.connect(self._check)
         self._on_format()
+        self._restore()
         # The path is what most exports change: it has the focus, its file name selected to type over.
         self.output.setFocus()
         self._select_name()
+
+    def _state(self) -> dict[str, Any]:
+        combos = {"format": self.format, "scope": self.scope, "suggestions": self.suggestions,
+                  "scheme": self.scheme, "snap": self.snap}
+        return {**{name: combo.currentData() for name, combo in combos.items()},
+                "split": self.split.text(), "seed": self.seed.value(), "lang": self.lang.text(),
+                "include_spans": self.include_spans.isChecked(), "image_url": self.image_url.text(),
+                "output": self.output.text()}
+
+    def _restore(self) -> None:
+        last = self._last.get(self.project_path.resolve())
+        if not last:
+            return
+        for name in ("format", "scope", "suggestions", "scheme", "snap"):
+            combo: QComboBox = getattr(self, name)
+            index = combo.findData(last[name])
+            if index >= 0:  # "the current document" is offered only while one is shown
+                combo.setCurrentIndex(index)
+        self.split.setText(last["split"])
+        self.seed.setValue(last["seed"])
+        self.lang.setText(last["lang"])
+        self.include_spans.setChecked(last["include_spans"])
+        self.image_url.setText(last["image_url"])
+        self.output.setText(last["output"])
+
+    def accept(self) -> None:
+        self._last[self.project_path.resolve()] = self._state()
+        super().accept()
 
     def _select_name(self) -> None:
         text = self.output.text()

@@ -308,6 +308,22 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Wrote {train}, {test}: 2 documents"), message
 
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert box.text() == f"Wrote {train}, {test}" and "split: train 1 documents, test 1 documents" in box.informativeText()
+    box.accept()
+    _active(qtbot, window)
+
+    # The next export starts from the same choices.
+    def again(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        seen["again"] = (dialog.format.currentData(), dialog.split.text(), dialog.seed.value(),
+                         dialog.scheme.currentData(), Path(dialog.output.text()).name, dialog.output.selectedText())
+        dialog.reject()
+
+    _when_modal(qtbot, ExportDialog, again)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert seen["again"] == ("conll", "train=0.5,test=0.5", 3, "bilou", "ner.conll", "ner")
+
 
 # -- 11. import settings per project ------------------------------------------------------------------
 
