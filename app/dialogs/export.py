@@ -1,7 +1,4 @@
-"""The Export dialog: a form over the core exporters with the options of `scanspan export` (formats from the core's registry).
-
-The exporters are imported when the dialog opens, not with the window: some load large libraries.
-"""
+"""The Export dialog: a form over the core exporters with the formats and options of `scanspan export`."""
 
 from __future__ import annotations
 
@@ -36,6 +33,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, project_path: Path, current_doc: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Imported when the dialog opens, not with the window: some exporters load large libraries.
         from annotations import exporters
         from annotations.exporters.select import parse_split
 

@@ -1,6 +1,4 @@
-"""The window offers what the CLI offers: labels edited as undoable commands, import settings per
-project, the Export dialog's split, seed and tagging scheme; and a toolbar that stays put, new
-documents at fit width, export messages that say where they wrote."""
+"""Label edits as undo steps, per-project import settings, export options, a steady toolbar, fit width on opening."""
 
 from __future__ import annotations
 
