@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import open_window, rows
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDeadlineTimer, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
@@ -26,11 +26,13 @@ from app.settings import Settings
 def _when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None:
     """Run `act` on the next modal dialog of `kind` once it is up (the code that opens it blocks in exec)."""
 
+    deadline = QDeadlineTimer(10_000)  # a dialog that never opens must not act on a later test's
+
     def attempt() -> None:
         dialog = QApplication.activeModalWidget()
         if isinstance(dialog, kind) and dialog.isVisible():
             act(dialog)
-        else:
+        elif not deadline.hasExpired():
             QTimer.singleShot(10, attempt)
 
     QTimer.singleShot(0, attempt)
