@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -271,3 +272,47 @@ def span_on_page(span: Span, resolved: ResolvedSpan, extent: tuple[int, int], pa
     if not hits:
         return None
     return SpanOnPage(span, hits[0], hits[-1], start, end)
+
+
+# One character for one character, so offsets in the folded text are offsets in the page text.
+_FOLD = str.maketrans({
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "­": "-",
+    "‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', " ": " ",
+})
+
+
+def fold(text: str) -> str:
+    """Text compared as a reader would: dashes, quotes and case alike, each character kept in place."""
+    folded = text.translate(_FOLD)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a phrase was found: a page number and a character range in that page's text."""
+
+    page: int
+    start: int
+    end: int
+
+
+def find(texts: Sequence[tuple[int, PageText]], phrase: str) -> list[Hit]:
+    """Every occurrence of `phrase` on the given (page number, text) pages, in page order.
+
+    Whole words at the edges (so "ICE" is not found inside "SERVICE"); any run of spaces or line
+    breaks matches any other; dashes, quotes and case are folded (see fold).
+    """
+    words = fold(phrase).split()
+    if not words:
+        return []
+    body = r"\s+".join(re.escape(w) for w in words)
+    head = r"(?<!\w)" if words[0][0].isalnum() else ""
+    tail = r"(?!\w)" if words[-1][-1].isalnum() else ""
+    pattern = re.compile(head + body + tail)
+    hits = []
+    for number, text in texts:
+        hits += [Hit(number, m.start(), m.end()) for m in pattern.finditer(fold(text.text))]
+    return hits

@@ -34,6 +34,12 @@ class Actions:
     fit_page: QAction
     word_boxes: QAction
     region_tool: QAction
+    label_names: QAction
+    find: QAction
+    find_next: QAction
+    find_previous: QAction
+    next_document: QAction
+    previous_document: QAction
     next_page: QAction
     previous_page: QAction
     shortcuts: QAction
@@ -102,6 +108,13 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
                      "Show every OCR word box, tinted by confidence (red: weak)", checkable=True),
         region_tool=a(window, "Draw &region", slots["region_tool"], ["R"],
                       "Draw a rectangle region, e.g. around a signature", checkable=True),
+        label_names=a(window, "Show &label names", slots["label_names"], ["L"],
+                      "Show each span's label name beside it on the scan", checkable=True),
+        find=a(window, "&Find…", slots["find"], [Key.Find], "Find in this document"),
+        find_next=a(window, "Find &next", slots["find_next"], [Key.FindNext], "Next hit"),
+        find_previous=a(window, "Find pre&vious", slots["find_previous"], [Key.FindPrevious], "Previous hit"),
+        next_document=a(window, "Next &document", slots["next_document"], ["Alt+PgDown"], "Next document"),
+        previous_document=a(window, "Previous d&ocument", slots["previous_document"], ["Alt+PgUp"], "Previous document"),
         next_page=a(window, "&Next page", slots["next_page"], ["Ctrl+PgDown", "Alt+Right"], "Next page", P.SP_MediaSeekForward),
         previous_page=a(window, "&Previous page", slots["previous_page"], ["Ctrl+PgUp", "Alt+Left"],
                         "Previous page", P.SP_MediaSeekBackward),
@@ -123,12 +136,13 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
-                 None, actions.clear_selection):
+                 None, actions.find, actions.find_next, actions.find_previous, None, actions.clear_selection):
         _add(edit, item)
     view = actions.view_menu
     bar.addMenu(view)
     for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,
-                 actions.word_boxes, actions.region_tool, None, actions.previous_page, actions.next_page, None):
+                 actions.word_boxes, actions.label_names, actions.region_tool, None, actions.previous_page,
+                 actions.next_page, actions.previous_document, actions.next_document, None):
         _add(view, item)
     help_menu = bar.addMenu("&Help")
     _add(help_menu, actions.shortcuts)

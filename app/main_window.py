@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QUndoView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from annotations.errors import ScanspanError
 from annotations.importer import Outcome
+from annotations.pagetext import Hit, TextRange, snap
 from annotations.store.server import ProjectProcess
 
 from app import actions as action_defs
@@ -37,6 +40,7 @@ from app.crash import CrashHandler
 from app.dialogs.help import ShortcutsDialog, about
 from app.editing.editor import Editor
 from app.editing.history import History
+from app.panels.find_bar import FindBar
 from app.background.export_controller import PROJECT_FILTER, ExportController
 from app.dialogs.export import ExportDialog
 from app.background.import_controller import ImportController
@@ -109,6 +113,10 @@ class MainWindow(WindowAPI, QMainWindow):
             "zoom_out": lambda: self._page_call("zoom_out"), "actual_size": lambda: self._page_call("actual_size"),
             "fit_width": lambda: self._page_call("fit_width"), "fit_page": lambda: self._page_call("fit_page"),
             "word_boxes": self._toggle_boxes, "region_tool": self._toggle_region_tool,
+            "label_names": lambda on: self._page_call("set_show_names", on),
+            "find": self.find_bar_open, "find_next": lambda: self.find_bar.next(),
+            "find_previous": lambda: self.find_bar.previous(),
+            "next_document": lambda: self.step_document(1), "previous_document": lambda: self.step_document(-1),
             "next_page": lambda: self.step_page(1), "previous_page": lambda: self.step_page(-1),
             "shortcuts": self.show_shortcuts, "about": lambda: about(self),
         })
@@ -122,7 +130,17 @@ class MainWindow(WindowAPI, QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.central = QStackedWidget()
         self.central.addWidget(self.welcome)
-        self.central.addWidget(self.splitter)
+        self.find_bar = FindBar()
+        self.find_bar.hitChosen.connect(self._go_to_hit)
+        self.find_bar.hitsChanged.connect(self._show_find_hits)
+        self.find_bar.closed.connect(lambda: self.page_view.setFocus() if self.session is not None else None)
+        self.workspace = QWidget()
+        workspace = QVBoxLayout(self.workspace)
+        workspace.setContentsMargins(0, 0, 0, 0)
+        workspace.setSpacing(0)
+        workspace.addWidget(self.find_bar)
+        workspace.addWidget(self.splitter, 1)
+        self.central.addWidget(self.workspace)
         self.setCentralWidget(self.central)
         self.docks = {
             "documents": self._dock("Documents", Qt.DockWidgetArea.LeftDockWidgetArea),
@@ -228,7 +246,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.docks["documents"].setWidget(self.navigator)
         self.docks["labels"].setWidget(self.palette)
         self.docks["annotations"].setWidget(self.panel)
-        self.central.setCurrentWidget(self.splitter)
+        self.central.setCurrentWidget(self.workspace)
         self.setWindowTitle(f"{session.name}{' [read-only]' if session.read_only else ''} — Scanspan")
         if session.read_only:
             self.read_only_label.setText(f"Read-only: {session.read_only}")
@@ -274,6 +292,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.navigator.reload()
         self._rebuild_label_actions()
         self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
+        self.page_view.set_show_names(self.actions.label_names.isChecked())
         self._set_enabled()
         self._poll_timer.start()
 
@@ -318,6 +337,8 @@ class MainWindow(WindowAPI, QMainWindow):
         # never read shows its words in steps first (the page view's pageReady, then the text).
         self.page_view.show_page(page)
         self.text_view.show_page(page, defer=True)
+        self.find_bar.set_document(self.session, doc_id)
+        self._show_find_hits()
         self._set_enabled()
         self.actions.previous_page.setEnabled(number > 1)
         self.actions.next_page.setEnabled(number < len(pages))
@@ -350,6 +371,41 @@ class MainWindow(WindowAPI, QMainWindow):
             return
         self.panel.ensure_loaded()
         self.navigator.refresh_counts(doc_id)
+
+    def step_document(self, delta: int) -> None:
+        """Alt+PgDown / Alt+PgUp: the next or previous document, from its first page."""
+        if self.session is None:
+            return
+        ids = [d.id for d in self.session.documents()]
+        if not ids:
+            return
+        at = ids.index(self.doc_id) if self.doc_id in ids else -1
+        target = at + delta
+        if 0 <= target < len(ids):
+            self.show_page(ids[target], 1)
+        else:
+            self.statusBar().showMessage("No next document" if delta > 0 else "No previous document", 3000)
+
+    def find_bar_open(self) -> None:
+        if self.session is not None:
+            self.find_bar.set_document(self.session, self.doc_id)
+            self.find_bar.open()
+
+    def _go_to_hit(self, doc_id: int, hit: Hit) -> None:
+        """Show a Find hit and select it, so that a label key tags it."""
+        if self.session is None:
+            return
+        self.show_page(doc_id, hit.page)
+        rng = TextRange(doc_id, (hit.page, hit.start), (hit.page, hit.end))
+        pages = self.session.pages(doc_id)
+        self.selection.set_range(snap(rng, pages, self.session.page_data) or rng, "find")
+
+    def _show_find_hits(self) -> None:
+        if self.session is None or self.page_number is None:
+            return
+        hits = self.find_bar.on_page(self.doc_id, self.page_number)
+        self.page_view.set_find_hits(hits)
+        self.text_view.set_find_hits(hits)
 
     def step_page(self, delta: int) -> None:
         if self.doc_id is not None and self.page_number is not None:
@@ -392,9 +448,9 @@ class MainWindow(WindowAPI, QMainWindow):
             self.pageImageReady.emit()
             QTimer.singleShot(0, self._load_lists)
 
-    def _page_call(self, name: str) -> None:
+    def _page_call(self, name: str, *args: object) -> None:
         if self.page_number is not None:
-            getattr(self.page_view, name)()
+            getattr(self.page_view, name)(*args)
 
     # -- editing ----------------------------------------------------------------------------------
 

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QTextBlock, QTextBlockFormat, QTextCursor
-from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QFrame, QTextEdit, QToolTip, QWidget
 
 from annotations.model import Page, Span, Word
 
@@ -36,6 +46,8 @@ class TextView(QTextEdit):
         self.data: PageData | None = None
         self._qt: list[int] | None = None  # core offset -> Qt position, when they differ
         self._syncing = False
+        self._extra: dict[str, list[QTextEdit.ExtraSelection]] = {"find": [], "selection": []}
+        self._find: list[tuple[int, int, bool]] = []
         self._pressed_at: int | None = None
         self._pending: tuple[Page | None] | None = None
         self._marks_due = False
@@ -46,6 +58,12 @@ class TextView(QTextEdit):
         self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.setAcceptRichText(False)
         self.setPlaceholderText("No page")
+        # A dark selection, so that no label's colour can be mistaken for it.
+        palette = self.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, QColor(45, 45, 45))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+        self.setPalette(palette)
         self.document().setDocumentMargin(12)
         self.setUndoRedoEnabled(False)
         # A hanging indent: where a long OCR line wraps, the continuation is indented, so the
@@ -98,7 +116,9 @@ class TextView(QTextEdit):
         cursor.insertText(text)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self._syncing = False
+        self._extra = {"find": [], "selection": []}
         self._on_range(self.selection.range, "")
+        self.set_find_hits(self._find)
         self._marks_due = True
         self._next_block = None
         QTimer.singleShot(1, self._mark_step)
@@ -195,7 +215,7 @@ class TextView(QTextEdit):
         parts = [r.on_page(self.page.number, length) for r in self.selection.ranges if r.doc_id == self.page.document_id]
         parts = [p for p in parts if p is not None]
         self._syncing = True
-        extra = []
+        extra: list[QTextEdit.ExtraSelection] = []
         if len(parts) == 1:
             self.setTextCursor(self._cursor(*parts[0]))
         else:
@@ -209,12 +229,30 @@ class TextView(QTextEdit):
                 selection.format.setBackground(self.palette().highlight())
                 selection.format.setForeground(self.palette().highlightedText())
                 extra.append(selection)
-        self.setExtraSelections(extra)
+        self._extra["selection"] = extra
+        self._apply_extra()
         if parts and origin and origin != "snap":
             if len(parts) > 1:
                 self.setTextCursor(self._cursor(parts[0][0], parts[0][0]))
             self.ensureCursorVisible()
         self._syncing = False
+
+    def set_find_hits(self, hits: list[tuple[int, int, bool]]) -> None:
+        """Mark Find's hits on this page, the current one stronger (once the page's text is in)."""
+        self._find = hits
+        if self._pending is not None:
+            return
+        marks = []
+        for start, end, current in hits:
+            mark = QTextEdit.ExtraSelection()
+            mark.cursor = self._cursor(start, end)
+            mark.format.setBackground(QColor(255, 150, 0, 150 if current else 70))
+            marks.append(mark)
+        self._extra["find"] = marks
+        self._apply_extra()
+
+    def _apply_extra(self) -> None:
+        self.setExtraSelections(self._extra["find"] + self._extra["selection"])
 
     def _on_text_selection(self) -> None:
         if self._syncing or self.page is None or self.data is None:
@@ -297,6 +335,24 @@ class TextView(QTextEdit):
         if current is not None and current.kind == "span" and current.id in ids:
             pick = ids[(ids.index(current.id) + 1) % len(ids)]
         self.selection.set_annotation(AnnotationRef("span", pick))
+
+    def labels_at(self, point: QPoint) -> str:
+        """The label names of the spans at a viewport point: colours alone do not say which is which."""
+        if self.page is None:
+            return ""
+        offset = self._from_qt(self.cursorForPosition(point).position())
+        labels = [p.span.label for p in self.session.spans_on_page(self.page) if p.start <= offset < p.end]
+        return ", ".join(dict.fromkeys(labels))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            names = self.labels_at(self.viewport().mapFrom(self, event.pos()))
+            if names:
+                QToolTip.showText(event.globalPos(), names, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         super().keyReleaseEvent(event)

@@ -275,6 +275,14 @@ class ProjectSession(QObject):
     def page_by_id(self, doc_id: int, page_id: int) -> Page:
         return next(p for p in self.pages(doc_id) if p.id == page_id)
 
+    def page_text(self, page: Page) -> PageText:
+        """A page's text, from the cache when it is there; a long document's other pages are read
+        without pushing the pages on screen out of it."""
+        data = self._page_data.get(page.id)
+        if data is not None:
+            return data.text
+        return PageText.build([word_row(r) for r in self.project.word_rows(page.id)])
+
     def page_data(self, page: Page) -> PageData:
         data = self._page_data.get(page.id)
         if data is None:

@@ -188,8 +188,9 @@ class WordLayer(QGraphicsItem):
                     painter.setBrush(brush)
                     painter.drawRects(rects)
         if self.selected:
-            painter.setPen(cosmetic(QColor(0, 90, 220), 2.0))
-            painter.setBrush(QColor(0, 120, 255, 45))
+            # Dark and dashed: no label colour (a translucent fill) can be mistaken for the selection.
+            painter.setPen(cosmetic(QColor(15, 15, 15), 2.0, Qt.PenStyle.DashLine))
+            painter.setBrush(QColor(0, 0, 0, 40))
             painter.drawRects(self.selected)
         if self.hover is not None:
             painter.setPen(cosmetic(QColor(20, 20, 20), 1.0, Qt.PenStyle.DashLine))
@@ -231,6 +232,7 @@ class _Shape:
     label: str
     fill: QPainterPath
     bars: tuple[QRectF, ...]
+    first: QRectF  # the span's first line, where its name goes
 
 
 def highlight_shapes(parts: Sequence[SpanOnPage], data: PageData) -> list[_Shape]:
@@ -249,10 +251,11 @@ def highlight_shapes(parts: Sequence[SpanOnPage], data: PageData) -> list[_Shape
             cut[part.last] = (cut.get(part.last, (0, 0))[0], text.ends[part.last] - part.end)
         path = QPainterPath()
         bars = []
-        for r in line_rects(text.words[part.first : part.last + 1], part.first, cut):
+        line = line_rects(text.words[part.first : part.last + 1], part.first, cut)
+        for r in line:
             path.addRect(r)
             bars.append(QRectF(r.left(), r.bottom() + 1 + lane * 7, r.width(), 5))
-        shapes.append(_Shape(part.span.id, part.span.label, path, tuple(bars)))
+        shapes.append(_Shape(part.span.id, part.span.label, path, tuple(bars), line[0] if line else QRectF()))
     data.cache["highlights"] = (parts, shapes)
     return shapes
 
@@ -262,7 +265,8 @@ class Highlights(QGraphicsPathItem):
     words filled in its label's colour, painted in C++) and one bar path per colour, each span's
     bar in its own lane so overlapping spans stay distinguishable."""
 
-    def __init__(self, parts: Sequence[SpanOnPage], data: PageData, color_of: Callable[[str], QColor]) -> None:
+    def __init__(self, parts: Sequence[SpanOnPage], data: PageData, color_of: Callable[[str], QColor],
+                 show_names: bool = False) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(Z_HIGHLIGHT)
@@ -282,6 +286,11 @@ class Highlights(QGraphicsPathItem):
             item.setBrush(fills[label])
             item.setPen(NO_PEN)
             item.setData(SPAN_ID, shape.span_id)
+            item.setToolTip(label)  # colours alone do not say which label is which
+            if show_names:
+                tag = RegionTag(item)
+                tag.set_label(label, color_of(label))
+                tag.setPos(shape.first.topLeft())
             self.items[shape.span_id] = item
         for label, path in bars.items():
             bar = QGraphicsPathItem(path, self)

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QResizeEvent,
     QTransform,
     QWheelEvent,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QGraphicsItem,
+    QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
@@ -34,6 +36,7 @@ from annotations.model import Box, Page, Region, Span, Word
 from annotations.pagetext import PageData, TextRange, between_words, runs, snap
 
 from app.scene.page_items import (
+    NO_PEN,
     SPAN_ID,
     Z_BAND,
     Highlights,
@@ -42,6 +45,7 @@ from app.scene.page_items import (
     WordLayer,
     cosmetic,
     highlight_shapes,
+    line_rects,
     word_rects,
     rect_of,
     word_geometry,
@@ -89,10 +93,13 @@ class PageView(QGraphicsView):
         self.tool = "select"
         self.fit = "width"
         self.show_boxes = False
+        self.show_names = False
         self._press: tuple[QPoint, QPointF, Qt.MouseButton, Qt.KeyboardModifiers] | None = None
         self._band: QGraphicsRectItem | None = None
         self._pan: QPoint | None = None
         self._anchor_word: tuple[int, int] | None = None  # (page id, word index) a Shift+click grows from
+        self._find_hits: list[tuple[int, int, bool]] = []  # (start, end, current) on this page
+        self._find_item: QGraphicsPathItem | None = None
         self.editor = WordEditor(self.viewport())
         self.editor.committed.connect(self._on_edit_committed)
         self._sharpen = QTimer(self, singleShot=True, interval=250)  # re-render once zooming pauses
@@ -132,6 +139,7 @@ class PageView(QGraphicsView):
         scene.clear()
         self.highlights, self.regions = None, {}
         self._band = None
+        self._find_item = None
         self.page = page
         self.data = self.words = None
         if page is None:
@@ -177,6 +185,7 @@ class PageView(QGraphicsView):
         self.words.set_show_boxes(self.show_boxes)
         self.scene().addItem(self.words)
         self._on_range(self.selection.range, "")
+        self.set_find_hits(self._find_hits)
 
     def _show_annotations(self) -> None:
         self._rebuild_annotations()
@@ -220,7 +229,7 @@ class PageView(QGraphicsView):
             if item is not None:
                 scene.removeItem(item)
         self.regions = {}
-        self.highlights = Highlights(self.session.spans_on_page(self.page), self.data, self._color)
+        self.highlights = Highlights(self.session.spans_on_page(self.page), self.data, self._color, self.show_names)
         scene.addItem(self.highlights)
         for region in self.session.regions_on_page(self.page):
             self._add_region_item(region)
@@ -298,6 +307,30 @@ class PageView(QGraphicsView):
         self.words.set_selected(rects)
         if first_hit is not None and origin not in ("page", ""):
             self.ensureVisible(self.words.rects[first_hit], 40, 40)
+
+    def set_find_hits(self, hits: list[tuple[int, int, bool]]) -> None:
+        """Outline the words of Find's hits on this page, the current one thicker."""
+        self._find_hits = hits
+        if self._find_item is not None:
+            self.scene().removeItem(self._find_item)
+            self._find_item = None
+        if not hits or self.data is None:
+            return
+        text = self.data.text
+        self._find_item = QGraphicsPathItem()
+        self._find_item.setZValue(Z_BAND - 1)
+        self._find_item.setPen(NO_PEN)
+        self._find_item.setBrush(QColor(255, 150, 0, 70))
+        path = QPainterPath()
+        for start, end, current in hits:
+            hit = text.words_in_range(start, end)
+            for r in line_rects(text.words[hit[0] : hit[-1] + 1]) if hit else []:
+                path.addRect(r)
+                if current:
+                    frame = QGraphicsRectItem(r, self._find_item)
+                    frame.setPen(cosmetic(QColor(230, 110, 0), 2.5))
+        self._find_item.setPath(path)
+        self.scene().addItem(self._find_item)
 
     def _parts_here(self) -> list[tuple[int, int]]:
         assert self.page is not None and self.data is not None
@@ -435,6 +468,12 @@ class PageView(QGraphicsView):
         self.tool = tool
         self.viewport().setCursor(Qt.CursorShape.CrossCursor if tool == "region" else Qt.CursorShape.ArrowCursor)
         self.toolChanged.emit(tool)
+
+    def set_show_names(self, show: bool) -> None:
+        """Each span's label name as a small tag at its start (View > Show label names)."""
+        if show != self.show_names:
+            self.show_names = show
+            self._rebuild_annotations()
 
     def set_show_boxes(self, show: bool) -> None:
         self.show_boxes = show
