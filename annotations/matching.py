@@ -125,7 +125,7 @@ class TextIndex:
         if not query:
             return []
         # A hyphen in the phrase may be missing from a word joined across a line end.
-        body = "".join("-?" if c == "-" else re.escape(c) for c in query)
+        body = "".join("-?" if c == "-" and 0 < i < len(query) - 1 else re.escape(c) for i, c in enumerate(query))
         pattern = re.compile(r"(?<!\w)" + body + r"(?!\w)")
         return [(m.start(), m.end()) for m in pattern.finditer(self.key) if m.end() > m.start()]
 
