@@ -84,6 +84,7 @@ class TextIndex:
                 if chars[-1] == "-" and prev_line != line and len(chars) > 1 and chars[-2].isalpha():
                     chars.pop()
                     pos.pop()
+                    self.word_end[-1] = len(chars)
                     joiner = ""
                 if joiner:
                     chars.append(joiner)
@@ -124,8 +125,21 @@ class TextIndex:
         query = normalise(phrase, self.ignore_case)
         if not query:
             return []
-        # A hyphen in the phrase may be missing from a word joined across a line end.
-        body = "".join("-?" if c == "-" and 0 < i < len(query) - 1 else re.escape(c) for i, c in enumerate(query))
+        # A hyphen in the phrase may be missing from a word joined across a line end, and a phrase
+        # copied from the text as shown ("Delin- quency") may keep the line break as a space.
+        parts, i = [], 0
+        while i < len(query):
+            c = query[i]
+            if c == "-" and 0 < i < len(query) - 1:
+                if query[i + 1] == " ":
+                    parts.append("(?:- |-)?")
+                    i += 2
+                    continue
+                parts.append("-?")
+            else:
+                parts.append(re.escape(c))
+            i += 1
+        body = "".join(parts)
         pattern = re.compile(r"(?<!\w)" + body + r"(?!\w)")
         return [(m.start(), m.end()) for m in pattern.finditer(self.key) if m.end() > m.start()]
 

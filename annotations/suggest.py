@@ -134,15 +134,18 @@ def propagation_hits(project: Project, span_id: int, doc_ids: Sequence[int] | No
 # -- storing ------------------------------------------------------------------------------------
 
 
-def store_hits(project: Project, hits: Iterable[Hit]) -> SuggestReport:
-    """Store hits as suggestions: per document and label the longest of overlapping hits wins, and a hit
-    overlapping a span of its label already there (made by hand, accepted or suggested) is left out."""
-    report = SuggestReport()
+def plan_hits(project: Project, hits: Iterable[Hit]) -> tuple[list[NewSuggestion], int]:
+    """The suggestions hits would add, and how many hits are left out as already covered.
+
+    Per document and label the best, then longest, of overlapping hits wins; a hit overlapping a span
+    of its label already there (made by hand, accepted or suggested) is left out. Rejections are
+    checked when storing (`Project.add_suggestions`). A window can show `len(plan)` before storing it.
+    """
     by_doc: dict[int, list[Hit]] = {}
     for hit in hits:
         by_doc.setdefault(hit.document_id, []).append(hit)
-        report.found += 1
     new: list[NewSuggestion] = []
+    covered = 0
     for doc_id, doc_hits in by_doc.items():
         text = project.document_text(doc_id)
         taken: dict[str, list[tuple[int, int]]] = {}
@@ -153,17 +156,21 @@ def store_hits(project: Project, hits: Iterable[Hit]) -> SuggestReport:
             m = hit.match
             ranges = taken.setdefault(hit.label, [])
             if any(m.start < e and s < m.end for s, e in ranges):
-                report.existing += 1
+                covered += 1
                 continue
             ranges.append((m.start, m.end))
             first, last, head, tail = text.anchor(m.start, m.end)
             new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score))
-    stored: StoredSuggestions = project.add_suggestions(new)
-    report.added = len(stored.added)
-    report.existing += stored.existing
-    report.rejected = stored.rejected
-    report.span_ids = stored.added
-    return report
+    return new, covered
+
+
+def store_hits(project: Project, hits: Iterable[Hit]) -> SuggestReport:
+    """Store hits as suggestions (see plan_hits); what was added, already there, rejected before."""
+    hits = list(hits)
+    plan, covered = plan_hits(project, hits)
+    stored: StoredSuggestions = project.add_suggestions(plan)
+    return SuggestReport(found=len(hits), added=len(stored.added), existing=covered + stored.existing,
+                         rejected=stored.rejected, span_ids=stored.added)
 
 
 def check_labels(project: Project, labels: Iterable[str], name: str) -> None:

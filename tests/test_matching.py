@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from annotations.matching import TextIndex, find_phrase, max_distance, normalise
@@ -46,6 +46,8 @@ def test_words_broken_at_a_line_end_and_line_breaks_inside_a_phrase() -> None:
     assert found(text, "Delinquency Prevention") == ["Delin-\nquency Prevention"]
     assert found(text, "Guerras-Delgado") == ["Guerras-\nDelgado"]
     assert found(text, "Justice and Delinquency") == ["Justice and Delin-\nquency"]
+    assert found(text, "Delin- quency") == ["Delin-\nquency"]  # as copied from the text shown
+    assert found(text, "Delin") == found(text, "Delin-") == []  # half a word is not a whole word
 
 
 def test_whole_words_only_and_optional_case_folding() -> None:
@@ -123,8 +125,13 @@ def test_exact_matches_always_win_over_fuzzy_ones(lines: list[list[str]], pick: 
     text = document(*(" ".join(words) for words in lines))
     words = [w.text for w in text.words]
     i = pick[0] % len(words)
-    phrase = " ".join(words[i:i + pick[1]])
+    j = min(i + pick[1], len(words)) - 1
+    phrase = " ".join(words[i:j + 1])
     index = TextIndex(text)
+    # A word broken at a line end ("Delin-" / "quency") is one word to look-ups: half of it is not
+    # a whole word, as "Delin" is not one in "Delinquency".
+    joined = [index.word_end[k] == index.word_start[k + 1] for k in range(len(words) - 1)]
+    assume(not (i > 0 and joined[i - 1]) and not (j < len(joined) and joined[j]))
     exact = index.find(phrase)
     fuzzy = index.find(phrase, fuzzy=True)
     assert exact, phrase  # the phrase is taken from the document

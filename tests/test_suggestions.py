@@ -245,3 +245,24 @@ def test_sample_fuzzy_phrase_tags_department_of_justice(demo: Path, tmp_path: Pa
     assert run.code == 0, run.err
     added = set(texts(demo, suggested=False)) - set(before)
     assert added == {(1, "agency", "Department of Justice", "")}
+
+
+def test_the_window_reviews_through_its_project_process(letters: Path, tmp_path: Path, cli: Callable[..., Run]) -> None:
+    """What the window will call, through the child process that holds its connection."""
+    from annotations.store.server import ProjectProcess
+    from annotations.suggest import plan_hits, propagation_hits
+
+    with Project(letters) as project:
+        span_id = tag_phrase(project, 1, "agency", "Department of Justice")
+    with ProjectProcess(letters) as remote:
+        hits = propagation_hits(remote, span_id)  # type: ignore[arg-type]
+        plan, covered = plan_hits(remote, hits)  # type: ignore[arg-type]
+        assert (len(hits), len(plan), covered) == (2, 1, 1)  # the tagged span itself is covered
+        [added] = remote.add_suggestions(plan).added
+        assert [s.id for s in remote.suggestions(doc_ids=[2])] == [added]
+        assert remote.suggestion_counts() == {2: 1}
+        [rejected] = remote.reject_suggestions([added])
+        assert remote.located_spans(2) == [] and remote.suggestion_counts() == {}
+        remote.restore_rejected(rejected)
+        [(span, _where)] = remote.located_spans(2)
+        assert span.suggested and span.source == "propagation" and span.score == rejected.score

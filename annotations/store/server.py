@@ -37,7 +37,7 @@ SERVED = frozenset({
     "checkpoint", "backup", "schema_version", "cached_words",
     # Suggestions (annotations/store/suggestions.py): review in the window.
     "suggestions", "suggestion_counts", "accept_suggestions", "reject_suggestions", "restore_rejected",
-    "unaccept", "rejections",
+    "unaccept", "rejections", "add_suggestions", "rules",
 })
 
 _ERRORS: dict[str, type[errors.ScanspanError]] = {
