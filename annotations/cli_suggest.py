@@ -205,3 +205,20 @@ def _review(action: str):  # type: ignore[no-untyped-def]
 
 _review("accept")
 _review("reject")
+
+
+@suggestions_group.command("kept")
+@PROJECT_OPTION
+@click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list or pattern file to new imports.")
+def kept_cmd(project_path: Path, drop_id: int | None) -> None:
+    """List the term lists and pattern files applied to every new import (suggest --keep), or drop one."""
+    _require(project_path)
+    with _open(project_path, read_only=drop_id is None) as project:
+        if drop_id is not None:
+            project.drop_rule(drop_id)
+            click.echo(f"dropped {drop_id}")
+        for rule in project.rules():
+            size = len(parse_terms(rule.content, rule.name)) if rule.kind == "terms" else len(parse_patterns(rule.content, rule.name))
+            flags = "".join(f" --{f}" for f, on in (("fuzzy", rule.fuzzy), ("ignore-case", rule.ignore_case)) if on)
+            label = f" --label {rule.label}" if rule.label else ""
+            click.echo(f"{rule.id:>4}  {rule.kind:<8}  {rule.name}{label}{flags} ({size} {rule.kind})")

@@ -199,6 +199,11 @@ def test_kept_term_lists_suggest_on_new_imports(letters: Path, tmp_path: Path, c
     assert run.code == 0, run.err
     assert "1 suggestions added from the kept term lists and patterns" in run.out
     assert (3, "agency", "Department of Homeland Security", "agencies.txt") in texts(letters)
+    listed = cli("suggestions", "kept", "-p", letters)
+    assert listed.out.strip() == "1  terms     agencies.txt --label agency (1 terms)"
+    assert cli("suggestions", "kept", "-p", letters, "--drop", "1").out.strip() == "dropped 1"
+    run = cli("suggestions", "kept", "-p", letters, "--drop", "1")
+    assert run.code == 1 and "no kept term list or pattern file 1" in run.err
 
 
 def test_annotate_fails_clearly_when_the_phrase_is_absent(letters: Path, cli: Callable[..., Run]) -> None:
