@@ -176,8 +176,14 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
     click.echo(f"{len(rows)} suggestions")
 
 
+REVIEW_HELP = {
+    "accept": "Accept suggestions (by id, or all matching the filters): they become ordinary spans.",
+    "reject": "Reject suggestions (by id, or all matching the filters): removed, and never proposed again.",
+}
+
+
 def _review(action: str):  # type: ignore[no-untyped-def]
-    @suggestions_group.command(action)
+    @suggestions_group.command(action, help=REVIEW_HELP[action])
     @PROJECT_OPTION
     @click.argument("ids", nargs=-1, type=int)
     @_filters
@@ -196,10 +202,6 @@ def _review(action: str):  # type: ignore[no-untyped-def]
             done = (project.accept_suggestions if action == "accept" else project.reject_suggestions)([s.id for s in chosen])
         click.echo(f"{action}ed {len(done)} suggestions")
 
-    review.__doc__ = {
-        "accept": "Accept suggestions (by id, or all matching the filters): they become ordinary spans.",
-        "reject": "Reject suggestions (by id, or all matching the filters): removed, and never proposed again.",
-    }[action]
     return review
 
 
