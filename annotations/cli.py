@@ -106,6 +106,12 @@ def import_cmd(
                     f"text layer {outcome.pages_text_layer})"
                 )
             click.echo(outcome.message + detail + note)
+    imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
+    if imported:
+        from .cli_suggest import suggest_kept
+
+        with _open(project_path) as project:
+            suggest_kept(project, imported)
     if failed:
         sys.exit(1)
 
@@ -195,15 +201,18 @@ def list_cmd(project_path: Path, as_json: bool) -> None:
 @PROJECT_OPTION
 @click.option("--document", "-d", "doc_ref", required=True, help="Document id or name.")
 @click.option("--label", "-l", required=True, help="Label name, e.g. agency.")
-@click.option("--text", "phrase", help="Tag this exact phrase (whitespace-insensitive).")
+@click.option("--text", "phrase", help="Tag this phrase (whitespace, dashes, quotes and ligatures as OCR reads them).")
 @click.option("--all", "every", is_flag=True, help="With --text: tag every occurrence, not just the first.")
+@click.option("--fuzzy", is_flag=True, help="With --text: also match with OCR errors (up to one edit per five characters).")
+@click.option("--ignore-case", is_flag=True, help="With --text: compare without case.")
+@click.option("--propagate", is_flag=True, help="Also suggest the phrase's other occurrences across the project.")
 @click.option("--page", type=click.IntRange(1), help="With --box: the page number.")
 @click.option("--box", help="A region X0,Y0,X1,Y1 in page pixels at the page's scan resolution.")
 @click.option("--note", default="", help="A note stored with the annotation.")
 @click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who made it (default: $USER).")
 def annotate_cmd(
-    project_path: Path, doc_ref: str, label: str, phrase: str | None, every: bool,
-    page: int | None, box: str | None, note: str, annotator: str,
+    project_path: Path, doc_ref: str, label: str, phrase: str | None, every: bool, fuzzy: bool, ignore_case: bool,
+    propagate: bool, page: int | None, box: str | None, note: str, annotator: str,
 ) -> None:
     """Tag a phrase as a span, or a rectangle on a page as a region."""
     if (phrase is None) == (box is None):
@@ -215,16 +224,27 @@ def annotate_cmd(
         doc = project.document(doc_ref)
         project.label(label)
         if phrase is not None:
+            from .matching import best_first, find_phrase
+
             text = project.document_text(doc.id)
-            hits = text.find(phrase)
+            hits = find_phrase(text, phrase, fuzzy=fuzzy, ignore_case=ignore_case)
             if not hits:
-                raise ProjectError(f"{phrase!r} does not occur in document {doc.id} ({doc.name})")
-            for start, end in hits if every else hits[:1]:
-                span = project.add_span_chars(doc.id, label, start, end, note=note, annotator=annotator)
+                hint = "" if fuzzy else " (--fuzzy tolerates OCR errors)"
+                raise ProjectError(f"{phrase!r} does not occur in document {doc.id} ({doc.name}){hint}")
+            for hit in hits if every else best_first(hits)[:1]:
+                span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
                 resolved = text.resolve(span)
-                click.echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}")
+                how = "" if hit.exact else f" (fuzzy, {hit.distance} edits)"
+                click.echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
+                if propagate:
+                    from .suggest import propagation_hits, store_hits
+
+                    report = store_hits(project, propagation_hits(project, span.id))
+                    click.echo(f"  {report.added} other occurrences suggested")
         else:
             assert box is not None and page is not None
+            if propagate:
+                raise click.UsageError("--propagate goes with --text")
             coords = _parse_box(box)
             target = project.page_by_number(doc.id, page)
             region = project.add_region(target.id, label, coords, note=note, annotator=annotator)
@@ -541,6 +561,11 @@ def _log_crash(details: str, context: str = "") -> Path | None:
         return None
     return log
 
+
+from .cli_suggest import suggest_cmd, suggestions_group  # noqa: E402 - they use the helpers above
+
+cli.add_command(suggest_cmd)
+cli.add_command(suggestions_group)
 
 if __name__ == "__main__":
     main()

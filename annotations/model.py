@@ -93,7 +93,7 @@ class Span:
     `head` is how many characters of the first word lie before the span, `tail` how many of the
     last word lie after it, so a span over whole words survives any correction of their text.
     A `suggested` span is a pre-annotation (from `source`, e.g. a model's output file) that the
-    analyst has not accepted yet.
+    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand.
     """
 
     id: int
@@ -109,6 +109,7 @@ class Span:
     updated: str = ""
     source: str = ""
     suggested: bool = False
+    score: float | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from .rows import (
     word_row,
 )
 from .schema import migrations
+from .suggestions import SuggestionStore
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -51,7 +52,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(LabelStore, ImportStore, ChangeLog, RegionStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front

@@ -225,3 +225,42 @@ def change_log(db: Database) -> None:
     )
     for sql in _change_triggers():
         db.execute(sql)
+
+
+@migrations(name="0007_suggestions")
+def suggestions(db: Database) -> None:
+    # A suggestion's score (term list, pattern, propagation or model), NULL for spans made by hand.
+    db["spans"].add_column("score", float)
+    # A rejected suggestion leaves `spans` (so nothing that lists spans, the window included, sees
+    # it) and is remembered here by its words and label, so the same suggestion is not made again.
+    db["span_rejections"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "label": str,
+            "first_word_id": int,
+            "last_word_id": int,
+            "head": int,
+            "tail": int,
+            "source": str,
+            "score": float,
+            "span_id": int,
+            "created": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "label", "first_word_id", "last_word_id", "head", "tail"},
+        defaults={"source": ""},
+    )
+    db["span_rejections"].create_index(
+        ["document_id", "label", "first_word_id", "last_word_id", "head", "tail"], unique=True
+    )
+    # Term lists and pattern files kept with the project, applied to every document imported later.
+    db["suggestion_rules"].create(
+        {"id": int, "kind": str, "name": str, "label": str, "fuzzy": int, "ignore_case": int, "content": str,
+         "created": str},
+        pk="id",
+        not_null={"kind", "name", "content"},
+        defaults={"label": "", "fuzzy": 0, "ignore_case": 0},
+    )
+    db["suggestion_rules"].create_index(["kind", "name", "label"], unique=True)

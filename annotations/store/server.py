@@ -35,6 +35,9 @@ SERVED = frozenset({
     "update_span", "accept_span", "delete_span", "regions", "region", "regions_by_id", "add_region",
     "update_region", "accept_region", "delete_region", "last_change", "data_version", "changes_since",
     "checkpoint", "backup", "schema_version", "cached_words",
+    # Suggestions (annotations/store/suggestions.py): review in the window.
+    "suggestions", "suggestion_counts", "accept_suggestions", "reject_suggestions", "restore_rejected",
+    "unaccept", "rejections", "add_suggestions", "rules",
 })
 
 _ERRORS: dict[str, type[errors.ScanspanError]] = {

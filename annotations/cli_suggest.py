@@ -1,0 +1,226 @@
+"""The `suggest` and `suggestions` commands: propose spans, then list, accept or reject them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .errors import ProjectError
+from .model import Span
+from .store import Project
+from .suggest import (
+    SuggestReport,
+    apply_kept,
+    parse_patterns,
+    parse_terms,
+    propagation_hits,
+    read_text,
+    store_hits,
+    suggest_patterns,
+    suggest_terms,
+)
+
+
+def _documents(project: Project, refs: str | None) -> list[int]:
+    return [project.document(r).id for r in _csv_list(refs)] if refs else [d.id for d in project.documents()]
+
+
+def _say(report: SuggestReport, source: str) -> None:
+    click.echo(
+        f"{report.added} suggestions added from {source!r} ({report.found} found, {report.existing} already tagged "
+        f"or suggested, {report.rejected} rejected before)"
+    )
+
+
+@click.command("suggest")
+@PROJECT_OPTION
+@click.option("--terms", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A term list: one phrase a line.")
+@click.option("--label", "-l", help="With --terms: the label of its phrases; with --patterns: keep only this label.")
+@click.option("--patterns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="spaCy EntityRuler patterns (JSONL: phrase and token patterns, labels inside).")
+@click.option("--propagate", "span_id", type=int, help="Suggest the other occurrences of this span's text.")
+@click.option("--model", "use_model", is_flag=True,
+              help="Train a small spaCy NER model on the accepted spans and suggest for documents not done.")
+@click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
+@click.option("--ignore-case", is_flag=True, help="Compare without case.")
+@click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
+@click.option("--keep", is_flag=True, help="Keep the term list or patterns in the project: new imports get them too.")
+@click.option("--iterations", type=click.IntRange(1, 200), default=30, show_default=True, help="With --model: training passes.")
+@click.option("--seed", type=int, default=0, show_default=True, help="With --model: the random seed.")
+def suggest_cmd(
+    project_path: Path, terms: Path | None, label: str | None, patterns: Path | None, span_id: int | None,
+    use_model: bool, fuzzy: bool, ignore_case: bool, documents: str | None, keep: bool, iterations: int, seed: int,
+) -> None:
+    """Propose spans as suggestions: from a term list, spaCy patterns, a tagged span's other occurrences,
+    or a model trained on the project's accepted spans. Running it again adds nothing twice, and
+    rejected suggestions are not proposed again."""
+    chosen = [name for name, given in (("--terms", terms), ("--patterns", patterns), ("--propagate", span_id is not None),
+                                       ("--model", use_model)) if given]
+    if len(chosen) != 1:
+        raise click.UsageError("give one of --terms, --patterns, --propagate or --model")
+    if terms is not None and not label:
+        raise click.UsageError("--terms needs --label")
+    if keep and not (terms or patterns):
+        raise click.UsageError("--keep goes with --terms or --patterns")
+    _require(project_path)
+    with _open(project_path) as project:
+        doc_ids = _documents(project, documents)
+        if terms is not None:
+            assert label is not None
+            content = read_text(terms)
+            phrases = parse_terms(content, str(terms))
+            report = suggest_terms(project, doc_ids, phrases, label, terms.name, fuzzy, ignore_case)
+            _say(report, terms.name)
+            if keep:
+                project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)
+                click.echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
+        elif patterns is not None:
+            content = read_text(patterns)
+            entries = parse_patterns(content, str(patterns))
+            if label:
+                entries = [e for e in entries if e["label"] == label]
+                if not entries:
+                    raise ProjectError(f"{patterns}: no pattern has the label {label!r}")
+                content = "\n".join(json.dumps(e) for e in entries) + "\n"
+            report = suggest_patterns(project, doc_ids, entries, patterns.name, ignore_case)
+            _say(report, patterns.name)
+            if keep:
+                project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
+                click.echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+        elif span_id is not None:
+            span = project.span(span_id)
+            report = store_hits(project, propagation_hits(project, span.id, doc_ids if documents else None, fuzzy=True))
+            _say(report, "propagation")
+        else:
+            _suggest_model(project, doc_ids if documents else None, iterations, seed)
+
+
+def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int, seed: int) -> None:
+    from .assist_model import train_and_suggest
+
+    def progress(done: int, total: int, what: str) -> None:
+        click.echo(f"  {what} {done}/{total}", err=True)
+
+    result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
+    if result.evaluation is None:
+        click.echo("held-out span F1: not measured (fewer than two documents marked done)")
+    else:
+        e = result.evaluation
+        click.echo(
+            f"held-out span F1 {e.f1:.2f} (precision {e.precision:.2f}, recall {e.recall:.2f}) over "
+            f"{e.documents} done documents, {e.gold} spans, {e.folds}-fold by document"
+        )
+    click.echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
+    _say(result.report, result.source)
+
+
+def suggest_kept(project: Project, doc_ids: list[int]) -> None:
+    """After an import: the kept term lists and patterns over the new documents (nothing when none is kept)."""
+    if doc_ids and project.rules():
+        report = apply_kept(project, doc_ids)
+        click.echo(f"{report.added} suggestions added from the kept term lists and patterns")
+
+
+# -- review -------------------------------------------------------------------------------------
+
+FILTERS = [
+    click.option("--label", "-l", "labels", multiple=True, help="Only this label (repeatable)."),
+    click.option("--source", "sources", multiple=True, help="Only this source, e.g. a term list's file name (repeatable)."),
+    click.option("--document", "-d", "doc_refs", multiple=True, help="Only this document, id or name (repeatable)."),
+]
+
+
+def _filters(f):  # type: ignore[no-untyped-def]
+    for option in reversed(FILTERS):
+        f = option(f)
+    return f
+
+
+def _select(project: Project, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
+            ids: tuple[int, ...] = ()) -> list[Span]:
+    return project.suggestions(
+        doc_ids=[project.document(r).id for r in doc_refs] or None, labels=list(labels) or None,
+        sources=list(sources) or None, span_ids=list(ids) or None,
+    )
+
+
+@click.group("suggestions")
+def suggestions_group() -> None:
+    """Review suggestions: list them, accept or reject them (rejections are remembered)."""
+
+
+@suggestions_group.command("list")
+@PROJECT_OPTION
+@_filters
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
+                     as_json: bool) -> None:
+    """List the suggestions not yet accepted or rejected."""
+    _require(project_path)
+    with _open(project_path, read_only=True) as project:
+        rows = []
+        for span in _select(project, labels, sources, doc_refs):
+            r = project.document_text(span.document_id).resolve(span)
+            rows.append({"id": span.id, "document": span.document_id, "label": span.label, "start": r.start,
+                         "end": r.end, "text": r.text, "source": span.source, "score": span.score})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        score = "" if row["score"] is None else f" {row['score']:.2f}"
+        text = " ".join(str(row["text"]).split())
+        click.echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
+    click.echo(f"{len(rows)} suggestions")
+
+
+REVIEW_HELP = {
+    "accept": "Accept suggestions (by id, or all matching the filters): they become ordinary spans.",
+    "reject": "Reject suggestions (by id, or all matching the filters): removed, and never proposed again.",
+}
+
+
+def _review(action: str):  # type: ignore[no-untyped-def]
+    @suggestions_group.command(action, help=REVIEW_HELP[action])
+    @PROJECT_OPTION
+    @click.argument("ids", nargs=-1, type=int)
+    @_filters
+    @click.option("--all", "every", is_flag=True, help="Every suggestion (with the filters, if any).")
+    def review(project_path: Path, ids: tuple[int, ...], labels: tuple[str, ...], sources: tuple[str, ...],
+               doc_refs: tuple[str, ...], every: bool) -> None:
+        if not (ids or labels or sources or doc_refs or every):
+            raise click.UsageError(f"name the suggestions to {action}: ids, --label, --source, --document or --all")
+        _require(project_path)
+        with _open(project_path) as project:
+            chosen = _select(project, labels, sources, doc_refs, ids)
+            missing = sorted(set(ids) - {s.id for s in chosen})
+            if missing:
+                raise ProjectError(f"no suggestion {', '.join(map(str, missing))} (accepted, rejected, never made, "
+                                   "or outside the filters)")
+            done = (project.accept_suggestions if action == "accept" else project.reject_suggestions)([s.id for s in chosen])
+        click.echo(f"{action}ed {len(done)} suggestions")
+
+    return review
+
+
+_review("accept")
+_review("reject")
+
+
+@suggestions_group.command("kept")
+@PROJECT_OPTION
+@click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list or pattern file to new imports.")
+def kept_cmd(project_path: Path, drop_id: int | None) -> None:
+    """List the term lists and pattern files applied to every new import (suggest --keep), or drop one."""
+    _require(project_path)
+    with _open(project_path, read_only=drop_id is None) as project:
+        if drop_id is not None:
+            project.drop_rule(drop_id)
+            click.echo(f"dropped {drop_id}")
+        for rule in project.rules():
+            size = len(parse_terms(rule.content, rule.name)) if rule.kind == "terms" else len(parse_patterns(rule.content, rule.name))
+            flags = "".join(f" --{f}" for f, on in (("fuzzy", rule.fuzzy), ("ignore-case", rule.ignore_case)) if on)
+            label = f" --label {rule.label}" if rule.label else ""
+            click.echo(f"{rule.id:>4}  {rule.kind:<8}  {rule.name}{label}{flags} ({size} {rule.kind})")

@@ -1,0 +1,211 @@
+"""Suggested spans: storing them once, listing, accepting and rejecting them, and the kept term lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import NotFoundError
+from ..model import Span
+from .rows import fetch_one, now, span_row
+
+BATCH = 500
+"""Suggestions stored per transaction, so other writers get their turn during a long run."""
+
+
+@dataclass(frozen=True)
+class NewSuggestion:
+    """A span to propose: words of one document (as `Project.add_span` takes them), its source and score."""
+
+    document_id: int
+    label: str
+    first_word_id: int
+    last_word_id: int
+    head: int
+    tail: int
+    source: str
+    score: float
+
+    @property
+    def key(self) -> tuple[int, str, int, int, int, int]:
+        return (self.document_id, self.label, self.first_word_id, self.last_word_id, self.head, self.tail)
+
+
+@dataclass
+class StoredSuggestions:
+    """What storing a batch of suggestions did."""
+
+    added: list[int]
+    existing: int = 0  # a span (suggested or accepted) already covers the same words with that label
+    rejected: int = 0  # rejected before: not proposed again
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A term list or pattern file kept with the project, applied to each new import."""
+
+    id: int
+    kind: str  # "terms" or "patterns"
+    name: str
+    label: str
+    fuzzy: bool
+    ignore_case: bool
+    content: str
+
+
+class SuggestionStore:
+    """The suggestion methods of `Project`; each public write is one transaction."""
+
+    db: Database
+
+    if TYPE_CHECKING:
+
+        def write(self) -> AbstractContextManager[None]: ...
+
+        def span(self, span_id: int) -> Span: ...
+
+        def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int,
+                         tail: int, note: str, annotator: str, span_id: int | None, source: str,
+                         suggested: bool) -> int: ...
+
+    def add_suggestions(self, items: Iterable[NewSuggestion]) -> StoredSuggestions:
+        """Store suggestions, skipping any already present as a span or rejected before (idempotent)."""
+        result = StoredSuggestions(added=[])
+        batch: list[NewSuggestion] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                self._add_batch(batch, result)
+                batch = []
+        if batch:
+            self._add_batch(batch, result)
+        return result
+
+    def _add_batch(self, batch: Sequence[NewSuggestion], result: StoredSuggestions) -> None:
+        with self.write():  # checked inside the transaction: another writer may add the same meanwhile
+            for item in batch:
+                key = list(item.key)
+                if self.db.execute(
+                    "select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
+                    "and last_word_id = ? and head = ? and tail = ?", key).fetchone():
+                    result.rejected += 1
+                    continue
+                if self.db.execute(
+                    "select 1 from spans where document_id = ? and label = ? and first_word_id = ? "
+                    "and last_word_id = ? and head = ? and tail = ?", key).fetchone():
+                    result.existing += 1
+                    continue
+                span_id = self._insert_span(item.document_id, item.label, item.first_word_id, item.last_word_id,
+                                            item.head, item.tail, "", "", None, item.source, True)
+                self.db.execute("update spans set score = ? where id = ?", [item.score, span_id])
+                result.added.append(span_id)
+
+    def suggestions(
+        self, doc_ids: Sequence[int] | None = None, labels: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None, span_ids: Sequence[int] | None = None,
+    ) -> list[Span]:
+        """Suggested spans not yet accepted, by document then position of their first word; filters combine."""
+        sql = ("select s.* from spans s join words w on w.id = s.first_word_id join pages p on p.id = w.page_id "
+               "where s.suggested = 1")
+        params: list[object] = []
+        for column, values in (("s.document_id", doc_ids), ("s.label", labels), ("s.source", sources),
+                               ("s.id", span_ids)):
+            if values is not None:
+                vals = list(values)
+                sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
+                params += vals
+        rows = self.db.query(sql + " order by s.document_id, p.number, w.idx, s.id", params)
+        return [span_row(r) for r in rows]
+
+    def suggestion_counts(self) -> dict[int, int]:
+        """Suggestions left to review, per document id."""
+        rows = self.db.execute("select document_id, count(*) from spans where suggested = 1 group by document_id")
+        return {r[0]: r[1] for r in rows}
+
+    def accept_suggestions(self, span_ids: Sequence[int]) -> list[Span]:
+        """Accept these suggestions in one transaction; ids that are not suggestions are an error."""
+        with self.write():
+            spans = self._suggested(span_ids)
+            for span in spans:
+                self.db.execute("update spans set suggested = 0, updated = ? where id = ?", [now(), span.id])
+        return [self.span(s.id) for s in spans]
+
+    def reject_suggestions(self, span_ids: Sequence[int]) -> list[Span]:
+        """Remove these suggestions and remember them as rejected; returns them (for an undo)."""
+        with self.write():
+            spans = self._suggested(span_ids)
+            for span in spans:
+                self.db.execute(
+                    "insert or ignore into span_rejections (document_id, label, first_word_id, last_word_id, head, "
+                    "tail, source, score, span_id, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [span.document_id, span.label, span.first_word_id, span.last_word_id, span.head, span.tail,
+                     span.source, span.score, span.id, now()],
+                )
+                self.db.execute("delete from spans where id = ?", [span.id])
+        return spans
+
+    def restore_rejected(self, span: Span) -> Span:
+        """Undo a rejection: the suggestion comes back under its old id and is no longer remembered as rejected."""
+        with self.write():
+            self._forget_rejection(span)
+            self._insert_span(span.document_id, span.label, span.first_word_id, span.last_word_id, span.head,
+                              span.tail, span.note, span.annotator, span.id, span.source, True)
+            self.db.execute("update spans set score = ? where id = ?", [span.score, span.id])
+        return self.span(span.id)
+
+    def unaccept(self, span_id: int) -> Span:
+        """Undo an acceptance: the span is a suggestion again."""
+        with self.write():
+            self.span(span_id)
+            self.db.execute("update spans set suggested = 1, updated = ? where id = ?", [now(), span_id])
+        return self.span(span_id)
+
+    def rejections(self, doc_id: int | None = None) -> list[NewSuggestion]:
+        """The rejected suggestions remembered (for a document, or all)."""
+        sql = "select * from span_rejections" + (" where document_id = ?" if doc_id is not None else "")
+        rows = self.db.query(sql + " order by id", [doc_id] if doc_id is not None else [])
+        return [NewSuggestion(r["document_id"], r["label"], r["first_word_id"], r["last_word_id"], r["head"],
+                              r["tail"], r["source"] or "", r["score"] if r["score"] is not None else 0.0)
+                for r in rows]
+
+    def _forget_rejection(self, span: Span) -> None:
+        self.db.execute(
+            "delete from span_rejections where document_id = ? and label = ? and first_word_id = ? "
+            "and last_word_id = ? and head = ? and tail = ?",
+            [span.document_id, span.label, span.first_word_id, span.last_word_id, span.head, span.tail],
+        )
+
+    def _suggested(self, span_ids: Sequence[int]) -> list[Span]:
+        spans = []
+        for span_id in dict.fromkeys(span_ids):
+            row = fetch_one(self.db.conn, "select * from spans where id = ?", [span_id])
+            if row is None or not row["suggested"]:
+                raise NotFoundError(f"no suggestion {span_id} (accepted, rejected or never made)")
+            spans.append(span_row(row))
+        return spans
+
+    # -- kept term lists and pattern files -----------------------------------------------------
+
+    def keep_rule(self, kind: str, name: str, label: str, content: str, fuzzy: bool = False,
+                  ignore_case: bool = False) -> Rule:
+        """Keep a term list or pattern file (replacing one of the same kind, name and label)."""
+        with self.write():
+            self.db.execute("delete from suggestion_rules where kind = ? and name = ? and label = ?", [kind, name, label])
+            self.db.execute(
+                "insert into suggestion_rules (kind, name, label, fuzzy, ignore_case, content, created) "
+                "values (?, ?, ?, ?, ?, ?, ?)", [kind, name, label, int(fuzzy), int(ignore_case), content, now()])
+        return next(r for r in self.rules() if (r.kind, r.name, r.label) == (kind, name, label))
+
+    def rules(self) -> list[Rule]:
+        rows = self.db.query("select * from suggestion_rules order by id")
+        return [Rule(r["id"], r["kind"], r["name"], r["label"] or "", bool(r["fuzzy"]), bool(r["ignore_case"]),
+                     r["content"]) for r in rows]
+
+    def drop_rule(self, rule_id: int) -> None:
+        with self.write():
+            if not self.db.execute("delete from suggestion_rules where id = ?", [rule_id]).rowcount:
+                raise NotFoundError(f"no kept term list or pattern file {rule_id}")

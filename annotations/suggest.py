@@ -1,0 +1,220 @@
+"""Proposing spans: term lists, spaCy EntityRuler patterns and propagation of a tagged span, as suggestions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ProjectError
+from .matching import Match, TextIndex
+from .store import Project
+from .store.suggestions import NewSuggestion, StoredSuggestions
+
+PROPAGATION = "propagation"
+"""The source of suggestions made from a tagged span's other occurrences."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A proposed label over a match in one document."""
+
+    document_id: int
+    label: str
+    match: Match
+    source: str
+
+
+@dataclass
+class SuggestReport:
+    """What one run proposed: stored, already there (or overlapping a span of the label), rejected before."""
+
+    found: int = 0
+    added: int = 0
+    existing: int = 0
+    rejected: int = 0
+    span_ids: list[int] | None = None
+
+
+# -- reading term lists and pattern files -------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file, or a one-line error naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def parse_terms(content: str, name: str) -> list[str]:
+    """One phrase a line; blank lines and lines starting with # are skipped."""
+    terms = [line.strip() for line in content.splitlines()]
+    terms = list(dict.fromkeys(t for t in terms if t and not t.startswith("#")))
+    if not terms:
+        raise ProjectError(f"{name}: no terms (one phrase a line)")
+    return terms
+
+
+def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
+    """spaCy EntityRuler JSONL: {"label": ..., "pattern": "a phrase" or [token patterns]} a line."""
+    patterns = []
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ProjectError(f"{name} line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(entry, dict) or not isinstance(entry.get("label"), str) or not entry["label"]:
+            raise ProjectError(f"{name} line {number}: a pattern needs a \"label\" (text)")
+        if not isinstance(entry.get("pattern"), (str, list)) or not entry["pattern"]:
+            raise ProjectError(f"{name} line {number}: \"pattern\" must be a phrase or a list of token patterns")
+        patterns.append({"label": entry["label"], "pattern": entry["pattern"], **({"id": entry["id"]} if "id" in entry else {})})
+    if not patterns:
+        raise ProjectError(f"{name}: no patterns (one JSON object a line)")
+    return patterns
+
+
+# -- finding ------------------------------------------------------------------------------------
+
+
+def term_hits(index: TextIndex, doc_id: int, terms: Iterable[str], label: str, source: str,
+              fuzzy: bool = False) -> list[Hit]:
+    return [Hit(doc_id, label, m, source) for term in terms for m in index.find(term, fuzzy)]
+
+
+class PatternMatcher:
+    """A blank spaCy pipeline with an EntityRuler, run over each document's normalised text."""
+
+    def __init__(self, patterns: list[dict[str, Any]], name: str, ignore_case: bool = False) -> None:
+        try:
+            import spacy
+        except ImportError:
+            raise ProjectError("--patterns needs spaCy: pip install 'scanspan[spacy]'") from None
+        self.nlp = spacy.blank("en")
+        config = {"validate": True, "overwrite_ents": True}
+        if ignore_case:
+            config["phrase_matcher_attr"] = "LOWER"
+        ruler = self.nlp.add_pipe("entity_ruler", config=config)
+        try:
+            ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+        except (ValueError, KeyError, TypeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ProjectError(f"{name}: invalid patterns ({first})") from None
+        self.labels = sorted({p["label"] for p in patterns})
+
+    def hits(self, index: TextIndex, doc_id: int, source: str) -> list[Hit]:
+        # The normalised key (one space between words, words broken at line ends joined) lets a
+        # phrase pattern match across lines; its offsets map back to the document's words.
+        doc = self.nlp(index.key)
+        found = []
+        for ent in doc.ents:
+            if ent.end_char > ent.start_char:
+                found.append(Hit(doc_id, ent.label_, index.match_at(ent.start_char, ent.end_char), source))
+        return found
+
+
+def propagation_hits(project: Project, span_id: int, doc_ids: Sequence[int] | None = None,
+                     fuzzy: bool = True) -> list[Hit]:
+    """Other occurrences of a tagged span's text: in `doc_ids` (default: every document), fuzzy by default."""
+    span = project.span(span_id)
+    phrase = project.document_text(span.document_id).resolve(span).text
+    hits = []
+    for doc_id in doc_ids if doc_ids is not None else [d.id for d in project.documents()]:
+        index = TextIndex(project.document_text(doc_id))
+        hits += [Hit(doc_id, span.label, m, PROPAGATION) for m in index.find(phrase, fuzzy)]
+    return hits
+
+
+# -- storing ------------------------------------------------------------------------------------
+
+
+def plan_hits(project: Project, hits: Iterable[Hit]) -> tuple[list[NewSuggestion], int]:
+    """The suggestions hits would add, and how many hits are left out as already covered.
+
+    Per document and label the best, then longest, of overlapping hits wins; a hit overlapping a span
+    of its label already there (made by hand, accepted or suggested) is left out. Rejections are
+    checked when storing (`Project.add_suggestions`). A window can show `len(plan)` before storing it.
+    """
+    by_doc: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_doc.setdefault(hit.document_id, []).append(hit)
+    new: list[NewSuggestion] = []
+    covered = 0
+    for doc_id, doc_hits in by_doc.items():
+        text = project.document_text(doc_id)
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for span in project.spans(doc_id):
+            r = text.resolve(span)
+            taken.setdefault(span.label, []).append((r.start, r.end))
+        for hit in sorted(doc_hits, key=lambda h: (h.match.distance, -(h.match.end - h.match.start), h.match.start)):
+            m = hit.match
+            ranges = taken.setdefault(hit.label, [])
+            if any(m.start < e and s < m.end for s, e in ranges):
+                covered += 1
+                continue
+            ranges.append((m.start, m.end))
+            first, last, head, tail = text.anchor(m.start, m.end)
+            new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score))
+    return new, covered
+
+
+def store_hits(project: Project, hits: Iterable[Hit]) -> SuggestReport:
+    """Store hits as suggestions (see plan_hits); what was added, already there, rejected before."""
+    hits = list(hits)
+    plan, covered = plan_hits(project, hits)
+    stored: StoredSuggestions = project.add_suggestions(plan)
+    return SuggestReport(found=len(hits), added=len(stored.added), existing=covered + stored.existing,
+                         rejected=stored.rejected, span_ids=stored.added)
+
+
+def check_labels(project: Project, labels: Iterable[str], name: str) -> None:
+    known = {label.name for label in project.labels()}
+    missing = sorted(set(labels) - known)
+    if missing:
+        raise ProjectError(
+            f"{name}: label {', '.join(map(repr, missing))} is not a project label (add it with: scanspan labels --add NAME)"
+        )
+
+
+def suggest_terms(project: Project, doc_ids: Sequence[int], terms: Sequence[str], label: str, source: str,
+                  fuzzy: bool = False, ignore_case: bool = False) -> SuggestReport:
+    check_labels(project, [label], source)
+    hits: list[Hit] = []
+    for doc_id in doc_ids:
+        index = TextIndex(project.document_text(doc_id), ignore_case)
+        hits += term_hits(index, doc_id, terms, label, source, fuzzy)
+    return store_hits(project, hits)
+
+
+def suggest_patterns(project: Project, doc_ids: Sequence[int], patterns: list[dict[str, Any]], source: str,
+                     ignore_case: bool = False) -> SuggestReport:
+    matcher = PatternMatcher(patterns, source, ignore_case)
+    check_labels(project, matcher.labels, source)
+    hits: list[Hit] = []
+    for doc_id in doc_ids:
+        hits += matcher.hits(TextIndex(project.document_text(doc_id), ignore_case), doc_id, source)
+    return store_hits(project, hits)
+
+
+def apply_kept(project: Project, doc_ids: Sequence[int]) -> SuggestReport:
+    """Run every term list and pattern file the project keeps over these documents (new imports)."""
+    total = SuggestReport(span_ids=[])
+    for rule in project.rules():
+        if rule.kind == "terms":
+            report = suggest_terms(project, doc_ids, parse_terms(rule.content, rule.name), rule.label, rule.name,
+                                   rule.fuzzy, rule.ignore_case)
+        else:
+            report = suggest_patterns(project, doc_ids, parse_patterns(rule.content, rule.name), rule.name,
+                                      rule.ignore_case)
+        total.found += report.found
+        total.added += report.added
+        total.existing += report.existing
+        total.rejected += report.rejected
+        total.span_ids += report.span_ids or []  # type: ignore[operator]
+    return total

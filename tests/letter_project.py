@@ -1,0 +1,62 @@
+"""Letters drawn as born-digital PDFs and stored with their words (no OCR), for the suggestion tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import pymupdf
+
+from annotations.model import Provenance, RawWord
+from annotations.store import NewPage, Project
+
+DPI = 100
+PAGE_SIZE = (420.0, 300.0)
+FONT_SIZE = 10.0
+
+
+def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]], status: str = "new") -> int:
+    """Draw the lines (an empty line starts a paragraph), store the PDF with its words; the document id."""
+    font = pymupdf.Font("helv")
+    scale = DPI / 72
+    space = font.text_length(" ", fontsize=FONT_SIZE)
+    pdf = pymupdf.open()
+    all_words: list[list[RawWord]] = []
+    for lines in pages:
+        page = pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
+        words: list[RawWord] = []
+        y, par, line_no = 24.0, 0, 0
+        for line in lines:
+            if not line:
+                par += 1
+                y += FONT_SIZE
+                continue
+            page.insert_text((18, y), line, fontname="helv", fontsize=FONT_SIZE)
+            x = 18.0
+            for token in line.split():
+                width = font.text_length(token, fontsize=FONT_SIZE)
+                top, bottom = y - font.ascender * FONT_SIZE, y - font.descender * FONT_SIZE
+                words.append(RawWord(token, (x * scale, top * scale, (x + width) * scale, bottom * scale), 96.0, 0, par, line_no))
+                x += width + space
+            line_no += 1
+            y += FONT_SIZE * 1.6
+        all_words.append(words)
+    pdf.set_metadata({"title": name})
+    data = pdf.tobytes(no_new_id=True)
+    sha = hashlib.sha256(data).hexdigest()
+    width, height = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
+    prov = Provenance("pymupdf", pymupdf.VersionBind, "eng", None, DPI, True)
+    new_pages = [NewPage(n, width, height, DPI, DPI, f"{sha}-{n}", prov, w) for n, w in enumerate(all_words, start=1)]
+    doc_id = project.add_document(name, data, sha, new_pages).id
+    if status != "new":
+        project.set_status(doc_id, status)
+    return doc_id
+
+
+def tag_phrase(project: Project, doc_id: int, label: str, phrase: str, occurrence: int = 0) -> int:
+    """A span over the n-th occurrence of the phrase (any whitespace between its words); its id."""
+    text = project.document_text(doc_id).text
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    start, end = list(re.finditer(pattern, text))[occurrence].span()
+    return project.add_span_chars(doc_id, label, start, end).id
