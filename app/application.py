@@ -16,6 +16,7 @@ from annotations import __version__
 
 from .crash import CrashHandler
 from .main_window import MainWindow
+from .render import CHILD
 from .settings import Settings
 
 SCREENSHOT_TIMEOUT = 300.0  # seconds to wait for imports and rendering before writing anyway
@@ -51,6 +52,9 @@ def run(options: LaunchOptions) -> int:
         # A screenshot run leaves the user's recent projects and window layout alone.
         ini = Path(tempfile.mkdtemp(prefix="scanspan-shot-")) / "settings.ini"
         settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+        # Rendered as later pages of a session are, by the render process (checks it works here).
+        CHILD.start()
+        CHILD.ready.wait(10)
     crash = CrashHandler()
     window = MainWindow(settings, crash)
     crash.parent_widget = window
@@ -111,7 +115,7 @@ class _ScreenshotWhenSettled:
         image = self.window.grab()
         ok = image.save(str(self.out), "PNG")
         if ok:
-            print(f"wrote {self.out} ({image.width()}x{image.height()})")
+            print(f"wrote {self.out} ({image.width()}x{image.height()}; pages rendered by the render process: {CHILD.served})")
         else:
             print(f"error: could not write {self.out}", file=sys.stderr)
         self.window.close()
