@@ -457,6 +457,16 @@ def run_demo(project_path: Path, output: Path) -> int:
     return outcome.document.id
 
 
+@cli.command("doctor")
+def doctor_cmd() -> None:
+    """Check what Scanspan needs (tesseract and its languages, PyMuPDF, Qt, a display); print the fix for each problem."""
+    from . import doctor
+
+    found = doctor.checks()
+    click.echo(doctor.report(found))
+    sys.exit(0 if doctor.healthy(found) else 1)
+
+
 def _require(project_path: Path) -> None:
     if not project_path.exists():
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from annotations import __version__
 
 from .crash import CrashHandler
+from .doctor_dialog import app_icon
 from .main_window import MainWindow
 from .render import CHILD
 from .settings import Settings
@@ -40,7 +41,8 @@ def application() -> QApplication:
     app.setApplicationName("Scanspan")
     app.setOrganizationName("Scanspan")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("scanspan")
+    app.setDesktopFileName("org.scanspan.Scanspan")  # resources/desktop/org.scanspan.Scanspan.desktop
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -32,6 +32,7 @@ from annotations.importer import Outcome
 from annotations.store.server import ProjectProcess
 
 from . import actions as action_defs
+from . import doctor_dialog
 from .annotations_panel import AnnotationsPanel
 from .crash import CrashHandler
 from .dialogs import ShortcutsDialog, about
@@ -109,6 +110,7 @@ class MainWindow(WindowAPI, QMainWindow):
         })
         self.label_menu = QMenu("&Label selection", self)
         action_defs.build_menus(self, self.actions, self.label_menu)
+        self.doctor_action = doctor_dialog.add_to_help_menu(self)
         action_defs.build_toolbar(self, self.actions)
         self.actions.recent_menu.aboutToShow.connect(self._fill_recent)
 

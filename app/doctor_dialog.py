@@ -1,0 +1,49 @@
+"""Help ▸ Check installation: the `scanspan doctor` report in a dialog, and the window's icon."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import qVersion
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QIcon
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QPlainTextEdit, QVBoxLayout, QWidget
+
+from annotations import doctor, resources_path
+
+
+def app_icon() -> QIcon:
+    """Scanspan's icon: the SVG, with the PNG sizes for where SVG is not drawn (window managers, taskbars)."""
+    folder = resources_path() / "icons"
+    icon = QIcon(str(folder / "scanspan.svg"))
+    for png in sorted(folder.glob("scanspan-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
+def add_to_help_menu(window: QMainWindow) -> QAction:
+    """Put "Check installation" into the window's Help menu, ahead of its last item (About)."""
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Help")
+    action = QAction("Check &installation…", window)
+    action.setStatusTip("What Scanspan needs (tesseract, its languages, Qt, a display) and how to fix what is missing")
+    action.triggered.connect(lambda: DoctorDialog(window).exec())
+    menu.insertAction(menu.actions()[-1] if menu.actions() else None, action)
+    return action
+
+
+class DoctorDialog(QDialog):
+    """The same report as `scanspan doctor`, with the running Qt's version."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Check installation")
+        found = doctor.checks(qt_version=qVersion())
+        self.text = QPlainTextEdit(doctor.report(found), self)
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        copy = buttons.addButton("&Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(760, 360)
