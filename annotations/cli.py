@@ -480,7 +480,7 @@ def _parse_box(text: str) -> tuple[float, float, float, float]:
         values = ()
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise click.BadParameter(f"{text!r} is not X0,Y0,X1,Y1", param_hint="--box")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def _progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str], None] | None]:

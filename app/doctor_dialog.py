@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QIcon
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QMenu, QPlainTextEdit, QVBoxLayout, QWidget
 
 from annotations import doctor, resources_path
 
@@ -20,11 +20,14 @@ def app_icon() -> QIcon:
 
 def add_to_help_menu(window: QMainWindow) -> QAction:
     """Put "Check installation" into the window's Help menu, ahead of its last item (About)."""
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Help")
+    menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title().replace("&", "") == "Help")
     action = QAction("Check &installation…", window)
     action.setStatusTip("What Scanspan needs (tesseract, its languages, Qt, a display) and how to fix what is missing")
     action.triggered.connect(lambda: DoctorDialog(window).exec())
-    menu.insertAction(menu.actions()[-1] if menu.actions() else None, action)
+    if menu.actions():
+        menu.insertAction(menu.actions()[-1], action)
+    else:
+        menu.addAction(action)
     return action
 
 

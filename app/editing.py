@@ -16,7 +16,6 @@ from . import commands
 from .selection import AnnotationRef, Selection, anchor
 from .session import ProjectSession
 
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
