@@ -10,10 +10,9 @@ from annotations import doctor, resources_path
 
 
 def app_icon() -> QIcon:
-    """Scanspan's icon: the SVG, with the PNG sizes for where SVG is not drawn (window managers, taskbars)."""
-    folder = resources_path() / "icons"
-    icon = QIcon(str(folder / "scanspan.svg"))
-    for png in sorted(folder.glob("scanspan-*.png")):
+    """Scanspan's icon in every size it ships in (resources/icons; the SVG is for desktop themes)."""
+    icon = QIcon()
+    for png in sorted((resources_path() / "icons").glob("scanspan-*.png")):
         icon.addFile(str(png))
     return icon
 
