@@ -92,6 +92,7 @@ def test_the_frozen_build_runs_the_demo_and_its_child_processes(checkout: Path, 
     check_demo([app], tmp_path)
     doctor = run([app, "doctor"], tmp_path, env)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "PySide6 6." in doctor.stdout and "[problem]" not in doctor.stdout
 
     # The window under Xvfb: the demo project rendered by the render child.
     demo = tmp_path / "empty" / "scanspan-demo.db"
