@@ -129,7 +129,7 @@ def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
     def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any]]) -> None:
         for n, item in enumerate(items, start=1):
             try:
-                spans.append(_span(kind, n, lambda: get(item)))
+                spans.append(_span(kind, n, lambda: get(item)))  # noqa: B023 - called right here
             except BadValue as exc:
                 bad.append(str(exc))
 
@@ -177,7 +177,8 @@ def _regions(obj: dict[str, Any]) -> tuple[list[ExternalRegion], list[str]]:
 def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
     # Only used to rescale region boxes; a file without usable page sizes is taken at the document's.
     sizes: dict[int, tuple[int, int]] = {}
-    for page in obj.get("pages") if isinstance(obj.get("pages"), list) else []:
+    pages = obj.get("pages")
+    for page in pages if isinstance(pages, list) else []:
         try:
             number, width, height = (_whole(page[k], k) for k in ("number", "width", "height"))
         except (KeyError, TypeError, BadValue):

@@ -24,7 +24,7 @@ from .sources import first_line
 from .store import Project
 from .store.connection import read_only_reason
 
-PROJECT_OPTION = click.option(
+PROJECT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--project",
     "-p",
     "project_path",
@@ -477,6 +477,16 @@ def run_demo(project_path: Path, output: Path) -> int:
     return outcome.document.id
 
 
+@cli.command("doctor")
+def doctor_cmd() -> None:
+    """Check what Scanspan needs (tesseract and its languages, PyMuPDF, Qt, a display); print the fix for each problem."""
+    from . import doctor
+
+    found = doctor.checks()
+    click.echo(doctor.report(found))
+    sys.exit(0 if doctor.healthy(found) else 1)
+
+
 def _require(project_path: Path) -> None:
     if not project_path.exists():
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
@@ -490,7 +500,7 @@ def _parse_box(text: str) -> tuple[float, float, float, float]:
         values = ()
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise click.BadParameter(f"{text!r} is not X0,Y0,X1,Y1", param_hint="--box")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def _progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str], None] | None]:

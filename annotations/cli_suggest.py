@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,7 +27,8 @@ from .suggest import (
 
 
 def _documents(project: Project, refs: str | None) -> list[int]:
-    return [project.document(r).id for r in _csv_list(refs)] if refs else [d.id for d in project.documents()]
+    names = _csv_list(refs)
+    return [project.document(r).id for r in names] if names else [d.id for d in project.documents()]
 
 
 def _say(report: SuggestReport, source: str) -> None:
@@ -133,7 +136,7 @@ FILTERS = [
 ]
 
 
-def _filters(f):  # type: ignore[no-untyped-def]
+def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(FILTERS):
         f = option(f)
     return f

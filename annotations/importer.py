@@ -88,12 +88,12 @@ class _Pending:
     name: str
     data: bytes
     sha256: str
-    pages: list[tuple[int, NewPage | Future]] = field(default_factory=list)
+    pages: list[tuple[int, NewPage | Future[NewPage]]] = field(default_factory=list)
     """(page number, the page or the OCR job that makes it)"""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set once the file has failed: its pages waiting for tesseract are dropped, running ones killed."""
 
-    def futures(self) -> list[Future]:
+    def futures(self) -> list[Future[NewPage]]:
         return [page for _, page in self.pages if isinstance(page, Future)]
 
     def done(self) -> bool:
@@ -217,7 +217,7 @@ class _ImportRun:
         if self.cancel and self.cancel():
             raise Cancelled()
 
-    def _futures(self, extra: _Pending | None = None) -> list[Future]:
+    def _futures(self, extra: _Pending | None = None) -> list[Future[NewPage]]:
         pendings = [*self.queue, extra] if extra else list(self.queue)
         return [f for pend in pendings for f in pend.futures()]
 
@@ -233,7 +233,7 @@ class _ImportRun:
             self._wait(running, current)
             running = [f for f in running if not f.done()]
 
-    def _wait(self, futures: list[Future], current: _Pending | None) -> None:
+    def _wait(self, futures: list[Future[NewPage]], current: _Pending | None) -> None:
         while True:
             self._check_cancel()
             done, _ = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -253,7 +253,7 @@ class _ImportRun:
             self.delivered_ocr += len(head.futures())
             _finish(head, self.deliver)
 
-    def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future:
+    def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future[NewPage]:
         outcome = pending.outcome
         if page.words is not None:
             outcome.pages_text_layer += 1
@@ -292,7 +292,7 @@ class _ImportRun:
                 raise Cancelled()
             return new_page(ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
 
-        def on_done(future: Future) -> None:
+        def on_done(future: Future[NewPage]) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.
             if future.cancelled() or future.exception() is not None:
                 pending.stop.set()
@@ -366,6 +366,8 @@ def import_into(
     """Import files into an open Project on the calling thread."""
 
     def deliver(prepared: Prepared) -> Document:
-        return project.add_document(prepared.name, prepared.data, prepared.sha256, prepared.pages)  # type: ignore[attr-defined]
+        document: Document = project.add_document(  # type: ignore[attr-defined]
+            prepared.name, prepared.data, prepared.sha256, prepared.pages)
+        return document
 
     return run_import(paths, options or ImportOptions(), project, deliver, progress, cancel)

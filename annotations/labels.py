@@ -93,7 +93,7 @@ def _rgb(color: str) -> tuple[int, int, int] | None:
 
 
 def _distance(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    return sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5
+    return float(sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5)
 
 
 def choose_color(used: Iterable[str]) -> str:
@@ -103,7 +103,7 @@ def choose_color(used: Iterable[str]) -> str:
     hues round the colour wheel by the golden angle, skipping colours already taken.
     """
     taken = [rgb for rgb in (_rgb(c) for c in used) if rgb is not None]
-    exact = {c for c in taken}
+    exact = set(taken)
 
     def spacing(rgb: tuple[int, int, int]) -> float:
         return min((_distance(rgb, t) for t in taken), default=float("inf"))

@@ -17,11 +17,11 @@ MAX_ERROR_RATE = 0.2
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d"
 _TRANSLATE = str.maketrans(
     {
-        **{d: "-" for d in _DASHES},
-        **{q: "'" for q in "\u2018\u2019\u201a\u201b\u2032\u00b4\u0060"},
-        **{q: '"' for q in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"},
+        **dict.fromkeys(_DASHES, "-"),
+        **dict.fromkeys("‘’‚‛′´`", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
         # Invisible characters OCR and PDF text layers leave inside words.
-        **{z: "" for z in "\u00ad\u200b\u200c\u200d\u2060\ufeff"},
+        **dict.fromkeys("\xad\u200b\u200c\u200d\u2060\ufeff", ""),
     }
 )
 

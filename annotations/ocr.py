@@ -47,14 +47,46 @@ class OcrSettings:
         return f"--psm {self.psm}"
 
 
-def _tesseract() -> str:
-    """The tesseract executable; raises OcrError when there is none."""
+def _install_locations() -> list[str]:
+    """Where the usual installers put tesseract, for a program started without them on its PATH
+    (an app opened from the macOS Finder or the Windows Start menu)."""
+    if sys.platform == "win32":  # the UB Mannheim installer, for all users or for one
+        env = os.environ.get
+        places = [(env("ProgramFiles"),), (env("ProgramFiles(x86)"),), (env("LOCALAPPDATA"), "Programs")]
+        return [os.path.join(*place, "Tesseract-OCR", "tesseract.exe") for place in places if place[0]]
+    if sys.platform == "darwin":  # Homebrew (Apple silicon, Intel), MacPorts
+        return ["/opt/homebrew/bin/tesseract", "/usr/local/bin/tesseract", "/opt/local/bin/tesseract"]
+    return []
+
+
+def find_tesseract() -> tuple[str | None, str]:
+    """(the tesseract executable or None, how it was looked for), in order: $SCANSPAN_TESSERACT,
+    pytesseract's `tesseract_cmd`, PATH, the usual install locations."""
+    explicit = os.environ.get("SCANSPAN_TESSERACT")
+    if explicit:
+        return shutil.which(explicit), f"SCANSPAN_TESSERACT={explicit}"
     # pytesseract's documented setting for a tesseract outside PATH is honoured, so a program that
     # configured it configures us; looked up without importing pytesseract (which loads pandas).
     configured = getattr(sys.modules.get("pytesseract.pytesseract"), "tesseract_cmd", None)
-    found = shutil.which(str(configured or "tesseract"))
+    if configured and configured != "tesseract":
+        return shutil.which(str(configured)), f"pytesseract.tesseract_cmd={configured}"
+    found = shutil.which("tesseract")
+    if found is not None:
+        return found, "PATH"
+    for candidate in _install_locations():
+        if shutil.which(candidate):
+            return candidate, "the usual install location"
+    return None, "PATH and the usual install locations"
+
+
+def _tesseract() -> str:
+    """The tesseract executable; raises OcrError when there is none."""
+    found, how = find_tesseract()
     if found is None:
-        raise OcrError("tesseract is not installed or not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr)")
+        if "=" in how:  # set explicitly, to something that is not there
+            raise OcrError(f"{how}: no such executable")
+        raise OcrError("tesseract is not installed or not on PATH (Debian/Ubuntu: apt-get install tesseract-ocr; "
+                       "or set SCANSPAN_TESSERACT to its path)")
     return found
 
 
@@ -113,6 +145,11 @@ def engine_version() -> str:
     if match is None:
         raise OcrError("tesseract --version did not name a version")
     return match.group()
+
+
+def languages() -> list[str]:
+    """The language data tesseract has, e.g. ["eng", "fra", "osd"]; raises OcrError like engine_version."""
+    return sorted(_languages())
 
 
 @functools.cache

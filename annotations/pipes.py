@@ -32,6 +32,10 @@ def receive(stream: IO[bytes]) -> Any:
     return pickle.loads(payload)  # noqa: S301 - written by the other end, this same program
 
 
+CHILD_FLAG = "--scanspan-child"
+"""A frozen build's executable has no `-m`: `scanspan --scanspan-child MODULE ARGS` stands in for it."""
+
+
 def start(module: str, *args: str) -> subprocess.Popen[bytes]:
     """`python -m module args` with pipes on stdin and stdout, finding this checkout's packages.
 
@@ -40,8 +44,21 @@ def start(module: str, *args: str) -> subprocess.Popen[bytes]:
     """
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-    return subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    how = [CHILD_FLAG] if getattr(sys, "frozen", False) else ["-m"]
+    return subprocess.Popen([sys.executable, *how, module, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, env=env)
+
+
+def run_child(argv: list[str]) -> bool:
+    """In a frozen build: when `argv` is `[exe, CHILD_FLAG, MODULE, ARGS...]`, run MODULE as
+    `python -m` would and return True; otherwise return False (a normal command line)."""
+    if len(argv) < 3 or argv[1] != CHILD_FLAG:
+        return False
+    import runpy
+
+    sys.argv = [argv[2], *argv[3:]]
+    runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
+    return True
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:

@@ -320,7 +320,7 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
         # Equal 72 or 96 dpi is what software writes when it does not know: treat it as missing.
         # Unequal axes are a real tag (standard fax is 204x98 dpi).
         guessed = dx is None or dy is None or (dx == dy and dx < 100)
-        if guessed:
+        if dx is None or dy is None or guessed:
             dx = dy = estimate_dpi(w, h)
         yield SourcePage(i + 1, w, h, dx, dy, image=image, dpi_guessed=guessed)
 

@@ -97,7 +97,7 @@ class PatternMatcher:
         except ImportError:
             raise ProjectError("--patterns needs spaCy: pip install 'scanspan[spacy]'") from None
         self.nlp = spacy.blank("en")
-        config = {"validate": True, "overwrite_ents": True}
+        config: dict[str, object] = {"validate": True, "overwrite_ents": True}
         if ignore_case:
             config["phrase_matcher_attr"] = "LOWER"
         ruler = self.nlp.add_pipe("entity_ruler", config=config)

@@ -13,9 +13,10 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from annotations import __version__
-
 from app.crash import CrashHandler
+from app.dialogs.doctor import app_icon
 from app.main_window import MainWindow
+from app.scene.render import CHILD
 from app.settings import Settings
 
 SCREENSHOT_TIMEOUT = 300.0  # seconds to wait for imports and rendering before writing anyway
@@ -39,7 +40,8 @@ def application() -> QApplication:
     app.setApplicationName("Scanspan")
     app.setOrganizationName("Scanspan")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("scanspan")
+    app.setDesktopFileName("org.scanspan.Scanspan")  # resources/desktop/org.scanspan.Scanspan.desktop
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -51,6 +53,9 @@ def run(options: LaunchOptions) -> int:
         # A screenshot run leaves the user's recent projects and window layout alone.
         ini = Path(tempfile.mkdtemp(prefix="scanspan-shot-")) / "settings.ini"
         settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+        # Rendered as later pages of a session are, by the render process (checks it works here).
+        CHILD.start()
+        CHILD.ready.wait(10)
     crash = CrashHandler()
     window = MainWindow(settings, crash)
     crash.parent_widget = window
@@ -111,7 +116,7 @@ class _ScreenshotWhenSettled:
         image = self.window.grab()
         ok = image.save(str(self.out), "PNG")
         if ok:
-            print(f"wrote {self.out} ({image.width()}x{image.height()})")
+            print(f"wrote {self.out} ({image.width()}x{image.height()}; pages rendered by the render process: {CHILD.served})")
         else:
             print(f"error: could not write {self.out}", file=sys.stderr)
         self.window.close()

@@ -33,30 +33,30 @@ from annotations.errors import ScanspanError
 from annotations.importer import Outcome
 from annotations.pagetext import Hit, TextRange, snap
 from annotations.store.server import ProjectProcess
-
 from app import actions as action_defs
-from app.panels.annotations_panel import AnnotationsPanel
+from app.background.export_controller import PROJECT_FILTER, ExportController
+from app.background.import_controller import ImportController
 from app.crash import CrashHandler
+from app.dialogs import doctor as doctor_dialog
+from app.dialogs.export import ExportDialog
 from app.dialogs.help import ShortcutsDialog, about
+from app.dialogs.import_settings import ImportSettingsDialog
+from app.dialogs.label_dialog import LabelEditor
 from app.editing.editor import Editor
 from app.editing.history import History
-from app.panels.find_bar import FindBar
-from app.background.export_controller import PROJECT_FILTER, ExportController
-from app.dialogs.export import ExportDialog
-from app.background.import_controller import ImportController
-from app.dialogs.import_settings import ImportSettingsDialog
-from app.editing.label_commands import LabelEditor
-from app.panels.label_palette import LabelPalette
-from app.panels.navigator import Navigator
-from app.scene.page_view import PageView
-from app.paths import is_project_file
-from app.scene.render import PageRenderer
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.selection_status import SelectionStatus
-from app.project.session import ProjectSession
-from app.settings import Settings
+from app.panels.annotations_panel import AnnotationsPanel
+from app.panels.find_bar import FindBar
+from app.panels.label_palette import LabelPalette
+from app.panels.navigator import Navigator
 from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
+from app.paths import is_project_file
+from app.project.session import ProjectSession
+from app.scene.page_view import PageView
+from app.scene.render import PageRenderer
+from app.settings import Settings
 from app.window_api import WindowAPI
 
 POLL_MS = 500
@@ -122,6 +122,7 @@ class MainWindow(WindowAPI, QMainWindow):
         })
         self.label_menu = QMenu("&Label selection", self)
         action_defs.build_menus(self, self.actions, self.label_menu)
+        self.doctor_action = doctor_dialog.add_to_help_menu(self)
         action_defs.build_toolbar(self, self.actions)
         self.actions.recent_menu.aboutToShow.connect(self._fill_recent)
 

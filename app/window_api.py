@@ -12,7 +12,6 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from annotations.model import Box, Word
-
 from app.editing.selection import TextRange
 
 if TYPE_CHECKING:

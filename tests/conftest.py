@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers import Corpus, Imported, Run, make_corpus
 from hypothesis import HealthCheck, settings
 
 from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
-from helpers import Corpus, Imported, Run, make_corpus
 
 # No example database in the checkout, no wall-clock deadlines on a loaded 2-core machine.
 settings.register_profile(

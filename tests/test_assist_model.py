@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import Run
+from letter_project import add_letter, tag_phrase
 
 from annotations.assist_model import MODEL_SOURCE, TrainingCancelled, train_and_suggest
 from annotations.errors import ProjectError
 from annotations.store import Project
-from helpers import Run
-from letter_project import add_letter, tag_phrase
 
 AGENCIES = ["Department of Justice", "Department of Homeland Security", "Internal Revenue Service",
             "Federal Bureau of Investigation"]

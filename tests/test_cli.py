@@ -18,9 +18,9 @@ from pathlib import Path
 
 import click
 import pytest
+from helpers import BORN, SCANSPAN, Corpus, cli_env, copy_project, iou, run_scanspan, to_pixels
 
 from annotations.cli import cli as scanspan_group
-from helpers import BORN, SCANSPAN, Corpus, cli_env, copy_project, iou, run_scanspan, to_pixels
 
 CDC = "Centers for Disease Control and Prevention"
 

@@ -7,12 +7,12 @@ import json
 import tempfile
 from pathlib import Path
 
+from helpers import copy_project
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from annotations.exporters import export
 from annotations.store import Project
-from helpers import copy_project
 
 new_words = st.text(
     alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Po", "Sc")), min_size=1, max_size=14

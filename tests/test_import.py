@@ -11,12 +11,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from annotations.errors import Cancelled
-from annotations.importer import ImportOptions, import_into
-from annotations.model import Word
-from annotations.ocr import OcrSettings
-from annotations.store import Project
 from helpers import (
     Corpus,
     Drawn,
@@ -33,6 +27,12 @@ from helpers import (
     tiff_bytes,
     to_pixels,
 )
+
+from annotations.errors import Cancelled
+from annotations.importer import ImportOptions, import_into
+from annotations.model import Word
+from annotations.ocr import OcrSettings
+from annotations.store import Project
 
 
 def words_text(words: list[Word]) -> str:
@@ -61,7 +61,7 @@ def assert_reads(imported: Imported, corpus: Corpus, name: str, number: int, min
 
 
 def test_every_good_file_is_imported(imported: Imported, corpus: Corpus) -> None:
-    assert {name: o.status for name, o in imported.outcomes.items()} == {name: "imported" for name in corpus.paths}
+    assert {name: o.status for name, o in imported.outcomes.items()} == dict.fromkeys(corpus.paths, "imported")
     assert [d.name for d in imported.project.documents()] == list(corpus.paths)
     assert orphans(imported.path) == {"sources": 0, "pages": 0, "words": 0, "empty documents": 0}
 

@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import copy_project
 
 from annotations.errors import ProjectError
 from annotations.model import Label
 from annotations.store import Project
-from helpers import copy_project
 
 
 def _tagged(born_project: Path, tmp_path: Path) -> Project:
@@ -57,6 +57,6 @@ def test_only_an_unused_label_is_deleted_and_it_comes_back_in_its_place(born_pro
         with pytest.raises(ProjectError, match="used by 1 span and 1 region"):
             project.delete_label("agency")
         label, position = project.delete_label("program")
-        assert [l.name for l in project.labels()] == ["agency", "figure", "signature"]
+        assert [label.name for label in project.labels()] == ["agency", "figure", "signature"]
         project.add_label(label, position)
-        assert [l.name for l in project.labels()] == ["agency", "program", "figure", "signature"]
+        assert [label.name for label in project.labels()] == ["agency", "program", "figure", "signature"]

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import Corpus, copy_project
 from hypothesis import given
 from hypothesis import strategies as st
 
 from annotations.errors import NotFoundError, ProjectError
 from annotations.model import Label
 from annotations.store import Project
-from helpers import Corpus, copy_project
 
 TABLES = {"sources", "documents", "pages", "words", "labels", "spans", "regions", "ocr_cache"}
 

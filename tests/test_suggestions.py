@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from annotations.store import Project
 from helpers import Run, draw_pdf, run_scanspan
 from letter_project import add_letter, tag_phrase
+
+from annotations.store import Project
 
 LETTER = [
     "Dear Ms. Delgado,",

@@ -16,8 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from annotations.store import Project, default_labels
 from helpers import (
     Run,
     cli_env,
@@ -28,6 +26,8 @@ from helpers import (
     start_scanspan,
     wait_until,
 )
+
+from annotations.store import Project, default_labels
 
 WORDS = ["Department", "of", "Justice", "program", "300,000", "investigations", "letter", "Geneva", "agency", "the"]
 
@@ -144,10 +144,10 @@ def test_a_project_killed_while_being_created_is_complete_or_absent(tmp_path: Pa
 def test_an_import_killed_half_way_leaves_nothing_behind(born: Path, tmp_path: Path) -> None:
     long = tmp_path / "long.pdf"
     long.write_bytes(long_pdf(pages=90))  # 43,200 words: five batches
-    for attempt in range(20):
+    for _attempt in range(20):
         proc = start_scanspan(["import", long, "-p", born], tmp_path)
         # Kill it once it has started storing (a half-stored document exists) but before it ends.
-        wait_until(lambda: proc.poll() is not None
+        wait_until(lambda: proc.poll() is not None  # noqa: B023 - waited for here
                    or rows(born, "select count(*) from documents where complete = 0") != [(0,)], timeout=60,
                    interval=0.01)
         if proc.poll() is None:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO, Any
 
 from ..errors import ProjectError
 from ..store import Project
@@ -118,6 +119,7 @@ def _write_file(
 ) -> None:
     try:
         fd = staging.open(out)
+        handle: IO[Any]
         if spec.binary:
             handle = os.fdopen(fd, "wb")
         else:

@@ -56,8 +56,8 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
     """
     text = doc.text
     offsets = [0]
-    for page in text.pages:
-        offsets.append(offsets[-1] + len(page.words))
+    for page_text in text.pages:
+        offsets.append(offsets[-1] + len(page_text.words))
     parts: list[list[tuple[int, int, str, int]]] = [[] for _ in doc.pages]
     for n, r in enumerate(doc.spans):
         pieces = doc.span_pages(r)
@@ -126,7 +126,7 @@ def funsd_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str,
             run.append(pe.words[k])
             k += 1
         groups.append((run, "other", ""))
-    form = []
+    form: list[dict[str, Any]] = []
     for words, label, _ in groups:
         form.append(
             {

@@ -35,7 +35,7 @@ class LabelStore:
         row = fetch_one(self.db.conn, _SELECT + " where name = ?", [name])
         if row is not None:
             return _label(row)
-        raise NotFoundError(f"no label {name!r}; labels are: {', '.join(l.name for l in self.labels())}")
+        raise NotFoundError(f"no label {name!r}; labels are: {', '.join(label.name for label in self.labels())}")
 
     def label_usage(self) -> dict[str, int]:
         """How many spans and regions carry each label (labels nobody uses are 0)."""
@@ -109,11 +109,11 @@ class LabelStore:
         return label, position
 
     def _check_free(self, name: str | None, shortcut: str | None, besides: str | None = None) -> None:
-        others = [l for l in self.labels() if l.name != besides]
-        if name is not None and any(l.name == name for l in others):
+        others = [label for label in self.labels() if label.name != besides]
+        if name is not None and any(other.name == name for other in others):
             raise ProjectError(f"label {name!r} already exists")
         if shortcut:
-            taken = next((l for l in others if l.shortcut == shortcut), None)
+            taken = next((other for other in others if other.shortcut == shortcut), None)
             if taken is not None:
                 raise ProjectError(f"shortcut {shortcut!r} is already used by {taken.name!r}")
 

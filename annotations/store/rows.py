@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..errors import ProjectError
 from ..model import Box, Document, Page, Provenance, Region, Span, Word
@@ -26,7 +26,7 @@ def fetch_one(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> d
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 DOC_SELECT = """

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
 
-from app.crash import CrashHandler
 from app.background.workers import JobWorker, backup_worker, export_worker
+from app.crash import CrashHandler
 
 if TYPE_CHECKING:
     from annotations.exporters.base import ExportReport  # the exporters load when an export starts

@@ -13,10 +13,9 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from annotations.importer import ImportOptions, Outcome
-
+from app.background.workers import JobWorker, import_worker
 from app.project.session import ProjectSession
 from app.settings import Settings
-from app.background.workers import JobWorker, import_worker
 
 
 class ImportController(QObject):

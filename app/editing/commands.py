@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoCommand
 
 from annotations.errors import ScanspanError
 from annotations.model import Box, Page, Region, Span
-
 from app.project.session import ProjectSession
 
 ErrorSink = Callable[[str], None]

@@ -11,11 +11,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from annotations.model import Box, Page
-
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
 from app.project.session import ProjectSession
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 

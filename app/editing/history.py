@@ -28,9 +28,9 @@ class History(QObject):
     def _on_index(self, index: int) -> None:
         before, self._index = self._index, index
         if index < before:
-            command, verb = self.stack.command(index), "Undid"
+            command, verb = self._at(index), "Undid"
         elif index > before:
-            command, verb = self.stack.command(index - 1), "Redid"
+            command, verb = self._at(index - 1), "Redid"
             first = _first(command) if command is not None else None
             if not isinstance(first, Command) or not first.replayed:
                 return
@@ -41,3 +41,7 @@ class History(QObject):
         first = _first(command)
         place = first.place if isinstance(first, Command) else None
         self.stepped.emit(verb, command.text(), place)
+
+    def _at(self, index: int) -> QUndoCommand | None:
+        """The stack's command at `index`; none once the stack was cleared."""
+        return self.stack.command(index) if 0 <= index < self.stack.count() else None

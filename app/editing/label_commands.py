@@ -1,14 +1,8 @@
-"""Label edits as undo commands (add, rename/recolour/rekey, delete), and the controller that asks for them."""
+"""Label edits as undo commands: add, rename/recolour/rekey, delete."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QWidget
-
 from annotations.model import Label
-
-from app.dialogs.label_dialog import LabelDialog
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 
@@ -68,48 +62,3 @@ def _caption(label: Label, changes: dict[str, str | None]) -> str:
     if "name" in changes:
         return f"Edit label {label.name} (now {changes['name']})"
     return f"Edit label {label.name}"
-
-
-class LabelEditor(QObject):
-    """Asks for a label edit in its dialog and pushes it onto the window's undo stack."""
-
-    message = Signal(str)  # for the status bar
-    error = Signal(str)  # the project refused the edit
-
-    def __init__(self, session: ProjectSession, stack: QUndoStack, window: QWidget,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.stack = stack
-        self.window = window
-
-    def _writable(self) -> bool:
-        if self.session.read_only:
-            self.message.emit(f"This project is read-only ({self.session.read_only}); its labels cannot be changed")
-        return not self.session.read_only
-
-    def add(self) -> None:
-        if not self._writable():
-            return
-        dialog = LabelDialog(self.session.labels(), self.window)
-        if dialog.exec() == LabelDialog.DialogCode.Accepted:
-            self.stack.push(AddLabel(self.session, dialog.label(), self.error.emit))
-
-    def edit(self, name: str) -> None:
-        label = self.session.label(name)
-        if label is None or not self._writable():
-            return
-        dialog = LabelDialog(self.session.labels(), self.window, editing=label)
-        if dialog.exec() == LabelDialog.DialogCode.Accepted and dialog.changes():
-            self.stack.push(EditLabel(self.session, label, dialog.changes(), self.error.emit))
-
-    def delete(self, name: str) -> None:
-        label = self.session.label(name)
-        if label is None or not self._writable():
-            return
-        used = self.session.label_usage().get(name, 0)
-        if used:
-            self.error.emit(f"The label {name!r} is on {used} annotation{'s' if used != 1 else ''}: "
-                            "relabel or delete them first, then delete the label.")
-            return
-        self.stack.push(DeleteLabel(self.session, label, self.error.emit))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from annotations.pagetext import words_in
-
 from app.editing.selection import AnnotationRef, Selection
 from app.project.session import ProjectSession
 

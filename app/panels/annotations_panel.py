@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.model import Region, Span
-
 from app.editing.selection import AnnotationRef, Selection
 from app.project.session import ProjectSession
+from app.style import swatch
 
 COLUMNS = ("Label", "Text", "Page", "Note")
 Index = QModelIndex | QPersistentModelIndex
@@ -48,12 +48,6 @@ class Row:
     order: tuple[int, int]  # (page, first word index) for sorting in reading order
     note: str
     text: str | None = None  # computed when first shown
-
-
-def swatch(color: str, size: int = 12) -> QIcon:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 class AnnotationModel(QAbstractTableModel):

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.label_dialog import LabelDialog
-from app.panels.annotations_panel import swatch
 from app.project.session import ProjectSession
+from app.style import swatch
 
 AddLabelDialog = LabelDialog
 """The dialog's former name, where it asked only for new labels."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.model import DOCUMENT_STATUSES, Document, Region, Span
-
 from app.project.session import ProjectSession
 
 DOC_ROLE = Qt.ItemDataRole.UserRole

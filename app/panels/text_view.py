@@ -23,13 +23,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QTextEdit, QToolTip, QWidget
 
 from annotations.model import Page, Span, Word
-
 from annotations.pagetext import PageData, TextRange, snap
-
 from app.editing.selection import AnnotationRef, Selection
-from app.project.session import ProjectSession
-from app.panels.text_highlights import Mark, SpanHighlighter
 from app.editing.word_editor import WordEditor
+from app.panels.text_highlights import Mark, SpanHighlighter
+from app.project.session import ProjectSession
 
 MARK_LINES = 25  # lines of a new page's text highlighted per turn of the event loop
 
@@ -212,8 +210,8 @@ class TextView(QTextEdit):
         if origin == "text" or self.page is None or self.data is None:
             return
         length = len(self.data.text.text)
-        parts = [r.on_page(self.page.number, length) for r in self.selection.ranges if r.doc_id == self.page.document_id]
-        parts = [p for p in parts if p is not None]
+        found = [r.on_page(self.page.number, length) for r in self.selection.ranges if r.doc_id == self.page.document_id]
+        parts = [p for p in found if p is not None]
         self._syncing = True
         extra: list[QTextEdit.ExtraSelection] = []
         if len(parts) == 1:

@@ -30,13 +30,12 @@ from annotations.model import (
     Span,
     Word,
 )
+from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.store import Project
 from annotations.store.changes import Change, ChangeSet
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
-from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.textlayer import DocumentText, PageText, ResolvedSpan, SpatialIndex
-
 from app.project.write_queue import WriteQueue
 
 PAGE_CACHE = 16

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.model import Box, Word
-
 from annotations.pagetext import PageData, SpanOnPage
 
 Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.model import Box, Page, Region, Span, Word
-
 from annotations.pagetext import PageData, TextRange, between_words, runs, snap
-
+from app.editing.selection import AnnotationRef, Selection
+from app.editing.word_editor import WordEditor
+from app.project.session import ProjectSession
 from app.scene.page_items import (
     NO_PEN,
     SPAN_ID,
@@ -46,15 +47,12 @@ from app.scene.page_items import (
     cosmetic,
     highlight_shapes,
     line_rects,
-    word_rects,
     rect_of,
     word_geometry,
+    word_rects,
     word_tip,
 )
 from app.scene.render import PageRenderer, scale_for
-from app.editing.selection import AnnotationRef, Selection
-from app.project.session import ProjectSession
-from app.editing.word_editor import WordEditor
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
 ZOOM_STEP = 1.25

@@ -29,7 +29,6 @@ from annotations import pipes
 from annotations.errors import ScanspanError
 from annotations.model import Page
 from annotations.pages import render_page
-
 from app.scene import render_process
 
 SCALES = (0.125, 0.177, 0.25, 0.354, 0.5, 0.707, 1.0)

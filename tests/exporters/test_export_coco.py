@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DPI, PAGE_SIZE, SIGNATURE_BOX, Letters
 from PIL import Image
 
 from annotations.exporters import ExportOptions, export
 from annotations.store import Project
-
-from conftest import DPI, PAGE_SIZE, SIGNATURE_BOX, Letters
 
 WIDTH, HEIGHT = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
 
@@ -37,7 +36,7 @@ def test_regions_always_and_span_boxes_on_request(letters: Letters, tmp_path: Pa
     # One box per line of a span: the multi-line agency span has two in each of the three letters.
     assert len(span_boxes) == 27 + 3
     for annotation in span_boxes:
-        words = [w for w in spans[annotation["span_id"]].words]
+        words = list(spans[annotation["span_id"]].words)
         x, y, w, h = annotation["bbox"]
         assert any(abs(word.box[0] - x) < 0.01 for word in words)
         assert all(word.box[1] >= y - 0.01 or word.box[3] <= y for word in words)

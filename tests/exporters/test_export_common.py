@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import LETTER, LETTER_SPANS, Letters, add_letter, tag
 
 from annotations.errors import ProjectError
 from annotations.exporters import FORMATS, ExportOptions, Format, export
@@ -16,8 +17,6 @@ from annotations.exporters.output import Target
 from annotations.exporters.select import assign_splits, parse_split
 from annotations.model import Document
 from annotations.store import Project
-
-from conftest import LETTER, LETTER_SPANS, Letters, add_letter, tag
 
 
 def jsonl_ids(path: Path) -> list[int]:

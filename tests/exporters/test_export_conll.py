@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import Letters, add_letter, tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +13,6 @@ from annotations.exporters.conll import check_line, tagged_sentences
 from annotations.exporters.tagging import longest_wins
 from annotations.store import Project
 from annotations.textlayer import ResolvedSpan
-
-from conftest import Letters, add_letter, tag
 
 PAGES = [
     ["The U.S. Department of Justice (DOJ) met", "OJJDP staff in Geneva2015, Prevention's."],

@@ -7,11 +7,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from conftest import DPI, LETTER, LETTER_SPANS, PAGE_SIZE, SIGNATURE_BOX, Letters, add_letter, tag
 
 from annotations.exporters import ExportOptions, export
 from annotations.store import Project
-
-from conftest import DPI, LETTER, LETTER_SPANS, PAGE_SIZE, SIGNATURE_BOX, Letters, add_letter, tag
 
 WIDTH, HEIGHT = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
 

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DPI, LETTER, PAGE_SIZE, SIGNATURE_BOX, Letters
 from PIL import Image
 
 from annotations.exporters import export
 from annotations.store import Project
-
-from conftest import DPI, LETTER, PAGE_SIZE, SIGNATURE_BOX, Letters
 
 WIDTH, HEIGHT = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
 

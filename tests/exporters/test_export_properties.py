@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import draw_pdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations.exporters import ExportOptions, export
 from annotations.model import Provenance, RawWord
 from annotations.store import NewPage, Project
-
-from conftest import draw_pdf
 
 LABELS = ["agency", "program", "figure", "signature"]
 # Words with the punctuation OCR of letters produces, so tokenisation has edges to get wrong.

@@ -9,16 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
+from test_export_conll import iob2_entities, parse
+from test_export_labelstudio import check_result, config_controls
 
 from annotations.exporters import ExportOptions, ExportReport, export
 from annotations.preannotations import import_annotations
 from annotations.store import Project
-
-from test_export_conll import iob2_entities, parse
-from test_export_labelstudio import check_result, config_controls
 
 pytestmark = pytest.mark.slow
 

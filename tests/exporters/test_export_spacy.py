@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import LETTER, Letters, add_letter, tag
 
 from annotations.exporters import ExportOptions, export
 from annotations.store import Project
-
-from conftest import LETTER, Letters, add_letter, tag
 
 spacy = pytest.importorskip("spacy")
 from spacy.tokens import DocBin  # noqa: E402

@@ -8,12 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import LETTER, add_letter
 
 from annotations.errors import ProjectError
 from annotations.labels import MAX_LENGTH, check_label_name, choose_color
 from annotations.store import Project
-
-from conftest import LETTER, add_letter
 
 
 @pytest.mark.parametrize("name", ["agency", "social program", "Öffentliche Stelle", "x" * MAX_LENGTH, "BI-annual", "O'Brien", "Org"])

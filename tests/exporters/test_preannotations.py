@@ -9,15 +9,14 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+from conftest import LETTER, Letters, add_letter
 
 from annotations.alignment import Alignment, align
 from annotations.errors import ProjectError
 from annotations.exporters import export
-from annotations.preannotations import import_annotations
 from annotations.model import RawWord
+from annotations.preannotations import import_annotations
 from annotations.store import NewPage, Project
-
-from conftest import LETTER, Letters, add_letter
 
 COMPARED = ("start", "end", "label", "text", "boxes", "note", "annotator")
 REGION_COMPARED = ("page", "box", "label", "text", "note", "annotator")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gui_helpers import open_window, stored_span_texts
 from helpers import run_scanspan
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 

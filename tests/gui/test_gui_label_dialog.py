@@ -9,8 +9,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.panels.label_palette import AddLabelDialog
 from app.main_window import MainWindow
+from app.panels.label_palette import AddLabelDialog
 
 
 def test_bad_names_disable_ok_with_the_reason_and_a_good_one_is_added_in_a_new_colour(

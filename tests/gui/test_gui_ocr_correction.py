@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from annotations.pagetext import TextRange
-
 from app.main_window import MainWindow
 
 

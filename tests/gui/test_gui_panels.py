@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.dialogs.export import ExportDialog
-from app.panels.label_palette import AddLabelDialog
-from app.main_window import MainWindow
 from app.editing.selection import AnnotationRef
+from app.main_window import MainWindow
+from app.panels.label_palette import AddLabelDialog
 
 
 def test_the_table_lists_filters_and_jumps_to_annotations(qtbot: QtBot, tagged_window: MainWindow) -> None:

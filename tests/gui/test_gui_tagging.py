@@ -14,8 +14,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from app.main_window import MainWindow
 from app.editing.selection import AnnotationRef
+from app.main_window import MainWindow
 
 
 def test_the_window_opens_the_sample_with_scan_and_text_side_by_side(window: MainWindow, project_file: Path) -> None:
