@@ -45,11 +45,11 @@ from app.dialogs.label_dialog import LabelEditor
 from app.editing.editor import Editor
 from app.editing.history import History
 from app.editing.selection import AnnotationRef, Selection
-from app.editing.selection_status import SelectionStatus
 from app.panels.annotations_panel import AnnotationsPanel
 from app.panels.find_bar import FindBar
 from app.panels.label_palette import LabelPalette
 from app.panels.navigator import Navigator
+from app.panels.selection_status import SelectionStatus
 from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
 from app.paths import is_project_file

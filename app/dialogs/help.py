@@ -17,13 +17,19 @@ from PySide6.QtWidgets import (
 from annotations import __version__
 
 GESTURES = [
-    ("Select words on the scan", "Drag a rectangle; click a word; Shift+click extends"),
-    ("Select words in the text", "Drag, or Shift+arrow keys"),
-    ("Select an annotation", "Click its highlight (click again to cycle overlapping ones)"),
-    ("Correct a word's OCR", "Double-click it in either view, or F2"),
+    ("Select words on the scan", "Drag a rectangle, or click a word and Shift+click another: the words on the "
+                                 "lines between, within their columns (a letterhead's side column stays out)"),
+    ("Select words in the text", "Drag, double-click a word, Shift+click, or Shift+arrow keys"),
+    ("What a tag stores", "Whole words, edge punctuation and a possessive 's left out; the status bar counts them"),
+    ("Select an annotation", "Click its highlight (click again to cycle overlapping ones) or its row"),
+    ("See a span's label", "Hover it in either view; View ▸ Show label names (L) tags them all"),
+    ("Correct a word's OCR", "F2 on the selected word, or right-click ▸ Correct OCR (the editor opens beside it)"),
     ("Zoom under the mouse", "Ctrl+wheel"),
     ("Pan", "Scroll bars, wheel, or drag with the middle button"),
-    ("Move or resize a region", "Drag inside it or on its edge"),
+    ("Draw a region", "R, then drag: one region each time (the mouse then selects again)"),
+    ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
+    ("Where undo and redo act", "They go to the page they change and say what they did there"),
+    ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Import", "Drop files on the window"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QCursor,
+    QFont,
     QFontMetricsF,
     QImage,
     QPainter,
@@ -187,9 +188,10 @@ class WordLayer(QGraphicsItem):
                     painter.setBrush(brush)
                     painter.drawRects(rects)
         if self.selected:
-            # Dark and dashed: no label colour (a translucent fill) can be mistaken for the selection.
-            painter.setPen(cosmetic(QColor(15, 15, 15), 2.0, Qt.PenStyle.DashLine))
-            painter.setBrush(QColor(0, 0, 0, 40))
+            # Neutral grey, outlined: no label colour (a translucent fill) can be taken for the
+            # selection, and a thin solid line keeps small words readable at any zoom.
+            painter.setPen(cosmetic(QColor(25, 25, 25, 210), 1.2))
+            painter.setBrush(QColor(0, 0, 0, 34))
             painter.drawRects(self.selected)
         if self.hover is not None:
             painter.setPen(cosmetic(QColor(20, 20, 20), 1.0, Qt.PenStyle.DashLine))
@@ -287,7 +289,7 @@ class Highlights(QGraphicsPathItem):
             item.setData(SPAN_ID, shape.span_id)
             item.setToolTip(label)  # colours alone do not say which label is which
             if show_names:
-                tag = RegionTag(item)
+                tag = RegionTag(item, scale=0.8)  # smaller than a region's: spans sit close together
                 tag.set_label(label, color_of(label))
                 tag.setPos(shape.first.topLeft())
             self.items[shape.span_id] = item
@@ -328,8 +330,9 @@ def lanes(ranges: Sequence[tuple[int, int]]) -> list[int]:
 class RegionTag(QGraphicsItem):
     """The region's label as a small chip on its top-left corner, the same size at any zoom."""
 
-    def __init__(self, parent: QGraphicsItem) -> None:
+    def __init__(self, parent: QGraphicsItem, scale: float = 1.0) -> None:
         super().__init__(parent)
+        self.font_scale = scale
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.text = ""
@@ -339,7 +342,7 @@ class RegionTag(QGraphicsItem):
     def set_label(self, text: str, color: QColor) -> None:
         self.prepareGeometryChange()
         self.text, self.color = text, QColor(color)
-        font = QApplication.font()
+        font = self.font()
         metrics = QFontMetricsF(font)
         w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
         self._rect = QRectF(-1, -h, w, h)  # above the corner, in screen pixels
@@ -348,8 +351,14 @@ class RegionTag(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
+    def font(self) -> QFont:
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * self.font_scale)
+        return font
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.fillRect(self._rect, self.color)
+        painter.setFont(self.font())
         painter.setPen(QColor("white"))
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.application import application
-from app.doctor_dialog import DoctorDialog
+from app.dialogs.doctor import DoctorDialog
 from app.settings import Settings
 
 
