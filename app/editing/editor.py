@@ -34,6 +34,7 @@ def edits(method: F) -> F:
 class Editor(QObject):
     message = Signal(str)  # for the status bar
     error = Signal(str)  # for a message box: the core refused an edit
+    tagged = Signal(int)  # the id of a span just tagged (its other occurrences may be offered)
 
     def __init__(self, session: ProjectSession, selection: Selection, stack: QUndoStack,
                  current_label: Callable[[], str], parent: QObject | None = None) -> None:
@@ -93,6 +94,7 @@ class Editor(QObject):
         texts = " + ".join(repr(self.session.span_text(spans[i])) for i in ids)
         more = " (as separate spans: the OCR reads other words between them)" if len(ids) > 1 else ""
         self.message.emit(f"Tagged {texts} as {name}{more}")
+        self.tagged.emit(ids[0])
         return ids[0]
 
     @edits

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 
@@ -35,6 +35,8 @@ from annotations.store import Project
 from annotations.store.changes import Change, ChangeSet
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
+from annotations.store.suggestions import NewSuggestion
+from annotations.suggest import plan_hits, propagation_hits
 from annotations.textlayer import DocumentText, PageText, ResolvedSpan, SpatialIndex
 from app.project.write_queue import WriteQueue
 
@@ -495,6 +497,50 @@ class ProjectSession(QObject):
 
     def word(self, word_id: int) -> Word:
         return self.project.word(word_id)
+
+    # -- suggestions (reads, and writes called by the suggestion commands) ------------------------
+
+    def suggestion_counts(self) -> dict[int, int]:
+        """Suggestions left to review, per document id."""
+        return self.project.suggestion_counts()
+
+    def suggestions(self, doc_ids: list[int] | None = None, labels: list[str] | None = None,
+                    sources: list[str] | None = None) -> list[Span]:
+        """Suggestions not yet reviewed, by document, page and position."""
+        return self.project.suggestions(doc_ids=doc_ids, labels=labels, sources=sources)
+
+    def accept_suggestions(self, span_ids: list[int]) -> list[Span]:
+        spans = self.project.accept_suggestions(span_ids)
+        self.sync()
+        return spans
+
+    def unaccept(self, span_ids: list[int]) -> None:
+        for span_id in span_ids:
+            self.project.unaccept(span_id)
+        self.sync()
+
+    def reject_suggestions(self, span_ids: list[int]) -> list[Span]:
+        """Remove suggestions, remembered as rejected; returns them so an undo can restore them."""
+        spans = self.project.reject_suggestions(span_ids)
+        self.sync()
+        return spans
+
+    def restore_rejected(self, spans: list[Span]) -> None:
+        for span in spans:
+            self.project.restore_rejected(span)
+        self.sync()
+
+    def plan_propagation(self, span_id: int) -> list[NewSuggestion]:
+        """The other occurrences of a span's text across the project (fuzzy) that are not tagged
+        with its label yet: what "Tag all occurrences" would add, counted before anything is stored."""
+        project = cast(Project, self.project)  # a ProjectProcess serves the same reads
+        plan, _covered = plan_hits(project, propagation_hits(project, span_id))
+        return plan
+
+    def add_suggestions(self, plan: list[NewSuggestion]) -> list[int]:
+        added = self.project.add_suggestions(plan).added
+        self.sync()
+        return list(added)
 
     # -- label edits (called by the label commands) -----------------------------------------------
     # A rename changes every span and region of the label in the project's one transaction; they
