@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 FILL_ALPHA = 0.28
+SUGGESTION_ALPHA = 0.1  # a suggestion not yet reviewed: a light background over a dotted underline
 CURRENT_ALPHA = 0.8
 
 
@@ -22,6 +23,7 @@ class Mark:
     end: int
     span_id: int
     color: QColor
+    suggested: bool = False
 
 
 def _over(base: tuple[float, float, float], color: QColor, alpha: float) -> tuple[float, float, float]:
@@ -70,16 +72,18 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(a - b0, b - a, self._format(over))
 
     def _format(self, over: list[Mark]) -> QTextCharFormat:
-        key = tuple((m.color.rgb(), m.span_id == self.current) for m in over)
+        key = tuple((m.color.rgb(), m.span_id == self.current, m.suggested) for m in over)
         fmt = self._formats.get(key)
         if fmt is None:
             rgb = (255.0, 255.0, 255.0)
             for m in over:
-                rgb = _over(rgb, m.color, CURRENT_ALPHA if m.span_id == self.current else FILL_ALPHA)
+                alpha = CURRENT_ALPHA if m.span_id == self.current else SUGGESTION_ALPHA if m.suggested else FILL_ALPHA
+                rgb = _over(rgb, m.color, alpha)
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(*(round(v) for v in rgb)))
             inner = min(over, key=lambda m: m.end - m.start)
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine if inner.suggested
+                                  else QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(inner.color)
             if any(m.span_id == self.current for m in over):
                 fmt.setForeground(QColor("white"))

@@ -154,7 +154,8 @@ class TextView(QTextEdit):
             return cached[1]
         colors = {label.name: QColor(label.color) for label in self.session.labels()}
         grey = QColor("#888888")
-        marks = [Mark(self._to_qt(p.start), self._to_qt(p.end), p.span.id, colors.get(p.span.label, grey)) for p in parts]
+        marks = [Mark(self._to_qt(p.start), self._to_qt(p.end), p.span.id, colors.get(p.span.label, grey),
+                      bool(p.span.suggested)) for p in parts]
         marks.sort(key=lambda m: (m.start, -m.end))
         self.data.cache["text_marks"] = (parts, marks)
         return marks
@@ -339,7 +340,8 @@ class TextView(QTextEdit):
         if self.page is None:
             return ""
         offset = self._from_qt(self.cursorForPosition(point).position())
-        labels = [p.span.label for p in self.session.spans_on_page(self.page) if p.start <= offset < p.end]
+        labels = [p.span.label + (" (suggested)" if p.span.suggested else "")
+                  for p in self.session.spans_on_page(self.page) if p.start <= offset < p.end]
         return ", ".join(dict.fromkeys(labels))
 
     def event(self, event: QEvent) -> bool:

@@ -42,6 +42,7 @@ from annotations.pagetext import PageData, SpanOnPage
 
 Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10
 HIGHLIGHT_ALPHA = 70
+SUGGESTION_ALPHA = 28  # a suggestion not yet reviewed: a light fill inside a dashed outline
 PAD = 3.0  # page pixels around a word inside a highlight
 
 # Confidence bins (upper bounds) and their tints: weak words stand out in red.
@@ -234,6 +235,7 @@ class _Shape:
     fill: QPainterPath
     bars: tuple[QRectF, ...]
     first: QRectF  # the span's first line, where its name goes
+    suggested: bool = False
 
 
 def highlight_shapes(parts: Sequence[SpanOnPage], data: PageData) -> list[_Shape]:
@@ -256,7 +258,10 @@ def highlight_shapes(parts: Sequence[SpanOnPage], data: PageData) -> list[_Shape
         for r in line:
             path.addRect(r)
             bars.append(QRectF(r.left(), r.bottom() + 1 + lane * 7, r.width(), 5))
-        shapes.append(_Shape(part.span.id, part.span.label, path, tuple(bars), line[0] if line else QRectF()))
+        if part.span.suggested:
+            path = path.simplified()  # one dashed outline around its lines, not one per line
+        shapes.append(_Shape(part.span.id, part.span.label, path, tuple(bars),
+                             line[0] if line else QRectF(), bool(part.span.suggested)))
     data.cache["highlights"] = (parts, shapes)
     return shapes
 
@@ -272,22 +277,30 @@ class Highlights(QGraphicsPathItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(Z_HIGHLIGHT)
         self.items: dict[int, QGraphicsPathItem] = {}
+        self.pens: dict[int, QPen] = {}  # a span's own outline when it is not the selected one
         self.current: int | None = None
-        fills: dict[str, QBrush] = {}
+        fills: dict[tuple[str, bool], QBrush] = {}
         bars: dict[str, QPainterPath] = {}
         for shape in highlight_shapes(parts, data):
             label = shape.label
-            if label not in fills:
-                color = color_of(label)
-                fills[label] = QBrush(QColor(color.red(), color.green(), color.blue(), HIGHLIGHT_ALPHA))
+            color = color_of(label)
+            key = (label, shape.suggested)
+            if key not in fills:
+                alpha = SUGGESTION_ALPHA if shape.suggested else HIGHLIGHT_ALPHA
+                fills[key] = QBrush(QColor(color.red(), color.green(), color.blue(), alpha))
+            if label not in bars:
                 bars[label] = QPainterPath()
-            for r in shape.bars:
-                bars[label].addRect(r)
+            if not shape.suggested:  # a suggestion has no lane bar: only what was decided looks solid
+                for r in shape.bars:
+                    bars[label].addRect(r)
             item = QGraphicsPathItem(shape.fill, self)
-            item.setBrush(fills[label])
-            item.setPen(NO_PEN)
+            item.setBrush(fills[key])
+            pen = cosmetic(color.darker(120), 1.5, Qt.PenStyle.DashLine) if shape.suggested else NO_PEN
+            item.setPen(pen)
+            self.pens[shape.span_id] = pen
             item.setData(SPAN_ID, shape.span_id)
-            item.setToolTip(label)  # colours alone do not say which label is which
+            # Colours alone do not say which label is which, nor a dashed line what it means.
+            item.setToolTip(f"{label} (suggested: Enter accepts, X rejects)" if shape.suggested else label)
             if show_names:
                 tag = RegionTag(item, scale=0.8)  # smaller than a region's: spans sit close together
                 tag.set_label(label, color_of(label))
@@ -301,13 +314,14 @@ class Highlights(QGraphicsPathItem):
 
     def set_current(self, span_id: int | None) -> None:
         old = self.items.get(self.current) if self.current is not None else None
-        if old is not None:
-            old.setPen(NO_PEN)
+        if old is not None and self.current is not None:
+            old.setPen(self.pens.get(self.current, NO_PEN))
             old.setZValue(0)
         self.current = span_id
         new = self.items.get(span_id) if span_id is not None else None
         if new is not None:
-            new.setPen(cosmetic(QColor(20, 20, 20), 2.5))
+            dashed = self.pens.get(span_id, NO_PEN).style() == Qt.PenStyle.DashLine
+            new.setPen(cosmetic(QColor(20, 20, 20), 2.5, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
             new.setZValue(1)
 
 
