@@ -51,7 +51,8 @@ class WordEditor(QLineEdit):
     def event(self, event: QEvent) -> bool:
         # Keys the editor needs must not fire the window's shortcuts (Escape clears the selection there).
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete):
+            if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete,
+                               Qt.Key.Key_Backspace, Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
                 event.accept()
                 return True
         return super().event(event)

@@ -1,7 +1,7 @@
-"""The current document's spans and regions as a table: label, text, page, note.
+"""The current document's spans and regions as a table: label, text, page, note, state.
 
 Click a row to jump to it; Delete removes it (through the window's Delete action); the note is
-edited in place. Filter by label and by text. The model reads through the session and follows
+edited in place. Filter by label, by state (suggested or accepted) and by text. The model reads through the session and follows
 its signals; an edited note is only a request (`noteEdited`) that becomes an undo command.
 """
 
@@ -19,13 +19,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,10 +35,13 @@ from PySide6.QtWidgets import (
 
 from annotations.model import Region, Span
 from app.editing.selection import AnnotationRef, Selection
+from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
 from app.style import swatch
 
-COLUMNS = ("Label", "Text", "Page", "Note")
+COLUMNS = ("Label", "Text", "Page", "Note", "State")
+STATES = (("All", ""), ("Suggested", "suggested"), ("Accepted", "accepted"))
+"""The state filter: a suggestion not yet reviewed, or anything decided (made by hand or accepted)."""
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -48,6 +53,17 @@ class Row:
     order: tuple[int, int]  # (page, first word index) for sorting in reading order
     note: str
     text: str | None = None  # computed when first shown
+    suggested: bool = False
+    source: str = ""
+    score: float | None = None
+
+    @property
+    def state(self) -> str:
+        """What the State column says: a suggestion and where it came from, or how the span was made."""
+        if self.suggested:
+            score = f" {self.score:.2f}" if self.score is not None else ""
+            return f"suggested · {self.source or 'import'}{score}"
+        return f"accepted · {self.source}" if self.source else "by hand"
 
 
 class AnnotationModel(QAbstractTableModel):
@@ -83,13 +99,14 @@ class AnnotationModel(QAbstractTableModel):
 
     def _span_row(self, span: Span) -> Row:
         p1, i1, _, _ = self.session.extent(span)
-        return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note)
+        return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note,
+                   suggested=bool(span.suggested), source=span.source or "", score=span.score)
 
     def _region_row(self, region: Region) -> Row:
         assert self.doc_id is not None
         page = self.session.page_by_id(self.doc_id, region.page_id)
         return Row(AnnotationRef("region", region.id), region.label, page.number, (page.number, -1),
-                   region.note, region.text or "[region]")
+                   region.note, region.text or "[region]", bool(region.suggested), region.source or "")
 
     def row_of(self, ref: AnnotationRef) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.ref == ref), None)
@@ -127,7 +144,11 @@ class AnnotationModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == 1:
                 return self.text_of(row)  # computed only for rows that are shown
-            return (row.label, None, row.page, row.note)[col]
+            return (row.label, None, row.page, row.note, row.state)[col]
+        if role == Qt.ItemDataRole.FontRole and row.suggested:
+            font = QFont()
+            font.setItalic(True)  # not decided yet, like its dashed outline on the scan
+            return font
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self._icon(row.label)
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
@@ -143,6 +164,7 @@ class AnnotationModel(QAbstractTableModel):
             1: lambda r: (self.text_of(r).lower(), r.order),
             2: lambda r: r.order,
             3: lambda r: (r.note.lower(), r.order),
+            4: lambda r: (r.state, r.order),
         }
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
@@ -188,10 +210,11 @@ class AnnotationModel(QAbstractTableModel):
             del self.rows[i]
             self.endRemoveRows()
 
-    def _update(self, ref: AnnotationRef, label: str, note: str) -> None:
+    def _update(self, ref: AnnotationRef, label: str, note: str, suggested: bool, source: str) -> None:
         i = self.row_of(ref)
         if i is not None:
-            self.rows[i].label, self.rows[i].note = label, note
+            row = self.rows[i]
+            row.label, row.note, row.suggested, row.source = label, note, suggested, source
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def _on_span_added(self, span: Span) -> None:
@@ -199,14 +222,15 @@ class AnnotationModel(QAbstractTableModel):
             self._insert(self._span_row(span))
 
     def _on_span_changed(self, span: Span) -> None:
-        self._update(AnnotationRef("span", span.id), span.label, span.note)
+        self._update(AnnotationRef("span", span.id), span.label, span.note, bool(span.suggested), span.source or "")
 
     def _on_region_added(self, region: Region) -> None:
         if self.doc_id is not None and region.page_id in {p.id for p in self.session.pages(self.doc_id)}:
             self._insert(self._region_row(region))
 
     def _on_region_changed(self, region: Region) -> None:
-        self._update(AnnotationRef("region", region.id), region.label, region.note)
+        self._update(AnnotationRef("region", region.id), region.label, region.note, bool(region.suggested),
+                     region.source or "")
 
     def _on_word_changed(self, _word: object) -> None:
         for row in self.rows:
@@ -228,19 +252,20 @@ class AnnotationFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self.label = ""
         self.needle = ""
+        self.state = ""  # "", "suggested" or "accepted"
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
         if isinstance(model, AnnotationModel) and column >= 0:
             model.sort(column, order)
 
-    def set_filter(self, label: str, needle: str) -> None:
+    def set_filter(self, label: str, needle: str, state: str = "") -> None:
         if not hasattr(self, "beginFilterChange"):  # Qt < 6.10
-            self.label, self.needle = label, needle.lower()
+            self.label, self.needle, self.state = label, needle.lower(), state
             self.invalidateFilter()
             return
         self.beginFilterChange()
-        self.label, self.needle = label, needle.lower()
+        self.label, self.needle, self.state = label, needle.lower(), state
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
@@ -249,9 +274,20 @@ class AnnotationFilter(QSortFilterProxyModel):
         row = model.rows[source_row]
         if self.label and row.label != self.label:
             return False
+        if self.state and row.suggested != (self.state == "suggested"):
+            return False
         if self.needle and self.needle not in model.text_of(row).lower() and self.needle not in row.note.lower():
             return False
         return True
+
+
+class NoteDelegate(QStyledItemDelegate):
+    """The note is edited in a field that keeps Enter and Tab (the window's review keys) for itself."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
+        editor = super().createEditor(parent, option, index)
+        keep_field_keys(editor)
+        return editor
 
 
 class AnnotationsPanel(QWidget):
@@ -269,9 +305,15 @@ class AnnotationsPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.labels = QComboBox()
         self.labels.setToolTip("Show annotations with this label only")
+        self.states = QComboBox()
+        self.states.setToolTip("Show suggestions not yet reviewed, or what is decided (made by hand or accepted)")
+        for text, state in STATES:
+            self.states.addItem(text, state)
         self.search = QLineEdit(placeholderText="Filter text or note", clearButtonEnabled=True)
+        keep_field_keys(self.search)
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(NoteDelegate(self.table))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -288,18 +330,21 @@ class AnnotationsPanel(QWidget):
         header.resizeSection(0, metrics.horizontalAdvance("signature") + 44)
         header.resizeSection(2, metrics.horizontalAdvance("Page") + 30)
         header.resizeSection(3, 160)
+        header.resizeSection(4, metrics.horizontalAdvance("suggested · agencies.txt 0.00") + 12)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(metrics.height() + 6)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.labels)
+        top.addWidget(self.states)
         top.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.table)
         self.labels.currentIndexChanged.connect(self._refilter)
+        self.states.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
         self.table.clicked.connect(self._on_clicked)
         self._removing = False
@@ -336,11 +381,15 @@ class AnnotationsPanel(QWidget):
     def loaded(self) -> bool:
         return self._pending is None
 
+    def filter_state(self, state: str) -> None:
+        """"" (all), "suggested" or "accepted"."""
+        self.states.setCurrentIndex(max(self.states.findData(state), 0))
+
     def filter_label(self, name: str) -> None:
         self.labels.setCurrentIndex(max(self.labels.findData(name), 0))
 
     def _refilter(self) -> None:
-        self.proxy.set_filter(self.labels.currentData() or "", self.search.text())
+        self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "")
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ref = index.data(Qt.ItemDataRole.UserRole)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from annotations.pagetext import Hit, find
+from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
 
 
@@ -28,6 +29,7 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in this document")
         self.edit.setClearButtonEnabled(True)
         self.edit.installEventFilter(self)
+        keep_field_keys(self.edit)
         self.count = QLabel()
         self.count.setMinimumWidth(110)
         previous, following, close = QToolButton(), QToolButton(), QToolButton()
