@@ -1,4 +1,4 @@
-"""Long work (import, export, backup) in a child process of its own, reporting over a pipe.
+"""Long work (import, export, backup, training a model) in a child process of its own, reporting over a pipe.
 
 A window must not hold a connection to its project in its own process (see store/server.py),
 and must not freeze while a 200-page file is stored. So an import started from the window runs
@@ -50,7 +50,21 @@ def backup_project(project_path: Path, output: Path, progress: Callable[..., Non
         return reader.backup(output)
 
 
-WORKS: dict[str, Callable[..., Any]] = {"import": import_files, "export": export_project, "backup": backup_project}
+def suggest_with_model(project_path: Path, iterations: int, progress: Callable[..., None],
+                       cancel: Callable[[], bool]) -> Any:
+    """Train on the accepted spans and store the model's suggestions, as `scanspan suggest --model` does."""
+    from .assist_model import TrainingCancelled, train_and_suggest
+    from .store import Project
+
+    with Project(project_path) as project:
+        try:
+            return train_and_suggest(project, iterations=iterations, progress=progress, cancel=cancel)
+        except TrainingCancelled:
+            raise errors.Cancelled() from None
+
+
+WORKS: dict[str, Callable[..., Any]] = {"import": import_files, "export": export_project, "backup": backup_project,
+                                        "model": suggest_with_model}
 
 
 def _child() -> None:

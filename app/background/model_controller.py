@@ -1,0 +1,105 @@
+"""Trains the suggestion model in the background, with its progress and Cancel in the status bar.
+
+The work runs in a child process that opens the project itself (annotations/jobs.py, like
+`scanspan suggest --model`), so the analyst keeps working meanwhile; the suggestions it stores
+reach the window through the project's change log, like any other writer's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+
+from app.background.workers import JobWorker
+from app.project.session import ProjectSession
+
+ITERATIONS = 30
+"""Training passes, as `scanspan suggest --model` makes by default."""
+
+
+class ModelController(QObject):
+    finished = Signal(str)  # what the model did, for the status bar
+    failed = Signal(str)  # a one-line error (no accepted spans yet, no spaCy)
+    crashed = Signal(str)  # traceback
+
+    def __init__(self, status_bar: QStatusBar, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.session: ProjectSession | None = None
+        self.worker: JobWorker | None = None
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(160)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop training; nothing is stored")
+        self.cancel_button.clicked.connect(self.cancel)
+        for widget in (self.label, self.bar, self.cancel_button):
+            status_bar.addPermanentWidget(widget)
+            widget.hide()
+
+    def set_session(self, session: ProjectSession | None) -> None:
+        self.stop()
+        self.session = session
+
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self, iterations: int = ITERATIONS) -> bool:
+        if self.session is None or self.worker is not None:
+            return False
+        worker = JobWorker("model", self.session.path, iterations)
+        worker.signals.progress.connect(self._on_progress)
+        worker.signals.finished.connect(self._on_finished)
+        worker.signals.failed.connect(lambda message: self._end(lambda: self.failed.emit(message)))
+        worker.signals.cancelled.connect(lambda: self._end(lambda: self.finished.emit("Training cancelled; nothing was stored")))
+        worker.signals.crashed.connect(lambda details: self._end(lambda: self.crashed.emit(details)))
+        self.worker = worker
+        self.label.setText("Model: reading the accepted spans…")
+        self.bar.setRange(0, 0)
+        for widget in (self.label, self.bar, self.cancel_button):
+            widget.show()
+        self.cancel_button.setEnabled(True)
+        self.pool.start(worker)
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText("Model: cancelling…")
+
+    def stop(self) -> None:
+        """Cancel and wait (closing the project or the window)."""
+        if self.worker is not None:
+            self.cancel()
+            self.pool.waitForDone()
+            self._done()
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        if self.worker is None or self.worker.is_cancelled():
+            return
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.bar.setFormat(f"{done}/{total}")
+        self.label.setText(f"Model: {what}")
+
+    def _done(self) -> None:
+        self.worker = None
+        for widget in (self.label, self.bar, self.cancel_button):
+            widget.hide()
+
+    def _end(self, say: Any) -> None:
+        self._done()
+        if self.session is not None:
+            self.session.sync()
+        say()
+
+    def _on_finished(self, result: Any) -> None:
+        report = result.report
+        e = result.evaluation
+        scored = (f"; held-out span F1 {e.f1:.2f} over {e.documents} done documents" if e is not None else "")
+        text = (f"Model trained on {result.trained_spans} accepted spans: {report.added} new suggestion"
+                f"{'s' if report.added != 1 else ''}{scored}")
+        self._end(lambda: self.finished.emit(text))
