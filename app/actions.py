@@ -42,10 +42,20 @@ class Actions:
     previous_document: QAction
     next_page: QAction
     previous_page: QAction
+    accept_suggestion: QAction
+    accept_label: QAction
+    reject_suggestion: QAction
+    next_suggestion: QAction
+    previous_suggestion: QAction
+    suggest_occurrences: QAction
+    tag_occurrences: QAction
+    suggest_with_model: QAction
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
     view_menu: QMenu
+    accept_label_menu: QMenu  # filled when opened: one entry per label with suggestions left
+    accept_source_menu: QMenu  # the same per source
 
     def all(self) -> list[QAction]:
         return [v for v in vars(self).values() if isinstance(v, QAction)]
@@ -118,10 +128,29 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         next_page=a(window, "&Next page", slots["next_page"], ["Ctrl+PgDown", "Alt+Right"], "Next page", P.SP_MediaSeekForward),
         previous_page=a(window, "&Previous page", slots["previous_page"], ["Ctrl+PgUp", "Alt+Left"],
                         "Previous page", P.SP_MediaSeekBackward),
+        accept_suggestion=a(window, "&Accept suggestion", slots["accept_suggestion"], ["Return", "Enter", "A"],
+                            "Accept the selected suggestion and go to the next"),
+        accept_label=a(window, "Accept all of &this label", slots["accept_label"], ["Shift+Return", "Shift+Enter", "Shift+A"],
+                       "Accept every suggestion with the selected suggestion's label, in every document"),
+        reject_suggestion=a(window, "&Reject suggestion", slots["reject_suggestion"], ["X", "Backspace"],
+                            "Reject the selected suggestion (it is not proposed again) and go to the next"),
+        next_suggestion=a(window, "&Next suggestion", slots["next_suggestion"], ["Tab"],
+                          "Select the next suggestion, in whatever page or document"),
+        previous_suggestion=a(window, "&Previous suggestion", slots["previous_suggestion"], ["Shift+Tab"],
+                              "Select the previous suggestion"),
+        suggest_occurrences=a(window, "&Suggest the other occurrences", slots["suggest_occurrences"], ["T"],
+                              "Suggest the selected span's label for its other occurrences across the project"),
+        tag_occurrences=a(window, "&Tag all occurrences", slots["tag_occurrences"], ["Shift+T"],
+                          "Tag every other occurrence of the selected span across the project with its label"),
+        suggest_with_model=a(window, "Suggest with a &model", slots["suggest_with_model"], None,
+                             "Train a small model on the accepted spans in the background and suggest spans "
+                             "for the documents not marked done"),
         shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
         about=a(window, "&About Scanspan", slots["about"]),
         recent_menu=QMenu("Recent &projects", window),
         view_menu=QMenu("&View", window),
+        accept_label_menu=QMenu("Accept all of a &label", window),
+        accept_source_menu=QMenu("Accept all from a s&ource", window),
     )
     actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
     actions.about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -138,6 +167,11 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
                  None, actions.find, actions.find_next, actions.find_previous, None, actions.clear_selection):
         _add(edit, item)
+    review = bar.addMenu("&Suggestions")
+    for item in (actions.accept_suggestion, actions.accept_label, actions.reject_suggestion, actions.next_suggestion,
+                 actions.previous_suggestion, None, actions.accept_label_menu, actions.accept_source_menu, None,
+                 actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_with_model):
+        _add(review, item)
     view = actions.view_menu
     bar.addMenu(view)
     for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,

@@ -36,6 +36,7 @@ from annotations.store.server import ProjectProcess
 from app import actions as action_defs
 from app.background.export_controller import PROJECT_FILTER, ExportController
 from app.background.import_controller import ImportController
+from app.background.model_controller import ModelController
 from app.crash import CrashHandler
 from app.dialogs import doctor as doctor_dialog
 from app.dialogs.export import ExportDialog
@@ -44,12 +45,14 @@ from app.dialogs.import_settings import ImportSettingsDialog
 from app.dialogs.label_dialog import LabelEditor
 from app.editing.editor import Editor
 from app.editing.history import History
+from app.editing.review import Reviewer
 from app.editing.selection import AnnotationRef, Selection
 from app.panels.annotations_panel import AnnotationsPanel
 from app.panels.find_bar import FindBar
 from app.panels.label_palette import LabelPalette
 from app.panels.navigator import Navigator
 from app.panels.selection_status import SelectionStatus
+from app.panels.suggestion_status import PropagationOffer, SuggestionCount
 from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
 from app.paths import is_project_file
@@ -118,6 +121,14 @@ class MainWindow(WindowAPI, QMainWindow):
             "find_previous": lambda: self.find_bar.previous(),
             "next_document": lambda: self.step_document(1), "previous_document": lambda: self.step_document(-1),
             "next_page": lambda: self.step_page(1), "previous_page": lambda: self.step_page(-1),
+            "accept_suggestion": lambda: self._review("accept_selected"),
+            "accept_label": lambda: self._review("accept_label_of_selected"),
+            "reject_suggestion": lambda: self._review("reject_selected"),
+            "next_suggestion": lambda: self._review("step", 1, self._position()),
+            "previous_suggestion": lambda: self._review("step", -1, self._position()),
+            "suggest_occurrences": lambda: self._review("tag_occurrences", False),
+            "tag_occurrences": lambda: self._review("tag_occurrences", True),
+            "suggest_with_model": self.suggest_with_model,
             "shortcuts": self.show_shortcuts, "about": lambda: about(self),
         })
         self.label_menu = QMenu("&Label selection", self)
@@ -161,8 +172,15 @@ class MainWindow(WindowAPI, QMainWindow):
         self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
         self.read_only_label.hide()
         self.selection_status = SelectionStatus(self.selection)
+        self.suggestion_count = SuggestionCount()
+        self.offer = PropagationOffer()
+        self.reviewer: Reviewer | None = None
+        self.offer.suggestRequested.connect(lambda: self._review("tag_occurrences", False, self.offer.span_id))
+        self.offer.tagRequested.connect(lambda: self._review("tag_occurrences", True, self.offer.span_id))
         self.statusBar().addPermanentWidget(self.read_only_label)
+        self.statusBar().addPermanentWidget(self.offer)
         self.statusBar().addPermanentWidget(self.selection_status)
+        self.statusBar().addPermanentWidget(self.suggestion_count)
         self.statusBar().addPermanentWidget(self.page_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self, self.settings)
@@ -171,6 +189,12 @@ class MainWindow(WindowAPI, QMainWindow):
         self.exports.copied.connect(self.copySaved)
         self.importer.finished.connect(self._on_import_finished)
         self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
+        self.model = ModelController(self.statusBar(), self.pool, self)
+        self.model.finished.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.model.failed.connect(lambda text: self.show_error("Cannot suggest with a model", text))
+        self.model.crashed.connect(lambda details: self.crash.report(details, "training stopped on an internal error"))
+        self.actions.accept_label_menu.aboutToShow.connect(lambda: self._review("fill_menu", self.actions.accept_label_menu, "label"))
+        self.actions.accept_source_menu.aboutToShow.connect(lambda: self._review("fill_menu", self.actions.accept_source_menu, "source"))
         self._set_enabled()
         self.geometry_restored = self.settings.restore_window(self)
 
@@ -206,6 +230,7 @@ class MainWindow(WindowAPI, QMainWindow):
     def close_project(self) -> None:
         self._poll_timer.stop()
         self.importer.set_session(None)
+        self.model.set_session(None)
         self.stack.clear()
         self.selection.clear()
         if self.renderer is not None:
@@ -220,8 +245,10 @@ class MainWindow(WindowAPI, QMainWindow):
             widget = self.splitter.widget(0)
             widget.setParent(None)
             widget.deleteLater()
-        self.session = self.renderer = self.editor = None
+        self.session = self.renderer = self.editor = self.reviewer = None
         self.selection_status.set_session(None)
+        self.suggestion_count.set_session(None)
+        self.offer.withdraw()
         self.doc_id = self.page_number = self._lists_doc = None
         self.read_only_label.hide()
         self.central.setCurrentWidget(self.welcome)
@@ -239,6 +266,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.navigator = Navigator(session)
         self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
         self.label_editor = LabelEditor(session, self.stack, self, session)
+        self.reviewer = Reviewer(session, self.selection, self.stack, session)
         self.splitter.addWidget(self.page_view)
         self.splitter.addWidget(self.text_view)
         self.splitter.setStretchFactor(0, 3)
@@ -277,6 +305,13 @@ class MainWindow(WindowAPI, QMainWindow):
         self.navigator.statusRequested.connect(self.editor.set_status)
         self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        # The tag is on screen first; its other occurrences are counted on the next turn.
+        self.editor.tagged.connect(lambda span_id: QTimer.singleShot(0, lambda: self._review("offer", span_id)))
+        self.reviewer.chosen.connect(self.go_to_annotation)
+        self.reviewer.offered.connect(self.offer.offer)
+        self.reviewer.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.reviewer.error.connect(lambda text: self.show_error("Cannot do that", text))
+        session.spanRemoved.connect(lambda span: self.offer.withdraw(span.id))
         self.selection.annotationChanged.connect(self._on_annotation_selected)
         # What the status bar said about the last action is stale once the selection moves on.
         self.selection.rangeChanged.connect(lambda *_: self.statusBar().clearMessage())
@@ -290,6 +325,8 @@ class MainWindow(WindowAPI, QMainWindow):
         session.writes.waiting.connect(self._on_writes_waiting)
         self.importer.set_session(session)
         self.selection_status.set_session(session)
+        self.suggestion_count.set_session(session)
+        self.model.set_session(session)
         self.navigator.reload()
         self._rebuild_label_actions()
         self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
@@ -307,8 +344,12 @@ class MainWindow(WindowAPI, QMainWindow):
         for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
                        self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
             action.setEnabled(has_page)
-        for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note):
+        for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
+                       self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,
+                       self.actions.tag_occurrences, self.actions.suggest_with_model):
             action.setEnabled(has_page and writable)
+        for action in (self.actions.next_suggestion, self.actions.previous_suggestion):
+            action.setEnabled(has_page)
         for action in self._label_actions:  # on a read-only project a label key says why nothing happens
             action.setEnabled(has_page)
 
@@ -454,6 +495,30 @@ class MainWindow(WindowAPI, QMainWindow):
             getattr(self.page_view, name)(*args)
 
     # -- editing ----------------------------------------------------------------------------------
+
+    def _review(self, method: str, *args: object) -> None:
+        if self.reviewer is not None:
+            getattr(self.reviewer, method)(*args)
+
+    def _position(self) -> tuple[int, int, int, int] | None:
+        """Where the analyst is, for the next suggestion: the selection's first word, else the page's start."""
+        if self.session is None or self.doc_id is None or self.page_number is None:
+            return None
+        ref = self.selection.annotation
+        span = self.session.find_span(ref.id) if ref is not None and ref.kind == "span" else None
+        if span is not None:
+            p1, i1, _, _ = self.session.extent(span)
+            return (span.document_id, p1, i1, span.id)
+        rng = self.selection.range
+        if rng is not None and rng.doc_id == self.doc_id:
+            page, offset = rng.start
+            words = self.session.page_data(self.session.page(rng.doc_id, page)).text.words_in_range(offset, offset + 1)
+            return (rng.doc_id, page, words[0] if words else -1, -1)
+        return (self.doc_id, self.page_number, -1, -1)
+
+    def suggest_with_model(self) -> None:
+        if self.session is not None and not self.model.start():
+            self.statusBar().showMessage("The model is already training", 5000)
 
     def _rebuild_label_actions(self) -> None:
         for action in self._label_actions:
@@ -716,6 +781,7 @@ class MainWindow(WindowAPI, QMainWindow):
                     return
         self.settings.save_window(self)
         self.importer.stop()
+        self.model.stop()
         self.pool.waitForDone()
         self.close_project()
         super().closeEvent(event)

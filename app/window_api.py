@@ -123,3 +123,9 @@ class WindowAPI:
             return None
         return image.scale, image.image.width(), image.image.height()
 
+
+    def annotation_states(self: MainWindow) -> list[str]:
+        """The State column of each row the annotations table shows, in its order."""
+        proxy = self.panel.proxy
+        self.panel.ensure_loaded()
+        return [proxy.index(r, 4).data(Qt.ItemDataRole.DisplayRole) for r in range(proxy.rowCount())]

@@ -1,0 +1,299 @@
+"""Reviewing suggestions by keyboard in the real window: how they look, Tab across pages and documents,
+accept, reject, their undo, accept all of a label, tagging a span's other occurrences, and the model.
+
+Every check of what was stored reads the project file through a fresh connection, as another
+program would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pymupdf
+import pytest
+from gui_helpers import open_window, rows
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCharFormat
+from pytestqt.qtbot import QtBot
+
+from annotations.importer import ImportOptions, import_into
+from annotations.store import Project
+from annotations.suggest import suggest_terms
+from app.editing.selection import AnnotationRef
+from app.main_window import MainWindow
+from app.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def review_template(sample_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample plus a short second letter, with "OJJDP" suggested as agency and "CyberTipline" as
+    program wherever they occur: 2 suggestions on the sample's page 1, 4 on its page 2, 2 in the second letter."""
+    folder = tmp_path_factory.mktemp("review")
+    path = folder / "review.scanspan"
+    shutil.copy(sample_template, path)
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "Reports from the CyberTipline reach OJJDP every week.", fontname="tiro", fontsize=12)
+    pdf.save(folder / "second.pdf")
+    with Project(path) as project:
+        (outcome,) = import_into(project, [folder / "second.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message
+        ids = [d.id for d in project.documents()]
+        suggest_terms(project, ids, ["OJJDP"], "agency", "agencies.txt")
+        suggest_terms(project, ids, ["CyberTipline"], "program", "programs.txt")
+        assert len(project.suggestions()) == 8
+    return path
+
+
+@pytest.fixture
+def review_file(review_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "review.scanspan"
+    shutil.copy(review_template, path)
+    return path
+
+
+@pytest.fixture
+def review_window(qtbot: QtBot, settings: Settings, review_file: Path) -> MainWindow:
+    return open_window(qtbot, settings, review_file)
+
+
+def suggested(path: Path) -> dict[int, tuple[str, int]]:
+    """span id -> (label, suggested) as stored."""
+    return {i: (label, flag) for i, label, flag in rows(path, "select id, label, suggested from spans")}
+
+
+def selected_suggestion(window: MainWindow) -> tuple[int, int, str, str]:
+    """(document, page, label, text) of the selected annotation, where the window shows it."""
+    ref = window.selection.annotation
+    assert ref is not None and ref.kind == "span"
+    assert window.session is not None
+    span = window.session.find_span(ref.id)
+    assert span is not None
+    doc_id, page = window.current_page() or (0, 0)
+    return doc_id, page, span.label, window.session.span_text(span)
+
+
+def press(qtbot: QtBot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window.page_view, key, modifier)
+
+
+def test_suggestions_look_unlike_accepted_spans_in_both_views_and_the_table(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    (agency_id,) = [i for i, (label, _) in suggested(review_file).items() if label == "agency"][:1]
+    items = window.highlight_items(agency_id)
+    assert items, "the suggestion is drawn on the scan"
+    item = items[0]
+    assert item.pen().style() == Qt.PenStyle.DashLine  # a dashed outline
+    light = item.brush().color().alpha()
+    marks = {m.span_id: m for m in window.text_view.highlighter.marks}
+    assert marks[agency_id].suggested
+    assert underline_at(window, "OJJDP") == QTextCharFormat.UnderlineStyle.DotLine
+
+    # The table says where it came from; the filter shows suggestions only, or decided ones only.
+    states = window.annotation_states()
+    assert states and all(s == "suggested · agencies.txt 1.00" or s.startswith("suggested · programs.txt") for s in states)
+    window.panel.filter_state("accepted")
+    assert window.annotation_states() == []
+    window.panel.filter_state("suggested")
+    assert len(window.annotation_states()) == 6  # the sample's six; the second letter has its own list
+
+    # Accepted, it is drawn like any tagged span: solid, stronger fill, a plain underline.
+    window.go_to_annotation(AnnotationRef("span", agency_id))
+    press(qtbot, window, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: suggested(review_file)[agency_id] == ("agency", 0))
+    window.selection.clear()
+    item = window.highlight_items(agency_id)[0]
+    assert item.pen().style() == Qt.PenStyle.NoPen
+    assert item.brush().color().alpha() > light
+    window.panel.filter_state("accepted")
+    assert window.annotation_states() == ["accepted · agencies.txt"]
+
+
+def underline_at(window: MainWindow, phrase: str) -> QTextCharFormat.UnderlineStyle:
+    """The underline the text view draws under the first occurrence of `phrase`."""
+    window.text_view.refresh_highlights()
+    document = window.text_view.document()
+    at = document.toPlainText().find(phrase)
+    block = document.findBlock(at)
+    for fmt in block.layout().formats():
+        if fmt.start <= at - block.position() < fmt.start + fmt.length:
+            return fmt.format.underlineStyle()
+    return QTextCharFormat.UnderlineStyle.NoUnderline
+
+
+def test_tab_walks_the_suggestions_across_pages_and_documents_and_shift_tab_walks_back(
+    qtbot: QtBot, review_window: MainWindow
+) -> None:
+    window = review_window
+    assert window.suggestion_count.text().startswith("8 suggestions to review in 2 documents")
+    seen = []
+    for _ in range(8):
+        press(qtbot, window, Qt.Key.Key_Tab)
+        seen.append(selected_suggestion(window))
+    assert [(d, p, label, text) for d, p, label, text in seen] == [
+        (1, 1, "agency", "OJJDP"), (1, 1, "agency", "OJJDP"),
+        (1, 2, "program", "CyberTipline"), (1, 2, "program", "CyberTipline"),
+        (1, 2, "program", "CyberTipline"), (1, 2, "program", "CyberTipline"),
+        (2, 1, "program", "CyberTipline"), (2, 1, "agency", "OJJDP"),
+    ]
+    # The selected suggestion is the one outlined on the scan.
+    ref = window.selection.annotation
+    assert ref is not None and window.highlight_items(ref.id)[0].pen().widthF() > 2
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert selected_suggestion(window)[:2] == (1, 1)
+    assert "from the first again" in window.statusBar().currentMessage()
+    press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert selected_suggestion(window)[:3] == (2, 1, "agency")
+    press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert selected_suggestion(window)[:2] == (1, 2)
+
+
+def test_enter_accepts_and_moves_on_and_undo_makes_it_a_suggestion_again(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    first = window.selection.annotation
+    assert first is not None
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert suggested(review_file)[first.id] == ("agency", 0)
+    # The next suggestion is selected; the count goes down.
+    assert window.selection.annotation not in (None, first)
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("7 suggestions"))
+    assert window.statusBar().currentMessage().startswith("Accepted agency “OJJDP”; 7 suggestions left")
+
+    # Go elsewhere; undo comes back to the page it changes and says so.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page() == (2, 1)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert suggested(review_file)[first.id] == ("agency", 1)
+    assert window.current_page() == (1, 1)
+    assert window.statusBar().currentMessage() == "Undid “Accept agency suggestion” in geneva-letter-2015.pdf, page 1"
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("8 suggestions"))
+    assert window.highlight_items(first.id)[0].pen().style() == Qt.PenStyle.DashLine
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert suggested(review_file)[first.id] == ("agency", 0)
+
+
+def test_x_rejects_and_undo_restores_the_suggestion_under_its_id(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    press(qtbot, window, Qt.Key.Key_Tab)
+    second = window.selection.annotation
+    assert second is not None
+    press(qtbot, window, Qt.Key.Key_X)
+    assert second.id not in suggested(review_file)
+    assert rows(review_file, "select span_id from span_rejections") == [(second.id,)]
+    assert window.highlight_items(second.id) == []
+    assert second.id not in window.text_view.highlighted()
+    assert selected_suggestion(window)[:3] == (1, 2, "program")  # moved on to the next one
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("7 suggestions"))
+
+    press(qtbot, window, Qt.Key.Key_Backspace)  # the other key for reject
+    assert len(suggested(review_file)) == 6
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert suggested(review_file)[second.id] == ("agency", 1)
+    assert rows(review_file, "select count(*) from span_rejections") == [(0,)]
+    assert window.current_page() == (1, 1)
+    assert window.highlight_items(second.id)[0].pen().style() == Qt.PenStyle.DashLine
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("8 suggestions"))
+
+
+def test_accept_all_of_a_label_from_the_menu_is_one_undo_step(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    menu = window.actions.accept_label_menu
+    # What opening Suggestions ▸ Accept all of a label lists (a popup would grab the keyboard offscreen).
+    menu.aboutToShow.emit()
+    entries = {a.text(): a for a in menu.actions()}
+    assert set(entries) == {"agency (3)", "program (5)"}
+    entries["program (5)"].trigger()
+    assert sorted(flag for label, flag in suggested(review_file).values() if label == "program") == [0] * 5
+    assert sorted(flag for label, flag in suggested(review_file).values() if label == "agency") == [1] * 3
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("3 suggestions"))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert all(flag == 1 for _, flag in suggested(review_file).values())
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("8 suggestions"))
+
+
+def test_after_a_tag_the_other_occurrences_are_offered_and_t_suggests_them_in_one_undo_step(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, settings, project_file)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.select_text("CyberTipline")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_2)  # program
+    # Counted across the project before anything is stored: the sample has it four times.
+    qtbot.waitUntil(lambda: window.offer.isVisible())
+    assert window.offer.label.text() == "3 more occurrences of “CyberTipline”:"
+    assert len(rows(project_file, "select id from spans")) == 1
+    assert not window.suggestion_count.isVisible()
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_T)
+    stored = rows(project_file, "select label, source, suggested from spans order by id")
+    assert stored == [("program", "", 0)] + [("program", "propagation", 1)] * 3
+    assert not window.offer.isVisible()
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("3 suggestions to review (Tab)"))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(project_file, "select label, suggested from spans") == [("program", 0)]
+
+    # Shift+T tags them at once, accepted.
+    window.go_to_annotation(AnnotationRef("span", rows(project_file, "select id from spans")[0][0]))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    assert rows(project_file, "select suggested from spans order by id") == [(0,)] * 4
+    assert "3 more occurrences of “CyberTipline” tagged as program" in window.statusBar().currentMessage()
+
+
+def test_enter_in_a_text_field_stays_in_the_field(qtbot: QtBot, review_window: MainWindow, review_file: Path) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, "Geneva")
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    assert window.find_bar.count.text().startswith("1 of")
+    assert all(flag == 1 for _, flag in suggested(review_file).values())
+
+
+@pytest.mark.slow
+def test_the_model_trains_in_the_background_and_its_suggestions_appear(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    window = tagged_window
+    window.actions.suggest_with_model.trigger()
+    assert window.model.running()
+    qtbot.waitUntil(window.model.bar.isVisible)
+    # The analyst keeps working meanwhile: a page turn answers at once.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == (1, 2)
+    qtbot.waitUntil(lambda: not window.model.running(), timeout=120_000)
+    (made,) = rows(tagged_file, "select count(*) from spans where source = 'model' and suggested = 1")[0]
+    assert made > 0
+    assert window.statusBar().currentMessage().startswith(
+        f"Model trained on 17 accepted spans: {made} new suggestion{'s' if made != 1 else ''}")
+    assert not window.model.bar.isVisible()
+    # They reached the window through the change log: counted, and Tab goes to them.
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith(f"{made} suggestion"))
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert "from model" in window.statusBar().currentMessage()
+
+
+def test_shift_enter_accepts_every_suggestion_of_the_selected_ones_label_and_moves_on(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert selected_suggestion(window)[2] == "agency"
+    press(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert sorted(suggested(review_file).values()) == [("agency", 0)] * 3 + [("program", 1)] * 5
+    assert selected_suggestion(window)[2:] == ("program", "CyberTipline")
+    assert window.statusBar().currentMessage() == "Accepted all 3 agency suggestions; 5 suggestions left"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert all(flag == 1 for _, flag in suggested(review_file).values())
