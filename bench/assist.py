@@ -1,12 +1,16 @@
 """Suggestions against the demo's tags on the bundled sample: `suggest` then `suggestions accept`, precision and recall.
 
-    python bench/assist.py             # prints per label and overall precision/recall, and the commands run
+    python bench/assist.py             # precision/recall per label and overall, the commands run, and the
+                                       # key presses and clicks in the window without and with suggestions
 
 The truth is the demo's span tags (resources/samples/geneva-letter-2015.tags.json, as `scanspan demo`
 applies them). The suggestion side runs the real `scanspan` commands on a fresh import of the sample:
 a term list of the tags' agencies and programs (one `suggest --terms` per label), a pattern file for
 figures (digits, optionally "million", then a plural noun), then `suggestions accept --all`. A span
 counts as found when its label and characters equal a demo tag's.
+
+The keystroke comparison (bench/assist_keys.py) drives the real window offscreen on the same import:
+by hand, and reviewing the same suggestions (before any is accepted) with the window's keys and menus.
 """
 
 from __future__ import annotations
@@ -72,11 +76,9 @@ def spans_of(path: Path) -> list[Tag]:
                       for s in project.spans(doc.id) if not s.suggested)
 
 
-def suggestion_side(project: Path, work: Path, log: list[str]) -> list[Tag]:
-    """Tag the imported, untagged sample with suggestions only: term lists and patterns, then accept all.
-
-    Returns the accepted spans. `log` gets each command and its output line.
-    """
+def suggest(project: Path, work: Path, log: list[str]) -> None:
+    """Suggestions for the imported, untagged sample: the demo's agencies and programs as term lists, a
+    pattern file for figures. `log` gets each command and its output line."""
     tags = json.loads((resources_path() / "samples" / f"{SAMPLE_NAME}.tags.json").read_text(encoding="utf-8"))
     for label in ("agency", "program"):
         terms = work / f"{label}-terms.txt"
@@ -87,6 +89,11 @@ def suggestion_side(project: Path, work: Path, log: list[str]) -> list[Tag]:
     patterns.write_text("".join(json.dumps(p) + "\n" for p in FIGURE_PATTERNS), encoding="utf-8")
     out = scanspan("suggest", "-p", project, "--patterns", patterns, cwd=work)
     log.append(f"scanspan suggest --patterns {patterns.name}: {out.strip()}")
+
+
+def suggestion_side(project: Path, work: Path, log: list[str]) -> list[Tag]:
+    """Tag the imported, untagged sample with suggestions only, then accept them all; returns the accepted spans."""
+    suggest(project, work, log)
     out = scanspan("suggestions", "accept", "-p", project, "--all", cwd=work)
     log.append(f"scanspan suggestions accept --all: {out.strip()}")
     return spans_of(project)
@@ -131,8 +138,27 @@ def main() -> None:
             print(f"missed: {label} {' '.join(text.split())!r}")
         for label, _s, _e, text in extra:
             print(f"extra:  {label} {' '.join(text.split())!r}")
+        keystrokes(imported, truth, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def keystrokes(imported: Path, truth: list[Tag], work: Path) -> None:
+    """Key presses and clicks in the real window to reach the demo's tags, without and with suggestions."""
+    from assist_keys import compare_keystrokes
+
+    reviewed = work / "reviewed.db"
+    shutil.copyfile(imported, reviewed)
+    suggest(reviewed, work, [])
+    tags = json.loads((resources_path() / "samples" / f"{SAMPLE_NAME}.tags.json").read_text(encoding="utf-8"))
+    without, helped = compare_keystrokes(imported, reviewed, truth, tags["regions"], spans_of)
+    print(f"\nkey presses and clicks in the window to reach the demo's {len(truth)} span tags and "
+          f"{len(tags['regions'])} region (both sides end with exactly those tags):")
+    print(f"{'':<20} {'keys':>5} {'clicks':>6} {'total':>6}")
+    print(f"{'without suggestions':<20} {without.keys:>5} {without.clicks:>6} {without.total:>6}")
+    print(f"{'with suggestions':<20} {helped.keys:>5} {helped.clicks:>6} {helped.total:>6}"
+          "   (after the three suggest commands above, run before opening the window)")
+    print(f"ratio: {without.total / helped.total:.1f}x fewer with suggestions")
 
 
 if __name__ == "__main__":
