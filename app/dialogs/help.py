@@ -30,6 +30,14 @@ GESTURES = [
     ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
+    ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "
+                           "State column; Tab selects the next, Enter or A accepts, X or Backspace rejects (each then "
+                           "moves on); the status bar counts what is left"),
+    ("Accept all suggestions of a label or a source", "Suggestions ▸ Accept all of a label / from a source, or "
+                                                      "Shift+Enter on a selected suggestion (all of its label)"),
+    ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, OCR "
+                                            "variants included): T suggests them, Shift+T tags them all"),
+    ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
     ("Import", "Drop files on the window"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),

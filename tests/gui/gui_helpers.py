@@ -1,13 +1,14 @@
 """Small helpers shared by the GUI tests: reading the project file as another program would,
-and mouse gestures on the scan."""
+mouse gestures on the scan, and acting on a modal dialog."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDeadlineTimer, QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.model import Word
@@ -64,3 +65,18 @@ def open_window(qtbot: QtBot, settings: Settings, path: Path | None) -> MainWind
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need an active window
     qtbot.waitUntil(window.is_settled, timeout=20_000)
     return window
+
+
+def when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None:
+    """Run `act` on the next modal dialog of `kind` once it is up (the code that opens it blocks in exec)."""
+
+    deadline = QDeadlineTimer(10_000)  # a dialog that never opens must not act on a later test's
+
+    def attempt() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and dialog.isVisible():
+            act(dialog)
+        elif not deadline.hasExpired():
+            QTimer.singleShot(10, attempt)
+
+    QTimer.singleShot(0, attempt)

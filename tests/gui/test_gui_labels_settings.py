@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gui_helpers import open_window, rows
-from PySide6.QtCore import QDeadlineTimer, Qt, QTimer
+from gui_helpers import open_window, rows, when_modal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
@@ -21,21 +21,6 @@ from app.dialogs.import_settings import ImportSettingsDialog
 from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
 from app.settings import Settings
-
-
-def _when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None:
-    """Run `act` on the next modal dialog of `kind` once it is up (the code that opens it blocks in exec)."""
-
-    deadline = QDeadlineTimer(10_000)  # a dialog that never opens must not act on a later test's
-
-    def attempt() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            act(dialog)
-        elif not deadline.hasExpired():
-            QTimer.singleShot(10, attempt)
-
-    QTimer.singleShot(0, attempt)
 
 
 def _active(qtbot: QtBot, window: MainWindow) -> None:
@@ -82,12 +67,12 @@ def test_a_label_is_renamed_recoloured_and_given_a_key_in_one_undoable_step(
         dialog.name.selectAll()
         qtbot.keyClicks(dialog.name, "office")
         dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
-        _when_modal(qtbot, QColorDialog, pick_colour)
+        when_modal(qtbot, QColorDialog, pick_colour)
         qtbot.mouseClick(dialog.color_button, Qt.MouseButton.LeftButton)
         assert dialog.color_button.text() == "#123456"
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
 
-    _when_modal(qtbot, LabelDialog, edit)
+    when_modal(qtbot, LabelDialog, edit)
     qtbot.mouseClick(window.palette.edit, Qt.MouseButton.LeftButton)
     _active(qtbot, window)
 
@@ -129,7 +114,7 @@ def test_adding_a_label_is_undoable_and_a_used_label_is_not_deleted(
         qtbot.keyClicks(dialog.name, "stamp")
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
 
-    _when_modal(qtbot, LabelDialog, add)
+    when_modal(qtbot, LabelDialog, add)
     qtbot.mouseClick(window.palette.add, Qt.MouseButton.LeftButton)
     _active(qtbot, window)
     assert window.palette.names()[-1] == "5   stamp"
@@ -215,7 +200,7 @@ def test_the_toolbar_keeps_its_place_as_undo_and_redo_captions_change(qtbot: QtB
         help_rows.extend((table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount()))
         dialog.reject()
 
-    _when_modal(qtbot, ShortcutsDialog, read)
+    when_modal(qtbot, ShortcutsDialog, read)
     qtbot.keyClick(window.page_view, Qt.Key.Key_F1)
     assert ("Undo", "Ctrl+Z") in help_rows
     assert not any(what.startswith("Undo ") for what, _ in help_rows)
@@ -293,7 +278,7 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
         seen["files"] = dialog.files.text()
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
 
-    _when_modal(qtbot, ExportDialog, fill)
+    when_modal(qtbot, ExportDialog, fill)
     with qtbot.waitSignal(window.exportFinished, timeout=60_000):
         qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
 
@@ -320,7 +305,7 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
                          dialog.scheme.currentData(), Path(dialog.output.text()).name, dialog.output.selectedText())
         dialog.reject()
 
-    _when_modal(qtbot, ExportDialog, again)
+    when_modal(qtbot, ExportDialog, again)
     qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert seen["again"] == ("conll", "train=0.5,test=0.5", 3, "bilou", "ner.conll", "ner")
 
@@ -329,7 +314,7 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
 
 
 def _import_settings(qtbot: QtBot, window: MainWindow, act: Callable[[ImportSettingsDialog], None]) -> None:
-    _when_modal(qtbot, ImportSettingsDialog, act)  # type: ignore[arg-type]
+    when_modal(qtbot, ImportSettingsDialog, act)  # type: ignore[arg-type]
     window.actions.import_settings.trigger()
 
 

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from gui_helpers import open_window, rows
+from gui_helpers import open_window, rows, when_modal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
+from PySide6.QtWidgets import QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from annotations.suggest import suggest_terms
+from app.dialogs.help import ShortcutsDialog
 from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -297,3 +299,20 @@ def test_shift_enter_accepts_every_suggestion_of_the_selected_ones_label_and_mov
     assert window.statusBar().currentMessage() == "Accepted all 3 agency suggestions; 5 suggestions left"
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert all(flag == 1 for _, flag in suggested(review_file).values())
+
+
+def test_f1_lists_the_review_keys(qtbot: QtBot, review_window: MainWindow) -> None:
+    help_rows: list[tuple[str, str]] = []
+
+    def read(dialog: QWidget) -> None:
+        table = dialog.findChild(QTableWidget)
+        help_rows.extend((table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount()))
+        dialog.reject()
+
+    when_modal(qtbot, ShortcutsDialog, read)
+    qtbot.keyClick(review_window.page_view, Qt.Key.Key_F1)
+    for row in (("Accept suggestion", "Return, Enter, A"), ("Accept all of this label", "Shift+Return, Shift+Enter, Shift+A"),
+                ("Reject suggestion", "X, Backspace"), ("Next suggestion", "Tab"), ("Previous suggestion", "Shift+Tab"),
+                ("Suggest the other occurrences", "T"), ("Tag all occurrences", "Shift+T")):
+        assert row in help_rows
+    assert any(what == "Review suggestions" for what, _ in help_rows)
