@@ -15,12 +15,11 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__, ocr
-from .errors import ProjectError, ScanspanError
+from .errors import ProjectError, ScanspanError, first_line
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome, import_into
 from .model import DOCUMENT_STATUSES, Document, RawWord
-from .sources import first_line
 from .store import Project
 from .store.connection import read_only_reason
 
@@ -189,6 +188,49 @@ def list_cmd(project_path: Path, as_json: bool) -> None:
             f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
             f"{r.regions:>7}  {r.status:<11}  {r.name}"
         )
+
+
+@cli.command("search")
+@PROJECT_OPTION
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+@click.option("--documents", "by_document", is_flag=True, help="One line per document: how many of its pages hold QUERY.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many hits (0: all).")
+def search_cmd(project_path: Path, query: str, as_json: bool, by_document: bool, limit: int) -> None:
+    """Find QUERY in the OCR text of every document (corrections included).
+
+    QUERY is plain text, not a search syntax: quotes, hyphens and operators are searched for as
+    they are. Case, spaces, dash and quote styles and ligatures do not matter, and a phrase is
+    found inside longer words too ("ment of Just" finds "Department of Justice").
+    """
+    from .search import search, search_documents
+
+    _require(project_path)
+    with _open(project_path, read_only=True) as project:
+        if by_document:
+            docs = search_documents(project, query)[: limit or None]
+            if as_json:
+                click.echo(json.dumps([{"id": d.document_id, "name": d.document_name, "pages": d.pages,
+                                        "first_page": d.first_page} for d in docs], indent=2, ensure_ascii=False))
+            for d in [] if as_json else docs:
+                click.echo(f"{d.document_id:>4}  {d.pages:>5} page{'s' if d.pages != 1 else ' '}  from p. {d.first_page:<4}  {d.document_name}")
+            if not docs and not as_json:
+                click.echo(f"no document holds {query!r}", err=True)
+            return
+        hits = search(project, query, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps([
+            {"document": h.document_id, "name": h.document_name, "page": h.page, "text": h.text, "snippet": h.snippet,
+             "words": [{"id": i, "box": [round(v, 1) for v in b]} for i, b in zip(h.word_ids, h.boxes)]}
+            for h in hits
+        ], indent=2, ensure_ascii=False))
+        return
+    for h in hits:
+        click.echo(f"{h.document_id:>4}  p. {h.page:<4} {h.snippet}  [{h.document_name}]")
+    if not hits:
+        click.echo(f"no hits for {query!r}", err=True)
+    elif limit and len(hits) == limit:
+        click.echo(f"showing the first {limit} hits (--limit 0 shows all)", err=True)
 
 
 @cli.command("annotate")

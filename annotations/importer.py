@@ -10,13 +10,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import ocr
-from .errors import Cancelled, ScanspanError
+from .errors import Cancelled, ScanspanError, first_line
 from .model import Document, Provenance, RawWord
-from .sources import SourcePage, first_line, open_pages, pymupdf_version, read_source
 from .store import NewPage
+
+if TYPE_CHECKING:
+    from .sources import SourcePage
 
 Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
@@ -176,6 +178,8 @@ class _ImportRun:
 
     def _import_file(self, outcome: Outcome) -> None:
         """Read, render and queue one file's pages; whatever goes wrong stays this file's failure."""
+        from .sources import open_pages, read_source  # PyMuPDF and Pillow: only when files are read
+
         pending: _Pending | None = None
         count = 0
         try:
@@ -256,6 +260,8 @@ class _ImportRun:
     def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future:
         outcome = pending.outcome
         if page.words is not None:
+            from .sources import pymupdf_version
+
             outcome.pages_text_layer += 1
             self.done_ready += 1
             prov = Provenance("pymupdf", pymupdf_version(), "", None, page.dpi_x, text_layer=True)

@@ -18,12 +18,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
-
-from PIL import Image
+from typing import IO, TYPE_CHECKING
 
 from .errors import Cancelled, OcrError
 from .model import RawWord
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 OCR_TARGET_DPI = 300.0
 LOW_DPI = 200.0
@@ -177,6 +178,8 @@ def ocr_image(
     Tesseract is killed when it runs longer than `timeout` seconds (OcrError) or `cancel()` turns
     true (Cancelled), and on any exception in the calling thread: no run outlives this call.
     """
+    from PIL import Image  # not at the top: commands that never OCR must not pay for Pillow
+
     sx, sy = scale
     work = image
     if (sx, sy) != (1.0, 1.0):

@@ -40,6 +40,7 @@ from .rows import (
     word_row,
 )
 from .schema import migrations
+from .search import SearchStore
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -50,7 +51,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(ImportStore, ChangeLog, RegionStore):
+class Project(ImportStore, ChangeLog, RegionStore, SearchStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front
@@ -363,8 +364,9 @@ class Project(ImportStore, ChangeLog, RegionStore):
         if not text or any(ch.isspace() for ch in text):
             raise ProjectError("a corrected word must be one non-empty word without spaces")
         with self.write():
-            self.word(word_id)
+            page_id = self.word(word_id).page_id
             self.db["words"].update(word_id, {"text": text})
+            self._reindex_page(page_id)
         self._own_word_writes += 1
         return self.word(word_id)
 
