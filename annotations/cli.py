@@ -52,6 +52,7 @@ def cli() -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @PROJECT_OPTION
+@click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
 @click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
@@ -62,24 +63,29 @@ def cli() -> None:
     help="Stop a page's tesseract after this long and fail its file (0: no limit).",
 )
 def import_cmd(
-    files: tuple[Path, ...], project_path: Path, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
+    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
     ocr_timeout: float,
 ) -> None:
-    """Import PDF, TIFF, PNG or JPEG files: OCR their pages and store them in the project.
+    """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
-    A file that cannot be imported gets one line on stderr and the others still go in (exit
+    In a folder, files are recognised by their content, whatever their names; other files are
+    counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
     """
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout
     )
+    from .folders import import_paths
+
     outcomes: list[Outcome] | None = None
+    other: list[Path] = []
     # Any warning a library raises is reported below in one line, never as Python's two-line dump.
     with warnings.catch_warnings(record=True) as stray:
         warnings.simplefilter("always")
         try:
             with _ProjectOnDemand(project_path) as project, _progress_bar("OCR") as progress:
-                outcomes = import_into(project, files, options, progress=progress)
+                run = import_paths(project, files, options, recursive=recursive, progress=progress)  # type: ignore[arg-type]
+                outcomes, other = run.outcomes, run.other
         except ImportInterrupted as stop:
             outcomes = stop.outcomes
             _interrupted(outcomes)
@@ -105,6 +111,14 @@ def import_cmd(
                     f"text layer {outcome.pages_text_layer})"
                 )
             click.echo(outcome.message + detail + note)
+    if any(f.is_dir() for f in files):  # a folder: say what it held
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "duplicate", "failed")}
+        line = (f"{len(outcomes)} file{'' if len(outcomes) == 1 else 's'}: {counts['imported']} imported, "
+                f"{counts['duplicate']} already in the project, "
+                f"{counts['failed']} failed")
+        if other:
+            line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
+        click.echo(line)
     if failed:
         sys.exit(1)
 

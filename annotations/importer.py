@@ -109,6 +109,7 @@ def run_import(
     deliver: Callable[[Prepared], Document],
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    planned: dict[Path, int] | None = None,
 ) -> list[Outcome]:
     """Import every path; a bad file is reported in its Outcome and the others still go in.
 
@@ -123,7 +124,7 @@ def run_import(
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ocr")
     try:
-        return _ImportRun(options, lookup, deliver, progress, cancel, pool, stop).run(paths)
+        return _ImportRun(options, lookup, deliver, progress, cancel, pool, stop, planned or {}).run(paths)
     finally:
         # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
         # ones never start, so the pool is not left waiting on work nobody wants.
@@ -141,6 +142,7 @@ class _ImportRun:
         cancel: CancelCheck | None,
         pool: ThreadPoolExecutor,
         stop: threading.Event,
+        planned: dict[Path, int],
     ) -> None:
         self.options = options
         self.lookup = lookup
@@ -151,7 +153,9 @@ class _ImportRun:
         self.stop = stop
         self.queue: deque[_Pending] = deque()
         self.seen: set[str] = set()
-        self.total = 0
+        self.planned = planned
+        """Pages each file is expected to have, known before the run: progress counts them from the start."""
+        self.total = sum(planned.values())
         self.done_ready = 0  # pages that needed no tesseract run, and the pages of files that failed early
         self.ocr_error: ScanspanError | None = None
         self.ocr_checked = False
@@ -182,6 +186,7 @@ class _ImportRun:
 
         pending: _Pending | None = None
         count = 0
+        planned = self.planned.get(outcome.path, 0)
         try:
             path = outcome.path
             self.current = path.name
@@ -193,10 +198,13 @@ class _ImportRun:
                 outcome.document = existing
                 where = f"document {existing.id} ({existing.name})" if existing else "an earlier file of this import"
                 outcome.message = f"{path}: already in the project as {where}; not imported again"
+                self.done_ready += planned
+                self._report()
                 return
             count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
             pending = _Pending(outcome, path.name, source.data, source.sha256)
-            self.total += count
+            self.total += count - planned
+            planned = 0
             self._report()
             for page in pages:
                 self._check_cancel()
@@ -208,6 +216,7 @@ class _ImportRun:
             pending = None
             self._flush(block=False)
         except BaseException as exc:
+            self.done_ready += planned  # a file that failed before it was opened: its pages are done with
             if pending is not None:
                 pending.stop.set()
                 # Its pages count as done (none of them will be), so progress still reaches the total.
@@ -368,10 +377,12 @@ def import_into(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    planned: dict[Path, int] | None = None,
 ) -> list[Outcome]:
-    """Import files into an open Project on the calling thread."""
+    """Import files into an open Project on the calling thread; `planned` gives each file's expected
+    page count, so that progress counts the whole run's pages from the start."""
 
     def deliver(prepared: Prepared) -> Document:
         return project.add_document(prepared.name, prepared.data, prepared.sha256, prepared.pages)  # type: ignore[attr-defined]
 
-    return run_import(paths, options or ImportOptions(), project, deliver, progress, cancel)
+    return run_import(paths, options or ImportOptions(), project, deliver, progress, cancel, planned)
