@@ -62,9 +62,13 @@ def cli() -> None:
     "--ocr-timeout", type=click.FloatRange(0), default=DEFAULT_OCR_TIMEOUT, show_default=True, metavar="SECONDS",
     help="Stop a page's tesseract after this long and fail its file (0: no limit).",
 )
+@click.option(
+    "--cluster", envvar="SCANSPAN_CLUSTER", metavar="ADDRESS",
+    help="OCR on this Dask cluster's workers, e.g. tcp://10.0.0.5:8786 (default: $SCANSPAN_CLUSTER; none: here).",
+)
 def import_cmd(
     files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
-    ocr_timeout: float,
+    ocr_timeout: float, cluster: str | None,
 ) -> None:
     """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
@@ -73,7 +77,8 @@ def import_cmd(
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
     """
     options = ImportOptions(
-        dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout
+        dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
+        cluster=cluster or None,
     )
     from .folders import import_paths
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import ocr
 from .errors import Cancelled, ScanspanError, first_line
@@ -37,6 +37,8 @@ class ImportOptions:
     """Parallel tesseract processes; 0 means one per CPU."""
     ocr_timeout: float = DEFAULT_OCR_TIMEOUT
     """Seconds a page's tesseract may run before it is killed and its file fails; 0 means no limit."""
+    cluster: str | None = None
+    """A Dask scheduler's address: pages are OCRed on its workers instead of here (see cluster.py)."""
 
     @property
     def workers(self) -> int:
@@ -113,8 +115,9 @@ def run_import(
 ) -> list[Outcome]:
     """Import every path; a bad file is reported in its Outcome and the others still go in.
 
-    Pages are rendered on the calling thread and OCRed on a pool of `options.workers` threads,
-    each driving one single-threaded tesseract process. `deliver` stores a finished file; it and
+    Pages are rendered on the calling thread and OCRed on a pool of `options.jobs` threads (by
+    default one per CPU, or per thread of the cluster's workers with `options.cluster`), each
+    driving one single-threaded tesseract process here or waiting for one on the cluster. `deliver` stores a finished file; it and
     `progress` are always called on the calling thread, files in order.
 
     Whatever fails in one file, at any stage and whether foreseen or not, is that file's Outcome.
@@ -122,14 +125,62 @@ def run_import(
     tesseract it started is killed before this returns.
     """
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ocr")
+    engine = _engine(options)
     try:
-        return _ImportRun(options, lookup, deliver, progress, cancel, pool, stop, planned or {}).run(paths)
+        # With a cluster, as many pages are in flight as its workers have threads.
+        workers = options.jobs or engine.slots()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
+        try:
+            run = _ImportRun(options, lookup, deliver, progress, cancel, pool, stop, planned or {}, engine, workers)
+            return run.run(paths)
+        finally:
+            # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
+            # ones never start, so the pool is not left waiting on work nobody wants.
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
-        # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
-        # ones never start, so the pool is not left waiting on work nobody wants.
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        engine.close()
+
+
+class Engine(Protocol):
+    """Where pages are OCRed: tesseract here (the `ocr` module), or on a cluster (cluster.ClusterOcr)."""
+
+    def slots(self) -> int: ...
+
+    def check_ready(self, settings: ocr.OcrSettings) -> None: ...
+
+    def engine_version(self) -> str: ...
+
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+                  timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]: ...
+
+    def close(self) -> None: ...
+
+
+class _LocalOcr:
+    def slots(self) -> int:
+        return os.cpu_count() or 1
+
+    def check_ready(self, settings: ocr.OcrSettings) -> None:
+        ocr.check_ready(settings)
+
+    def engine_version(self) -> str:
+        return ocr.engine_version()
+
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+                  timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]:
+        return ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=cancel)
+
+    def close(self) -> None:
+        pass
+
+
+def _engine(options: ImportOptions) -> Engine:
+    if options.cluster:
+        from .cluster import ClusterOcr  # Dask only for imports that use it
+
+        return ClusterOcr(options.cluster)
+    return _LocalOcr()
 
 
 class _ImportRun:
@@ -143,7 +194,11 @@ class _ImportRun:
         pool: ThreadPoolExecutor,
         stop: threading.Event,
         planned: dict[Path, int],
+        engine: Engine,
+        workers: int,
     ) -> None:
+        self.engine = engine
+        self.workers = workers
         self.options = options
         self.lookup = lookup
         self.deliver = deliver
@@ -242,7 +297,7 @@ class _ImportRun:
     def _throttle(self, current: _Pending) -> None:
         """Keep at most a few rendered pages waiting for tesseract, so long documents stay small in memory."""
         running = [f for f in self._futures(current) if not f.done()]
-        while len(running) > 2 * self.options.workers:
+        while len(running) > 2 * self.workers:
             self._wait(running, current)
             running = [f for f in running if not f.done()]
 
@@ -280,9 +335,9 @@ class _ImportRun:
         settings = self.options.ocr
         image_sha = ocr.image_hash(page.image)
         scale = ocr.ocr_scale(page.dpi_x, page.dpi_y, page.image.size)
-        key = ocr.cache_key(image_sha, settings, scale)
+        key = ocr.cache_key(image_sha, settings, scale, self.engine.engine_version())
         prov = Provenance(
-            "tesseract", ocr.engine_version(), settings.lang, settings.psm,
+            "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
         )
 
@@ -305,7 +360,7 @@ class _ImportRun:
         def job() -> NewPage:
             if stopped():
                 raise Cancelled()
-            return new_page(ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
+            return new_page(self.engine.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
 
         def on_done(future: Future) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.
@@ -321,7 +376,7 @@ class _ImportRun:
         if not self.ocr_checked:
             self.ocr_checked = True
             try:
-                ocr.check_ready(self.options.ocr)
+                self.engine.check_ready(self.options.ocr)
             except ScanspanError as exc:
                 self.ocr_error = exc
         if self.ocr_error is not None:

@@ -160,9 +160,12 @@ def image_hash(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
-def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, float]) -> str:
-    """Identifies one OCR result: the same pixels, engine and settings always give the same words."""
-    raw = f"{image_sha256}|tesseract {engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
+def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, float], version: str | None = None) -> str:
+    """Identifies one OCR result: the same pixels, engine and settings always give the same words.
+
+    `version` is the tesseract that does the OCR (a cluster's workers'); by default the one here.
+    """
+    raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
