@@ -54,7 +54,14 @@ class ClusterOcr:
             raise ScanspanError(
                 "--cluster needs Dask's distributed package (pip install 'scanspan[cluster]')"
             ) from None
+        from distributed.comm.addressing import parse_address, parse_host_port
+
         self.address = address
+        try:
+            # Checked before a Client exists: one made from a bad address spends 40 s closing itself.
+            parse_host_port(parse_address(address)[1])
+        except ValueError as exc:
+            raise ScanspanError(f"{address!r} is not a Dask scheduler address like tcp://HOST:8786 ({exc})") from None
         try:
             self.client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as exc:

@@ -169,3 +169,16 @@ def test_workers_without_tesseract_fail_the_file_in_one_line(cluster: Cluster, t
     ]
     assert not (tmp_path / "p.db").exists()
 
+
+
+def test_a_bad_cluster_address_is_one_line(tmp_path: Path) -> None:
+    pdf, _ = scans(LINES[:1])
+    (tmp_path / "scan.pdf").write_bytes(pdf)
+    proc = start_scanspan(["import", "scan.pdf", "-p", "p.db", "--cluster", "tcp://scheduler"], tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == ""
+    assert err.splitlines() == [
+        "error: 'tcp://scheduler' is not a Dask scheduler address like tcp://HOST:8786 "
+        "(missing port number in address 'scheduler')"
+    ]
+    assert not (tmp_path / "p.db").exists()

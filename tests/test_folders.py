@@ -79,3 +79,22 @@ def test_found_by_content_and_progress_over_the_whole_run(tmp_path: Path) -> Non
     assert len(totals) == 1, calls
     assert calls[-1][0] == calls[-1][1]
     assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+
+
+def test_a_folder_imported_in_a_background_process(tmp_path: Path) -> None:
+    """What the window runs for a dropped folder: the core's job in a child process of its own."""
+    from annotations.importer import ImportOptions
+    from annotations.jobs import Job
+
+    archive(tmp_path / "archive")
+    job = Job("import-folders", tmp_path / "p.db", [tmp_path / "archive"], ImportOptions(), True)
+    try:
+        messages = [m for m in job.messages() if m is not None]
+    finally:
+        job.close()
+    assert messages[-1][0] == "result", messages[-1]
+    result = messages[-1][1]
+    assert sorted(o.status for o in result.outcomes) == ["duplicate", "failed", "imported", "imported", "imported"]
+    assert result.other == [tmp_path / "archive" / "2015" / "notes.pdf"]
+    progress = [m for m in messages if m[0] == "progress"]
+    assert progress and progress[-1][1] == progress[-1][2]
