@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
@@ -45,7 +44,7 @@ class SearchStore:
     def _unindex_document(self, doc_id: int) -> None:
         self.db.execute(f"delete from {FTS_TABLE} where rowid in (select id from pages where document_id = ?)", [doc_id])
 
-    def matching_pages(self, needle: str, documents: Iterable[int] | None = None) -> Iterator[tuple[int, int, int]]:
+    def matching_pages(self, needle: str, documents: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
         """(document id, page number, page id) of every page whose normalised text holds `needle`
         (already normalised), in document and page order."""
         if len(needle) >= 3:
@@ -61,13 +60,8 @@ class SearchStore:
             ids = list(documents)
             sql += f" and d.id in ({', '.join('?' * len(ids))})"
             params += ids
-        try:
-            cursor = self.db.execute(sql + " order by p.document_id, p.number", params)
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):  # a read-only project from before 0008
-                raise _not_indexed(self) from None
-            raise
-        yield from cursor
+        # Read at once: a cursor left half-read would hold its snapshot (and the WAL) while hits are built.
+        return self.db.execute(sql + " order by p.document_id, p.number", params).fetchall()
 
     def matching_page_counts(self, needle: str) -> list[tuple[int, int, int]]:
         """(document id, pages that hold `needle`, first such page number) per document, in id order."""
@@ -77,9 +71,3 @@ class SearchStore:
             entry[0] += 1
         return [(doc_id, n, first) for doc_id, (n, first) in counts.items()]
 
-
-def _not_indexed(store: object) -> Exception:
-    from ..errors import ProjectError
-
-    path = getattr(store, "path", "the project")
-    return ProjectError(f"{path}: has no search index yet; open it once where it can be written to build one")
