@@ -84,13 +84,14 @@ def import_cmd(
 
     outcomes: list[Outcome] | None = None
     other: list[Path] = []
+    empty: list[Path] = []
     # Any warning a library raises is reported below in one line, never as Python's two-line dump.
     with warnings.catch_warnings(record=True) as stray:
         warnings.simplefilter("always")
         try:
             with _ProjectOnDemand(project_path) as project, _progress_bar("OCR") as progress:
                 run = import_paths(project, files, options, recursive=recursive, progress=progress)  # type: ignore[arg-type]
-                outcomes, other = run.outcomes, run.other
+                outcomes, other, empty = run.outcomes, run.other, run.empty
         except ImportInterrupted as stop:
             outcomes = stop.outcomes
             _interrupted(outcomes)
@@ -98,7 +99,14 @@ def import_cmd(
             _interrupted(outcomes)
     for line in dict.fromkeys(f"warning: {first_line(w.message)} ({w.category.__name__})" for w in stray):  # type: ignore[arg-type]
         click.echo(line, err=True)
-    failed = 0
+    failed = len(empty)
+    for folder in empty:
+        try:
+            nested = not recursive and any(p.is_dir() for p in folder.iterdir())
+        except OSError:
+            nested = False
+        deeper = " (--recursive reads its subfolders)" if nested else ""
+        click.echo(f"error: {folder}: a directory without PDF, TIFF, PNG or JPEG files{deeper}", err=True)
     for outcome in outcomes:
         more = f"; {len(outcome.warnings) - 2} more" if len(outcome.warnings) > 2 else ""
         note = f" (warnings: {'; '.join(outcome.warnings[:2])}{more})" if outcome.warnings else ""

@@ -74,6 +74,9 @@ class ClusterOcr:
         return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
 
     def check_ready(self, settings: ocr.OcrSettings) -> None:
+        if not self.client.scheduler_info(n_workers=-1).get("workers"):
+            # Pages would wait for a worker that may never come.
+            raise OcrError(f"the Dask cluster at {self.address} has no workers")
         try:
             self._version = self.client.submit(remote_ready, settings, pure=False).result()
         except ScanspanError as exc:

@@ -24,12 +24,15 @@ class Found:
     files: list[Path] = field(default_factory=list)
     other: list[Path] = field(default_factory=list)
     """Files in the folders that are not PDFs or images (explicitly named files are always kept)."""
+    empty: list[Path] = field(default_factory=list)
+    """Folders given that hold no page file at all (a mistake worth a line of its own)."""
 
 
 @dataclass
 class FolderImport:
     outcomes: list[Outcome]
     other: list[Path]
+    empty: list[Path] = field(default_factory=list)
 
 
 def page_kind(path: Path) -> str | None:
@@ -69,16 +72,22 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
         if not item.is_dir():
             add(item, named=True)
             continue
+        before = len(found.files)
         if recursive:
             walk = os.walk(item, onerror=None, followlinks=False)
         else:
-            walk = iter([(str(item), [], sorted(os.listdir(item)))])
+            try:
+                walk = iter([(str(item), [], sorted(os.listdir(item)))])
+            except OSError:  # unreadable: reported as a folder without page files, like os.walk's
+                walk = iter([])
         for folder, dirs, names in walk:
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 path = Path(folder) / name
                 if not name.startswith(".") and path.is_file():
                     add(path, named=False)
+        if len(found.files) == before:
+            found.empty.append(item)
     return found
 
 
@@ -118,4 +127,4 @@ def import_paths(
     found = find_files(paths, recursive)
     planned = {path: count_pages(path) for path in found.files}
     outcomes = import_into(project, found.files, options, progress=progress, cancel=cancel, planned=planned)
-    return FolderImport(outcomes, found.other)
+    return FolderImport(outcomes, found.other, found.empty)

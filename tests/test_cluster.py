@@ -182,3 +182,14 @@ def test_a_bad_cluster_address_is_one_line(tmp_path: Path) -> None:
         "(missing port number in address 'scheduler')"
     ]
     assert not (tmp_path / "p.db").exists()
+
+
+def test_a_cluster_without_workers_is_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    pdf, _ = scans(LINES[:1])
+    (tmp_path / "scan.pdf").write_bytes(pdf)
+    with distributed.Client(cluster.address, timeout=60):
+        pass  # the scheduler is up
+    proc = start_scanspan(["import", "scan.pdf", "-p", "p.db", "--cluster", cluster.address], tmp_path)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert err.splitlines() == [f"error: scan.pdf: the Dask cluster at {cluster.address} has no workers"]

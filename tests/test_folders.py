@@ -65,6 +65,18 @@ def test_without_recursive_only_the_folder_itself(tmp_path: Path) -> None:
     assert document_names(tmp_path / "p.db") == ["letter one.pdf"]
 
 
+def test_a_folder_without_page_files_is_an_error_line(tmp_path: Path) -> None:
+    archive(tmp_path / "archive")
+    (tmp_path / "empty").mkdir()
+    run = run_scanspan(["import", "archive", "empty", "-p", "p.db"], tmp_path)
+    assert run.code == 1
+    assert run.err_lines == [
+        "error: archive: a directory without PDF, TIFF, PNG or JPEG files (--recursive reads its subfolders)",
+        "error: empty: a directory without PDF, TIFF, PNG or JPEG files",
+    ]
+    assert not (tmp_path / "p.db").exists()
+
+
 def test_found_by_content_and_progress_over_the_whole_run(tmp_path: Path) -> None:
     files = archive(tmp_path / "archive")
     found = find_files([tmp_path / "archive"], recursive=True)

@@ -153,3 +153,19 @@ def test_any_piece_of_the_text_is_found_where_it_is(letters: Path, data: st.Data
             return
         found = [(h.document_id, h.page_id) for h in search(project, query, limit=None)]
         assert (doc.id, page.id) in found
+
+
+def test_the_window_searches_through_its_project_process(letters: Path) -> None:
+    """The window keeps its connection in a child process; hits come back from there whole."""
+    from annotations.store.server import ProjectProcess
+
+    remote = ProjectProcess(letters)
+    try:
+        hits = remote.search("department of justice")
+        docs = remote.search_documents("justice")
+    finally:
+        remote.close()
+    with Project(letters, read_only=True) as project:
+        assert hits == search(project, "department of justice")
+        assert docs == search_documents(project, "justice")
+    assert hits[0].boxes and hits[0].word_ids

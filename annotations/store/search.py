@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from ..textnorm import normalise
+
+if TYPE_CHECKING:
+    from ..search import DocumentHits, SearchHit
 
 FTS_TABLE = "page_search"
 """One row per page: rowid is the page id, `text` its words in reading order, normalised and joined."""
@@ -32,6 +36,18 @@ class SearchStore:
     """The search methods of `Project`; every write that changes a page's words keeps its row current."""
 
     db: Database
+
+    def search(self, query: str, limit: int | None = 50) -> list[SearchHit]:
+        """Hits of `query` across the project; see annotations.search.search (served to the window)."""
+        from ..search import search
+
+        return search(self, query, limit)  # type: ignore[arg-type]
+
+    def search_documents(self, query: str) -> list[DocumentHits]:
+        """The documents that hold `query`; see annotations.search.search_documents."""
+        from ..search import search_documents
+
+        return search_documents(self, query)  # type: ignore[arg-type]
 
     def _index_page(self, page_id: int, words: Iterable[str]) -> None:
         self.db.execute(f"delete from {FTS_TABLE} where rowid = ?", [page_id])
