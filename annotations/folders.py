@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,13 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
 def count_pages(path: Path) -> int:
     """How many pages a file will give, cheaply (no rendering); 0 when it cannot be told here."""
     kind = page_kind(path)
+    # Warnings about a damaged file are reported with its import, in its own line, not here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _count(path, kind)
+
+
+def _count(path: Path, kind: str | None) -> int:
     try:
         if kind == "pdf":
             from .sources import MUPDF_LOCK, pymupdf
