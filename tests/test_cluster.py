@@ -165,7 +165,7 @@ def test_workers_without_tesseract_fail_the_file_in_one_line(cluster: Cluster, t
     assert env_run.returncode == 1
     assert env_run.stderr.splitlines() == [
         f"error: scan.pdf: on the cluster at {cluster.address}: tesseract is not installed or not on PATH "
-        "(Debian/Ubuntu: apt-get install tesseract-ocr)"
+        "(Debian/Ubuntu: apt-get install tesseract-ocr; or set SCANSPAN_TESSERACT to its path)"
     ]
     assert not (tmp_path / "p.db").exists()
 
