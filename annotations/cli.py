@@ -15,12 +15,11 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__, ocr
-from .errors import ProjectError, ScanspanError
+from .errors import ProjectError, ScanspanError, first_line
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome, import_into
 from .model import DOCUMENT_STATUSES, Document, RawWord
-from .sources import first_line
 from .store import Project
 from .store.connection import read_only_reason
 
@@ -53,6 +52,7 @@ def cli() -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @PROJECT_OPTION
+@click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
 @click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
@@ -62,25 +62,36 @@ def cli() -> None:
     "--ocr-timeout", type=click.FloatRange(0), default=DEFAULT_OCR_TIMEOUT, show_default=True, metavar="SECONDS",
     help="Stop a page's tesseract after this long and fail its file (0: no limit).",
 )
+@click.option(
+    "--cluster", envvar="SCANSPAN_CLUSTER", metavar="ADDRESS",
+    help="OCR on this Dask cluster's workers, e.g. tcp://10.0.0.5:8786 (default: $SCANSPAN_CLUSTER; none: here).",
+)
 def import_cmd(
-    files: tuple[Path, ...], project_path: Path, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
-    ocr_timeout: float,
+    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
+    ocr_timeout: float, cluster: str | None,
 ) -> None:
-    """Import PDF, TIFF, PNG or JPEG files: OCR their pages and store them in the project.
+    """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
-    A file that cannot be imported gets one line on stderr and the others still go in (exit
+    In a folder, files are recognised by their content, whatever their names; other files are
+    counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
     """
     options = ImportOptions(
-        dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout
+        dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
+        cluster=cluster or None,
     )
+    from .folders import import_paths
+
     outcomes: list[Outcome] | None = None
+    other: list[Path] = []
+    empty: list[Path] = []
     # Any warning a library raises is reported below in one line, never as Python's two-line dump.
     with warnings.catch_warnings(record=True) as stray:
         warnings.simplefilter("always")
         try:
             with _ProjectOnDemand(project_path) as project, _progress_bar("OCR") as progress:
-                outcomes = import_into(project, files, options, progress=progress)
+                run = import_paths(project, files, options, recursive=recursive, progress=progress)  # type: ignore[arg-type]
+                outcomes, other, empty = run.outcomes, run.other, run.empty
         except ImportInterrupted as stop:
             outcomes = stop.outcomes
             _interrupted(outcomes)
@@ -88,7 +99,14 @@ def import_cmd(
             _interrupted(outcomes)
     for line in dict.fromkeys(f"warning: {first_line(w.message)} ({w.category.__name__})" for w in stray):  # type: ignore[arg-type]
         click.echo(line, err=True)
-    failed = 0
+    failed = len(empty)
+    for folder in empty:
+        try:
+            nested = not recursive and any(p.is_dir() for p in folder.iterdir())
+        except OSError:
+            nested = False
+        deeper = " (--recursive reads its subfolders)" if nested else ""
+        click.echo(f"error: {folder}: a directory without PDF, TIFF, PNG or JPEG files{deeper}", err=True)
     for outcome in outcomes:
         more = f"; {len(outcome.warnings) - 2} more" if len(outcome.warnings) > 2 else ""
         note = f" (warnings: {'; '.join(outcome.warnings[:2])}{more})" if outcome.warnings else ""
@@ -106,6 +124,14 @@ def import_cmd(
                     f"text layer {outcome.pages_text_layer})"
                 )
             click.echo(outcome.message + detail + note)
+    if any(f.is_dir() for f in files):  # a folder: say what it held
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "duplicate", "failed")}
+        line = (f"{len(outcomes)} file{'' if len(outcomes) == 1 else 's'}: {counts['imported']} imported, "
+                f"{counts['duplicate']} already in the project, "
+                f"{counts['failed']} failed")
+        if other:
+            line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
+        click.echo(line)
     imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
     if imported:
         from .cli_suggest import suggest_kept
@@ -195,6 +221,49 @@ def list_cmd(project_path: Path, as_json: bool) -> None:
             f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
             f"{r.regions:>7}  {r.status:<11}  {r.name}"
         )
+
+
+@cli.command("search")
+@PROJECT_OPTION
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+@click.option("--documents", "by_document", is_flag=True, help="One line per document: how many of its pages hold QUERY.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many hits (0: all).")
+def search_cmd(project_path: Path, query: str, as_json: bool, by_document: bool, limit: int) -> None:
+    """Find QUERY in the OCR text of every document (corrections included).
+
+    QUERY is plain text, not a search syntax: quotes, hyphens and operators are searched for as
+    they are. Case, spaces, dash and quote styles and ligatures do not matter, and a phrase is
+    found inside longer words too ("ment of Just" finds "Department of Justice").
+    """
+    from .search import search, search_documents
+
+    _require(project_path)
+    with _open(project_path, read_only=True) as project:
+        if by_document:
+            docs = search_documents(project, query)[: limit or None]
+            if as_json:
+                click.echo(json.dumps([{"id": d.document_id, "name": d.document_name, "pages": d.pages,
+                                        "first_page": d.first_page} for d in docs], indent=2, ensure_ascii=False))
+            for d in [] if as_json else docs:
+                click.echo(f"{d.document_id:>4}  {d.pages:>5} page{'s' if d.pages != 1 else ' '}  from p. {d.first_page:<4}  {d.document_name}")
+            if not docs and not as_json:
+                click.echo(f"no document holds {query!r}", err=True)
+            return
+        hits = search(project, query, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps([
+            {"document": h.document_id, "name": h.document_name, "page": h.page, "text": h.text, "snippet": h.snippet,
+             "words": [{"id": i, "box": [round(v, 1) for v in b]} for i, b in zip(h.word_ids, h.boxes)]}
+            for h in hits
+        ], indent=2, ensure_ascii=False))
+        return
+    for h in hits:
+        click.echo(f"{h.document_id:>4}  p. {h.page:<4} {h.snippet}  [{h.document_name}]")
+    if not hits:
+        click.echo(f"no hits for {query!r}", err=True)
+    elif limit and len(hits) == limit:
+        click.echo(f"showing the first {limit} hits (--limit 0 shows all)", err=True)
 
 
 @cli.command("annotate")

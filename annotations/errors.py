@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -47,3 +48,12 @@ class Cancelled(ScanspanError):
 
     def __init__(self) -> None:
         super().__init__("cancelled")
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one line for a user: its first line, without Python object addresses."""
+    text = str(exc).strip() or type(exc).__name__
+    # Pillow names the in-memory buffer ("<_io.BytesIO object at 0x...>"): noise to a user.
+    line = re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0])
+    # MuPDF prefixes its messages with its error number: "code=7: premature end of data in png image".
+    return re.sub(r"^code=\d+:\s*", "", line) or type(exc).__name__

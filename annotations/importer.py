@@ -10,13 +10,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import ocr
-from .errors import Cancelled, ScanspanError
+from .errors import Cancelled, ScanspanError, first_line
 from .model import Document, Provenance, RawWord
-from .sources import SourcePage, first_line, open_pages, pymupdf_version, read_source
 from .store import NewPage
+
+if TYPE_CHECKING:
+    from .sources import SourcePage
 
 Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
@@ -35,6 +37,8 @@ class ImportOptions:
     """Parallel tesseract processes; 0 means one per CPU."""
     ocr_timeout: float = DEFAULT_OCR_TIMEOUT
     """Seconds a page's tesseract may run before it is killed and its file fails; 0 means no limit."""
+    cluster: str | None = None
+    """A Dask scheduler's address: pages are OCRed on its workers instead of here (see cluster.py)."""
 
     @property
     def workers(self) -> int:
@@ -107,11 +111,13 @@ def run_import(
     deliver: Callable[[Prepared], Document],
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    planned: dict[Path, int] | None = None,
 ) -> list[Outcome]:
     """Import every path; a bad file is reported in its Outcome and the others still go in.
 
-    Pages are rendered on the calling thread and OCRed on a pool of `options.workers` threads,
-    each driving one single-threaded tesseract process. `deliver` stores a finished file; it and
+    Pages are rendered on the calling thread and OCRed on a pool of `options.jobs` threads (by
+    default one per CPU, or per thread of the cluster's workers with `options.cluster`), each
+    driving one single-threaded tesseract process here or waiting for one on the cluster. `deliver` stores a finished file; it and
     `progress` are always called on the calling thread, files in order.
 
     Whatever fails in one file, at any stage and whether foreseen or not, is that file's Outcome.
@@ -119,14 +125,62 @@ def run_import(
     tesseract it started is killed before this returns.
     """
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ocr")
+    engine = _engine(options)
     try:
-        return _ImportRun(options, lookup, deliver, progress, cancel, pool, stop).run(paths)
+        # With a cluster, as many pages are in flight as its workers have threads.
+        workers = options.jobs or engine.slots()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
+        try:
+            run = _ImportRun(options, lookup, deliver, progress, cancel, pool, stop, planned or {}, engine, workers)
+            return run.run(paths)
+        finally:
+            # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
+            # ones never start, so the pool is not left waiting on work nobody wants.
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
-        # Running pages see `stop` within a fraction of a second and kill their tesseract; waiting
-        # ones never start, so the pool is not left waiting on work nobody wants.
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        engine.close()
+
+
+class Engine(Protocol):
+    """Where pages are OCRed: tesseract here (the `ocr` module), or on a cluster (cluster.ClusterOcr)."""
+
+    def slots(self) -> int: ...
+
+    def check_ready(self, settings: ocr.OcrSettings) -> None: ...
+
+    def engine_version(self) -> str: ...
+
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+                  timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]: ...
+
+    def close(self) -> None: ...
+
+
+class _LocalOcr:
+    def slots(self) -> int:
+        return os.cpu_count() or 1
+
+    def check_ready(self, settings: ocr.OcrSettings) -> None:
+        ocr.check_ready(settings)
+
+    def engine_version(self) -> str:
+        return ocr.engine_version()
+
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+                  timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]:
+        return ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=cancel)
+
+    def close(self) -> None:
+        pass
+
+
+def _engine(options: ImportOptions) -> Engine:
+    if options.cluster:
+        from .cluster import ClusterOcr  # Dask only for imports that use it
+
+        return ClusterOcr(options.cluster)
+    return _LocalOcr()
 
 
 class _ImportRun:
@@ -139,7 +193,12 @@ class _ImportRun:
         cancel: CancelCheck | None,
         pool: ThreadPoolExecutor,
         stop: threading.Event,
+        planned: dict[Path, int],
+        engine: Engine,
+        workers: int,
     ) -> None:
+        self.engine = engine
+        self.workers = workers
         self.options = options
         self.lookup = lookup
         self.deliver = deliver
@@ -149,7 +208,9 @@ class _ImportRun:
         self.stop = stop
         self.queue: deque[_Pending] = deque()
         self.seen: set[str] = set()
-        self.total = 0
+        self.planned = planned
+        """Pages each file is expected to have, known before the run: progress counts them from the start."""
+        self.total = sum(planned.values())
         self.done_ready = 0  # pages that needed no tesseract run, and the pages of files that failed early
         self.ocr_error: ScanspanError | None = None
         self.ocr_checked = False
@@ -176,8 +237,11 @@ class _ImportRun:
 
     def _import_file(self, outcome: Outcome) -> None:
         """Read, render and queue one file's pages; whatever goes wrong stays this file's failure."""
+        from .sources import open_pages, read_source  # PyMuPDF and Pillow: only when files are read
+
         pending: _Pending | None = None
         count = 0
+        planned = self.planned.get(outcome.path, 0)
         try:
             path = outcome.path
             self.current = path.name
@@ -189,10 +253,13 @@ class _ImportRun:
                 outcome.document = existing
                 where = f"document {existing.id} ({existing.name})" if existing else "an earlier file of this import"
                 outcome.message = f"{path}: already in the project as {where}; not imported again"
+                self.done_ready += planned
+                self._report()
                 return
             count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
             pending = _Pending(outcome, path.name, source.data, source.sha256)
-            self.total += count
+            self.total += count - planned
+            planned = 0
             self._report()
             for page in pages:
                 self._check_cancel()
@@ -204,6 +271,7 @@ class _ImportRun:
             pending = None
             self._flush(block=False)
         except BaseException as exc:
+            self.done_ready += planned  # a file that failed before it was opened: its pages are done with
             if pending is not None:
                 pending.stop.set()
                 # Its pages count as done (none of them will be), so progress still reaches the total.
@@ -229,7 +297,7 @@ class _ImportRun:
     def _throttle(self, current: _Pending) -> None:
         """Keep at most a few rendered pages waiting for tesseract, so long documents stay small in memory."""
         running = [f for f in self._futures(current) if not f.done()]
-        while len(running) > 2 * self.options.workers:
+        while len(running) > 2 * self.workers:
             self._wait(running, current)
             running = [f for f in running if not f.done()]
 
@@ -256,6 +324,8 @@ class _ImportRun:
     def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future[NewPage]:
         outcome = pending.outcome
         if page.words is not None:
+            from .sources import pymupdf_version
+
             outcome.pages_text_layer += 1
             self.done_ready += 1
             prov = Provenance("pymupdf", pymupdf_version(), "", None, page.dpi_x, text_layer=True)
@@ -265,9 +335,9 @@ class _ImportRun:
         settings = self.options.ocr
         image_sha = ocr.image_hash(page.image)
         scale = ocr.ocr_scale(page.dpi_x, page.dpi_y, page.image.size)
-        key = ocr.cache_key(image_sha, settings, scale)
+        key = ocr.cache_key(image_sha, settings, scale, self.engine.engine_version())
         prov = Provenance(
-            "tesseract", ocr.engine_version(), settings.lang, settings.psm,
+            "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
         )
 
@@ -290,7 +360,7 @@ class _ImportRun:
         def job() -> NewPage:
             if stopped():
                 raise Cancelled()
-            return new_page(ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
+            return new_page(self.engine.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
 
         def on_done(future: Future[NewPage]) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.
@@ -306,7 +376,7 @@ class _ImportRun:
         if not self.ocr_checked:
             self.ocr_checked = True
             try:
-                ocr.check_ready(self.options.ocr)
+                self.engine.check_ready(self.options.ocr)
             except ScanspanError as exc:
                 self.ocr_error = exc
         if self.ocr_error is not None:
@@ -362,12 +432,14 @@ def import_into(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    planned: dict[Path, int] | None = None,
 ) -> list[Outcome]:
-    """Import files into an open Project on the calling thread."""
+    """Import files into an open Project on the calling thread; `planned` gives each file's expected
+    page count, so that progress counts the whole run's pages from the start."""
 
     def deliver(prepared: Prepared) -> Document:
         document: Document = project.add_document(  # type: ignore[attr-defined]
             prepared.name, prepared.data, prepared.sha256, prepared.pages)
         return document
 
-    return run_import(paths, options or ImportOptions(), project, deliver, progress, cancel)
+    return run_import(paths, options or ImportOptions(), project, deliver, progress, cancel, planned)

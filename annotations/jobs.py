@@ -32,6 +32,16 @@ def import_files(project_path: Path, paths: Sequence[Path], options: Any, progre
         return import_into(project, paths, options, progress=progress, cancel=cancel)
 
 
+def import_folders(project_path: Path, paths: Sequence[Path], options: Any, recursive: bool,
+                   progress: Callable[..., None], cancel: Callable[[], bool]) -> Any:
+    """Files and folders (a folder dropped on the window): see folders.import_paths."""
+    from .folders import import_paths
+    from .store import Project
+
+    with Project(project_path) as project:
+        return import_paths(project, paths, options, recursive=recursive, progress=progress, cancel=cancel)
+
+
 def export_project(project_path: Path, fmt: str, output: Path, documents: Sequence[int] | None, options: Any,
                    progress: Callable[..., None], cancel: Callable[[], bool]) -> Any:
     from .exporters import export
@@ -63,8 +73,10 @@ def suggest_with_model(project_path: Path, iterations: int, progress: Callable[.
             raise errors.Cancelled() from None
 
 
-WORKS: dict[str, Callable[..., Any]] = {"import": import_files, "export": export_project, "backup": backup_project,
-                                        "model": suggest_with_model}
+WORKS: dict[str, Callable[..., Any]] = {
+    "import": import_files, "import-folders": import_folders, "export": export_project, "backup": backup_project,
+    "model": suggest_with_model,
+}
 
 
 def _child() -> None:

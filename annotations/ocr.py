@@ -18,12 +18,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
-
-from PIL import Image
+from typing import IO, TYPE_CHECKING
 
 from .errors import Cancelled, OcrError
 from .model import RawWord
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 OCR_TARGET_DPI = 300.0
 LOW_DPI = 200.0
@@ -196,9 +197,12 @@ def image_hash(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
-def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, float]) -> str:
-    """Identifies one OCR result: the same pixels, engine and settings always give the same words."""
-    raw = f"{image_sha256}|tesseract {engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
+def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, float], version: str | None = None) -> str:
+    """Identifies one OCR result: the same pixels, engine and settings always give the same words.
+
+    `version` is the tesseract that does the OCR (a cluster's workers'); by default the one here.
+    """
+    raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -214,6 +218,8 @@ def ocr_image(
     Tesseract is killed when it runs longer than `timeout` seconds (OcrError) or `cancel()` turns
     true (Cancelled), and on any exception in the calling thread: no run outlives this call.
     """
+    from PIL import Image  # not at the top: commands that never OCR must not pay for Pillow
+
     sx, sy = scale
     work = image
     if (sx, sy) != (1.0, 1.0):

@@ -6,7 +6,6 @@ import hashlib
 import io
 import math
 import os
-import re
 import sys
 import tempfile
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 import pymupdf
 from PIL import Image
 
-from .errors import SourceError
+from .errors import SourceError, first_line  # noqa: F401 - first_line was defined here
 from .model import RawWord
 
 MAX_PIXELS = 200_000_000
@@ -328,15 +327,6 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
 def estimate_dpi(width: int, height: int) -> float:
     """Resolution of an untagged image, assuming it shows a whole letter-size page."""
     return round(max(width / 8.5, height / 11.0), 1)
-
-
-def first_line(exc: BaseException) -> str:
-    """An exception as one line for a user: its first line, without Python object addresses."""
-    text = str(exc).strip() or type(exc).__name__
-    # Pillow names the in-memory buffer ("<_io.BytesIO object at 0x...>"): noise to a user.
-    line = re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0])
-    # MuPDF prefixes its messages with its error number: "code=7: premature end of data in png image".
-    return re.sub(r"^code=\d+:\s*", "", line) or type(exc).__name__
 
 
 def pymupdf_version() -> str:

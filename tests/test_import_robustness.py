@@ -20,7 +20,7 @@ from helpers import (
     wait_until,
 )
 
-from annotations import importer, ocr
+from annotations import ocr, sources
 from annotations.errors import Cancelled
 from annotations.importer import ImportOptions, Prepared, import_into, run_import
 from annotations.store import Project
@@ -243,7 +243,7 @@ def test_an_unexpected_failure_at_any_stage_fails_only_that_file(
     paths = [corpus.paths["pages.tif"], corpus.paths["letter.png"], corpus.paths["born.pdf"]]
     error = ZeroDivisionError("float division by zero")
     if stage == "open":
-        monkeypatch.setattr(importer, "open_pages", fail_on_call(importer.open_pages, 1, error))
+        monkeypatch.setattr(sources, "open_pages", fail_on_call(sources.open_pages, 1, error))
     elif stage == "scale":  # pages.tif's page 2: page 1 is already with tesseract
         monkeypatch.setattr(ocr, "ocr_scale", fail_on_call(ocr.ocr_scale, 2, error))
     elif stage == "ocr":  # one job: the third run is pages.tif's page 3
@@ -274,7 +274,7 @@ def test_an_unexpected_failure_at_any_stage_fails_only_that_file(
 def test_an_unexpected_failure_is_one_line_with_its_traceback_in_the_crash_log(
     cli, corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "open_pages", fail_on_call(importer.open_pages, 1, ZeroDivisionError("float division by zero")))
+    monkeypatch.setattr(sources, "open_pages", fail_on_call(sources.open_pages, 1, ZeroDivisionError("float division by zero")))
     run = cli("import", corpus.paths["fax.tif"], corpus.paths["born.pdf"], "-p", tmp_path / "p.scanspan")
     assert run.code == 1
     log = tmp_path / "state" / "scanspan" / "crash.log"

@@ -11,15 +11,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-from PIL import Image, ImageChops
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ProjectError
 from ..model import Page
-from ..pages import render_page
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
@@ -116,6 +116,8 @@ class Staging:
 def _grey_if_neutral(image: Image.Image) -> Image.Image:
     # Most letters are scanned in grey; a grey PNG is a third of the RGB one, and every consumer
     # (LayoutLM processors, Label Studio, COCO tools) reads it. Colour scans stay in colour.
+    from PIL import ImageChops  # only exports with page images load Pillow
+
     if image.mode != "RGB":
         return image
     r, g, b = image.split()
@@ -179,6 +181,8 @@ class Target:
         if self._source is None or self._source[0] != sha:
             self._source = None  # let the previous document's bytes go before reading the next
             self._source = (sha, self.project.source_data(sha))
+        from ..pages import render_page  # PyMuPDF only for exports with page images
+
         return render_page(page, sha, self._source[1])
 
     def stage_beside(self) -> None:

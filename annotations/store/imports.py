@@ -94,6 +94,10 @@ class ImportStore:
 
         def document(self, ref: int | str) -> Document: ...
 
+        def _index_page(self, page_id: int, words: Iterable[str]) -> None: ...
+
+        def _unindex_document(self, doc_id: int) -> None: ...
+
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
         """Store a source file, its pages, words and OCR cache entries, all or nothing.
 
@@ -161,6 +165,7 @@ class ImportStore:
         row = self.db.execute("select source_sha256 from documents where id = ? and complete = 0", [doc_id]).fetchone()
         if row is None:
             return
+        self._unindex_document(doc_id)
         self.db.execute("delete from words where page_id in (select id from pages where document_id = ?)", [doc_id])
         self.db.execute("delete from pages where document_id = ?", [doc_id])
         self.db.execute("delete from documents where id = ?", [doc_id])
@@ -209,6 +214,7 @@ class ImportStore:
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((page_id, i, w.text, w.text, *w.box, w.conf, w.block, w.par, w.line) for i, w in enumerate(page.words)),
         )
+        self._index_page(page_id, (w.text for w in page.words))
         if page.cache_key:
             self._cache_put(page.cache_key, page.words, prov.engine_version, stamp)
 

@@ -41,6 +41,7 @@ from .rows import (
     word_row,
 )
 from .schema import migrations
+from .search import SearchStore
 from .suggestions import SuggestionStore
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front
@@ -326,8 +327,9 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore):
         if not text or any(ch.isspace() for ch in text):
             raise ProjectError("a corrected word must be one non-empty word without spaces")
         with self.write():
-            self.word(word_id)
+            page_id = self.word(word_id).page_id
             self.db["words"].update(word_id, {"text": text})
+            self._reindex_page(page_id)
         self._own_word_writes += 1
         return self.word(word_id)
 

@@ -264,3 +264,22 @@ def suggestions(db: Database) -> None:
         defaults={"label": "", "fuzzy": 0, "ignore_case": 0},
     )
     db["suggestion_rules"].create_index(["kind", "name", "label"], unique=True)
+
+
+@migrations(name="0008_page_search")
+def page_search(db: Database) -> None:
+    # The full-text index of every page (see store/search.py), built here for the pages already stored.
+    from .search import CREATE_FTS, FTS_TABLE, page_key
+
+    db.execute(CREATE_FTS)
+    words = db.execute("select page_id, text from words order by page_id, idx")
+    page_id: int | None = None
+    texts: list[str] = []
+    for pid, text in words:
+        if pid != page_id:
+            if page_id is not None:
+                db.execute(f"insert into {FTS_TABLE} (rowid, text) values (?, ?)", [page_id, page_key(texts)])
+            page_id, texts = pid, []
+        texts.append(text)
+    if page_id is not None:
+        db.execute(f"insert into {FTS_TABLE} (rowid, text) values (?, ?)", [page_id, page_key(texts)])

@@ -34,7 +34,7 @@ SERVED = frozenset({
     "document_text", "source_data", "spans", "span", "located_spans", "add_span", "add_span_chars",
     "update_span", "accept_span", "delete_span", "regions", "region", "regions_by_id", "add_region",
     "update_region", "accept_region", "delete_region", "last_change", "data_version", "changes_since",
-    "checkpoint", "backup", "schema_version", "cached_words",
+    "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents",
     # Suggestions (annotations/store/suggestions.py): review in the window.
     "suggestions", "suggestion_counts", "accept_suggestions", "reject_suggestions", "restore_rejected",
     "unaccept", "rejections", "add_suggestions", "rules",

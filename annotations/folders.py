@@ -1,0 +1,140 @@
+"""Importing folders: the page files found in them by content, page counts up front, one report per file."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .importer import CancelCheck, ImportOptions, Outcome, Progress, import_into
+
+if TYPE_CHECKING:
+    from .store import Project
+
+SNIFF_BYTES = 1024
+"""Enough of a file's start to recognise a PDF (its header may follow some junk), TIFF, PNG or JPEG."""
+
+
+@dataclass
+class Found:
+    """What a set of files and folders holds: the page files, in order, and the other files left out."""
+
+    files: list[Path] = field(default_factory=list)
+    other: list[Path] = field(default_factory=list)
+    """Files in the folders that are not PDFs or images (explicitly named files are always kept)."""
+    empty: list[Path] = field(default_factory=list)
+    """Folders given that hold no page file at all (a mistake worth a line of its own)."""
+
+
+@dataclass
+class FolderImport:
+    outcomes: list[Outcome]
+    other: list[Path]
+    empty: list[Path] = field(default_factory=list)
+
+
+def page_kind(path: Path) -> str | None:
+    """"pdf", "tiff", "png" or "jpeg" by the file's first bytes (never its name); None for anything else."""
+    from .sources import sniff
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    return sniff(head) if head else None
+
+
+def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
+    """The files to import from `paths`: files as given, and the page files inside folders (their
+    subfolders too when `recursive`), recognised by content, each once, in name order per folder.
+
+    A named file is kept whatever it holds, so that the import reports what is wrong with it; in
+    folders, other files (notes, spreadsheets, .DS_Store) are only counted.
+    """
+    found = Found()
+    seen: set[Path] = set()
+
+    def add(path: Path, named: bool) -> None:
+        # A file named twice is imported (and reported) twice as asked; one found again in a folder is not.
+        key = path.resolve()
+        if key in seen and not named:
+            return
+        seen.add(key)
+        if named or page_kind(path) is not None:
+            found.files.append(path)
+        else:
+            found.other.append(path)
+
+    for item in map(Path, paths):
+        if not item.is_dir():
+            add(item, named=True)
+            continue
+        before = len(found.files)
+        if recursive:
+            walk = os.walk(item, onerror=None, followlinks=False)
+        else:
+            try:
+                walk = iter([(str(item), [], sorted(os.listdir(item)))])
+            except OSError:  # unreadable: reported as a folder without page files, like os.walk's
+                walk = iter([])
+        for folder, dirs, names in walk:
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                path = Path(folder) / name
+                if not name.startswith(".") and path.is_file():
+                    add(path, named=False)
+        if len(found.files) == before:
+            found.empty.append(item)
+    return found
+
+
+def count_pages(path: Path) -> int:
+    """How many pages a file will give, cheaply (no rendering); 0 when it cannot be told here."""
+    kind = page_kind(path)
+    # Warnings about a damaged file are reported with its import, in its own line, not here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _count(path, kind)
+
+
+def _count(path: Path, kind: str | None) -> int:
+    try:
+        if kind == "pdf":
+            import pymupdf
+
+            from .sources import MUPDF_LOCK
+
+            with MUPDF_LOCK:
+                with pymupdf.open(path) as doc:
+                    return 0 if doc.needs_pass else doc.page_count
+        if kind == "tiff":
+            from PIL import Image
+
+            with Image.open(path) as image:
+                return int(getattr(image, "n_frames", 1))
+        return 1 if kind else 0
+    except Exception:  # a damaged file: the import itself says what is wrong with it
+        return 0
+
+
+def import_paths(
+    project: Project,
+    paths: Sequence[str | Path],
+    options: ImportOptions | None = None,
+    recursive: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelCheck | None = None,
+) -> FolderImport:
+    """Import files and folders into an open project (what a folder dropped on the window needs).
+
+    Files already in the project (by content) are reported as duplicates and not read further;
+    progress counts the pages of the whole run from the start.
+    """
+    found = find_files(paths, recursive)
+    planned = {path: count_pages(path) for path in found.files}
+    outcomes = import_into(project, found.files, options, progress=progress, cancel=cancel, planned=planned)
+    return FolderImport(outcomes, found.other, found.empty)
