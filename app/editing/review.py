@@ -61,11 +61,9 @@ class Reviewer(QObject):
         target = found[at % len(found)]
         self.session.spans(target.document_id)  # another document's spans are read so the window can show it
         self.chosen.emit(AnnotationRef("span", target.id))
-        left = len(found)
-        where = (" (from the first again)" if delta > 0 else " (from the last again)") if wrapped and len(found) > 1 else ""
-        self.message.emit(f"Suggestion {ids.index(target.id) + 1} of {left}: {target.label} "
-                          f"“{self.session.span_text(target)}” from {target.source or 'an import'}{where}; "
-                          "Enter accepts, X rejects")
+        where = (", from the first again" if delta > 0 else ", from the last again") if wrapped and len(found) > 1 else ""
+        # The selection's own status says what it is and which keys decide it.
+        self.message.emit(f"Suggestion {ids.index(target.id) + 1} of {len(found)}, from {target.source or 'an import'}{where}")
         return target
 
     def _from_position(self, found: list[Span], delta: int, here: Position | None) -> int:

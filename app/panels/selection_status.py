@@ -55,6 +55,8 @@ class SelectionStatus(QLabel):
                 return "Nothing selected"
             text = self.session.span_text(span)
             short = text if len(text) <= 40 else text[:39] + "…"
+            if span.suggested:
+                return f"Suggested {span.label} “{short}”: Enter accepts, X rejects, Tab skips"
             return f"Selected {span.label} span “{short}”: a label key relabels, Delete deletes"
         region = self.session.find_region(ref.id)
         if region is None:

@@ -50,6 +50,10 @@ class TextView(QTextEdit):
         self._pending: tuple[Page | None] | None = None
         self._marks_due = False
         self._next_block: QTextBlock | None = None  # where highlighting a new page's text goes on
+        # Span changes are highlighted once per turn of the event loop (accepting forty suggestions
+        # changes forty spans); highlighted() and shown() account for a refresh still due.
+        self._refresh_due = QTimer(self, singleShot=True, interval=0)
+        self._refresh_due.timeout.connect(self._apply_marks)
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -170,6 +174,7 @@ class TextView(QTextEdit):
         return ref.id if ref is not None and ref.kind == "span" else None
 
     def refresh_highlights(self) -> None:
+        self._refresh_due.stop()
         self._marks_due, self._next_block = False, None
         self.highlighter.set_marks(self._marks(), self._current())
 
@@ -195,7 +200,8 @@ class TextView(QTextEdit):
 
     def _on_span(self, span: Span) -> None:
         if self.page is not None and span.document_id == self.page.document_id:
-            self.refresh_highlights()
+            self._marks_due, self._next_block = True, None
+            self._refresh_due.start()
 
     def _on_word_changed(self, word: Word) -> None:
         if self._pending is not None:

@@ -109,6 +109,10 @@ class PageView(QGraphicsView):
         self._steps: list = []  # what is left of showing a page never read: one step per turn
         self._stepper = QTimer(self, singleShot=True, interval=1)  # a timer: Qt paints between steps
         self._stepper.timeout.connect(self._show_step)
+        # Span changes are drawn once per turn of the event loop: accepting forty suggestions changes
+        # forty spans, and drawing the page's highlights forty times took seconds.
+        self._annotations_due = QTimer(self, singleShot=True, interval=0)
+        self._annotations_due.timeout.connect(self._rebuild_annotations)
         renderer.rendered.connect(self._on_rendered)
         session.spanAdded.connect(self._on_span)
         session.spanRemoved.connect(self._on_span)
@@ -169,12 +173,14 @@ class PageView(QGraphicsView):
 
     def shown(self) -> bool:
         """The page's words and highlights are in the scene."""
-        return not self._steps
+        return not self._steps and not self._annotations_due.isActive()
 
     def ensure_shown(self) -> None:
         while self._steps:
             self._show_step()
         self._stepper.stop()
+        if self._annotations_due.isActive():
+            self._rebuild_annotations()
 
     def _show_words(self) -> None:
         assert self.page is not None
@@ -220,6 +226,7 @@ class PageView(QGraphicsView):
             self._prefetcher.start()
 
     def _rebuild_annotations(self) -> None:
+        self._annotations_due.stop()
         if self.page is None or self.data is None:
             return
         scene = self.scene()
@@ -251,7 +258,7 @@ class PageView(QGraphicsView):
 
     def _on_span(self, span: Span) -> None:
         if self.page is not None and span.document_id == self.page.document_id:
-            self._rebuild_annotations()
+            self._annotations_due.start()
 
     def _on_region_added(self, region: Region) -> None:
         if self.page is not None and region.page_id == self.page.id:
@@ -351,7 +358,7 @@ class PageView(QGraphicsView):
             item.set_current(ref == AnnotationRef("region", region_id))
 
     def reveal(self, ref: AnnotationRef) -> None:
-        self.ensure_shown()
+        self.ensure_shown()  # highlights of spans changed this turn too
         spans = self.highlights.items if self.highlights is not None else {}
         item = spans.get(ref.id) if ref.kind == "span" else self.regions.get(ref.id)
         if item is not None:

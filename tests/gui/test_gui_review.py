@@ -160,6 +160,9 @@ def test_enter_accepts_and_moves_on_and_undo_makes_it_a_suggestion_again(
     press(qtbot, window, Qt.Key.Key_Tab)
     first = window.selection.annotation
     assert first is not None
+    # The status bar says what is selected and which keys decide it.
+    assert window.selection_status.text() == "Suggested agency “OJJDP”: Enter accepts, X rejects, Tab skips"
+    assert window.statusBar().currentMessage() == "Suggestion 1 of 8, from agencies.txt"
     press(qtbot, window, Qt.Key.Key_Return)
     assert suggested(review_file)[first.id] == ("agency", 0)
     # The next suggestion is selected; the count goes down.
