@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
+from annotations.folders import FolderImport
 from annotations.importer import ImportOptions, Outcome
 from app.background.workers import JobWorker, import_worker
 from app.project.session import ProjectSession
@@ -31,6 +32,7 @@ class ImportController(QObject):
         self.session: ProjectSession | None = None
         self.options = settings.import_options() if settings is not None else ImportOptions()
         self.worker: JobWorker | None = None
+        self.note = ""  # what else the last import had to say (files in a dropped folder it left alone)
         self.queue: list[list[Path]] = []
         self.label = QLabel()
         self.bar = QProgressBar()
@@ -72,7 +74,8 @@ class ImportController(QObject):
         worker.signals.cancelled.connect(self._on_cancelled)
         worker.signals.crashed.connect(self._on_crashed)
         self.worker = worker
-        self.label.setText(f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…")
+        what = "folder" if any(p.is_dir() for p in paths) else "file"
+        self.label.setText(f"Importing {len(paths)} {what}{'s' if len(paths) != 1 else ''}…")
         self.bar.setRange(0, 0)  # busy until the page count is known
         for widget in (self.label, self.bar, self.cancel_button):
             widget.show()
@@ -111,7 +114,15 @@ class ImportController(QObject):
         if self.queue:
             self.start(self.queue.pop(0))
 
-    def _on_finished(self, outcomes: list[Outcome]) -> None:
+    def _on_finished(self, result: list[Outcome] | FolderImport) -> None:
+        self.note = ""
+        outcomes = result if isinstance(result, list) else list(result.outcomes)
+        if isinstance(result, FolderImport):
+            # A dropped folder: say what in it was not a letter, as `scanspan import FOLDER` does.
+            outcomes += [Outcome(p, "failed", f"{p}: a folder without PDF, TIFF, PNG or JPEG files") for p in result.empty]
+            if result.other:
+                self.note = (f"{len(result.other)} other file{'s' if len(result.other) != 1 else ''} in the "
+                             "folders left alone (not PDF, TIFF, PNG or JPEG)")
         self._done()
         if self.session is not None:
             self.session.sync()  # the documents it stored, now rather than at the next poll

@@ -73,6 +73,9 @@ class JobWorker(QRunnable):
 
 
 def import_worker(project_path: Path, paths: Sequence[Path], options: ImportOptions | None = None) -> JobWorker:
+    """Files, or folders (searched with their subfolders; the result is then a FolderImport)."""
+    if any(p.is_dir() for p in paths):
+        return JobWorker("import-folders", project_path, list(paths), options or ImportOptions(), True)
     return JobWorker("import", project_path, list(paths), options or ImportOptions())
 
 

@@ -105,6 +105,35 @@ def test_dropping_files_on_the_window_imports_them(qtbot: QtBot, empty_window: M
     assert [o.status for o in finished.args[0]] == ["imported"]
 
 
+def test_dropping_a_folder_imports_the_letters_in_it_and_its_subfolders(
+    qtbot: QtBot, empty_window: MainWindow, tmp_path: Path
+) -> None:
+    window = empty_window
+    folder = tmp_path / "archive"
+    (folder / "1997").mkdir(parents=True)
+    for name, where in (("first.pdf", folder), ("second.dat", folder / "1997")):  # found by content, not name
+        doc = pymupdf.open()
+        doc.new_page().insert_text((72, 72), f"A letter called {name}.", fontname="tiro", fontsize=12)
+        doc.save(where / name)
+    (folder / "notes.txt").write_text("not a letter")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    where = QPointF(400, 300)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        enter = QDragEnterEvent(where, *args)  # Qt 6.12 takes a QPointF (its QPoint form is deprecated)
+    except TypeError:
+        enter = QDragEnterEvent(where.toPoint(), *args)  # older Qt: only a QPoint
+    assert QApplication.sendEvent(window, enter) and enter.isAccepted()
+    with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
+        QApplication.sendEvent(window, QDropEvent(where, *args))
+    assert sorted((o.path.name, o.status) for o in finished.args[0]) == [("first.pdf", "imported"),
+                                                                       ("second.dat", "imported")]
+    assert window.statusBar().currentMessage() == (
+        "Imported 2 file(s); 1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
+    assert sorted(r[0] for r in rows(window.project_path(), "select name from documents")) == ["first.pdf", "second.dat"]
+
+
 def test_bad_files_are_reported_in_the_window(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
     window = empty_window
     empty = tmp_path / "empty.pdf"
