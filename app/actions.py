@@ -38,6 +38,7 @@ class Actions:
     find: QAction
     find_next: QAction
     find_previous: QAction
+    search_project: QAction
     next_document: QAction
     previous_document: QAction
     next_page: QAction
@@ -123,6 +124,8 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         find=a(window, "&Find…", slots["find"], [Key.Find], "Find in this document"),
         find_next=a(window, "Find &next", slots["find_next"], [Key.FindNext], "Next hit"),
         find_previous=a(window, "Find pre&vious", slots["find_previous"], [Key.FindPrevious], "Previous hit"),
+        search_project=a(window, "&Search all documents…", slots["search_project"], ["Ctrl+Shift+F"],
+                         "Search the OCR text of every document in the project"),
         next_document=a(window, "Next &document", slots["next_document"], ["Alt+PgDown"], "Next document"),
         previous_document=a(window, "Previous d&ocument", slots["previous_document"], ["Alt+PgUp"], "Previous document"),
         next_page=a(window, "&Next page", slots["next_page"], ["Ctrl+PgDown", "Alt+Right"], "Next page", P.SP_MediaSeekForward),
@@ -165,7 +168,7 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
-                 None, actions.find, actions.find_next, actions.find_previous, None, actions.clear_selection):
+                 None, actions.find, actions.find_next, actions.find_previous, actions.search_project, None, actions.clear_selection):
         _add(edit, item)
     review = bar.addMenu("&Suggestions")
     for item in (actions.accept_suggestion, actions.accept_label, actions.reject_suggestion, actions.next_suggestion,
