@@ -38,7 +38,8 @@ GESTURES = [
     ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, OCR "
                                             "variants included): T suggests them, Shift+T tags them all"),
     ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
-    ("Import", "Drop files on the window"),
+    ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
+    ("Import", "Drop files or folders on the window (folders with their subfolders)"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings"),
