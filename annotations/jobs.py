@@ -73,9 +73,18 @@ def suggest_with_model(project_path: Path, iterations: int, progress: Callable[.
             raise errors.Cancelled() from None
 
 
+def plan_propagation(project_path: Path, span_id: int, progress: Callable[..., None], cancel: Callable[[], bool]) -> Any:
+    """What tagging every other occurrence of a span would add (`suggest.plan_hits`), stored nowhere."""
+    from .store import ProjectReader
+    from .suggest import plan_hits, propagation_hits
+
+    with ProjectReader(project_path) as reader:
+        return plan_hits(reader, propagation_hits(reader, span_id))[0]
+
+
 WORKS: dict[str, Callable[..., Any]] = {
     "import": import_files, "import-folders": import_folders, "export": export_project, "backup": backup_project,
-    "model": suggest_with_model,
+    "model": suggest_with_model, "propagation": plan_propagation,
 }
 
 

@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 from annotations.errors import ScanspanError
 from annotations.importer import Outcome
 from annotations.pagetext import Hit, TextRange, snap
+from annotations.search import SearchHit
 from annotations.store.server import ProjectProcess
 from app import actions as action_defs
 from app.background.export_controller import PROJECT_FILTER, ExportController
 from app.background.import_controller import ImportController
 from app.background.model_controller import ModelController
+from app.background.occurrences import OccurrenceCounter
 from app.crash import CrashHandler
 from app.dialogs import doctor as doctor_dialog
 from app.dialogs.export import ExportDialog
@@ -51,6 +53,7 @@ from app.panels.annotations_panel import AnnotationsPanel
 from app.panels.find_bar import FindBar
 from app.panels.label_palette import LabelPalette
 from app.panels.navigator import Navigator
+from app.panels.search_panel import SearchPanel
 from app.panels.selection_status import SelectionStatus
 from app.panels.suggestion_status import PropagationOffer, SuggestionCount
 from app.panels.text_view import TextView
@@ -119,6 +122,7 @@ class MainWindow(WindowAPI, QMainWindow):
             "label_names": lambda on: self._page_call("set_show_names", on),
             "find": self.find_bar_open, "find_next": lambda: self.find_bar.next(),
             "find_previous": lambda: self.find_bar.previous(),
+            "search_project": self.search_project,
             "next_document": lambda: self.step_document(1), "previous_document": lambda: self.step_document(-1),
             "next_page": lambda: self.step_page(1), "previous_page": lambda: self.step_page(-1),
             "accept_suggestion": lambda: self._review("accept_selected"),
@@ -159,9 +163,14 @@ class MainWindow(WindowAPI, QMainWindow):
             "labels": self._dock("Labels", Qt.DockWidgetArea.LeftDockWidgetArea),
             "annotations": self._dock("Annotations", Qt.DockWidgetArea.BottomDockWidgetArea),
             "history": self._dock("History", Qt.DockWidgetArea.RightDockWidgetArea),
+            "search": self._dock("Search", Qt.DockWidgetArea.RightDockWidgetArea),
         }
         self.docks["history"].setWidget(QUndoView(self.stack))
         self.docks["history"].hide()
+        self.search_panel = SearchPanel()
+        self.search_panel.hitChosen.connect(self._go_to_search_hit)
+        self.docks["search"].setWidget(self.search_panel)
+        self.docks["search"].hide()
         self.resizeDocks([self.docks["documents"], self.docks["labels"]], [300, 260], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["documents"]], [270], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["annotations"]], [230], Qt.Orientation.Vertical)
@@ -189,6 +198,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.exports.copied.connect(self.copySaved)
         self.importer.finished.connect(self._on_import_finished)
         self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
+        self.occurrences = OccurrenceCounter(self.pool, self)
+        self.occurrences.counted.connect(lambda span_id, epoch, plan: self._review("offer", span_id, epoch, plan))
         self.model = ModelController(self.statusBar(), self.pool, self)
         self.model.finished.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.model.failed.connect(lambda text: self.show_error("Cannot suggest with a model", text))
@@ -231,6 +242,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self._poll_timer.stop()
         self.importer.set_session(None)
         self.model.set_session(None)
+        self.occurrences.set_session(None)
         self.stack.clear()
         self.selection.clear()
         if self.renderer is not None:
@@ -247,6 +259,7 @@ class MainWindow(WindowAPI, QMainWindow):
             widget.deleteLater()
         self.session = self.renderer = self.editor = self.reviewer = None
         self.selection_status.set_session(None)
+        self.search_panel.set_session(None)
         self.suggestion_count.set_session(None)
         self.offer.withdraw()
         self.doc_id = self.page_number = self._lists_doc = None
@@ -305,8 +318,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.navigator.statusRequested.connect(self.editor.set_status)
         self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        # The tag is on screen first; its other occurrences are counted on the next turn.
-        self.editor.tagged.connect(lambda span_id: QTimer.singleShot(0, lambda: self._review("offer", span_id)))
+        # A tag's other occurrences are counted in the background, then offered.
+        self.editor.tagged.connect(lambda span_id: self.occurrences.count(span_id, self.reviewer.epoch if self.reviewer else 0))
         self.reviewer.chosen.connect(self.go_to_annotation)
         self.reviewer.offered.connect(self.offer.offer)
         self.reviewer.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -325,8 +338,10 @@ class MainWindow(WindowAPI, QMainWindow):
         session.writes.waiting.connect(self._on_writes_waiting)
         self.importer.set_session(session)
         self.selection_status.set_session(session)
+        self.search_panel.set_session(session)
         self.suggestion_count.set_session(session)
         self.model.set_session(session)
+        self.occurrences.set_session(session)
         self.navigator.reload()
         self._rebuild_label_actions()
         self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
@@ -441,6 +456,26 @@ class MainWindow(WindowAPI, QMainWindow):
         rng = TextRange(doc_id, (hit.page, hit.start), (hit.page, hit.end))
         pages = self.session.pages(doc_id)
         self.selection.set_range(snap(rng, pages, self.session.page_data) or rng, "find")
+
+    def search_project(self) -> None:
+        """Ctrl+Shift+F: the Search dock, its field ready for a query over every document."""
+        if self.session is None:
+            return
+        self.docks["search"].show()
+        self.docks["search"].raise_()
+        self.search_panel.focus()
+
+    def _go_to_search_hit(self, hit: SearchHit) -> None:
+        """Show a project-wide search hit and select its words, so that a label key tags them."""
+        if self.session is None:
+            return
+        self.show_page(hit.document_id, hit.page)
+        data = self.session.page_data(self.session.page(hit.document_id, hit.page))
+        indices = [data.position[w] for w in hit.word_ids if w in data.position]
+        if indices:
+            rng = data.word_range(min(indices), max(indices))
+            pages = self.session.pages(hit.document_id)
+            self.selection.set_range(snap(rng, pages, self.session.page_data) or rng, "find")
 
     def _show_find_hits(self) -> None:
         if self.session is None or self.page_number is None:
@@ -636,7 +671,8 @@ class MainWindow(WindowAPI, QMainWindow):
         else:
             self.statusBar().showMessage(
                 f"Imported {len(imported)} file(s)" + (f", {len(dupes)} already in the project" if dupes else "")
-                + (f", {len(failed)} failed" if failed else ""), 8000)
+                + (f", {len(failed)} failed" if failed else "")
+                + (f"; {self.importer.note}" if self.importer.note else ""), 8000)
         if failed:
             self.show_error("Some files were not imported", "\n".join(failed))
         if imported and self.page_number is None and imported[0].document is not None:

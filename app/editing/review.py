@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 
 from annotations.errors import ScanspanError
 from annotations.model import Span
+from annotations.store.suggestions import NewSuggestion
 from app.editing.editor import edits
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.suggestion_commands import AcceptSuggestions, RejectSuggestions, TagOccurrences
@@ -32,6 +33,14 @@ class Reviewer(QObject):
         self.session = session
         self.selection = selection
         self.stack = stack
+        # Any span change makes a counted plan of other occurrences stale (one of them may now be tagged).
+        self.epoch = 0
+        self._plan: tuple[int, int, list[NewSuggestion]] | None = None  # span id, epoch, plan
+        for signal in (session.spanAdded, session.spanRemoved, session.spanChanged, session.reset):
+            signal.connect(self._bump)
+
+    def _bump(self, *_: object) -> None:
+        self.epoch += 1
 
     def _err(self, text: str) -> None:
         self.error.emit(text)
@@ -166,17 +175,19 @@ class Reviewer(QObject):
 
     # -- propagation --------------------------------------------------------------------------------
 
-    def offer(self, span_id: int) -> int:
-        """Count the other occurrences of a span just tagged (nothing is stored) and offer them."""
+    def offer(self, span_id: int, epoch: int, plan: list[NewSuggestion]) -> None:
+        """Offer the other occurrences of a span just tagged, counted (in the background) when `epoch` was current."""
         span = self.session.find_span(span_id)
         if span is None:
-            return 0
-        try:
-            count = len(self.session.plan_propagation(span_id))
-        except ScanspanError:
-            return 0  # the span went meanwhile (another window): nothing to offer
-        self.offered.emit(span_id, self.session.span_text(span), span.label, count)
-        return count
+            return  # undone or deleted meanwhile
+        self._plan = (span_id, epoch, plan)
+        self.offered.emit(span_id, self.session.span_text(span), span.label, len(plan))
+
+    def _planned(self, span_id: int) -> list[NewSuggestion]:
+        """The offered plan while no span changed since it was counted; else counted again now."""
+        if self._plan is not None and self._plan[:2] == (span_id, self.epoch):
+            return self._plan[2]
+        return self.session.plan_propagation(span_id)
 
     @edits
     def tag_occurrences(self, accept: bool, span_id: int | None = None) -> int:
@@ -188,7 +199,11 @@ class Reviewer(QObject):
         if span is None:
             self.message.emit("Select a tagged span first: its other occurrences are tagged with its label")
             return 0
-        plan = self.session.plan_propagation(span.id)
+        try:
+            plan = self._planned(span.id)
+        except ScanspanError as exc:
+            self.error.emit(str(exc))
+            return 0
         text = self.session.span_text(span)
         if not plan:
             self.message.emit(f"No other occurrences of “{text}” left to tag as {span.label}")

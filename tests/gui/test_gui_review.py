@@ -22,7 +22,7 @@ from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.dialogs.help import ShortcutsDialog
-from app.editing.selection import AnnotationRef
+from app.editing.selection import AnnotationRef, TextRange
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -319,3 +319,24 @@ def test_f1_lists_the_review_keys(qtbot: QtBot, review_window: MainWindow) -> No
                 ("Suggest the other occurrences", "T"), ("Tag all occurrences", "Shift+T")):
         assert row in help_rows
     assert any(what == "Review suggestions" for what, _ in help_rows)
+
+
+def test_tagging_another_occurrence_after_the_count_is_not_suggested_again(
+    qtbot: QtBot, settings: Settings, project_file: Path
+) -> None:
+    window = open_window(qtbot, settings, project_file)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.select_text("CyberTipline")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: window.offer.label.text() == "3 more occurrences of “CyberTipline”:")
+    (first,) = rows(project_file, "select id from spans")
+    # The analyst tags the next one by hand, with the word before it, before taking up the offer:
+    # the occurrence counted is now inside a program span, so it is no longer offered.
+    text = window.text_view.data.text.text
+    at = text.find("CyberTipline", text.find("CyberTipline") + 1)
+    assert text[at - 4 : at] == "the "
+    window.select_range(TextRange(1, (2, at - 4), (2, at + len("CyberTipline"))))
+    qtbot.keyClick(window.text_view, Qt.Key.Key_2)
+    window.go_to_annotation(AnnotationRef("span", first[0]))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_T)
+    assert rows(project_file, "select suggested, count(*) from spans group by suggested") == [(0, 2), (1, 2)]
