@@ -1,4 +1,4 @@
-"""Long work (import, export, backup, training a model) in a child process of its own, reporting over a pipe.
+"""Long work (import, export, backup, training a model, counting occurrences) in a child process of its own, reporting over a pipe.
 
 A window must not hold a connection to its project in its own process (see store/server.py),
 and must not freeze while a 200-page file is stored. So an import started from the window runs
