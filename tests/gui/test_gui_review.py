@@ -247,8 +247,14 @@ def test_after_a_tag_the_other_occurrences_are_offered_and_t_suggests_them_in_on
     assert stored == [("program", "", 0)] + [("program", "propagation", 1)] * 3
     assert not window.offer.isVisible()
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("3 suggestions to review (Tab)"))
+    suggested_ids = rows(project_file, "select id from spans where suggested = 1 order by id")
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(project_file, "select label, suggested from spans") == [("program", 0)]
+    assert window.statusBar().currentMessage() == "Undid “Suggest 3 more occurrences as program” in geneva-letter-2015.pdf, page 2"
+    # Redo brings the same three back, under their ids.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert rows(project_file, "select id from spans where suggested = 1 order by id") == suggested_ids
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
     # Shift+T tags them at once, accepted.
     window.go_to_annotation(AnnotationRef("span", rows(project_file, "select id from spans")[0][0]))
@@ -265,6 +271,23 @@ def test_enter_in_a_text_field_stays_in_the_field(qtbot: QtBot, review_window: M
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
     assert window.find_bar.count.text().startswith("1 of")
     assert all(flag == 1 for _, flag in suggested(review_file).values())
+
+
+def test_the_model_says_why_when_there_is_nothing_to_learn_from(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.messageShown, timeout=60_000) as shown:
+        window.actions.suggest_with_model.trigger()
+    assert shown.args == ["no accepted spans to learn from: tag or accept some spans first"]
+    assert not window.model.running() and not window.model.bar.isVisible()
+
+
+def test_cancelling_the_model_stores_nothing(qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
+    window = tagged_window
+    window.actions.suggest_with_model.trigger()
+    qtbot.waitUntil(lambda: window.model.label.text().startswith("Model: training"), timeout=60_000)
+    qtbot.mouseClick(window.model.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.model.running(), timeout=60_000)
+    assert window.statusBar().currentMessage() == "Training cancelled; nothing was stored"
+    assert rows(tagged_file, "select count(*) from spans where source = 'model'") == [(0,)]
 
 
 @pytest.mark.slow
