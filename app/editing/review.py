@@ -53,10 +53,11 @@ class Reviewer(QObject):
 
     # -- moving between suggestions -----------------------------------------------------------------
 
-    def step(self, delta: int, here: Position | None) -> Span | None:
+    def step(self, delta: int, here: Position | None, found: list[Span] | None = None) -> Span | None:
         """Select the next (delta 1) or previous (-1) suggestion from `here` or from the selected
-        one, across pages and documents; past the last it starts again from the first."""
-        found = self.session.suggestions()
+        one, across pages and documents; past the last it starts again from the first. `found`:
+        the suggestions left, when the caller has just read them."""
+        found = self.session.suggestions() if found is None else found
         if not found:
             self.message.emit("No suggestions left to review")
             return None
@@ -140,7 +141,7 @@ class Reviewer(QObject):
             self.selection.set_annotation(None)
             self.message.emit(f"{done}; no suggestions left to review")
             return
-        self.step(1, here)
+        self.step(1, here, left)
         self.message.emit(f"{done}; {len(left)} suggestion{'s' if len(left) != 1 else ''} left")
 
     @edits
