@@ -209,6 +209,10 @@ def test_x_rejects_and_undo_restores_the_suggestion_under_its_id(
     assert window.current_page() == (1, 1)
     assert window.highlight_items(second.id)[0].pen().style() == Qt.PenStyle.DashLine
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("8 suggestions"))
+    # Redo rejects it again, and remembers it again.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert second.id not in suggested(review_file)
+    assert rows(review_file, "select span_id from span_rejections") == [(second.id,)]
 
 
 def test_accept_all_of_a_label_from_the_menu_is_one_undo_step(
