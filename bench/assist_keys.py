@@ -10,7 +10,9 @@ key presses and mouse clicks on the scan), and is counted as it is sent:
   opens), Tab selects the first; a suggestion whose label's suggestions are all right is taken
   with Shift+Enter (every suggestion of its label), the others with Enter (right) or X (wrong),
   each moving on to the next; what no suggestion covers is tagged as without suggestions;
-- the signature region (R, then one drag) costs the same on both sides and is counted on both.
+- with the window's own propagation only (no term lists), each tag by hand, and Shift+T (tag every
+  other occurrence) once for a text the demo tags more than once;
+- the signature region (R, then one drag) costs the same on every side and is counted on each.
 
 Both sides end checked against the demo's tags: the counts are for reaching exactly them.
 """
@@ -237,6 +239,30 @@ def assisted(project: Path, doc_id: int, truth: list[Tag], regions: list[dict], 
         driver.close()
 
 
+def propagated(project: Path, doc_id: int, truth: list[Tag], regions: list[dict], work: Path,
+               tags_of: Callable[[Path], list[Tag]]) -> Count:
+    """No term lists: each tag by hand, and when the demo tags its text again, Shift+T tags the other
+    occurrences the window offers."""
+    keys = _label_keys(project)
+    driver = Driver(project, work)
+    w = driver.window
+    try:
+        for (label, first, last), tag in sorted(zip(_anchors(project, doc_id, truth), truth), key=lambda a: a[1][1]):
+            if same(tag) in {same(t) for t in tags_of(project)}:
+                continue  # tagged with an earlier occurrence
+            driver.tag(doc_id, first, last, keys[label])
+            again = [t for t in truth if t[0] == label and " ".join(t[3].split()) == " ".join(tag[3].split())]
+            if len(again) > 1:
+                _wait(lambda: w.offer.span_id is not None)
+                driver.key(Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier, why="tag all occurrences")
+        for region in regions:
+            driver.region(doc_id, region["page"], tuple(region["box"]))
+            driver.label_region(region["label"], keys[region["label"]])
+        return driver.count
+    finally:
+        driver.close()
+
+
 EDGE = "()[]{},;:\"'"
 
 
@@ -250,8 +276,9 @@ def same(tag: Tag) -> tuple[str, int, int]:
 
 
 def compare_keystrokes(imported: Path, assisted_db: Path, truth: list[Tag], regions: list[dict],
-                       tags_of: Callable[[Path], list[Tag]]) -> tuple[Count, Count]:
-    """(without, with) suggestions; both checked to end with exactly the demo's span tags."""
+                       tags_of: Callable[[Path], list[Tag]]) -> tuple[Count, Count, Count]:
+    """(without, with suggestions, with the window's "tag all occurrences" only); each checked to end
+    with exactly the demo's span tags."""
     work = Path(tempfile.mkdtemp(prefix="scanspan-keys-"))
     by_hand = work / "by-hand.db"
     by_hand.write_bytes(imported.read_bytes())
@@ -259,11 +286,14 @@ def compare_keystrokes(imported: Path, assisted_db: Path, truth: list[Tag], regi
         [doc] = p.documents()
     without = manual(by_hand, doc.id, truth, regions, work, tags_of)
     helped = assisted(assisted_db, doc.id, truth, regions, work, tags_of)
-    for path in (by_hand, assisted_db):
+    spread = work / "propagated.db"
+    spread.write_bytes(imported.read_bytes())
+    spreading = propagated(spread, doc.id, truth, regions, work, tags_of)
+    for path in (by_hand, assisted_db, spread):
         got = {same(t) for t in tags_of(path)}
         want = {same(t) for t in truth}
         assert got == want, f"{path.name}: missed {sorted(want - got)}, extra {sorted(got - want)}"
         with Project(path, read_only=True) as p:
             drawn = sorted(r.label for r in p.regions(doc.id))
         assert drawn == sorted(r["label"] for r in regions), f"{path.name}: regions {drawn}"
-    return without, helped
+    return without, helped, spreading
