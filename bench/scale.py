@@ -76,9 +76,10 @@ def best(fn: Callable[[], object], rounds: int) -> float:
     return min(times)
 
 
-def command(args: list[str], cwd: Path, pythonpath: str | None = None, rounds: int = 5) -> float:
+def command(args: list[str], cwd: Path, pythonpath: str | None = None, rounds: int = 5,
+            extra_env: dict[str, str] | None = None) -> float:
     """Wall time of `scanspan ARGS` in a fresh process (the median of `rounds`)."""
-    env = dict(os.environ)
+    env = dict(os.environ) | (extra_env or {})
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
     times = []
@@ -110,6 +111,10 @@ def measure(project: Path, out: Path, rounds: int) -> dict[str, float]:
     conn.close()
     figures["list (command) s"] = command(["list", "-p", str(project)], project.parent, rounds=3)
     figures["search (command) s"] = command(["search", "-p", str(project), "Marchetti wrote"], project.parent, rounds=3)
+    # The window opened on the project, its navigator filled and its first page drawn, off-screen.
+    figures["window open + first page (command) s"] = command(
+        ["open", str(project), "--screenshot", str(out / "window.png")], project.parent, rounds=3,
+        extra_env={"QT_QPA_PLATFORM": "offscreen"})
     start = time.perf_counter()
     with Project(project, read_only=True) as p:
         figures["open s"] = time.perf_counter() - start
