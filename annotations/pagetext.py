@@ -160,7 +160,18 @@ def snap(rng: TextRange, pages: Sequence[Page], data: PageDataOf) -> TextRange |
     (p2, i2), core2 = kept[-1]
     t1, t2 = data(pages[p1 - 1]).text, data(pages[p2 - 1]).text
     assert core1 is not None and core2 is not None
-    return TextRange(rng.doc_id, (p1, t1.starts[i1] + core1[0]), (p2, t2.starts[i2] + core2[1]))
+    start, end = t1.starts[i1] + core1[0], t2.starts[i2] + core2[1]
+    # Trimming must not leave a bracket without its partner: "Justice (DOJ)" keeps its ")" and
+    # "(DOJ) Office" its "(".
+    inner = "".join(data(pages[n - 1]).text.text[start if n == p1 else 0 : end if n == p2 else None]
+                    for n in range(p1, p2 + 1))
+    for opening, closing in ("()", "[]", "{}"):
+        balance = inner.count(opening) - inner.count(closing)
+        if balance > 0 and t2.text[end : end + 1] == closing:
+            end += 1
+        elif balance < 0 and start > 0 and t1.text[start - 1 : start] == opening:
+            start -= 1
+    return TextRange(rng.doc_id, (p1, start), (p2, end))
 
 
 def words_in(rng: TextRange, pages: Sequence[Page], data: PageDataOf) -> int:
@@ -199,49 +210,50 @@ def _same_line(word: Word, other: Word) -> bool:
 def between_words(data: PageData, a: int, b: int) -> list[int]:
     """The words from word `a` to word `b` as the page shows them, not as the OCR ordered them.
 
-    Printed lines run from the upper word's to the lower word's: the first from the upper word
-    rightwards, the last up to the lower word, and on every line only the columns the two words are
-    in (runs of words split where a gap is wider than a column gutter), so a letterhead's name
-    column beside the body is never crossed. Indices come back in reading order.
+    Lines (the OCR's, which follow a skewed scan) run from the upper word's to the lower word's: the
+    first from the upper word rightwards, the last up to the lower word, those between whole; and on
+    every line only the columns the two words are in (runs of words split where a gap is wider than
+    a column gutter), so a letterhead's name column beside the body is never crossed. Indices come
+    back in reading order.
     """
     words = data.words
     if a == b:
         return [a]
-    top, bottom = sorted((a, b), key=lambda i: ((words[i].box[1] + words[i].box[3]) / 2, words[i].box[0]))
+    lines: dict[tuple[int, int, int], list[int]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault((w.block, w.par, w.line), []).append(i)
+
+    def key(i: int) -> tuple[int, int, int]:
+        return (words[i].block, words[i].par, words[i].line)
+
+    def middle(line: list[int]) -> float:
+        return sum(words[i].box[1] + words[i].box[3] for i in line) / (2 * len(line))
+
+    top, bottom = sorted((a, b), key=lambda i: (middle(lines[key(i)]), words[i].box[0]))
     wt, wb = words[top], words[bottom]
-    if _same_line(wt, wb):
+    if key(top) == key(bottom) or _same_line(wt, wb):
         x0, x1 = min(wt.box[0], wb.box[0]), max(wt.box[2], wb.box[2])
-        return [i for i, w in enumerate(words) if _same_line(w, wt) and w.box[0] >= x0 - 0.5 and w.box[2] <= x1 + 0.5]
-    y0, y1 = wt.box[1], wb.box[3]
-    rows = _rows([i for i, w in enumerate(words) if y0 <= (w.box[1] + w.box[3]) / 2 <= y1], words)
-    clusters = [_clusters(row, words) for row in rows]
-    own = [c for row in clusters for c in row if top in c or bottom in c]
+        return [i for i in sorted(set(lines[key(top)] + lines[key(bottom)]))
+                if words[i].box[0] >= x0 - 0.5 and words[i].box[2] <= x1 + 0.5]
+    y_top, y_bottom = middle(lines[key(top)]), middle(lines[key(bottom)])
+    chosen_lines = [line for k, line in lines.items()
+                    if k in (key(top), key(bottom)) or y_top < middle(line) < y_bottom]
+    clusters = [c for line in chosen_lines for c in _clusters(line, words)]
+    own = [c for c in clusters if top in c or bottom in c]
     col0 = min(words[i].box[0] for c in own for i in c)
     col1 = max(words[i].box[2] for c in own for i in c)
     chosen = []
-    for row in clusters:
-        for cluster in row:
-            if min(words[i].box[0] for i in cluster) > col1 or max(words[i].box[2] for i in cluster) < col0:
+    for cluster in clusters:
+        if min(words[i].box[0] for i in cluster) > col1 or max(words[i].box[2] for i in cluster) < col0:
+            continue
+        for i in cluster:
+            w = words[i]
+            if key(i) == key(top) and w.box[0] < wt.box[0] - 0.5:
                 continue
-            for i in cluster:
-                w = words[i]
-                if _same_line(w, wt) and w.box[0] < wt.box[0] - 0.5:
-                    continue
-                if _same_line(w, wb) and w.box[2] > wb.box[2] + 0.5:
-                    continue
-                chosen.append(i)
+            if key(i) == key(bottom) and w.box[2] > wb.box[2] + 0.5:
+                continue
+            chosen.append(i)
     return sorted(chosen)
-
-
-def _rows(indices: list[int], words: Sequence[Word]) -> list[list[int]]:
-    """Words grouped into printed lines by their vertical overlap, top to bottom."""
-    rows: list[list[int]] = []
-    for i in sorted(indices, key=lambda i: (words[i].box[1] + words[i].box[3]) / 2):
-        if rows and _same_line(words[rows[-1][0]], words[i]):
-            rows[-1].append(i)
-        else:
-            rows.append([i])
-    return rows
 
 
 def _clusters(row: list[int], words: Sequence[Word]) -> list[list[int]]:

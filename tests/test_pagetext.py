@@ -46,6 +46,15 @@ def test_a_drag_a_character_early_or_short_stores_whole_words_without_edge_punct
     assert selected(data, 0, 1) == ""
 
 
+def test_trimming_keeps_brackets_in_pairs() -> None:
+    data = page_of([[("Justice", 0, 0), ("(DOJ)", 100, 0), ("Office", 200, 0)]])
+    text = data.text.text
+    assert selected(data, 0, len(text)) == "Justice (DOJ) Office"
+    assert selected(data, 0, text.index("Office") - 1) == "Justice (DOJ)"
+    assert selected(data, text.index("(DOJ)"), len(text)) == "(DOJ) Office"
+    assert selected(data, text.index("(DOJ)"), text.index("(DOJ)") + 5) == "DOJ"
+
+
 def test_abbreviations_keep_their_full_stop_and_a_sentence_does_not() -> None:
     data = page_of([[("U.S.", 0, 0), ("Mission", 80, 0), ("Ms.", 300, 0), ("Smith.", 360, 0)]])
     assert selected(data, 0, len(data.text.text)) == "U.S. Mission Ms. Smith"
@@ -67,7 +76,8 @@ def test_a_snapped_selection_is_whole_words_but_edge_punctuation(words: list[str
     # Inner words are whole; only the edges lose punctuation (or a possessive), never letters or digits.
     inner = " ".join(touched)
     assert got in inner
-    assert got[0].isalnum() and (got[-1].isalnum() or got.endswith("."))
+    # Only a bracket kept for its partner may stand before the first letter or after the last one.
+    assert got.lstrip("([{")[:1].isalnum() and got.rstrip(")]}.")[-1:].isalnum()
 
 
 def laid_out(text: str, x: float, y: float) -> list[tuple[str, float, float]]:
@@ -108,6 +118,20 @@ def test_shift_click_on_one_printed_line_takes_only_the_words_between() -> None:
     data = page_of(LETTERHEAD)  # names and body on one OCR line each
     a, b = index_of(data, "posed"), index_of(data, "information")
     assert words_of(data, between_words(data, a, b)) == ["posed", "to", "me", "information"]
+
+
+def test_shift_click_follows_the_ocr_lines_of_a_skewed_scan() -> None:
+    # As on the sample's second page: each line climbs 15 px from left to right, so a line's first
+    # words sit lower than its last ones (by geometry alone "Since" is not on the line of "6.5").
+    def skewed(text: str, y: float) -> list[tuple[str, float, float]]:
+        return [(w, x, y + 15 - 15 * x / 900) for w, x, _ in laid_out(text, 0, y)]
+
+    data = page_of([skewed("Since its inception the CyberTipline received 6.5", 0),
+                    skewed("million reports from the public, as well", 40)])
+    a, b = index_of(data, "6.5"), index_of(data, "reports")
+    assert words_of(data, between_words(data, a, b)) == ["6.5", "million", "reports"]
+    assert words_of(data, between_words(data, b, index_of(data, "its"))) == [
+        "its", "inception", "the", "CyberTipline", "received", "6.5", "million", "reports"]
 
 
 def test_words_not_consecutive_in_the_reading_order_make_several_ranges() -> None:
