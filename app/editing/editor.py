@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from annotations.model import Box, Page
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
+from app.editing.suggestion_commands import AcceptSuggestions
 from app.project.session import ProjectSession
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,7 +102,14 @@ class Editor(QObject):
     def relabel(self, ref: AnnotationRef, name: str) -> None:
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
-            if span is not None and span.label != name:
+            if span is not None and span.suggested:
+                # A label key on a suggestion is the analyst's decision: this, with that label.
+                self.stack.beginMacro(f"Accept {span.label} suggestion as {name}")
+                if span.label != name:
+                    self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
+                self.stack.push(AcceptSuggestions(self.session, [span], self._err))
+                self.stack.endMacro()
+            elif span is not None and span.label != name:
                 self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
         else:
             region = self.session.find_region(ref.id)

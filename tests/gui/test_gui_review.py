@@ -367,3 +367,17 @@ def test_tagging_another_occurrence_after_the_count_is_not_suggested_again(
     window.go_to_annotation(AnnotationRef("span", first[0]))
     qtbot.keyClick(window.page_view, Qt.Key.Key_T)
     assert rows(project_file, "select suggested, count(*) from spans group by suggested") == [(0, 2), (1, 2)]
+
+
+def test_a_label_key_on_a_suggestion_accepts_it_with_that_label_in_one_undo_step(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    first = window.selection.annotation
+    assert first is not None and suggested(review_file)[first.id] == ("agency", 1)
+    press(qtbot, window, Qt.Key.Key_2)
+    assert suggested(review_file)[first.id] == ("program", 0)
+    assert window.undo_stack().undoText() == "Accept agency suggestion as program"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert suggested(review_file)[first.id] == ("agency", 1)
