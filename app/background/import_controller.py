@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+from PySide6.QtWidgets import QStatusBar
 
 from annotations.folders import FolderImport
 from annotations.importer import ImportOptions, Outcome
+from app.background.status_progress import StatusProgress
 from app.background.workers import JobWorker, import_worker
 from app.project.session import ProjectSession
 from app.settings import Settings
@@ -34,16 +35,9 @@ class ImportController(QObject):
         self.worker: JobWorker | None = None
         self.note = ""  # what else the last import had to say (files in a dropped folder it left alone)
         self.queue: list[list[Path]] = []
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(220)
-        self.bar.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the import; files already stored stay in the project")
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.label, self.bar, self.cancel_button):
-            status_bar.addPermanentWidget(widget)
-            widget.hide()
+        self.progress = StatusProgress(status_bar, "Stop the import; files already stored stay in the project",
+                                       self.cancel, 220)
+        self.label, self.bar, self.cancel_button = self.progress.label, self.progress.bar, self.progress.cancel_button
 
     def set_session(self, session: ProjectSession | None) -> None:
         self.stop()
@@ -75,11 +69,7 @@ class ImportController(QObject):
         worker.signals.crashed.connect(self._on_crashed)
         self.worker = worker
         what = "folder" if any(p.is_dir() for p in paths) else "file"
-        self.label.setText(f"Importing {len(paths)} {what}{'s' if len(paths) != 1 else ''}…")
-        self.bar.setRange(0, 0)  # busy until the page count is known
-        for widget in (self.label, self.bar, self.cancel_button):
-            widget.show()
-        self.cancel_button.setEnabled(True)
+        self.progress.begin(f"Importing {len(paths)} {what}{'s' if len(paths) != 1 else ''}…")
         self.started.emit()
         self.pool.start(worker)
 
@@ -87,8 +77,7 @@ class ImportController(QObject):
         self.queue.clear()
         if self.worker is not None:
             self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.label.setText("Cancelling…")
+            self.progress.cancelling("Cancelling…")
 
     def stop(self) -> None:
         """Cancel and wait for the worker (closing the project or the window)."""
@@ -100,15 +89,11 @@ class ImportController(QObject):
     def _on_progress(self, done: int, total: int, name: str) -> None:
         if self.worker is None or self.worker.is_cancelled():
             return
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
-        self.bar.setFormat(f"{done}/{total} pages")
-        self.label.setText(f"OCR: {name}")
+        self.progress.step(done, total, f"OCR: {name}", "pages")
 
     def _done(self) -> None:
         self.worker = None
-        for widget in (self.label, self.bar, self.cancel_button):
-            widget.hide()
+        self.progress.end()
 
     def _next(self) -> None:
         if self.queue:

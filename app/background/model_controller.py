@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+from PySide6.QtWidgets import QStatusBar
 
+from app.background.status_progress import StatusProgress
 from app.background.workers import JobWorker
 from app.project.session import ProjectSession
 
@@ -29,15 +30,8 @@ class ModelController(QObject):
         self.pool = pool
         self.session: ProjectSession | None = None
         self.worker: JobWorker | None = None
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(160)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop training; nothing is stored")
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.label, self.bar, self.cancel_button):
-            status_bar.addPermanentWidget(widget)
-            widget.hide()
+        self.progress = StatusProgress(status_bar, "Stop training; nothing is stored", self.cancel, 160)
+        self.label, self.bar, self.cancel_button = self.progress.label, self.progress.bar, self.progress.cancel_button
 
     def set_session(self, session: ProjectSession | None) -> None:
         self.stop()
@@ -56,19 +50,14 @@ class ModelController(QObject):
         worker.signals.cancelled.connect(lambda: self._end(lambda: self.finished.emit("Training cancelled; nothing was stored")))
         worker.signals.crashed.connect(lambda details: self._end(lambda: self.crashed.emit(details)))
         self.worker = worker
-        self.label.setText("Model: reading the accepted spans…")
-        self.bar.setRange(0, 0)
-        for widget in (self.label, self.bar, self.cancel_button):
-            widget.show()
-        self.cancel_button.setEnabled(True)
+        self.progress.begin("Model: reading the accepted spans…")
         self.pool.start(worker)
         return True
 
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.label.setText("Model: cancelling…")
+            self.progress.cancelling("Model: cancelling…")
 
     def stop(self) -> None:
         """Cancel and wait (closing the project or the window)."""
@@ -80,15 +69,11 @@ class ModelController(QObject):
     def _on_progress(self, done: int, total: int, what: str) -> None:
         if self.worker is None or self.worker.is_cancelled():
             return
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
-        self.bar.setFormat(f"{done}/{total}")
-        self.label.setText(f"Model: {what}")
+        self.progress.step(done, total, f"Model: {what}")
 
     def _done(self) -> None:
         self.worker = None
-        for widget in (self.label, self.bar, self.cancel_button):
-            widget.hide()
+        self.progress.end()
 
     def _end(self, say: Any) -> None:
         self._done()
