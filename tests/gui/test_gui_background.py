@@ -88,11 +88,10 @@ def test_cancel_stops_the_import(qtbot: QtBot, empty_window: MainWindow, tmp_pat
     assert not window.importer.running()
 
 
-def test_dropping_files_on_the_window_imports_them(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
-    window = empty_window
-    letter = scanned_letter(tmp_path / "dropped.png")
+def drop(window: MainWindow, paths: list[Path]) -> None:
+    """Drag `paths` over the window and drop them, as a file manager does."""
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(letter))])
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     where = QPointF(400, 300)
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     try:
@@ -100,8 +99,14 @@ def test_dropping_files_on_the_window_imports_them(qtbot: QtBot, empty_window: M
     except TypeError:
         enter = QDragEnterEvent(where.toPoint(), *args)  # older Qt: only a QPoint
     assert QApplication.sendEvent(window, enter) and enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(where, *args))
+
+
+def test_dropping_files_on_the_window_imports_them(qtbot: QtBot, empty_window: MainWindow, tmp_path: Path) -> None:
+    window = empty_window
+    letter = scanned_letter(tmp_path / "dropped.png")
     with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
-        QApplication.sendEvent(window, QDropEvent(where, *args))
+        drop(window, [letter])
     assert [o.status for o in finished.args[0]] == ["imported"]
 
 
@@ -116,17 +121,8 @@ def test_dropping_a_folder_imports_the_letters_in_it_and_its_subfolders(
         doc.new_page().insert_text((72, 72), f"A letter called {name}.", fontname="tiro", fontsize=12)
         doc.save(where / name)
     (folder / "notes.txt").write_text("not a letter")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(folder))])
-    where = QPointF(400, 300)
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    try:
-        enter = QDragEnterEvent(where, *args)  # Qt 6.12 takes a QPointF (its QPoint form is deprecated)
-    except TypeError:
-        enter = QDragEnterEvent(where.toPoint(), *args)  # older Qt: only a QPoint
-    assert QApplication.sendEvent(window, enter) and enter.isAccepted()
     with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
-        QApplication.sendEvent(window, QDropEvent(where, *args))
+        drop(window, [folder])
     assert sorted((o.path.name, o.status) for o in finished.args[0]) == [("first.pdf", "imported"),
                                                                        ("second.dat", "imported")]
     assert window.statusBar().currentMessage() == (
