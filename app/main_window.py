@@ -587,7 +587,8 @@ class MainWindow(WindowAPI, QMainWindow):
             return
         self.label_editor.add()
 
-    def _on_history_step(self, verb: str, text: str, place: tuple[int, int | None] | None) -> None:
+    def _on_history_step(self, verb: str, text: str, place: tuple[int, int | None] | None,
+                         target: tuple[str, int] | None = None) -> None:
         """An undo or redo goes to the page it changed and says so, even in another document."""
         if self.session is None:
             return
@@ -598,6 +599,11 @@ class MainWindow(WindowAPI, QMainWindow):
                 number = self.page_number if doc_id == self.doc_id and self.page_number else 1
             self.show_page(doc_id, number)
             where = f" in {self.session.document(doc_id).name}, page {number}"
+            # And to the annotation itself, when the step left one there (not after undoing a tag).
+            found = target is not None and (self.session.find_span(target[1]) if target[0] == "span"
+                                            else self.session.find_region(target[1])) is not None
+            if target is not None and found:
+                self.page_view.reveal(AnnotationRef(*target))
         self.statusBar().showMessage(f"{verb} “{text}”{where}", 8000)
 
     def delete_selected(self) -> None:

@@ -31,6 +31,7 @@ class Command(QUndoCommand):
         self.done_once = False
         self.replayed = False  # run again by a redo, not by its push
         self.place: tuple[int, int | None] | None = None  # (document id, page number) it changes
+        self.target: tuple[str, int] | None = None  # ("span" | "region", id) it changes, to scroll to
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -67,6 +68,7 @@ class AddSpan(Command):
         span = self.session.add_span(*self.args, span_id=self.span_id)
         self.span_id = span.id
         self.place = (span.document_id, self.session.extent(span)[0])
+        self.target = ("span", span.id)
 
     def revert(self) -> None:
         assert self.span_id is not None
@@ -78,6 +80,7 @@ class DeleteSpan(Command):
         super().__init__(session, f"Delete {span.label} span", on_error)
         self.span = span
         self.place = (span.document_id, session.extent(span)[0])
+        self.target = ("span", span.id)
 
     def apply(self) -> None:
         self.span = self.session.delete_span(self.span.id)
@@ -95,6 +98,7 @@ class UpdateSpan(Command):
         super().__init__(session, text, on_error)
         self.span_id = span.id
         self.place = (span.document_id, session.extent(span)[0])
+        self.target = ("span", span.id)
         self.new = {"label": label, "note": note}
         self.old = {"label": span.label if label is not None else None, "note": span.note if note is not None else None}
 
@@ -116,6 +120,7 @@ class AddRegion(Command):
 
     def apply(self) -> None:
         self.region_id = self.session.add_region(self.page, self.label, self.box, region_id=self.region_id).id
+        self.target = ("region", self.region_id)
 
     def revert(self) -> None:
         assert self.region_id is not None
@@ -128,6 +133,7 @@ class DeleteRegion(Command):
         self.region = region
         self.page = page
         self.place = (page.document_id, page.number)
+        self.target = ("region", region.id)
 
     def apply(self) -> None:
         self.region = self.session.delete_region(self.region.id)
@@ -153,6 +159,7 @@ class UpdateRegion(Command):
         self.region_id = region.id
         page = session.region_page(region)
         self.place = (page.document_id, page.number)
+        self.target = ("region", region.id)
         self.new: dict[str, object] = {k: v for k, v in (("box", box), ("label", label), ("note", note)) if v is not None}
         self.old: dict[str, object] = {k: getattr(region, k) for k in self.new}
 

@@ -17,7 +17,8 @@ class History(QObject):
     """Follows the stack's index: a step back is an undo, a step forward by a command that has run
     before is a redo (a push runs it for the first time)."""
 
-    stepped = Signal(str, str, object)  # "Undid" | "Redid", the step's text, (document id, page number | None) | None
+    # "Undid" | "Redid", the step's text, (document id, page number | None) | None, ("span" | "region", id) | None
+    stepped = Signal(str, str, object, object)
 
     def __init__(self, stack: QUndoStack, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +41,8 @@ class History(QObject):
             return
         first = _first(command)
         place = first.place if isinstance(first, Command) else None
-        self.stepped.emit(verb, command.text(), place)
+        target = first.target if isinstance(first, Command) else None
+        self.stepped.emit(verb, command.text(), place, target)
 
     def _at(self, index: int) -> QUndoCommand | None:
         """The stack's command at `index`; none once the stack was cleared."""

@@ -22,6 +22,7 @@ class AcceptSuggestions(Command):
         super().__init__(session, text or _many(spans, "Accept"), on_error)
         self.ids = [s.id for s in spans]
         self.place = (spans[0].document_id, session.extent(spans[0])[0])
+        self.target = ("span", spans[0].id)
 
     def apply(self) -> None:
         self.session.accept_suggestions(self.ids)
@@ -38,6 +39,7 @@ class RejectSuggestions(Command):
         self.ids = [s.id for s in spans]
         self.spans = spans
         self.place = (spans[0].document_id, session.extent(spans[0])[0])
+        self.target = ("span", spans[0].id)
 
     def apply(self) -> None:
         self.spans = self.session.reject_suggestions(self.ids)

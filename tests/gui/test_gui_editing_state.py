@@ -130,3 +130,23 @@ def test_delete_twice_in_the_table_deletes_one_annotation(
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert len(stored_span_texts(tagged_file)) + region_count(tagged_file) == total - 1
 
+
+
+def test_undo_of_a_delete_scrolls_to_the_annotation_it_brings_back(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    window = tagged_window
+    window.page_view.actual_size()  # the page is several screens tall
+    span_id, (label, text) = next((i, v) for i, v in stored_span_texts(tagged_file).items()
+                                  if "Homeland" in v[1])  # low on page 1
+    window.go_to_annotation(AnnotationRef("span", span_id))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+    window.show_page(1, 2)
+    qtbot.waitUntil(window.is_settled)
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored_span_texts(tagged_file)[span_id] == (label, text)
+    assert window.current_page() == (1, 1)
+    view = window.page_view
+    (item,) = window.highlight_items(span_id)[:1]
+    assert view.viewport().rect().intersects(view.mapFromScene(item.sceneBoundingRect()).boundingRect())
