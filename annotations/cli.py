@@ -642,11 +642,12 @@ def _log_crash(details: str, context: str = "") -> Path | None:
 
 
 from .cli_suggest import suggest_cmd, suggestions_group  # noqa: E402 - they use the helpers above
-from .cli_team import agreement_cmd  # noqa: E402
+from .cli_team import agreement_cmd, merge_cmd  # noqa: E402
 
 cli.add_command(suggest_cmd)
 cli.add_command(suggestions_group)
 cli.add_command(agreement_cmd)
+cli.add_command(merge_cmd)
 
 if __name__ == "__main__":
     main()

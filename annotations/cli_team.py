@@ -43,3 +43,29 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
             f"{r.exact:>5} {_fmt(r.precision):>6} {_fmt(r.recall):>6} {_fmt(r.f1):>6} {_fmt(r.overlap_f1):>6} "
             f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6}"
         )
+
+
+@click.command("merge")
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT_OPTION
+def merge_cmd(other: Path, project_path: Path) -> None:
+    """Bring another analyst's project OTHER in: its documents, spans, regions and OCR corrections.
+
+    Documents are matched by content; annotations keep their annotator, so each analyst's layer
+    stands beside the others. Running it again adds nothing twice.
+    """
+    from .store.merge import merge_project
+
+    _require(project_path)
+    with _open(project_path) as project:
+        report = merge_project(project, other)
+    click.echo(
+        f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
+        f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
+    )
+    if report.labels:
+        click.echo(f"labels added: {', '.join(report.labels)}")
+    for line in report.conflicts:
+        click.echo(f"correction differs: {line}", err=True)
+    for line in report.skipped:
+        click.echo(f"not merged: {line}", err=True)
