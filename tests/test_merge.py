@@ -179,3 +179,25 @@ def test_a_bad_document_stops_the_merge_without_leaving_half_of_it(projects: tup
     assert cli("merge", bob, "-p", ann).code == 0
     with Project(ann, read_only=True) as project:
         assert "bob-only.pdf" in [d.name for d in project.documents()]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # A source whose bytes are not those its hash names would be matched to the wrong file later.
+        "update sources set data = x'00' where sha256 = (select source_sha256 from documents where name = 'bob-only.pdf');",
+        "update pages set width = 'wide' where document_id = (select id from documents where name = 'bob-only.pdf');",
+        "update documents set status = 'weird' where name = 'bob-only.pdf';",
+    ],
+)
+def test_documents_not_stored_as_scanspan_stores_them_are_refused(
+    projects: tuple[Path, Path], cli: Callable[..., Run], sql: str
+) -> None:
+    ann, bob = projects
+    bad = _hostile(bob, ann.parent, "odd.db", sql)
+    run = cli("merge", bad, "-p", ann)
+    assert run.code == 1
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: document 'bob-only.pdf'")
+    with Project(ann, read_only=True) as project:
+        assert "bob-only.pdf" not in [d.name for d in project.documents()]
+    assert orphans(ann) == dict.fromkeys(orphans(ann), 0)

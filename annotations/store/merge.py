@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import Label
+from ..model import DOCUMENT_STATUSES, Label
 from .rows import insert_row
 from .schema import migrations
 
@@ -155,7 +156,12 @@ _SPAN_TYPES = {"label": _TEXT, "head": (int,), "tail": (int,), "note": _TEXT, "a
 _REGION_TYPES = {"label": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER, "y1": _NUMBER, "text": _TEXT,
                  "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
                  "created": (str, type(None)), "updated": (str, type(None))}
-_PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,)}
+_OPTIONAL_TEXT = (str, type(None))
+_PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NUMBER, "dpi_y": _NUMBER,
+               "image_sha256": _OPTIONAL_TEXT, "engine": _OPTIONAL_TEXT, "engine_version": _OPTIONAL_TEXT,
+               "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
+               "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None))}
+_DOCUMENT_TYPES = {"name": _TEXT, "source_sha256": _TEXT, "status": _TEXT, "created": _OPTIONAL_TEXT}
 _WORD_TYPES = {"idx": (int,), "text": _TEXT, "ocr_text": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER,
                "y1": _NUMBER}
 
@@ -187,8 +193,8 @@ def merge_project(project: Project, other: Path) -> MergeReport:
                 with project.write():
                     _merge_document(project, conn, doc, labels, report)
             except ProjectError as exc:
-                raise ProjectError(f"{other}: cannot merge: {exc}; stopped before it, {report.added} documents "
-                                   "added and whole") from None
+                raise ProjectError(f"{other}: cannot merge: {exc}; nothing of it was stored (the documents "
+                                   "before it were merged whole)") from None
     return report
 
 
@@ -215,8 +221,9 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
     theirs = _rows(conn, "select id, " + ", ".join(_PAGE_COLUMNS) + " from pages where document_id = ? order by number",
                    [doc["id"]])
     mine = db.execute("select id from documents where source_sha256 = ? and complete = 1", [doc["source_sha256"]]).fetchone()
-    if not all(_typed(p, _PAGE_TYPES) for p in theirs) or not isinstance(doc["name"], str):
-        raise ProjectError(f"document {doc['id']} is not stored as Scanspan stores documents")
+    if (not all(_typed(p, _PAGE_TYPES) for p in theirs) or not _typed(doc, _DOCUMENT_TYPES)
+            or doc["status"] not in DOCUMENT_STATUSES):
+        raise ProjectError(f"document {doc['name']!r} is not stored as Scanspan stores documents")
     words: dict[int, int] = {}  # their word id -> ours
     pages: dict[int, tuple[int, int, int]] = {}  # their page id -> our page id, width, height
     if mine is None:
@@ -236,8 +243,9 @@ def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs
     db = project.db.conn
     sha = doc["source_sha256"]
     source = conn.execute("select sha256, name, size, data, added from sources where sha256 = ?", [sha]).fetchone()
-    if source is None:
-        raise ProjectError(f"document {doc['name']!r} has no source file in the other project")
+    if source is None or not isinstance(source[3], bytes) or hashlib.sha256(source[3]).hexdigest() != sha:
+        # Documents are matched by this hash: one that does not hold would match the wrong file.
+        raise ProjectError(f"document {doc['name']!r} has no source file of its content hash in the other project")
     db.execute("insert or ignore into sources (sha256, name, size, data, added) values (?, ?, ?, ?, ?)", source)
     doc_id = insert_row(db, "documents", {"name": doc["name"], "source_sha256": sha, "status": doc["status"],
                                           "created": doc["created"], "complete": 1})
