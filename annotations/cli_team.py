@@ -1,13 +1,22 @@
-"""The team commands: `agreement` between analysts and `merge` of another analyst's project."""
+"""The team commands: `agreement` between analysts, `merge` of another analyst's project, `adjudicate`."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .cli import PROJECT_OPTION, _open, _require
+from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .errors import ProjectError
+from .layers import is_adjudicated
+from .model import Span
+from .store import Project
+
+if TYPE_CHECKING:
+    from .adjudication import Disagreement
 
 
 def _fmt(value: float | None) -> str:
@@ -69,3 +78,84 @@ def merge_cmd(other: Path, project_path: Path) -> None:
         click.echo(f"correction differs: {line}", err=True)
     for line in report.skipped:
         click.echo(f"not merged: {line}", err=True)
+
+
+def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[str]:
+    text = project.document_text(stretch.document_id)
+
+    def side(name: str, spans: tuple[Span, ...]) -> str:
+        marks = [f"[{s.label}] {text.resolve(s).text!r}" for s in spans]
+        return f"  {name}: {'; '.join(marks) if marks else '(nothing)'}"
+
+    return [side(a, stretch.a), side(b, stretch.b)]
+
+
+@click.command("adjudicate")
+@PROJECT_OPTION
+@click.option("--between", help="The two analysts, A,B (default: the only two who annotated).")
+@click.option("--documents", help="Only these documents, comma-separated ids or names (default: all both annotated).")
+@click.option("--list", "only_list", is_flag=True, help="List the disagreements not yet settled; change nothing.")
+@click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who adjudicates (default: $USER).")
+def adjudicate_cmd(project_path: Path, between: str | None, documents: str | None, only_list: bool,
+                   annotator: str) -> None:
+    """Settle where two analysts' spans differ, one disagreement at a time, into the adjudicated layer.
+
+    Spans both marked alike go into the adjudicated layer at once; for each disagreement, answer
+    a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit). Every answer is
+    stored as it is given; a later run asks only what is left.
+    """
+    from .adjudication import adopt_agreed, keep, open_disagreements
+
+    _require(project_path)
+    with _open(project_path, read_only=only_list) as project:
+        a, b = _pair(project, between)
+        refs = _csv_list(documents)
+        doc_ids = [project.document(r).id for r in refs] if refs else [d.id for d in project.documents()]
+        adopted = settled = left = 0
+        quitting = False
+        for doc_id in doc_ids:
+            name = project.document(doc_id).name
+            if not only_list and not quitting:
+                adopted += adopt_agreed(project, doc_id, a, b, annotator)
+            pending = open_disagreements(project, doc_id, a, b)
+            for n, stretch in enumerate(pending, start=1):
+                if quitting or only_list:
+                    left += 1
+                    if quitting:
+                        continue
+                click.echo(f"{name} ({n}/{len(pending)}): {stretch.kind}")
+                for line in _describe(project, stretch, a, b):
+                    click.echo(line)
+                if only_list:
+                    continue
+                answer = click.prompt(f"keep [a] {a}, [b] {b}, b[o]th, [n]either, [s]kip, [q]uit",
+                                      type=click.Choice(["a", "b", "o", "n", "s", "q"]), show_choices=False)
+                if answer in ("s", "q"):
+                    left += 1
+                    quitting = answer == "q"
+                    continue
+                keep(project, stretch, a, b, {"o": "both", "n": "neither"}.get(answer, answer), annotator)
+                settled += 1
+    if only_list:
+        click.echo(f"{left} disagreements between {a} and {b} not yet settled")
+    else:
+        click.echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
+                   f"(between {a} and {b})")
+
+
+def _pair(project: Project, between: str | None) -> tuple[str, str]:
+    names = project.annotators()
+    if between:
+        pair = _csv_list(between) or []
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise click.BadParameter(f"{between!r} is not two analysts A,B", param_hint="--between")
+        unknown = [n for n in pair if n not in names]
+        if unknown:
+            raise ProjectError(f"no annotator {unknown[0]!r} in {project.path.name}; the annotators are "
+                               f"{', '.join(names) or 'none'}")
+        return pair[0], pair[1]
+    analysts = sorted({s.annotator for s in project.spans() if not s.suggested and not is_adjudicated(s)})
+    if len(analysts) != 2:
+        raise ProjectError(f"{project.path.name} has {len(analysts)} analysts ({', '.join(analysts) or 'none'}); "
+                           "name the two to adjudicate with --between A,B")
+    return analysts[0], analysts[1]
