@@ -201,3 +201,13 @@ def test_documents_not_stored_as_scanspan_stores_them_are_refused(
     with Project(ann, read_only=True) as project:
         assert "bob-only.pdf" not in [d.name for d in project.documents()]
     assert orphans(ann) == dict.fromkeys(orphans(ann), 0)
+
+
+def test_a_view_posing_as_the_migrations_table_is_never_read(projects: tuple[Path, Path],
+                                                             cli: Callable[..., Run]) -> None:
+    ann, bob = projects
+    bad = _hostile(bob, ann.parent, "posing.db", "drop table _sqlite_migrations; create view _sqlite_migrations as "
+                   "select 'scanspan' as migration_set, name from sqlite_master;")
+    run = cli("merge", bad, "-p", ann)
+    assert run.code == 1
+    assert run.err_lines == [f"error: {bad}: cannot merge: not a Scanspan project"]

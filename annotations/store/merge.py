@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,49 +89,55 @@ def open_other(path: Path) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as exc:
         raise refuse(str(exc)) from None
     try:
-        conn.execute("PRAGMA trusted_schema = OFF")
-        conn.execute("PRAGMA query_only = ON")
         try:
-            found = _schema(conn)
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            _check_other(conn, refuse)
         except sqlite3.Error as exc:
-            raise refuse(f"damaged ({exc})") from None
-        if check != "ok":
-            raise refuse(f"damaged ({check})")
-        names = {n for _, n, _ in found}
-        if "_sqlite_migrations" not in names:
-            raise refuse("not a Scanspan project")
-        known = [m.name for m in migrations.pending(Database(memory=True))]
-        applied = [r[0] for r in conn.execute(
-            "select name from _sqlite_migrations where migration_set = ? limit 1000", [migrations.name])]
-        if not applied:
-            raise refuse("not a Scanspan project")
-        if set(applied) - set(known):
-            raise refuse("made by a newer Scanspan; upgrade Scanspan first")
-        if set(applied) != set(known):
-            raise refuse("made by an older Scanspan; open it once with this version to upgrade it, then merge")
-        expected = _expected_schema()
-        for kind, name, _ in sorted(found - expected):
-            what = "a changed" if any(n == name for _, n, _ in expected) else "an unknown"
-            raise refuse(f"{what} {kind} {name!r}")
-        for kind, name, _ in sorted(expected - found):
-            raise refuse(f"its {kind} {name!r} is missing")
-        for table, limit in MAX_ROWS.items():
-            count = conn.execute(f"select count(*) from {table}").fetchone()[0]
-            if count > limit:
-                raise refuse(f"{count} {table}, more than the {limit} a merge reads")
-        for table, columns in _TEXT_COLUMNS.items():
-            longest = conn.execute(
-                f"select max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)}, 0)) from {table}"
-            ).fetchone()[0]
-            if (longest or 0) > MAX_TEXT:
-                raise refuse(f"a text of {longest} characters in {table}")
-        biggest = conn.execute("select max(length(data)) from sources").fetchone()[0] or 0
-        if biggest > MAX_SOURCE_BYTES:
-            raise refuse(f"a source file of {biggest} bytes")
+            raise refuse(f"not a Scanspan project, or damaged ({exc})") from None
         yield conn
     finally:
         conn.close()
+
+
+def _check_other(conn: sqlite3.Connection, refuse: Callable[[str], ProjectError]) -> None:
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA query_only = ON")
+    found = _schema(conn)
+    if ("table", "_sqlite_migrations") not in {(t, n) for t, n, _ in found}:
+        raise refuse("not a Scanspan project")
+    views = sorted(n for t, n, _ in found if t == "view")
+    if views:  # refused before anything is read: reading a view runs it
+        raise refuse(f"an unknown view {views[0]!r}")
+    known = [m.name for m in migrations.pending(Database(memory=True))]
+    applied = [r[0] for r in conn.execute(
+        "select name from _sqlite_migrations where migration_set = ? limit 1000", [migrations.name])]
+    if not applied:
+        raise refuse("not a Scanspan project")
+    if set(applied) - set(known):
+        raise refuse("made by a newer Scanspan; upgrade Scanspan first")
+    if set(applied) != set(known):
+        raise refuse("made by an older Scanspan; open it once with this version to upgrade it, then merge")
+    expected = _expected_schema()
+    for kind, name, _ in sorted(found - expected):
+        what = "a changed" if any(n == name for _, n, _ in expected) else "an unknown"
+        raise refuse(f"{what} {kind} {name!r}")
+    for kind, name, _ in sorted(expected - found):
+        raise refuse(f"its {kind} {name!r} is missing")
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise refuse(f"damaged ({check})")
+    for table, limit in MAX_ROWS.items():
+        count = conn.execute(f"select count(*) from {table}").fetchone()[0]
+        if count > limit:
+            raise refuse(f"{count} {table}, more than the {limit} a merge reads")
+    for table, columns in _TEXT_COLUMNS.items():
+        longest = conn.execute(
+            f"select max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)}, 0)) from {table}"
+        ).fetchone()[0]
+        if (longest or 0) > MAX_TEXT:
+            raise refuse(f"a text of {longest} characters in {table}")
+    biggest = conn.execute("select max(length(data)) from sources").fetchone()[0] or 0
+    if biggest > MAX_SOURCE_BYTES:
+        raise refuse(f"a source file of {biggest} bytes")
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[dict]:
