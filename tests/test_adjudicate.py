@@ -106,3 +106,18 @@ def test_exports_take_a_layer(team: Path, cli: Callable[..., Run], tmp_path: Pat
     wrong = cli("export", "-p", team, "-f", "jsonl", "-o", tmp_path / "x.jsonl", "--layer", "dave")
     assert wrong.code == 1
     assert wrong.err_lines == ["error: --layer dave: no annotator of that name in team.db; the annotators are ann, bob, carl"]
+
+
+def test_a_settlement_can_be_undone(team: Path) -> None:
+    from annotations.adjudication import keep, open_disagreements
+
+    with Project(team) as project:
+        doc = project.document("shared.pdf").id
+        first = open_disagreements(project, doc, "ann", "bob")[0]
+        kept = keep(project, first, "ann", "bob", "both", "carl")
+        assert sorted(s.label for s in kept) == ["figure", "program"]
+        assert len(open_disagreements(project, doc, "ann", "bob")) == 2
+        project.unsettle(doc, "ann", "bob", first.extent, [s.id for s in kept])
+        again = open_disagreements(project, doc, "ann", "bob")
+        assert len(again) == 3 and again[0] == first  # asked again, as before
+        assert not [s for s in project.spans(doc) if s.source == ADJUDICATED]

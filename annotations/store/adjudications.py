@@ -58,3 +58,21 @@ class AdjudicationStore:
                 "document_id": doc_id, "a": a, "b": b, "first_word_id": extent[0], "last_word_id": extent[1],
                 "decision": decision, "adjudicator": adjudicator, "created": now()})
         return [self.span(i) for i in ids]
+
+    def unsettle(self, doc_id: int, a: str, b: str, extent: tuple[int, int], span_ids: Sequence[int]) -> None:
+        """Undo `settle`: remove the adjudicated spans it made and its decision, all or nothing."""
+        with self.write():
+            ids = list(span_ids)
+            if ids:
+                marks = ", ".join("?" * len(ids))
+                found = self.db.execute(
+                    f"select count(*) from spans where id in ({marks}) and source = ? and document_id = ?",
+                    [*ids, ADJUDICATED, doc_id],
+                ).fetchone()[0]
+                if found != len(ids):
+                    raise ProjectError("these adjudicated spans are gone or changed (by another program?); nothing was changed")
+                self.db.execute(f"delete from spans where id in ({marks})", ids)
+            self.db.execute(
+                "delete from adjudications where document_id = ? and a = ? and b = ? and first_word_id = ? "
+                "and last_word_id = ?", [doc_id, a, b, *extent]
+            )
