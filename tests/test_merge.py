@@ -128,6 +128,8 @@ def _hostile(bob: Path, tmp: Path, name: str, sql: str) -> Path:
         ("drop trigger changes_span_insert;", "its trigger 'changes_span_insert' is missing"),
         ("alter table spans add column secret text;", "a changed table 'spans'"),
         ("delete from _sqlite_migrations where name = '0008_page_search';", "made by an older Scanspan"),
+        ("update words set text = x'00ff' where id = (select max(id) from words);",
+         "1 words not stored as Scanspan stores words"),
         ("insert into _sqlite_migrations (migration_set, name, applied_at) values ('scanspan', '9999_x', '');",
          "made by a newer Scanspan"),
     ],
@@ -166,14 +168,16 @@ def test_files_that_are_not_projects_are_refused(projects: tuple[Path, Path], cl
 def test_a_bad_document_stops_the_merge_without_leaving_half_of_it(projects: tuple[Path, Path],
                                                                     cli: Callable[..., Run]) -> None:
     ann, bob = projects
-    # A word whose text is a blob, in bob-only.pdf (the last document): nothing of that document comes in.
-    bad = _hostile(bob, ann.parent, "blob.db",
-                   "update words set text = x'00ff' where id = (select max(id) from words);")
+    # A source whose bytes are not those its hash names, for bob-only.pdf (the last document):
+    # the documents before it come in, nothing of it does.
+    bad = _hostile(bob, ann.parent, "blob.db", "update sources set data = x'00' where sha256 = "
+                   "(select source_sha256 from documents where name = 'bob-only.pdf');")
     run = cli("merge", bad, "-p", ann)
     assert run.code == 1
     assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: ")
     with Project(ann, read_only=True) as project:
         assert "bob-only.pdf" not in [d.name for d in project.documents()]
+        assert "unrelated.pdf" in [d.name for d in project.documents()]
     assert orphans(ann) == dict.fromkeys(orphans(ann), 0)
     # The documents before it came in whole; once the file is fixed, merging again finishes the work.
     assert cli("merge", bob, "-p", ann).code == 0
@@ -185,7 +189,6 @@ def test_a_bad_document_stops_the_merge_without_leaving_half_of_it(projects: tup
     "sql",
     [
         # A source whose bytes are not those its hash names would be matched to the wrong file later.
-        "update sources set data = x'00' where sha256 = (select source_sha256 from documents where name = 'bob-only.pdf');",
         "update pages set width = 'wide' where document_id = (select id from documents where name = 'bob-only.pdf');",
         "update documents set status = 'weird' where name = 'bob-only.pdf';",
     ],

@@ -135,6 +135,14 @@ def _check_other(conn: sqlite3.Connection, refuse: Callable[[str], ProjectError]
         ).fetchone()[0]
         if (longest or 0) > MAX_TEXT:
             raise refuse(f"a text of {longest} characters in {table}")
+    # Words are checked here in one pass, not one by one in Python as they are copied (a third of the time).
+    odd = conn.execute(
+        "select count(*) from words where typeof(idx) != 'integer' or typeof(text) != 'text' "
+        "or typeof(ocr_text) != 'text' or " + " or ".join(f"typeof({c}) not in ('integer', 'real')" for c in
+                                                           ("x0", "y0", "x1", "y1"))
+    ).fetchone()[0]
+    if odd:
+        raise refuse(f"{odd} words not stored as Scanspan stores words")
     biggest = conn.execute("select max(length(data)) from sources").fetchone()[0] or 0
     if biggest > MAX_SOURCE_BYTES:
         raise refuse(f"a source file of {biggest} bytes")
@@ -168,8 +176,6 @@ _PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NU
                "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
                "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None))}
 _DOCUMENT_TYPES = {"name": _TEXT, "source_sha256": _TEXT, "status": _TEXT, "created": _OPTIONAL_TEXT}
-_WORD_TYPES = {"idx": (int,), "text": _TEXT, "ocr_text": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER,
-               "y1": _NUMBER}
 
 
 def _typed(row: dict, types: dict[str, tuple[type, ...]]) -> bool:
@@ -258,14 +264,14 @@ def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs
     for page in theirs:
         page_id = insert_row(db, "pages", {"document_id": doc_id, **{c: page[c] for c in _PAGE_COLUMNS}})
         pages[page["id"]] = (page_id, page["width"], page["height"])
-        texts = []
-        for row in conn.execute("select id, " + ", ".join(_WORD_COLUMNS) + " from words where page_id = ? order by idx",
-                                [page["id"]]):
-            word = dict(zip(_WORD_COLUMNS, row[1:]))
-            if not _typed(word, _WORD_TYPES):
-                raise ProjectError(f"document {doc['name']!r} holds a word that is not one (page {page['number']})")
-            words[row[0]] = insert_row(db, "words", {"page_id": page_id, **word})
-            texts.append(row[2])
+        rows = conn.execute("select id, " + ", ".join(_WORD_COLUMNS) + " from words where page_id = ? order by idx",
+                            [page["id"]]).fetchall()
+        db.executemany(f"insert into words (page_id, {', '.join(_WORD_COLUMNS)}) "
+                       f"values (?, {', '.join('?' * len(_WORD_COLUMNS))})", ([page_id, *r[1:]] for r in rows))
+        # Their word ids in order of idx map onto ours, inserted in the same order.
+        ours = db.execute("select id from words where page_id = ? order by idx", [page_id]).fetchall()
+        words.update(zip((r[0] for r in rows), (r[0] for r in ours)))
+        texts = [r[2] for r in rows]
         project._index_page(page_id, texts)
     return doc_id
 
