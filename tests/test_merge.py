@@ -58,8 +58,10 @@ def projects(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_merge_brings_the_other_layer_in(projects: tuple[Path, Path], cli: Callable[..., Run]) -> None:
     ann, bob = projects
+    before = sorted(bob.parent.iterdir())
     run = cli("merge", bob, "-p", ann)
     assert run.code == 0, run.err
+    assert sorted(bob.parent.iterdir()) == before  # nothing written beside bob's project (no -shm, -wal)
     assert "2 documents added, 1 matched" in run.out  # unrelated.pdf and bob-only.pdf are new
     assert "4 spans and 1 regions added" in run.out
     assert "labels added: person" in run.out
@@ -214,3 +216,17 @@ def test_a_view_posing_as_the_migrations_table_is_never_read(projects: tuple[Pat
     run = cli("merge", bad, "-p", ann)
     assert run.code == 1
     assert run.err_lines == [f"error: {bad}: cannot merge: not a Scanspan project"]
+
+
+def test_a_project_open_elsewhere_is_read_with_its_latest_changes(projects: tuple[Path, Path],
+                                                                  cli: Callable[..., Run]) -> None:
+    ann, bob = projects
+    with Project(bob) as open_elsewhere:  # still open: its last change is in bob.db-wal, not yet in bob.db
+        doc = open_elsewhere.document("bob-only.pdf").id
+        _tag(open_elsewhere, doc, "agency", "Forest Service", "bob")
+        assert Path(f"{bob}-wal").stat().st_size
+        run = cli("merge", bob, "-p", ann)
+        assert run.code == 0, run.err
+    with Project(ann, read_only=True) as project:
+        spans = project.spans(project.document("bob-only.pdf").id)
+        assert sorted(s.label for s in spans) == ["agency", "person", "program"]

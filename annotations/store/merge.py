@@ -84,8 +84,12 @@ def open_other(path: Path) -> Iterator[sqlite3.Connection]:
     pages = int.from_bytes(header[28:32], "big")
     if len(header) < 100 or size < page_size * pages:
         raise refuse(f"truncated ({size} bytes of {page_size * pages})")
+    wal = path.with_name(path.name + "-wal")
+    # A closed project is read as immutable: no lock, and no -shm or -wal file left beside it. One
+    # with changes still in its -wal (open in a Scanspan elsewhere) must be read through them.
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise refuse(str(exc)) from None
     try:
