@@ -42,7 +42,7 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
         click.echo("fewer than two analysts have annotated this project: nothing to compare")
         return
     click.echo(
-        f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A':>5} {'B':>5} {'same':>5} "
+        f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A has':>5} {'B has':>5} {'same':>5} "
         f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6}"
     )
     for r in results:

@@ -121,3 +121,18 @@ def test_a_settlement_can_be_undone(team: Path) -> None:
         again = open_disagreements(project, doc, "ann", "bob")
         assert len(again) == 3 and again[0] == first  # asked again, as before
         assert not [s for s in project.spans(doc) if s.source == ADJUDICATED]
+
+
+def test_which_two_analysts(team: Path, cli: Callable[..., Run]) -> None:
+    with Project(team) as project:
+        doc = project.document("shared.pdf").id
+        _tag(project, doc, "cy", [("agency", 4, 4)])
+    three = cli("adjudicate", "-p", team, "--list")
+    assert three.code == 1
+    assert three.err_lines == ["error: team.db has 3 analysts (ann, bob, cy); name the two to adjudicate with --between A,B"]
+    unknown = cli("adjudicate", "-p", team, "--list", "--between", "ann,dave")
+    assert unknown.code == 1 and unknown.err_lines[0].startswith("error: no annotator 'dave' in team.db")
+    listed = cli("adjudicate", "-p", team, "--list", "--between", "ann,cy")
+    assert listed.code == 0, listed.err
+    # Against cy (one span, on w4), every span of ann's is "only a" and cy's is "only b".
+    assert "5 disagreements between ann and cy not yet settled" in listed.out
