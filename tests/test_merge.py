@@ -230,3 +230,24 @@ def test_a_project_open_elsewhere_is_read_with_its_latest_changes(projects: tupl
     with Project(ann, read_only=True) as project:
         spans = project.spans(project.document("bob-only.pdf").id)
         assert sorted(s.label for s in spans) == ["agency", "person", "program"]
+
+
+def test_a_project_upgraded_from_an_older_scanspan_is_merged(projects: tuple[Path, Path],
+                                                              cli: Callable[..., Run]) -> None:
+    """Made at schema 0008 and upgraded since (0004 renamed tables, 0002 on altered them): the same
+    schema as a project made new, so it is accepted."""
+    from sqlite_utils import Database
+
+    from annotations.store.schema import migrations
+
+    ann, _ = projects
+    old = ann.parent / "old.db"
+    db = Database(old)
+    migrations.apply(db, stop_before="0010_adjudications")
+    db.close()
+    with Project(old) as project:  # the upgrade, as any command does it
+        assert project.schema_version() == "0010_adjudications"
+        add_letter(project, "old.pdf", [["An old letter."]])
+    run = cli("merge", old, "-p", ann)
+    assert run.code == 0, run.err
+    assert "1 documents added" in run.out

@@ -51,8 +51,17 @@ class MergeReport:
 
 
 def _schema(db: sqlite3.Connection) -> set[tuple[str, str, str]]:
-    rows = db.execute("select type, name, sql from sqlite_master where name not like 'sqlite_autoindex_%'")
-    return {(t, n, re.sub(r"\s+", " ", s or "").strip()) for t, n, s in rows}
+    """Each table, index, trigger and view: a table by its columns (the text SQLite keeps of a table
+    renamed or altered varies with its version), the others by their SQL."""
+    found = set()
+    for kind, name, sql in db.execute("select type, name, sql from sqlite_master "
+                                      "where name not like 'sqlite_autoindex_%'").fetchall():
+        text = re.sub(r"\s+", " ", sql or "").strip()
+        if kind == "table" and not text.upper().startswith("CREATE VIRTUAL"):
+            text = repr(db.execute("select name, type, \"notnull\", dflt_value, pk from pragma_table_info(?)",
+                                   [name]).fetchall())
+        found.add((kind, name, text))
+    return found
 
 
 def _expected_schema() -> set[tuple[str, str, str]]:
