@@ -87,7 +87,12 @@ def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[s
         marks = [f"[{s.label}] {text.resolve(s).text!r}" for s in spans]
         return f"  {name}: {'; '.join(marks) if marks else '(nothing)'}"
 
-    return [side(a, stretch.a), side(b, stretch.b)]
+    placed = [text.resolve(s) for s in stretch.a + stretch.b]
+    start, end = min(r.start for r in placed), max(r.end for r in placed)
+    before = " ".join(text.text[max(0, start - 40):start].split())
+    after = " ".join(text.text[end:end + 40].split())
+    context = f"  …{before} [{' '.join(text.text[start:end].split())}] {after}…"
+    return [context, side(a, stretch.a), side(b, stretch.b)]
 
 
 @click.command("adjudicate")

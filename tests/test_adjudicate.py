@@ -64,6 +64,7 @@ def test_walking_the_disagreements(team: Path) -> None:
     run = _adjudicate(team, "a\no\nn\n")
     assert run.code == 0, run.err
     assert "shared.pdf (1/3): label" in run.out and "ann: [program] 'w5'" in run.out and "bob: [figure] 'w5'" in run.out
+    assert "…w0 w1 w2 w3 w4 w5 w6 w7 [w8 w9 w10] w11…" in run.out  # the boundary stretch in its words
     assert "shared.pdf (2/3): boundary" in run.out and "shared.pdf (3/3): only b" in run.out
     assert "2 agreed stretches adopted, 3 disagreements settled, 0 left (between ann and bob)" in run.out
     assert _layer(team) == [("agency", "w0"), ("agency", "w2 w3"), ("figure", "w8 w9"), ("figure", "w9 w10"),
