@@ -36,5 +36,5 @@ def in_layer(item: Annotation, layer: str) -> bool:
 
 
 def default_layer(items: Sequence[Annotation]) -> str:
-    """The adjudicated layer where anything was adjudicated, else the union (what exports gave before layers)."""
+    """The adjudicated layer where any of `items` was adjudicated, else the union (what exports gave before layers)."""
     return ADJUDICATED if any(is_adjudicated(i) for i in items) else UNION

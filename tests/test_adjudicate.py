@@ -98,11 +98,20 @@ def test_exports_take_a_layer(team: Path, cli: Callable[..., Run], tmp_path: Pat
     assert len(exported()) == 9  # nothing adjudicated yet: the union, as before layers
     assert exported("--layer", "bob") == sorted(("bob", label, text) for label, text in [
         ("agency", "w0"), ("agency", "w2 w3"), ("figure", "w5"), ("figure", "w9 w10"), ("agency", "w11")])
+    with Project(team) as project:
+        page = project.pages(project.document("shared.pdf").id)[0].id
+        project.add_region(page, "signature", (10, 10, 50, 50), annotator="bob")
     assert _adjudicate(team, "a\na\na\n").code == 0
+    out = tmp_path / "regions.jsonl"
+    assert cli("export", "-p", team, "-f", "jsonl", "-o", out).code == 0
+    # Spans were adjudicated, regions not: the document's regions still come out (their union).
+    assert [r["annotator"] for r in json.loads(out.read_text())["regions"]] == ["bob"]
     assert exported() == [("carl", "agency", "w0"), ("carl", "agency", "w2 w3"), ("carl", "figure", "w8 w9"),
                           ("carl", "program", "w5")]
     assert exported() == exported("--layer", "adjudicated")
     assert len(exported("--layer", "union")) == 9 + 4
+    assert cli("export", "-p", team, "-f", "jsonl", "-o", out, "--layer", "adjudicated").code == 0
+    assert json.loads(out.read_text())["regions"] == []  # asked for: only what was adjudicated
     assert len(exported("--layer", "ann")) == 4  # ann's own spans, not what carl kept of them
     wrong = cli("export", "-p", team, "-f", "jsonl", "-o", tmp_path / "x.jsonl", "--layer", "dave")
     assert wrong.code == 1

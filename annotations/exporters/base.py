@@ -126,8 +126,10 @@ def export_documents(
         doc = project.document(doc_id)
         text = project.document_text(doc_id)
         all_spans, all_regions = project.spans(doc_id), project.regions(doc_id)
-        # Each document on its own: one adjudicated exports that layer, one not yet adjudicated its union.
-        layer = (options.layer if options else None) or default_layer([*all_spans, *all_regions])
+        # Each document, and its spans and regions, on their own: adjudicated spans do not hide the
+        # regions of a document whose regions nobody adjudicated (nor the other way round).
+        chosen = options.layer if options else None
+        layer = chosen or default_layer(all_spans)
         spans = []
         for span in all_spans:
             if not in_layer(span, layer):
@@ -145,6 +147,7 @@ def export_documents(
             spans.append(text.resolve(span))
         spans.sort(key=lambda r: (r.start, r.end, r.span.id))
         regions = []
+        layer = chosen or default_layer(all_regions)
         for region in all_regions:
             if not in_layer(region, layer):
                 if report is not None:
