@@ -345,19 +345,21 @@ def _csv_list(value: str | None) -> list[str] | None:
 @click.option("--lang", default="en", show_default=True, help="spacy: language of the blank tokenizer.")
 @click.option("--include-spans", is_flag=True, help="coco: also export span word boxes (one box per line of a span).")
 @click.option("--image-url", default="", help="labelstudio: prefix for image paths, e.g. /data/local-files/?d=export/.")
+@click.option("--layer", help="adjudicated, union or an annotator's name (default: adjudicated where a document has it, else union).")
 def export_cmd(
     project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
     split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
-    image_url: str,
+    image_url: str, layer: str | None,
 ) -> None:
     """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv."""
     _require(project_path)
     options = ExportOptions(
         labels=_csv_list(labels), documents=_csv_list(documents), statuses=list(statuses) or None,
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
-        include_spans=include_spans, image_url=image_url,
+        include_spans=include_spans, image_url=image_url, layer=layer,
     )
     with _open(project_path, read_only=True) as project:
+        _check_layer(project, layer)
         report = export(project, fmt, output, options=options)
     images = f" and {report.images} page images" if report.images else ""
     click.echo(f"wrote {', '.join(report.files)}{images}")
@@ -556,6 +558,14 @@ def doctor_cmd() -> None:
     sys.exit(0 if doctor.healthy(found) else 1)
 
 
+def _check_layer(project: Project, layer: str | None) -> None:
+    from .layers import ADJUDICATED, UNION
+
+    if layer not in (None, ADJUDICATED, UNION) and layer not in project.annotators():
+        raise ProjectError(f"--layer {layer}: no annotator of that name in {project.path.name}; "
+                           f"the annotators are {', '.join(project.annotators()) or 'none'}")
+
+
 def _require(project_path: Path) -> None:
     if not project_path.exists():
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
@@ -642,9 +652,13 @@ def _log_crash(details: str, context: str = "") -> Path | None:
 
 
 from .cli_suggest import suggest_cmd, suggestions_group  # noqa: E402 - they use the helpers above
+from .cli_team import adjudicate_cmd, agreement_cmd, merge_cmd  # noqa: E402
 
 cli.add_command(suggest_cmd)
 cli.add_command(suggestions_group)
+cli.add_command(agreement_cmd)
+cli.add_command(merge_cmd)
+cli.add_command(adjudicate_cmd)
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from ..layers import default_layer, in_layer
 from ..model import Box, Document, Page, Region, Word
 from ..store import Project
 from ..textlayer import DocumentText, ResolvedSpan
@@ -34,6 +35,7 @@ class ExportOptions:
     lang: str = "en"  # spacy: the language of spacy.blank
     include_spans: bool = False  # coco: span word boxes besides regions
     image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
+    layer: str | None = None  # "adjudicated", "union" or an annotator; None: see layers.default_layer
 
 
 @dataclass
@@ -123,8 +125,17 @@ def export_documents(
     for doc_id in ids:
         doc = project.document(doc_id)
         text = project.document_text(doc_id)
+        all_spans, all_regions = project.spans(doc_id), project.regions(doc_id)
+        # Each document, and its spans and regions, on their own: adjudicated spans do not hide the
+        # regions of a document whose regions nobody adjudicated (nor the other way round).
+        chosen = options.layer if options else None
+        layer = chosen or default_layer(all_spans)
         spans = []
-        for span in project.spans(doc_id):
+        for span in all_spans:
+            if not in_layer(span, layer):
+                if report is not None:
+                    report.skip(f"spans outside the {layer} layer (--layer union exports them)")
+                continue
             if labels is not None and span.label not in labels:
                 continue
             if suggestions == "exclude" and span.suggested:
@@ -136,7 +147,12 @@ def export_documents(
             spans.append(text.resolve(span))
         spans.sort(key=lambda r: (r.start, r.end, r.span.id))
         regions = []
-        for region in project.regions(doc_id):
+        layer = chosen or default_layer(all_regions)
+        for region in all_regions:
+            if not in_layer(region, layer):
+                if report is not None:
+                    report.skip(f"regions outside the {layer} layer (--layer union exports them)")
+                continue
             if labels is not None and region.label not in labels:
                 continue
             if suggestions == "exclude" and region.suggested:

@@ -24,6 +24,7 @@ from ..model import (
     Word,
 )
 from ..textlayer import DocumentText
+from .adjudications import AdjudicationStore
 from .changes import ChangeLog
 from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
 from .imports import ImportStore
@@ -53,7 +54,7 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore, AdjudicationStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front
@@ -433,6 +434,11 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
         else:
             rows = self.db.query("select * from spans where document_id = ? order by id", [doc_id])
         return [span_row(r) for r in rows]
+
+    def annotators(self) -> list[str]:
+        """Everyone who made a span or region here, in name order."""
+        rows = self.db.execute("select annotator from spans union select annotator from regions order by 1")
+        return [r[0] or "" for r in rows]
 
     def located_spans(
         self, doc_id: int, page: int | None = None, span_ids: Sequence[int] | None = None

@@ -283,3 +283,19 @@ def page_search(db: Database) -> None:
         texts.append(text)
     if page_id is not None:
         db.execute(f"insert into {FTS_TABLE} (rowid, text) values (?, ?)", [page_id, page_key(texts)])
+
+
+@migrations(name="0010_adjudications")
+def adjudications(db: Database) -> None:
+    # What adjudication settled between two analysts: the words a disagreement covered and what
+    # was kept ("a", "b", "both", "neither", or "agreed"), so that it is not asked again. The spans
+    # kept are copies in `spans` with source "adjudicated" (annotations/layers.py).
+    db["adjudications"].create(
+        {"id": int, "document_id": int, "a": str, "b": str, "first_word_id": int, "last_word_id": int,
+         "decision": str, "adjudicator": str, "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "a", "b", "first_word_id", "last_word_id", "decision"},
+        defaults={"adjudicator": ""},
+    )
+    db["adjudications"].create_index(["document_id", "a", "b", "first_word_id", "last_word_id"], unique=True)

@@ -1,0 +1,166 @@
+"""The team commands: `agreement` between analysts, `merge` of another analyst's project, `adjudicate`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .errors import ProjectError
+from .layers import is_adjudicated
+from .model import Span
+from .store import Project
+
+if TYPE_CHECKING:
+    from .adjudication import Disagreement
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+@click.command("agreement")
+@PROJECT_OPTION
+@click.option("--labels", "by_label", is_flag=True, help="Also one line per label.")
+@click.option("--documents", "by_document", is_flag=True, help="Also one line per document both annotated.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json: bool) -> None:
+    """How far each pair of analysts agree over the documents both annotated (A is the reference)."""
+    from .agreement import agreement
+
+    _require(project_path)
+    with _open(project_path, read_only=True) as project:
+        results = agreement(project, by_label=by_label, by_document=by_document)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2))
+        return
+    if not results:
+        click.echo("fewer than two analysts have annotated this project: nothing to compare")
+        return
+    click.echo(
+        f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A has':>5} {'B has':>5} {'same':>5} "
+        f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6}"
+    )
+    for r in results:
+        click.echo(
+            f"{r.a or '(none)':<12} {r.b or '(none)':<12} {r.label or '(all)':<14} "
+            f"{'all' if r.document is None else r.document:>5} {r.documents:>4} {r.a_spans:>5} {r.b_spans:>5} "
+            f"{r.exact:>5} {_fmt(r.precision):>6} {_fmt(r.recall):>6} {_fmt(r.f1):>6} {_fmt(r.overlap_f1):>6} "
+            f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6}"
+        )
+
+
+@click.command("merge")
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT_OPTION
+def merge_cmd(other: Path, project_path: Path) -> None:
+    """Bring another analyst's project OTHER in: its documents, spans, regions and OCR corrections.
+
+    Documents are matched by content; annotations keep their annotator, so each analyst's layer
+    stands beside the others. Running it again adds nothing twice.
+    """
+    from .store.merge import merge_project
+
+    _require(project_path)
+    with _open(project_path) as project:
+        report = merge_project(project, other)
+    click.echo(
+        f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
+        f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
+    )
+    if report.labels:
+        click.echo(f"labels added: {', '.join(report.labels)}")
+    for line in report.conflicts:
+        click.echo(f"correction differs: {line}", err=True)
+    for line in report.skipped:
+        click.echo(f"not merged: {line}", err=True)
+
+
+def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[str]:
+    text = project.document_text(stretch.document_id)
+
+    def side(name: str, spans: tuple[Span, ...]) -> str:
+        marks = [f"[{s.label}] {text.resolve(s).text!r}" for s in spans]
+        return f"  {name}: {'; '.join(marks) if marks else '(nothing)'}"
+
+    placed = [text.resolve(s) for s in stretch.a + stretch.b]
+    start, end = min(r.start for r in placed), max(r.end for r in placed)
+    before = " ".join(text.text[max(0, start - 40):start].split())
+    after = " ".join(text.text[end:end + 40].split())
+    context = f"  …{before} [{' '.join(text.text[start:end].split())}] {after}…"
+    return [context, side(a, stretch.a), side(b, stretch.b)]
+
+
+@click.command("adjudicate")
+@PROJECT_OPTION
+@click.option("--between", help="The two analysts, A,B (default: the only two who annotated).")
+@click.option("--documents", help="Only these documents, comma-separated ids or names (default: all both annotated).")
+@click.option("--list", "only_list", is_flag=True, help="List the disagreements not yet settled; change nothing.")
+@click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who adjudicates (default: $USER).")
+def adjudicate_cmd(project_path: Path, between: str | None, documents: str | None, only_list: bool,
+                   annotator: str) -> None:
+    """Settle where two analysts' spans differ, one disagreement at a time, into the adjudicated layer.
+
+    Spans both marked alike go into the adjudicated layer at once; for each disagreement, answer
+    a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit). Every answer is
+    stored as it is given; a later run asks only what is left.
+    """
+    from .adjudication import adopt_agreed, keep, open_disagreements
+
+    _require(project_path)
+    with _open(project_path, read_only=only_list) as project:
+        a, b = _pair(project, between)
+        refs = _csv_list(documents)
+        doc_ids = [project.document(r).id for r in refs] if refs else [d.id for d in project.documents()]
+        adopted = settled = left = 0
+        quitting = False
+        for doc_id in doc_ids:
+            name = project.document(doc_id).name
+            if not only_list and not quitting:
+                adopted += adopt_agreed(project, doc_id, a, b, annotator)
+            pending = open_disagreements(project, doc_id, a, b)
+            for n, stretch in enumerate(pending, start=1):
+                if quitting or only_list:
+                    left += 1
+                    if quitting:
+                        continue
+                click.echo(f"{name} ({n}/{len(pending)}): {stretch.kind}")
+                for line in _describe(project, stretch, a, b):
+                    click.echo(line)
+                if only_list:
+                    continue
+                answer = click.prompt(f"keep [a] {a}, [b] {b}, b[o]th, [n]either, [s]kip, [q]uit",
+                                      type=click.Choice(["a", "b", "o", "n", "s", "q"]), show_choices=False)
+                if answer in ("s", "q"):
+                    left += 1
+                    quitting = answer == "q"
+                    continue
+                keep(project, stretch, a, b, {"o": "both", "n": "neither"}.get(answer, answer), annotator)
+                settled += 1
+    if only_list:
+        click.echo(f"{left} disagreements between {a} and {b} not yet settled")
+    else:
+        click.echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
+                   f"(between {a} and {b})")
+
+
+def _pair(project: Project, between: str | None) -> tuple[str, str]:
+    names = project.annotators()
+    if between:
+        pair = _csv_list(between) or []
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise click.BadParameter(f"{between!r} is not two analysts A,B", param_hint="--between")
+        unknown = [n for n in pair if n not in names]
+        if unknown:
+            raise ProjectError(f"no annotator {unknown[0]!r} in {project.path.name}; the annotators are "
+                               f"{', '.join(names) or 'none'}")
+        return pair[0], pair[1]
+    analysts = sorted({s.annotator for s in project.spans() if not s.suggested and not is_adjudicated(s)})
+    if len(analysts) != 2:
+        raise ProjectError(f"{project.path.name} has {len(analysts)} analysts ({', '.join(analysts) or 'none'}); "
+                           "name the two to adjudicate with --between A,B")
+    return analysts[0], analysts[1]

@@ -1,0 +1,78 @@
+"""What adjudication settled: the kept spans copied into the adjudicated layer, and the decision recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import ProjectError
+from ..layers import ADJUDICATED
+from ..model import Span
+from .rows import insert_row, now
+
+DECISIONS = ("a", "b", "both", "neither", "agreed")
+
+
+class AdjudicationStore:
+    """The adjudication methods of `Project`; each settlement is one transaction."""
+
+    db: Database
+
+    if TYPE_CHECKING:
+
+        def write(self) -> AbstractContextManager[None]: ...
+
+        def span(self, span_id: int) -> Span: ...
+
+        def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
+                         note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int: ...
+
+    def settled(self, doc_id: int, a: str, b: str) -> set[tuple[int, int]]:
+        """The (first word id, last word id) of each disagreement between a and b already settled here."""
+        rows = self.db.execute(
+            "select first_word_id, last_word_id from adjudications where document_id = ? and a = ? and b = ?",
+            [doc_id, a, b],
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    def settle(self, doc_id: int, a: str, b: str, extent: tuple[int, int], decision: str, adjudicator: str,
+               keep: Sequence[Span]) -> list[Span]:
+        """Copy `keep` into the adjudicated layer and record the decision over `extent`, all or nothing."""
+        if decision not in DECISIONS:
+            raise ProjectError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+        with self.write():
+            if self.db.execute(
+                "select 1 from adjudications where document_id = ? and a = ? and b = ? and first_word_id = ? "
+                "and last_word_id = ?", [doc_id, a, b, *extent]
+            ).fetchone():
+                raise ProjectError("this disagreement was settled meanwhile (by another program?); nothing was changed")
+            ids = [
+                self._insert_span(doc_id, s.label, s.first_word_id, s.last_word_id, s.head, s.tail, s.note, adjudicator,
+                                  None, ADJUDICATED, False)
+                for s in keep
+            ]
+            insert_row(self.db.conn, "adjudications", {
+                "document_id": doc_id, "a": a, "b": b, "first_word_id": extent[0], "last_word_id": extent[1],
+                "decision": decision, "adjudicator": adjudicator, "created": now()})
+        return [self.span(i) for i in ids]
+
+    def unsettle(self, doc_id: int, a: str, b: str, extent: tuple[int, int], span_ids: Sequence[int]) -> None:
+        """Undo `settle`: remove the adjudicated spans it made and its decision, all or nothing."""
+        with self.write():
+            ids = list(span_ids)
+            if ids:
+                marks = ", ".join("?" * len(ids))
+                found = self.db.execute(
+                    f"select count(*) from spans where id in ({marks}) and source = ? and document_id = ?",
+                    [*ids, ADJUDICATED, doc_id],
+                ).fetchone()[0]
+                if found != len(ids):
+                    raise ProjectError("these adjudicated spans are gone or changed (by another program?); nothing was changed")
+                self.db.execute(f"delete from spans where id in ({marks})", ids)
+            self.db.execute(
+                "delete from adjudications where document_id = ? and a = ? and b = ? and first_word_id = ? "
+                "and last_word_id = ?", [doc_id, a, b, *extent]
+            )

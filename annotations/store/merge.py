@@ -1,0 +1,362 @@
+"""Bringing another analyst's project in: checked as untrusted input, read-only, one document per transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import ProjectError
+from ..model import DOCUMENT_STATUSES, Label
+from .rows import insert_row
+from .schema import migrations
+
+if TYPE_CHECKING:
+    from .project import Project
+
+MAX_FILE_BYTES = 16 * 1024**3
+MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
+            "regions": 10_000_000, "labels": 1_000}
+MAX_SOURCE_BYTES = 2 * 1024**3
+MAX_TEXT = 100_000
+"""Characters of any one word, note, name or label read from the other project."""
+
+_TEXT_COLUMNS = {
+    "words": ("text", "ocr_text"),
+    "spans": ("label", "note", "annotator", "source"),
+    "regions": ("label", "text", "note", "annotator", "source"),
+    "documents": ("name",),
+    "labels": ("name", "color", "description"),
+}
+
+
+@dataclass
+class MergeReport:
+    matched: int = 0
+    added: int = 0
+    spans: int = 0
+    regions: int = 0
+    already: int = 0
+    corrections: int = 0
+    labels: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _schema(db: sqlite3.Connection) -> set[tuple[str, str, str]]:
+    """Each table, index, trigger and view: a table by its columns (the text SQLite keeps of a table
+    renamed or altered varies with its version), the others by their SQL."""
+    found = set()
+    for kind, name, sql in db.execute("select type, name, sql from sqlite_master "
+                                      "where name not like 'sqlite_autoindex_%'").fetchall():
+        text = re.sub(r"\s+", " ", sql or "").strip()
+        if kind == "table" and not text.upper().startswith("CREATE VIRTUAL"):
+            text = repr(db.execute("select name, type, \"notnull\", dflt_value, pk from pragma_table_info(?)",
+                                   [name]).fetchall())
+        found.add((kind, name, text))
+    return found
+
+
+def _expected_schema() -> set[tuple[str, str, str]]:
+    reference = Database(memory=True)
+    migrations.apply(reference)
+    return _schema(reference.conn)
+
+
+@contextmanager
+def open_other(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another project opened read-only after checking it is a Scanspan project of this schema, or a
+    ProjectError naming the file and the cause; nothing in it is run (triggers fire only on writes,
+    which are refused, views are never read, and the schema may not name functions)."""
+
+    def refuse(cause: str) -> ProjectError:
+        return ProjectError(f"{path}: cannot merge: {cause}")
+
+    if not path.is_file():
+        raise refuse("no such file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise refuse(f"larger than {MAX_FILE_BYTES // 1024**3} GiB")
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(b"SQLite format 3\0"):
+        raise refuse("not an SQLite file")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if len(header) < 100 or size < page_size * pages:
+        raise refuse(f"truncated ({size} bytes of {page_size * pages})")
+    wal = path.with_name(path.name + "-wal")
+    # A closed project is read as immutable: no lock, and no -shm or -wal file left beside it. One
+    # with changes still in its -wal (open in a Scanspan elsewhere) must be read through them.
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise refuse(str(exc)) from None
+    try:
+        try:
+            _check_other(conn, refuse)
+        except sqlite3.Error as exc:
+            raise refuse(f"not a Scanspan project, or damaged ({exc})") from None
+        yield conn
+    finally:
+        conn.close()
+
+
+def _check_other(conn: sqlite3.Connection, refuse: Callable[[str], ProjectError]) -> None:
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA query_only = ON")
+    found = _schema(conn)
+    if ("table", "_sqlite_migrations") not in {(t, n) for t, n, _ in found}:
+        raise refuse("not a Scanspan project")
+    views = sorted(n for t, n, _ in found if t == "view")
+    if views:  # refused before anything is read: reading a view runs it
+        raise refuse(f"an unknown view {views[0]!r}")
+    known = [m.name for m in migrations.pending(Database(memory=True))]
+    applied = [r[0] for r in conn.execute(
+        "select name from _sqlite_migrations where migration_set = ? limit 1000", [migrations.name])]
+    if not applied:
+        raise refuse("not a Scanspan project")
+    if set(applied) - set(known):
+        raise refuse("made by a newer Scanspan; upgrade Scanspan first")
+    if set(applied) != set(known):
+        raise refuse("made by an older Scanspan; open it once with this version to upgrade it, then merge")
+    expected = _expected_schema()
+    for kind, name, _ in sorted(found - expected):
+        what = "a changed" if any(n == name for _, n, _ in expected) else "an unknown"
+        raise refuse(f"{what} {kind} {name!r}")
+    for kind, name, _ in sorted(expected - found):
+        raise refuse(f"its {kind} {name!r} is missing")
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise refuse(f"damaged ({check})")
+    for table, limit in MAX_ROWS.items():
+        count = conn.execute(f"select count(*) from {table}").fetchone()[0]
+        if count > limit:
+            raise refuse(f"{count} {table}, more than the {limit} a merge reads")
+    for table, columns in _TEXT_COLUMNS.items():
+        longest = conn.execute(
+            f"select max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)}, 0)) from {table}"
+        ).fetchone()[0]
+        if (longest or 0) > MAX_TEXT:
+            raise refuse(f"a text of {longest} characters in {table}")
+    # Words are checked here in one pass, not one by one in Python as they are copied (a third of the time).
+    odd = conn.execute(
+        "select count(*) from words where typeof(idx) != 'integer' or typeof(text) != 'text' "
+        "or typeof(ocr_text) != 'text' or " + " or ".join(f"typeof({c}) not in ('integer', 'real')" for c in
+                                                           ("x0", "y0", "x1", "y1"))
+    ).fetchone()[0]
+    if odd:
+        raise refuse(f"{odd} words not stored as Scanspan stores words")
+    biggest = conn.execute("select max(length(data)) from sources").fetchone()[0] or 0
+    if biggest > MAX_SOURCE_BYTES:
+        raise refuse(f"a source file of {biggest} bytes")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+_PAGE_COLUMNS = ("number", "width", "height", "dpi_x", "dpi_y", "image_sha256", "engine", "engine_version", "lang",
+                 "psm", "ocr_dpi", "text_layer", "upscale")
+_WORD_COLUMNS = ("idx", "text", "ocr_text", "x0", "y0", "x1", "y1", "conf", "block", "par", "line")
+_SPAN_COPY = ("label", "head", "tail", "note", "annotator", "created", "updated", "source", "suggested", "score")
+_REGION_COPY = ("label", "x0", "y0", "x1", "y1", "text", "note", "annotator", "created", "updated", "source",
+                "suggested")
+
+
+_TEXT = (str,)
+_NUMBER = (int, float)
+_SPAN_TYPES = {"label": _TEXT, "head": (int,), "tail": (int,), "note": _TEXT, "annotator": _TEXT, "source": _TEXT,
+               "suggested": (int,), "score": (*_NUMBER, type(None)), "created": (str, type(None)),
+               "updated": (str, type(None))}
+_REGION_TYPES = {"label": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER, "y1": _NUMBER, "text": _TEXT,
+                 "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
+                 "created": (str, type(None)), "updated": (str, type(None))}
+_OPTIONAL_TEXT = (str, type(None))
+_PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NUMBER, "dpi_y": _NUMBER,
+               "image_sha256": _OPTIONAL_TEXT, "engine": _OPTIONAL_TEXT, "engine_version": _OPTIONAL_TEXT,
+               "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
+               "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None))}
+_DOCUMENT_TYPES = {"name": _TEXT, "source_sha256": _TEXT, "status": _TEXT, "created": _OPTIONAL_TEXT}
+
+
+def _typed(row: dict, types: dict[str, tuple[type, ...]]) -> bool:
+    """Whether each column holds a value of its type: SQLite lets any column hold anything."""
+    return all(isinstance(row[c], kinds) and not isinstance(row[c], bool) for c, kinds in types.items())
+
+
+def _position(db: sqlite3.Connection, word_id: int) -> tuple[int, int]:
+    return db.execute("select p.number, w.idx from words w join pages p on p.id = w.page_id where w.id = ?",
+                      [word_id]).fetchone()
+
+
+def merge_project(project: Project, other: Path) -> MergeReport:
+    """Bring `other`'s documents, spans, regions and corrections into `project`; see README "Working as a team".
+
+    Each document is one transaction, so an interrupted merge leaves whole documents and running it
+    again finishes the work without adding anything twice.
+    """
+    if other.resolve() == project.path.resolve():
+        raise ProjectError(f"{other}: is the project itself; nothing to merge")
+    report = MergeReport()
+    with open_other(other) as conn:
+        labels = _merge_labels(project, conn, report)
+        for doc in _rows(conn, "select id, name, source_sha256, status, created from documents where complete = 1 "
+                               "order by id", []):
+            try:
+                with project.write():
+                    _merge_document(project, conn, doc, labels, report)
+            except ProjectError as exc:
+                raise ProjectError(f"{other}: cannot merge: {exc}; nothing of it was stored (the documents "
+                                   "before it were merged whole)") from None
+    return report
+
+
+def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeReport) -> set[str]:
+    """The labels whose annotations can come in; those P lacks are added (without a shortcut, which may clash)."""
+    ours = {label.name for label in project.labels()}
+    usable = set(ours)
+    for row in _rows(conn, "select name, color, description from labels order by position", []):
+        if row["name"] in ours:
+            continue
+        try:
+            project.add_label(Label(row["name"], row["color"], None, row["description"] or ""))
+        except ProjectError as exc:
+            report.skipped.append(f"label {row['name']!r}: {exc}; its spans and regions were not merged")
+            continue
+        usable.add(row["name"])
+        report.labels.append(row["name"])
+    return usable
+
+
+def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, labels: set[str],
+                    report: MergeReport) -> None:
+    db = project.db.conn
+    theirs = _rows(conn, "select id, " + ", ".join(_PAGE_COLUMNS) + " from pages where document_id = ? order by number",
+                   [doc["id"]])
+    mine = db.execute("select id from documents where source_sha256 = ? and complete = 1", [doc["source_sha256"]]).fetchone()
+    if (not all(_typed(p, _PAGE_TYPES) for p in theirs) or not _typed(doc, _DOCUMENT_TYPES)
+            or doc["status"] not in DOCUMENT_STATUSES):
+        raise ProjectError(f"document {doc['name']!r} is not stored as Scanspan stores documents")
+    words: dict[int, int] = {}  # their word id -> ours
+    pages: dict[int, tuple[int, int, int]] = {}  # their page id -> our page id, width, height
+    if mine is None:
+        doc_id = _copy_document(project, conn, doc, theirs, words, pages)
+        report.added += 1
+    else:
+        doc_id = mine[0]
+        if not _match_words(project, conn, doc, doc_id, theirs, words, pages, report):
+            return
+        report.matched += 1
+    _merge_spans(db, conn, doc, doc_id, words, labels, report)
+    _merge_regions(db, conn, doc, pages, labels, report)
+
+
+def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
+                   words: dict[int, int], pages: dict[int, tuple[int, int, int]]) -> int:
+    db = project.db.conn
+    sha = doc["source_sha256"]
+    source = conn.execute("select sha256, name, size, data, added from sources where sha256 = ?", [sha]).fetchone()
+    if source is None or not isinstance(source[3], bytes) or hashlib.sha256(source[3]).hexdigest() != sha:
+        # Documents are matched by this hash: one that does not hold would match the wrong file.
+        raise ProjectError(f"document {doc['name']!r} has no source file of its content hash in the other project")
+    db.execute("insert or ignore into sources (sha256, name, size, data, added) values (?, ?, ?, ?, ?)", source)
+    doc_id = insert_row(db, "documents", {"name": doc["name"], "source_sha256": sha, "status": doc["status"],
+                                          "created": doc["created"], "complete": 1})
+    for page in theirs:
+        page_id = insert_row(db, "pages", {"document_id": doc_id, **{c: page[c] for c in _PAGE_COLUMNS}})
+        pages[page["id"]] = (page_id, page["width"], page["height"])
+        rows = conn.execute("select id, " + ", ".join(_WORD_COLUMNS) + " from words where page_id = ? order by idx",
+                            [page["id"]]).fetchall()
+        db.executemany(f"insert into words (page_id, {', '.join(_WORD_COLUMNS)}) "
+                       f"values (?, {', '.join('?' * len(_WORD_COLUMNS))})", ([page_id, *r[1:]] for r in rows))
+        # Their word ids in order of idx map onto ours, inserted in the same order.
+        ours = db.execute("select id from words where page_id = ? order by idx", [page_id]).fetchall()
+        words.update(zip((r[0] for r in rows), (r[0] for r in ours)))
+        texts = [r[2] for r in rows]
+        project._index_page(page_id, texts)
+    return doc_id
+
+
+def _match_words(project: Project, conn: sqlite3.Connection, doc: dict, doc_id: int, theirs: list[dict],
+                 words: dict[int, int], pages: dict[int, tuple[int, int, int]], report: MergeReport) -> bool:
+    """Map their words onto ours by page and position; False (and why) when the two OCR readings differ."""
+    db = project.db.conn
+    ours = {r[0]: r[1:] for r in db.execute("select number, id, width, height from pages where document_id = ?", [doc_id])}
+    if sorted(ours) != [p["number"] for p in theirs]:
+        report.skipped.append(f"{doc['name']}: the pages differ from this project's; its annotations were not merged")
+        return False
+    for page in theirs:
+        page_id, width, height = ours[page["number"]]
+        pages[page["id"]] = (page_id, width, height)
+        mine = db.execute("select id, text, ocr_text from words where page_id = ? order by idx", [page_id]).fetchall()
+        other = conn.execute("select id, text, ocr_text from words where page_id = ? order by idx", [page["id"]]).fetchall()
+        if [w[2] for w in mine] != [w[2] for w in other]:
+            report.skipped.append(f"{doc['name']}: read differently by OCR on page {page['number']}; "
+                                  "its annotations were not merged")
+            return False
+        changed = False
+        for (our_id, our_text, ocr_text), (their_id, their_text, _) in zip(mine, other):
+            words[their_id] = our_id
+            if their_text == our_text or their_text == ocr_text:
+                continue
+            if our_text == ocr_text:  # only they corrected it: their correction comes in
+                db.execute("update words set text = ? where id = ?", [their_text, our_id])
+                report.corrections += 1
+                changed = True
+            else:
+                report.conflicts.append(f"{doc['name']} page {page['number']}: {ocr_text!r} corrected to "
+                                        f"{our_text!r} here, to {their_text!r} there (kept {our_text!r})")
+        if changed:
+            project._reindex_page(page_id)
+    return True
+
+
+def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
+                 labels: set[str], report: MergeReport) -> None:
+    rows = _rows(conn, "select first_word_id, last_word_id, " + ", ".join(_SPAN_COPY) + " from spans where document_id = ?",
+                 [doc["id"]])
+    for row in rows:
+        first, last = words.get(row["first_word_id"]), words.get(row["last_word_id"])
+        if (first is None or last is None or row["label"] not in labels or not _typed(row, _SPAN_TYPES)
+                or row["head"] < 0 or row["tail"] < 0 or _position(db, first) > _position(db, last)):
+            report.skipped.append(f"{doc['name']}: a {row['label']!r} span of {row['annotator']!r} that does not fit")
+            continue
+        if db.execute("select 1 from spans where document_id = ? and label = ? and first_word_id = ? and last_word_id = ? "
+                      "and head = ? and tail = ? and annotator = ? and source = ?",
+                      [doc_id, row["label"], first, last, row["head"], row["tail"], row["annotator"], row["source"]]
+                      ).fetchone():
+            report.already += 1
+            continue
+        insert_row(db, "spans", {"document_id": doc_id, "first_word_id": first, "last_word_id": last,
+                                 **{c: row[c] for c in _SPAN_COPY}})
+        report.spans += 1
+
+
+def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
+                   pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> None:
+    for their_page, (page_id, width, height) in pages.items():
+        for row in _rows(conn, "select " + ", ".join(_REGION_COPY) + " from regions where page_id = ?", [their_page]):
+            x0, y0, x1, y1 = (row[c] for c in ("x0", "y0", "x1", "y1"))
+            fits = _typed(row, _REGION_TYPES) and 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+            if not fits or row["label"] not in labels:
+                report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
+                continue
+            if db.execute("select 1 from regions where page_id = ? and label = ? and x0 = ? and y0 = ? and x1 = ? "
+                          "and y1 = ? and annotator = ? and source = ?",
+                          [page_id, row["label"], x0, y0, x1, y1, row["annotator"], row["source"]]).fetchone():
+                report.already += 1
+                continue
+            insert_row(db, "regions", {"page_id": page_id, **{c: row[c] for c in _REGION_COPY}})
+            report.regions += 1

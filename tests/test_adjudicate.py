@@ -1,0 +1,148 @@
+"""Adjudication from the command line, and exports of one layer (adjudicated, an analyst's, the union)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import SCANSPAN, Run, cli_env
+from letter_project import add_letter
+
+from annotations.adjudication import stretches
+from annotations.layers import ADJUDICATED
+from annotations.store import Project
+
+TWELVE = ["w0 w1 w2 w3 w4 w5", "w6 w7 w8 w9 w10 w11"]
+ANN = [("agency", 0, 0), ("agency", 2, 3), ("program", 5, 5), ("figure", 8, 9)]
+# Bob agrees on w0 and w2-w3, calls w5 a figure (label), shifts the figure (boundary), and adds w11 (only b).
+BOB = [("agency", 0, 0), ("agency", 2, 3), ("figure", 5, 5), ("figure", 9, 10), ("agency", 11, 11)]
+
+
+def _tag(project: Project, doc_id: int, who: str, spans: list[tuple[str, int, int]]) -> None:
+    words = [w for page in project.pages(doc_id) for w in project.words(page.id)]
+    for label, first, last in spans:
+        project.add_span(doc_id, label, words[first].id, words[last].id, annotator=who)
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Path:
+    path = tmp_path / "team.db"
+    with Project(path) as project:
+        doc = add_letter(project, "shared.pdf", [TWELVE])
+        _tag(project, doc, "ann", ANN)
+        _tag(project, doc, "bob", BOB)
+    return path
+
+
+def _adjudicate(project: Path, answers: str, *args: str) -> Run:
+    proc = subprocess.run([str(SCANSPAN), "adjudicate", "-p", str(project), "--annotator", "carl", *args],
+                          input=answers, capture_output=True, text=True, env=cli_env(project.parent),
+                          cwd=project.parent, timeout=120)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _layer(project: Path) -> list[tuple[str, str]]:
+    with Project(project, read_only=True) as p:
+        doc = p.document("shared.pdf").id
+        text = p.document_text(doc)
+        spans = [s for s in p.spans(doc) if s.source == ADJUDICATED]
+        assert {s.annotator for s in spans} <= {"carl"}
+        return sorted((s.label, text.resolve(s).text) for s in spans)
+
+
+def test_stretches_are_grouped_and_kinded(team: Path) -> None:
+    with Project(team, read_only=True) as project:
+        found = stretches(project, project.document("shared.pdf").id, "ann", "bob")
+    assert [s.kind for s in found] == ["", "", "label", "boundary", "only b"]
+
+
+def test_walking_the_disagreements(team: Path) -> None:
+    # label conflict on w5: keep ann's; shifted figure: keep both; w11 only bob has: keep neither.
+    run = _adjudicate(team, "a\no\nn\n")
+    assert run.code == 0, run.err
+    assert "shared.pdf (1/3): label" in run.out and "ann: [program] 'w5'" in run.out and "bob: [figure] 'w5'" in run.out
+    assert "…w0 w1 w2 w3 w4 w5 w6 w7 [w8 w9 w10] w11…" in run.out  # the boundary stretch in its words
+    assert "shared.pdf (2/3): boundary" in run.out and "shared.pdf (3/3): only b" in run.out
+    assert "2 agreed stretches adopted, 3 disagreements settled, 0 left (between ann and bob)" in run.out
+    assert _layer(team) == [("agency", "w0"), ("agency", "w2 w3"), ("figure", "w8 w9"), ("figure", "w9 w10"),
+                            ("program", "w5")]
+    # Asked again, there is nothing left to ask, and nothing is added twice.
+    again = _adjudicate(team, "")
+    assert again.code == 0, again.err
+    assert "0 agreed stretches adopted, 0 disagreements settled, 0 left" in again.out
+    assert len(_layer(team)) == 5
+
+
+def test_skip_and_quit_leave_the_rest_for_later(team: Path, cli: Callable[..., Run]) -> None:
+    run = _adjudicate(team, "s\nb\nq\n")
+    assert run.code == 0, run.err
+    assert "2 agreed stretches adopted, 1 disagreements settled, 2 left" in run.out
+    assert ("figure", "w9 w10") in _layer(team)  # bob's boundary was kept
+    listed = cli("adjudicate", "-p", team, "--list")
+    assert listed.code == 0, listed.err
+    assert "2 disagreements between ann and bob not yet settled" in listed.out
+    assert "(1/2): label" in listed.out and "(2/2): only b" in listed.out
+
+
+def test_exports_take_a_layer(team: Path, cli: Callable[..., Run], tmp_path: Path) -> None:
+    def exported(*args: str) -> list[tuple[str, str, str]]:
+        out = tmp_path / "out.jsonl"
+        run = cli("export", "-p", team, "-f", "jsonl", "-o", out, *args)
+        assert run.code == 0, run.err
+        (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+        return sorted((s["annotator"], s["label"], s["text"]) for s in record["spans"])
+
+    assert len(exported()) == 9  # nothing adjudicated yet: the union, as before layers
+    assert exported("--layer", "bob") == sorted(("bob", label, text) for label, text in [
+        ("agency", "w0"), ("agency", "w2 w3"), ("figure", "w5"), ("figure", "w9 w10"), ("agency", "w11")])
+    with Project(team) as project:
+        page = project.pages(project.document("shared.pdf").id)[0].id
+        project.add_region(page, "signature", (10, 10, 50, 50), annotator="bob")
+    assert _adjudicate(team, "a\na\na\n").code == 0
+    out = tmp_path / "regions.jsonl"
+    assert cli("export", "-p", team, "-f", "jsonl", "-o", out).code == 0
+    # Spans were adjudicated, regions not: the document's regions still come out (their union).
+    assert [r["annotator"] for r in json.loads(out.read_text())["regions"]] == ["bob"]
+    assert exported() == [("carl", "agency", "w0"), ("carl", "agency", "w2 w3"), ("carl", "figure", "w8 w9"),
+                          ("carl", "program", "w5")]
+    assert exported() == exported("--layer", "adjudicated")
+    assert len(exported("--layer", "union")) == 9 + 4
+    assert cli("export", "-p", team, "-f", "jsonl", "-o", out, "--layer", "adjudicated").code == 0
+    assert json.loads(out.read_text())["regions"] == []  # asked for: only what was adjudicated
+    assert len(exported("--layer", "ann")) == 4  # ann's own spans, not what carl kept of them
+    wrong = cli("export", "-p", team, "-f", "jsonl", "-o", tmp_path / "x.jsonl", "--layer", "dave")
+    assert wrong.code == 1
+    assert wrong.err_lines == ["error: --layer dave: no annotator of that name in team.db; the annotators are ann, bob, carl"]
+
+
+def test_a_settlement_can_be_undone(team: Path) -> None:
+    from annotations.adjudication import keep, open_disagreements
+
+    with Project(team) as project:
+        doc = project.document("shared.pdf").id
+        first = open_disagreements(project, doc, "ann", "bob")[0]
+        kept = keep(project, first, "ann", "bob", "both", "carl")
+        assert sorted(s.label for s in kept) == ["figure", "program"]
+        assert len(open_disagreements(project, doc, "ann", "bob")) == 2
+        project.unsettle(doc, "ann", "bob", first.extent, [s.id for s in kept])
+        again = open_disagreements(project, doc, "ann", "bob")
+        assert len(again) == 3 and again[0] == first  # asked again, as before
+        assert not [s for s in project.spans(doc) if s.source == ADJUDICATED]
+
+
+def test_which_two_analysts(team: Path, cli: Callable[..., Run]) -> None:
+    with Project(team) as project:
+        doc = project.document("shared.pdf").id
+        _tag(project, doc, "cy", [("agency", 4, 4)])
+    three = cli("adjudicate", "-p", team, "--list")
+    assert three.code == 1
+    assert three.err_lines == ["error: team.db has 3 analysts (ann, bob, cy); name the two to adjudicate with --between A,B"]
+    unknown = cli("adjudicate", "-p", team, "--list", "--between", "ann,dave")
+    assert unknown.code == 1 and unknown.err_lines[0].startswith("error: no annotator 'dave' in team.db")
+    listed = cli("adjudicate", "-p", team, "--list", "--between", "ann,cy")
+    assert listed.code == 0, listed.err
+    # Against cy (one span, on w4), every span of ann's is "only a" and cy's is "only b".
+    assert "5 disagreements between ann and cy not yet settled" in listed.out
