@@ -283,3 +283,10 @@ def page_search(db: Database) -> None:
         texts.append(text)
     if page_id is not None:
         db.execute(f"insert into {FTS_TABLE} (rowid, text) values (?, ?)", [page_id, page_key(texts)])
+
+
+@migrations(name="0009_reading_order")
+def reading_order(db: Database) -> None:
+    # How a page's words were put in reading order (annotations/reading_order.py); pages stored
+    # before it keep the engine's order, "" here, until `scanspan reorder` rewrites them.
+    db["pages"].add_column("reading_order", str, not_null_default="")
