@@ -646,5 +646,9 @@ from .cli_suggest import suggest_cmd, suggestions_group  # noqa: E402 - they use
 cli.add_command(suggest_cmd)
 cli.add_command(suggestions_group)
 
+from .cli_reorder import reorder_cmd  # noqa: E402
+
+cli.add_command(reorder_cmd)
+
 if __name__ == "__main__":
     main()
