@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pymupdf
 from helpers import run_scanspan
 
 from annotations.model import Provenance, RawWord
@@ -26,8 +28,11 @@ BODY = " ".join(w.text for w in BODY_TOP + BODY_REST)
 def _project(path: Path) -> int:
     prov = Provenance("tesseract", "5.3.0", "eng", 3, 300.0, text_layer=False)  # stored before reading order
     page = NewPage(1, 2550, 3300, 300.0, 300.0, "x", prov, BODY_TOP + NAMES + BODY_REST)
+    pdf = pymupdf.open()
+    pdf.new_page(width=612, height=792)
+    data = pdf.tobytes()
     with Project(path) as project:
-        doc_id = project.add_document("fax.pdf", b"%PDF-1.4 fax", "f" * 64, [page]).id
+        doc_id = project.add_document("fax.pdf", data, hashlib.sha256(data).hexdigest(), [page]).id
         text = project.document_text(doc_id)
         assert BODY not in " ".join(text.text.split())
         return doc_id
@@ -67,6 +72,10 @@ def test_reorder_puts_the_body_in_one_piece_and_keeps_spans_on_their_words(tmp_p
     assert run_scanspan(["export", "-p", db, "-f", "jsonl", "-o", out], tmp_path).code == 0
     [line] = out.read_text().splitlines()
     assert json.loads(line)["pages"][0]["ocr"]["reading_order"] == METHOD
+    layout = tmp_path / "layout.jsonl"
+    assert run_scanspan(["export", "-p", db, "-f", "layoutlm", "-o", layout], tmp_path).code == 0
+    [record] = [json.loads(line) for line in layout.read_text().splitlines()]
+    assert BODY in " ".join(record["words"])
     # Run again: nothing left to do.
     again = run_scanspan(["reorder", "-p", db], tmp_path)
     assert "0 pages reordered, 1 already in reading order" in again.out
