@@ -40,3 +40,27 @@ def test_the_body_of_a_letter_with_name_columns_comes_out_contiguous(name: str, 
     for column in letter.columns:
         names = " ".join(entry for entry in column if entry)
         assert fuzz.partial_ratio(names, text[text.find(letter.firm):body_start]) >= 97, (names, text)
+
+
+@pytest.mark.parametrize("name", sorted(LETTERS))
+def test_letter_parts_of_a_letter_with_name_columns(name: str, tmp_path: Path) -> None:
+    from annotations.letter_parts import add_label_set, suggest_letter_parts
+
+    pdf, _ = write_letter(name, tmp_path)
+    letter = LETTERS[name]
+    with Project(tmp_path / "p.db") as project:
+        import_into(project, [pdf])
+        add_label_set(project, "letter")
+        [doc] = project.documents()
+        suggest_letter_parts(project, [doc.id])
+        text = project.document_text(doc.id)
+        spans = {s.label: _normalise(text.resolve(s).text) for s in project.spans(doc.id)}
+        [region] = project.regions(doc.id)
+    assert spans["date"] == letter.date
+    assert spans["salutation"] == letter.salutation and spans["closing"] == letter.closing
+    assert spans["recipient"].startswith(letter.address[0]) and spans["recipient"].endswith(letter.address[-1])
+    assert spans["letterhead"].startswith(letter.header or letter.firm)
+    signer = [w for w in text.words if w.text in " ".join([letter.closing, *letter.signer]).split() and w.box[1] > 1000]
+    assert len(signer) == len(" ".join([letter.closing, *letter.signer]).split())
+    x0, y0, x1, y1 = region.box
+    assert all(x0 <= w.box[0] and y0 <= w.box[1] and w.box[2] <= x1 and w.box[3] <= y1 for w in signer)
