@@ -12,6 +12,10 @@ METHOD = "xycut-1"
 """Recorded in a page's provenance (`reading_order`) for words put in order here; "" is the engine's own order."""
 
 
+GUTTER_IN_LINE = 4.0
+"""A gap between two words of one OCR line this many word heights wide runs across a gutter."""
+
+
 class Placed(Protocol):
     @property
     def box(self) -> Box: ...
@@ -40,10 +44,10 @@ def reading_order(words: Sequence[Placed]) -> list[int]:
     Blocks are cut into horizontal slabs where a gap crosses the whole set; adjacent slabs through
     which one vertical gutter runs are one slab again (a column of names whose gaps line up with
     the body's paragraph breaks, see _group); a slab with no horizontal gap is cut in two at the
-    gutter with the most text on both sides, left before right; and so on recursively. Inside a block the
-    engine's order is kept, so a page the engine read right stays as it was; only a block whose
-    lines jump a gutter (a name column's line run on into the body's) is taken apart into the
-    pieces of its lines on either side.
+    gutter with the most text on both sides, left before right; and so on recursively. Inside a
+    block the engine's order is kept, so a page the engine read right stays as it was; only a
+    block whose lines jump a gutter (a name column's line run on into the body's) is taken apart
+    into the pieces of its lines on either side.
     """
     if not words:
         return []
@@ -54,10 +58,6 @@ def reading_order(words: Sequence[Placed]) -> list[int]:
     if len(units) < 2:
         return list(range(len(words)))
     return [i for unit in _order(units, min_gutter) for i in unit.positions]
-
-
-GUTTER_IN_LINE = 4.0
-"""A gap between two words of one OCR line this many word heights wide runs across a gutter."""
 
 
 def _units(words: Sequence[Placed], wide: float) -> list[_Unit]:

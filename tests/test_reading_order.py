@@ -62,3 +62,13 @@ def test_words_inside_a_block_keep_the_engines_order() -> None:
     # Within one block the engine's order stands, even where its boxes would sort differently.
     words = _line("beta alpha", 100, 100, block=0)[::-1] + _line("gamma", 100, 300, block=1)
     assert _texts(order_words(words)) == ["alpha", "beta", "gamma"]
+
+
+def test_a_block_whose_lines_run_across_the_gutter_is_taken_apart() -> None:
+    # Tesseract made one block, and one line, of each name and the body line beside it.
+    lines = []
+    for k, (name, body) in enumerate([("Alice Smith", "We write to"), ("Bob Jones", "confirm the order."),
+                                      ("Carol White", "Thank you.")]):
+        lines += _line(name, 100, 500 + k * 60, block=0, line=k) + _line(body, 900, 500 + k * 60, block=0, line=k)
+    ordered = _texts(order_words(lines))
+    assert ordered == "Alice Smith Bob Jones Carol White We write to confirm the order. Thank you.".split()
