@@ -496,7 +496,9 @@ def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
 @click.option("--add", "new_label", help="Add a label with this name.")
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
-def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None) -> None:
+@click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None,
+               label_set: str | None) -> None:
     """List the project's labels, or add one.
 
     A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
@@ -509,6 +511,10 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
     with _open(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing
             project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut))
+        if label_set is not None:
+            from .letter_parts import add_label_set
+
+            click.echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
         for label in project.labels():
             click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
 
@@ -659,6 +665,10 @@ cli.add_command(suggestions_group)
 cli.add_command(agreement_cmd)
 cli.add_command(merge_cmd)
 cli.add_command(adjudicate_cmd)
+
+from .cli_reorder import reorder_cmd  # noqa: E402
+
+cli.add_command(reorder_cmd)
 
 if __name__ == "__main__":
     main()

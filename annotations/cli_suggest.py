@@ -47,6 +47,9 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--propagate", "span_id", type=int, help="Suggest the other occurrences of this span's text.")
 @click.option("--model", "use_model", is_flag=True,
               help="Train a small spaCy NER model on the accepted spans and suggest for documents not done.")
+@click.option("--letter-parts", is_flag=True,
+              help="The parts of a letter: letterhead, date, recipient, subject, salutation, closing, "
+                   "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
 @click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
@@ -55,15 +58,15 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="With --model: the random seed.")
 def suggest_cmd(
     project_path: Path, terms: Path | None, label: str | None, patterns: Path | None, span_id: int | None,
-    use_model: bool, fuzzy: bool, ignore_case: bool, documents: str | None, keep: bool, iterations: int, seed: int,
+    use_model: bool, letter_parts: bool, fuzzy: bool, ignore_case: bool, documents: str | None, keep: bool, iterations: int, seed: int,
 ) -> None:
     """Propose spans as suggestions: from a term list, spaCy patterns, a tagged span's other occurrences,
     or a model trained on the project's accepted spans. Running it again adds nothing twice, and
     rejected suggestions are not proposed again."""
     chosen = [name for name, given in (("--terms", terms), ("--patterns", patterns), ("--propagate", span_id is not None),
-                                       ("--model", use_model)) if given]
+                                       ("--model", use_model), ("--letter-parts", letter_parts)) if given]
     if len(chosen) != 1:
-        raise click.UsageError("give one of --terms, --patterns, --propagate or --model")
+        raise click.UsageError("give one of --terms, --patterns, --propagate, --model or --letter-parts")
     if terms is not None and not label:
         raise click.UsageError("--terms needs --label")
     if keep and not (terms or patterns):
@@ -93,6 +96,12 @@ def suggest_cmd(
             if keep:
                 project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
                 click.echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+        elif letter_parts:
+            from .letter_parts import SOURCE, suggest_letter_parts
+
+            report, regions = suggest_letter_parts(project, doc_ids)
+            _say(report, SOURCE)
+            click.echo(f"{regions} signature block regions suggested")
         elif span_id is not None:
             span = project.span(span_id)
             report = store_hits(project, propagation_hits(project, span.id, doc_ids if documents else None, fuzzy=True))

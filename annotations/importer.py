@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import ocr
+from . import ocr, reading_order
 from .errors import Cancelled, ScanspanError, first_line
 from .model import Document, Provenance, RawWord
 from .store import NewPage
@@ -339,9 +339,11 @@ class _ImportRun:
         prov = Provenance(
             "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
+            reading_order=reading_order.METHOD,
         )
 
         def new_page(words: list[RawWord]) -> NewPage:
+            words = reading_order.order_words(words)
             return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words, key)
 
         cached = self.lookup.cached_words(key)

@@ -53,6 +53,8 @@ class Provenance:
     dpi: float
     text_layer: bool
     upscale: float = 1.0
+    reading_order: str = ""
+    """How the words were put in reading order: "" the engine's own order, else a method of annotations.reading_order."""
 
 
 @dataclass(frozen=True)

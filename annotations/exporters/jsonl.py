@@ -31,6 +31,7 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                     "psm": page.provenance.psm,
                     "dpi": page.provenance.dpi,
                     "text_layer": page.provenance.text_layer,
+                    "reading_order": page.provenance.reading_order or "engine",
                 },
             }
         )

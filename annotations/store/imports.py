@@ -207,6 +207,7 @@ class ImportStore:
                 "ocr_dpi": prov.dpi,
                 "text_layer": int(prov.text_layer),
                 "upscale": prov.upscale,
+                "reading_order": prov.reading_order,
             },
         )
         self.db.conn.executemany(

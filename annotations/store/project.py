@@ -30,6 +30,7 @@ from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read
 from .imports import ImportStore
 from .labels import LabelStore
 from .regions import RegionStore
+from .reorder import ReorderStore
 from .rows import (
     DOC_SELECT,
     WORD_SELECT,
@@ -54,7 +55,8 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore, AdjudicationStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore, AdjudicationStore,
+              ReorderStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front

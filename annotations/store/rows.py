@@ -51,6 +51,7 @@ def page_row(r: dict) -> Page:
         dpi=r["ocr_dpi"],
         text_layer=bool(r["text_layer"]),
         upscale=r["upscale"],
+        reading_order=r.get("reading_order") or "",
     )
     return Page(r["id"], r["document_id"], r["number"], r["width"], r["height"], r["dpi_x"], r["dpi_y"], r["image_sha256"], prov)
 

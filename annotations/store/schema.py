@@ -285,6 +285,13 @@ def page_search(db: Database) -> None:
         db.execute(f"insert into {FTS_TABLE} (rowid, text) values (?, ?)", [page_id, page_key(texts)])
 
 
+@migrations(name="0009_reading_order")
+def reading_order(db: Database) -> None:
+    # How a page's words were put in reading order (annotations/reading_order.py); pages stored
+    # before it keep the engine's order, "" here, until `scanspan reorder` rewrites them.
+    db["pages"].add_column("reading_order", str, not_null_default="")
+
+
 @migrations(name="0010_adjudications")
 def adjudications(db: Database) -> None:
     # What adjudication settled between two analysts: the words a disagreement covered and what

@@ -1,0 +1,102 @@
+"""`scanspan suggest --letter-parts` on the bundled sample letter: the parts land on their words and boxes."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import run_scanspan
+
+from annotations import resources_path
+from annotations.demo import sample_pdf
+from annotations.importer import import_into
+from annotations.letter_parts import LETTER_LABELS, Line, find_parts
+from annotations.model import Word
+from annotations.store import Project
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def suggested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("letter")
+    db = tmp / "p.db"
+    with Project(db) as project:
+        [outcome] = import_into(project, [sample_pdf()])
+        assert outcome.status == "imported", outcome.message
+    refused = run_scanspan(["suggest", "-p", db, "--letter-parts"], tmp)
+    assert refused.code != 0 and "scanspan labels --add-set letter" in refused.err
+    added = run_scanspan(["labels", "-p", db, "--add-set", "letter"], tmp)
+    assert added.code == 0 and "signature_block" in added.out, added.err
+    run = run_scanspan(["suggest", "-p", db, "--letter-parts"], tmp)
+    assert run.code == 0, run.err
+    assert "1 signature block regions suggested" in run.out
+    again = run_scanspan(["suggest", "-p", db, "--letter-parts"], tmp)
+    assert again.out.startswith("0 suggestions added") and "0 signature block" in again.out
+    return db
+
+
+def test_the_letter_labels_come_as_one_set(suggested: Path) -> None:
+    with Project(suggested) as project:
+        assert set(LETTER_LABELS) <= {label.name for label in project.labels()}
+
+
+def test_date_salutation_closing_recipient_and_letterhead_are_suggested_on_their_words(suggested: Path) -> None:
+    with Project(suggested) as project:
+        text = project.document_text(1)
+        spans = {s.label: _normalise(text.resolve(s).text) for s in project.spans(1)}
+        assert all(s.suggested and s.source == "letter-parts" for s in project.spans(1))
+    assert spans["date"] == "December 3, 2015"
+    assert spans["salutation"].startswith("Dear Ms. Guerras") and spans["salutation"].endswith("Delgado:")
+    assert spans["closing"] == "Sincerely,"
+    assert spans["letterhead"] == "UNITED STATES MISSION TO THE UNITED NATIONS AND OTHER INTERNATIONAL ORGANIZATIONS IN GENEVA"
+    # The address only: not the registry stamp above it nor the "09 DEC 2015" beside it.
+    assert spans["recipient"].startswith("Ms. Imma Guerras") and spans["recipient"].endswith("Geneva, Switzerland")
+    assert "REGISTRY" not in spans["recipient"] and "DEC" not in spans["recipient"]
+    assert "subject" not in spans and "enclosure" not in spans and "cc" not in spans
+
+
+def test_the_signature_block_covers_the_closing_the_ink_and_the_typed_name(suggested: Path, tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_sample", resources_path() / "samples" / "make_sample.py")
+    assert spec and spec.loader
+    make_sample = importlib.util.module_from_spec(spec)
+    sys.modules["make_sample"] = make_sample  # its dataclasses look their module up
+    spec.loader.exec_module(make_sample)
+    ink = make_sample.build(tmp_path)["signature_px"][1]  # where the generator drew the signature on page 2
+    with Project(suggested) as project:
+        [region] = project.regions(1)
+        words = project.document_text(1).words
+        page2 = project.pages(1)[1]
+    assert region.label == "signature_block" and region.suggested and region.page_id == page2.id
+    inside = [w for w in words if w.page_id == page2.id and w.text in ("Sincerely,", "Keith", "Harper", "Council")]
+    x0, y0, x1, y1 = region.box
+    for box in [w.box for w in inside] + [ink]:
+        assert x0 <= box[0] and y0 <= box[1] and box[2] <= x1 and box[3] <= y1, (box, region.box)
+    # Nothing of the body above it.
+    assert all(w.box[3] <= y0 for w in words if w.page_id == page2.id and w.text == "victims.")
+
+
+def _line(text: str, y: float, x: float = 100) -> Line:
+    words = [Word(k, 1, k, t, t, (x + 60 * k, y, x + 60 * k + 50, y + 30), 95, int(y), 0, 0)
+             for k, t in enumerate(text.split())]
+    return Line(0, words, 0, len(text), text)
+
+
+def test_subject_enclosure_and_cc_lines_and_a_numeric_date() -> None:
+    lines = [_line("ACME LTD", 50), _line("12/03/2015", 150, x=1500), _line("Mr. John Doe", 250), _line("1 Main St", 290),
+             _line("Re: Your order 42", 380), _line("Dear Mr. Doe:", 450), _line("We shipped it.", 520),
+             _line("Yours truly,", 600), _line("Jane Roe", 900), _line("Enclosure", 1000), _line("cc: Sales", 1050)]
+    for k, line in enumerate(lines):
+        line.start = sum(len(x.text) + 1 for x in lines[:k])
+        line.end = line.start + len(line.text)
+    found = {label: (start, end) for label, start, end in find_parts(lines).spans}
+    text = "\n".join(line.text for line in lines)
+    got = {label: text[s:e] for label, (s, e) in found.items()}
+    assert got["date"] == "12/03/2015" and got["subject"] == "Re: Your order 42"
+    assert got["recipient"] == "Mr. John Doe\n1 Main St" and got["letterhead"] == "ACME LTD"
+    assert got["closing"] == "Yours truly," and got["enclosure"] == "Enclosure" and got["cc"] == "cc: Sales"
