@@ -72,9 +72,9 @@ class ReorderStore:
                     piece.update(first_word_id=first, last_word_id=last, head=head, tail=tail, created=stamp, updated=stamp)
                     added.append(insert_row(self.db.conn, "spans", piece))
             if pages:
-                # Windows following the change log re-read the document, whose text has moved.
+                # Windows following the change log read the document again: its text has moved.
                 self.db.execute(
                     "insert into changes (kind, op, row_id, document_id, page_first, page_last) "
-                    "values ('document', 'update', ?, ?, null, null)", [doc_id, doc_id])
+                    "values ('document', 'reorder', ?, ?, null, null)", [doc_id, doc_id])
         self._own_word_writes += 1
         return added

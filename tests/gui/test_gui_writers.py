@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from annotations.store import Project
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -226,3 +227,15 @@ def test_status_changes_are_undone_where_they_were_made(qtbot: QtBot, window: Ma
     assert window.navigator.status.currentText() == "in progress"
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(project_file, "select status from documents") == [("new",)]
+
+
+def test_a_document_reordered_by_another_program_is_read_again(qtbot: QtBot, window: MainWindow,
+                                                               project_file: Path) -> None:
+    first = window.text_view.toPlainText().split()[0]
+    with Project(project_file) as project:
+        page = project.pages(1)[0]
+        ids = [w.id for w in project.words(page.id)]
+        last = project.words(page.id)[-1].text
+        project.reorder_document(1, {page.id: list(reversed(ids))}, "test", [page.id], {}, {})
+    qtbot.waitUntil(lambda: window.text_view.toPlainText().split()[:1] == [last], timeout=10_000)
+    assert window.text_view.toPlainText().split()[-1] == first
