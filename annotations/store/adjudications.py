@@ -13,6 +13,9 @@ from ..layers import ADJUDICATED
 from ..model import Span
 from .rows import insert_row, now
 
+if TYPE_CHECKING:
+    from ..adjudication import Disagreement
+
 DECISIONS = ("a", "b", "both", "neither", "agreed")
 
 
@@ -29,6 +32,27 @@ class AdjudicationStore:
 
         def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
                          note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int: ...
+
+    # The walk of annotations/adjudication.py as methods, so that a project served in another process
+    # (the window's) runs it there, next to its data, in one call each.
+
+    def open_disagreements(self, doc_id: int, a: str, b: str) -> list[Disagreement]:
+        """What `adjudication.open_disagreements` gives for this project."""
+        from ..adjudication import open_disagreements
+
+        return open_disagreements(self, doc_id, a, b)  # type: ignore[arg-type]
+
+    def adopt_agreed(self, doc_id: int, a: str, b: str, adjudicator: str) -> int:
+        """What `adjudication.adopt_agreed` does for this project."""
+        from ..adjudication import adopt_agreed
+
+        return adopt_agreed(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
+
+    def keep_disagreement(self, stretch: Disagreement, a: str, b: str, decision: str, adjudicator: str) -> list[Span]:
+        """What `adjudication.keep` does for this project."""
+        from ..adjudication import keep
+
+        return keep(self, stretch, a, b, decision, adjudicator)  # type: ignore[arg-type]
 
     def settled(self, doc_id: int, a: str, b: str) -> set[tuple[int, int]]:
         """The (first word id, last word id) of each disagreement between a and b already settled here."""

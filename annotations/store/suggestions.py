@@ -126,12 +126,17 @@ class SuggestionStore:
         rows = self.db.execute("select document_id, count(*) from spans where suggested = 1 group by document_id")
         return {r[0]: r[1] for r in rows}
 
-    def accept_suggestions(self, span_ids: Sequence[int]) -> list[Span]:
-        """Accept these suggestions in one transaction; ids that are not suggestions are an error."""
+    def accept_suggestions(self, span_ids: Sequence[int], annotator: str | None = None) -> list[Span]:
+        """Accept these suggestions in one transaction; ids that are not suggestions are an error.
+
+        With `annotator`, the accepted spans become that analyst's (agreement counts them as theirs).
+        """
         with self.write():
             spans = self._suggested(span_ids)
             for span in spans:
                 self.db.execute("update spans set suggested = 0, updated = ? where id = ?", [now(), span.id])
+                if annotator is not None:
+                    self.db.execute("update spans set annotator = ? where id = ?", [annotator, span.id])
         return [self.span(s.id) for s in spans]
 
     def reject_suggestions(self, span_ids: Sequence[int]) -> list[Span]:
@@ -157,11 +162,13 @@ class SuggestionStore:
             self.db.execute("update spans set score = ? where id = ?", [span.score, span.id])
         return self.span(span.id)
 
-    def unaccept(self, span_id: int) -> Span:
-        """Undo an acceptance: the span is a suggestion again."""
+    def unaccept(self, span_id: int, annotator: str | None = None) -> Span:
+        """Undo an acceptance: the span is a suggestion again (with `annotator`, whose it was before)."""
         with self.write():
             self.span(span_id)
             self.db.execute("update spans set suggested = 1, updated = ? where id = ?", [now(), span_id])
+            if annotator is not None:
+                self.db.execute("update spans set annotator = ? where id = ?", [annotator, span_id])
         return self.span(span_id)
 
     def rejections(self, doc_id: int | None = None) -> list[NewSuggestion]:
