@@ -1,7 +1,7 @@
-"""The current document's spans and regions as a table: label, text, page, note, state.
+"""The current document's spans and regions as a table: label, text, page, note, state, analyst.
 
 Click a row to jump to it; Delete removes it (through the window's Delete action); the note is
-edited in place. Filter by label, by state (suggested or accepted) and by text. The model reads through the session and follows
+edited in place. Filter by label, by state (suggested or accepted), by analyst and by text. The model reads through the session and follows
 its signals; an edited note is only a request (`noteEdited`) that becomes an undo command.
 """
 
@@ -39,7 +39,7 @@ from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
 from app.style import swatch
 
-COLUMNS = ("Label", "Text", "Page", "Note", "State")
+COLUMNS = ("Label", "Text", "Page", "Note", "State", "Analyst")
 STATES = (("All", ""), ("Suggested", "suggested"), ("Accepted", "accepted"))
 """The state filter: a suggestion not yet reviewed, or anything decided (made by hand or accepted)."""
 Index = QModelIndex | QPersistentModelIndex
@@ -56,6 +56,7 @@ class Row:
     suggested: bool = False
     source: str = ""
     score: float | None = None
+    annotator: str = ""
 
     @property
     def state(self) -> str:
@@ -100,13 +101,15 @@ class AnnotationModel(QAbstractTableModel):
     def _span_row(self, span: Span) -> Row:
         p1, i1, _, _ = self.session.extent(span)
         return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note,
-                   suggested=bool(span.suggested), source=span.source or "", score=span.score)
+                   suggested=bool(span.suggested), source=span.source or "", score=span.score,
+                   annotator=span.annotator or "")
 
     def _region_row(self, region: Region) -> Row:
         assert self.doc_id is not None
         page = self.session.page_by_id(self.doc_id, region.page_id)
         return Row(AnnotationRef("region", region.id), region.label, page.number, (page.number, -1),
-                   region.note, region.text or "[region]", bool(region.suggested), region.source or "")
+                   region.note, region.text or "[region]", bool(region.suggested), region.source or "",
+                   annotator=region.annotator or "")
 
     def row_of(self, ref: AnnotationRef) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.ref == ref), None)
@@ -144,7 +147,7 @@ class AnnotationModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == 1:
                 return self.text_of(row)  # computed only for rows that are shown
-            return (row.label, None, row.page, row.note, row.state)[col]
+            return (row.label, None, row.page, row.note, row.state, row.annotator)[col]
         if role == Qt.ItemDataRole.FontRole and row.suggested:
             font = QFont()
             font.setItalic(True)  # not decided yet, like its dashed outline on the scan
@@ -165,6 +168,7 @@ class AnnotationModel(QAbstractTableModel):
             2: lambda r: r.order,
             3: lambda r: (r.note.lower(), r.order),
             4: lambda r: (r.state, r.order),
+            5: lambda r: (r.annotator, r.order),
         }
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
@@ -210,11 +214,16 @@ class AnnotationModel(QAbstractTableModel):
             del self.rows[i]
             self.endRemoveRows()
 
-    def _update(self, ref: AnnotationRef, label: str, note: str, suggested: bool, source: str) -> None:
+    def annotators(self) -> list[str]:
+        """The analysts who made the rows of the document shown, by name."""
+        return sorted({row.annotator for row in self.rows})
+
+    def _update(self, ref: AnnotationRef, label: str, note: str, suggested: bool, source: str, annotator: str) -> None:
         i = self.row_of(ref)
         if i is not None:
             row = self.rows[i]
             row.label, row.note, row.suggested, row.source = label, note, suggested, source
+            row.annotator = annotator  # an accepted suggestion becomes the analyst's
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def _on_span_added(self, span: Span) -> None:
@@ -222,7 +231,8 @@ class AnnotationModel(QAbstractTableModel):
             self._insert(self._span_row(span))
 
     def _on_span_changed(self, span: Span) -> None:
-        self._update(AnnotationRef("span", span.id), span.label, span.note, bool(span.suggested), span.source or "")
+        self._update(AnnotationRef("span", span.id), span.label, span.note, bool(span.suggested), span.source or "",
+                     span.annotator or "")
 
     def _on_region_added(self, region: Region) -> None:
         if self.doc_id is not None and region.page_id in {p.id for p in self.session.pages(self.doc_id)}:
@@ -230,7 +240,7 @@ class AnnotationModel(QAbstractTableModel):
 
     def _on_region_changed(self, region: Region) -> None:
         self._update(AnnotationRef("region", region.id), region.label, region.note, bool(region.suggested),
-                     region.source or "")
+                     region.source or "", region.annotator or "")
 
     def _on_word_changed(self, _word: object) -> None:
         for row in self.rows:
@@ -246,26 +256,27 @@ class AnnotationModel(QAbstractTableModel):
 
 
 class AnnotationFilter(QSortFilterProxyModel):
-    """Filters by label and text; sorting is passed to the source model (see AnnotationModel.sort)."""
+    """Filters by label, state, analyst and text; sorting is passed to the source model (see AnnotationModel.sort)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = ""
         self.needle = ""
         self.state = ""  # "", "suggested" or "accepted"
+        self.annotator: str | None = None  # None: every analyst's
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
         if isinstance(model, AnnotationModel) and column >= 0:
             model.sort(column, order)
 
-    def set_filter(self, label: str, needle: str, state: str = "") -> None:
+    def set_filter(self, label: str, needle: str, state: str = "", annotator: str | None = None) -> None:
         if not hasattr(self, "beginFilterChange"):  # Qt < 6.10
-            self.label, self.needle, self.state = label, needle.lower(), state
+            self.label, self.needle, self.state, self.annotator = label, needle.lower(), state, annotator
             self.invalidateFilter()
             return
         self.beginFilterChange()
-        self.label, self.needle, self.state = label, needle.lower(), state
+        self.label, self.needle, self.state, self.annotator = label, needle.lower(), state, annotator
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
@@ -275,6 +286,8 @@ class AnnotationFilter(QSortFilterProxyModel):
         if self.label and row.label != self.label:
             return False
         if self.state and row.suggested != (self.state == "suggested"):
+            return False
+        if self.annotator is not None and row.annotator != self.annotator:
             return False
         if self.needle and self.needle not in model.text_of(row).lower() and self.needle not in row.note.lower():
             return False
@@ -309,6 +322,9 @@ class AnnotationsPanel(QWidget):
         self.states.setToolTip("Show suggestions not yet reviewed, or what is decided (made by hand or accepted)")
         for text, state in STATES:
             self.states.addItem(text, state)
+        self.analysts = QComboBox()
+        self.analysts.setToolTip("Show what one analyst made only")
+        self.analysts.addItem("All analysts", None)
         self.search = QLineEdit(placeholderText="Filter text or note", clearButtonEnabled=True)
         keep_field_keys(self.search)
         self.table = QTableView()
@@ -331,6 +347,7 @@ class AnnotationsPanel(QWidget):
         header.resizeSection(2, metrics.horizontalAdvance("Page") + 30)
         header.resizeSection(3, 160)
         header.resizeSection(4, metrics.horizontalAdvance("suggested · agencies.txt 0.00") + 12)
+        header.resizeSection(5, metrics.horizontalAdvance("adjudicator") + 12)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(metrics.height() + 6)
@@ -338,6 +355,7 @@ class AnnotationsPanel(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.labels)
         top.addWidget(self.states)
+        top.addWidget(self.analysts)
         top.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -345,6 +363,10 @@ class AnnotationsPanel(QWidget):
         layout.addWidget(self.table)
         self.labels.currentIndexChanged.connect(self._refilter)
         self.states.currentIndexChanged.connect(self._refilter)
+        self.analysts.currentIndexChanged.connect(self._refilter)
+        # The analysts offered are those of the document shown, kept up as rows come and change.
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.dataChanged):
+            signal.connect(self._reload_analysts)
         self.search.textChanged.connect(self._refilter)
         self.table.clicked.connect(self._on_clicked)
         self._removing = False
@@ -385,11 +407,33 @@ class AnnotationsPanel(QWidget):
         """"" (all), "suggested" or "accepted"."""
         self.states.setCurrentIndex(max(self.states.findData(state), 0))
 
+    def filter_annotator(self, name: str | None) -> None:
+        """Show one analyst's annotations (None: everyone's)."""
+        self._reload_analysts()
+        self.analysts.setCurrentIndex(max(self.analysts.findData(name), 0))
+
+    def _reload_analysts(self) -> None:
+        names = self.model.annotators()
+        if [self.analysts.itemData(i) for i in range(1, self.analysts.count())] == names:
+            return
+        current = self.analysts.currentData()
+        self.analysts.blockSignals(True)
+        self.analysts.clear()
+        self.analysts.addItem("All analysts", None)
+        for name in names:
+            self.analysts.addItem(name or "(nobody)", name)
+        at = self.analysts.findData(current) if current is not None else 0
+        self.analysts.setCurrentIndex(max(at, 0))
+        self.analysts.blockSignals(False)
+        if current is not None and at < 0:
+            self._refilter()  # the analyst chosen has nothing left here: show everyone's again
+
     def filter_label(self, name: str) -> None:
         self.labels.setCurrentIndex(max(self.labels.findData(name), 0))
 
     def _refilter(self) -> None:
-        self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "")
+        self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "",
+                              self.analysts.currentData())
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ref = index.data(Qt.ItemDataRole.UserRole)
