@@ -18,6 +18,8 @@ class Actions:
     open_project: QAction
     import_files: QAction
     import_settings: QAction
+    analyst: QAction
+    adjudicate: QAction
     export: QAction
     save_copy: QAction
     quit: QAction
@@ -100,6 +102,10 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
                        "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
         import_settings=a(window, "Import se&ttings…", slots["import_settings"], None,
                           "Resolution, OCR languages, OCR time limit per page"),
+        analyst=a(window, "Anal&yst name…", slots["analyst"], None,
+                  "The name your spans and regions are recorded under"),
+        adjudicate=a(window, "A&djudicate two analysts…", slots["adjudicate"], None,
+                     "Walk where two analysts differ in this document and keep one version, both or neither"),
         export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training"),
         save_copy=a(window, "Save a &copy…", slots["save_copy"], [Key.SaveAs],
                     "Save a consistent copy of the whole project in one file, to back up or share"),
@@ -168,7 +174,8 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
-                 None, actions.find, actions.find_next, actions.find_previous, actions.search_project, None, actions.clear_selection):
+                 None, actions.find, actions.find_next, actions.find_previous, actions.search_project, None, actions.clear_selection,
+                 None, actions.analyst, actions.adjudicate):
         _add(edit, item)
     review = bar.addMenu("&Suggestions")
     for item in (actions.accept_suggestion, actions.accept_label, actions.reject_suggestion, actions.next_suggestion,

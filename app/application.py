@@ -16,6 +16,7 @@ from annotations import __version__
 from app.crash import CrashHandler
 from app.dialogs.doctor import app_icon
 from app.main_window import MainWindow
+from app.project.session import default_annotator
 from app.scene.render import CHILD
 from app.settings import Settings
 
@@ -53,6 +54,7 @@ def run(options: LaunchOptions) -> int:
         # A screenshot run leaves the user's recent projects and window layout alone.
         ini = Path(tempfile.mkdtemp(prefix="scanspan-shot-")) / "settings.ini"
         settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+        settings.set_analyst(default_annotator())  # nobody is there to be asked
         # Rendered as later pages of a session are, by the render process (checks it works here).
         CHILD.start()
         CHILD.ready.wait(10)

@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotations.adjudication import Disagreement
 from annotations.errors import ScanspanError
 from annotations.importer import Outcome
 from annotations.pagetext import Hit, TextRange, snap
@@ -41,14 +43,18 @@ from app.background.model_controller import ModelController
 from app.background.occurrences import OccurrenceCounter
 from app.crash import CrashHandler
 from app.dialogs import doctor as doctor_dialog
+from app.dialogs.adjudicate_dialog import ask_pair
+from app.dialogs.analyst_dialog import ask_analyst
 from app.dialogs.export import ExportDialog
 from app.dialogs.help import ShortcutsDialog, about
 from app.dialogs.import_settings import ImportSettingsDialog
 from app.dialogs.label_dialog import LabelEditor
+from app.editing.adjudication import Adjudicator
 from app.editing.editor import Editor
 from app.editing.history import History
 from app.editing.review import Reviewer
 from app.editing.selection import AnnotationRef, Selection
+from app.panels.adjudication_bar import AdjudicationBar
 from app.panels.annotations_panel import AnnotationsPanel
 from app.panels.find_bar import FindBar
 from app.panels.label_palette import LabelPalette
@@ -59,7 +65,7 @@ from app.panels.suggestion_status import PropagationOffer, SuggestionCount
 from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
 from app.paths import is_project_file
-from app.project.session import ProjectSession
+from app.project.session import ProjectSession, default_annotator
 from app.scene.page_view import PageView
 from app.scene.render import PageRenderer
 from app.settings import Settings
@@ -99,6 +105,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.doc_id: int | None = None
         self.page_number: int | None = None
         self._last_message = ""
+        self._ask_analyst = False  # the analyst's name is to be asked once the window shows
         self._poll_timer = QTimer(self, interval=POLL_MS)
         self._poll_timer.timeout.connect(self.follow_changes)
         self._label_actions: list[QAction] = []
@@ -112,6 +119,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.actions = action_defs.build(self, self.stack, {
             "new_project": self.new_project_dialog, "open_project": self.open_project_dialog,
             "import_files": self.import_dialog, "import_settings": self.import_settings_dialog,
+            "analyst": self.analyst_dialog, "adjudicate": self.adjudicate_dialog,
             "export": self.export_dialog, "save_copy": self.save_copy_dialog,
             "quit": self.close,
             "delete": self.delete_selected, "edit_word": self.edit_word, "edit_note": self.edit_note,
@@ -184,6 +192,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.suggestion_count = SuggestionCount()
         self.offer = PropagationOffer()
         self.reviewer: Reviewer | None = None
+        self.adjudicator: Adjudicator | None = None
+        self.adjudication_bar: AdjudicationBar | None = None
         self.offer.suggestRequested.connect(lambda: self._review("tag_occurrences", False, self.offer.span_id))
         self.offer.tagRequested.connect(lambda: self._review("tag_occurrences", True, self.offer.span_id))
         self.statusBar().addPermanentWidget(self.read_only_label)
@@ -236,7 +246,22 @@ class MainWindow(WindowAPI, QMainWindow):
         docs = self.session.documents() if self.session else []
         if docs:
             self.show_page(docs[0].id, 1)
+        if self.settings.analyst() is None and not project.read_only:
+            # Asked once (until chosen), over the window once it is up, before the first edit.
+            self._ask_analyst = True
+            if self.isVisible():
+                QTimer.singleShot(0, self._ask_analyst_first)
         return True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._ask_analyst:
+            QTimer.singleShot(0, self._ask_analyst_first)
+
+    def _ask_analyst_first(self) -> None:
+        if self._ask_analyst and self.session is not None:
+            self._ask_analyst = False
+            self.analyst_dialog()
 
     def close_project(self) -> None:
         self._poll_timer.stop()
@@ -257,7 +282,11 @@ class MainWindow(WindowAPI, QMainWindow):
             widget = self.splitter.widget(0)
             widget.setParent(None)
             widget.deleteLater()
-        self.session = self.renderer = self.editor = self.reviewer = None
+        if self.adjudicator is not None:
+            self.adjudicator.stop()  # the bar hides and gives the window its keys back
+        if self.adjudication_bar is not None:
+            self.adjudication_bar.deleteLater()
+        self.session = self.renderer = self.editor = self.reviewer = self.adjudicator = self.adjudication_bar = None
         self.selection_status.set_session(None)
         self.search_panel.set_session(None)
         self.suggestion_count.set_session(None)
@@ -271,6 +300,7 @@ class MainWindow(WindowAPI, QMainWindow):
     def _bind(self, session: ProjectSession) -> None:
         """Build the panels for one open project and wire them."""
         self.session = session
+        session.annotator = self.analyst()
         self.renderer = PageRenderer(session.project, parent=session)
         self.page_view = PageView(session, self.selection, self.renderer)
         self.text_view = TextView(session, self.selection)
@@ -280,6 +310,9 @@ class MainWindow(WindowAPI, QMainWindow):
         self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
         self.label_editor = LabelEditor(session, self.stack, self, session)
         self.reviewer = Reviewer(session, self.selection, self.stack, session)
+        self.adjudicator = Adjudicator(session, self.stack, session)
+        self.adjudication_bar = AdjudicationBar(self.adjudicator)
+        self.workspace.layout().insertWidget(1, self.adjudication_bar)
         self.splitter.addWidget(self.page_view)
         self.splitter.addWidget(self.text_view)
         self.splitter.setStretchFactor(0, 3)
@@ -321,6 +354,9 @@ class MainWindow(WindowAPI, QMainWindow):
         # A tag's other occurrences are counted in the background, then offered.
         self.editor.tagged.connect(lambda span_id: self.occurrences.count(span_id, self.reviewer.epoch if self.reviewer else 0))
         self.reviewer.chosen.connect(self.go_to_annotation)
+        self.adjudicator.shown.connect(self._show_disagreement)
+        self.adjudicator.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.adjudicator.error.connect(lambda text: self.show_error("Cannot adjudicate", text))
         self.reviewer.offered.connect(self.offer.offer)
         self.reviewer.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.reviewer.error.connect(lambda text: self.show_error("Cannot do that", text))
@@ -361,7 +397,7 @@ class MainWindow(WindowAPI, QMainWindow):
             action.setEnabled(has_page)
         for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
                        self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,
-                       self.actions.tag_occurrences, self.actions.suggest_with_model):
+                       self.actions.tag_occurrences, self.actions.suggest_with_model, self.actions.adjudicate):
             action.setEnabled(has_page and writable)
         for action in (self.actions.next_suggestion, self.actions.previous_suggestion):
             action.setEnabled(has_page)
@@ -688,6 +724,37 @@ class MainWindow(WindowAPI, QMainWindow):
     def _on_document_added(self, _document: object) -> None:
         if self.doc_id is not None and self.page_number is not None:
             self.navigator.set_current(self.doc_id, self.page_number)
+
+    def analyst(self) -> str:
+        """The name this window's edits are recorded under: the one chosen, else the OS user."""
+        return self.settings.analyst() or default_annotator()
+
+    def analyst_dialog(self) -> None:
+        name = ask_analyst(self.analyst(), self)
+        self.activateWindow()  # the window's shortcuts work again at once, without a click
+        if name is not None:
+            self.settings.set_analyst(name)
+            self.statusBar().showMessage(f"Your edits are recorded as {name}", 6000)
+        if self.session is not None:
+            self.session.annotator = self.analyst()
+
+    def adjudicate_dialog(self) -> None:
+        if self.session is None or self.adjudicator is None or self.doc_id is None:
+            return
+        names = [n for n in self.session.annotators() if n]
+        if len(names) < 2:
+            who = f"only {names[0]}'s" if names else "nobody's"
+            self.show_error("Nothing to adjudicate", f"Adjudication compares two analysts' spans; this project has {who}. "
+                            "Bring another analyst's project in with scanspan merge.")
+            return
+        pair = ask_pair(names, self)
+        self.activateWindow()
+        if pair is not None:
+            self.adjudicator.start(self.doc_id, *pair)
+
+    def _show_disagreement(self, stretch: Disagreement | None) -> None:
+        if stretch is not None:
+            self.go_to_annotation(AnnotationRef("span", (stretch.a + stretch.b)[0].id))
 
     def import_settings_dialog(self) -> None:
         dialog = ImportSettingsDialog(self.importer.options, self, self.session.name if self.session else None)

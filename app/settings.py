@@ -1,5 +1,5 @@
 """What the window remembers between runs, in QSettings: geometry, dock layout, recent projects,
-and the import settings chosen for each project.
+the analyst's name, and the import settings chosen for each project.
 
 Nothing else goes here (the project file holds the work). Tests pass their own QSettings.
 """
@@ -40,6 +40,14 @@ class Settings:
 
     def forget_recent(self, path: Path) -> None:
         self.q.setValue("recentProjects", [str(p) for p in self.recent_projects() if p != path])
+
+    def analyst(self) -> str | None:
+        """The name the analyst's edits are recorded under; None until they have chosen one."""
+        value = self.q.value("analyst/name")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def set_analyst(self, name: str) -> None:
+        self.q.setValue("analyst/name", name.strip())
 
     def save_window(self, window: QMainWindow) -> None:
         self.q.setValue("window/geometry", window.saveGeometry())

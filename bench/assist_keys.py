@@ -72,6 +72,7 @@ class Driver:
         _app()
         os.environ["SCANSPAN_DATA_DIR"] = str(work / "data")
         settings = Settings(QSettings(str(work / f"{path.stem}.ini"), QSettings.Format.IniFormat))
+        settings.set_analyst("bench")  # the window would otherwise ask for the analyst's name
         self.window = MainWindow(settings)
         self.window.resize(1400, 900)
         assert self.window.open_project(path)

@@ -113,7 +113,9 @@ def _app():
 
     app = QApplication.instance() or QApplication([])
     ini = Path(tempfile.mkdtemp(prefix="scanspan-bench-")) / "settings.ini"
-    window = MainWindow(Settings(QSettings(str(ini), QSettings.Format.IniFormat)))
+    settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+    settings.set_analyst("bench")  # the window would otherwise ask for the analyst's name
+    window = MainWindow(settings)
     window.resize(1400, 900)
     window.show()
     return app, window

@@ -21,6 +21,7 @@ class AcceptSuggestions(Command):
     def __init__(self, session: ProjectSession, spans: list[Span], on_error: ErrorSink, text: str = "") -> None:
         super().__init__(session, text or _many(spans, "Accept"), on_error)
         self.ids = [s.id for s in spans]
+        self.before = {s.id: s.annotator for s in spans}  # accepting makes them this analyst's
         self.place = (spans[0].document_id, session.extent(spans[0])[0])
         self.target = ("span", spans[0].id)
 
@@ -28,7 +29,7 @@ class AcceptSuggestions(Command):
         self.session.accept_suggestions(self.ids)
 
     def revert(self) -> None:
-        self.session.unaccept(self.ids)
+        self.session.unaccept(self.ids, self.before)
 
 
 class RejectSuggestions(Command):

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 
+from annotations.adjudication import Disagreement
 from annotations.model import (
     Box,
     Document,
@@ -60,6 +61,8 @@ class ProjectSession(QObject):
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        # Who this window's edits are recorded as; the window sets the analyst's chosen name.
+        self.annotator = default_annotator()
         self.writes = WriteQueue(self)
         self._seen = project.last_change()
         self._version = project.data_version()
@@ -452,7 +455,7 @@ class ProjectSession(QObject):
     def add_span(self, doc_id: int, label: str, first: int, last: int, head: int, tail: int,
                  note: str = "", span_id: int | None = None, **extra: object) -> Span:
         span = self.project.add_span(doc_id, label, first, last, head, tail, note=note, span_id=span_id,
-                                     annotator=_annotator(), **extra)  # type: ignore[arg-type]
+                                     annotator=self.annotator, **extra)  # type: ignore[arg-type]
         self.sync()
         return span
 
@@ -475,7 +478,7 @@ class ProjectSession(QObject):
     def add_region(self, page: Page, label: str, box: Box, text: str = "", note: str = "",
                    region_id: int | None = None, source: str = "", suggested: bool = False) -> Region:
         region = self.project.add_region(page.id, label, box, text=text, note=note, region_id=region_id,
-                                         annotator=_annotator(), source=source, suggested=suggested)
+                                         annotator=self.annotator, source=source, suggested=suggested)
         self.regions(page.document_id)  # so that the region's document is followed from now on
         self.sync()
         return region
@@ -510,13 +513,15 @@ class ProjectSession(QObject):
         return self.project.suggestions(doc_ids=doc_ids, labels=labels, sources=sources)
 
     def accept_suggestions(self, span_ids: list[int]) -> list[Span]:
-        spans = self.project.accept_suggestions(span_ids)
+        """Accepted suggestions become this analyst's spans."""
+        spans = self.project.accept_suggestions(span_ids, annotator=self.annotator)
         self.sync()
         return spans
 
-    def unaccept(self, span_ids: list[int]) -> None:
+    def unaccept(self, span_ids: list[int], annotators: dict[int, str] | None = None) -> None:
+        """Make spans suggestions again, each back with the annotator it had (`annotators`; none: "")."""
         for span_id in span_ids:
-            self.project.unaccept(span_id)
+            self.project.unaccept(span_id, annotator=(annotators or {}).get(span_id, ""))
         self.sync()
 
     def reject_suggestions(self, span_ids: list[int]) -> list[Span]:
@@ -542,6 +547,32 @@ class ProjectSession(QObject):
         self.sync()
         return list(added)
 
+    # -- adjudication (reads, and writes called by the adjudication commands) ---------------------
+
+    def annotators(self) -> list[str]:
+        """Everyone who made a span or region in the project, by name."""
+        return self.project.annotators()
+
+    def open_disagreements(self, doc_id: int, a: str, b: str) -> list[Disagreement]:
+        """Where a and b differ in a document and nobody has settled it yet, in reading order."""
+        return self.project.open_disagreements(doc_id, a, b)
+
+    def adopt_agreed(self, doc_id: int, a: str, b: str) -> int:
+        """What a and b marked alike, into the adjudicated layer (no undo: nothing was decided)."""
+        count = self.project.adopt_agreed(doc_id, a, b, self.annotator)
+        self.sync()
+        return count
+
+    def keep(self, stretch: Disagreement, a: str, b: str, decision: str) -> list[Span]:
+        """Settle a disagreement: "a", "b", "both" or "neither"; returns the adjudicated spans made."""
+        spans = self.project.keep_disagreement(stretch, a, b, decision, self.annotator)
+        self.sync()
+        return spans
+
+    def unsettle(self, stretch: Disagreement, a: str, b: str, span_ids: list[int]) -> None:
+        self.project.unsettle(stretch.document_id, a, b, stretch.extent, span_ids)
+        self.sync()
+
     # -- label edits (called by the label commands) -----------------------------------------------
     # A rename changes every span and region of the label in the project's one transaction; they
     # come back through sync() as span and region changes, so the views recolour and relabel them.
@@ -566,7 +597,8 @@ class ProjectSession(QObject):
         return self.project.label_usage()
 
 
-def _annotator() -> str:
+def default_annotator() -> str:
+    """The OS user: who edits are recorded as until the analyst chooses a name."""
     import getpass
 
     try:

@@ -75,7 +75,9 @@ def tagged_file(tagged_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("SCANSPAN_DATA_DIR", str(tmp_path / "data"))
-    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set_analyst("tester")  # chosen already, so the window does not ask (tests of asking clear it)
+    return settings
 
 
 @pytest.fixture

@@ -381,3 +381,17 @@ def test_a_label_key_on_a_suggestion_accepts_it_with_that_label_in_one_undo_step
     assert window.undo_stack().undoText() == "Accept agency suggestion as program"
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert suggested(review_file)[first.id] == ("agency", 1)
+
+
+def test_an_accepted_suggestion_becomes_the_analysts_and_undo_gives_it_back(
+    qtbot: QtBot, review_window: MainWindow, review_file: Path
+) -> None:
+    window = review_window
+    press(qtbot, window, Qt.Key.Key_Tab)
+    first = window.selection.annotation
+    assert first is not None
+    assert rows(review_file, f"select annotator from spans where id = {first.id}") == [("",)]
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert rows(review_file, f"select annotator, suggested from spans where id = {first.id}") == [("tester", 0)]
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(review_file, f"select annotator, suggested from spans where id = {first.id}") == [("", 1)]

@@ -65,7 +65,9 @@ def browse(app: QApplication, window: MainWindow, folder: Path) -> str:
 def main() -> None:
     project, settings_file = Path(sys.argv[1]), sys.argv[2]
     app = QApplication(sys.argv[:1])
-    window = MainWindow(Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
+    settings = Settings(QSettings(settings_file, QSettings.Format.IniFormat))
+    settings.set_analyst("driver")  # so the window does not ask for a name nobody will type
+    window = MainWindow(settings)
     window.resize(1400, 900)
     if not window.open_project(project):
         print(f"error {window.last_message()}", flush=True)

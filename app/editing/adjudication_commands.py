@@ -1,0 +1,35 @@
+"""Undo commands of adjudication: keeping one analyst's version of a disagreement, both, or neither."""
+
+from __future__ import annotations
+
+from annotations.adjudication import Disagreement
+from annotations.model import Span
+from app.editing.commands import Command, ErrorSink
+from app.project.session import ProjectSession
+
+DECISIONS = {"a": "Keep {a}'s version", "b": "Keep {b}'s version", "both": "Keep both versions",
+             "neither": "Keep neither version"}
+
+
+class KeepVersion(Command):
+    """The kept spans copied into the adjudicated layer and the decision recorded; undo takes both back."""
+
+    def __init__(self, session: ProjectSession, stretch: Disagreement, a: str, b: str, decision: str,
+                 on_error: ErrorSink) -> None:
+        super().__init__(session, DECISIONS[decision].format(a=a, b=b), on_error)
+        self.stretch, self.a, self.b, self.decision = stretch, a, b, decision
+        self.kept: list[Span] = []
+        first = (stretch.a + stretch.b)[0]
+        self.place = (stretch.document_id, session.extent(first)[0])
+        self.target = ("span", first.id)
+
+    def apply(self) -> None:
+        self.kept = self.session.keep(self.stretch, self.a, self.b, self.decision)
+        if self.kept:
+            self.target = ("span", self.kept[0].id)
+
+    def revert(self) -> None:
+        self.session.unsettle(self.stretch, self.a, self.b, [s.id for s in self.kept])
+        self.kept = []
+        first = (self.stretch.a + self.stretch.b)[0]
+        self.target = ("span", first.id)

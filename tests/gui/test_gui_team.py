@@ -1,0 +1,178 @@
+"""Working as a team in the real window: the analyst's name (asked once, recorded on every edit), the
+annotations table by analyst, and adjudicating two analysts by keyboard.
+
+Every check of what was stored reads the project file through a fresh connection, as another
+program would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_helpers import drag, open_window, rows, when_modal
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from annotations.store import Project
+from app.dialogs.adjudicate_dialog import PairDialog
+from app.dialogs.analyst_dialog import AnalystDialog
+from app.main_window import MainWindow
+from app.project.session import default_annotator
+from app.settings import Settings
+
+
+def answer(qtbot: QtBot, name: str) -> list[str]:
+    """Type `name` into the next analyst dialog and press Enter; returns what it offered first."""
+    offered: list[str] = []
+
+    def act(dialog: QWidget) -> None:
+        assert isinstance(dialog, AnalystDialog)
+        offered.append(dialog.name.text())
+        qtbot.keyClicks(dialog.name, name)  # the offered name is selected: typing replaces it
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+
+    when_modal(qtbot, AnalystDialog, act)
+    return offered
+
+
+def tag(qtbot: QtBot, window: MainWindow, phrase: str) -> None:
+    assert window.select_text(phrase)
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+
+
+def test_the_name_is_asked_once_remembered_and_stored_on_new_spans_and_regions(
+    qtbot: QtBot, settings: Settings, project_file: Path
+) -> None:
+    settings.q.remove("analyst")  # a first run: nobody has chosen a name yet
+    offered = answer(qtbot, "ann")
+    window = open_window(qtbot, settings, project_file)
+    qtbot.waitUntil(lambda: settings.analyst() == "ann")
+    assert offered == [default_annotator()]  # the OS user is offered
+    tag(qtbot, window, "Department of Justice")
+    window.actions.region_tool.trigger()
+    drag(qtbot, window, QRect(200, 300, 120, 60))
+    assert rows(project_file, "select annotator from spans") == [("ann",)]
+    assert rows(project_file, "select annotator from regions") == [("ann",)]
+    window.close()
+
+    # Remembered: the next window does not ask, and records the same name.
+    again = open_window(qtbot, settings, project_file)
+    assert not isinstance(QApplication.activeModalWidget(), AnalystDialog)
+    assert again.session is not None and again.session.annotator == "ann"
+
+
+def test_edit_analyst_name_changes_who_the_next_edits_are_recorded_as(
+    qtbot: QtBot, window: MainWindow, settings: Settings, project_file: Path
+) -> None:
+    tag(qtbot, window, "Department of Justice")
+    offered = answer(qtbot, "bob")
+    window.actions.analyst.trigger()
+    assert offered == ["tester"]
+    assert settings.analyst() == "bob"
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # back to the window: its keys work
+    tag(qtbot, window, "UNITED STATES MISSION")
+    assert sorted(rows(project_file, "select annotator from spans")) == [("bob",), ("tester",)]
+
+
+def test_a_layer_name_cannot_be_an_analysts_name(qtbot: QtBot, window: MainWindow, settings: Settings) -> None:
+    dialog = AnalystDialog("tester", window)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("adjudicated")
+    ok = dialog.buttons.buttons()[0]
+    assert not ok.isEnabled() and "layer" in dialog.problem.text()
+    dialog.name.setText("carol")
+    assert ok.isEnabled()
+
+
+def test_the_annotations_table_shows_and_filters_by_analyst(
+    qtbot: QtBot, window: MainWindow, settings: Settings, project_file: Path
+) -> None:
+    tag(qtbot, window, "Department of Justice")
+    answer(qtbot, "bob")
+    window.actions.analyst.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    tag(qtbot, window, "UNITED STATES MISSION")
+    panel = window.panel
+    assert [panel.analysts.itemText(i) for i in range(panel.analysts.count())] == ["All analysts", "bob", "tester"]
+    column = panel.model.headerData(5, Qt.Orientation.Horizontal)
+    assert column == "Analyst"
+    shown = {r[1]: panel.proxy.index(i, 5).data() for i, r in enumerate(window.annotation_rows())}
+    assert shown == {"UNITED STATES MISSION": "bob", "Department of Justice": "tester"}
+    panel.filter_annotator("bob")
+    assert [r[1] for r in window.annotation_rows()] == ["UNITED STATES MISSION"]
+    panel.filter_annotator(None)
+    assert len(window.annotation_rows()) == 2
+
+
+LABELS = ("agency", "program")
+ANN = [(0, 0, 0), (0, 2, 3), (1, 5, 5), (0, 8, 9)]
+# Bob agrees on words 0 and 2-3; gives word 5 another label, shifts 8-9 to 9-10, and adds word 11 alone.
+BOB = [(0, 0, 0), (0, 2, 3), (0, 5, 5), (0, 9, 10), (0, 11, 11)]
+
+
+@pytest.fixture
+def team_file(project_file: Path) -> Path:
+    """The sample with two analysts' spans on its first words: 2 stretches alike, 3 disagreements."""
+    with Project(project_file) as project:
+        doc = project.documents()[0].id
+        words = project.words(project.pages(doc)[0].id)
+        for who, spans in (("ann", ANN), ("bob", BOB)):
+            for label, first, last in spans:
+                project.add_span(doc, LABELS[label], words[first].id, words[last].id, annotator=who)
+    return project_file
+
+
+def adjudicated(path: Path) -> list[tuple[str, int, int, str]]:
+    return sorted(rows(path, "select s.label, w1.idx, w2.idx, s.annotator from spans s join words w1 on "
+                             "w1.id = s.first_word_id join words w2 on w2.id = s.last_word_id "
+                             "where s.source = 'adjudicated'"))
+
+
+def test_adjudication_by_keyboard_each_decision_undoable(
+    qtbot: QtBot, settings: Settings, team_file: Path
+) -> None:
+    window = open_window(qtbot, settings, team_file)
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())  # offered: ann as A, bob as B
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # back to the window: its keys work
+    bar = window.adjudication_bar
+    assert bar is not None and bar.isVisible()
+    # What both marked alike is adjudicated at once.
+    assert adjudicated(team_file) == [("agency", 0, 0, "tester"), ("agency", 2, 3, "tester")]
+    title, a, b = bar.texts()
+    assert title == "Adjudicating ann and bob: disagreement 1 of 3, another label"
+    assert a.startswith("A · ann: program “") and b.startswith("B · bob: agency “")
+    by_hand = rows(team_file, "select count(*) from spans where source = ''")
+
+    press = lambda key: qtbot.keyClick(window.page_view, key)  # noqa: E731
+    press(Qt.Key.Key_1)  # keep ann's: 1 is not a label key while adjudicating
+    assert ("program", 5, 5, "tester") in adjudicated(team_file)
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 2, other boundaries"
+    press(Qt.Key.Key_Tab)
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 2 of 2, only bob marked this"
+    press(Qt.Key.Key_2)  # keep bob's
+    assert ("agency", 11, 11, "tester") in adjudicated(team_file)
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 1, other boundaries"
+    press(Qt.Key.Key_B)  # both versions
+    assert {("agency", 8, 9, "tester"), ("agency", 9, 10, "tester")} <= set(adjudicated(team_file))
+    assert bar.texts()[0] == "Adjudicating ann and bob: nothing left to settle in this document"
+    assert rows(team_file, "select count(*) from spans where source = ''") == by_hand  # nothing tagged
+    assert rows(team_file, "select decision from adjudications order by id") == [
+        ("agreed",), ("agreed",), ("a",), ("b",), ("both",)]
+
+    # Undo takes the last decision back and shows it again; redo decides it again.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 1, other boundaries"
+    assert ("agency", 9, 10, "tester") not in adjudicated(team_file)
+    assert window.statusBar().currentMessage().startswith("Undid “Keep both versions”")
+    press(Qt.Key.Key_N)  # neither, this time
+    assert rows(team_file, "select decision from adjudications order by id")[-1] == ("neither",)
+    assert ("agency", 9, 10, "tester") not in adjudicated(team_file)
+    press(Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    # The window's own keys are back: 1 tags the selection again.
+    assert window.select_text("Department of Justice")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    assert rows(team_file, "select count(*) from spans where source = ''")[0][0] == by_hand[0][0] + 1
