@@ -186,7 +186,7 @@ class ProjectSession(QObject):
 
     def _document_changed(self, doc_id: int, op: str) -> Callable[[], None]:
         self._documents = None
-        if op == "delete":
+        if op in ("delete", "reorder"):  # a reordered document's words and spans have all moved
             return self._reset
         if op == "insert":
             self._pages.pop(doc_id, None)
