@@ -416,6 +416,10 @@ class MainWindow(WindowAPI, QMainWindow):
         if (doc_id, number) == (self.doc_id, self.page_number):
             return
         page = pages[number - 1]
+        if self.adjudicator is not None and self.adjudicator.doc_id not in (None, doc_id):
+            # The walk is of one document's disagreements: its keys must not act on another's page.
+            self.adjudicator.stop()
+            self.statusBar().showMessage("Adjudication stopped: another document is shown", 8000)
         if doc_id != self.doc_id:
             # A long document's list of annotations is read once its first page is on screen.
             self.panel.set_document(doc_id, defer=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pymupdf
 import pytest
 from gui_helpers import drag, open_window, rows, when_modal
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from app.dialogs.adjudicate_dialog import PairDialog
 from app.dialogs.analyst_dialog import AnalystDialog
@@ -176,3 +178,24 @@ def test_adjudication_by_keyboard_each_decision_undoable(
     assert window.select_text("Department of Justice")
     qtbot.keyClick(window.text_view, Qt.Key.Key_1)
     assert rows(team_file, "select count(*) from spans where source = ''")[0][0] == by_hand[0][0] + 1
+
+
+def test_going_to_another_document_stops_adjudicating(
+    qtbot: QtBot, settings: Settings, team_file: Path, tmp_path: Path
+) -> None:
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "A second letter.", fontname="tiro", fontsize=12)
+    pdf.save(tmp_path / "second.pdf")
+    with Project(team_file) as project:
+        (outcome,) = import_into(project, [tmp_path / "second.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message
+    window = open_window(qtbot, settings, team_file)
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    bar = window.adjudication_bar
+    assert bar is not None and bar.isVisible()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page() == (2, 1)
+    assert not bar.isVisible()
+    assert window.statusBar().currentMessage() == "Adjudication stopped: another document is shown"
