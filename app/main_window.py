@@ -490,10 +490,13 @@ class MainWindow(WindowAPI, QMainWindow):
 
     def _go_to_hit(self, doc_id: int, hit: Hit) -> None:
         """Show a Find hit and select it, so that a label key tags it."""
+        self._select_found(doc_id, TextRange(doc_id, (hit.page, hit.start), (hit.page, hit.end)))
+
+    def _select_found(self, doc_id: int, rng: TextRange) -> None:
+        """Show where a search found something and select it as a tag would store it."""
         if self.session is None:
             return
-        self.show_page(doc_id, hit.page)
-        rng = TextRange(doc_id, (hit.page, hit.start), (hit.page, hit.end))
+        self.show_page(doc_id, rng.start[0])
         pages = self.session.pages(doc_id)
         self.selection.set_range(snap(rng, pages, self.session.page_data) or rng, "find")
 
@@ -509,13 +512,12 @@ class MainWindow(WindowAPI, QMainWindow):
         """Show a project-wide search hit and select its words, so that a label key tags them."""
         if self.session is None:
             return
-        self.show_page(hit.document_id, hit.page)
         data = self.session.page_data(self.session.page(hit.document_id, hit.page))
         indices = [data.position[w] for w in hit.word_ids if w in data.position]
         if indices:
-            rng = data.word_range(min(indices), max(indices))
-            pages = self.session.pages(hit.document_id)
-            self.selection.set_range(snap(rng, pages, self.session.page_data) or rng, "find")
+            self._select_found(hit.document_id, data.word_range(min(indices), max(indices)))
+        else:
+            self.show_page(hit.document_id, hit.page)
 
     def _show_find_hits(self) -> None:
         if self.session is None or self.page_number is None:
