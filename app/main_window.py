@@ -518,6 +518,7 @@ class MainWindow(WindowAPI, QMainWindow):
             self._select_found(hit.document_id, data.word_range(min(indices), max(indices)))
         else:
             self.show_page(hit.document_id, hit.page)
+        self.page_view.setFocus()  # so that a label key tags the hit
 
     def _show_find_hits(self) -> None:
         if self.session is None or self.page_number is None:

@@ -23,6 +23,7 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.session: ProjectSession | None = None
         self.hits: list[SearchHit] = []
+        self._searched = ""  # the query the hits are for
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("Search every document (Enter)")
         self.edit.setClearButtonEnabled(True)
@@ -36,7 +37,7 @@ class SearchPanel(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.summary)
         layout.addWidget(self.list, 1)
-        self.edit.returnPressed.connect(self.search)
+        self.edit.returnPressed.connect(self._enter)
         self.list.itemActivated.connect(self._choose)
         self.list.itemClicked.connect(self._choose)
 
@@ -50,10 +51,18 @@ class SearchPanel(QWidget):
         self.edit.setFocus()
         self.edit.selectAll()
 
+    def _enter(self) -> None:
+        """Enter searches; Enter again on the same query goes to the current hit (keyboard only)."""
+        item = self.list.currentItem()
+        if self.edit.text() == self._searched and item is not None:
+            self._choose(item)
+        else:
+            self.search()
+
     def search(self) -> None:
         self.list.clear()
         self.hits = []
-        query = self.edit.text()
+        query = self._searched = self.edit.text()
         if self.session is None or not query.strip():
             self.summary.clear()
             return

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pymupdf
-from gui_helpers import open_window
+from gui_helpers import open_window, rows
 from helpers import run_scanspan
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.settings import Settings
@@ -40,7 +41,19 @@ def test_ctrl_shift_f_searches_every_document_and_a_hit_is_selected_for_tagging(
     assert window.current_page() == (reply.document_id, 1)
     assert window.selected_text() == "Department of Justice"
 
+    # By keyboard alone: Enter searches, Enter again goes to the current hit, a label key tags it.
+    panel.edit.setFocus()
+    panel.edit.clear()
+    qtbot.keyClicks(panel.edit, "wrote back")
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    assert [h.document_name for h in panel.hits] == ["reply.pdf"]
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    assert window.selected_text() == "wrote back"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2)
+    assert rows(project_file, "select label, annotator from spans") == [("program", "tester")]
+
     # The user's text is searched for as it is: quotes, operators and brackets are never a syntax error.
+    panel.edit.setFocus()
     panel.edit.clear()
     qtbot.keyClicks(panel.edit, "\"and\" (brackets) - NEAR OR AND *")
     qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
