@@ -269,9 +269,16 @@ def suggestions(db: Database) -> None:
 @migrations(name="0008_page_search")
 def page_search(db: Database) -> None:
     # The full-text index of every page (see store/search.py), built here for the pages already stored.
-    from .search import CREATE_FTS, FTS_TABLE, page_key
+    from .search import CREATE_FTS
 
     db.execute(CREATE_FTS)
+    _index_pages(db)
+
+
+def _index_pages(db: Database) -> None:
+    """Fill the full-text index from every stored page's words."""
+    from .search import FTS_TABLE, page_key
+
     words = db.execute("select page_id, text from words order by page_id, idx")
     page_id: int | None = None
     texts: list[str] = []
@@ -306,3 +313,12 @@ def adjudications(db: Database) -> None:
         defaults={"adjudicator": ""},
     )
     db["adjudications"].create_index(["document_id", "a", "b", "first_word_id", "last_word_id"], unique=True)
+
+
+@migrations(name="0011_search_without_dashes")
+def search_without_dashes(db: Database) -> None:
+    # Search stopped comparing dashes (textnorm.normalise), so an index built before holds them.
+    from .search import FTS_TABLE
+
+    db.execute(f"delete from {FTS_TABLE}")
+    _index_pages(db)
