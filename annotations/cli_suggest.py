@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
 from .errors import ProjectError
 from .model import Span
 from .store import Project
@@ -27,7 +27,7 @@ from .suggest import (
 
 
 def _documents(project: Project, refs: str | None) -> list[int]:
-    names = _csv_list(refs)
+    names = csv_list(refs)
     return [project.document(r).id for r in names] if names else [d.id for d in project.documents()]
 
 
@@ -71,8 +71,8 @@ def suggest_cmd(
         raise click.UsageError("--terms needs --label")
     if keep and not (terms or patterns):
         raise click.UsageError("--keep goes with --terms or --patterns")
-    _require(project_path)
-    with _open(project_path) as project:
+    require_project(project_path)
+    with open_project(project_path) as project:
         doc_ids = _documents(project, documents)
         if terms is not None:
             assert label is not None
@@ -171,8 +171,8 @@ def suggestions_group() -> None:
 def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
                      as_json: bool) -> None:
     """List the suggestions not yet accepted or rejected."""
-    _require(project_path)
-    with _open(project_path, read_only=True) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
         rows = []
         for span in _select(project, labels, sources, doc_refs):
             r = project.document_text(span.document_id).resolve(span)
@@ -204,8 +204,8 @@ def _review(action: str):  # type: ignore[no-untyped-def]
                doc_refs: tuple[str, ...], every: bool) -> None:
         if not (ids or labels or sources or doc_refs or every):
             raise click.UsageError(f"name the suggestions to {action}: ids, --label, --source, --document or --all")
-        _require(project_path)
-        with _open(project_path) as project:
+        require_project(project_path)
+        with open_project(project_path) as project:
             chosen = _select(project, labels, sources, doc_refs, ids)
             missing = sorted(set(ids) - {s.id for s in chosen})
             if missing:
@@ -226,8 +226,8 @@ _review("reject")
 @click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list or pattern file to new imports.")
 def kept_cmd(project_path: Path, drop_id: int | None) -> None:
     """List the term lists and pattern files applied to every new import (suggest --keep), or drop one."""
-    _require(project_path)
-    with _open(project_path, read_only=drop_id is None) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=drop_id is None) as project:
         if drop_id is not None:
             project.drop_rule(drop_id)
             click.echo(f"dropped {drop_id}")

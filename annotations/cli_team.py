@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
 from .errors import ProjectError
 from .layers import is_adjudicated
 from .model import Span
@@ -32,8 +32,8 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
     """How far each pair of analysts agree over the documents both annotated (A is the reference)."""
     from .agreement import agreement
 
-    _require(project_path)
-    with _open(project_path, read_only=True) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
         results = agreement(project, by_label=by_label, by_document=by_document)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))
@@ -65,8 +65,8 @@ def merge_cmd(other: Path, project_path: Path) -> None:
     """
     from .store.merge import merge_project
 
-    _require(project_path)
-    with _open(project_path) as project:
+    require_project(project_path)
+    with open_project(project_path) as project:
         report = merge_project(project, other)
     click.echo(
         f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
@@ -111,10 +111,10 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
     """
     from .adjudication import adopt_agreed, keep, open_disagreements
 
-    _require(project_path)
-    with _open(project_path, read_only=only_list) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=only_list) as project:
         a, b = _pair(project, between)
-        refs = _csv_list(documents)
+        refs = csv_list(documents)
         doc_ids = [project.document(r).id for r in refs] if refs else [d.id for d in project.documents()]
         adopted = settled = left = 0
         quitting = False
@@ -151,7 +151,7 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
 def _pair(project: Project, between: str | None) -> tuple[str, str]:
     names = project.annotators()
     if between:
-        pair = _csv_list(between) or []
+        pair = csv_list(between) or []
         if len(pair) != 2 or pair[0] == pair[1]:
             raise click.BadParameter(f"{between!r} is not two analysts A,B", param_hint="--between")
         unknown = [n for n in pair if n not in names]
