@@ -322,3 +322,18 @@ def search_without_dashes(db: Database) -> None:
 
     db.execute(f"delete from {FTS_TABLE}")
     _index_pages(db)
+
+
+@migrations(name="0012_region_rejections")
+def region_rejections(db: Database) -> None:
+    # A rejected suggested region leaves `regions` and is remembered here by its page, label and box,
+    # so that running the same suggester or pre-annotation file again does not propose it again.
+    db["region_rejections"].create(
+        {"id": int, "page_id": int, "label": str, "x0": float, "y0": float, "x1": float, "y1": float,
+         "source": str, "region_id": int, "created": str},
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+        not_null={"page_id", "label", "x0", "y0", "x1", "y1"},
+        defaults={"source": ""},
+    )
+    db["region_rejections"].create_index(["page_id", "label"])
