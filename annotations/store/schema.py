@@ -337,3 +337,19 @@ def region_rejections(db: Database) -> None:
         defaults={"source": ""},
     )
     db["region_rejections"].create_index(["page_id", "label"])
+
+
+@migrations(name="0013_region_adjudications")
+def region_adjudications(db: Database) -> None:
+    # What adjudication settled between two analysts' regions: a group of overlapping regions on a
+    # page, remembered by the union of its boxes, and what was kept. The regions kept are copies in
+    # `regions` with source "adjudicated" (annotations/region_adjudication.py).
+    db["region_adjudications"].create(
+        {"id": int, "document_id": int, "page_id": int, "a": str, "b": str, "x0": float, "y0": float, "x1": float,
+         "y1": float, "decision": str, "adjudicator": str, "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id"), ("page_id", "pages", "id")],
+        not_null={"document_id", "page_id", "a", "b", "x0", "y0", "x1", "y1", "decision"},
+        defaults={"adjudicator": ""},
+    )
+    db["region_adjudications"].create_index(["document_id", "a", "b"])

@@ -42,6 +42,7 @@ SERVED = frozenset({
     "unaccept_region", "region_rejected",
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
+    "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
 })
 
 _ERRORS: dict[str, type[errors.ScanspanError]] = {
