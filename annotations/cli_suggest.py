@@ -48,7 +48,8 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--model", "use_model", is_flag=True,
               help="Train a small spaCy NER model on the accepted spans and suggest for documents not done.")
 @click.option("--letter-parts", is_flag=True,
-              help="The parts of a letter: letterhead, date, recipient, subject, salutation, closing, "
+              help="The parts of a letter: letterhead, date, recipient, subject, salutation, body (one span per "
+                   "paragraph), closing, "
                    "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
