@@ -96,6 +96,25 @@ def add_label_set(project: Project, name: str) -> list[str]:
     return added
 
 
+def kept_on_import(project: Project) -> bool:
+    """Whether the project suggests letter parts for every document imported into it."""
+    return any(rule.kind == SOURCE for rule in project.rules())
+
+
+def keep_on_import(project: Project, on: bool = True) -> list[str]:
+    """Suggest letter parts for every later import (adding the letter labels the project lacks),
+    or stop; the labels added. Kept as a rule beside the kept term lists (`suggestions kept`)."""
+    if not on:
+        for rule in project.rules():
+            if rule.kind == SOURCE:
+                project.drop_rule(rule.id)
+        return []
+    added = add_label_set(project, "letter")
+    if not kept_on_import(project):
+        project.keep_rule(SOURCE, SOURCE, "", "")
+    return added
+
+
 def lines_of(project: Project, doc_id: int) -> list[Line]:
     text = project.document_text(doc_id)
     lines: list[Line] = []
