@@ -56,11 +56,15 @@ def suggest_after_import(project: Project, options: Any, outcomes: Sequence[Outc
     from .letter_parts import keep_on_import
     from .suggest import apply_kept
 
-    if getattr(options, "letter_parts", False):
-        keep_on_import(project)
-    imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
-    if imported and project.rules():
-        apply_kept(project, imported)
+    imported = [o for o in outcomes if o.status == "imported" and o.document is not None]
+    try:
+        if getattr(options, "letter_parts", False):
+            keep_on_import(project)
+        if imported and project.rules():
+            apply_kept(project, [o.document.id for o in imported if o.document is not None])
+    except errors.ScanspanError as exc:  # the files are stored: their import did not fail
+        for outcome in imported:
+            outcome.warnings.append(f"no suggestions made: {exc}")
 
 
 def export_project(project_path: Path, fmt: str, output: Path, documents: Sequence[int] | None, options: Any,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from helpers import draw_pdf, run_scanspan
 
@@ -76,3 +77,26 @@ def test_suggest_letter_parts_keep_applies_them_to_later_imports(tmp_path: Path)
     later = run_scanspan(["import", _letter(tmp_path, "b", "Baker", "June 1, 2016"), "-p", db], tmp_path)
     assert later.code == 0, later.err
     assert _parts(db, 2)["salutation"] == ["Dear Ms. Baker:"]
+
+
+def test_an_import_in_the_background_suggests_them_and_keeps_its_files_when_a_kept_list_fails(tmp_path: Path) -> None:
+    from annotations.importer import ImportOptions
+    from annotations.jobs import import_files
+
+    db = tmp_path / "p.db"
+
+    def run(path: Path, options: ImportOptions) -> list[Any]:
+        return import_files(db, [path], options, lambda *_: None, lambda: False)
+
+    # The window's import (a child process running jobs.import_files) with the setting on.
+    [first] = run(_letter(tmp_path, "a", "Albright", "May 6, 2016"), ImportOptions(letter_parts=True))
+    assert first.status == "imported" and not first.warnings
+    assert _parts(db, 1)["salutation"] == ["Dear Ms. Albright:"]
+    with Project(db) as project:
+        project.keep_rule("terms", "agencies.txt", "agency", "ACME\n")
+        project.delete_label("agency")  # the kept list's label gone: its suggestions cannot be made
+    [second] = run(_letter(tmp_path, "b", "Baker", "June 1, 2016"), ImportOptions())
+    assert second.status == "imported"
+    assert second.warnings == ["no suggestions made: agencies.txt: label 'agency' is not a project label "
+                               "(add it with: scanspan labels --add NAME)"]
+    assert _parts(db, 2)["salutation"] == ["Dear Ms. Baker:"]  # the letter parts, kept first, were made

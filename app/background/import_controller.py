@@ -119,6 +119,10 @@ class ImportController(QObject):
             if result.other:
                 self.note = (f"{len(result.other)} other file{'s' if len(result.other) != 1 else ''} in the "
                              "folders left alone (not PDF, TIFF, PNG or JPEG)")
+        # The kept suggestions (letter parts, term lists) failed after the files were stored.
+        unsuggested = next((w for o in outcomes for w in o.warnings if w.startswith("no suggestions made")), None)
+        if unsuggested:
+            self.note = f"{self.note}; {unsuggested}" if self.note else unsuggested
         self._done()
         if self.session is not None:
             self.session.sync()  # the documents it stored, now rather than at the next poll
