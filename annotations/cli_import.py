@@ -36,9 +36,14 @@ from .store.connection import read_only_reason
     "--cluster", envvar="SCANSPAN_CLUSTER", metavar="ADDRESS",
     help="OCR on this Dask cluster's workers, e.g. tcp://10.0.0.5:8786 (default: $SCANSPAN_CLUSTER; none: here).",
 )
+@click.option(
+    "--letter-parts/--no-letter-parts", default=None,
+    help="Suggest the parts of a letter for the documents imported, now and in every later import into the "
+         "project (adds the letter labels); --no-letter-parts stops it. Default: as the project was set.",
+)
 def import_cmd(
     files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
-    ocr_timeout: float, cluster: str | None,
+    ocr_timeout: float, cluster: str | None, letter_parts: bool | None,
 ) -> None:
     """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
@@ -48,7 +53,7 @@ def import_cmd(
     """
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
-        cluster=cluster or None,
+        cluster=cluster or None, letter_parts=bool(letter_parts),
     )
     from .folders import import_paths
 
@@ -103,10 +108,15 @@ def import_cmd(
             line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
         click.echo(line)
     imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
-    if imported:
+    if imported or (letter_parts is not None and project_path.exists()):
         from .cli_suggest import suggest_kept
+        from .letter_parts import keep_on_import
 
         with open_project(project_path) as project:
+            if letter_parts is not None:
+                added = keep_on_import(project, letter_parts)
+                click.echo(f"letter parts {'on' if letter_parts else 'off'} for this and later imports"
+                           + (f" (labels added: {', '.join(added)})" if added else ""))
             suggest_kept(project, imported)
     if failed:
         sys.exit(1)

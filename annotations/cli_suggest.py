@@ -48,12 +48,14 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--model", "use_model", is_flag=True,
               help="Train a small spaCy NER model on the accepted spans and suggest for documents not done.")
 @click.option("--letter-parts", is_flag=True,
-              help="The parts of a letter: letterhead, date, recipient, subject, salutation, closing, "
+              help="The parts of a letter: letterhead, date, recipient, subject, salutation, body (one span per "
+                   "paragraph), closing, "
                    "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
 @click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
-@click.option("--keep", is_flag=True, help="Keep the term list or patterns in the project: new imports get them too.")
+@click.option("--keep", is_flag=True,
+              help="Keep the term list, patterns or letter parts in the project: new imports get them too.")
 @click.option("--iterations", type=click.IntRange(1, 200), default=30, show_default=True, help="With --model: training passes.")
 @click.option("--seed", type=int, default=0, show_default=True, help="With --model: the random seed.")
 def suggest_cmd(
@@ -69,8 +71,8 @@ def suggest_cmd(
         raise click.UsageError("give one of --terms, --patterns, --propagate, --model or --letter-parts")
     if terms is not None and not label:
         raise click.UsageError("--terms needs --label")
-    if keep and not (terms or patterns):
-        raise click.UsageError("--keep goes with --terms or --patterns")
+    if keep and not (terms or patterns or letter_parts):
+        raise click.UsageError("--keep goes with --terms, --patterns or --letter-parts")
     require_project(project_path)
     with open_project(project_path) as project:
         doc_ids = _documents(project, documents)
@@ -97,11 +99,14 @@ def suggest_cmd(
                 project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
                 click.echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
         elif letter_parts:
-            from .letter_parts import SOURCE, suggest_letter_parts
+            from .letter_parts import SOURCE, keep_on_import, suggest_letter_parts
 
             report, regions = suggest_letter_parts(project, doc_ids)
             _say(report, SOURCE)
             click.echo(f"{regions} signature block regions suggested")
+            if keep:
+                keep_on_import(project)
+                click.echo("kept the letter parts: documents imported from now on get their suggestions")
         elif span_id is not None:
             span = project.span(span_id)
             report = store_hits(project, propagation_hits(project, span.id, doc_ids if documents else None, fuzzy=True))
@@ -130,10 +135,16 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
 
 
 def suggest_kept(project: Project, doc_ids: list[int]) -> None:
-    """After an import: the kept term lists and patterns over the new documents (nothing when none is kept)."""
-    if doc_ids and project.rules():
+    """After an import: the kept term lists, patterns and letter parts over the new documents (nothing when none is kept)."""
+    kinds = {rule.kind for rule in project.rules()}
+    if doc_ids and kinds:
+        from .letter_parts import SOURCE as LETTER_PARTS
+
         report = apply_kept(project, doc_ids)
-        click.echo(f"{report.added} suggestions added from the kept term lists and patterns")
+        what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
+                                                    ("the letter parts", LETTER_PARTS in kinds)) if kept)
+        regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
+        click.echo(f"{report.added} suggestions{regions} added from {what}")
 
 
 # -- review -------------------------------------------------------------------------------------
@@ -256,15 +267,21 @@ _review("reject")
 
 @suggestions_group.command("kept")
 @PROJECT_OPTION
-@click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list or pattern file to new imports.")
+@click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list, pattern file or the letter parts to new imports.")
 def kept_cmd(project_path: Path, drop_id: int | None) -> None:
-    """List the term lists and pattern files applied to every new import (suggest --keep), or drop one."""
+    """List the term lists, pattern files and letter parts applied to every new import (suggest --keep,
+    import --letter-parts), or drop one."""
+    from .letter_parts import SOURCE as LETTER_PARTS
+
     require_project(project_path)
     with open_project(project_path, read_only=drop_id is None) as project:
         if drop_id is not None:
             project.drop_rule(drop_id)
             click.echo(f"dropped {drop_id}")
         for rule in project.rules():
+            if rule.kind == LETTER_PARTS:
+                click.echo(f"{rule.id:>4}  {rule.kind:<8}  the parts of a letter (import --no-letter-parts stops it)")
+                continue
             size = len(parse_terms(rule.content, rule.name)) if rule.kind == "terms" else len(parse_patterns(rule.content, rule.name))
             flags = "".join(f" --{f}" for f, on in (("fuzzy", rule.fuzzy), ("ignore-case", rule.ignore_case)) if on)
             label = f" --label {rule.label}" if rule.label else ""

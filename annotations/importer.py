@@ -39,6 +39,9 @@ class ImportOptions:
     """Seconds a page's tesseract may run before it is killed and its file fails; 0 means no limit."""
     cluster: str | None = None
     """A Dask scheduler's address: pages are OCRed on its workers instead of here (see cluster.py)."""
+    letter_parts: bool = False
+    """Suggest the parts of a letter for the documents imported, now and later: the project keeps
+    it (letter_parts.keep_on_import), like a kept term list; turning it off is keep_on_import(False)."""
 
     @property
     def workers(self) -> int:

@@ -15,9 +15,13 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors, pipes
+
+if TYPE_CHECKING:
+    from .importer import Outcome
+    from .store import Project
 
 Message = tuple[Any, ...]
 """("progress", done, total, name) | ("result", value) | ("error", message) | ("crash", traceback) | ("cancelled",)"""
@@ -29,7 +33,9 @@ def import_files(project_path: Path, paths: Sequence[Path], options: Any, progre
     from .store import Project
 
     with Project(project_path) as project:
-        return import_into(project, paths, options, progress=progress, cancel=cancel)
+        outcomes = import_into(project, paths, options, progress=progress, cancel=cancel)
+        suggest_after_import(project, options, outcomes)
+        return outcomes
 
 
 def import_folders(project_path: Path, paths: Sequence[Path], options: Any, recursive: bool,
@@ -39,7 +45,26 @@ def import_folders(project_path: Path, paths: Sequence[Path], options: Any, recu
     from .store import Project
 
     with Project(project_path) as project:
-        return import_paths(project, paths, options, recursive=recursive, progress=progress, cancel=cancel)
+        found = import_paths(project, paths, options, recursive=recursive, progress=progress, cancel=cancel)
+        suggest_after_import(project, options, found.outcomes)
+        return found
+
+
+def suggest_after_import(project: Project, options: Any, outcomes: Sequence[Outcome]) -> None:
+    """What `scanspan import` does after storing the files: the letter parts kept on when the
+    options ask for them, then the project's kept suggestions over the documents imported."""
+    from .letter_parts import keep_on_import
+    from .suggest import apply_kept
+
+    imported = [o for o in outcomes if o.status == "imported" and o.document is not None]
+    try:
+        if getattr(options, "letter_parts", False):
+            keep_on_import(project)
+        if imported and project.rules():
+            apply_kept(project, [o.document.id for o in imported if o.document is not None])
+    except errors.ScanspanError as exc:  # the files are stored: their import did not fail
+        for outcome in imported:
+            outcome.warnings.append(f"no suggestions made: {exc}")
 
 
 def export_project(project_path: Path, fmt: str, output: Path, documents: Sequence[int] | None, options: Any,

@@ -1,4 +1,4 @@
-"""The parts of a letter (letterhead, date, recipient, salutation, closing, signature block, ...) as suggestions."""
+"""The parts of a letter (letterhead, date, recipient, salutation, body, closing, signature block, ...) as suggestions."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ LETTER_LABELS = {
     "recipient": "the inside address: who the letter is to",
     "subject": "the subject or reference line (Re:, Subject:)",
     "salutation": "Dear ...:",
+    "body": "one paragraph of the letter's text between the salutation and the closing",
     "closing": "Sincerely, Yours truly, ...",
     "signature_block": "a region around the closing, the signature and the typed name below it",
     "enclosure": "Enclosure(s) lines",
@@ -95,6 +96,25 @@ def add_label_set(project: Project, name: str) -> list[str]:
     return added
 
 
+def kept_on_import(project: Project) -> bool:
+    """Whether the project suggests letter parts for every document imported into it."""
+    return any(rule.kind == SOURCE for rule in project.rules())
+
+
+def keep_on_import(project: Project, on: bool = True) -> list[str]:
+    """Suggest letter parts for every later import (adding the letter labels the project lacks),
+    or stop; the labels added. Kept as a rule beside the kept term lists (`suggestions kept`)."""
+    if not on:
+        for rule in project.rules():
+            if rule.kind == SOURCE:
+                project.drop_rule(rule.id)
+        return []
+    added = add_label_set(project, "letter")
+    if not kept_on_import(project):
+        project.keep_rule(SOURCE, SOURCE, "", "")
+    return added
+
+
 def lines_of(project: Project, doc_id: int) -> list[Line]:
     text = project.document_text(doc_id)
     lines: list[Line] = []
@@ -145,13 +165,69 @@ def find_parts(lines: Sequence[Line], page_images: dict[int, Image.Image] | None
     if closing is not None:
         parts.spans.append(("closing", lines[closing].start, lines[closing].end))
         parts.signature = _signature(lines, closing, page_images or {})
-    for line in lines[(closing or head_end):]:
-        stripped = line.text.strip()
+    tail_start = None
+    for i in range(closing if closing is not None else head_end, len(lines)):
+        stripped = lines[i].text.strip()
         if _ENCLOSURE.match(stripped):
-            parts.spans.append(("enclosure", line.start, line.end))
+            parts.spans.append(("enclosure", lines[i].start, lines[i].end))
         elif _CC.match(stripped):
-            parts.spans.append(("cc", line.start, line.end))
+            parts.spans.append(("cc", lines[i].start, lines[i].end))
+        else:
+            continue
+        tail_start = i if tail_start is None else tail_start
+    if salutation is not None:
+        taken = {i for i, line in enumerate(lines) for _, s, e in parts.spans if line.start < e and s < line.end}
+        end = closing if closing is not None else (tail_start if tail_start is not None else len(lines))
+        body = [i for i in range(salutation + 1, end) if i not in taken]
+        for first, last in body_runs(lines, body):
+            parts.spans.append(("body", lines[first].start, lines[last].end))
     return parts
+
+
+def body_runs(lines: Sequence[Line], candidates: Sequence[int]) -> list[tuple[int, int]]:
+    """The paragraphs of the body among `candidates` (line indices between salutation and
+    closing, in reading order), each as (first, last) line index of one run of consecutive lines.
+
+    A paragraph ends where the space to the next line is clearly more than the body's usual
+    space between lines, where the next line is indented and this one is not, and at a page break
+    unless this page's last line runs on to the body's right edge. Lines outside the body's
+    column (a stamp or page number to the right, a side column to the left, a signature read as
+    text) are not body: they end the paragraph around them, so that each span stays one run of
+    the document's text made of body lines only.
+    """
+    if not candidates:
+        return []
+    heights = sorted(lines[i].box[3] - lines[i].box[1] for i in candidates)
+    height = max(1.0, heights[len(heights) // 2])
+    margin = sorted(lines[i].box[0] for i in candidates)[len(candidates) // 2]
+    inside = [i for i in candidates
+              if margin - 2 * height <= lines[i].box[0] <= margin + 6 * height
+              and lines[i].box[3] - lines[i].box[1] <= 2.5 * height]
+    if not inside:
+        return []
+    right = sorted(lines[i].box[2] for i in inside)[(len(inside) * 9) // 10]
+    gaps = sorted(lines[b].box[1] - lines[a].box[3] for a, b in zip(inside, inside[1:])
+                  if b == a + 1 and lines[a].page == lines[b].page)
+    # Capped: in a body of one-line paragraphs every gap is a paragraph's.
+    usual = min(gaps[len(gaps) // 2], 1.2 * height) if gaps else 0.0
+
+    def indented(i: int) -> bool:
+        return lines[i].box[0] - margin >= 1.5 * height
+
+    runs: list[tuple[int, int]] = []
+    for i in inside:
+        if runs and runs[-1][1] == i - 1:
+            prev = lines[i - 1]
+            if prev.page == lines[i].page:
+                breaks = (lines[i].box[1] - prev.box[3] > usual + 0.5 * height
+                          or (indented(i) and not indented(i - 1)))
+            else:
+                breaks = prev.box[2] < right - 3 * height or indented(i)
+            if not breaks:
+                runs[-1] = (runs[-1][0], i)
+                continue
+        runs.append((i, i))
+    return runs
 
 
 def _recipient(lines: Sequence[Line], start: int, salutation: int) -> tuple[int, int] | None:
@@ -239,7 +315,8 @@ def suggest_letter_parts(project: Project, doc_ids: Sequence[int]) -> tuple[Sugg
         if parts.signature is not None:
             page = pages[parts.signature[0]]
             have = [r for r in project.regions(doc_id) if r.page_id == page.id and r.label == "signature_block"]
-            if not have:
-                project.add_region(page.id, "signature_block", parts.signature[1], source=SOURCE, suggested=True)
+            box = parts.signature[1]
+            if not have and not project.region_rejected(page.id, "signature_block", box):
+                project.add_region(page.id, "signature_block", box, source=SOURCE, suggested=True)
                 regions += 1
     return store_hits(project, hits), regions

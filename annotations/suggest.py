@@ -36,6 +36,8 @@ class SuggestReport:
     existing: int = 0
     rejected: int = 0
     span_ids: list[int] | None = None
+    regions: int = 0
+    """Regions suggested beside the spans (the signature block of letter parts)."""
 
 
 # -- reading term lists and pattern files -------------------------------------------------------
@@ -203,10 +205,16 @@ def suggest_patterns(project: Project, doc_ids: Sequence[int], patterns: list[di
 
 
 def apply_kept(project: Project, doc_ids: Sequence[int]) -> SuggestReport:
-    """Run every term list and pattern file the project keeps over these documents (new imports)."""
+    """Run every term list and pattern file the project keeps over these documents (new imports),
+    and the letter parts when the project keeps them."""
     total = SuggestReport(span_ids=[])
     for rule in project.rules():
-        if rule.kind == "terms":
+        if rule.kind == "letter-parts":
+            from .letter_parts import add_label_set, suggest_letter_parts
+
+            add_label_set(project, "letter")  # a letter label deleted since: back, rather than no suggestions
+            report, total.regions = suggest_letter_parts(project, doc_ids)
+        elif rule.kind == "terms":
             report = suggest_terms(project, doc_ids, parse_terms(rule.content, rule.name), rule.label, rule.name,
                                    rule.fuzzy, rule.ignore_case)
         else:

@@ -17,7 +17,7 @@ from annotations.model import RawWord, Word
 from annotations.sources import open_pages, read_source
 from annotations.textlayer import DocumentText
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "resources" / "samples"))
 
 
 def _normalise(text: str) -> str:
@@ -54,7 +54,7 @@ def ground_truth(folder: Path) -> list[tuple[str, Path, str]]:
     from annotations.demo import sample_pdf, sample_truth
 
     cases = [("geneva-letter-2015 (bundled)", sample_pdf(), sample_truth())]
-    from letterheads import LETTERS, write_letter  # tests/letterheads.py
+    from letterheads import LETTERS, write_letter  # resources/samples/letterheads.py
 
     for name in LETTERS:
         pdf, truth = write_letter(name, folder)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from helpers import run_scanspan
+from rapidfuzz import fuzz
 
 from annotations import resources_path
-from annotations.demo import sample_pdf
+from annotations.demo import sample_pdf, sample_truth
 from annotations.importer import import_into
 from annotations.letter_parts import LETTER_LABELS, Line, find_parts
 from annotations.model import Word
@@ -61,6 +62,23 @@ def test_date_salutation_closing_recipient_and_letterhead_are_suggested_on_their
     assert "subject" not in spans and "enclosure" not in spans and "cc" not in spans
 
 
+def test_the_body_is_suggested_paragraph_by_paragraph_across_the_page_break(suggested: Path) -> None:
+    truth = [_normalise(p) for p in re.split(r"\n\s*\n", sample_truth())]
+    paragraphs = truth[truth.index("Dear Ms. Guerras-Delgado:") + 1:truth.index("Sincerely,")]
+    with Project(suggested) as project:
+        text = project.document_text(1)
+        body = sorted((s for s in project.spans(1) if s.label == "body"), key=lambda s: text.resolve(s).start)
+        found = [_normalise(text.resolve(s).text) for s in body]
+        pages = [{w.page_id for w in text.words[text.word_index(s.first_word_id):text.word_index(s.last_word_id) + 1]}
+                 for s in body]
+    # Ten paragraphs, each whole and alone in its span (OCR slips aside): the fifth ends page 1,
+    # the sixth starts page 2.
+    assert len(found) == len(paragraphs) == 10
+    for paragraph, span in zip(paragraphs, found):
+        assert fuzz.ratio(paragraph, span) >= 97, (paragraph, span)
+    assert [len(p) for p in pages] == [1] * 10 and pages[4] != pages[5]
+
+
 def test_the_signature_block_covers_the_closing_the_ink_and_the_typed_name(suggested: Path, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("make_sample", resources_path() / "samples" / "make_sample.py")
     assert spec and spec.loader
@@ -81,22 +99,44 @@ def test_the_signature_block_covers_the_closing_the_ink_and_the_typed_name(sugge
     assert all(w.box[3] <= y0 for w in words if w.page_id == page2.id and w.text == "victims.")
 
 
-def _line(text: str, y: float, x: float = 100) -> Line:
+def _line(text: str, y: float, x: float = 100, page: int = 0) -> Line:
     words = [Word(k, 1, k, t, t, (x + 60 * k, y, x + 60 * k + 50, y + 30), 95, int(y), 0, 0)
              for k, t in enumerate(text.split())]
-    return Line(0, words, 0, len(text), text)
+    return Line(page, words, 0, len(text), text)
+
+
+def _found(lines: list[Line]) -> list[tuple[str, str]]:
+    for k, line in enumerate(lines):
+        line.start = sum(len(x.text) + 1 for x in lines[:k])
+        line.end = line.start + len(line.text)
+    text = "\n".join(line.text for line in lines)
+    return [(label, text[s:e]) for label, s, e in find_parts(lines).spans]
 
 
 def test_subject_enclosure_and_cc_lines_and_a_numeric_date() -> None:
     lines = [_line("ACME LTD", 50), _line("12/03/2015", 150, x=1500), _line("Mr. John Doe", 250), _line("1 Main St", 290),
              _line("Re: Your order 42", 380), _line("Dear Mr. Doe:", 450), _line("We shipped it.", 520),
              _line("Yours truly,", 600), _line("Jane Roe", 900), _line("Enclosure", 1000), _line("cc: Sales", 1050)]
-    for k, line in enumerate(lines):
-        line.start = sum(len(x.text) + 1 for x in lines[:k])
-        line.end = line.start + len(line.text)
-    found = {label: (start, end) for label, start, end in find_parts(lines).spans}
-    text = "\n".join(line.text for line in lines)
-    got = {label: text[s:e] for label, (s, e) in found.items()}
+    got = dict(_found(lines))
     assert got["date"] == "12/03/2015" and got["subject"] == "Re: Your order 42"
     assert got["recipient"] == "Mr. John Doe\n1 Main St" and got["letterhead"] == "ACME LTD"
     assert got["closing"] == "Yours truly," and got["enclosure"] == "Enclosure" and got["cc"] == "cc: Sales"
+
+
+def test_body_paragraphs_by_space_indent_and_page_and_not_the_lines_beside_them() -> None:
+    full = "a b c d e f g h i j k l m n o p q r s"  # 19 words: a line reaching the right edge
+    lines = [_line("Dear Sir:", 100),
+             _line("We wrote.", 170), _line("We called.", 240),  # one-line paragraphs, a blank line apart
+             _line(full, 310), _line("and went on", 350),
+             _line("RECEIVED", 355, x=1500),  # a stamp in the right margin, read between two lines
+             _line(full, 420), _line(full, 460),
+             _line("the sentence ends here.", 200, page=1),  # goes on from the full line ending page 1
+             _line("New paragraph, indented.", 240, x=200, page=1), _line(full, 280, page=1),
+             _line("Sincerely,", 400, page=1), _line("Jane Roe", 600, page=1)]
+    body = [text for label, text in _found(lines) if label == "body"]
+    assert body == ["We wrote.", "We called.", f"{full}\nand went on", f"{full}\n{full}\nthe sentence ends here.",
+                    f"New paragraph, indented.\n{full}"]
+    # A page number between them ends the run: a span is one stretch of the text, body lines only.
+    lines.insert(8, _line("- 2 -", 150, x=600, page=1))
+    body = [text for label, text in _found(lines) if label == "body"]
+    assert body[3:5] == [f"{full}\n{full}", "the sentence ends here."]

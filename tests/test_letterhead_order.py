@@ -54,8 +54,17 @@ def test_letter_parts_of_a_letter_with_name_columns(name: str, tmp_path: Path) -
         [doc] = project.documents()
         suggest_letter_parts(project, [doc.id])
         text = project.document_text(doc.id)
-        spans = {s.label: _normalise(text.resolve(s).text) for s in project.spans(doc.id)}
+        spans = {s.label: _normalise(text.resolve(s).text) for s in project.spans(doc.id) if s.label != "body"}
+        body = [_normalise(text.resolve(s).text) for s in sorted(project.spans(doc.id), key=lambda s: text.resolve(s).start)
+                if s.label == "body"]
         [region] = project.regions(doc.id)
+    # One span per paragraph, each the whole paragraph (e.g. "I am enclosing the answers ... October 22,
+    # 1997." as one run) and nothing else: no partner's name, no stamp, no closing.
+    assert len(body) == len(letter.body)
+    for paragraph, span in zip(letter.body, body):
+        assert fuzz.ratio(paragraph, span) >= 97, (paragraph, span)
+    names = {n for column in letter.columns for n in column if n} | set(letter.stamp)
+    assert not any(name in span for name in names for span in body)
     assert spans["date"] == letter.date
     assert spans["salutation"] == letter.salutation and spans["closing"] == letter.closing
     assert spans["recipient"].startswith(letter.address[0]) and spans["recipient"].endswith(letter.address[-1])

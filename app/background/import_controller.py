@@ -2,11 +2,13 @@
 
 Each import runs in a child process that writes the files to the project itself (workers.py);
 the session sees the new documents through the change log. Imports asked for while one runs are
-queued and start after it. Each project imports with the settings last chosen for it.
+queued and start after it. Each project imports with the settings last chosen for it; whether
+it suggests letter parts is kept in the project file itself (as `scanspan import --letter-parts`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -31,7 +33,7 @@ class ImportController(QObject):
         self.pool = pool
         self.settings = settings
         self.session: ProjectSession | None = None
-        self.options = settings.import_options() if settings is not None else ImportOptions()
+        self._options = settings.import_options() if settings is not None else ImportOptions()
         self.worker: JobWorker | None = None
         self.note = ""  # what else the last import had to say (files in a dropped folder it left alone)
         self.queue: list[list[Path]] = []
@@ -43,13 +45,22 @@ class ImportController(QObject):
         self.stop()
         self.session = session
         if session is not None and self.settings is not None:
-            self.options = self.settings.import_options(session.path)
+            self._options = self.settings.import_options(session.path)
+
+    @property
+    def options(self) -> ImportOptions:
+        """The settings imports use now; letter parts as the project file says (another program may change it)."""
+        on = self.session is not None and self.session.letter_parts_on_import()
+        return replace(self._options, letter_parts=on)
 
     def remember(self, options: ImportOptions) -> None:
         """Use these settings from now on, and for this project (and new ones) next time."""
-        self.options = options
+        self._options = options
         if self.settings is not None:
             self.settings.save_import_options(options, self.session.path if self.session is not None else None)
+        session = self.session
+        if session is not None and not session.read_only and options.letter_parts != session.letter_parts_on_import():
+            session.set_letter_parts_on_import(options.letter_parts)
 
     def running(self) -> bool:
         return self.worker is not None
@@ -108,6 +119,10 @@ class ImportController(QObject):
             if result.other:
                 self.note = (f"{len(result.other)} other file{'s' if len(result.other) != 1 else ''} in the "
                              "folders left alone (not PDF, TIFF, PNG or JPEG)")
+        # The kept suggestions (letter parts, term lists) failed after the files were stored.
+        unsuggested = next((w for o in outcomes for w in o.warnings if w.startswith("no suggestions made")), None)
+        if unsuggested:
+            self.note = f"{self.note}; {unsuggested}" if self.note else unsuggested
         self._done()
         if self.session is not None:
             self.session.sync()  # the documents it stored, now rather than at the next poll

@@ -23,7 +23,8 @@ MISSING_LANGUAGE = "tesseract language data not installed"
 
 
 class ImportSettingsDialog(QDialog):
-    """Resolution, forced OCR, OCR languages and layout mode, the OCR time limit per page, parallel pages."""
+    """Resolution, forced OCR, OCR languages and layout mode, the OCR time limit per page, parallel pages,
+    and letter-part suggestions for new documents."""
 
     def __init__(self, options: ImportOptions, parent: QWidget | None = None, project: str | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,12 @@ class ImportSettingsDialog(QDialog):
         self.jobs = QSpinBox(minimum=0, maximum=64, value=options.jobs)
         self.jobs.setSpecialValueText("one per CPU")
         self.jobs.setToolTip("Pages OCRed at the same time")
+        self.letter_parts = QCheckBox("Suggest the parts of a letter for each new document")
+        self.letter_parts.setChecked(options.letter_parts)
+        self.letter_parts.setEnabled(project is not None)
+        self.letter_parts.setToolTip("Letterhead, date, recipient, salutation, body paragraphs, closing, signature "
+                                     "block, ... as suggestions to review; kept in the project file (as scanspan "
+                                     "import --letter-parts), and adds the letter labels")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -63,6 +70,7 @@ class ImportSettingsDialog(QDialog):
         form.addRow("Page layout mode", self.psm)
         form.addRow("OCR time limit per page", self.timeout)
         form.addRow("Parallel pages", self.jobs)
+        form.addRow("", self.letter_parts)
         form.addRow(buttons)
         self.lang.editingFinished.connect(self._check_lang)
         self.lang.textChanged.connect(lambda: self.ok.setEnabled(True))  # checked again when typing ends
@@ -90,4 +98,5 @@ class ImportSettingsDialog(QDialog):
     def options(self) -> ImportOptions:
         return ImportOptions(dpi=self.dpi.value(), force_ocr=self.force_ocr.isChecked(),
                              ocr=ocr.OcrSettings(lang=self._languages(), psm=self.psm.value()),
-                             jobs=self.jobs.value(), ocr_timeout=float(self.timeout.value()))
+                             jobs=self.jobs.value(), ocr_timeout=float(self.timeout.value()),
+                             letter_parts=self.letter_parts.isChecked())

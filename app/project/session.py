@@ -21,6 +21,7 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
+from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
     Box,
     Document,
@@ -546,6 +547,15 @@ class ProjectSession(QObject):
         added = self.project.add_suggestions(plan).added
         self.sync()
         return list(added)
+
+    def letter_parts_on_import(self) -> bool:
+        """Whether documents imported into the project get letter-part suggestions (as the file says now)."""
+        return kept_on_import(cast(Project, self.project))
+
+    def set_letter_parts_on_import(self, on: bool) -> None:
+        """Keep letter parts on for every later import (adding the letter labels), or stop."""
+        keep_on_import(cast(Project, self.project), on)  # a ProjectProcess serves the same calls
+        self.sync()
 
     # -- adjudication (reads, and writes called by the adjudication commands) ---------------------
 

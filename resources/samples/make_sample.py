@@ -379,10 +379,28 @@ def build(out_dir: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="output directory")
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        epilog="The letters with a letterhead in columns (used by the tests and bench/ocr_quality.py): "
+               "make_sample.py --letterheads --out DIR (or letterheads.py --out DIR) writes each as DIR/NAME.pdf "
+               "beside its true text DIR/NAME.txt.",
+    )
+    parser.add_argument("--out", type=Path, help="output directory (default: this script's folder; "
+                                                 "with --letterheads, the current one)")
+    parser.add_argument("--letterheads", action="store_true",
+                        help="write the letters with a letterhead in columns (partner names beside the body, "
+                             "a stamp, a fax header; letterheads.py) instead of the Geneva sample")
     args = parser.parse_args()
-    info = build(args.out)
+    if args.letterheads:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from letterheads import write_all
+
+        for path in write_all(args.out or Path.cwd()):
+            print(path)
+        return
+    info = build(args.out or Path(__file__).resolve().parent)
     print(info["pdf"])
     print(info["txt"])
 

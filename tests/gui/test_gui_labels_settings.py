@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import open_window, rows, when_modal
+from helpers import draw_pdf
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import import_into
+from annotations.letter_parts import LETTER_LABELS, keep_on_import
 from annotations.store import Project
 from app.dialogs.export import ExportDialog
 from app.dialogs.help import ShortcutsDialog
@@ -354,6 +356,46 @@ def test_import_settings_are_remembered_for_each_project(
     assert seen == [(300, False, "eng", 3, 120), (200, True, "eng", 6, 30), (200, True, "eng", 6, 30),
                     (400, False, "eng", 4, 0)]
     assert window.importer.options.dpi == 400 and window.importer.options.force_ocr is False
+
+
+def test_letter_parts_on_import_is_a_setting_of_the_project_file(
+    qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path
+) -> None:
+    seen: list[bool] = []
+
+    def turn(on: bool) -> Callable[[ImportSettingsDialog], None]:
+        def act(dialog: ImportSettingsDialog) -> None:
+            seen.append(dialog.letter_parts.isChecked())
+            if dialog.letter_parts.isChecked() != on:
+                qtbot.mouseClick(dialog.letter_parts, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        return act
+
+    _import_settings(qtbot, window, turn(True))
+    # Kept in the project (as `scanspan import --letter-parts` keeps it), with the letter labels.
+    assert rows(project_file, "select kind from suggestion_rules") == [("letter-parts",)]
+    assert set(LETTER_LABELS) <= {name for (name,) in rows(project_file, "select name from labels")}
+    assert set(LETTER_LABELS) <= {label.name for label in window.session.labels()}
+
+    letter = tmp_path / "acme.pdf"
+    letter.write_bytes(draw_pdf([["ACME SUPPLY COMPANY", "May 6, 2016", "Ms. Joan Albright", "Riverside School",
+                                  "Dear Ms. Albright:", "We shipped your order today.", "Yours truly,", "",
+                                  "Peter Hartley"]], size=(612, 792)).pdf)
+    with qtbot.waitSignal(window.importer.finished, timeout=60_000):
+        window.import_files([letter])
+    suggested = rows(project_file, "select s.label, s.suggested, s.source from spans s join documents d "
+                                   "on d.id = s.document_id where d.name = 'acme.pdf'")
+    assert {label for label, _, _ in suggested} >= {"date", "recipient", "salutation", "body", "closing"}
+    assert all(flag == 1 and source == "letter-parts" for _, flag, source in suggested)
+
+    # Another program turns it off: the dialog shows the file's setting, not what this window last chose.
+    with Project(project_file) as project:
+        keep_on_import(project, False)
+    _import_settings(qtbot, window, turn(True))
+    _import_settings(qtbot, window, turn(False))
+    _import_settings(qtbot, window, lambda dialog: (seen.append(dialog.letter_parts.isChecked()), dialog.reject()))
+    assert seen == [False, False, True, False]
+    assert rows(project_file, "select kind from suggestion_rules") == []
 
 
 def test_an_ocr_language_tesseract_lacks_keeps_ok_off_and_names_the_package(qtbot: QtBot, window: MainWindow) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,3 +166,26 @@ def write_letter(name: str, folder: Path) -> tuple[Path, str]:
     path = folder / f"{name}.pdf"
     path.write_bytes(data)
     return path, truth
+
+
+def write_all(folder: Path) -> list[Path]:
+    """Every letter as `folder/NAME.pdf` beside its true text `folder/NAME.txt`; the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in LETTERS:
+        pdf, truth = write_letter(name, folder)
+        txt = pdf.with_suffix(".txt")
+        txt.write_text(truth, encoding="utf-8", newline="\n")
+        written += [pdf, txt]
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path.cwd(), help="output directory (default: the current one)")
+    for path in write_all(parser.parse_args().out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
