@@ -21,7 +21,7 @@ from annotations.store import Project
 
 pytestmark = pytest.mark.slow
 
-FORMATS = {"spacy": "s.spacy", "conll": "c.conll", "layoutlm": "l.jsonl", "funsd": "f.jsonl", "labelstudio": "t.json",
+FORMATS = {"spacy": "s.spacy", "conll": "c.conll", "layoutlm": "l.jsonl", "funsd": "funsd", "labelstudio": "t.json",
            "coco": "k.json", "jsonl": "j.jsonl"}
 
 
