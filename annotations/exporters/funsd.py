@@ -176,10 +176,10 @@ def export(
             if name:
                 report.splits[name] = len(ids)
         if new:
-            staging.move(scratch, out)
+            staging.move(scratch, out, replace=False)  # OUT was not there: whatever appeared there since is not ours
         else:
             for child in written:
-                staging.move(scratch / child, out / child)
+                staging.move(scratch / child, out / child, options.replace)
         staging.commit()
     except BaseException:
         staging.discard()

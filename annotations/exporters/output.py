@@ -70,7 +70,7 @@ class Staging:
         self._late: list[tuple[str, Path]] = []  # the main files, moved last so their images are there first
         self._folders: dict[Path, str] = {}  # final image folder -> the temporary folder staging it
         self._scratch: list[Path] = []  # temporary folders, removed at the end
-        self._trees: list[tuple[Path, Path]] = []  # (temporary, final): whole folders moved into place last
+        self._trees: list[tuple[Path, Path, bool]] = []  # (temporary, final, replace): whole folders, moved last
 
     def open(self, path: Path, main: bool = True) -> int:
         """A descriptor for writing the staged `path`."""
@@ -104,9 +104,9 @@ class Staging:
         self._scratch.append(tmp)
         return tmp
 
-    def move(self, tmp: Path, final: Path) -> None:
-        """At commit, the folder `tmp` becomes `final`; a folder already there is replaced."""
-        self._trees.append((tmp, final))
+    def move(self, tmp: Path, final: Path, replace: bool) -> None:
+        """At commit, the folder `tmp` becomes `final`; a folder already there is replaced if `replace`, else an error."""
+        self._trees.append((tmp, final, replace))
 
     def commit(self) -> None:
         """Move everything into place: images and files beside first, then the main files, then whole folders.
@@ -133,8 +133,11 @@ class Staging:
     def _commit_trees(self) -> None:
         placed: list[tuple[Path, Path | None]] = []  # (final, the folder it replaced, moved aside)
         try:
-            for tmp, final in self._trees:
+            for tmp, final, replace in self._trees:
                 old = None
+                # Checked again here: an export takes a while, and another may have written the folder meanwhile.
+                if (final.exists() or final.is_symlink()) and not replace:
+                    raise FileExistsError(errno.EEXIST, "it appeared while exporting", str(final))
                 if final.is_dir() and not final.is_symlink():
                     old = final.with_name(f".{final.name}.{secrets.token_hex(4)}.old")
                     os.rename(final, old)
@@ -146,11 +149,12 @@ class Staging:
                     raise
                 placed.append((final, old))
         except OSError as exc:
-            for final, old in reversed(placed):
-                shutil.rmtree(final, ignore_errors=True)
+            failed = final
+            for done, old in reversed(placed):
+                shutil.rmtree(done, ignore_errors=True)
                 if old is not None:
-                    os.rename(old, final)
-            raise cannot_write(final, exc) from None
+                    os.rename(old, done)
+            raise cannot_write(failed, exc) from None
         for _, old in placed:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)

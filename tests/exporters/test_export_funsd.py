@@ -14,6 +14,7 @@ import pytest
 from conftest import DPI, LETTER, LETTER_SPANS, PAGE_SIZE, Letters, add_letter, tag
 from PIL import Image
 
+from annotations.errors import ProjectError
 from annotations.exporters import ExportOptions, export
 from annotations.model import Label, Provenance, RawWord
 from annotations.store import NewPage, Project
@@ -204,6 +205,9 @@ def test_a_split_gives_funsd_training_and_testing_folders(letters: Letters, tmp_
     with Project(letters.path) as project:
         report = export(project, "funsd", tmp_path / "three", options=ExportOptions(split="train=0.5,dev=0.25,test=0.25"))
     assert sorted(os.listdir(tmp_path / "three")) == ["dev_data", "testing_data", "training_data"]
+    with Project(letters.path) as project, pytest.raises(ProjectError, match="two parts would share a folder"):
+        export(project, "funsd", tmp_path / "twice", options=ExportOptions(split="train=0.5,training=0.5"))
+    assert not (tmp_path / "twice").exists()
 
 
 def test_datasets_builds_a_layoutlm_training_set_from_it(letters: Letters, tmp_path: Path,
@@ -324,3 +328,25 @@ def test_pages_of_documents_with_loader_hostile_names_still_find_their_images(tm
     assert files == [f"{i}-JSON-ANNOTATIONS-p{p}.json" for i in ids for p in (1, 2)]
     assert len(list(funsd_examples(tmp_path / "out"))) == 4
     assert len(layoutlm_preprocess(tmp_path / "out" / "annotations")) > 0
+
+
+def test_folders_go_in_place_all_or_nothing(tmp_path: Path) -> None:
+    from annotations.exporters.output import Staging
+
+    out = tmp_path / "out"
+    (out / "annotations").mkdir(parents=True)
+    (out / "annotations" / "old.json").write_text("earlier")
+    staging = Staging()
+    scratch = staging.folder(out / "export", out)
+    for child in ("annotations", "images"):
+        (scratch / child).mkdir()
+        (scratch / child / "new").write_text("new")
+    staging.move(scratch / "annotations", out / "annotations", replace=True)
+    staging.move(scratch / "images", out / "images", replace=False)
+    (out / "images").mkdir()  # another export wrote it while this one was rendering
+    with pytest.raises(ProjectError, match=r"^.*/out/images: cannot write \(it appeared while exporting\)$"):
+        staging.commit()
+    # The folder already moved into place is taken back and the one it replaced restored.
+    assert sorted(os.listdir(out)) == ["annotations", "images"]
+    assert os.listdir(out / "annotations") == ["old.json"] and os.listdir(out / "images") == []
+    assert (out / "annotations" / "old.json").read_text() == "earlier"
