@@ -357,9 +357,8 @@ def export_cmd(
 ) -> None:
     """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv.
 
-    \b
     funsd writes the folder OUTPUT as the FUNSD dataset ships: annotations/PAGE.json (a "form"
-    per page) and images/PAGE.png, PAGE being DOCID-NAME-pN; with --split, training_data/,
+    per page) beside images/PAGE.png, PAGE being DOCID-NAME-pN; with --split, training_data/,
     testing_data/ (for train and test; NAME_data/ for other parts), each with both folders.
     Other files in OUTPUT are left alone; folders of an earlier export are replaced with --force.
     """

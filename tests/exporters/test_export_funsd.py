@@ -350,3 +350,14 @@ def test_folders_go_in_place_all_or_nothing(tmp_path: Path) -> None:
     assert sorted(os.listdir(out)) == ["annotations", "images"]
     assert os.listdir(out / "annotations") == ["old.json"] and os.listdir(out / "images") == []
     assert (out / "annotations" / "old.json").read_text() == "earlier"
+
+
+def test_the_help_and_the_readme_say_what_funsd_writes(run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, stdout, _ = run_cli("export", "--help")
+    shown = " ".join(stdout.split())
+    assert code == 0
+    assert 'funsd writes the folder OUTPUT as the FUNSD dataset ships: annotations/PAGE.json (a "form" per page) beside images/PAGE.png' in shown
+    assert "training_data/, testing_data/" in shown and "--force" in shown
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert "`-f funsd -o DIR` writes the folder DIR as the FUNSD dataset ships" in readme
+    assert "`DIR/annotations/PAGE.json` beside `DIR/images/PAGE.png`" in readme
