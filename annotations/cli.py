@@ -329,7 +329,7 @@ def _csv_list(value: str | None) -> list[str] | None:
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path), required=True,
-    help="Output file; for funsd a folder, given annotations/ and images/ (with --split training_data/, testing_data/, ...).",
+    help="Output file; for funsd, the folder to write annotations/ and images/ in (see above).",
 )
 @click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
 @click.option("--documents", help="Only these documents, comma-separated ids or names.")
