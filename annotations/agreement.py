@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, TypeVar
 
 from .layers import is_adjudicated
-from .model import Box
+from .model import Box, box_iou
 
 if TYPE_CHECKING:
     from .store import Project
@@ -141,20 +141,10 @@ def krippendorff_alpha(a: Sequence[str], b: Sequence[str]) -> float | None:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
-def iou(p: Box, q: Box) -> float:
-    w = min(p[2], q[2]) - max(p[0], q[0])
-    h = min(p[3], q[3]) - max(p[1], q[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def region_matches(a: Sequence[Area], b: Sequence[Area]) -> list[float]:
     """The IoU of each pair matched one to one (same page and label, best IoU first, IoU >= REGION_IOU)."""
     pairs = sorted(
-        ((iou(x.box, y.box), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
+        ((box_iou(x.box, y.box), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
          if (x.document_id, x.page, x.label) == (y.document_id, y.page, y.label)),
         reverse=True,
     )

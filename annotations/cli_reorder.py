@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
 from .reorder import plan
 
 
@@ -20,9 +20,9 @@ from .reorder import plan
 def reorder_cmd(project_path: Path, documents: str | None, split: bool, dry_run: bool) -> None:
     """Rewrite the word order of OCRed pages to their reading order (side columns before or after
     the body, not inside it); every span stays on the same words."""
-    _require(project_path)
-    with _open(project_path, read_only=dry_run) as project:
-        names = _csv_list(documents)
+    require_project(project_path)
+    with open_project(project_path, read_only=dry_run) as project:
+        names = csv_list(documents)
         docs = [project.document(r) for r in names] if names else project.documents()
         for doc in docs:
             result = plan(project, doc.id, split=split)

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
 from .errors import ProjectError
-from .model import Span
+from .model import Region, Span
 from .store import Project
 from .suggest import (
     SuggestReport,
@@ -27,7 +27,7 @@ from .suggest import (
 
 
 def _documents(project: Project, refs: str | None) -> list[int]:
-    names = _csv_list(refs)
+    names = csv_list(refs)
     return [project.document(r).id for r in names] if names else [d.id for d in project.documents()]
 
 
@@ -71,8 +71,8 @@ def suggest_cmd(
         raise click.UsageError("--terms needs --label")
     if keep and not (terms or patterns):
         raise click.UsageError("--keep goes with --terms or --patterns")
-    _require(project_path)
-    with _open(project_path) as project:
+    require_project(project_path)
+    with open_project(project_path) as project:
         doc_ids = _documents(project, documents)
         if terms is not None:
             assert label is not None
@@ -152,11 +152,27 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _select(project: Project, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
-            ids: tuple[int, ...] = ()) -> list[Span]:
-    return project.suggestions(
-        doc_ids=[project.document(r).id for r in doc_refs] or None, labels=list(labels) or None,
-        sources=list(sources) or None, span_ids=list(ids) or None,
-    )
+            ids: tuple[int, ...] | None = None, region_ids: tuple[int, ...] | None = None) -> tuple[list[Span], list[Region]]:
+    """The suggested spans and regions the filters (and ids, when given) select."""
+    doc_ids = [project.document(r).id for r in doc_refs] or None
+    chosen = ids is not None or region_ids is not None
+    spans = project.suggestions(doc_ids=doc_ids, labels=list(labels) or None, sources=list(sources) or None,
+                                span_ids=list(ids or ()) if chosen else None)
+    regions = project.region_suggestions(doc_ids=doc_ids, labels=list(labels) or None, sources=list(sources) or None,
+                                         region_ids=list(region_ids or ()) if chosen else None)
+    return spans, regions
+
+
+def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Span ids ("12") and region ids ("r3"), as `suggestions list` prints them."""
+    spans: list[int] = []
+    regions: list[int] = []
+    for text in ids:
+        number = text[1:] if text[:1] in "rR" else text
+        if not number.isdigit():
+            raise click.BadParameter(f"{text!r} is neither a span id (12) nor a region id (r3)", param_hint="IDS")
+        (regions if number != text else spans).append(int(number))
+    return tuple(spans), tuple(regions)
 
 
 @click.group("suggestions")
@@ -170,49 +186,66 @@ def suggestions_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
                      as_json: bool) -> None:
-    """List the suggestions not yet accepted or rejected."""
-    _require(project_path)
-    with _open(project_path, read_only=True) as project:
-        rows = []
-        for span in _select(project, labels, sources, doc_refs):
+    """List the suggestions not yet accepted or rejected: spans by id, regions by r and id (r3)."""
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
+        rows: list[dict[str, Any]] = []
+        spans, regions = _select(project, labels, sources, doc_refs)
+        for span in spans:
             r = project.document_text(span.document_id).resolve(span)
-            rows.append({"id": span.id, "document": span.document_id, "label": span.label, "start": r.start,
-                         "end": r.end, "text": r.text, "source": span.source, "score": span.score})
+            rows.append({"kind": "span", "id": span.id, "document": span.document_id, "label": span.label,
+                         "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score})
+        for region in regions:
+            page = project.page(region.page_id)
+            rows.append({"kind": "region", "id": region.id, "document": page.document_id, "page": page.number,
+                         "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
+        if row["kind"] == "region":
+            where = f"page {row['page']} {row['box']}"
+            click.echo(f"{'r' + str(row['id']):>5}  doc {row['document']}  {row['label']}  {where}  {row['source']}")
+            continue
         score = "" if row["score"] is None else f" {row['score']:.2f}"
         text = " ".join(str(row["text"]).split())
         click.echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
-    click.echo(f"{len(rows)} suggestions")
+    click.echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
 
 
 REVIEW_HELP = {
-    "accept": "Accept suggestions (by id, or all matching the filters): they become ordinary spans.",
-    "reject": "Reject suggestions (by id, or all matching the filters): removed, and never proposed again.",
+    "accept": "Accept suggestions (by id, r and id for a region, or all matching the filters): they become ordinary "
+              "spans and regions.",
+    "reject": "Reject suggestions (by id, r and id for a region, or all matching the filters): removed, and never "
+              "proposed again.",
 }
 
 
 def _review(action: str):  # type: ignore[no-untyped-def]
     @suggestions_group.command(action, help=REVIEW_HELP[action])
     @PROJECT_OPTION
-    @click.argument("ids", nargs=-1, type=int)
+    @click.argument("ids", nargs=-1)
     @_filters
     @click.option("--all", "every", is_flag=True, help="Every suggestion (with the filters, if any).")
-    def review(project_path: Path, ids: tuple[int, ...], labels: tuple[str, ...], sources: tuple[str, ...],
+    def review(project_path: Path, ids: tuple[str, ...], labels: tuple[str, ...], sources: tuple[str, ...],
                doc_refs: tuple[str, ...], every: bool) -> None:
         if not (ids or labels or sources or doc_refs or every):
             raise click.UsageError(f"name the suggestions to {action}: ids, --label, --source, --document or --all")
-        _require(project_path)
-        with _open(project_path) as project:
-            chosen = _select(project, labels, sources, doc_refs, ids)
-            missing = sorted(set(ids) - {s.id for s in chosen})
+        span_ids, region_ids = _parse_ids(ids)
+        require_project(project_path)
+        with open_project(project_path) as project:
+            spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
+            missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]
+            missing += [f"r{i}" for i in sorted(set(region_ids) - {g.id for g in regions})]
             if missing:
-                raise ProjectError(f"no suggestion {', '.join(map(str, missing))} (accepted, rejected, never made, "
+                raise ProjectError(f"no suggestion {', '.join(missing)} (accepted, rejected, never made, "
                                    "or outside the filters)")
-            done = (project.accept_suggestions if action == "accept" else project.reject_suggestions)([s.id for s in chosen])
-        click.echo(f"{action}ed {len(done)} suggestions")
+            accept = action == "accept"
+            done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
+            done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
+                [g.id for g in regions])
+        click.echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
+                   + (f" ({len(done_regions)} regions)" if done_regions else ""))
 
     return review
 
@@ -226,8 +259,8 @@ _review("reject")
 @click.option("--drop", "drop_id", type=int, help="Stop applying this kept term list or pattern file to new imports.")
 def kept_cmd(project_path: Path, drop_id: int | None) -> None:
     """List the term lists and pattern files applied to every new import (suggest --keep), or drop one."""
-    _require(project_path)
-    with _open(project_path, read_only=drop_id is None) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=drop_id is None) as project:
         if drop_id is not None:
             project.drop_rule(drop_id)
             click.echo(f"dropped {drop_id}")

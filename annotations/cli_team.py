@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli import PROJECT_OPTION, _csv_list, _open, _require
+from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
 from .errors import ProjectError
 from .layers import is_adjudicated
-from .model import Span
+from .model import Region, Span
 from .store import Project
 
 if TYPE_CHECKING:
     from .adjudication import Disagreement
+    from .region_adjudication import RegionDisagreement
 
 
 def _fmt(value: float | None) -> str:
@@ -32,8 +33,8 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
     """How far each pair of analysts agree over the documents both annotated (A is the reference)."""
     from .agreement import agreement
 
-    _require(project_path)
-    with _open(project_path, read_only=True) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
         results = agreement(project, by_label=by_label, by_document=by_document)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))
@@ -65,12 +66,13 @@ def merge_cmd(other: Path, project_path: Path) -> None:
     """
     from .store.merge import merge_project
 
-    _require(project_path)
-    with _open(project_path) as project:
+    require_project(project_path)
+    with open_project(project_path) as project:
         report = merge_project(project, other)
     click.echo(
         f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
         f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
+        + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
     )
     if report.labels:
         click.echo(f"labels added: {', '.join(report.labels)}")
@@ -103,18 +105,24 @@ def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[s
 @click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who adjudicates (default: $USER).")
 def adjudicate_cmd(project_path: Path, between: str | None, documents: str | None, only_list: bool,
                    annotator: str) -> None:
-    """Settle where two analysts' spans differ, one disagreement at a time, into the adjudicated layer.
+    """Settle where two analysts' spans and regions differ, one disagreement at a time, into the adjudicated layer.
 
-    Spans both marked alike go into the adjudicated layer at once; for each disagreement, answer
-    a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit). Every answer is
-    stored as it is given; a later run asks only what is left.
+    Spans (regions) both marked alike go into the adjudicated layer at once; for each disagreement,
+    answer a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit). Every answer
+    is stored as it is given; a later run asks only what is left.
     """
     from .adjudication import adopt_agreed, keep, open_disagreements
+    from .region_adjudication import (
+        RegionDisagreement,
+        adopt_agreed_regions,
+        keep_regions,
+        open_region_disagreements,
+    )
 
-    _require(project_path)
-    with _open(project_path, read_only=only_list) as project:
+    require_project(project_path)
+    with open_project(project_path, read_only=only_list) as project:
         a, b = _pair(project, between)
-        refs = _csv_list(documents)
+        refs = csv_list(documents)
         doc_ids = [project.document(r).id for r in refs] if refs else [d.id for d in project.documents()]
         adopted = settled = left = 0
         quitting = False
@@ -122,14 +130,19 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
             name = project.document(doc_id).name
             if not only_list and not quitting:
                 adopted += adopt_agreed(project, doc_id, a, b, annotator)
-            pending = open_disagreements(project, doc_id, a, b)
+                adopted += adopt_agreed_regions(project, doc_id, a, b, annotator)
+            pending: list[Disagreement | RegionDisagreement] = [*open_disagreements(project, doc_id, a, b),
+                                                                *open_region_disagreements(project, doc_id, a, b)]
             for n, stretch in enumerate(pending, start=1):
                 if quitting or only_list:
                     left += 1
                     if quitting:
                         continue
-                click.echo(f"{name} ({n}/{len(pending)}): {stretch.kind}")
-                for line in _describe(project, stretch, a, b):
+                what = "regions, " if isinstance(stretch, RegionDisagreement) else ""
+                click.echo(f"{name} ({n}/{len(pending)}): {what}{stretch.kind}")
+                lines = (_describe_regions(project, stretch, a, b) if isinstance(stretch, RegionDisagreement)
+                         else _describe(project, stretch, a, b))
+                for line in lines:
                     click.echo(line)
                 if only_list:
                     continue
@@ -139,7 +152,11 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                     left += 1
                     quitting = answer == "q"
                     continue
-                keep(project, stretch, a, b, {"o": "both", "n": "neither"}.get(answer, answer), annotator)
+                decision = {"o": "both", "n": "neither"}.get(answer, answer)
+                if isinstance(stretch, RegionDisagreement):
+                    keep_regions(project, stretch, a, b, decision, annotator)
+                else:
+                    keep(project, stretch, a, b, decision, annotator)
                 settled += 1
     if only_list:
         click.echo(f"{left} disagreements between {a} and {b} not yet settled")
@@ -148,10 +165,20 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                    f"(between {a} and {b})")
 
 
+def _describe_regions(project: Project, group: RegionDisagreement, a: str, b: str) -> list[str]:
+    page = project.page(group.page_id)
+
+    def side(name: str, regions: tuple[Region, ...]) -> str:
+        marks = [f"[{g.label}] {[round(v) for v in g.box]}" for g in regions]
+        return f"  {name}: {'; '.join(marks) if marks else '(nothing)'}"
+
+    return [f"  page {page.number}, around {[round(v) for v in group.extent]}", side(a, group.a), side(b, group.b)]
+
+
 def _pair(project: Project, between: str | None) -> tuple[str, str]:
     names = project.annotators()
     if between:
-        pair = _csv_list(between) or []
+        pair = csv_list(between) or []
         if len(pair) != 2 or pair[0] == pair[1]:
             raise click.BadParameter(f"{between!r} is not two analysts A,B", param_hint="--between")
         unknown = [n for n in pair if n not in names]
@@ -159,7 +186,8 @@ def _pair(project: Project, between: str | None) -> tuple[str, str]:
             raise ProjectError(f"no annotator {unknown[0]!r} in {project.path.name}; the annotators are "
                                f"{', '.join(names) or 'none'}")
         return pair[0], pair[1]
-    analysts = sorted({s.annotator for s in project.spans() if not s.suggested and not is_adjudicated(s)})
+    marks: list[Span | Region] = [*project.spans(), *project.regions()]
+    analysts = sorted({m.annotator for m in marks if not m.suggested and not is_adjudicated(m)})
     if len(analysts) != 2:
         raise ProjectError(f"{project.path.name} has {len(analysts)} analysts ({', '.join(analysts) or 'none'}); "
                            "name the two to adjudicate with --between A,B")

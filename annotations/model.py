@@ -10,6 +10,17 @@ Box = tuple[float, float, float, float]
 COORDINATES = "page pixels at the page's scan resolution (dpi), origin top-left, [x0, y0, x1, y1]"
 
 
+def box_iou(p: Box, q: Box) -> float:
+    """Intersection over union of two boxes (0 when they do not overlap)."""
+    w = min(p[2], q[2]) - max(p[0], q[0])
+    h = min(p[3], q[3]) - max(p[1], q[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
 @dataclass(frozen=True)
 class RawWord:
     """A word as an engine or a PDF text layer produced it, before it is stored."""

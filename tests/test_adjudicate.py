@@ -101,7 +101,7 @@ def test_exports_take_a_layer(team: Path, cli: Callable[..., Run], tmp_path: Pat
     with Project(team) as project:
         page = project.pages(project.document("shared.pdf").id)[0].id
         project.add_region(page, "signature", (10, 10, 50, 50), annotator="bob")
-    assert _adjudicate(team, "a\na\na\n").code == 0
+    assert _adjudicate(team, "a\na\na\ns\n").code == 0  # bob's region skipped
     out = tmp_path / "regions.jsonl"
     assert cli("export", "-p", team, "-f", "jsonl", "-o", out).code == 0
     # Spans were adjudicated, regions not: the document's regions still come out (their union).
@@ -116,6 +116,58 @@ def test_exports_take_a_layer(team: Path, cli: Callable[..., Run], tmp_path: Pat
     wrong = cli("export", "-p", team, "-f", "jsonl", "-o", tmp_path / "x.jsonl", "--layer", "dave")
     assert wrong.code == 1
     assert wrong.err_lines == ["error: --layer dave: no annotator of that name in team.db; the annotators are ann, bob, carl"]
+
+
+# Boxes (page pixels) each analyst drew on the page: the same signature, a stamp under two labels,
+# a figure bob drew much narrower, and a program box only ann drew.
+ANN_REGIONS = [("signature", (100, 100, 300, 200)), ("figure", (400, 50, 500, 100)), ("figure", (50, 250, 150, 300)),
+               ("program", (300, 300, 350, 350))]
+BOB_REGIONS = [("signature", (105, 102, 298, 205)), ("agency", (400, 50, 500, 100)), ("figure", (50, 250, 90, 300))]
+
+
+@pytest.fixture
+def team_regions(team: Path) -> Path:
+    with Project(team) as project:
+        page = project.pages(project.document("shared.pdf").id)[0].id
+        for who, regions in (("ann", ANN_REGIONS), ("bob", BOB_REGIONS)):
+            for label, box in regions:
+                project.add_region(page, label, box, annotator=who)
+        project.add_region(page, "figure", (10, 10, 40, 40), source="letter-parts", suggested=True)  # no one's
+    return team
+
+
+def test_regions_are_grouped_and_kinded(team_regions: Path) -> None:
+    from annotations.region_adjudication import region_stretches
+
+    with Project(team_regions, read_only=True) as project:
+        found = region_stretches(project, project.document("shared.pdf").id, "ann", "bob")
+    assert [(g.kind, [r.label for r in g.a], [r.label for r in g.b]) for g in found] == [
+        ("label", ["figure"], ["agency"]), ("", ["signature"], ["signature"]), ("boundary", ["figure"], ["figure"]),
+        ("only a", ["program"], []),
+    ]
+    assert found[1].extent == (100, 100, 300, 205)
+
+
+def test_walking_region_disagreements_after_the_spans(team_regions: Path, cli: Callable[..., Run], tmp_path: Path) -> None:
+    # Spans as in test_walking_the_disagreements; then the stamp: bob's label; the figure: both; ann's program: neither.
+    run = _adjudicate(team_regions, "a\no\nn\nb\no\nn\n")
+    assert run.code == 0, run.err
+    assert "shared.pdf (4/6): regions, label" in run.out
+    assert "  page 1, around [400, 50, 500, 100]" in run.out and "ann: [figure] [400, 50, 500, 100]" in run.out
+    assert "bob: [agency] [400, 50, 500, 100]" in run.out and "shared.pdf (6/6): regions, only a" in run.out
+    assert "3 agreed stretches adopted, 6 disagreements settled, 0 left" in run.out
+    with Project(team_regions, read_only=True) as project:
+        kept = sorted((g.label, g.box, g.annotator) for g in project.regions() if g.source == ADJUDICATED)
+    assert kept == [("agency", (400, 50, 500, 100), "carl"), ("figure", (50, 250, 90, 300), "carl"),
+                    ("figure", (50, 250, 150, 300), "carl"), ("signature", (100, 100, 300, 200), "carl")]
+    again = _adjudicate(team_regions, "")
+    assert "0 agreed stretches adopted, 0 disagreements settled, 0 left" in again.out
+    # Exports now take the adjudicated regions by default, as they take the adjudicated spans.
+    out = tmp_path / "out.jsonl"
+    assert cli("export", "-p", team_regions, "-f", "jsonl", "-o", out).code == 0
+    regions = json.loads(out.read_text())["regions"]
+    assert sorted((r["label"], r["annotator"]) for r in regions) == [("agency", "carl"), ("figure", "carl"),
+                                                                      ("figure", "carl"), ("signature", "carl")]
 
 
 def test_a_settlement_can_be_undone(team: Path) -> None:

@@ -100,6 +100,40 @@ def test_merging_twice_adds_nothing_twice(projects: tuple[Path, Path], cli: Call
     assert row_counts(ann) == once
 
 
+def test_adjudication_decisions_come_in_so_nothing_is_asked_twice(projects: tuple[Path, Path],
+                                                                  cli: Callable[..., Run]) -> None:
+    from annotations.adjudication import adopt_agreed, keep, open_disagreements
+    from annotations.region_adjudication import keep_regions, open_region_disagreements
+
+    ann, bob = projects
+    lead = ann.parent / "lead.db"
+    shutil.copy(ann, lead)
+    assert cli("merge", bob, "-p", lead).code == 0
+    with Project(lead) as project:  # the lead adjudicates ann and bob in their own copy
+        doc = project.document("justice.pdf").id
+        assert adopt_agreed(project, doc, "ann", "bob", "carl") == 1  # "Department of Justice"
+        for stretch in open_disagreements(project, doc, "ann", "bob"):
+            keep(project, stretch, "ann", "bob", "a", "carl")
+        (signature,) = open_region_disagreements(project, doc, "ann", "bob")
+        keep_regions(project, signature, "ann", "bob", "b", "carl")
+    assert cli("merge", bob, "-p", ann).code == 0
+    run = cli("merge", lead, "-p", ann)
+    assert run.code == 0, run.err
+    assert "; 3 adjudication decisions taken" in run.out
+    listed = cli("adjudicate", "-p", ann, "--list", "--between", "ann,bob", "--documents", "justice.pdf")
+    assert "0 disagreements between ann and bob not yet settled" in listed.out
+    with Project(ann, read_only=True) as project:
+        doc = project.document("justice.pdf").id
+        text = project.document_text(doc)
+        kept = sorted(text.resolve(s).text for s in project.spans(doc) if s.source == "adjudicated")
+        assert kept == ["Bureau of Prisons", "Department of Justice"]
+        assert [g.annotator for g in project.regions(doc) if g.source == "adjudicated"] == ["carl"]
+    once = sqlite3.connect(ann).execute("select count(*) from adjudications").fetchone()[0]
+    again = cli("merge", lead, "-p", ann)
+    assert again.code == 0 and "adjudication decisions" not in again.out
+    assert sqlite3.connect(ann).execute("select count(*) from adjudications").fetchone()[0] == once == 2
+
+
 def test_merge_then_agreement(projects: tuple[Path, Path]) -> None:
     ann, bob = projects
     tmp = ann.parent
@@ -246,7 +280,7 @@ def test_a_project_upgraded_from_an_older_scanspan_is_merged(projects: tuple[Pat
     migrations.apply(db, stop_before="0010_adjudications")
     db.close()
     with Project(old) as project:  # the upgrade, as any command does it
-        assert project.schema_version() == "0010_adjudications"
+        assert project.schema_version() == migrations.pending(Database(memory=True))[-1].name
         add_letter(project, "old.pdf", [["An old letter."]])
     run = cli("merge", old, "-p", ann)
     assert run.code == 0, run.err

@@ -108,6 +108,27 @@ def test_a_project_from_before_the_index_is_indexed_when_opened(tmp_path: Path) 
         assert [h.page for h in search(project, "Department of")] == [1, 2]
 
 
+def test_a_word_hyphenated_at_a_line_end_is_found_whole(tmp_path: Path) -> None:
+    path = make_project(tmp_path, {"memo.pdf": [["A note from the Depart-", "ment of State on the cooperation", "of the co-", "operation fund."]]})
+    with Project(path) as project:
+        hit, = search(project, "Department of State")
+        assert hit.text.split() == ["Depart-", "ment", "of", "State"]
+        assert hit.word_ids == word_ids(project, "memo.pdf", 1, ["Depart-", "ment", "of", "State"])
+        # Either spelling of a compound finds both.
+        assert [h.text.split() for h in search(project, "co-operation")] == [["cooperation"], ["co-", "operation"]]
+        assert len(search(project, "cooperation fund")) == 1
+
+
+def test_an_index_from_before_dashes_were_ignored_is_rebuilt(tmp_path: Path) -> None:
+    path = make_project(tmp_path, {"memo.pdf": [["A note from the Depart-", "ment of State."]]})
+    with sqlite3.connect(path) as conn:  # as an older Scanspan indexed it: with the dash
+        conn.execute("update page_search set text = 'anotefromthedepart-mentofstate.'")
+        conn.execute("delete from _sqlite_migrations where name = '0011_search_without_dashes'")
+    conn.close()
+    with Project(path) as project:
+        assert [h.text.split() for h in search(project, "Department")] == [["Depart-", "ment"]]
+
+
 def test_the_command_line(letters: Path, tmp_path: Path) -> None:
     out = run_scanspan(["search", "-p", letters, "Justice", "--json"], tmp_path)
     assert out.code == 0, out.err

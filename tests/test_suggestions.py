@@ -120,6 +120,42 @@ def test_review_by_id_undo_and_errors(letters: Path, tmp_path: Path, cli: Callab
     assert cli("suggestions", "accept", "-p", letters, *map(str, ids)).out.strip() == "accepted 2 suggestions"
 
 
+def test_suggested_regions_are_listed_accepted_and_rejected_like_spans(letters: Path, cli: Callable[..., Run]) -> None:
+    with Project(letters) as project:
+        clean, noisy = (project.pages(d.id)[0] for d in project.documents())
+        first = project.add_region(clean.id, "signature", (100, 200, 400, 300), source="letter-parts", suggested=True)
+        second = project.add_region(noisy.id, "signature", (120, 210, 380, 320), source="letter-parts", suggested=True)
+        drawn = project.add_region(clean.id, "figure", (50, 50, 300, 100))  # an analyst's, not a suggestion
+    listed = cli("suggestions", "list", "-p", letters).out.splitlines()
+    assert listed[-1] == "2 suggestions (2 regions)"
+    assert f"r{first.id}  doc 1  signature  page 1 [100, 200, 400, 300]  letter-parts" in listed[0]
+    rows = json.loads(cli("suggestions", "list", "-p", letters, "--json").out)
+    assert [(r["kind"], r["id"], r["document"], r["page"]) for r in rows] == [("region", first.id, 1, 1), ("region", second.id, 2, 1)]
+
+    assert cli("suggestions", "reject", "-p", letters, f"r{first.id}").out.strip() == "rejected 1 suggestions (1 regions)"
+    with Project(letters) as project:
+        assert [g.id for g in project.regions()] == [drawn.id, second.id]
+        # The same suggestion made again, a few pixels off, is known as rejected; another label is not.
+        assert project.region_rejected(clean.id, "signature", (102, 199, 401, 298))
+        assert not project.region_rejected(clean.id, "figure", (100, 200, 400, 300))
+        assert not project.region_rejected(clean.id, "signature", (100, 320, 400, 410))
+        restored = project.restore_rejected_region(first)  # an undo in the window
+        assert restored == first and not project.region_rejected(clean.id, "signature", first.box)
+
+    run = cli("suggestions", "accept", "-p", letters, f"r{drawn.id}", "r999")
+    assert run.code == 1 and run.err.strip() == (f"error: no suggestion r{drawn.id}, r999 (accepted, rejected, never made, "
+                                                 "or outside the filters)")
+    run = cli("suggestions", "accept", "-p", letters, "x1")
+    assert run.code == 2 and "'x1' is neither a span id (12) nor a region id (r3)" in run.err
+    assert cli("suggestions", "accept", "-p", letters, "--document", "noisy.pdf").out.strip() == "accepted 1 suggestions (1 regions)"
+    with Project(letters) as project:
+        assert [(g.id, g.suggested) for g in project.regions()] == [(first.id, True), (drawn.id, False), (second.id, False)]
+        project.unaccept_region(second.id)
+        assert [g.id for g in project.region_suggestions()] == [first.id, second.id]
+        assert [g.id for g in project.accept_region_suggestions([first.id], annotator="dana")] == [first.id]
+        assert project.region(first.id).annotator == "dana"
+
+
 def test_exports_leave_unaccepted_suggestions_out_and_count_them(
     letters: Path, tmp_path: Path, cli: Callable[..., Run]
 ) -> None:

@@ -10,11 +10,12 @@ from sqlite_utils import Database
 
 from ..errors import ProjectError
 from ..layers import ADJUDICATED
-from ..model import Span
+from ..model import Box, Region, Span
 from .rows import insert_row, now
 
 if TYPE_CHECKING:
     from ..adjudication import Disagreement
+    from ..region_adjudication import RegionDisagreement
 
 DECISIONS = ("a", "b", "both", "neither", "agreed")
 
@@ -29,6 +30,11 @@ class AdjudicationStore:
         def write(self) -> AbstractContextManager[None]: ...
 
         def span(self, span_id: int) -> Span: ...
+
+        def regions_by_id(self, region_ids: Sequence[int]) -> list[Region]: ...
+
+        def _insert_region(self, page_id: int, label: str, box: Box, text: str, note: str, annotator: str,
+                           region_id: int | None, source: str, suggested: bool) -> int: ...
 
         def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
                          note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int: ...
@@ -100,3 +106,41 @@ class AdjudicationStore:
                 "delete from adjudications where document_id = ? and a = ? and b = ? and first_word_id = ? "
                 "and last_word_id = ?", [doc_id, a, b, *extent]
             )
+
+    # -- regions --------------------------------------------------------------------------------
+
+    def open_region_disagreements(self, doc_id: int, a: str, b: str) -> list[RegionDisagreement]:
+        """What `region_adjudication.open_region_disagreements` gives for this project."""
+        from ..region_adjudication import open_region_disagreements
+
+        return open_region_disagreements(self, doc_id, a, b)  # type: ignore[arg-type]
+
+    def adopt_agreed_regions(self, doc_id: int, a: str, b: str, adjudicator: str) -> int:
+        """What `region_adjudication.adopt_agreed_regions` does for this project."""
+        from ..region_adjudication import adopt_agreed_regions
+
+        return adopt_agreed_regions(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
+
+    def settled_regions(self, doc_id: int, a: str, b: str) -> set[tuple[int, Box]]:
+        """The (page id, extent) of each group of a's and b's regions already settled here."""
+        rows = self.db.execute(
+            "select page_id, x0, y0, x1, y1 from region_adjudications where document_id = ? and a = ? and b = ?",
+            [doc_id, a, b],
+        )
+        return {(r[0], (r[1], r[2], r[3], r[4])) for r in rows}
+
+    def settle_regions(self, group: RegionDisagreement, a: str, b: str, decision: str, adjudicator: str,
+                       keep: Sequence[Region]) -> list[Region]:
+        """Copy `keep` into the adjudicated layer and record the decision over `group`, all or nothing."""
+        if decision not in DECISIONS:
+            raise ProjectError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+        with self.write():
+            if (group.page_id, group.extent) in self.settled_regions(group.document_id, a, b):
+                raise ProjectError("these regions were settled meanwhile (by another program?); nothing was changed")
+            ids = [self._insert_region(g.page_id, g.label, g.box, g.text, g.note, adjudicator, None, ADJUDICATED, False)
+                   for g in keep]
+            insert_row(self.db.conn, "region_adjudications", {
+                "document_id": group.document_id, "page_id": group.page_id, "a": a, "b": b,
+                **dict(zip(("x0", "y0", "x1", "y1"), group.extent)), "decision": decision,
+                "adjudicator": adjudicator, "created": now()})
+        return self.regions_by_id(ids)

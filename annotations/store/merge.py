@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 16 * 1024**3
 MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
-            "regions": 10_000_000, "labels": 1_000}
+            "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000}
 MAX_SOURCE_BYTES = 2 * 1024**3
 MAX_TEXT = 100_000
 """Characters of any one word, note, name or label read from the other project."""
@@ -45,6 +45,7 @@ class MergeReport:
     regions: int = 0
     already: int = 0
     corrections: int = 0
+    decisions: int = 0
     labels: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -184,6 +185,7 @@ _REGION_TYPES = {"label": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER, "y
                  "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
                  "created": (str, type(None)), "updated": (str, type(None))}
 _OPTIONAL_TEXT = (str, type(None))
+_DECISION_TYPES = {"a": _TEXT, "b": _TEXT, "decision": _TEXT, "adjudicator": _TEXT, "created": _OPTIONAL_TEXT}
 _PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NUMBER, "dpi_y": _NUMBER,
                "image_sha256": _OPTIONAL_TEXT, "engine": _OPTIONAL_TEXT, "engine_version": _OPTIONAL_TEXT,
                "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
@@ -261,6 +263,7 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
         report.matched += 1
     _merge_spans(db, conn, doc, doc_id, words, labels, report)
     _merge_regions(db, conn, doc, pages, labels, report)
+    _merge_decisions(db, conn, doc, doc_id, words, pages, report)
 
 
 def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
@@ -360,3 +363,47 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
                 continue
             insert_row(db, "regions", {"page_id": page_id, **{c: row[c] for c in _REGION_COPY}})
             report.regions += 1
+
+
+def _merge_decisions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
+                     pages: dict[int, tuple[int, int, int]], report: MergeReport) -> None:
+    """Their adjudication decisions, so what they settled is not asked again here (ours win where both settled)."""
+    from .adjudications import DECISIONS
+
+    def usable(row: dict) -> bool:
+        if _typed(row, _DECISION_TYPES) and row["decision"] in DECISIONS:
+            return True
+        report.skipped.append(f"{doc['name']}: an adjudication decision of {row['adjudicator']!r} that does not fit")
+        return False
+
+    for row in _rows(conn, "select first_word_id, last_word_id, a, b, decision, adjudicator, created "
+                           "from adjudications where document_id = ?", [doc["id"]]):
+        first, last = words.get(row["first_word_id"]), words.get(row["last_word_id"])
+        if first is None or last is None:
+            row["decision"] = None  # reported as not fitting
+        if not usable(row):
+            continue
+        key = [doc_id, row["a"], row["b"], first, last]
+        if db.execute("select 1 from adjudications where document_id = ? and a = ? and b = ? and first_word_id = ? "
+                      "and last_word_id = ?", key).fetchone():
+            report.already += 1
+            continue
+        insert_row(db, "adjudications", {"document_id": doc_id, "first_word_id": first, "last_word_id": last,
+                                         **{c: row[c] for c in ("a", "b", "decision", "adjudicator", "created")}})
+        report.decisions += 1
+    for their_page, (page_id, width, height) in pages.items():
+        for row in _rows(conn, "select x0, y0, x1, y1, a, b, decision, adjudicator, created from region_adjudications "
+                               "where page_id = ?", [their_page]):
+            box = [row[c] for c in ("x0", "y0", "x1", "y1")]
+            if not (all(isinstance(v, _NUMBER) for v in box) and 0 <= box[0] < box[2] <= width
+                    and 0 <= box[1] < box[3] <= height):
+                row["decision"] = None
+            if not usable(row):
+                continue
+            if db.execute("select 1 from region_adjudications where page_id = ? and a = ? and b = ? and x0 = ? "
+                          "and y0 = ? and x1 = ? and y1 = ?", [page_id, row["a"], row["b"], *box]).fetchone():
+                report.already += 1
+                continue
+            insert_row(db, "region_adjudications", {"document_id": doc_id, "page_id": page_id, **{
+                c: row[c] for c in ("x0", "y0", "x1", "y1", "a", "b", "decision", "adjudicator", "created")}})
+            report.decisions += 1

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import Box, Label, Page, Region
+from ..model import Box, Label, Page, Region, box_iou
 from .rows import fetch_one, insert_row, normalise_box, now, region_row
+
+SAME_REGION = 0.9
+"""Intersection over union above which a suggested region is the one rejected before."""
 
 
 class RegionStore:
@@ -128,6 +131,81 @@ class RegionStore:
             self.region(region_id)
             self._update_row("regions", region_id, {"suggested": 0})
         return self.region(region_id)
+
+    # -- suggested regions: reviewed like suggested spans ------------------------------------------
+
+    def region_suggestions(
+        self, doc_ids: Sequence[int] | None = None, labels: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None, region_ids: Sequence[int] | None = None,
+    ) -> list[Region]:
+        """Suggested regions not yet accepted, by document, page and id; filters combine."""
+        sql = "select r.* from regions r join pages p on p.id = r.page_id where r.suggested = 1"
+        params: list[object] = []
+        for column, values in (("p.document_id", doc_ids), ("r.label", labels), ("r.source", sources),
+                               ("r.id", region_ids)):
+            if values is not None:
+                vals = list(values)
+                sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
+                params += vals
+        return [region_row(r) for r in self.db.query(sql + " order by p.document_id, p.number, r.id", params)]
+
+    def accept_region_suggestions(self, region_ids: Sequence[int], annotator: str | None = None) -> list[Region]:
+        """Accept these suggested regions in one transaction (with `annotator`, they become that analyst's)."""
+        with self.write():
+            regions = self._suggested_regions(region_ids)
+            for region in regions:
+                changes: dict[str, object] = {"suggested": 0}
+                if annotator is not None:
+                    changes["annotator"] = annotator
+                self._update_row("regions", region.id, changes)
+        return self.regions_by_id([r.id for r in regions])
+
+    def reject_region_suggestions(self, region_ids: Sequence[int]) -> list[Region]:
+        """Remove these suggested regions and remember them as rejected; returns them (for an undo)."""
+        with self.write():
+            regions = self._suggested_regions(region_ids)
+            for region in regions:
+                insert_row(self.db.conn, "region_rejections", {
+                    "page_id": region.page_id, "label": region.label, **dict(zip(("x0", "y0", "x1", "y1"), region.box)),
+                    "source": region.source, "region_id": region.id, "created": now()})
+                self.db.execute("delete from regions where id = ?", [region.id])
+        return regions
+
+    def restore_rejected_region(self, region: Region) -> Region:
+        """Undo a rejection: the suggestion comes back under its old id and is no longer remembered as rejected."""
+        with self.write():
+            self.db.execute("delete from region_rejections where region_id = ? and page_id = ?", [region.id, region.page_id])
+            self._insert_region(region.page_id, region.label, region.box, region.text, region.note, region.annotator,
+                                region.id, region.source, True)
+        return self.region(region.id)
+
+    def unaccept_region(self, region_id: int, annotator: str | None = None) -> Region:
+        """Undo an acceptance: the region is a suggestion again (with `annotator`, whose it was before)."""
+        with self.write():
+            self.region(region_id)
+            changes: dict[str, object] = {"suggested": 1}
+            if annotator is not None:
+                changes["annotator"] = annotator
+            self._update_row("regions", region_id, changes)
+        return self.region(region_id)
+
+    def region_rejected(self, page_id: int, label: str, box: Box) -> bool:
+        """Whether a suggestion of `label` at about `box` on this page was rejected before.
+
+        About: a suggester run again on a page whose OCR changed a little puts the box a few pixels off.
+        """
+        rows = self.db.execute("select x0, y0, x1, y1 from region_rejections where page_id = ? and label = ?",
+                               [page_id, label]).fetchall()
+        return any(box_iou(box, tuple(row)) >= SAME_REGION for row in rows)
+
+    def _suggested_regions(self, region_ids: Sequence[int]) -> list[Region]:
+        regions = []
+        for region_id in dict.fromkeys(region_ids):
+            row = fetch_one(self.db.conn, "select * from regions where id = ?", [region_id])
+            if row is None or not row["suggested"]:
+                raise NotFoundError(f"no suggested region {region_id} (accepted, rejected or never made)")
+            regions.append(region_row(row))
+        return regions
 
     def delete_region(self, region_id: int) -> Region:
         with self.write():

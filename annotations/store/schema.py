@@ -269,9 +269,16 @@ def suggestions(db: Database) -> None:
 @migrations(name="0008_page_search")
 def page_search(db: Database) -> None:
     # The full-text index of every page (see store/search.py), built here for the pages already stored.
-    from .search import CREATE_FTS, FTS_TABLE, page_key
+    from .search import CREATE_FTS
 
     db.execute(CREATE_FTS)
+    _index_pages(db)
+
+
+def _index_pages(db: Database) -> None:
+    """Fill the full-text index from every stored page's words."""
+    from .search import FTS_TABLE, page_key
+
     words = db.execute("select page_id, text from words order by page_id, idx")
     page_id: int | None = None
     texts: list[str] = []
@@ -306,3 +313,43 @@ def adjudications(db: Database) -> None:
         defaults={"adjudicator": ""},
     )
     db["adjudications"].create_index(["document_id", "a", "b", "first_word_id", "last_word_id"], unique=True)
+
+
+@migrations(name="0011_search_without_dashes")
+def search_without_dashes(db: Database) -> None:
+    # Search stopped comparing dashes (textnorm.normalise), so an index built before holds them.
+    from .search import FTS_TABLE
+
+    db.execute(f"delete from {FTS_TABLE}")
+    _index_pages(db)
+
+
+@migrations(name="0012_region_rejections")
+def region_rejections(db: Database) -> None:
+    # A rejected suggested region leaves `regions` and is remembered here by its page, label and box,
+    # so that running the same suggester or pre-annotation file again does not propose it again.
+    db["region_rejections"].create(
+        {"id": int, "page_id": int, "label": str, "x0": float, "y0": float, "x1": float, "y1": float,
+         "source": str, "region_id": int, "created": str},
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+        not_null={"page_id", "label", "x0", "y0", "x1", "y1"},
+        defaults={"source": ""},
+    )
+    db["region_rejections"].create_index(["page_id", "label"])
+
+
+@migrations(name="0013_region_adjudications")
+def region_adjudications(db: Database) -> None:
+    # What adjudication settled between two analysts' regions: a group of overlapping regions on a
+    # page, remembered by the union of its boxes, and what was kept. The regions kept are copies in
+    # `regions` with source "adjudicated" (annotations/region_adjudication.py).
+    db["region_adjudications"].create(
+        {"id": int, "document_id": int, "page_id": int, "a": str, "b": str, "x0": float, "y0": float, "x1": float,
+         "y1": float, "decision": str, "adjudicator": str, "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id"), ("page_id", "pages", "id")],
+        not_null={"document_id", "page_id", "a", "b", "x0", "y0", "x1", "y1", "decision"},
+        defaults={"adjudicator": ""},
+    )
+    db["region_adjudications"].create_index(["document_id", "a", "b"])

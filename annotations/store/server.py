@@ -38,8 +38,11 @@ SERVED = frozenset({
     # Suggestions (annotations/store/suggestions.py): review in the window.
     "suggestions", "suggestion_counts", "accept_suggestions", "reject_suggestions", "restore_rejected",
     "unaccept", "rejections", "add_suggestions", "rules",
+    "region_suggestions", "accept_region_suggestions", "reject_region_suggestions", "restore_rejected_region",
+    "unaccept_region", "region_rejected",
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
+    "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
 })
 
 _ERRORS: dict[str, type[errors.ScanspanError]] = {

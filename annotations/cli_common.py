@@ -1,0 +1,104 @@
+"""What the command modules share: the project option, opening a project, parsing and progress."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ProjectError
+from .store import Project
+
+PROJECT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--project",
+    "-p",
+    "project_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("scanspan.db"),
+    show_default=True,
+    help="The project file (SQLite); created when missing.",
+)
+
+
+def open_project(project_path: Path, read_only: bool = False) -> Project:
+    """The project; commands that only read open it read-only, so they never wait for writers."""
+
+    def waiting() -> None:
+        click.echo(f"waiting for another program writing to {project_path}…", err=True)
+
+    return Project(project_path, read_only=read_only, on_wait=waiting)
+
+
+def csv_list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def check_layer(project: Project, layer: str | None) -> None:
+    from .layers import ADJUDICATED, UNION
+
+    if layer not in (None, ADJUDICATED, UNION) and layer not in project.annotators():
+        raise ProjectError(f"--layer {layer}: no annotator of that name in {project.path.name}; "
+                           f"the annotators are {', '.join(project.annotators()) or 'none'}")
+
+
+def require_project(project_path: Path) -> None:
+    if not project_path.exists():
+        raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
+
+
+def parse_box(text: str) -> tuple[float, float, float, float]:
+    parts = text.replace(" ", "").split(",")
+    try:
+        values = tuple(float(v) for v in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise click.BadParameter(f"{text!r} is not X0,Y0,X1,Y1", param_hint="--box")
+    return values
+
+
+def progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str], None] | None]:
+    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not sys.stdout.isatty():
+        return nullcontext(None)
+    from tqdm import tqdm
+
+    class _Bar:
+        def __enter__(self) -> Callable[[int, int, str], None]:
+            # Drawn where the decision was made: on stdout, and only when it is a terminal.
+            self.bar = tqdm(total=0, unit="page", desc=label, leave=False, file=sys.stdout)
+            return self.update
+
+        def update(self, done: int, total: int, name: str) -> None:
+            self.bar.total = total
+            self.bar.n = done
+            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.refresh()
+
+        def __exit__(self, *exc: Any) -> None:
+            self.bar.close()
+
+    return _Bar()
+
+
+def log_crash(details: str, context: str = "") -> Path | None:
+    """Append a traceback to the crash log; its path, or None when the log cannot be written."""
+    from datetime import datetime
+
+    folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "scanspan"
+    log = folder / "crash.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat(timespec='seconds')} scanspan {__version__} {context}\n")
+            handle.write(details.rstrip("\n") + "\n\n")
+    except OSError:  # a read-only home must not turn one failure into a second one
+        return None
+    return log

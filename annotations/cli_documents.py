@@ -1,0 +1,172 @@
+"""The `list`, `search`, `annotate` and `labels` commands: what a project holds, and tagging from the shell."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from .cli_common import PROJECT_OPTION, open_project, parse_box, require_project
+from .errors import ProjectError
+
+
+@click.command("list")
+@PROJECT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def list_cmd(project_path: Path, as_json: bool) -> None:
+    """List the project's documents with page and annotation counts."""
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
+        rows = project.summaries()
+    if as_json:
+        data = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "pages": r.pages,
+                "status": r.status,
+                "ocr": r.ocr,
+                "spans": r.spans,
+                "regions": r.regions,
+                "annotations": r.annotations,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not rows:
+        click.echo("no documents; add some with: scanspan import FILE...")
+        return
+    click.echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'spans':>5}  {'regions':>7}  {'status':<11}  name")
+    for r in rows:
+        click.echo(
+            f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
+            f"{r.regions:>7}  {r.status:<11}  {r.name}"
+        )
+
+
+@click.command("search")
+@PROJECT_OPTION
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+@click.option("--documents", "by_document", is_flag=True, help="One line per document: how many of its pages hold QUERY.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="At most this many hits (0: all).")
+def search_cmd(project_path: Path, query: str, as_json: bool, by_document: bool, limit: int) -> None:
+    """Find QUERY in the OCR text of every document (corrections included).
+
+    QUERY is plain text, not a search syntax: quotes, hyphens and operators are searched for as
+    they are. Case, spaces, dash and quote styles and ligatures do not matter, and a phrase is
+    found inside longer words too ("ment of Just" finds "Department of Justice").
+    """
+    from .search import search, search_documents
+
+    require_project(project_path)
+    with open_project(project_path, read_only=True) as project:
+        if by_document:
+            docs = search_documents(project, query)[: limit or None]
+            if as_json:
+                click.echo(json.dumps([{"id": d.document_id, "name": d.document_name, "pages": d.pages,
+                                        "first_page": d.first_page} for d in docs], indent=2, ensure_ascii=False))
+            for d in [] if as_json else docs:
+                click.echo(f"{d.document_id:>4}  {d.pages:>5} page{'s' if d.pages != 1 else ' '}  from p. {d.first_page:<4}  {d.document_name}")
+            if not docs and not as_json:
+                click.echo(f"no document holds {query!r}", err=True)
+            return
+        hits = search(project, query, limit=limit or None)
+    if as_json:
+        click.echo(json.dumps([
+            {"document": h.document_id, "name": h.document_name, "page": h.page, "text": h.text, "snippet": h.snippet,
+             "words": [{"id": i, "box": [round(v, 1) for v in b]} for i, b in zip(h.word_ids, h.boxes)]}
+            for h in hits
+        ], indent=2, ensure_ascii=False))
+        return
+    for h in hits:
+        click.echo(f"{h.document_id:>4}  p. {h.page:<4} {h.snippet}  [{h.document_name}]")
+    if not hits:
+        click.echo(f"no hits for {query!r}", err=True)
+    elif limit and len(hits) == limit:
+        click.echo(f"showing the first {limit} hits (--limit 0 shows all)", err=True)
+
+
+@click.command("annotate")
+@PROJECT_OPTION
+@click.option("--document", "-d", "doc_ref", required=True, help="Document id or name.")
+@click.option("--label", "-l", required=True, help="Label name, e.g. agency.")
+@click.option("--text", "phrase", help="Tag this phrase (whitespace, dashes, quotes and ligatures as OCR reads them).")
+@click.option("--all", "every", is_flag=True, help="With --text: tag every occurrence, not just the first.")
+@click.option("--fuzzy", is_flag=True, help="With --text: also match with OCR errors (up to one edit per five characters).")
+@click.option("--ignore-case", is_flag=True, help="With --text: compare without case.")
+@click.option("--propagate", is_flag=True, help="Also suggest the phrase's other occurrences across the project.")
+@click.option("--page", type=click.IntRange(1), help="With --box: the page number.")
+@click.option("--box", help="A region X0,Y0,X1,Y1 in page pixels at the page's scan resolution.")
+@click.option("--note", default="", help="A note stored with the annotation.")
+@click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who made it (default: $USER).")
+def annotate_cmd(
+    project_path: Path, doc_ref: str, label: str, phrase: str | None, every: bool, fuzzy: bool, ignore_case: bool,
+    propagate: bool, page: int | None, box: str | None, note: str, annotator: str,
+) -> None:
+    """Tag a phrase as a span, or a rectangle on a page as a region."""
+    if (phrase is None) == (box is None):
+        raise click.UsageError("give either --text or --box (with --page)")
+    if box is not None and page is None:
+        raise click.UsageError("--box needs --page")
+    require_project(project_path)
+    with open_project(project_path) as project:
+        doc = project.document(doc_ref)
+        project.label(label)
+        if phrase is not None:
+            from .matching import best_first, find_phrase
+
+            text = project.document_text(doc.id)
+            hits = find_phrase(text, phrase, fuzzy=fuzzy, ignore_case=ignore_case)
+            if not hits:
+                hint = "" if fuzzy else " (--fuzzy tolerates OCR errors)"
+                raise ProjectError(f"{phrase!r} does not occur in document {doc.id} ({doc.name}){hint}")
+            for hit in hits if every else best_first(hits)[:1]:
+                span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
+                resolved = text.resolve(span)
+                how = "" if hit.exact else f" (fuzzy, {hit.distance} edits)"
+                click.echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
+                if propagate:
+                    from .suggest import propagation_hits, store_hits
+
+                    report = store_hits(project, propagation_hits(project, span.id))
+                    click.echo(f"  {report.added} other occurrences suggested")
+        else:
+            assert box is not None and page is not None
+            if propagate:
+                raise click.UsageError("--propagate goes with --text")
+            coords = parse_box(box)
+            target = project.page_by_number(doc.id, page)
+            region = project.add_region(target.id, label, coords, note=note, annotator=annotator)
+            click.echo(f"region {region.id}: {label} page {page} {[round(v) for v in region.box]}")
+
+
+@click.command("labels")
+@PROJECT_OPTION
+@click.option("--add", "new_label", help="Add a label with this name.")
+@click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
+@click.option("--shortcut", help="With --add: its shortcut key.")
+@click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None,
+               label_set: str | None) -> None:
+    """List the project's labels, or add one.
+
+    A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
+    either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O.
+    """
+    from .labels import choose_color
+    from .model import Label
+
+    require_project(project_path)
+    with open_project(project_path) as project:
+        if new_label is not None:  # an empty name is an error, not a listing
+            project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut))
+        if label_set is not None:
+            from .letter_parts import add_label_set
+
+            click.echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
+        for label in project.labels():
+            click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")

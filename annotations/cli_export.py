@@ -1,0 +1,87 @@
+"""The `export` and `backup` commands: training data and whole-project copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli_common import PROJECT_OPTION, check_layer, csv_list, open_project, require_project
+from .errors import ProjectError
+from .exporters import FORMATS, ExportOptions, export
+from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
+from .model import DOCUMENT_STATUSES
+from .store import Project
+
+
+@click.command("export")
+@PROJECT_OPTION
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True,
+    help="Output file; for funsd, the folder to write annotations/ and images/ in (see above).",
+)
+@click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
+@click.option("--documents", help="Only these documents, comma-separated ids or names.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(DOCUMENT_STATUSES), help="Only documents with this status (repeatable).")
+@click.option("--split", help="Split by document into one file per part, e.g. train=0.8,dev=0.1,test=0.1.")
+@click.option("--seed", type=int, default=0, show_default=True, help="With --split: the seed of the document order.")
+@click.option(
+    "--suggestions", type=click.Choice(SUGGESTION_POLICIES),
+    help="Unaccepted pre-annotations: include, exclude or only (default: exclude for training formats, include for jsonl, csv and labelstudio).",
+)
+@click.option("--scheme", type=click.Choice(SCHEMES), default="iob2", show_default=True, help="conll: tag scheme.")
+@click.option(
+    "--snap", type=click.Choice(SNAP_POLICIES), default="expand", show_default=True,
+    help="spacy: how a span whose edge falls inside a token is placed (spaCy's alignment_mode).",
+)
+@click.option("--lang", default="en", show_default=True, help="spacy: language of the blank tokenizer.")
+@click.option("--include-spans", is_flag=True, help="coco: also export span word boxes (one box per line of a span).")
+@click.option("--image-url", default="", help="labelstudio: prefix for image paths, e.g. /data/local-files/?d=export/.")
+@click.option("--layer", help="adjudicated, union or an annotator's name (default: adjudicated where a document has it, else union).")
+@click.option("--force", is_flag=True, help="funsd: replace the folders an earlier export wrote in OUTPUT.")
+def export_cmd(
+    project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
+    split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
+    image_url: str, layer: str | None, force: bool,
+) -> None:
+    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv.
+
+    funsd writes the folder OUTPUT as the FUNSD dataset ships: annotations/PAGE.json (a "form"
+    per page) beside images/PAGE.png, PAGE being DOCID-NAME-pN; with --split, training_data/,
+    testing_data/ (for train and test; NAME_data/ for other parts), each with both folders.
+    Other files in OUTPUT are left alone; folders of an earlier export are replaced with --force.
+    """
+    require_project(project_path)
+    options = ExportOptions(
+        labels=csv_list(labels), documents=csv_list(documents), statuses=list(statuses) or None,
+        suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
+        include_spans=include_spans, image_url=image_url, layer=layer, replace=force,
+    )
+    with open_project(project_path, read_only=True) as project:
+        check_layer(project, layer)
+        report = export(project, fmt, output, options=options)
+    images = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
+    click.echo(f"wrote {', '.join(report.files)}{images}")
+    lines = report.summary()
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line, err=line.startswith("not exported"))
+
+
+@click.command("backup")
+@PROJECT_OPTION
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
+    """Copy the project to OUTPUT: one consistent, self-contained file, even while others write to it."""
+    require_project(project_path)
+    if output.exists() and not force:
+        raise ProjectError(f"{output}: already exists (--force replaces it)")
+    with open_project(project_path, read_only=True) as project:
+        project.backup(output)
+    with Project(output, read_only=True) as copy:  # what the copy holds, not what the project holds by now
+        counts = copy.summaries()
+    spans = sum(r.spans for r in counts)
+    regions = sum(r.regions for r in counts)
+    click.echo(f"wrote {output}: {len(counts)} documents, {spans} spans, {regions} regions")
