@@ -17,7 +17,10 @@ from .store import Project
 @click.command("export")
 @PROJECT_OPTION
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True,
+    help="Output file; for funsd, the folder to write annotations/ and images/ in (see above).",
+)
 @click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
 @click.option("--documents", help="Only these documents, comma-separated ids or names.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(DOCUMENT_STATUSES), help="Only documents with this status (repeatable).")
@@ -36,22 +39,29 @@ from .store import Project
 @click.option("--include-spans", is_flag=True, help="coco: also export span word boxes (one box per line of a span).")
 @click.option("--image-url", default="", help="labelstudio: prefix for image paths, e.g. /data/local-files/?d=export/.")
 @click.option("--layer", help="adjudicated, union or an annotator's name (default: adjudicated where a document has it, else union).")
+@click.option("--force", is_flag=True, help="funsd: replace the folders an earlier export wrote in OUTPUT.")
 def export_cmd(
     project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
     split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
-    image_url: str, layer: str | None,
+    image_url: str, layer: str | None, force: bool,
 ) -> None:
-    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv."""
+    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv.
+
+    funsd writes the folder OUTPUT as the FUNSD dataset ships: annotations/PAGE.json (a "form"
+    per page) beside images/PAGE.png, PAGE being DOCID-NAME-pN; with --split, training_data/,
+    testing_data/ (for train and test; NAME_data/ for other parts), each with both folders.
+    Other files in OUTPUT are left alone; folders of an earlier export are replaced with --force.
+    """
     require_project(project_path)
     options = ExportOptions(
         labels=csv_list(labels), documents=csv_list(documents), statuses=list(statuses) or None,
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
-        include_spans=include_spans, image_url=image_url, layer=layer,
+        include_spans=include_spans, image_url=image_url, layer=layer, replace=force,
     )
     with open_project(project_path, read_only=True) as project:
         check_layer(project, layer)
         report = export(project, fmt, output, options=options)
-    images = f" and {report.images} page images" if report.images else ""
+    images = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
     click.echo(f"wrote {', '.join(report.files)}{images}")
     lines = report.summary()
     click.echo(lines[0])

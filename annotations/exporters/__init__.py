@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ProjectError
+from ..model import Document
 from ..store import Project
-from . import coco, conll, csv, jsonl, labelstudio, layoutlm, spacy_docbin
+from . import coco, conll, csv, funsd, jsonl, labelstudio, layoutlm, spacy_docbin
 from .base import (
     SCHEMES,
     SNAP_POLICIES,
@@ -24,6 +25,7 @@ from .output import Staging, Target, cannot_write
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
+FolderWriter = Callable[[Project, Path, Sequence[Document], ExportOptions, str], ExportReport]
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,10 @@ class Format:
     """How one format is written: its writer, file extension, text or bytes, and what it defaults to.
 
     `training` formats leave unaccepted suggestions out unless asked; `images` formats write page PNGs.
+    A `folder` format writes a folder instead of a file (its `write` is then None).
     """
 
-    write: Writer
+    write: Writer | None
     suffix: str
     description: str
     binary: bool = False
@@ -41,6 +44,7 @@ class Format:
     images: bool = False
     newline: str | None = None
     check: Callable[[ExportOptions], None] | None = None  # raises a one-line error before anything is written
+    folder: FolderWriter | None = None
 
 
 FORMATS: dict[str, Format] = {
@@ -48,8 +52,10 @@ FORMATS: dict[str, Format] = {
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
     "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check),
     "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags"),
-    "layoutlm": Format(layoutlm.write_layoutlm, ".jsonl", "LayoutLM records per page + page images", images=True),
-    "funsd": Format(layoutlm.write_funsd, ".jsonl", "FUNSD forms per page + page images", images=True),
+    "layoutlm": Format(layoutlm.write, ".jsonl", "LayoutLM records per page + page images", images=True),
+    "funsd": Format(
+        None, "", "a FUNSD folder: annotations/PAGE.json + images/PAGE.png", images=True, folder=funsd.export
+    ),
     # Label Studio is where suggestions get reviewed: they travel as its predictions by default.
     "labelstudio": Format(
         labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
@@ -74,7 +80,8 @@ def export(
 ) -> ExportReport:
     """Write the export; with options.split, one file per split named OUT-SPLIT.EXT.
 
-    Page images go to the folder OUT-images beside it. All files (every split, the files beside,
+    Page images go to the folder OUT-images beside it. A folder format writes the folder OUT
+    instead (see _export_folder). All files (every split, the files beside,
     the images) are written under temporary names and put in place only once all of them are
     written: a failed export leaves nothing new behind and changes nothing. An output that cannot
     be written is a ProjectError naming it.
@@ -93,8 +100,12 @@ def export(
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise ProjectError(f"{out}: folder {directory} does not exist")
+    if spec.folder is None and out.is_dir():
+        raise ProjectError(f"{out}: is a folder; {fmt} writes a file")
     docs = select_documents(project, options)
     suggestions = options.suggestions or ("exclude" if spec.training else "include")
+    if spec.folder is not None:
+        return spec.folder(project, out, docs, options, suggestions)
     report = ExportReport()
     image_dir = out.with_name(out.stem + "-images")
     staging = Staging()
@@ -117,6 +128,7 @@ def _write_file(
     project: Project, spec: Format, out: Path, ids: list[int], options: ExportOptions, report: ExportReport,
     suggestions: str, image_dir: Path, staging: Staging,
 ) -> None:
+    assert spec.write is not None
     try:
         fd = staging.open(out)
         handle: IO[Any]

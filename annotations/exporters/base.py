@@ -36,6 +36,7 @@ class ExportOptions:
     include_spans: bool = False  # coco: span word boxes besides regions
     image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
     layer: str | None = None  # "adjudicated", "union" or an annotator; None: see layers.default_layer
+    replace: bool = False  # funsd: replace the folders an earlier export wrote in the output folder
 
 
 @dataclass
@@ -89,6 +90,7 @@ class ExportReport:
     regions: int = 0
     files: list[str] = field(default_factory=list)
     images: int = 0
+    image_folders: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     adjusted: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)

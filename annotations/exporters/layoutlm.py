@@ -1,4 +1,4 @@
-"""LayoutLM (one record per page: words, 0-1000 boxes, BIO tags) and FUNSD (the `form` structure)."""
+"""LayoutLM: one record per page (words, 0-1000 boxes, IOB2 tags) and the page entities FUNSD shares."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from typing import Any
 from ..model import Box, Page, Word
 from .base import ExportDocument, ExportReport
 from .output import Target
-from .tagging import check_tag_labels, iob2, label_export_error, longest_wins
+from .tagging import check_tag_labels, iob2, longest_wins
 
 OVERLAP = "overlapping spans set aside (the longest one kept)"
 WIDENED = "spans widened to whole words (an edge fell inside a word)"
 PAGE_SPLIT = "spans split at a page break (one entity per page)"
 PART_ASIDE = "parts of spans over a page break set aside by a longer overlap on their page (the other parts are exported)"
 REGIONS = "regions (layoutlm tags words; coco or labelstudio export regions)"
-REGION_NOTES = "region notes (a FUNSD entity has no place for one; jsonl, coco and labelstudio carry them)"
-FUNSD_OTHER = "other"  # FUNSD's label for the words of a line that belong to no entity
 
 
 def scale_box(box: Box, page: Page) -> list[int]:
@@ -108,80 +106,14 @@ def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[s
     }
 
 
-def funsd_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
-    """FUNSD's form: every word in exactly one entity; words in no span grouped by line as "other"."""
-    page = pe.page
-    groups: list[tuple[list[Word], str, str]] = []  # words, label, text
-    labelled = {k: (first, last, label) for first, last, label in pe.entities for k in range(first, last)}
-    k = 0
-    while k < len(pe.words):
-        if k in labelled:
-            first, last, label = labelled[k]
-            groups.append((pe.words[first:last], label, ""))
-            k = last
-            continue
-        run = [pe.words[k]]
-        k += 1
-        while k < len(pe.words) and k not in labelled and _line(pe.words[k]) == _line(run[-1]):
-            run.append(pe.words[k])
-            k += 1
-        groups.append((run, "other", ""))
-    form: list[dict[str, Any]] = []
-    for words, label, _ in groups:
-        form.append(
-            {
-                "id": len(form),
-                "text": " ".join(w.text for w in words),
-                "box": pixel_box(_union(w.box for w in words), page),
-                "label": label,
-                "words": [{"text": w.text, "box": pixel_box(w.box, page)} for w in words],
-                "linking": [],
-            }
-        )
-    for region in doc.regions:
-        if region.page_id == page.id:
-            form.append(
-                {"id": len(form), "text": region.text, "box": pixel_box(region.box, page), "label": region.label,
-                 "words": [], "linking": []}
-            )
-    return {**_page_fields(doc, pe, image), "form": form}
-
-
-def _line(word: Word) -> tuple[int, int, int]:
-    return word.block, word.par, word.line
-
-
-def _union(boxes: Iterable[Box]) -> Box:
-    xs0, ys0, xs1, ys1 = zip(*boxes)
-    return min(xs0), min(ys0), max(xs1), max(ys1)
-
-
-def _write(docs: Iterable[ExportDocument], target: Target, funsd: bool) -> None:
+def write(docs: Iterable[ExportDocument], target: Target) -> None:
     report = target.report
     for doc in docs:
-        if funsd:
-            # A label of that name would be one class with the unlabelled words: indistinguishable once written.
-            if any(r.span.label == FUNSD_OTHER for r in doc.spans) or any(g.label == FUNSD_OTHER for g in doc.regions):
-                raise label_export_error("funsd", FUNSD_OTHER, "is FUNSD's label for words in no entity")
-        else:
-            check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
+        check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
         pages, aside = page_entities(doc, report)
         for pe in pages:
             image = target.page_image(doc, pe.page)
-            record = funsd_record(doc, pe, image) if funsd else layoutlm_record(doc, pe, image)
-            target.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            target.stream.write(json.dumps(layoutlm_record(doc, pe, image), ensure_ascii=False) + "\n")
         report.documents += 1
         report.spans += len(doc.spans) - aside
-        if funsd:
-            report.regions += len(doc.regions)
-            report.skip(REGION_NOTES, sum(1 for g in doc.regions if g.note))
-        else:
-            report.skip(REGIONS, len(doc.regions))
-
-
-def write_layoutlm(docs: Iterable[ExportDocument], target: Target) -> None:
-    _write(docs, target, funsd=False)
-
-
-def write_funsd(docs: Iterable[ExportDocument], target: Target) -> None:
-    _write(docs, target, funsd=True)
+        report.skip(REGIONS, len(doc.regions))

@@ -39,6 +39,19 @@ def temporary(path: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
+def temporary_folder(path: Path) -> Path:
+    """A new empty folder beside `path` under a hidden temporary name, with the permissions mkdir() gives."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # Not mkdtemp: its folders are private (0o700), and a staged folder is renamed into place whole.
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+
+
 def cannot_write(path: Path, exc: OSError) -> ProjectError:
     """The one-line error for an output that could not be written (no such folder, no permission, disk full)."""
     return ProjectError(f"{path}: cannot write ({exc.strerror or exc})")
@@ -56,6 +69,8 @@ class Staging:
         self._early: list[tuple[str, Path]] = []  # (temporary, final): page images and files beside
         self._late: list[tuple[str, Path]] = []  # the main files, moved last so their images are there first
         self._folders: dict[Path, str] = {}  # final image folder -> the temporary folder staging it
+        self._scratch: list[Path] = []  # temporary folders, removed at the end
+        self._trees: list[tuple[Path, Path, bool]] = []  # (temporary, final, replace): whole folders, moved last
 
     def open(self, path: Path, main: bool = True) -> int:
         """A descriptor for writing the staged `path`."""
@@ -80,11 +95,25 @@ class Staging:
         self._early.append((tmp, folder / name))
         return folder / name
 
+    def folder(self, near: Path, output: Path) -> Path:
+        """A new temporary folder beside `near` (so on its file system) for writing `output`; removed at the end."""
+        try:
+            tmp = temporary_folder(near)
+        except OSError as exc:
+            raise cannot_write(output, exc) from None
+        self._scratch.append(tmp)
+        return tmp
+
+    def move(self, tmp: Path, final: Path, replace: bool) -> None:
+        """At commit, the folder `tmp` becomes `final`; a folder already there is replaced if `replace`, else an error."""
+        self._trees.append((tmp, final, replace))
+
     def commit(self) -> None:
-        """Move everything into place: images and files beside first, then the main files.
+        """Move everything into place: images and files beside first, then the main files, then whole folders.
 
         Each move is a rename within one folder; should one still fail, the files moved before it
         stay (a rename cannot be taken back without losing what it replaced) and the rest is removed.
+        Whole folders are all or nothing: a folder they replace is moved aside, and back on failure.
         """
         try:
             for folder in self._folders:
@@ -97,8 +126,38 @@ class Staging:
                     os.replace(tmp, path)
                 except OSError as exc:
                     raise cannot_write(path, exc) from None
+            self._commit_trees()
         finally:
             self.discard()
+
+    def _commit_trees(self) -> None:
+        placed: list[tuple[Path, Path | None]] = []  # (final, the folder it replaced, moved aside)
+        try:
+            for tmp, final, replace in self._trees:
+                old = None
+                # Checked again here: an export takes a while, and another may have written the folder meanwhile.
+                if (final.exists() or final.is_symlink()) and not replace:
+                    raise FileExistsError(errno.EEXIST, "it appeared while exporting", str(final))
+                if final.is_dir() and not final.is_symlink():
+                    old = final.with_name(f".{final.name}.{secrets.token_hex(4)}.old")
+                    os.rename(final, old)
+                try:
+                    os.rename(tmp, final)
+                except OSError:
+                    if old is not None:
+                        os.rename(old, final)
+                    raise
+                placed.append((final, old))
+        except OSError as exc:
+            failed = final
+            for done, old in reversed(placed):
+                shutil.rmtree(done, ignore_errors=True)
+                if old is not None:
+                    os.rename(old, done)
+            raise cannot_write(failed, exc) from None
+        for _, old in placed:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         for tmp, _ in self._early + self._late:
@@ -111,6 +170,10 @@ class Staging:
         for staging in self._folders.values():
             shutil.rmtree(staging, ignore_errors=True)
         self._folders.clear()
+        for scratch in self._scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self._scratch.clear()
+        self._trees.clear()
 
 
 def _grey_if_neutral(image: Image.Image) -> Image.Image:
@@ -131,6 +194,31 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "document"
 
 
+class PageRenderer:
+    """Page images as PNG bytes, exactly page.width x page.height pixels, rendered from the stored source."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._source: tuple[str, bytes] | None = None
+
+    def png(self, doc: ExportDocument, page: Page) -> bytes:
+        image = _grey_if_neutral(self._render(doc, page))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=3, dpi=(page.dpi_x, page.dpi_y))
+        return buffer.getvalue()
+
+    def _render(self, doc: ExportDocument, page: Page) -> Image.Image:
+        # The source file is read from the store once per document, not once per page: a 200-page,
+        # 72 MB scan spent 23 s in SQLite copying the same blob. Only the current document's is kept.
+        sha = doc.document.source_sha256
+        if self._source is None or self._source[0] != sha:
+            self._source = None  # let the previous document's bytes go before reading the next
+            self._source = (sha, self.project.source_data(sha))
+        from ..pages import render_page  # PyMuPDF only for exports with page images
+
+        return render_page(page, sha, self._source[1])
+
+
 @dataclass
 class Target:
     """One output file being written, with what the writer needs beside the stream.
@@ -149,7 +237,7 @@ class Target:
     staging: Staging
     _beside: dict[Path, bytes] = field(default_factory=dict, init=False)
     _images: dict[int, str] = field(default_factory=dict, init=False)
-    _source: tuple[str, bytes] | None = field(default=None, init=False, repr=False)
+    _renderer: PageRenderer | None = field(default=None, init=False, repr=False)
 
     def beside(self, suffix: str, text: str) -> Path:
         """Queue a file named like the output with `suffix` instead of its extension."""
@@ -162,28 +250,18 @@ class Target:
         rel = self._images.get(page.id)
         if rel is None:
             name = f"{doc.document.id}-{slug(doc.document.name)}-p{page.number}.png"
-            image = _grey_if_neutral(self._render(doc, page))
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", compress_level=3, dpi=(page.dpi_x, page.dpi_y))
+            if self._renderer is None:
+                self._renderer = PageRenderer(self.project)
             try:
-                path = self.staging.write_in_folder(self.image_dir, name, buffer.getvalue())
+                path = self.staging.write_in_folder(self.image_dir, name, self._renderer.png(doc, page))
             except OSError as exc:
                 raise cannot_write(self.image_dir / name, exc) from None
             rel = os.path.relpath(path, self.path.parent).replace(os.sep, "/")
             self._images[page.id] = rel
             self.report.images += 1
+            if str(self.image_dir) not in self.report.image_folders:
+                self.report.image_folders.append(str(self.image_dir))
         return rel
-
-    def _render(self, doc: ExportDocument, page: Page) -> Image.Image:
-        # The source file is read from the store once per document, not once per page: a 200-page,
-        # 72 MB scan spent 23 s in SQLite copying the same blob. Only the current document's is kept.
-        sha = doc.document.source_sha256
-        if self._source is None or self._source[0] != sha:
-            self._source = None  # let the previous document's bytes go before reading the next
-            self._source = (sha, self.project.source_data(sha))
-        from ..pages import render_page  # PyMuPDF only for exports with page images
-
-        return render_page(page, sha, self._source[1])
 
     def stage_beside(self) -> None:
         for path, data in self._beside.items():

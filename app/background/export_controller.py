@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 PROJECT_FILTER = "Scanspan projects (*.scanspan *.db *.sqlite);;All files (*)"
 
 
-def written(report: ExportReport, output: Path) -> str:
-    """"Wrote" and the full path of every file written (each split's, the page images' folder)."""
+def written(report: ExportReport) -> str:
+    """"Wrote" and the full path of every file written (each split's, the page images' folders)."""
     files = ", ".join(str(Path(f).resolve()) for f in report.files) or "nothing"
-    images = f" and {report.images} page images to {output.resolve().with_name(output.stem + '-images')}" if report.images else ""
+    folders = ", ".join(str(Path(f).resolve()) for f in report.image_folders)
+    images = f" and {report.images} page images to {folders}" if report.images else ""
     return f"Wrote {files}{images}"
 
 
@@ -45,14 +46,14 @@ class ExportController(QObject):
     def export(self, project: Path, fmt: str, output: Path, documents: list[int] | None = None,
                options: object = None) -> None:
         worker = export_worker(project, fmt, output, documents, options)
-        worker.signals.finished.connect(lambda report: self._exported(report, output))
+        worker.signals.finished.connect(self._exported)
         worker.signals.failed.connect(self._export_failed)
         self.status.showMessage(f"Exporting to {output}…")
         self._start(worker, "the export")
 
-    def _exported(self, report: ExportReport, output: Path) -> None:
+    def _exported(self, report: ExportReport) -> None:
         lines = report.summary()
-        wrote = written(report, output)
+        wrote = written(report)
         self.status.showMessage(f"{wrote}: {lines[0]}" if lines else wrote, 10000)
         if len(lines) > 1:
             box = QMessageBox(QMessageBox.Icon.Information, "Export finished", wrote, QMessageBox.StandardButton.Ok,

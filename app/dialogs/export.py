@@ -75,12 +75,14 @@ class ExportDialog(QDialog):
         self.image_url = QLineEdit()
         self.image_url.setPlaceholderText("e.g. /data/local-files/?d=export/")
         self.image_url.setToolTip("Prefix of the image paths in the tasks, for Label Studio's local-files storage")
+        self.replace = QCheckBox("Replace the folders an earlier export wrote there")
         self.output = QLineEdit(str(project_path.with_name(project_path.stem + "-export" + self._suffix())))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
+        self.output_label = QLabel("Output file")
+        self.browse = QPushButton("Browse…")
+        self.browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.output, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse)
         self.files = QLabel()
         self.files.setWordWrap(True)
         self.problem = QLabel()
@@ -102,15 +104,16 @@ class ExportDialog(QDialog):
         form.addRow("Tokenizer language", self.lang)
         form.addRow("Spans", self.include_spans)
         form.addRow("Image URL prefix", self.image_url)
-        form.addRow("Output file", row)
+        form.addRow(self.output_label, row)
+        form.addRow("", self.replace)
         form.addRow("", self.files)
         form.addRow("", self.problem)
         form.addRow(buttons)
         # Only the options of the chosen format are shown, as `scanspan export --help` names them.
         self._only = {self.scheme: "conll", self.snap: "spacy", self.lang: "spacy", self.include_spans: "coco",
-                      self.image_url: "labelstudio"}
+                      self.image_url: "labelstudio", self.replace: "funsd"}
         self.format.currentIndexChanged.connect(self._on_format)
-        for signal in (self.split.textChanged, self.output.textChanged):
+        for signal in (self.split.textChanged, self.output.textChanged, self.replace.toggled):
             signal.connect(self._check)
         self._on_format()
         self._restore()
@@ -155,10 +158,15 @@ class ExportDialog(QDialog):
         spec = self.exporters.FORMATS.get(self.format.currentData())
         return getattr(spec, "suffix", f".{self.format.currentData()}")
 
+    def _folder(self) -> bool:
+        """Whether the chosen format writes a folder (funsd) rather than a file."""
+        return getattr(self.exporters.FORMATS.get(self.format.currentData()), "folder", None) is not None
+
     def _on_format(self) -> None:
         fmt = self.format.currentData()
         for widget, only in self._only.items():
             self.form.setRowVisible(widget, fmt == only)
+        self.output_label.setText("Output folder" if self._folder() else "Output file")
         if self.output.text():
             name_selected = self.output.selectedText() == Path(self.output.text()).stem
             self.output.setText(str(Path(self.output.text()).with_suffix(self._suffix())))
@@ -167,12 +175,16 @@ class ExportDialog(QDialog):
         self._check()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", str(self.output_path()))
+        out = self.output_path()
+        if self._folder():
+            path = QFileDialog.getExistingDirectory(self, "Export to folder", str(out if out.is_dir() else out.parent))
+        else:
+            path, _ = QFileDialog.getSaveFileName(self, "Export to", str(out))
         if path:
             self.output.setText(path)
 
     def output_path(self) -> Path:
-        """The output file; a relative path is taken from the project's folder, where the default points."""
+        """The output file or folder; a relative path is taken from the project's folder, where the default points."""
         path = Path(self.output.text().strip()).expanduser()
         return path if path.is_absolute() else self.project_path.parent / path
 
@@ -183,7 +195,8 @@ class ExportDialog(QDialog):
 
     def _check(self) -> None:
         """Export stays off, with the reason shown, while the split or the path cannot be used."""
-        problem = "" if self.output.text().strip() else "Choose an output file."
+        folder = self._folder()
+        problem = "" if self.output.text().strip() else f"Choose an output {'folder' if folder else 'file'}."
         parts: list[str] = []
         try:
             parts = self._split_parts()
@@ -191,13 +204,39 @@ class ExportDialog(QDialog):
             problem = f"The {exc}."
         self.seed.setEnabled(bool(parts))
         out = self.output_path()
-        names = [out.with_name(f"{out.stem}-{part}{out.suffix}").name for part in parts] or [out.name]
-        spec = self.exporters.FORMATS.get(self.format.currentData())
-        images = f" and page images in {out.stem}-images/" if getattr(spec, "images", False) else ""
-        self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}")
+        if folder:
+            problem = problem or self._folder_problem(out, parts)
+            self.files.setText(self._folder_text(out, parts))
+        else:
+            names = [out.with_name(f"{out.stem}-{part}{out.suffix}").name for part in parts] or [out.name]
+            spec = self.exporters.FORMATS.get(self.format.currentData())
+            images = f" and page images in {out.stem}-images/" if getattr(spec, "images", False) else ""
+            self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}")
+            if out.is_dir():
+                problem = problem or f"{out.name} is a folder; choose a file name."
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem)
+
+    def _folder_parts(self, parts: list[str]) -> list[str]:
+        from annotations.exporters.funsd import split_folder
+
+        return [split_folder(part) for part in parts] or ["annotations", "images"]
+
+    def _folder_text(self, out: Path, parts: list[str]) -> str:
+        if parts:
+            return f"Writes {', '.join(p + '/' for p in self._folder_parts(parts))} (each with annotations/ and images/) in {out}"
+        return f"Writes annotations/ and images/ in {out}"
+
+    def _folder_problem(self, out: Path, parts: list[str]) -> str:
+        if out.exists() and not out.is_dir():
+            return f"{out.name} is a file; FUNSD writes a folder."
+        if not out.parent.is_dir():
+            return f"The folder {out.parent} does not exist."
+        there = [p + "/" for p in self._folder_parts(parts) if (out / p).exists()]
+        if there and not self.replace.isChecked():
+            return f"{out.name} already holds {', '.join(there)}: tick Replace to write over them."
+        return ""
 
     def request(self) -> tuple[str, Path, list[int] | None, Any]:
         """(format, output file, document ids or None for all, options for the core)."""
@@ -215,5 +254,6 @@ class ExportDialog(QDialog):
             lang=self.lang.text().strip() or "en",
             include_spans=self.include_spans.isChecked(),
             image_url=self.image_url.text().strip(),
+            replace=self._folder() and self.replace.isChecked(),
         )
         return fmt, self.output_path(), documents, options

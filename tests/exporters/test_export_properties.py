@@ -178,11 +178,13 @@ def test_every_exported_box_lies_on_its_page(scratch: Project, tmp_path_factory:
         for x0, y0, x1, y1 in record["bboxes"]:
             assert 0 <= x0 <= x1 <= 1000 and 0 <= y0 <= y1 <= 1000
 
-    export(scratch, "funsd", folder / "f.jsonl", options=options)
-    for record in map(json.loads, (folder / "f.jsonl").read_text().splitlines()):
+    export(scratch, "funsd", folder / "funsd", options=options)
+    for path in (folder / "funsd" / "annotations").iterdir():
+        record = json.loads(path.read_text())
+        page = record["scanspan"]
         for entity in record["form"]:
             for x0, y0, x1, y1 in [entity["box"], *(w["box"] for w in entity["words"])]:
-                assert 0 <= x0 <= x1 <= record["width"] and 0 <= y0 <= y1 <= record["height"]
+                assert 0 <= x0 <= x1 <= page["width"] and 0 <= y0 <= y1 <= page["height"]
 
     export(scratch, "labelstudio", folder / "t.json", options=options)
     for task in json.loads((folder / "t.json").read_text()):

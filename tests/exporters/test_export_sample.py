@@ -13,6 +13,7 @@ import pytesseract
 import pytest
 from PIL import Image
 from test_export_conll import iob2_entities, parse
+from test_export_funsd import entities, funsd_examples
 from test_export_labelstudio import check_result, config_controls
 
 from annotations.exporters import ExportOptions, ExportReport, export
@@ -21,7 +22,7 @@ from annotations.store import Project
 
 pytestmark = pytest.mark.slow
 
-FORMATS = {"spacy": "s.spacy", "conll": "c.conll", "layoutlm": "l.jsonl", "funsd": "f.jsonl", "labelstudio": "t.json",
+FORMATS = {"spacy": "s.spacy", "conll": "c.conll", "layoutlm": "l.jsonl", "funsd": "funsd", "labelstudio": "t.json",
            "coco": "k.json", "jsonl": "j.jsonl"}
 
 
@@ -91,6 +92,32 @@ def test_layoutlm_boxes_sit_on_the_right_words(exports, monkeypatch: pytest.Monk
                 assert word in read, (word, read, box)
                 checked += 1
     assert checked >= 3
+
+
+def test_a_funsd_loader_gets_the_spans_tagged_on_the_scan(sample_project: Path, exports) -> None:  # type: ignore[no-untyped-def]
+    folder, reports = exports
+    examples = list(funsd_examples(folder / "funsd"))
+    assert [e["file"] for e in examples] == ["1-geneva-letter-2015-p1.json", "1-geneva-letter-2015-p2.json"]
+    with Project(sample_project) as project:
+        (doc,) = project.documents()
+        text = project.document_text(doc.id)
+        tagged = sorted((s.label.upper(), " ".join(w.text for w in text.resolve(s).words)) for s in project.spans())
+    assert sorted(e for example in examples for e in entities(example)) == tagged
+    agencies = [words for example in examples for label, words in entities(example) if label == "AGENCY"]
+    assert agencies[:3] == ["U.S. Department of Justice (DOJ)", "Office of Juvenile Justice and Delinquency Prevention's",
+                            "(OJJDP)"]
+    assert reports["funsd"].spans == 17
+    for example, page_text in zip(examples, text.pages):
+        assert example["tokens"] == [w.text for w in page_text.words]  # the page's reading order
+        width, height = example["image"].size
+        assert all(0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height for x0, y0, x1, y1 in example["boxes"])
+    # The first agency's words, cut out of the written image by their boxes, read as those words.
+    first = examples[0]
+    start = first["ner_tags"].index("B-AGENCY")
+    boxes = first["boxes"][start : start + 5]
+    crop = first["image"].crop((min(b[0] for b in boxes) - 6, min(b[1] for b in boxes) - 6,
+                                max(b[2] for b in boxes) + 8, max(b[3] for b in boxes) + 8))
+    assert "Department of Justice" in pytesseract.image_to_string(crop, config="--psm 7")
 
 
 def test_coco_loads_in_pycocotools(exports) -> None:  # type: ignore[no-untyped-def]

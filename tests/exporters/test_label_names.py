@@ -150,9 +150,10 @@ def test_funsd_refuses_a_label_named_like_its_unlabelled_words(letters_copy: Pat
         project.add_label(Label("other", "#000000"))
         words = project.document_text(1).words
         project.add_span(1, "other", words[0].id, words[0].id)
-    code, _, err = run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "f.jsonl")
+    code, _, err = run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "funsd")
     assert code == 1 and "cannot export funsd: label 'other' is FUNSD's label for words in no entity" in err
-    assert run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "f.jsonl", "--labels", "agency")[0] == 0
+    assert not (tmp_path / "funsd").exists()
+    assert run_cli("export", "-p", letters_copy, "-f", "funsd", "-o", tmp_path / "funsd", "--labels", "agency")[0] == 0
 
 
 def test_a_label_name_error_crosses_processes_intact() -> None:

@@ -11,7 +11,7 @@ from gui_helpers import open_window, rows, when_modal
 from helpers import draw_pdf
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QColorDialog, QMessageBox, QTableWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import import_into
@@ -310,6 +310,54 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
     when_modal(qtbot, ExportDialog, again)
     qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert seen["again"] == ("conll", "train=0.5,test=0.5", 3, "bilou", "ner.conll", "ner")
+
+
+def test_the_export_dialog_asks_for_a_folder_for_funsd(qtbot: QtBot, tagged_window: MainWindow, tmp_path: Path) -> None:
+    window = tagged_window
+    out = tmp_path / "funsd"
+    (out / "annotations").mkdir(parents=True)
+    (out / "annotations" / "old.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    seen: dict[str, object] = {}
+
+    def pick(chooser: QWidget) -> None:
+        assert isinstance(chooser, QFileDialog)
+        seen["chooser"] = (chooser.fileMode(), chooser.testOption(QFileDialog.Option.ShowDirsOnly))
+        chooser.setDirectory(str(out))
+        chooser.accept()
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        seen["file label"] = dialog.output_label.text()
+        dialog.format.setCurrentIndex(dialog.format.findData("funsd"))
+        seen["folder label"] = dialog.output_label.text()
+        seen["default"] = Path(dialog.output.text()).name
+        when_modal(qtbot, QFileDialog, pick)
+        qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+        seen["chosen"] = dialog.output.text()
+        seen["problem"] = dialog.problem.text()
+        seen["blocked"] = not dialog.ok.isEnabled()
+        dialog.replace.setChecked(True)
+        seen["files"] = dialog.files.text()
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    when_modal(qtbot, ExportDialog, fill)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert not isinstance(done.args[0], str), done.args[0]
+
+    assert (seen["file label"], seen["folder label"], seen["default"]) == ("Output file", "Output folder", "tagged-export")
+    assert seen["chooser"] == (QFileDialog.FileMode.Directory, True)
+    assert Path(str(seen["chosen"])) == out
+    assert seen["problem"] == "funsd already holds annotations/: tick Replace to write over them."
+    assert seen["blocked"] is True
+    assert seen["files"] == f"Writes annotations/ and images/ in {out}"
+    stems = ["1-geneva-letter-2015-p1", "1-geneva-letter-2015-p2"]
+    assert sorted(p.name for p in (out / "annotations").iterdir()) == [f"{s}.json" for s in stems]
+    assert sorted(p.name for p in (out / "images").iterdir()) == [f"{s}.png" for s in stems]
+    assert (out / "notes.txt").read_text() == "mine"
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Wrote {out / 'annotations'} and 2 page images to {out / 'images'}: 1 documents"), message
 
 
 # -- 11. import settings per project ------------------------------------------------------------------
