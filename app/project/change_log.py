@@ -1,4 +1,4 @@
-"""Following the project's change log: what this window and other processes wrote, applied to the caches and announced."""
+"""Following the project's change log: what this window and others wrote, applied to the caches and announced."""
 
 from __future__ import annotations
 
