@@ -77,7 +77,7 @@ def run(options: LaunchOptions) -> int:
         if opened:
             if options.page > 1 and window.current_page():
                 doc_id, _ = window.current_page()  # type: ignore[misc]
-                window.show_page(doc_id, options.page)
+                window.navigation.show_page(doc_id, options.page)
             if options.fit == "page" and window.current_page():
                 window.page_view.fit_page()
             if options.files:

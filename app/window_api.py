@@ -23,23 +23,23 @@ class WindowAPI:
         return self.session.path if self.session else None
 
     def current_page(self: MainWindow) -> tuple[int, int] | None:
-        return (self.doc_id, self.page_number) if self.doc_id and self.page_number else None
+        return (self.navigation.doc_id, self.navigation.page_number) if self.navigation.doc_id and self.navigation.page_number else None
 
     def is_settled(self: MainWindow) -> bool:
         """No import running and the page (if any) shows its scan at the zoom's resolution."""
         if self.importer.running():
             return False
-        if self.page_number is None:
+        if self.navigation.page_number is None:
             return True
         return (self.page_view.image_ready() and self.page_view.shown() and self.text_view.shown()
-                and self._lists_doc is None)
+                and self.navigation.lists_doc is None)
 
     def last_message(self: MainWindow) -> str:
         return self._last_message
 
     def page_words(self: MainWindow) -> list[Word]:
         self.page_view.ensure_shown()
-        return list(self.page_view.data.words) if self.page_number is not None and self.page_view.data else []
+        return list(self.page_view.data.words) if self.navigation.page_number is not None and self.page_view.data else []
 
     def find_words(self: MainWindow, phrase: str) -> list[Word]:
         """The words of the first occurrence of `phrase` on the current page."""
@@ -84,21 +84,21 @@ class WindowAPI:
 
     def highlight_items(self: MainWindow, span_id: int | None = None) -> list[QGraphicsItem]:
         """Highlight items of spans on the current page that are in the scene."""
-        if self.page_number is None:
+        if self.navigation.page_number is None:
             return []
         items = self.page_view.highlight_items()
         chosen = items.values() if span_id is None else [items[span_id]] if span_id in items else []
         return [i for i in chosen if i.scene() is self.page_view.scene()]
 
     def region_items(self: MainWindow) -> dict[int, QGraphicsItem]:
-        return dict(self.page_view.region_items()) if self.page_number is not None else {}
+        return dict(self.page_view.region_items()) if self.navigation.page_number is not None else {}
 
     def undo_stack(self: MainWindow) -> QUndoStack:
         return self.stack
 
     def word_editor(self: MainWindow) -> QWidget | None:
         """The in-place word editor that is open, if any."""
-        for view in (self.page_view, self.text_view) if self.page_number is not None else ():
+        for view in (self.page_view, self.text_view) if self.navigation.page_number is not None else ():
             if view.editor.editing():
                 return view.editor
         return None
@@ -106,7 +106,7 @@ class WindowAPI:
     def outlined_boxes(self: MainWindow) -> list[Box]:
         """The word boxes outlined as selected on the scan."""
         self.page_view.ensure_shown()
-        words = self.page_view.words if self.page_number is not None else None
+        words = self.page_view.words if self.navigation.page_number is not None else None
         return [tuple(r.getCoords()) for r in words.selected] if words is not None else []  # type: ignore[misc]
 
     def annotation_rows(self: MainWindow) -> list[tuple[str, str, int, str]]:
@@ -118,7 +118,7 @@ class WindowAPI:
 
     def scan_image(self: MainWindow) -> tuple[float, int, int] | None:
         """(render scale, width, height) of the scan image on screen, if any."""
-        image = self.page_view.image if self.page_number is not None else None
+        image = self.page_view.image if self.navigation.page_number is not None else None
         if image is None or image.image is None:
             return None
         return image.scale, image.image.width(), image.image.height()

@@ -147,7 +147,7 @@ def frames(path: Path) -> dict[str, list[float]]:
     gc.freeze()  # as the application does once it is up
     out: dict[str, list[float]] = {key: [] for key in ("open", "open later", "jump later", "reopen", "paint", "zoom", "scroll")}
     for trial in range(12):  # flip between the dense page and page 2
-        window.show_page(1, 2)
+        window.navigation.show_page(1, 2)
         _wait(app, window.is_settled)
         for _ in range(20):  # idle: the neighbouring page is prepared
             app.processEvents()
@@ -158,7 +158,7 @@ def frames(path: Path) -> dict[str, list[float]]:
         # Frame 1: the scan's scene is built and painted; frame 2 (the next turn of the event
         # loop): the OCR text with its highlights, the navigator and the status bar.
         # Frame 1: show_page and the posted events it causes (the scene update and its paint).
-        out["open" if first_visit else "reopen"].append(_ms(lambda: (window.show_page(1, 1), app.sendPostedEvents())))
+        out["open" if first_visit else "reopen"].append(_ms(lambda: (window.navigation.show_page(1, 1), app.sendPostedEvents())))
         # Then every later turn of the event loop for 0.25 s: the text, the navigator, the status
         # bar, the neighbours' preparation, each with its paint. The longest turn is the frame.
         out["open later" if not first_visit else "jump later"].append(max(_turns(app, 0.25)))
@@ -224,7 +224,7 @@ def page_through(path: Path) -> list[float]:
     _wait(app, window.is_settled)
     pages = len(window.session.pages(1))
     for number in range(1, pages + 1):
-        window.show_page(1, number)
+        window.navigation.show_page(1, number)
         window.page_view.viewport().repaint()
         _wait(app, window.is_settled)
     for _ in range(20):

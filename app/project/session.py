@@ -3,8 +3,9 @@
 `ProjectSession` is the thin QObject between the core and the views. Undo commands call its write
 methods; each calls the core (one transaction). What changed, whoever changed it (this window or
 another process: the CLI, an import, another window), is read back from the project's change log
-and applied by one rule: the caches of the (document, page)s a change touches are dropped, and a
-signal says what changed; every view follows those signals. Nothing here paints or knows a widget.
+and applied by one rule (`ChangeLog`, app/project/change_log.py): the caches (`Caches`) of the
+(document, page)s a change touches are dropped, and a signal says what changed; every view follows
+those signals. Nothing here paints or knows a widget.
 
 Long documents never load whole: a page's words, text and spatial index are read when that page
 is shown (a bounded LRU of pages), and the spans on a page are found from the core's span
@@ -13,7 +14,6 @@ extents (page and word index of each span's first and last word), not from the d
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -34,12 +34,13 @@ from annotations.model import (
 )
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.store import Project
-from annotations.store.changes import Change, ChangeSet
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
 from annotations.store.suggestions import NewSuggestion
 from annotations.suggest import plan_hits, propagation_hits
 from annotations.textlayer import DocumentText, PageText, ResolvedSpan, SpatialIndex
+from app.project.caches import Caches
+from app.project.change_log import ChangeLog
 from app.project.write_queue import WriteQueue
 
 PAGE_CACHE = 16
@@ -65,22 +66,8 @@ class ProjectSession(QObject):
         # Who this window's edits are recorded as; the window sets the analyst's chosen name.
         self.annotator = default_annotator()
         self.writes = WriteQueue(self)
-        self._seen = project.last_change()
-        self._version = project.data_version()
-        # A page whose words are read in steps while its words change is read again: it counts
-        # word changes per page, and resets of everything.
-        self._page_generation: dict[int, int] = {}
-        self._epoch = 0
-        self._labels: list[Label] | None = None
-        self._pages: dict[int, list[Page]] = {}
-        self._page_data: OrderedDict[int, PageData] = OrderedDict()
-        self._spans: dict[int, dict[int, Span]] = {}
-        self._extents: dict[int, dict[int, tuple[int, int, int, int]]] = {}
-        self._complete: set[int] = set()  # documents whose spans are all read
-        self._regions: dict[int, dict[int, Region]] = {}
-        self._resolved: dict[int, ResolvedSpan] = {}
-        self._on_page: dict[int, list[SpanOnPage]] = {}  # page id -> its spans, until one changes
-        self._documents: dict[int, Document] | None = None
+        self._caches = Caches()
+        self._log = ChangeLog(self, self._caches)
 
     # -- project --------------------------------------------------------------------------------
 
@@ -104,137 +91,18 @@ class ProjectSession(QObject):
 
     def poll(self) -> bool:
         """Take in what other processes wrote since the last look; cheap when they wrote nothing."""
-        version = self.project.data_version()
-        if version == self._version:
-            return False
-        self._version = version
-        self.sync()
-        return True
+        return self._log.poll()
 
     def sync(self) -> None:
         """Apply every change after the last one seen, this window's own included."""
-        batch: ChangeSet = self.project.changes_since(self._seen)
-        self._seen = batch.last
-        if batch.reset:
-            self._reset()
-        elif batch.changes:
-            self._apply(batch)
-
-    def _reset(self) -> None:
-        self._labels = None
-        self._documents = None
-        self._pages.clear()
-        self._page_data.clear()
-        self._epoch += 1
-        self._spans.clear()
-        self._extents.clear()
-        self._complete.clear()
-        self._regions.clear()
-        self._resolved.clear()
-        self._on_page.clear()
-        self.reset.emit()
-
-    def _invalidate(self, doc_id: int | None, first: int | None, last: int | None, words: bool = False) -> None:
-        """The one rule: whatever was derived from pages first..last of a document is read again.
-
-        A change of words (an OCR correction) also drops the pages' words and every span resolved
-        over them; a change of an annotation only what lists the annotations of those pages.
-        """
-        if doc_id is None or doc_id not in self._pages or first is None:
-            return
-        last = first if last is None else last
-        pages = self._pages[doc_id]
-        for number in range(max(first, 1), min(last, len(pages)) + 1):
-            page_id = pages[number - 1].id
-            self._on_page.pop(page_id, None)
-            if words:
-                self._page_data.pop(page_id, None)
-                self._page_generation[page_id] = self._page_generation.get(page_id, 0) + 1
-        if words:
-            for span_id, (p1, _, p2, _) in self._extents.get(doc_id, {}).items():
-                if p1 <= last and p2 >= first:
-                    self._resolved.pop(span_id, None)
-
-    def _apply(self, batch: ChangeSet) -> None:
-        final: dict[tuple[str, int | None], Change] = {}
-        pages: dict[tuple[str, int | None], list[Change]] = {}
-        for change in batch.changes:
-            key = (change.kind, change.row_id)
-            final[key] = change
-            pages.setdefault(key, []).append(change)
-        emits: list[Callable[[], None]] = []
-        labels = False
-        for (kind, row_id), change in final.items():
-            for seen in pages[(kind, row_id)]:
-                self._invalidate(seen.document_id, seen.page_first, seen.page_last, words=kind == "word")
-            if kind == "label":
-                labels = True
-            elif kind == "document" and row_id is not None:
-                emits.append(self._document_changed(row_id, change.op))
-            elif kind == "word" and row_id is not None and row_id in batch.words:
-                word = batch.words[row_id]
-                emits.append(lambda word=word: self.wordChanged.emit(word))
-            elif kind == "span" and row_id is not None:
-                emits += self._span_changed(row_id, change, batch)
-            elif kind == "region" and row_id is not None:
-                emits += self._region_changed(row_id, change, batch)
-        if labels:
-            self._labels = None
-            emits.insert(0, self.labelsChanged.emit)
-        # Caches first, signals after: a view answering one signal reads the others' state too.
-        for emit in emits:
-            emit()
-
-    def _document_changed(self, doc_id: int, op: str) -> Callable[[], None]:
-        self._documents = None
-        if op in ("delete", "reorder"):  # a reordered document's words and spans have all moved
-            return self._reset
-        if op == "insert":
-            self._pages.pop(doc_id, None)
-        document = self.document(doc_id)
-        if op == "insert":
-            return lambda: self.documentAdded.emit(document)
-        return lambda: self.statusChanged.emit(doc_id, document.status)
-
-    def _span_changed(self, span_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
-        doc_id = change.document_id
-        old = self._spans.get(doc_id, {}).get(span_id) if doc_id is not None else None
-        old_extent = self._extents.get(doc_id, {}).get(span_id) if doc_id is not None else None
-        if old_extent is not None:
-            self._invalidate(doc_id, old_extent[0], old_extent[2])
-        self._resolved.pop(span_id, None)
-        current = batch.spans.get(span_id)
-        if current is None:  # deleted
-            if doc_id is not None:
-                self._spans.get(doc_id, {}).pop(span_id, None)
-                self._extents.get(doc_id, {}).pop(span_id, None)
-            return [lambda: self.spanRemoved.emit(old)] if old is not None else []
-        span, extent = current
-        self._remember(span.document_id, [(span, extent)])
-        if old is None:
-            return [lambda: self.spanAdded.emit(span)]
-        return [lambda: self.spanChanged.emit(span)]
-
-    def _region_changed(self, region_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
-        old = self.find_region(region_id)
-        current = batch.regions.get(region_id)
-        if current is None:
-            for regions in self._regions.values():
-                regions.pop(region_id, None)
-            return [lambda: self.regionRemoved.emit(old)] if old is not None else []
-        doc_id = change.document_id
-        if doc_id is not None and doc_id in self._regions:
-            self._regions[doc_id][region_id] = current
-        if old is None:
-            return [lambda: self.regionAdded.emit(current)]
-        return [lambda: self.regionChanged.emit(current)]
+        self._log.sync()
 
     # -- labels ---------------------------------------------------------------------------------
 
     def labels(self) -> list[Label]:
-        if self._labels is None:
-            self._labels = self.project.labels()
-        return self._labels
+        if self._caches.labels is None:
+            self._caches.labels = self.project.labels()
+        return self._caches.labels
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels() if label.name == name), None)
@@ -247,22 +115,22 @@ class ProjectSession(QObject):
     # -- documents and pages ----------------------------------------------------------------------
 
     def documents(self) -> list[Document]:
-        if self._documents is None:
-            self._documents = {d.id: d for d in self.project.documents()}
-        return list(self._documents.values())
+        if self._caches.documents is None:
+            self._caches.documents = {d.id: d for d in self.project.documents()}
+        return list(self._caches.documents.values())
 
     def document(self, doc_id: int) -> Document:
         self.documents()
-        assert self._documents is not None
-        return self._documents[doc_id]
+        assert self._caches.documents is not None
+        return self._caches.documents[doc_id]
 
     def summaries(self) -> list[DocumentSummary]:
         return self.project.summaries()
 
     def pages(self, doc_id: int) -> list[Page]:
-        pages = self._pages.get(doc_id)
+        pages = self._caches.pages.get(doc_id)
         if pages is None:
-            pages = self._pages[doc_id] = self.project.pages(doc_id)
+            pages = self._caches.pages[doc_id] = self.project.pages(doc_id)
         return pages
 
     def page(self, doc_id: int, number: int) -> Page:
@@ -271,7 +139,7 @@ class ProjectSession(QObject):
     def page_of_word(self, word_id: int) -> Page | None:
         """The page a word is on, among the documents read so far (an edited word's always is)."""
         page_id = self.project.word(word_id).page_id
-        for pages in self._pages.values():
+        for pages in self._caches.pages.values():
             for page in pages:
                 if page.id == page_id:
                     return page
@@ -283,31 +151,31 @@ class ProjectSession(QObject):
     def page_text(self, page: Page) -> PageText:
         """A page's text, from the cache when it is there; a long document's other pages are read
         without pushing the pages on screen out of it."""
-        data = self._page_data.get(page.id)
+        data = self._caches.page_data.get(page.id)
         if data is not None:
             return data.text
         return PageText.build([word_row(r) for r in self.project.word_rows(page.id)])
 
     def page_data(self, page: Page) -> PageData:
-        data = self._page_data.get(page.id)
+        data = self._caches.page_data.get(page.id)
         if data is None:
             for step in self.page_data_steps(page):
                 step()
-            data = self._page_data[page.id]
+            data = self._caches.page_data[page.id]
         else:
-            self._page_data.move_to_end(page.id)
+            self._caches.page_data.move_to_end(page.id)
         return data
 
     def has_page_data(self, page: Page) -> bool:
         """The page's words are in memory (page_data(page) costs nothing)."""
-        return page.id in self._page_data
+        return page.id in self._caches.page_data
 
     def page_data_steps(self, page: Page) -> list[Callable[[], None]]:
         """Reading a page's words in a few steps of a few ms each, so that a page can be prepared
         on idle turns of the event loop; after the last step page_data(page) has it."""
-        if page.id in self._page_data:
+        if page.id in self._caches.page_data:
             return []
-        staged: dict[str, Any] = {"generation": (self._epoch, self._page_generation.get(page.id, 0))}
+        staged: dict[str, Any] = {"generation": (self._caches.epoch, self._caches.page_generation.get(page.id, 0))}
 
         def read() -> None:
             staged["rows"] = self.project.word_rows(page.id)
@@ -322,19 +190,19 @@ class ProjectSession(QObject):
             staged["index"] = SpatialIndex(staged["text"].words)
 
         def finish() -> None:
-            if page.id in self._page_data or staged["generation"] != (self._epoch, self._page_generation.get(page.id, 0)):
+            if page.id in self._caches.page_data or staged["generation"] != (self._caches.epoch, self._caches.page_generation.get(page.id, 0)):
                 return  # done meanwhile, or a word changed: read again when needed
-            self._page_data[page.id] = PageData.build(page, staged["text"], staged["index"])
-            while len(self._page_data) > PAGE_CACHE:
-                self._page_data.popitem(last=False)
+            self._caches.page_data[page.id] = PageData.build(page, staged["text"], staged["index"])
+            while len(self._caches.page_data) > PAGE_CACHE:
+                self._caches.page_data.popitem(last=False)
 
         return [read, build, text, index, finish]
 
     def drop_caches(self) -> None:
         """Forget every page read so far (memory pressure; benchmarks of a first visit)."""
-        self._page_data.clear()
-        self._on_page.clear()
-        self._resolved.clear()
+        self._caches.page_data.clear()
+        self._caches.on_page.clear()
+        self._caches.resolved.clear()
 
     def set_status(self, doc_id: int, status: str) -> None:
         self.project.set_status(doc_id, status)
@@ -344,32 +212,25 @@ class ProjectSession(QObject):
 
     def spans(self, doc_id: int) -> dict[int, Span]:
         """Every span of a document (read once; pages shown before that read only their own)."""
-        if doc_id not in self._complete:
-            self._remember(doc_id, self.project.located_spans(doc_id))
-            self._complete.add(doc_id)
-        return self._spans[doc_id]
+        if doc_id not in self._caches.complete:
+            self._caches.remember(doc_id, self.project.located_spans(doc_id))
+            self._caches.complete.add(doc_id)
+        return self._caches.spans[doc_id]
 
     def spans_loaded(self, doc_id: int) -> bool:
-        return doc_id in self._complete
-
-    def _remember(self, doc_id: int, located: list[tuple[Span, tuple[int, int, int, int]]]) -> None:
-        spans = self._spans.setdefault(doc_id, {})
-        extents = self._extents.setdefault(doc_id, {})
-        for span, extent in located:
-            spans[span.id] = span
-            extents[span.id] = extent
+        return doc_id in self._caches.complete
 
     def extent(self, span: Span) -> tuple[int, int, int, int]:
-        extent = self._extents.get(span.document_id, {}).get(span.id)
+        extent = self._caches.extents.get(span.document_id, {}).get(span.id)
         if extent is None:
             self.spans(span.document_id)
-            extent = self._extents[span.document_id][span.id]
+            extent = self._caches.extents[span.document_id][span.id]
         return extent
 
     def regions(self, doc_id: int) -> dict[int, Region]:
-        regions = self._regions.get(doc_id)
+        regions = self._caches.regions.get(doc_id)
         if regions is None:
-            regions = self._regions[doc_id] = {r.id: r for r in self.project.regions(doc_id)}
+            regions = self._caches.regions[doc_id] = {r.id: r for r in self.project.regions(doc_id)}
         return regions
 
     def regions_on_page(self, page: Page) -> list[Region]:
@@ -377,7 +238,7 @@ class ProjectSession(QObject):
 
     def resolve(self, span: Span) -> ResolvedSpan:
         """The span located in the text of the pages it covers (offsets relative to its first page)."""
-        resolved = self._resolved.get(span.id)
+        resolved = self._caches.resolved.get(span.id)
         if resolved is None or resolved.span != span:
             p1, _, p2, _ = self.extent(span)
             if p1 == p2:
@@ -385,7 +246,7 @@ class ProjectSession(QObject):
             else:
                 pages = [self.page_data(self.page(span.document_id, n)).text for n in range(p1, p2 + 1)]
                 text = DocumentText(pages)
-            resolved = self._resolved[span.id] = text.resolve(span)
+            resolved = self._caches.resolved[span.id] = text.resolve(span)
         return resolved
 
     def span_text(self, span: Span) -> str:
@@ -393,16 +254,16 @@ class ProjectSession(QObject):
 
     def spans_on_page(self, page: Page) -> list[SpanOnPage]:
         """Every span with words on `page`, in reading order of their start."""
-        cached = self._on_page.get(page.id)
+        cached = self._caches.on_page.get(page.id)
         if cached is not None:
             return cached
         doc_id = page.document_id
-        if doc_id in self._complete:
-            extents = self._extents[doc_id]
-            here = [self._spans[doc_id][i] for i, (p1, _, p2, _) in extents.items() if p1 <= page.number <= p2]
+        if doc_id in self._caches.complete:
+            extents = self._caches.extents[doc_id]
+            here = [self._caches.spans[doc_id][i] for i, (p1, _, p2, _) in extents.items() if p1 <= page.number <= p2]
         else:  # a long document's first pages: read only their spans
             located = self.project.located_spans(doc_id, page=page.number)
-            self._remember(doc_id, located)
+            self._caches.remember(doc_id, located)
             here = [span for span, _ in located]
         found: list[SpanOnPage] = []
         for span in here:
@@ -410,7 +271,7 @@ class ProjectSession(QObject):
             if part is not None:
                 found.append(part)
         found.sort(key=lambda s: (s.start, -s.end, s.span.id))
-        self._on_page[page.id] = found
+        self._caches.on_page[page.id] = found
         return found
 
     def span_on_page(self, span: Span, page: Page) -> SpanOnPage | None:
@@ -424,7 +285,7 @@ class ProjectSession(QObject):
         """Annotations per page number: spans on their first page, regions on theirs."""
         counts: dict[int, int] = {}
         self.spans(doc_id)
-        for p1, _, _, _ in self._extents[doc_id].values():
+        for p1, _, _, _ in self._caches.extents[doc_id].values():
             counts[p1] = counts.get(p1, 0) + 1
         numbers = {p.id: p.number for p in self.pages(doc_id)}
         for region in self.regions(doc_id).values():
@@ -433,19 +294,19 @@ class ProjectSession(QObject):
         return counts
 
     def find_span(self, span_id: int) -> Span | None:
-        for spans in self._spans.values():
+        for spans in self._caches.spans.values():
             if span_id in spans:
                 return spans[span_id]
         return None
 
     def region_page(self, region: Region) -> Page:
-        for doc_id, regions in self._regions.items():
+        for doc_id, regions in self._caches.regions.items():
             if region.id in regions:
                 return self.page_by_id(doc_id, region.page_id)
         raise KeyError(region.id)
 
     def find_region(self, region_id: int) -> Region | None:
-        for regions in self._regions.values():
+        for regions in self._caches.regions.values():
             if region_id in regions:
                 return regions[region_id]
         return None

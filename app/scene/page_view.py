@@ -48,10 +48,10 @@ from app.scene.page_items import (
     highlight_shapes,
     line_rects,
     rect_of,
-    word_geometry,
     word_rects,
     word_tip,
 )
+from app.scene.prefetch import NeighbourPrefetch
 from app.scene.render import PageRenderer, scale_for
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
@@ -102,10 +102,7 @@ class PageView(QGraphicsView):
         self.editor.committed.connect(self._on_edit_committed)
         self._sharpen = QTimer(self, singleShot=True, interval=250)  # re-render once zooming pauses
         self._sharpen.timeout.connect(self._request_image)
-        self._prefetch: list = []  # steps that prepare the neighbouring pages, one per idle turn
-        self._prefetcher = QTimer(self, singleShot=True, interval=30)
-        self._prefetcher.timeout.connect(self._prefetch_step)
-        self._prefetch_held = False  # until the window has the rest of the page on screen
+        self.prefetch = NeighbourPrefetch(session, self.image_ready, self)
         self._steps: list = []  # what is left of showing a page never read: one step per turn
         self._stepper = QTimer(self, singleShot=True, interval=1)  # a timer: Qt paints between steps
         self._stepper.timeout.connect(self._show_step)
@@ -135,8 +132,7 @@ class PageView(QGraphicsView):
         self.editor.cancel()
         self._steps = []
         self._stepper.stop()
-        self._prefetch = []
-        self._prefetch_held = True
+        self.prefetch.cancel()
         scene = self.scene()
         scene.clear()
         self.highlights, self.regions = None, {}
@@ -193,37 +189,13 @@ class PageView(QGraphicsView):
 
     def _show_annotations(self) -> None:
         self._rebuild_annotations()
-        self._plan_prefetch()
-
-    def _plan_prefetch(self) -> None:
-        """Read the next and previous pages' words and shapes while the analyst reads this one,
-        in small steps on idle turns of the event loop, so paging there costs one short frame."""
         assert self.page is not None
-        pages = self.session.pages(self.page.document_id)
-        steps: list = []
-        for number in (self.page.number + 1, self.page.number - 1):
-            if 1 <= number <= len(pages):
-                page = pages[number - 1]
-                steps += self.session.page_data_steps(page)
-                steps += [
-                    lambda page=page: word_geometry(self.session.page_data(page)),
-                    lambda page=page: self.session.spans_on_page(page),
-                    lambda page=page: highlight_shapes(self.session.spans_on_page(page), self.session.page_data(page)),
-                ]
-        self._prefetch = steps
-        self.start_prefetch(held=self._prefetch_held)
+        self.prefetch.plan(self.page)
 
     def start_prefetch(self, held: bool = False) -> None:
         """Let the neighbours' preparation start (the window calls this once the page's text and
         chrome are shown, so the two never share a turn of the event loop)."""
-        self._prefetch_held = held
-        if self._prefetch and not held and self.image_ready() and not self._prefetcher.isActive():
-            self._prefetcher.start()  # otherwise once the scan is drawn: it comes first
-
-    def _prefetch_step(self) -> None:
-        if self._prefetch:
-            self._prefetch.pop(0)()
-            self._prefetcher.start()
+        self.prefetch.start(held)
 
     def _rebuild_annotations(self) -> None:
         self._annotations_due.stop()
@@ -388,7 +360,7 @@ class PageView(QGraphicsView):
                 image = self.renderer.cache.get((page_id, scale))
                 if image is not None:
                     self.image.set_image(image, scale)
-                    self.start_prefetch(held=self._prefetch_held)
+                    self.prefetch.start(held=self.prefetch.held)
 
     def image_ready(self) -> bool:
         """The page's scan is on screen at the resolution the zoom asks for."""

@@ -41,7 +41,7 @@ def test_region_handles_win_over_the_region_tool_and_a_resize_is_called_one(
     qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
 ) -> None:
     window = tagged_window
-    window.show_page(1, 2)
+    window.navigation.show_page(1, 2)
     qtbot.waitUntil(window.is_settled)
     before = region_count(tagged_file)
     region_id, rect = signature(window)
@@ -67,7 +67,7 @@ def test_region_handles_win_over_the_region_tool_and_a_resize_is_called_one(
 
 def test_clicking_a_region_selects_it(qtbot: QtBot, tagged_window: MainWindow) -> None:
     window = tagged_window
-    window.show_page(1, 2)
+    window.navigation.show_page(1, 2)
     qtbot.waitUntil(window.is_settled)
     window.selection.clear()
     region_id, rect = signature(window)
@@ -81,7 +81,7 @@ def test_undo_goes_to_the_page_it_changes_and_says_so(
 ) -> None:
     assert window.select_text("Department of Justice")
     qtbot.keyClick(window.text_view, Qt.Key.Key_1)
-    window.show_page(1, 2)
+    window.navigation.show_page(1, 2)
     qtbot.waitUntil(window.is_settled)
 
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -90,7 +90,7 @@ def test_undo_goes_to_the_page_it_changes_and_says_so(
     message = window.statusBar().currentMessage()
     assert message.startswith("Undid “Tag as agency” in ") and message.endswith(", page 1")
 
-    window.show_page(1, 2)
+    window.navigation.show_page(1, 2)
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert list(stored_span_texts(project_file).values()) == [("agency", "Department of Justice")]
     assert window.current_page() == (1, 1)
@@ -139,9 +139,9 @@ def test_undo_of_a_delete_scrolls_to_the_annotation_it_brings_back(
     window.page_view.actual_size()  # the page is several screens tall
     span_id, (label, text) = next((i, v) for i, v in stored_span_texts(tagged_file).items()
                                   if "Homeland" in v[1])  # low on page 1
-    window.go_to_annotation(AnnotationRef("span", span_id))
+    window.navigation.go_to_annotation(AnnotationRef("span", span_id))
     qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
-    window.show_page(1, 2)
+    window.navigation.show_page(1, 2)
     qtbot.waitUntil(window.is_settled)
 
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

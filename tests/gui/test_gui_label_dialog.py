@@ -28,7 +28,7 @@ def test_bad_names_disable_ok_with_the_reason_and_a_good_one_is_added_in_a_new_c
         dialog.accept()
 
     QTimer.singleShot(0, fill)
-    window.add_label_dialog()
+    window.label_keys.add_dialog()
     assert seen == {
         "B-agency": (False, "The name starts with the tag prefix 'B-' (B-, I-, E-, L-, S-, U- begin IOB/BILOU tags)."),
         "O": (False, "The name is the outside tag 'O' of IOB exports."),

@@ -49,7 +49,7 @@ def test_notes_are_edited_in_the_table_and_undone(qtbot: QtBot, tagged_window: M
     window = tagged_window
     panel = window.panel
     ref = panel.visible_refs()[0]
-    window.go_to_annotation(ref)
+    window.navigation.go_to_annotation(ref)
     qtbot.keyClick(window.page_view, Qt.Key.Key_N)  # Edit note: opens the note cell's editor
     editor = QApplication.focusWidget()
     assert isinstance(editor, QLineEdit)
@@ -142,7 +142,7 @@ def test_a_new_label_gets_a_key_and_tags(qtbot: QtBot, window: MainWindow, proje
         dialog.accept()
 
     QTimer.singleShot(0, fill)
-    window.add_label_dialog()
+    window.label_keys.add_dialog()
     assert rows(project_file, "select name, shortcut from labels where name = 'stamp'") == [("stamp", "5")]
     assert "stamp" in [window.palette.list.item(i).text().split()[-1] for i in range(window.palette.list.count())]
     window.activateWindow()  # the offscreen platform does not give it back when the dialog closes

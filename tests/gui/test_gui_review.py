@@ -102,7 +102,7 @@ def test_suggestions_look_unlike_accepted_spans_in_both_views_and_the_table(
     assert len(window.annotation_states()) == 6  # the sample's six; the second letter has its own list
 
     # Accepted, it is drawn like any tagged span: solid, stronger fill, a plain underline.
-    window.go_to_annotation(AnnotationRef("span", agency_id))
+    window.navigation.go_to_annotation(AnnotationRef("span", agency_id))
     press(qtbot, window, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: suggested(review_file)[agency_id] == ("agency", 0))
     window.selection.clear()
@@ -261,7 +261,7 @@ def test_after_a_tag_the_other_occurrences_are_offered_and_t_suggests_them_in_on
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
     # Shift+T tags them at once, accepted.
-    window.go_to_annotation(AnnotationRef("span", rows(project_file, "select id from spans")[0][0]))
+    window.navigation.go_to_annotation(AnnotationRef("span", rows(project_file, "select id from spans")[0][0]))
     qtbot.keyClick(window.page_view, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
     assert rows(project_file, "select suggested from spans order by id") == [(0,)] * 4
     assert "3 more occurrences of “CyberTipline” tagged as program" in window.statusBar().currentMessage()
@@ -364,7 +364,7 @@ def test_tagging_another_occurrence_after_the_count_is_not_suggested_again(
     assert text[at - 4 : at] == "the "
     window.select_range(TextRange(1, (2, at - 4), (2, at + len("CyberTipline"))))
     qtbot.keyClick(window.text_view, Qt.Key.Key_2)
-    window.go_to_annotation(AnnotationRef("span", first[0]))
+    window.navigation.go_to_annotation(AnnotationRef("span", first[0]))
     qtbot.keyClick(window.page_view, Qt.Key.Key_T)
     assert rows(project_file, "select suggested, count(*) from spans group by suggested") == [(0, 2), (1, 2)]
 

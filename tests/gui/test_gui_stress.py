@@ -62,13 +62,13 @@ def test_the_window_and_two_command_line_writers_lose_nothing(qtbot: QtBot, wind
                 if edits % 6 == 0:
                     window.undo_stack().redo()
                     undos -= 1
-            window.follow_changes()  # as the window's timer does
+            window.changes.follow()  # as the window's timer does
             QApplication.processEvents()
     finally:
         for writer in writers:
             writer.join()
     qtbot.waitUntil(lambda: window.session.writes.pending() == 0, timeout=30_000)  # type: ignore[union-attr]
-    window.follow_changes()
+    window.changes.follow()
 
     failed = [r for r in cli_runs if r.code != 0]
     assert not failed, [r.err for r in failed][:3]

@@ -105,9 +105,9 @@ def main() -> None:
             ref = window.selection.annotation
             answer = f"region {ref.id}" if ref is not None and ref.kind == "region" else "failed"
         elif command == "spans":
-            assert window.session is not None and window.doc_id is not None
-            window.follow_changes()
-            answer = "spans " + " ".join(str(i) for i in sorted(window.session.spans(window.doc_id)))
+            assert window.session is not None and window.navigation.doc_id is not None
+            window.changes.follow()
+            answer = "spans " + " ".join(str(i) for i in sorted(window.session.spans(window.navigation.doc_id)))
         elif command == "state":
             notice = window.read_only_label.text() if window.read_only_label.isVisible() else ""
             answer = f"state {window.windowTitle()}|{notice}|{window.actions.region_tool.isEnabled()}"

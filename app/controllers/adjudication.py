@@ -1,0 +1,45 @@
+"""Adjudicating two analysts from the window: choose the pair, go to each disagreement, stop elsewhere."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotations.adjudication import Disagreement
+from app.dialogs.adjudicate_dialog import ask_pair
+from app.editing.selection import AnnotationRef
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class AdjudicationController:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def dialog(self) -> None:
+        w = self.window
+        doc_id = w.navigation.doc_id
+        if w.session is None or w.adjudicator is None or doc_id is None:
+            return
+        names = [n for n in w.session.annotators() if n]
+        if len(names) < 2:
+            who = f"only {names[0]}'s" if names else "nobody's"
+            w.show_error("Nothing to adjudicate", f"Adjudication compares two analysts' spans; this project has {who}. "
+                         "Bring another analyst's project in with scanspan merge.")
+            return
+        pair = ask_pair(names, w)
+        w.activateWindow()
+        if pair is not None:
+            w.adjudicator.start(doc_id, *pair)
+
+    def show(self, stretch: Disagreement | None) -> None:
+        if stretch is not None:
+            self.window.navigation.go_to_annotation(AnnotationRef("span", (stretch.a + stretch.b)[0].id))
+
+    def leave_for(self, doc_id: int) -> None:
+        """Another document is about to be shown."""
+        w = self.window
+        if w.adjudicator is not None and w.adjudicator.doc_id not in (None, doc_id):
+            # The walk is of one document's disagreements: its keys must not act on another's page.
+            w.adjudicator.stop()
+            w.statusBar().showMessage("Adjudication stopped: another document is shown", 8000)

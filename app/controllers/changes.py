@@ -1,0 +1,78 @@
+"""The project shared with other processes: follow their writes, report and flush this window's queued ones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from annotations.errors import ScanspanError
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+POLL_MS = 500
+"""How often the window looks for other processes' changes to the project (one cheap query)."""
+IDLE_POLL_MS = 2000
+"""The same while the window is in the background."""
+
+
+class ChangeFollower(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self, interval=POLL_MS)
+        self.timer.timeout.connect(self.follow)
+
+    def follow(self) -> None:
+        """Take in what other processes changed in the project (the CLI, an import, another window)."""
+        w = self.window
+        if w.session is None:
+            return
+        self.timer.setInterval(POLL_MS if w.isActiveWindow() else IDLE_POLL_MS)
+        try:
+            w.session.poll()
+        except ScanspanError as exc:
+            self.timer.stop()
+            w.show_error("The project stopped responding", str(exc))
+
+    def reload(self) -> None:
+        """More changed elsewhere than the window can follow one by one: read everything again."""
+        w = self.window
+        nav = w.navigation
+        if w.session is None:
+            return
+        w.selection.clear()
+        w.label_keys.rebuild()
+        w.navigator.reload()
+        doc_id, number = nav.doc_id, nav.page_number
+        nav.doc_id = nav.page_number = None
+        pages = w.session.pages(doc_id) if doc_id is not None else []
+        if doc_id is not None and pages:
+            w.panel.set_document(doc_id)
+            nav.show_page(doc_id, min(number or 1, len(pages)))
+
+    def on_writes_waiting(self, count: int) -> None:
+        if count:
+            self.window.statusBar().showMessage(
+                f"The project is busy (another program is writing to it); {count} change"
+                f"{'s' if count != 1 else ''} waiting, retrying…")
+        else:
+            self.window.statusBar().showMessage("All changes stored", 4000)
+
+    def may_close(self) -> bool:
+        """Store what is queued before closing; if another program keeps the project busy, ask."""
+        w = self.window
+        if w.session is None or not w.session.writes.pending():
+            return True
+        left = w.session.writes.flush(attempts=10)
+        if not left:
+            return True
+        answer = QMessageBox.warning(
+            w, "Changes not stored yet",
+            f"Another program keeps the project busy, so {left} change{'s' if left != 1 else ''} "
+            "could not be stored yet. Close anyway and lose them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard

@@ -1,0 +1,64 @@
+"""Keys that act on the selection: delete it, edit its note, correct its word, select none."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class EditKeys:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def delete_selected(self) -> None:
+        w = self.window
+        ref = w.selection.annotation
+        if ref is None or w.editor is None:
+            w.statusBar().showMessage("Select an annotation to delete (click its highlight or its row)", 5000)
+            return
+        w.editor.delete(ref)
+
+    def edit_note(self) -> None:
+        w = self.window
+        ref = w.selection.annotation
+        if ref is None:
+            w.statusBar().showMessage("Select an annotation first", 5000)
+            return
+        w.docks["annotations"].show()
+        w.panel.ensure_loaded()
+        row = w.panel.model.row_of(ref)
+        if row is not None:
+            index = w.panel.proxy.mapFromSource(w.panel.model.index(row, 3))
+            w.panel.table.setFocus()
+            w.panel.table.setCurrentIndex(index)
+            w.panel.table.edit(index)
+
+    def edit_word(self) -> None:
+        """F2: the note in the annotations table, else the first selected word on this page."""
+        w = self.window
+        if w.session is None or w.page_view.data is None:
+            return
+        if w.panel.table.hasFocus():
+            self.edit_note()
+            return
+        rng = w.selection.range
+        data = w.page_view.data
+        part = rng.on_page(data.page.number, len(data.text.text)) if rng and rng.doc_id == w.navigation.doc_id else None
+        hits = data.text.words_in_range(*part) if part else range(0)
+        if not hits:
+            w.statusBar().showMessage("Select a word to correct (or double-click it)", 5000)
+            return
+        if w.text_view.hasFocus() and w.text_view.shown():
+            w.text_view.edit_word(hits[0])
+        else:
+            w.page_view.edit_word(hits[0])
+
+    def clear_selection(self) -> None:
+        """Esc: leave the region tool, else select nothing."""
+        w = self.window
+        if w.navigation.page_number is not None and w.page_view.tool == "region":
+            w.page_view.set_tool("select")
+            return
+        w.selection.clear()

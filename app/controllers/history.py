@@ -1,0 +1,35 @@
+"""Undo and redo go to the place they changed and say what they did, even in another document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.editing.selection import AnnotationRef
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class HistoryMessages:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def on_step(self, verb: str, text: str, place: tuple[int, int | None] | None,
+                target: tuple[str, int] | None = None) -> None:
+        w = self.window
+        nav = w.navigation
+        if w.session is None:
+            return
+        where = ""
+        if place is not None and place[0] in {d.id for d in w.session.documents()}:
+            doc_id, number = place
+            if number is None:
+                number = nav.page_number if doc_id == nav.doc_id and nav.page_number else 1
+            nav.show_page(doc_id, number)
+            where = f" in {w.session.document(doc_id).name}, page {number}"
+            # And to the annotation itself, when the step left one there (not after undoing a tag).
+            found = target is not None and (w.session.find_span(target[1]) if target[0] == "span"
+                                            else w.session.find_region(target[1])) is not None
+            if target is not None and found:
+                w.page_view.reveal(AnnotationRef(*target))
+        w.statusBar().showMessage(f"{verb} “{text}”{where}", 8000)

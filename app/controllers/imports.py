@@ -1,0 +1,33 @@
+"""What an import's outcome shows: a status message, the files that failed, its first document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotations.importer import Outcome
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class ImportOutcome:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def on_finished(self, outcomes: list[Outcome]) -> None:
+        w = self.window
+        failed = [o.message for o in outcomes if o.status == "failed"]
+        imported = [o for o in outcomes if o.status == "imported"]
+        dupes = [o for o in outcomes if o.status == "duplicate"]
+        if not outcomes:
+            w.statusBar().showMessage("Import cancelled; files finished before that are stored", 8000)
+        else:
+            w.statusBar().showMessage(
+                f"Imported {len(imported)} file(s)" + (f", {len(dupes)} already in the project" if dupes else "")
+                + (f", {len(failed)} failed" if failed else "")
+                + (f"; {w.importer.note}" if w.importer.note else ""), 8000)
+        if failed:
+            w.show_error("Some files were not imported", "\n".join(failed))
+        if imported and w.navigation.page_number is None and imported[0].document is not None:
+            w.navigation.show_page(imported[0].document.id, 1)
+        w.importFinished.emit(outcomes)

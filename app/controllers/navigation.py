@@ -1,0 +1,161 @@
+"""Which page the window shows: going to a page, a document or an annotation, and what follows it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.editing.selection import AnnotationRef
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class Navigation(QObject):
+    pageShown = Signal(int, int)  # document id, page number
+    pageImageReady = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.doc_id: int | None = None
+        self.page_number: int | None = None
+        self.lists_doc: int | None = None  # whose annotation list and counts are still to read
+        self._lists_timer = QTimer(self, singleShot=True, interval=600)  # if the scan is slow to come
+        self._lists_timer.timeout.connect(self._load_lists)
+
+    def forget(self) -> None:
+        """No page is shown (the project closed)."""
+        self.doc_id = self.page_number = self.lists_doc = None
+
+    def show_page(self, doc_id: int, number: int) -> None:
+        w = self.window
+        if w.session is None:
+            return
+        pages = w.session.pages(doc_id)
+        if not pages:
+            return
+        number = min(max(number, 1), len(pages))
+        if (doc_id, number) == (self.doc_id, self.page_number):
+            return
+        page = pages[number - 1]
+        w.adjudication.leave_for(doc_id)
+        if doc_id != self.doc_id:
+            # A long document's list of annotations is read once its first page is on screen.
+            w.panel.set_document(doc_id, defer=True)
+            self.lists_doc = doc_id
+            self._lists_timer.start()
+            # Another letter opens as a reader starts one: its whole width, from the top (show_page
+            # scrolls up), whatever zoom the previous letter was read at.
+            w.page_view.fit_width()
+        self.doc_id, self.page_number = doc_id, number
+        # This turn of the event loop draws the scan; the text follows on the next, the navigator
+        # and the status bar on the one after, so a dense page never costs one long frame. A page
+        # never read shows its words in steps first (the page view's pageReady, then the text).
+        w.page_view.show_page(page)
+        w.text_view.show_page(page, defer=True)
+        w.finder.follow_document(doc_id)
+        w.enable_actions()
+        w.actions.previous_page.setEnabled(number > 1)
+        w.actions.next_page.setEnabled(number < len(pages))
+        QTimer.singleShot(1, self.page_text)  # a timer: Qt paints the scan before it fires
+
+    def page_text(self) -> None:
+        w = self.window
+        if not w.page_view.shown():
+            return  # the page's words are still being read: pageReady calls again
+        w.text_view.ensure_shown()
+        QTimer.singleShot(1, self._page_chrome)
+
+    def _page_chrome(self) -> None:
+        w = self.window
+        if w.session is None or self.doc_id is None or self.page_number is None:
+            return
+        doc_id, number = self.doc_id, self.page_number
+        w.navigator.set_current(doc_id, number)
+        pages = len(w.session.pages(doc_id))
+        w.page_label.setText(f"{w.session.document(doc_id).name} · page {number} of {pages}")
+        self.pageShown.emit(doc_id, number)
+        w.page_view.start_prefetch()
+        if w.page_view.image_ready():
+            self.pageImageReady.emit()
+            QTimer.singleShot(0, self._load_lists)
+
+    def _load_lists(self) -> None:
+        """The annotations table and the navigator's per-page counts (they read every span)."""
+        doc_id, self.lists_doc = self.lists_doc, None
+        self._lists_timer.stop()
+        if self.window.session is None or doc_id is None:
+            return
+        self.window.panel.ensure_loaded()
+        self.window.navigator.refresh_counts(doc_id)
+
+    def on_rendered(self, page_id: int, _scale: float) -> None:
+        view = self.window.page_view
+        if view.page is not None and page_id == view.page.id and view.image_ready():
+            self.pageImageReady.emit()
+            QTimer.singleShot(0, self._load_lists)
+
+    def step_document(self, delta: int) -> None:
+        """Alt+PgDown / Alt+PgUp: the next or previous document, from its first page."""
+        w = self.window
+        if w.session is None:
+            return
+        ids = [d.id for d in w.session.documents()]
+        if not ids:
+            return
+        at = ids.index(self.doc_id) if self.doc_id in ids else -1
+        target = at + delta
+        if 0 <= target < len(ids):
+            self.show_page(ids[target], 1)
+        else:
+            w.statusBar().showMessage("No next document" if delta > 0 else "No previous document", 3000)
+
+    def step_page(self, delta: int) -> None:
+        if self.doc_id is not None and self.page_number is not None:
+            self.show_page(self.doc_id, self.page_number + delta)
+
+    def go_to_annotation(self, ref: AnnotationRef) -> None:
+        """Show the annotation's page, select it and scroll both views to it."""
+        w = self.window
+        if w.session is None or self.doc_id is None:
+            return
+        if ref.kind == "span":
+            span = w.session.find_span(ref.id)
+            if span is None:
+                return
+            self.show_page(span.document_id, w.session.extent(span)[0])
+        else:
+            region = w.session.find_region(ref.id)
+            if region is None:
+                return
+            self.show_page(self.doc_id, w.session.region_page(region).number)
+        w.selection.set_annotation(ref)
+        w.page_view.reveal(ref)
+
+    def scroll_text_to(self, ref: AnnotationRef | None) -> None:
+        """The text view scrolls to a selected span's start on the page it shows."""
+        w = self.window
+        if ref is None or w.session is None:
+            return
+        w.text_view.ensure_shown()
+        if w.text_view.page is None:
+            return
+        if ref.kind == "span":
+            span = w.session.find_span(ref.id)
+            part = w.session.span_on_page(span, w.text_view.page) if span else None
+            if part is not None:
+                cursor = w.text_view.textCursor()
+                cursor.setPosition(w.text_view._to_qt(part.start))
+                w.text_view.setTextCursor(cursor)
+                w.text_view.ensureCursorVisible()
+
+    def on_document_added(self, _document: object) -> None:
+        if self.doc_id is not None and self.page_number is not None:
+            self.window.navigator.set_current(self.doc_id, self.page_number)
+
+    def page_call(self, name: str, *args: object) -> None:
+        """Call the page view, when a page is shown (zoom, word boxes, tools)."""
+        if self.page_number is not None:
+            getattr(self.window.page_view, name)(*args)

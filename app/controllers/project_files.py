@@ -1,0 +1,63 @@
+"""Choosing project files: new, open, the recent ones, and what a drop on the window opens or imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog
+
+from app.background.export_controller import PROJECT_FILTER
+from app.paths import is_project_file
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class ProjectFiles:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def new_dialog(self) -> None:
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(w, "New project", "untitled.scanspan", PROJECT_FILTER,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        if Path(path).exists():  # never overwrite: it may hold someone's work
+            w.show_error("Cannot create project", f"{path} already exists; choose a new name, or open it.")
+            return
+        w.open_project(path)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.window.open_project(path)
+
+    def fill_recent(self) -> None:
+        w = self.window
+        menu = w.actions.recent_menu
+        menu.clear()
+        for path in w.settings.recent_projects():
+            action = menu.addAction(str(path), self._opener(path))
+            action.setEnabled(path.exists())
+        if menu.isEmpty():
+            menu.addAction("No recent projects").setEnabled(False)
+
+    def _opener(self, path: Path) -> Callable[[], None]:
+        def open_it() -> None:
+            self.window.open_project(path)
+
+        return open_it
+
+    def dropped(self, paths: list[Path]) -> None:
+        """One project file opens; letters are imported into the open project."""
+        w = self.window
+        projects = [p for p in paths if is_project_file(p)]
+        if len(projects) == 1 and len(paths) == 1:
+            w.open_project(projects[0])
+        elif w.session is None:
+            w.show_error("No project", "Open or create a project first (File ▸ New project), then drop letters on it.")
+        else:
+            w.import_files([*paths])

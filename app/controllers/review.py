@@ -1,0 +1,50 @@
+"""Reviewing suggestions: accept, reject and step through them, accept all of one kind, offer occurrences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class ReviewController:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def call(self, method: str, *args: object) -> None:
+        """Ask the project's reviewer, when a project is open."""
+        if self.window.reviewer is not None:
+            getattr(self.window.reviewer, method)(*args)
+
+    def step(self, delta: int) -> None:
+        """Tab / Shift+Tab: the next or previous suggestion from where the analyst is."""
+        self.call("step", delta, self.position())
+
+    def position(self) -> tuple[int, int, int, int] | None:
+        """Where the analyst is, for the next suggestion: the selection's first word, else the page's start."""
+        w = self.window
+        doc_id, number = w.navigation.doc_id, w.navigation.page_number
+        if w.session is None or doc_id is None or number is None:
+            return None
+        ref = w.selection.annotation
+        span = w.session.find_span(ref.id) if ref is not None and ref.kind == "span" else None
+        if span is not None:
+            p1, i1, _, _ = w.session.extent(span)
+            return (span.document_id, p1, i1, span.id)
+        rng = w.selection.range
+        if rng is not None and rng.doc_id == doc_id:
+            page, offset = rng.start
+            words = w.session.page_data(w.session.page(rng.doc_id, page)).text.words_in_range(offset, offset + 1)
+            return (rng.doc_id, page, words[0] if words else -1, -1)
+        return (doc_id, number, -1, -1)
+
+    def count_occurrences(self, span_id: int) -> None:
+        """A tag's other occurrences are counted in the background, then offered."""
+        w = self.window
+        w.occurrences.count(span_id, w.reviewer.epoch if w.reviewer else 0)
+
+    def suggest_with_model(self) -> None:
+        w = self.window
+        if w.session is not None and not w.model.start():
+            w.statusBar().showMessage("The model is already training", 5000)

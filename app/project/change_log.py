@@ -1,0 +1,122 @@
+"""Following the project's change log: what this window and others wrote, applied to the caches and announced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from annotations.store.changes import Change, ChangeSet
+from app.project.caches import Caches
+
+if TYPE_CHECKING:
+    from app.project.session import ProjectSession
+
+
+class ChangeLog:
+    """Every change after the last one seen drops the caches it touched, then its signal is emitted."""
+
+    def __init__(self, session: ProjectSession, caches: Caches) -> None:
+        self._session = session
+        self._caches = caches
+        self._seen = session.project.last_change()
+        self._version = session.project.data_version()
+
+    def poll(self) -> bool:
+        """Take in what other processes wrote since the last look; cheap when they wrote nothing."""
+        version = self._session.project.data_version()
+        if version == self._version:
+            return False
+        self._version = version
+        self.sync()
+        return True
+
+    def sync(self) -> None:
+        """Apply every change after the last one seen, this window's own included."""
+        batch: ChangeSet = self._session.project.changes_since(self._seen)
+        self._seen = batch.last
+        if batch.reset:
+            self._reset()
+        elif batch.changes:
+            self._apply(batch)
+
+    def _reset(self) -> None:
+        self._caches.clear()
+        self._session.reset.emit()
+
+    def _apply(self, batch: ChangeSet) -> None:
+        session, caches = self._session, self._caches
+        final: dict[tuple[str, int | None], Change] = {}
+        pages: dict[tuple[str, int | None], list[Change]] = {}
+        for change in batch.changes:
+            key = (change.kind, change.row_id)
+            final[key] = change
+            pages.setdefault(key, []).append(change)
+        emits: list[Callable[[], None]] = []
+        labels = False
+        for (kind, row_id), change in final.items():
+            for seen in pages[(kind, row_id)]:
+                caches.invalidate(seen.document_id, seen.page_first, seen.page_last, words=kind == "word")
+            if kind == "label":
+                labels = True
+            elif kind == "document" and row_id is not None:
+                emits.append(self._document_changed(row_id, change.op))
+            elif kind == "word" and row_id is not None and row_id in batch.words:
+                word = batch.words[row_id]
+                emits.append(lambda word=word: session.wordChanged.emit(word))
+            elif kind == "span" and row_id is not None:
+                emits += self._span_changed(row_id, change, batch)
+            elif kind == "region" and row_id is not None:
+                emits += self._region_changed(row_id, change, batch)
+        if labels:
+            caches.labels = None
+            emits.insert(0, session.labelsChanged.emit)
+        # Caches first, signals after: a view answering one signal reads the others' state too.
+        for emit in emits:
+            emit()
+
+    def _document_changed(self, doc_id: int, op: str) -> Callable[[], None]:
+        session = self._session
+        self._caches.documents = None
+        if op in ("delete", "reorder"):  # a reordered document's words and spans have all moved
+            return self._reset
+        if op == "insert":
+            self._caches.pages.pop(doc_id, None)
+        document = session.document(doc_id)
+        if op == "insert":
+            return lambda: session.documentAdded.emit(document)
+        return lambda: session.statusChanged.emit(doc_id, document.status)
+
+    def _span_changed(self, span_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
+        session, caches = self._session, self._caches
+        doc_id = change.document_id
+        old = caches.spans.get(doc_id, {}).get(span_id) if doc_id is not None else None
+        old_extent = caches.extents.get(doc_id, {}).get(span_id) if doc_id is not None else None
+        if old_extent is not None:
+            caches.invalidate(doc_id, old_extent[0], old_extent[2])
+        caches.resolved.pop(span_id, None)
+        current = batch.spans.get(span_id)
+        if current is None:  # deleted
+            if doc_id is not None:
+                caches.spans.get(doc_id, {}).pop(span_id, None)
+                caches.extents.get(doc_id, {}).pop(span_id, None)
+            return [lambda: session.spanRemoved.emit(old)] if old is not None else []
+        span, extent = current
+        caches.remember(span.document_id, [(span, extent)])
+        if old is None:
+            return [lambda: session.spanAdded.emit(span)]
+        return [lambda: session.spanChanged.emit(span)]
+
+    def _region_changed(self, region_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
+        session, caches = self._session, self._caches
+        old = session.find_region(region_id)
+        current = batch.regions.get(region_id)
+        if current is None:
+            for regions in caches.regions.values():
+                regions.pop(region_id, None)
+            return [lambda: session.regionRemoved.emit(old)] if old is not None else []
+        doc_id = change.document_id
+        if doc_id is not None and doc_id in caches.regions:
+            caches.regions[doc_id][region_id] = current
+        if old is None:
+            return [lambda: session.regionAdded.emit(current)]
+        return [lambda: session.regionChanged.emit(current)]
