@@ -163,7 +163,8 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _select(project: Project, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
-            ids: tuple[int, ...] | None = None, region_ids: tuple[int, ...] | None = None) -> tuple[list[Span], list[Region]]:
+            ids: tuple[int, ...] | None = None, region_ids: tuple[int, ...] | None = None,
+            ) -> tuple[list[Span], list[tuple[Region, int, int]]]:
     """The suggested spans and regions the filters (and ids, when given) select."""
     doc_ids = [project.document(r).id for r in doc_refs] or None
     chosen = ids is not None or region_ids is not None
@@ -206,9 +207,8 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
             r = project.document_text(span.document_id).resolve(span)
             rows.append({"kind": "span", "id": span.id, "document": span.document_id, "label": span.label,
                          "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score})
-        for region in regions:
-            page = project.page(region.page_id)
-            rows.append({"kind": "region", "id": region.id, "document": page.document_id, "page": page.number,
+        for region, doc_id, page_number in regions:
+            rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -247,14 +247,14 @@ def _review(action: str):  # type: ignore[no-untyped-def]
         with open_project(project_path) as project:
             spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
             missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]
-            missing += [f"r{i}" for i in sorted(set(region_ids) - {g.id for g in regions})]
+            missing += [f"r{i}" for i in sorted(set(region_ids) - {g.id for g, _, _ in regions})]
             if missing:
                 raise ProjectError(f"no suggestion {', '.join(missing)} (accepted, rejected, never made, "
                                    "or outside the filters)")
             accept = action == "accept"
             done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
             done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
-                [g.id for g in regions])
+                [g.id for g, _, _ in regions])
         click.echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
                    + (f" ({len(done_regions)} regions)" if done_regions else ""))
 

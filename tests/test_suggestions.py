@@ -151,7 +151,7 @@ def test_suggested_regions_are_listed_accepted_and_rejected_like_spans(letters: 
     with Project(letters) as project:
         assert [(g.id, g.suggested) for g in project.regions()] == [(first.id, True), (drawn.id, False), (second.id, False)]
         project.unaccept_region(second.id)
-        assert [g.id for g in project.region_suggestions()] == [first.id, second.id]
+        assert [(g.id, doc, page) for g, doc, page in project.region_suggestions()] == [(first.id, 1, 1), (second.id, 2, 1)]
         assert [g.id for g in project.accept_region_suggestions([first.id], annotator="dana")] == [first.id]
         assert project.region(first.id).annotator == "dana"
 

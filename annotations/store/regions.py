@@ -137,9 +137,11 @@ class RegionStore:
     def region_suggestions(
         self, doc_ids: Sequence[int] | None = None, labels: Sequence[str] | None = None,
         sources: Sequence[str] | None = None, region_ids: Sequence[int] | None = None,
-    ) -> list[Region]:
-        """Suggested regions not yet accepted, by document, page and id; filters combine."""
-        sql = "select r.* from regions r join pages p on p.id = r.page_id where r.suggested = 1"
+    ) -> list[tuple[Region, int, int]]:
+        """Suggested regions not yet accepted, with their document id and page number, by document,
+        page and id; filters combine."""
+        sql = ("select r.*, p.document_id as document_id, p.number as page_number from regions r "
+               "join pages p on p.id = r.page_id where r.suggested = 1")
         params: list[object] = []
         for column, values in (("p.document_id", doc_ids), ("r.label", labels), ("r.source", sources),
                                ("r.id", region_ids)):
@@ -147,7 +149,8 @@ class RegionStore:
                 vals = list(values)
                 sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
                 params += vals
-        return [region_row(r) for r in self.db.query(sql + " order by p.document_id, p.number, r.id", params)]
+        rows = self.db.query(sql + " order by p.document_id, p.number, r.id", params)
+        return [(region_row(r), r["document_id"], r["page_number"]) for r in rows]
 
     def accept_region_suggestions(self, region_ids: Sequence[int], annotator: str | None = None) -> list[Region]:
         """Accept these suggested regions in one transaction (with `annotator`, they become that analyst's)."""

@@ -122,9 +122,15 @@ class SuggestionStore:
         return [span_row(r) for r in rows]
 
     def suggestion_counts(self) -> dict[int, int]:
-        """Suggestions left to review, per document id."""
-        rows = self.db.execute("select document_id, count(*) from spans where suggested = 1 group by document_id")
-        return {r[0]: r[1] for r in rows}
+        """Suggestions left to review, spans and regions, per document id."""
+        counts: dict[int, int] = {}
+        for doc_id, n in self.db.execute(
+            "select document_id, count(*) from spans where suggested = 1 group by document_id "
+            "union all select p.document_id, count(*) from regions r join pages p on p.id = r.page_id "
+            "where r.suggested = 1 group by p.document_id"
+        ):
+            counts[doc_id] = counts.get(doc_id, 0) + n
+        return counts
 
     def accept_suggestions(self, span_ids: Sequence[int], annotator: str | None = None) -> list[Span]:
         """Accept these suggestions in one transaction; ids that are not suggestions are an error.

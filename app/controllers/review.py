@@ -21,7 +21,7 @@ class ReviewController:
         """Tab / Shift+Tab: the next or previous suggestion from where the analyst is."""
         self.call("step", delta, self.position())
 
-    def position(self) -> tuple[int, int, int, int] | None:
+    def position(self) -> tuple[int, int, int, int, int] | None:
         """Where the analyst is, for the next suggestion: the selection's first word, else the page's start."""
         w = self.window
         doc_id, number = w.navigation.doc_id, w.navigation.page_number
@@ -31,13 +31,13 @@ class ReviewController:
         span = w.session.find_span(ref.id) if ref is not None and ref.kind == "span" else None
         if span is not None:
             p1, i1, _, _ = w.session.extent(span)
-            return (span.document_id, p1, i1, span.id)
+            return (span.document_id, 0, p1, i1, span.id)
         rng = w.selection.range
         if rng is not None and rng.doc_id == doc_id:
             page, offset = rng.start
             words = w.session.page_data(w.session.page(rng.doc_id, page)).text.words_in_range(offset, offset + 1)
-            return (rng.doc_id, page, words[0] if words else -1, -1)
-        return (doc_id, number, -1, -1)
+            return (rng.doc_id, 0, page, words[0] if words else -1, -1)
+        return (doc_id, 0, number, -1, -1)
 
     def count_occurrences(self, span_id: int) -> None:
         """A tag's other occurrences are counted in the background, then offered."""

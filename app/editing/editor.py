@@ -113,7 +113,13 @@ class Editor(QObject):
                 self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
         else:
             region = self.session.find_region(ref.id)
-            if region is not None and region.label != name:
+            if region is not None and region.suggested:
+                self.stack.beginMacro(f"Accept {region.label} region suggestion as {name}")
+                if region.label != name:
+                    self.stack.push(commands.UpdateRegion(self.session, region, self._err, label=name))
+                self.stack.push(AcceptSuggestions(self.session, [], self._err, regions=[region]))
+                self.stack.endMacro()
+            elif region is not None and region.label != name:
                 self.stack.push(commands.UpdateRegion(self.session, region, self._err, label=name))
 
     # -- annotations ------------------------------------------------------------------------------

@@ -2,51 +2,83 @@
 
 from __future__ import annotations
 
-from annotations.model import Span
+from collections.abc import Sequence
+
+from annotations.model import Region, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 
 
-def _many(spans: list[Span], one: str) -> str:
-    if len(spans) == 1:
-        return f"{one} {spans[0].label} suggestion"
-    labels = sorted({s.label for s in spans})
-    return f"{one} {len(spans)} {' and '.join(labels)} suggestions"
+def _many(items: Sequence[Span | Region], one: str) -> str:
+    if len(items) == 1:
+        kind = "region suggestion" if isinstance(items[0], Region) else "suggestion"
+        return f"{one} {items[0].label} {kind}"
+    labels = sorted({s.label for s in items})
+    return f"{one} {len(items)} {' and '.join(labels)} suggestions"
+
+
+def _where(session: ProjectSession, spans: list[Span], regions: list[Region]) -> tuple[tuple[int, int | None], tuple[str, int]]:
+    """The page and the annotation an undo step goes to: the first span, else the first region."""
+    if spans:
+        return (spans[0].document_id, session.extent(spans[0])[0]), ("span", spans[0].id)
+    page = session.region_page(regions[0])
+    return (page.document_id, page.number), ("region", regions[0].id)
 
 
 class AcceptSuggestions(Command):
-    """Suggestions become accepted spans; undo makes them suggestions again (same ids)."""
+    """Suggested spans and regions become accepted; undo makes them suggestions again (same ids)."""
 
-    def __init__(self, session: ProjectSession, spans: list[Span], on_error: ErrorSink, text: str = "") -> None:
-        super().__init__(session, text or _many(spans, "Accept"), on_error)
+    def __init__(self, session: ProjectSession, spans: list[Span], on_error: ErrorSink, text: str = "",
+                 regions: list[Region] | None = None) -> None:
+        regions = regions or []
+        items: list[Span | Region] = [*spans, *regions]
+        super().__init__(session, text or _many(items, "Accept"), on_error)
         self.ids = [s.id for s in spans]
-        self.before = {s.id: s.annotator for s in spans}  # accepting makes them this analyst's
-        self.place = (spans[0].document_id, session.extent(spans[0])[0])
-        self.target = ("span", spans[0].id)
+        self.region_ids = [g.id for g in regions]
+        # Accepting makes them this analyst's; undo gives back whose they were.
+        self.before = {s.id: s.annotator for s in spans}
+        self.regions_before = {g.id: g.annotator for g in regions}
+        self.place, self.target = _where(session, spans, regions)
 
     def apply(self) -> None:
-        self.session.accept_suggestions(self.ids)
+        if self.ids:
+            self.session.accept_suggestions(self.ids)
+        if self.region_ids:
+            self.session.accept_region_suggestions(self.region_ids)
 
     def revert(self) -> None:
-        self.session.unaccept(self.ids, self.before)
+        if self.ids:
+            self.session.unaccept(self.ids, self.before)
+        if self.region_ids:
+            self.session.unaccept_regions(self.region_ids, self.regions_before)
 
 
 class RejectSuggestions(Command):
     """Suggestions removed and remembered as rejected; undo brings them back under their ids."""
 
-    def __init__(self, session: ProjectSession, spans: list[Span], on_error: ErrorSink) -> None:
-        super().__init__(session, _many(spans, "Reject"), on_error)
+    def __init__(self, session: ProjectSession, spans: list[Span], on_error: ErrorSink,
+                 regions: list[Region] | None = None) -> None:
+        regions = regions or []
+        items: list[Span | Region] = [*spans, *regions]
+        super().__init__(session, _many(items, "Reject"), on_error)
         self.ids = [s.id for s in spans]
+        self.region_ids = [g.id for g in regions]
         self.spans = spans
-        self.place = (spans[0].document_id, session.extent(spans[0])[0])
-        self.target = ("span", spans[0].id)
+        self.regions = regions
+        self.place, self.target = _where(session, spans, regions)
 
     def apply(self) -> None:
-        self.spans = self.session.reject_suggestions(self.ids)
+        if self.ids:
+            self.spans = self.session.reject_suggestions(self.ids)
+        if self.region_ids:
+            self.regions = self.session.reject_region_suggestions(self.region_ids)
 
     def revert(self) -> None:
-        self.session.restore_rejected(self.spans)
+        if self.ids:
+            self.session.restore_rejected(self.spans)
+        if self.region_ids:
+            self.session.restore_rejected_regions(self.regions)
 
 
 class TagOccurrences(Command):

@@ -61,4 +61,6 @@ class SelectionStatus(QLabel):
         region = self.session.find_region(ref.id)
         if region is None:
             return "Nothing selected"
+        if region.suggested:
+            return f"Suggested {region.label} region: Enter accepts, X rejects, Tab skips"
         return f"Selected {region.label} region: a label key relabels, Delete deletes"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.project.session import ProjectSession
 
 
 class SuggestionCount(QLabel):
-    """How many suggestions are left to review in the project; re-counted after every span change."""
+    """How many suggestions are left to review in the project; re-counted after every span or region change."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,14 +22,18 @@ class SuggestionCount(QLabel):
 
     def set_session(self, session: ProjectSession | None) -> None:
         if self.session is not None:
-            for signal in (self.session.spanAdded, self.session.spanRemoved, self.session.spanChanged,
-                           self.session.reset):
+            for signal in self._signals(self.session):
                 signal.disconnect(self._due.start)
         self.session = session
         if session is not None:
-            for signal in (session.spanAdded, session.spanRemoved, session.spanChanged, session.reset):
+            for signal in self._signals(session):
                 signal.connect(self._due.start)
         self.refresh()
+
+    @staticmethod
+    def _signals(session: ProjectSession) -> tuple[SignalInstance, ...]:
+        return (session.spanAdded, session.spanRemoved, session.spanChanged, session.regionAdded,
+                session.regionRemoved, session.regionChanged, session.reset)
 
     def refresh(self) -> None:
         self._due.stop()

@@ -397,6 +397,34 @@ class ProjectSession(QObject):
             self.project.restore_rejected(span)
         self.sync()
 
+    def region_suggestions(self, doc_ids: list[int] | None = None, labels: list[str] | None = None,
+                           sources: list[str] | None = None) -> list[tuple[Region, int, int]]:
+        """Suggested regions not yet reviewed, with their document id and page number, by document, page and id."""
+        return self.project.region_suggestions(doc_ids=doc_ids, labels=labels, sources=sources)
+
+    def accept_region_suggestions(self, region_ids: list[int]) -> list[Region]:
+        """Accepted suggested regions become this analyst's regions."""
+        regions = self.project.accept_region_suggestions(region_ids, annotator=self.annotator)
+        self.sync()
+        return regions
+
+    def unaccept_regions(self, region_ids: list[int], annotators: dict[int, str] | None = None) -> None:
+        """Make regions suggestions again, each back with the annotator it had."""
+        for region_id in region_ids:
+            self.project.unaccept_region(region_id, annotator=(annotators or {}).get(region_id, ""))
+        self.sync()
+
+    def reject_region_suggestions(self, region_ids: list[int]) -> list[Region]:
+        """Remove suggested regions, remembered as rejected; returns them so an undo can restore them."""
+        regions = self.project.reject_region_suggestions(region_ids)
+        self.sync()
+        return regions
+
+    def restore_rejected_regions(self, regions: list[Region]) -> None:
+        for region in regions:
+            self.project.restore_rejected_region(region)
+        self.sync()
+
     def plan_propagation(self, span_id: int) -> list[NewSuggestion]:
         """The other occurrences of a span's text across the project (fuzzy) that are not tagged
         with its label yet: what "Tag all occurrences" would add, counted before anything is stored."""

@@ -395,3 +395,61 @@ def test_an_accepted_suggestion_becomes_the_analysts_and_undo_gives_it_back(
     assert rows(review_file, f"select annotator, suggested from spans where id = {first.id}") == [("tester", 0)]
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(review_file, f"select annotator, suggested from spans where id = {first.id}") == [("", 1)]
+
+
+@pytest.fixture
+def region_review_file(review_file: Path) -> Path:
+    """The review project plus a suggested signature region on the sample's page 2 and one on the second letter."""
+    with Project(review_file) as project:
+        sample, second = (project.pages(d.id) for d in project.documents())
+        project.add_region(sample[1].id, "signature", (300, 2500, 1500, 2850), source="letter-parts", suggested=True)
+        project.add_region(second[0].id, "signature", (60, 100, 400, 300), source="letter-parts", suggested=True)
+    return review_file
+
+
+def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents_spans(
+    qtbot: QtBot, settings: Settings, region_review_file: Path
+) -> None:
+    window = open_window(qtbot, settings, region_review_file)
+    regions = {i: (label, flag, who) for i, label, flag, who in
+               rows(region_review_file, "select id, label, suggested, annotator from regions")}
+    first, second = sorted(regions)
+    assert window.suggestion_count.text().startswith("10 suggestions to review in 2 documents")
+    for _ in range(7):  # the sample's six spans, then its region
+        press(qtbot, window, Qt.Key.Key_Tab)
+    assert window.selection.annotation == AnnotationRef("region", first)
+    assert window.current_page() == (1, 2)
+    assert window.selection_status.text() == "Suggested signature region: Enter accepts, X rejects, Tab skips"
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert rows(region_review_file, f"select suggested, annotator from regions where id = {first}") == [(0, "tester")]
+    assert window.statusBar().currentMessage() == "Accepted signature region on page 2; 9 suggestions left"
+    assert selected_suggestion(window)[:2] == (2, 1)  # on to the second letter's spans
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("9 suggestions"))
+
+    press(qtbot, window, Qt.Key.Key_Tab)
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert window.selection.annotation == AnnotationRef("region", second)
+    press(qtbot, window, Qt.Key.Key_X)
+    assert rows(region_review_file, f"select count(*) from regions where id = {second}") == [(0,)]
+    assert rows(region_review_file, "select region_id from region_rejections") == [(second,)]
+    assert window.statusBar().currentMessage().startswith("Rejected signature region on page 1; 8 suggestions left")
+
+    # Undo brings each back, on its page: the rejected one under its id, the accepted one as a suggestion.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(region_review_file, f"select suggested from regions where id = {second}") == [(1,)]
+    assert rows(region_review_file, "select count(*) from region_rejections") == [(0,)]
+    assert window.statusBar().currentMessage() == "Undid “Reject signature region suggestion” in second.pdf, page 1"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(region_review_file, f"select suggested, annotator from regions where id = {first}") == [(1, "")]
+    assert window.current_page() == (1, 2)
+    qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("10 suggestions"))
+
+    # Accept all of a label takes the regions of that label too, in one undo step.
+    menu = window.actions.accept_label_menu
+    menu.aboutToShow.emit()
+    entries = {a.text(): a for a in menu.actions()}
+    assert set(entries) == {"agency (3)", "program (5)", "signature (2)"}
+    entries["signature (2)"].trigger()
+    assert rows(region_review_file, "select suggested from regions order by id") == [(0,), (0,)]
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(region_review_file, "select suggested from regions order by id") == [(1,), (1,)]
