@@ -27,9 +27,14 @@ class HistoryMessages:
                 number = nav.page_number if doc_id == nav.doc_id and nav.page_number else 1
             nav.show_page(doc_id, number)
             where = f" in {w.session.document(doc_id).name}, page {number}"
-            # And to the annotation itself, when the step left one there (not after undoing a tag).
-            found = target is not None and (w.session.find_span(target[1]) if target[0] == "span"
-                                            else w.session.find_region(target[1])) is not None
-            if target is not None and found:
+            # And to the word or annotation itself, when the step left one there (not after undoing a tag).
+            if target is not None and target[0] == "word":
+                w.page_view.ensure_shown()  # the page just shown, with its words
+                words = w.page_view.data.words if w.page_view.data is not None else []
+                index = next((i for i, word in enumerate(words) if word.id == target[1]), None)
+                if index is not None:
+                    w.page_view.show_word(index)
+            elif target is not None and (w.session.find_span(target[1]) if target[0] == "span"
+                                         else w.session.find_region(target[1])) is not None:
                 w.page_view.reveal(AnnotationRef(*target))
         w.statusBar().showMessage(f"{verb} “{text}”{where}", 8000)

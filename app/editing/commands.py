@@ -31,7 +31,7 @@ class Command(QUndoCommand):
         self.done_once = False
         self.replayed = False  # run again by a redo, not by its push
         self.place: tuple[int, int | None] | None = None  # (document id, page number) it changes
-        self.target: tuple[str, int] | None = None  # ("span" | "region", id) it changes, to scroll to
+        self.target: tuple[str, int] | None = None  # ("span" | "region" | "word", id) it changes, to scroll to
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -178,6 +178,7 @@ class CorrectWord(Command):
         self.word_id = word_id
         page = session.page_of_word(word_id)
         self.place = (page.document_id, page.number) if page is not None else None
+        self.target = ("word", word_id)
         self.old = old
         self.new = new
 

@@ -111,3 +111,20 @@ def test_escape_cancels_a_correction(qtbot: QtBot, window: MainWindow, project_f
     assert window.word_editor() is None
     assert rows(project_file, "select count(*) from words where text != ocr_text") == [(0,)]
     assert window.page_view.hasFocus()
+
+
+def test_undoing_a_correction_from_another_page_scrolls_the_scan_to_the_word(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    word = window.find_words("Homeland")[0]  # low on page 1
+    window.page_view.actual_size()  # the page is several screens tall
+    window.page_view.edit_word(window.page_words().index(word))
+    type_into_editor(qtbot, window, "HOMELAND")
+    window.navigation.show_page(1, 2)
+    qtbot.waitUntil(window.is_settled)
+    window.page_view.verticalScrollBar().setValue(0)
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(project_file, f"select text from words where id = {word.id}") == [("Homeland",)]
+    assert window.current_page() == (1, 1)
+    assert window.page_view.viewport().rect().contains(window.viewport_rect(word.box))
