@@ -417,7 +417,8 @@ class MainWindow(WindowAPI, QMainWindow):
     def export_dialog(self) -> None:
         if self.session is None:
             return
-        dialog = ExportDialog(self.session.path, self.navigation.doc_id, self)
+        analysts = [n for n in self.session.annotators() if n]
+        dialog = ExportDialog(self.session.path, self.navigation.doc_id, self, analysts=analysts)
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             self.export_to(*dialog.request())
 

@@ -31,7 +31,8 @@ class ExportDialog(QDialog):
     _last: dict[Path, dict[str, Any]] = {}
     """What was chosen at the last export of each project in this run: exports are repeated, with the same choices."""
 
-    def __init__(self, project_path: Path, current_doc: int | None, parent: QWidget | None = None) -> None:
+    def __init__(self, project_path: Path, current_doc: int | None, parent: QWidget | None = None,
+                 analysts: list[str] | None = None) -> None:
         super().__init__(parent)
         # Imported when the dialog opens, not with the window: some exporters load large libraries.
         from annotations import exporters
@@ -57,6 +58,14 @@ class ExportDialog(QDialog):
         self.suggestions.addItem("Include suggestions", "include")
         self.suggestions.addItem("Leave suggestions out", "exclude")
         self.suggestions.addItem("Only suggestions", "only")
+        # Which annotations, when several analysts annotate (see `scanspan export --layer`).
+        self.layer = QComboBox()
+        self.layer.setToolTip("Whose annotations: what adjudication kept, everyone's, or one analyst's")
+        self.layer.addItem("Adjudicated where a document has it, else everyone's", None)
+        self.layer.addItem("Adjudicated only", "adjudicated")
+        self.layer.addItem("Everyone's (the union)", "union")
+        for name in analysts or []:
+            self.layer.addItem(f"{name}'s own", name)
         self.split = QLineEdit()
         self.split.setPlaceholderText("none (one file), or e.g. train=0.8,dev=0.1,test=0.1")
         self.split.setToolTip("Split by document, one file per part (OUT-train.EXT, ...); the same seed gives the same split")
@@ -97,6 +106,7 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("Documents", self.scope)
         form.addRow("Suggestions", self.suggestions)
+        form.addRow("Annotations", self.layer)
         form.addRow("Split", self.split)
         form.addRow("Seed", self.seed)
         form.addRow("Tagging scheme", self.scheme)
@@ -123,7 +133,7 @@ class ExportDialog(QDialog):
 
     def _state(self) -> dict[str, Any]:
         combos = {"format": self.format, "scope": self.scope, "suggestions": self.suggestions,
-                  "scheme": self.scheme, "snap": self.snap}
+                  "layer": self.layer, "scheme": self.scheme, "snap": self.snap}
         return {**{name: combo.currentData() for name, combo in combos.items()},
                 "split": self.split.text(), "seed": self.seed.value(), "lang": self.lang.text(),
                 "include_spans": self.include_spans.isChecked(), "image_url": self.image_url.text(),
@@ -133,10 +143,10 @@ class ExportDialog(QDialog):
         last = self._last.get(self.project_path.resolve())
         if not last:
             return
-        for name in ("format", "scope", "suggestions", "scheme", "snap"):
+        for name in ("format", "scope", "suggestions", "layer", "scheme", "snap"):
             combo: QComboBox = getattr(self, name)
             index = combo.findData(last[name])
-            if index >= 0:  # "the current document" is offered only while one is shown
+            if index >= 0:  # "the current document" is offered only while one is shown, an analyst while they have annotations
                 combo.setCurrentIndex(index)
         self.split.setText(last["split"])
         self.seed.setValue(last["seed"])
@@ -255,5 +265,6 @@ class ExportDialog(QDialog):
             include_spans=self.include_spans.isChecked(),
             image_url=self.image_url.text().strip(),
             replace=self._folder() and self.replace.isChecked(),
+            layer=self.layer.currentData(),
         )
         return fmt, self.output_path(), documents, options

@@ -460,3 +460,33 @@ def test_an_ocr_language_tesseract_lacks_keeps_ok_off_and_names_the_package(qtbo
     _import_settings(qtbot, window, act)
     assert seen == {"problem": "tesseract language data not installed: xyz (Debian/Ubuntu: apt-get install "
                                "tesseract-ocr-xyz)", "ok": False, "open": True}
+
+
+def test_the_export_dialog_exports_one_analysts_annotations(
+    qtbot: QtBot, settings: Settings, tagged_file: Path, tmp_path: Path
+) -> None:
+    import json
+
+    with Project(tagged_file) as project:  # the demo tagged the letter as "demo"; bob tags two words
+        doc = project.documents()[0].id
+        words = project.words(project.pages(doc)[0].id)
+        project.add_span(doc, "agency", words[0].id, words[1].id, annotator="bob")
+    window = open_window(qtbot, settings, tagged_file)
+    out = tmp_path / "bob.jsonl"
+    seen: dict[str, object] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        seen["layers"] = [dialog.layer.itemData(i) for i in range(dialog.layer.count())]
+        dialog.format.setCurrentIndex(dialog.format.findData("jsonl"))
+        dialog.layer.setCurrentIndex(dialog.layer.findData("bob"))
+        dialog.output.setText(str(out))
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    when_modal(qtbot, ExportDialog, fill)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert seen["layers"] == [None, "adjudicated", "union", "bob", "demo"]
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(s["annotator"], s["label"]) for s in record["spans"]] == [("bob", "agency")]
+    assert record["regions"] == []  # the demo's signature region is not bob's
