@@ -40,6 +40,8 @@ class ExportDialog(QDialog):
 
         self.exporters: ModuleType = exporters
         self._parse_split = parse_split
+        # Absolute, so that the dialog names the folder it writes in even for a project opened as "p.db".
+        project_path = project_path.absolute()
         self.project_path = project_path
         self.current_doc = current_doc
         self.setWindowTitle("Export")
