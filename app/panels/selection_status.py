@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from annotations.pagetext import words_in
 from app.editing.selection import AnnotationRef, Selection
 from app.project.session import ProjectSession
+
+WIDEST = 420
+"""Pixels the label asks for at most: the status bar's messages ("Accepted …; 15 suggestions left")
+keep the room left of it, and a longer account is cut short with its whole text in the tooltip."""
 
 
 class SelectionStatus(QLabel):
@@ -32,7 +38,22 @@ class SelectionStatus(QLabel):
         self.refresh()
 
     def refresh(self, *_: object) -> None:
-        self.setText(self.describe())
+        text = self.describe()
+        self.setText(text)
+        self.setToolTip(text)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), WIDEST), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(super().minimumSizeHint().width(), WIDEST), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(self.alignment()), shown)
 
     def describe(self) -> str:
         session = self.session

@@ -150,3 +150,17 @@ def test_undo_of_a_delete_scrolls_to_the_annotation_it_brings_back(
     view = window.page_view
     (item,) = window.highlight_items(span_id)[:1]
     assert view.viewport().rect().intersects(view.mapFromScene(item.sceneBoundingRect()).boundingRect())
+
+
+def test_a_long_selection_account_leaves_the_status_message_its_room(
+    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+) -> None:
+    from app.panels.selection_status import WIDEST
+
+    window = tagged_window
+    span_id, _ = max(stored_span_texts(tagged_file).items(), key=lambda item: len(item[1][1]))
+    window.navigation.go_to_annotation(AnnotationRef("span", span_id))
+    status = window.selection_status
+    assert status.text().startswith("Selected ") and status.fontMetrics().horizontalAdvance(status.text()) > WIDEST
+    assert status.toolTip() == status.text()  # the whole account, on hover
+    assert status.width() <= WIDEST  # shown cut short, so a status message beside it is read whole
