@@ -332,6 +332,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.renderer.rendered.connect(self.navigation.on_rendered)
         self.renderer.failed.connect(lambda _pid, msg: self.statusBar().showMessage(f"Cannot render the page: {msg}"))
         self.panel.activated.connect(self.navigation.go_to_annotation)
+        self.panel.analystChanged.connect(self.page_view.set_analyst)
+        self.panel.analystChanged.connect(self.text_view.set_analyst)
         self.panel.model.noteEdited.connect(self.editor.set_note)
         self.palette.applied.connect(self.label_keys.apply)
         self.palette.addRequested.connect(self.label_keys.add_dialog)

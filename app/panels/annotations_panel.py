@@ -307,6 +307,7 @@ class AnnotationsPanel(QWidget):
     """The table with its label filter and search field."""
 
     activated = Signal(object)  # AnnotationRef: the user picked this row
+    analystChanged = Signal(object)  # the analyst whose annotations are shown, or None: everyone's
 
     def __init__(self, session: ProjectSession, selection: Selection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -434,6 +435,7 @@ class AnnotationsPanel(QWidget):
     def _refilter(self) -> None:
         self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "",
                               self.analysts.currentData())
+        self.analystChanged.emit(self.analysts.currentData())
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ref = index.data(Qt.ItemDataRole.UserRole)

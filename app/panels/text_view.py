@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QTextEdit, QToolTip, QWidget
 
 from annotations.model import Page, Span, Word
-from annotations.pagetext import PageData, TextRange, snap
+from annotations.pagetext import PageData, SpanOnPage, TextRange, snap
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.word_editor import WordEditor
 from app.panels.text_highlights import Mark, SpanHighlighter
@@ -42,6 +42,7 @@ class TextView(QTextEdit):
         self.selection = selection
         self.page: Page | None = None
         self.data: PageData | None = None
+        self.analyst: str | None = None  # only this analyst's spans are marked (None: everyone's)
         self._qt: list[int] | None = None  # core offset -> Qt position, when they differ
         self._syncing = False
         self._extra: dict[str, list[QTextEdit.ExtraSelection]] = {"find": [], "selection": []}
@@ -148,20 +149,30 @@ class TextView(QTextEdit):
         if self._marks_due:
             self.refresh_highlights()
 
+    def set_analyst(self, name: str | None) -> None:
+        """Mark only this analyst's spans (None: everyone's), as the Annotations table shows them."""
+        if name != self.analyst:
+            self.analyst = name
+            self.refresh_highlights()
+
+    def _visible(self, parts: list[SpanOnPage]) -> list[SpanOnPage]:
+        return parts if self.analyst is None else [p for p in parts if p.span.annotator == self.analyst]
+
     def _marks(self) -> list[Mark]:
         """The page's spans as marks in Qt positions; kept with the page until its spans change."""
         if self.page is None or self.data is None:
             return []
-        parts = self.session.spans_on_page(self.page)
+        stored = self.session.spans_on_page(self.page)
         cached = self.data.cache.get("text_marks")
-        if isinstance(cached, tuple) and cached[0] is parts:
+        if isinstance(cached, tuple) and cached[0] is stored and cached[2] == self.analyst:
             return cached[1]
+        parts = self._visible(stored)
         colors = {label.name: QColor(label.color) for label in self.session.labels()}
         grey = QColor("#888888")
         marks = [Mark(self._to_qt(p.start), self._to_qt(p.end), p.span.id, colors.get(p.span.label, grey),
                       bool(p.span.suggested)) for p in parts]
         marks.sort(key=lambda m: (m.start, -m.end))
-        self.data.cache["text_marks"] = (parts, marks)
+        self.data.cache["text_marks"] = (stored, marks, self.analyst)
         return marks
 
     def _on_labels(self) -> None:
@@ -330,7 +341,7 @@ class TextView(QTextEdit):
         if pressed is None or self.textCursor().hasSelection() or self.page is None:
             return
         # A click (no drag) on a highlight selects its annotation; clicking again cycles overlaps.
-        parts = [p for p in self.session.spans_on_page(self.page) if p.start <= pressed < p.end]
+        parts = [p for p in self._visible(self.session.spans_on_page(self.page)) if p.start <= pressed < p.end]
         if not parts:
             return
         parts.sort(key=lambda p: p.end - p.start)
@@ -347,7 +358,7 @@ class TextView(QTextEdit):
             return ""
         offset = self._from_qt(self.cursorForPosition(point).position())
         labels = [p.span.label + (" (suggested)" if p.span.suggested else "")
-                  for p in self.session.spans_on_page(self.page) if p.start <= offset < p.end]
+                  for p in self._visible(self.session.spans_on_page(self.page)) if p.start <= offset < p.end]
         return ", ".join(dict.fromkeys(labels))
 
     def event(self, event: QEvent) -> bool:

@@ -92,6 +92,7 @@ class PageView(QGraphicsView):
         self.fit = "width"
         self.show_boxes = False
         self.show_names = False
+        self.analyst: str | None = None  # only this analyst's annotations are drawn (None: everyone's)
         self._press: tuple[QPoint, QPointF, Qt.MouseButton, Qt.KeyboardModifiers] | None = None
         self._band: QGraphicsRectItem | None = None
         self._pan: QPoint | None = None
@@ -206,11 +207,21 @@ class PageView(QGraphicsView):
             if item is not None:
                 scene.removeItem(item)
         self.regions = {}
-        self.highlights = Highlights(self.session.spans_on_page(self.page), self.data, self._color, self.show_names)
+        parts = self.session.spans_on_page(self.page)
+        if self.analyst is not None:  # the Annotations table shows one analyst's: so does the scan
+            parts = [p for p in parts if p.span.annotator == self.analyst]
+        self.highlights = Highlights(parts, self.data, self._color, self.show_names)
         scene.addItem(self.highlights)
         for region in self.session.regions_on_page(self.page):
-            self._add_region_item(region)
+            if self.analyst is None or region.annotator == self.analyst:
+                self._add_region_item(region)
         self._on_annotation(self.selection.annotation)
+
+    def set_analyst(self, name: str | None) -> None:
+        """Draw only this analyst's spans and regions (None: everyone's)."""
+        if name != self.analyst:
+            self.analyst = name
+            self._rebuild_annotations()
 
     def _add_region_item(self, region: Region) -> None:
         assert self.page is not None

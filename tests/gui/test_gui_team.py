@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from gui_helpers import drag, open_window, rows, when_modal
+from gui_helpers import drag, open_window, rows, stored_span_texts, when_modal
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -102,10 +102,16 @@ def test_the_annotations_table_shows_and_filters_by_analyst(
     assert column == "Analyst"
     shown = {r[1]: panel.proxy.index(i, 5).data() for i, r in enumerate(window.annotation_rows())}
     assert shown == {"UNITED STATES MISSION": "bob", "Department of Justice": "tester"}
+    ids = {text: span_id for span_id, (_, text) in stored_span_texts(project_file).items()}
     panel.filter_annotator("bob")
     assert [r[1] for r in window.annotation_rows()] == ["UNITED STATES MISSION"]
+    # The scan and the text show what the table shows: bob's highlight, not tester's.
+    assert window.highlight_items(ids["UNITED STATES MISSION"]) and not window.highlight_items(ids["Department of Justice"])
+    assert set(window.text_view.highlighted()) == {ids["UNITED STATES MISSION"]}
     panel.filter_annotator(None)
     assert len(window.annotation_rows()) == 2
+    assert window.highlight_items(ids["Department of Justice"])
+    assert set(window.text_view.highlighted()) == set(ids.values())
 
 
 LABELS = ("agency", "program")
