@@ -306,3 +306,10 @@ def adjudications(db: Database) -> None:
         defaults={"adjudicator": ""},
     )
     db["adjudications"].create_index(["document_id", "a", "b", "first_word_id", "last_word_id"], unique=True)
+
+
+@migrations(name="0011_ocr_input")
+def ocr_input(db: Database) -> None:
+    # How a page's image was prepared for tesseract (ocr.OcrPlan.describe: x-height, scale, despeckle,
+    # line re-read); "" for pages read from the resolution alone, as every page before this was.
+    db["pages"].add_column("ocr_input", str, not_null_default="")
