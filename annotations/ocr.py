@@ -77,6 +77,9 @@ class OcrPlan:
     repass: bool = False
     """Lines with low confidence are read again from a larger crop, and kept when read better."""
     x_height: float | None = None
+    """Of the image's text, in pixels of the image after `reduce`."""
+    reduce: tuple[int, int] = (1, 1)
+    """The image is first shrunk by these factors to its own pixels (scanstats.ScanStats.replication)."""
 
     def describe(self) -> str:
         """What was done, for the page's provenance, e.g. "x-height 6 px; scale 3.33x3.33; despeckle; line re-read"."""
@@ -84,6 +87,8 @@ class OcrPlan:
             return ""
         parts = [f"x-height {self.x_height:.0f} px" if self.x_height else "x-height unknown",
                  f"scale {self.scale[0]:.2f}x{self.scale[1]:.2f}"]
+        if self.reduce != (1, 1):
+            parts.insert(0, f"rendered {self.reduce[0]}x{self.reduce[1]} reduced")
         if self.despeckle:
             parts.append(f"despeckle {self.despeckle}")
         if self.repass:
@@ -250,6 +255,10 @@ def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSetti
     from . import scanstats
 
     stats = scanstats.measure(image)
+    reduce = stats.replication
+    if reduce != (1, 1):  # measured, resampled and despeckled from its own pixels, not the rendered blocks
+        stats = scanstats.measure(image.reduce(reduce))
+        scale = (scale[0] * reduce[0], scale[1] * reduce[1])
     x_height = stats.x_height
     poor = x_height is not None and not X_HEIGHT_LOW <= x_height * scale[1] <= X_HEIGHT_HIGH
     if poor:
@@ -259,18 +268,20 @@ def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSetti
         big = max(sx, sy)
         if big > MAX_UPSCALE:
             sx, sy = sx * MAX_UPSCALE / big, sy * MAX_UPSCALE / big
-        if image.width * image.height * sx * sy > MAX_OCR_PIXELS:
-            shrink = math.sqrt(MAX_OCR_PIXELS / (image.width * image.height * sx * sy))
+        pixels = image.width * image.height / (reduce[0] * reduce[1])
+        if pixels * sx * sy > MAX_OCR_PIXELS:
+            shrink = math.sqrt(MAX_OCR_PIXELS / (pixels * sx * sy))
             sx, sy = sx * shrink, sy * shrink
         scale = (sx, sy)
     despeckle = 0
     if stats.specks >= SPECKS:
-        # A speck grows with the upscaling, and the window with it; measured on faxes, a wider window
-        # (for the specks of a fax that a PDF renders three times larger) eats the thin strokes too.
+        # A speck grows with the upscaling, and the window with it (measured on faxes: 3 at their own
+        # resolution, 5 upscaled 1.5-3x; 7 eats the strokes too).
         despeckle = 3 if max(scale) < 1.5 else 5
     # Measured on the bundled sample, a second pass over a clean page's few weak lines (logos,
     # rules) costs time and changes good words: it is kept for the pages that look poor.
-    return OcrPlan(scale, despeckle=despeckle, repass=poor or bool(despeckle), x_height=x_height)
+    return OcrPlan((scale[0] / reduce[0], scale[1] / reduce[1]), despeckle=despeckle, repass=poor or bool(despeckle),
+                   x_height=x_height, reduce=reduce)
 
 
 def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: str | None = None) -> str:
@@ -281,7 +292,7 @@ def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: 
     scale = plan.scale
     raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
     if settings.adaptive:  # keys of the resolution-only pipeline stay what they were
-        raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}"
+        raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}|reduce {plan.reduce[0]}x{plan.reduce[1]}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -291,8 +302,11 @@ def prepare(image: Image.Image, plan: OcrPlan) -> Image.Image:
 
     sx, sy = plan.scale
     work = image.convert("L")
-    if (sx, sy) != (1.0, 1.0):
-        work = work.resize((max(1, round(image.width * sx)), max(1, round(image.height * sy))), Image.Resampling.LANCZOS)
+    if plan.reduce != (1, 1):
+        work = work.reduce(plan.reduce)
+    size = (max(1, round(image.width * sx)), max(1, round(image.height * sy)))
+    if work.size != size:
+        work = work.resize(size, Image.Resampling.LANCZOS)
     if plan.despeckle:
         work = work.filter(ImageFilter.MedianFilter(plan.despeckle))
     return work

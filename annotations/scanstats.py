@@ -30,6 +30,9 @@ class ScanStats:
     """Paper brightness minus ink darkness (0-255)."""
     specks: float
     """The share of ink pixels with no ink around them: salt-and-pepper noise of a fax or a dirty scan."""
+    replication: tuple[int, int] = (1, 1)
+    """Each pixel of a bilevel image repeated this many times across and down: a fax embedded in a PDF
+    and rendered at a multiple of its resolution (100 dpi at 300: (3, 3))."""
 
 
 def otsu(histogram: list[int]) -> int:
@@ -119,7 +122,27 @@ def measure(image: Image.Image) -> ScanStats:
     if factor > 1:  # a cell a quarter inked is ink: a speck grown to a block shrinks back to a pixel
         middle = middle.reduce(factor).point([255 if v >= 64 else 0 for v in range(256)])
     specks = _specks(middle)
-    return ScanStats(x_height, len(heights), spread, contrast, specks)
+    replication = (1, 1)
+    centre = grey.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
+    levels = centre.histogram()
+    if sum(levels[:8]) + sum(levels[248:]) >= 0.99 * sum(levels):
+        replication = (_repeats(centre.transpose(Image.Transpose.ROTATE_90)), _repeats(centre))
+    return ScanStats(x_height, len(heights), spread, contrast, specks, replication)
+
+
+def _repeats(image: Image.Image) -> int:
+    """How many times each row of a bilevel image is repeated (1: not at all), from the rows with ink."""
+    width, data = image.width, image.tobytes()
+    rows = [data[y * width:(y + 1) * width] for y in range(image.height)]
+    inked = [y for y in range(1, len(rows)) if min(rows[y]) < 128 or min(rows[y - 1]) < 128]
+    if len(inked) < 100:
+        return 1
+    same = sum(1 for y in inked if rows[y] == rows[y - 1]) / len(inked)
+    # k copies of every row: k - 1 of each k are equal to the one before.
+    for k in (4, 3, 2):
+        if abs(same - (k - 1) / k) < 0.06:
+            return k
+    return 1
 
 
 def _specks(ink: Image.Image) -> float:
