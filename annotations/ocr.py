@@ -50,7 +50,7 @@ REPASS_LINES = 8
 """At most this many lines per page are read again, the least confident first."""
 SPECKS = 0.01
 """A page whose ink is this much isolated specks (scanstats.ScanStats.specks) is despeckled before OCR."""
-REPASS_BUDGET = 0.3
+REPASS_BUDGET = 1.0
 """The second pass may take at most this fraction of the first pass's time (and 1 s at least)."""
 
 
@@ -330,7 +330,7 @@ def ocr_image(
     words = _read(work, settings.lang, settings.config, timeout, cancel)
     if plan.repass:
         spent = time.monotonic() - started
-        budget = max(1.0, REPASS_BUDGET * spent)
+        budget = max(3.0, REPASS_BUDGET * spent)
         if timeout:
             budget = min(budget, timeout - spent)
         if budget > 0:
@@ -402,7 +402,14 @@ def repass(work: Image.Image, words: list[RawWord], lang: str, budget: float,
     better: dict[tuple[int, int, int], list[RawWord]] = {}
     for key, box, top in slots:
         bottom = top + 2 * (box[3] - box[1])
-        new = [w for w in found if top <= (w.box[1] + w.box[3]) / 2 < bottom]
+        # The margin catches bits of the lines above and below: only the line nearest the middle counts.
+        read: dict[tuple[int, int, int], list[RawWord]] = {}
+        for w in found:
+            if top <= (w.box[1] + w.box[3]) / 2 < bottom:
+                read.setdefault((w.block, w.par, w.line), []).append(w)
+        middle = (top + bottom) / 2
+        new = min(read.values(), key=lambda ws: abs(sum(w.box[1] + w.box[3] for w in ws) / (2 * len(ws)) - middle),
+                  default=[])
         if new and _line_conf(new) > _line_conf(lines[key]):
             better[key] = [
                 RawWord(w.text, (box[0] + w.box[0] / 2, box[1] + (w.box[1] - top) / 2,
