@@ -246,7 +246,7 @@ def test_a_project_upgraded_from_an_older_scanspan_is_merged(projects: tuple[Pat
     migrations.apply(db, stop_before="0010_adjudications")
     db.close()
     with Project(old) as project:  # the upgrade, as any command does it
-        assert project.schema_version() == "0010_adjudications"
+        assert project.schema_version() == "0011_ocr_input"
         add_letter(project, "old.pdf", [["An old letter."]])
     run = cli("merge", old, "-p", ann)
     assert run.code == 0, run.err
