@@ -32,10 +32,11 @@ def remote_ready(settings: ocr.OcrSettings) -> str:
     return ocr.engine_version()
 
 
-def remote_ocr(image: Image.Image, settings: ocr.OcrSettings, scale: tuple[float, float],
+def remote_ocr(image: Image.Image, settings: ocr.OcrSettings, plan: ocr.OcrPlan | None,
                timeout: float | None) -> tuple[str, list[RawWord]]:
-    """On a worker: one page through the same tesseract call as a local import; (version, words)."""
-    return ocr.engine_version(), ocr.ocr_image(image, settings, scale, timeout=timeout)
+    """On a worker: one page through the same pipeline as a local import (the plan, decided by the
+    importing process, is in the cache key); (version, words)."""
+    return ocr.engine_version(), ocr.ocr_image(image, settings, plan, timeout=timeout)
 
 
 # -- this side ---------------------------------------------------------------------------------
@@ -87,9 +88,9 @@ class ClusterOcr:
             raise OcrError("the cluster's tesseract was not checked before use")
         return self._version
 
-    def ocr_image(self, image: Image.Image, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+    def ocr_image(self, image: Image.Image, settings: ocr.OcrSettings, plan: ocr.OcrPlan | None = None,
                   timeout: float | None = None, cancel: Callable[[], bool] | None = None) -> list[RawWord]:
-        future = self.client.submit(remote_ocr, image, settings, scale, timeout, pure=False)
+        future = self.client.submit(remote_ocr, image, settings, plan, timeout, pure=False)
         del image
         try:
             while True:

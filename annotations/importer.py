@@ -154,7 +154,7 @@ class Engine(Protocol):
 
     def engine_version(self) -> str: ...
 
-    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, plan: ocr.OcrPlan | None = None,
                   timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]: ...
 
     def close(self) -> None: ...
@@ -170,9 +170,9 @@ class _LocalOcr:
     def engine_version(self) -> str:
         return ocr.engine_version()
 
-    def ocr_image(self, image: Any, settings: ocr.OcrSettings, scale: tuple[float, float] = (1.0, 1.0),
+    def ocr_image(self, image: Any, settings: ocr.OcrSettings, plan: ocr.OcrPlan | None = None,
                   timeout: float | None = None, cancel: CancelCheck | None = None) -> list[RawWord]:
-        return ocr.ocr_image(image, settings, scale, timeout=timeout, cancel=cancel)
+        return ocr.ocr_image(image, settings, plan, timeout=timeout, cancel=cancel)
 
     def close(self) -> None:
         pass
@@ -337,12 +337,13 @@ class _ImportRun:
         self._check_ocr()
         settings = self.options.ocr
         image_sha = ocr.image_hash(page.image)
-        scale = ocr.ocr_scale(page.dpi_x, page.dpi_y, page.image.size)
-        key = ocr.cache_key(image_sha, settings, scale, self.engine.engine_version())
+        plan = ocr.plan_page(page.image, page.dpi_x, page.dpi_y, settings)
+        scale = plan.scale
+        key = ocr.cache_key(image_sha, settings, plan, self.engine.engine_version())
         prov = Provenance(
             "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
-            reading_order=reading_order.METHOD,
+            reading_order=reading_order.METHOD, ocr_input=plan.describe(),
         )
 
         def new_page(words: list[RawWord]) -> NewPage:
@@ -365,7 +366,7 @@ class _ImportRun:
         def job() -> NewPage:
             if stopped():
                 raise Cancelled()
-            return new_page(self.engine.ocr_image(image, settings, scale, timeout=timeout, cancel=stopped))
+            return new_page(self.engine.ocr_image(image, settings, plan, timeout=timeout, cancel=stopped))
 
         def on_done(future: Future[NewPage]) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.

@@ -66,6 +66,8 @@ class Provenance:
     upscale: float = 1.0
     reading_order: str = ""
     """How the words were put in reading order: "" the engine's own order, else a method of annotations.reading_order."""
+    ocr_input: str = ""
+    """How the image was prepared for the engine (annotations.ocr.OcrPlan.describe); "" from the resolution alone."""
 
 
 @dataclass(frozen=True)

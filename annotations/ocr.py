@@ -38,14 +38,63 @@ _POLL = 0.05
 """How often a running page checks its deadline and the cancel callback, in seconds."""
 
 
+PIPELINE = "poor-scans-1"
+"""Names the adaptive pipeline in cache keys: a change to how it chooses or reads the input bumps it."""
+X_HEIGHT_LOW, X_HEIGHT_HIGH = 15.0, 45.0
+"""Tesseract reads text whose x-height is in this range (pixels) as it is; outside it the page is resampled."""
+X_HEIGHT_TARGET = 20.0
+"""The x-height a page outside that range is resampled to (measured best on faxes and large typewriting)."""
+REPASS_CONF = 70.0
+"""Lines whose mean word confidence is below this are read again (second pass)."""
+REPASS_LINES = 8
+"""At most this many lines per page are read again, the least confident first."""
+SPECKS = 0.01
+"""A page whose ink is this much isolated specks (scanstats.ScanStats.specks) is despeckled before OCR."""
+REPASS_BUDGET = 1.0
+"""The second pass may take at most this fraction of the first pass's time (and 3 s at least); it only
+runs on pages that look poor, and with less (0.3) it often ran out of time on a busy machine."""
+
+
 @dataclass(frozen=True)
 class OcrSettings:
     lang: str = "eng"
     psm: int = 3
+    adaptive: bool = True
+    """Choose each page's input from the page (x-height, noise) and read weak lines again; False: the
+    input from the resolution alone, as before (kept for comparison)."""
 
     @property
     def config(self) -> str:
         return f"--psm {self.psm}"
+
+
+@dataclass(frozen=True)
+class OcrPlan:
+    """How one page is handed to tesseract, decided from its pixels and resolution before the OCR."""
+
+    scale: tuple[float, float] = (1.0, 1.0)
+    despeckle: int = 0
+    """The median filter's window that removes specks of noise after resampling (0: none), for noisy bilevel pages."""
+    repass: bool = False
+    """Lines with low confidence are read again from a larger crop, and kept when read better."""
+    x_height: float | None = None
+    """Of the image's text, in pixels of the image after `reduce`."""
+    reduce: tuple[int, int] = (1, 1)
+    """The image is first shrunk by these factors to its own pixels (scanstats.ScanStats.replication)."""
+
+    def describe(self) -> str:
+        """What was done, for the page's provenance, e.g. "x-height 6 px; scale 3.33x3.33; despeckle 5; line re-read"."""
+        if not self.repass and self.x_height is None:
+            return ""
+        parts = [f"x-height {self.x_height:.0f} px" if self.x_height else "x-height unknown",
+                 f"scale {self.scale[0]:.2f}x{self.scale[1]:.2f}"]
+        if self.reduce != (1, 1):
+            parts.insert(0, f"rendered {self.reduce[0]}x{self.reduce[1]} reduced")
+        if self.despeckle:
+            parts.append(f"despeckle {self.despeckle}")
+        if self.repass:
+            parts.append("line re-read")
+        return "; ".join(parts)
 
 
 def _install_locations() -> list[str]:
@@ -197,19 +246,80 @@ def image_hash(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
-def cache_key(image_sha256: str, settings: OcrSettings, scale: tuple[float, float], version: str | None = None) -> str:
-    """Identifies one OCR result: the same pixels, engine and settings always give the same words.
+def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSettings) -> OcrPlan:
+    """How to hand this page to tesseract: from its resolution alone, or (adaptive) from its measured
+    x-height and noise, resampled so the x-height is X_HEIGHT_TARGET when it is outside the range
+    tesseract reads well."""
+    scale = ocr_scale(dpi_x, dpi_y, image.size)
+    if not settings.adaptive:
+        return OcrPlan(scale)
+    from . import scanstats
+
+    stats = scanstats.measure(image)
+    reduce = stats.replication
+    if reduce != (1, 1):  # measured, resampled and despeckled from its own pixels, not the rendered blocks
+        stats = scanstats.measure(image.reduce(reduce))
+        scale = (scale[0] * reduce[0], scale[1] * reduce[1])
+    x_height = stats.x_height
+    poor = x_height is not None and not X_HEIGHT_LOW <= x_height * scale[1] <= X_HEIGHT_HIGH
+    if poor:
+        assert x_height is not None
+        factor = X_HEIGHT_TARGET / (x_height * scale[1])
+        sx, sy = scale[0] * factor, scale[1] * factor
+        big = max(sx, sy)
+        if big > MAX_UPSCALE:
+            sx, sy = sx * MAX_UPSCALE / big, sy * MAX_UPSCALE / big
+        pixels = image.width * image.height / (reduce[0] * reduce[1])
+        if pixels * sx * sy > MAX_OCR_PIXELS:
+            shrink = math.sqrt(MAX_OCR_PIXELS / (pixels * sx * sy))
+            sx, sy = sx * shrink, sy * shrink
+        scale = (sx, sy)
+    # Tesseract's own binarisation stays (Otsu): its thresholding_method 1 (Leptonica Otsu) and 2
+    # (Sauvola) read fewer words on every scan measured (word recall on the 150-dpi Huckleberry Finn
+    # page 96.9% Otsu, 26.4% Leptonica Otsu, 95.9% Sauvola; on its 100-dpi fax 40.7/33.9/39.0%).
+    despeckle = 0
+    if stats.specks >= SPECKS:
+        # A speck grows with the upscaling, and the window with it (measured on faxes: 3 at their own
+        # resolution, 5 upscaled 1.5-3x; 7 eats the strokes too).
+        despeckle = 3 if max(scale) < 1.5 else 5
+    # Measured on the bundled sample, a second pass over a clean page's few weak lines (logos,
+    # rules) costs time and changes good words: it is kept for the pages that look poor.
+    return OcrPlan((scale[0] / reduce[0], scale[1] / reduce[1]), despeckle=despeckle, repass=poor or bool(despeckle),
+                   x_height=x_height, reduce=reduce)
+
+
+def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: str | None = None) -> str:
+    """Identifies one OCR result: the same pixels, engine, settings and plan always give the same words.
 
     `version` is the tesseract that does the OCR (a cluster's workers'); by default the one here.
     """
+    scale = plan.scale
     raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
+    if settings.adaptive:  # keys of the resolution-only pipeline stay what they were
+        raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}|reduce {plan.reduce[0]}x{plan.reduce[1]}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def prepare(image: Image.Image, plan: OcrPlan) -> Image.Image:
+    """The grey image tesseract reads: resampled, and despeckled when the plan says so."""
+    from PIL import Image, ImageFilter
+
+    sx, sy = plan.scale
+    work = image.convert("L")
+    if plan.reduce != (1, 1):
+        work = work.reduce(plan.reduce)
+    size = (max(1, round(image.width * sx)), max(1, round(image.height * sy)))
+    if work.size != size:
+        work = work.resize(size, Image.Resampling.LANCZOS)
+    if plan.despeckle:
+        work = work.filter(ImageFilter.MedianFilter(plan.despeckle))
+    return work
 
 
 def ocr_image(
     image: Image.Image,
     settings: OcrSettings,
-    scale: tuple[float, float] = (1.0, 1.0),
+    plan: OcrPlan | None = None,
     timeout: float | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> list[RawWord]:
@@ -218,29 +328,109 @@ def ocr_image(
     Tesseract is killed when it runs longer than `timeout` seconds (OcrError) or `cancel()` turns
     true (Cancelled), and on any exception in the calling thread: no run outlives this call.
     """
-    from PIL import Image  # not at the top: commands that never OCR must not pay for Pillow
+    plan = plan or OcrPlan()
+    work = prepare(image, plan)
+    started = time.monotonic()
+    words = _read(work, settings.lang, settings.config, timeout, cancel)
+    if plan.repass:
+        spent = time.monotonic() - started
+        budget = max(3.0, REPASS_BUDGET * spent)
+        if timeout:
+            budget = min(budget, timeout - spent)
+        if budget > 0:
+            words = repass(work, words, settings.lang, budget, cancel)
+    sx, sy = plan.scale
+    return [RawWord(w.text, (w.box[0] / sx, w.box[1] / sy, w.box[2] / sx, w.box[3] / sy), w.conf, w.block, w.par, w.line)
+            for w in words]
 
-    sx, sy = scale
-    work = image
-    if (sx, sy) != (1.0, 1.0):
-        work = image.resize((round(image.width * sx), round(image.height * sy)), Image.Resampling.LANCZOS)
+
+def _read(work: Image.Image, lang: str, config: str, timeout: float | None,
+          cancel: Callable[[], bool] | None) -> list[RawWord]:
+    """Tesseract's words on a prepared image, boxes in its pixels."""
     # An uncompressed PGM costs far less to write than a PNG. It reaches tesseract as its standard
     # input from a file without a name, so even an import killed outright leaves no file behind,
     # and no pipe can block while tesseract hangs. The arguments are those of pytesseract's image_to_data.
     with tempfile.TemporaryFile(prefix="scanspan-") as pgm:
         try:
-            work.convert("L").save(pgm, format="PPM")
+            work.save(pgm, format="PPM")
             pgm.flush()
             pgm.seek(0)
         except OSError as exc:
             raise OcrError(f"could not hand the page to tesseract ({exc.strerror or exc})") from None
-        del work
-        args = [
-            *_launcher(), _tesseract(), "stdin", "stdout", "-l", settings.lang,
-            *shlex.split(f"-c tessedit_create_tsv=1 {settings.config}"),
-        ]
+        args = [*_launcher(), _tesseract(), "stdin", "stdout", "-l", lang,
+                *shlex.split(f"-c tessedit_create_tsv=1 {config}")]
         tsv = _run(args, pgm, timeout, cancel)
-    return _words_from_tsv(tsv, sx, sy)
+    return _words_from_tsv(tsv, 1.0, 1.0)
+
+
+def _line_conf(words: list[RawWord]) -> float:
+    # Weighted by length: a confident long word outweighs a stray mark read as "|".
+    return sum(w.conf * len(w.text) for w in words) / max(1, sum(len(w.text) for w in words))
+
+
+def repass(work: Image.Image, words: list[RawWord], lang: str, budget: float,
+           cancel: Callable[[], bool] | None = None) -> list[RawWord]:
+    """Read the least confident lines again, each from a crop twice as large, in one tesseract run
+    (the crops stacked, --psm 6), and keep a line's new words where their confidence is higher.
+
+    Runs within `budget` seconds: a second pass that does not finish in time changes nothing.
+    """
+    from PIL import Image
+
+    lines: dict[tuple[int, int, int], list[RawWord]] = {}
+    for w in words:
+        lines.setdefault((w.block, w.par, w.line), []).append(w)
+    weak = sorted((_line_conf(ws), key) for key, ws in lines.items()
+                  if _line_conf(ws) < REPASS_CONF and sum(len(w.text) for w in ws) >= 3)[:REPASS_LINES]
+    if not weak:
+        return words
+    crops, slots, y = [], [], 0
+    for _, key in weak:
+        ws = lines[key]
+        x0, y0 = min(w.box[0] for w in ws), min(w.box[1] for w in ws)
+        x1, y1 = max(w.box[2] for w in ws), max(w.box[3] for w in ws)
+        pad = max(4.0, 0.4 * (y1 - y0))
+        box = (max(0, int(x0 - pad)), max(0, int(y0 - pad)), min(work.width, int(x1 + pad) + 1), min(work.height, int(y1 + pad) + 1))
+        crop = work.crop(box)
+        crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+        crops.append(crop)
+        slots.append((key, box, y))
+        y += crop.height + 2 * int(pad)
+    sheet = Image.new("L", (max(c.width for c in crops), y), 255)
+    for crop, (_, _, top) in zip(crops, slots):
+        sheet.paste(crop, (0, top))
+    try:
+        found = _read(sheet, lang, "--psm 6", budget, cancel)
+    except OcrError:  # out of time (or a failure of the optional pass): the first reading stands
+        return words
+    better: dict[tuple[int, int, int], list[RawWord]] = {}
+    for key, box, top in slots:
+        bottom = top + 2 * (box[3] - box[1])
+        # The margin catches bits of the lines above and below: only the line nearest the middle counts.
+        read: dict[tuple[int, int, int], list[RawWord]] = {}
+        for w in found:
+            if top <= (w.box[1] + w.box[3]) / 2 < bottom:
+                read.setdefault((w.block, w.par, w.line), []).append(w)
+        middle = (top + bottom) / 2
+        new = min(read.values(), key=lambda ws: abs(sum(w.box[1] + w.box[3] for w in ws) / (2 * len(ws)) - middle),
+                  default=[])
+        if new and _line_conf(new) > _line_conf(lines[key]):
+            better[key] = [
+                RawWord(w.text, (box[0] + w.box[0] / 2, box[1] + (w.box[1] - top) / 2,
+                                 box[0] + w.box[2] / 2, box[1] + (w.box[3] - top) / 2), w.conf, *key)
+                for w in new
+            ]
+    if not better:
+        return words
+    replaced = set(better)
+    out: list[RawWord] = []
+    for w in words:
+        key = (w.block, w.par, w.line)
+        if key not in replaced:
+            out.append(w)
+        elif key in better:  # the new words take the place of the line's first word
+            out.extend(better.pop(key))
+    return out
 
 
 def _run(args: list[str], stdin: IO[bytes], timeout: float | None, cancel: Callable[[], bool] | None) -> str:

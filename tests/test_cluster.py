@@ -15,6 +15,7 @@ import psutil
 import pytest
 from helpers import cli_env, draw_pdf, image_pdf, orphans, render, similarity, start_scanspan, wait_until
 
+from annotations import ocr
 from annotations.importer import ImportOptions, import_into
 from annotations.search import search
 from annotations.store import Project
@@ -59,6 +60,31 @@ def test_local_cluster_ocr_gives_the_words_and_cache_keys_of_local_ocr(tmp_path:
             ours = project.pages(outcome.document.id)[0].provenance
             theirs = project.pages(local.document.id)[2].provenance
             assert (ours.engine, ours.engine_version, ours.lang) == (theirs.engine, theirs.engine_version, theirs.lang)
+
+
+def test_a_poor_scan_goes_through_the_same_pipeline_on_the_cluster(tmp_path: Path) -> None:
+    from degrade import fax_like
+    from helpers import png_bytes
+
+    drawn = draw_pdf([LINES[0] + LINES[1]], size=(6 * 72, 2 * 72), fontname="cour", fontsize=11)
+    fax = fax_like(render(drawn, 1, 300), 300, (200, 100), noise=0.01)
+    (tmp_path / "fax.png").write_bytes(png_bytes(fax, dpi=(200, 100)))
+    (tmp_path / "copy.png").write_bytes(png_bytes(fax, dpi=(200, 100)) + b"another file")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Project(tmp_path / "p.db") as project:
+            (remote,) = import_into(project, [tmp_path / "fax.png"], ImportOptions(cluster=cluster.scheduler_address))
+            assert remote.status == "imported" and remote.pages_ocr == 1, remote.message
+            # Here, the same pixels are a cache hit: the key (and so the pipeline) is the cluster's.
+            (local,) = import_into(project, [tmp_path / "copy.png"], ImportOptions(jobs=1))
+            assert (local.pages_cached, local.pages_ocr) == (1, 0), local.message
+            (page,) = project.pages(remote.document.id)
+            assert "despeckle" in page.provenance.ocr_input and "line re-read" in page.provenance.ocr_input
+            assert similarity(page_text(project, remote.document.id)[0], " ".join(LINES[0] + LINES[1])) > 0.9
+            # The worker's words are those of the whole pipeline run here (despeckled, weak lines re-read).
+            grey = fax.convert("L")
+            plan = ocr.plan_page(grey, 200, 100, ocr.OcrSettings())
+            here = ocr.ocr_image(grey, ocr.OcrSettings(), plan)
+            assert sorted(w.text for w in project.words(page.id)) == sorted(w.text for w in here)
 
 
 def free_port() -> int:

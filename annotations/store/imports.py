@@ -208,6 +208,7 @@ class ImportStore:
                 "text_layer": int(prov.text_layer),
                 "upscale": prov.upscale,
                 "reading_order": prov.reading_order,
+                "ocr_input": prov.ocr_input,
             },
         )
         self.db.conn.executemany(

@@ -353,3 +353,10 @@ def region_adjudications(db: Database) -> None:
         defaults={"adjudicator": ""},
     )
     db["region_adjudications"].create_index(["document_id", "a", "b"])
+
+
+@migrations(name="0014_ocr_input")
+def ocr_input(db: Database) -> None:
+    # How a page's image was prepared for tesseract (ocr.OcrPlan.describe: x-height, scale, despeckle,
+    # line re-read); "" for pages read from the resolution alone, as every page before this was.
+    db["pages"].add_column("ocr_input", str, not_null_default="")
