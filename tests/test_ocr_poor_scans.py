@@ -87,3 +87,18 @@ def test_the_cache_key_names_the_pipeline_and_stays_deterministic() -> None:
     # Results cached by the resolution-only pipeline keep their key (they are that pipeline's words).
     same_scale = ocr.OcrPlan(scale=old.scale)
     assert ocr.cache_key(sha, ocr.OcrSettings(), same_scale, "5.3.0") != old_key
+
+
+def test_an_imported_fax_says_how_it_was_read_in_its_provenance_and_the_jsonl_export(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from helpers import run_scanspan
+
+    drawn = draw_pdf([LINES], size=(6 * 72, 2.5 * 72), fontname="cour", fontsize=11)
+    fax = fax_like(render(drawn, 1, 300), 300, (200, 100), noise=0.01).convert("L")
+    fax.save(tmp_path / "fax.png", dpi=(200, 100))
+    assert run_scanspan(["import", tmp_path / "fax.png", "-p", tmp_path / "p.db"], tmp_path).code == 0
+    out = tmp_path / "out.jsonl"
+    assert run_scanspan(["export", "-p", tmp_path / "p.db", "-f", "jsonl", "-o", out], tmp_path).code == 0
+    (page,) = json.loads(out.read_text(encoding="utf-8"))["pages"]
+    assert "despeckle 5" in page["ocr"]["input"] and "x-height" in page["ocr"]["input"]

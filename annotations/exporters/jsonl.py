@@ -32,6 +32,8 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                     "dpi": page.provenance.dpi,
                     "text_layer": page.provenance.text_layer,
                     "reading_order": page.provenance.reading_order or "engine",
+                    # How the image was prepared for tesseract ("" when from its resolution alone).
+                    "input": page.provenance.ocr_input,
                 },
             }
         )
