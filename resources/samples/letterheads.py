@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
+from make_sample import wrap  # the Geneva sample's line breaking
 
 DPI = 300
 PAGE_W, PAGE_H = 612.0, 792.0
@@ -81,17 +82,14 @@ LETTERS = {
 }
 
 
-def _wrap(text: str, font: pymupdf.Font, size: float, width: float) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and font.text_length(candidate, fontsize=size) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    return lines + [current] if current else lines
+def _block(writer: pymupdf.TextWriter, left: float, y: float, lines: list[str], font: pymupdf.Font,
+           chunks: list[str]) -> float:
+    """Write lines of 10-point text from `y` down; the y below them. Their text joins `chunks`."""
+    for line in lines:
+        writer.append((left, y), line, font=font, fontsize=10)
+        y += 13
+    chunks.append("\n".join(lines))
+    return y
 
 
 def draw(letter: Letter) -> tuple[bytes, str]:
@@ -123,10 +121,7 @@ def draw(letter: Letter) -> tuple[bytes, str]:
     writer.append((PAGE_W - 54 - regular.text_length(letter.date, fontsize=10), y), letter.date, font=regular, fontsize=10)
     chunks.append(letter.date)
     y += 36
-    for line in letter.address:
-        writer.append((left, y), line, font=regular, fontsize=10)
-        y += 13
-    chunks.append("\n".join(letter.address))
+    y = _block(writer, left, y, letter.address, regular, chunks)
     if letter.stamp:
         sx, sy = PAGE_W - 150, 150.0
         page.draw_rect(pymupdf.Rect(sx - 8, sy - 14, sx + 92, sy + 22), color=(0.3, 0.3, 0.3), width=1.5)
@@ -138,7 +133,7 @@ def draw(letter: Letter) -> tuple[bytes, str]:
     chunks.append(letter.salutation)
     for paragraph in letter.body:
         y += 26
-        lines = _wrap(paragraph, regular, 10, width)
+        lines = wrap(paragraph, regular, 10, width)
         for line in lines:
             writer.append((left, y), line, font=regular, fontsize=10)
             y += 13
@@ -147,10 +142,7 @@ def draw(letter: Letter) -> tuple[bytes, str]:
     writer.append((left, y), letter.closing, font=regular, fontsize=10)
     chunks.append(letter.closing)
     y += 60
-    for line in letter.signer:
-        writer.append((left, y), line, font=regular, fontsize=10)
-        y += 13
-    chunks.append("\n".join(letter.signer))
+    y = _block(writer, left, y, letter.signer, regular, chunks)
     writer.write_text(page)
     pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY, alpha=False)
     out = pymupdf.open()
