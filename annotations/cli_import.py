@@ -212,6 +212,8 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
                 click.echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
             for label, n in r.region_unknown_labels.items():
                 click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+            if r.rejected:
+                click.echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
         spans = sum(r.spans_added for r in summary)
         regions = sum(r.regions for r in summary)
         already = sum(r.duplicates + r.region_duplicates for r in summary)

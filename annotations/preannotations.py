@@ -67,6 +67,7 @@ class ImportResult:
     regions: int = 0  # regions added, as suggestions
     regions_scaled: int = 0  # of those, boxes scaled because the file's page size differs from the document's
     region_duplicates: int = 0  # an identical region was already there
+    rejected: int = 0  # spans and regions rejected before in this project: never proposed again
     regions_off_page: int = 0  # no such page in the document, or the box does not lie on it
     region_unknown_labels: dict[str, int] = field(default_factory=dict)
     regions_invalid: int = 0  # no page number, a box that is not four finite numbers, a bad label name
@@ -84,7 +85,8 @@ class ImportResult:
 
     def merge(self, other: ImportResult) -> None:
         for name in ("records", "placed", "adjusted", "duplicates", "not_aligned", "invalid", "regions",
-                     "regions_scaled", "region_duplicates", "regions_off_page", "regions_invalid", "covered", "visible"):
+                     "regions_scaled", "region_duplicates", "rejected", "regions_off_page", "regions_invalid", "covered",
+                     "visible"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.unaligned += other.unaligned[: SHOWN - len(self.unaligned)]
         for label, n in other.unknown_labels.items():
@@ -159,6 +161,7 @@ class _Document:
         self.doc = doc
         self.text: DocumentText = project.document_text(doc.id)
         self.spans = {(s.label, s.first_word_id, s.last_word_id, s.head, s.tail) for s in project.spans(doc.id)}
+        self.rejected = {(r.label, r.first_word_id, r.last_word_id, r.head, r.tail) for r in project.rejections(doc.id)}
         self.pages: dict[int, Page] = {p.number: p for p in project.pages(doc.id)}
         self.regions = {(g.page_id, g.label, g.box) for g in project.regions(doc.id)}
         self.own: Alignment | None = None  # the alignment of the document's own text, made on first use
@@ -398,6 +401,9 @@ class AnnotationImport:
         if key in state.spans:
             result.duplicates += 1
             return
+        if key in state.rejected:
+            result.rejected += 1
+            return
         state.spans.add(key)
         got = state.text.resolve(Span(0, state.doc.id, label, *anchor)).text
         placed = got.split() == wanted.split()
@@ -431,6 +437,9 @@ class AnnotationImport:
         key = (page.id, label, (x0, y0, x1, y1))
         if key in state.regions:
             result.region_duplicates += 1
+            return
+        if self.project.region_rejected(page.id, label, (x0, y0, x1, y1)):
+            result.rejected += 1
             return
         state.regions.add(key)
         planned.regions.append((g, page.id, box, scaled))

@@ -307,6 +307,24 @@ def test_regions_land_on_their_page_scaled_to_its_size_and_the_rest_is_counted(t
         assert "stamp" in {label.name for label in project.labels()}
 
 
+def test_what_was_rejected_is_not_proposed_again_by_the_same_file(tmp_path: Path) -> None:
+    with Project(tmp_path / "p.scanspan") as project:
+        doc_id = add_letter(project, "l.pdf", LETTER)
+        text = project.document_text(doc_id).text
+        start = text.index("Department of Justice")
+        record = {"text": text, "spans": [{"start": start, "end": start + len("Department of Justice"), "label": "agency"}],
+                  "regions": [{"page": 1, "box": [10, 10, 100, 60], "label": "signature"}]}
+        path = tmp_path / "model.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        (first,) = import_annotations(project, path, document=doc_id, source="model")
+        assert (first.spans_added, first.regions, first.rejected) == (1, 1, 0)
+        project.reject_suggestions([s.id for s in project.suggestions()])
+        project.reject_region_suggestions([g.id for g, _, _ in project.region_suggestions()])
+        (again,) = import_annotations(project, path, document=doc_id, source="model")
+        assert (again.spans_added, again.regions, again.rejected) == (0, 0, 2)
+        assert project.spans(doc_id) == [] and project.regions(doc_id) == []
+
+
 def test_malformed_regions_are_counted_and_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     regions = [
