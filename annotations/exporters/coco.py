@@ -22,7 +22,18 @@ def coco_box(box: Box, page: Page) -> tuple[list[float], bool]:
     cx0, cy0 = min(max(0.0, x0), page.width), min(max(0.0, y0), page.height)
     cx1, cy1 = min(max(0.0, x1), page.width), min(max(0.0, y1), page.height)
     clamped = (cx0, cy0, cx1, cy1) != (x0, y0, x1, y1)
-    return [round(cx0, 2), round(cy0, 2), round(cx1 - cx0, 2), round(cy1 - cy0, 2)], clamped
+    x, w = _extent(cx0, cx1)
+    y, h = _extent(cy0, cy1)
+    return [x, y, w, h], clamped
+
+
+def _extent(start: float, end: float) -> tuple[float, float]:
+    """Start and length to two decimals, the rounded box never reaching past `end` (the page's edge)."""
+    first = round(start, 2)
+    length = max(0.0, round(end - first, 2))
+    while length > 0 and first + length > end:  # rounding up (0.635 -> 0.64) must not push it off the page
+        length = max(0.0, round(length - 0.01, 2))
+    return first, length
 
 
 def _line_text(doc: ExportDocument, r: ResolvedSpan, words: list[Word]) -> str:
