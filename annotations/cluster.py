@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -93,13 +94,13 @@ class ClusterOcr:
         future = self.client.submit(remote_ocr, image, settings, plan, timeout, pure=False)
         del image
         try:
-            while True:
-                try:
-                    version, words = future.result(timeout=_POLL)
-                    break
-                except TimeoutError:
-                    if cancel is not None and cancel():
-                        raise Cancelled() from None
+            # Polled by its state, not by result(timeout=...): distributed's timed wait can end without a
+            # result or an error when a worker dies meanwhile (an UnboundLocalError inside its sync).
+            while not future.done():
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                time.sleep(_POLL)
+            version, words = future.result()
         except ScanspanError as exc:
             raise type(exc)(f"on the cluster: {exc}") from None
         except Exception as exc:
