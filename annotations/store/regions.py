@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
 from ..model import Box, Label, Page, Region, box_iou
-from .rows import fetch_one, insert_row, normalise_box, now, region_row
+from .rows import fetch_one, in_filters, insert_row, normalise_box, now, region_row
 
 SAME_REGION = 0.9
 """Intersection over union above which a suggested region is the one rejected before."""
@@ -142,14 +142,9 @@ class RegionStore:
         page and id; filters combine."""
         sql = ("select r.*, p.document_id as document_id, p.number as page_number from regions r "
                "join pages p on p.id = r.page_id where r.suggested = 1")
-        params: list[object] = []
-        for column, values in (("p.document_id", doc_ids), ("r.label", labels), ("r.source", sources),
-                               ("r.id", region_ids)):
-            if values is not None:
-                vals = list(values)
-                sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
-                params += vals
-        rows = self.db.query(sql + " order by p.document_id, p.number, r.id", params)
+        where, params = in_filters([("p.document_id", doc_ids), ("r.label", labels), ("r.source", sources),
+                                    ("r.id", region_ids)])
+        rows = self.db.query(sql + where + " order by p.document_id, p.number, r.id", params)
         return [(region_row(r), r["document_id"], r["page_number"]) for r in rows]
 
     def accept_region_suggestions(self, region_ids: Sequence[int], annotator: str | None = None) -> list[Region]:

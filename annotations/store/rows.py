@@ -25,6 +25,17 @@ def fetch_one(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> d
     return None if row is None else dict(zip((d[0] for d in cursor.description), row))
 
 
+def in_filters(filters: Sequence[tuple[str, Sequence[object] | None]]) -> tuple[str, list[object]]:
+    """SQL of " and COLUMN in (...)" for each filter given (None: no filter; empty: nothing matches), and its parameters."""
+    sql, params = "", []
+    for column, values in filters:
+        if values is not None:
+            vals = list(values)
+            sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
+            params += vals
+    return sql, params
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError
 from ..model import Span
-from .rows import fetch_one, now, span_row
+from .rows import fetch_one, in_filters, now, span_row
 
 BATCH = 500
 """Suggestions stored per transaction, so other writers get their turn during a long run."""
@@ -111,14 +111,9 @@ class SuggestionStore:
         """Suggested spans not yet accepted, by document then position of their first word; filters combine."""
         sql = ("select s.* from spans s join words w on w.id = s.first_word_id join pages p on p.id = w.page_id "
                "where s.suggested = 1")
-        params: list[object] = []
-        for column, values in (("s.document_id", doc_ids), ("s.label", labels), ("s.source", sources),
-                               ("s.id", span_ids)):
-            if values is not None:
-                vals = list(values)
-                sql += f" and {column} in ({', '.join('?' * len(vals)) or 'null'})"
-                params += vals
-        rows = self.db.query(sql + " order by s.document_id, p.number, w.idx, s.id", params)
+        where, params = in_filters([("s.document_id", doc_ids), ("s.label", labels), ("s.source", sources),
+                                    ("s.id", span_ids)])
+        rows = self.db.query(sql + where + " order by s.document_id, p.number, w.idx, s.id", params)
         return [span_row(r) for r in rows]
 
     def suggestion_counts(self) -> dict[int, int]:
