@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -43,25 +43,15 @@ from app.dialogs import doctor as doctor_dialog
 from app.dialogs.export import ExportDialog
 from app.dialogs.help import ShortcutsDialog, about
 from app.dialogs.import_settings import ImportSettingsDialog
-from app.dialogs.label_dialog import LabelEditor
-from app.editing.adjudication import Adjudicator
-from app.editing.editor import Editor
 from app.editing.history import History
-from app.editing.review import Reviewer
-from app.editing.selection import AnnotationRef, Selection
-from app.panels.adjudication_bar import AdjudicationBar
-from app.panels.annotations_panel import AnnotationsPanel
+from app.editing.selection import Selection
 from app.panels.find_bar import FindBar
-from app.panels.label_palette import LabelPalette
-from app.panels.navigator import Navigator
 from app.panels.search_panel import SearchPanel
 from app.panels.selection_status import SelectionStatus
 from app.panels.suggestion_status import PropagationOffer, SuggestionCount
-from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
 from app.project.session import ProjectSession
-from app.scene.page_view import PageView
-from app.scene.render import PageRenderer
+from app.project_scope import ProjectScope
 from app.settings import Settings
 from app.window_api import WindowAPI
 
@@ -84,7 +74,6 @@ class MainWindow(WindowAPI, QMainWindow):
     copySaved = Signal(str)  # the status message; empty when it failed
     # Attributes named like the QWidget methods they shadow, declared for the controllers' type checks.
     actions: action_defs.Actions
-    palette: LabelPalette
 
     def __init__(self, settings: Settings | None = None, crash: CrashHandler | None = None) -> None:
         super().__init__()
@@ -93,10 +82,8 @@ class MainWindow(WindowAPI, QMainWindow):
         self.pool = QThreadPool(self)  # imports and exports; page renders have their own
         self.stack = QUndoStack(self)
         self.history = History(self.stack, self)
-        self.selection = Selection(self)
-        self.session: ProjectSession | None = None
-        self.renderer: PageRenderer | None = None
-        self.editor: Editor | None = None
+        self.scope: ProjectScope | None = None
+        self._no_selection = Selection(self)  # what `selection` is with no project open: always empty
         self._last_message = ""
         self.navigation = Navigation(self)
         self.navigation.pageShown.connect(self.pageShown)
@@ -188,12 +175,9 @@ class MainWindow(WindowAPI, QMainWindow):
         self.read_only_label = QLabel()
         self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
         self.read_only_label.hide()
-        self.selection_status = SelectionStatus(self.selection)
+        self.selection_status = SelectionStatus()
         self.suggestion_count = SuggestionCount()
         self.offer = PropagationOffer()
-        self.reviewer: Reviewer | None = None
-        self.adjudicator: Adjudicator | None = None
-        self.adjudication_bar: AdjudicationBar | None = None
         self.offer.suggestRequested.connect(lambda: review.call("tag_occurrences", False, self.offer.span_id))
         self.offer.tagRequested.connect(lambda: review.call("tag_occurrences", True, self.offer.span_id))
         self.statusBar().addPermanentWidget(self.read_only_label)
@@ -234,6 +218,8 @@ class MainWindow(WindowAPI, QMainWindow):
     def open_project(self, path: str | Path) -> bool:
         """Open (or create) a project file; on failure the current one stays open."""
         path = Path(path)
+        if not self.changes.may_close():
+            return False
         try:
             # The project's connection lives in a child process: code in this one (file dialogs,
             # thumbnailers) that opens and closes the project file would otherwise drop its locks.
@@ -242,7 +228,7 @@ class MainWindow(WindowAPI, QMainWindow):
             self.show_error("Cannot open project", str(exc))
             return False
         self.close_project()
-        self._bind(ProjectSession(project, self))
+        self._bind(ProjectSession(project))
         self.settings.add_recent(path)
         docs = self.session.documents() if self.session else []
         if docs:
@@ -255,126 +241,59 @@ class MainWindow(WindowAPI, QMainWindow):
         super().showEvent(event)
         self.analyst.on_shown()
 
+    # The open project's parts, as the controllers and the tests reach them; None with no project open.
+    session = property(lambda self: self.scope.session if self.scope else None)
+    selection = property(lambda self: self.scope.selection if self.scope else self._no_selection)
+    renderer = property(lambda self: self.scope.renderer if self.scope else None)
+    page_view = property(lambda self: self.scope.page_view if self.scope else None)
+    text_view = property(lambda self: self.scope.text_view if self.scope else None)
+    panel = property(lambda self: self.scope.panel if self.scope else None)
+    palette = property(lambda self: self.scope.palette if self.scope else None)
+    navigator = property(lambda self: self.scope.navigator if self.scope else None)
+    editor = property(lambda self: self.scope.editor if self.scope else None)
+    label_editor = property(lambda self: self.scope.label_editor if self.scope else None)
+    reviewer = property(lambda self: self.scope.reviewer if self.scope else None)
+    adjudicator = property(lambda self: self.scope.adjudicator if self.scope else None)
+    adjudication_bar = property(lambda self: self.scope.adjudication_bar if self.scope else None)
+
     def close_project(self) -> None:
         self.changes.timer.stop()
-        self.importer.set_session(None)
-        self.model.set_session(None)
-        self.occurrences.set_session(None)
         self.stack.clear()
-        self.selection.clear()
-        if self.renderer is not None:
-            self.renderer.close()
-        if self.session is not None:
-            self.session.close()
-        for dock in ("documents", "labels", "annotations"):
-            old = self.docks[dock].widget()
-            if old is not None:
-                old.deleteLater()
-        while self.splitter.count():
-            widget = self.splitter.widget(0)
-            widget.setParent(None)
-            widget.deleteLater()
-        if self.adjudicator is not None:
-            self.adjudicator.stop()  # the bar hides and gives the window its keys back
-        if self.adjudication_bar is not None:
-            self.adjudication_bar.deleteLater()
-        self.session = self.renderer = self.editor = self.reviewer = self.adjudicator = self.adjudication_bar = None
-        self.selection_status.set_session(None)
-        self.search_panel.set_session(None)
-        self.suggestion_count.set_session(None)
+        scope, self.scope = self.scope, None
+        if scope is not None:
+            scope.close()
         self.offer.withdraw()
         self.navigation.forget()
+        self.label_keys.rebuild()
         self.read_only_label.hide()
+        self.page_label.clear()
+        self.zoom_label.clear()
         self.central.setCurrentWidget(self.welcome)
         self.setWindowTitle("Scanspan")
         self.enable_actions()
 
     def _bind(self, session: ProjectSession) -> None:
-        """Build the panels for one open project and wire them."""
-        self.session = session
-        session.annotator = self.analyst.name()
-        self.renderer = PageRenderer(session.project, parent=session)
-        self.page_view = PageView(session, self.selection, self.renderer)
-        self.text_view = TextView(session, self.selection)
-        self.panel = AnnotationsPanel(session, self.selection)
-        self.palette = LabelPalette(session)
-        self.navigator = Navigator(session)
-        self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
-        self.label_editor = LabelEditor(session, self.stack, self, session)
-        self.reviewer = Reviewer(session, self.selection, self.stack, session)
-        self.adjudicator = Adjudicator(session, self.stack, session)
-        self.adjudication_bar = AdjudicationBar(self.adjudicator)
-        self.workspace.layout().insertWidget(1, self.adjudication_bar)
-        self.splitter.addWidget(self.page_view)
-        self.splitter.addWidget(self.text_view)
+        """Build the parts for one open project (its scope wires them) and put them in the window."""
+        scope = self.scope = ProjectScope(self, session)
+        self.workspace.layout().insertWidget(1, scope.adjudication_bar)
+        self.splitter.addWidget(scope.page_view)
+        self.splitter.addWidget(scope.text_view)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([600, 400])
-        self.docks["documents"].setWidget(self.navigator)
-        self.docks["labels"].setWidget(self.palette)
-        self.docks["annotations"].setWidget(self.panel)
+        self.docks["documents"].setWidget(scope.navigator)
+        self.docks["labels"].setWidget(scope.palette)
+        self.docks["annotations"].setWidget(scope.panel)
         self.central.setCurrentWidget(self.workspace)
         self.setWindowTitle(f"{session.name}{' [read-only]' if session.read_only else ''} — Scanspan")
         if session.read_only:
             self.read_only_label.setText(f"Read-only: {session.read_only}")
             self.read_only_label.setToolTip("This project can be read and exported here, but not changed")
             self.read_only_label.show()
-
-        self.page_view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
-        self.page_view.hovered.connect(lambda tip: self.statusBar().showMessage(tip, 4000) if tip else None)
-        self.page_view.regionDrawn.connect(self.editor.draw_region)
-        self.page_view.regionEdited.connect(self.editor.move_region)
-        self.page_view.wordCorrected.connect(self.editor.correct_word)
-        self.page_view.pageReady.connect(lambda: QTimer.singleShot(1, self.navigation.page_text))  # a page read in steps
-        self.page_view.toolChanged.connect(lambda tool: self.actions.region_tool.setChecked(tool == "region"))
-        self.text_view.wordCorrected.connect(self.editor.correct_word)
-        self.text_view.editingWord.connect(self.page_view.show_word)
-        self.renderer.rendered.connect(self.navigation.on_rendered)
-        self.renderer.failed.connect(lambda _pid, msg: self.statusBar().showMessage(f"Cannot render the page: {msg}"))
-        self.panel.activated.connect(self.navigation.go_to_annotation)
-        self.panel.analystChanged.connect(self.page_view.set_analyst)
-        self.panel.analystChanged.connect(self.text_view.set_analyst)
-        self.panel.model.noteEdited.connect(self.editor.set_note)
-        self.palette.applied.connect(self.label_keys.apply)
-        self.palette.addRequested.connect(self.label_keys.add_dialog)
-        self.palette.editRequested.connect(self.label_editor.edit)
-        self.palette.deleteRequested.connect(self.label_editor.delete)
-        self.label_editor.error.connect(lambda text: self.show_error("Cannot change the label", text))
-        self.label_editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.navigator.pageChosen.connect(self.navigation.show_page)
-        self.navigator.statusRequested.connect(self.editor.set_status)
-        self.editor.error.connect(lambda text: self.show_error("Cannot do that", text))
-        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.editor.tagged.connect(self.review.count_occurrences)
-        self.reviewer.chosen.connect(self.navigation.go_to_annotation)
-        self.adjudicator.shown.connect(self.adjudication.show)
-        self.adjudicator.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.adjudicator.error.connect(lambda text: self.show_error("Cannot adjudicate", text))
-        self.reviewer.offered.connect(self.offer.offer)
-        self.reviewer.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.reviewer.error.connect(lambda text: self.show_error("Cannot do that", text))
-        session.spanRemoved.connect(lambda span: self.offer.withdraw(span.id))
-        self.selection.annotationChanged.connect(self.navigation.scroll_text_to)
-        # What the status bar said about the last action is stale once the selection moves on.
-        self.selection.rangeChanged.connect(lambda *_: self.statusBar().clearMessage())
-        self.selection.annotationChanged.connect(lambda *_: self.statusBar().clearMessage())
-        session.spanRemoved.connect(lambda span: self.selection.forget(AnnotationRef("span", span.id)))
-        session.regionRemoved.connect(lambda region: self.selection.forget(AnnotationRef("region", region.id)))
-        session.labelsChanged.connect(self.label_keys.rebuild)
-        session.wordChanged.connect(lambda _word: self.selection.set_range(None, "edit"))  # offsets moved
-        session.documentAdded.connect(self.navigation.on_document_added)
-        session.reset.connect(self.changes.reload)
-        session.writes.waiting.connect(self.changes.on_writes_waiting)
-        self.importer.set_session(session)
-        self.selection_status.set_session(session)
-        self.search_panel.set_session(session)
-        self.suggestion_count.set_session(session)
-        self.model.set_session(session)
-        self.occurrences.set_session(session)
-        self.navigator.reload()
+        scope.navigator.reload()
         self.label_keys.rebuild()
-        self.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
-        self.page_view.set_show_names(self.actions.label_names.isChecked())
+        scope.page_view.set_show_boxes(self.actions.word_boxes.isChecked())
+        scope.page_view.set_show_names(self.actions.label_names.isChecked())
         self.enable_actions()
         self.changes.timer.start()
 

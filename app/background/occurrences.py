@@ -53,5 +53,8 @@ class OccurrenceCounter(QObject):
         self.pool.start(worker)
 
     def _forget(self, worker: JobWorker) -> None:
+        """The worker has sent its last signal (also when it was cancelled with its project)."""
         if worker in self.workers:
             self.workers.remove(worker)
+        # Its signals' connections hold closures that hold the worker: only deleting them ends the cycle.
+        worker.signals.deleteLater()

@@ -34,7 +34,10 @@ class Adjudicator(QObject):
         self.doc_id: int | None = None
         self.items: list[Disagreement] = []
         self.index = 0
-        stack.indexChanged.connect(lambda _i: self.refresh())
+
+    def on_history(self, _index: int) -> None:
+        """An undo or redo may have settled or reopened a disagreement."""
+        self.refresh()
 
     def active(self) -> bool:
         return self.pair is not None

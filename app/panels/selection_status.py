@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, SignalInstance
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -18,24 +18,26 @@ keep the room left of it, and a longer account is cut short with its whole text 
 class SelectionStatus(QLabel):
     """Always true: it is rewritten on every change of the selection, never left to expire."""
 
-    def __init__(self, selection: Selection, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.selection = selection
+        self.selection: Selection | None = None
         self.session: ProjectSession | None = None
         self.setObjectName("selectionStatus")
-        selection.rangeChanged.connect(lambda *_: self.refresh())
-        selection.annotationChanged.connect(lambda *_: self.refresh())
 
-    def set_session(self, session: ProjectSession | None) -> None:
-        if self.session is not None:
-            for signal in (self.session.spanChanged, self.session.spanRemoved, self.session.regionChanged,
-                           self.session.regionRemoved):
-                signal.disconnect(self.refresh)
-        self.session = session
-        if session is not None:
-            for signal in (session.spanChanged, session.spanRemoved, session.regionChanged, session.regionRemoved):
-                signal.connect(self.refresh)
+    def set_session(self, session: ProjectSession | None, selection: Selection | None) -> None:
+        """Follow an open project's selection and changes (None, None: no project is open)."""
+        for signal in self._signals():
+            signal.disconnect(self.refresh)
+        self.session, self.selection = session, selection
+        for signal in self._signals():
+            signal.connect(self.refresh)
         self.refresh()
+
+    def _signals(self) -> tuple[SignalInstance, ...]:
+        if self.session is None or self.selection is None:
+            return ()
+        return (self.session.spanChanged, self.session.spanRemoved, self.session.regionChanged,
+                self.session.regionRemoved, self.selection.rangeChanged, self.selection.annotationChanged)
 
     def refresh(self, *_: object) -> None:
         text = self.describe()
@@ -56,16 +58,16 @@ class SelectionStatus(QLabel):
         painter.drawText(rect, int(self.alignment()), shown)
 
     def describe(self) -> str:
-        session = self.session
-        if session is None:
+        session, selection = self.session, self.selection
+        if session is None or selection is None:
             return ""
-        ranges = self.selection.ranges
+        ranges = selection.ranges
         if ranges:
             pages = session.pages(ranges[0].doc_id)
             count = sum(words_in(r, pages, session.page_data) for r in ranges)
             runs = f" in {len(ranges)} runs" if len(ranges) > 1 else ""
             return f"{count} word{'s' if count != 1 else ''} selected{runs}: a label key tags"
-        ref = self.selection.annotation
+        ref = selection.annotation
         return self._annotation(ref) if ref is not None else "Nothing selected"
 
     def _annotation(self, ref: AnnotationRef) -> str:

@@ -1,0 +1,164 @@
+"""Opening one project after another in one window: every panel, find, review and undo work after
+each switch, and nothing of the projects closed before is left alive or connected."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pymupdf
+import pytest
+import shiboken6
+from gui_helpers import open_window, rows
+from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from annotations.importer import ImportOptions, import_into
+from annotations.store import Project
+from annotations.suggest import suggest_terms
+from app.main_window import MainWindow
+from app.settings import Settings
+
+PROJECTS = 5
+
+
+@pytest.fixture(scope="session")
+def switch_template(tagged_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tagged sample, a short second letter, and "CyberTipline" suggested as a program everywhere."""
+    folder = tmp_path_factory.mktemp("switch")
+    path = folder / "switch.scanspan"
+    shutil.copy(tagged_template, path)
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "Reports from the CyberTipline reach OJJDP every week.", fontname="tiro", fontsize=12)
+    pdf.save(folder / "second.pdf")
+    with Project(path) as project:
+        (outcome,) = import_into(project, [folder / "second.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message
+        suggest_terms(project, [d.id for d in project.documents()], ["CyberTipline"], "program", "programs.txt")
+    return path
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(window.is_settled, timeout=20_000)
+
+
+def drop_deleted() -> None:
+    """Run the deletions Qt has queued (deleteLater) and Python's collector, as idle turns would."""
+    for _ in range(3):
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+        gc.collect()
+
+
+def live_objects() -> int:
+    return sum(isinstance(o, QObject) for o in shiboken6.Shiboken.getAllValidWrappers())
+
+
+def connections(window: MainWindow) -> int:
+    """Receivers of every signal of every object the window holds (and of the window itself).
+
+    Not counted: QAction's changed(). Qt's own QToolButton connects to its action's changed() once
+    more every time that signal fires (PySide6 6.11: setToolTip on a toolbar action adds one
+    receiver each time), so it grows with every edit (the undo tooltip) in any one project.
+    """
+    total = 0
+    for obj in [window, *window.findChildren(QObject)]:
+        meta = obj.metaObject()
+        for i in range(meta.methodCount()):
+            method = meta.method(i)
+            signature = bytes(method.methodSignature().data()).decode()
+            if method.methodType() == QMetaMethod.MethodType.Signal and not (isinstance(obj, QAction) and signature == "changed()"):
+                total += obj.receivers("2" + signature)
+    return total
+
+
+def open_from_recent(qtbot: QtBot, window: MainWindow, path: Path) -> None:
+    """File ▸ Recent projects, as the analyst picks it."""
+    menu = window.actions.recent_menu
+    menu.aboutToShow.emit()
+    (action,) = [a for a in menu.actions() if a.text() == str(path)]
+    action.trigger()
+    assert window.project_path() == path
+    settle(qtbot, window)
+
+
+def exercise(qtbot: QtBot, window: MainWindow, path: Path) -> None:
+    """What an analyst does in a project: tag, select, delete, undo, find, review, every panel."""
+    view = window.page_view
+    before = len(rows(path, "select id from spans"))
+    # Tag from the text panel with a label key; the scan outlines it, the table lists it.
+    assert window.select_text("Department of Homeland Security")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: len(rows(path, "select id from spans")) == before + 1)
+    ref = window.selection.annotation
+    assert ref is not None and ref.kind == "span"
+    assert window.highlight_items(ref.id), "the new span is drawn on the scan"
+    # Delete it, then undo the delete.
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(rows(path, "select id from spans")) == before)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(rows(path, "select id from spans")) == before + 1)
+    assert "Undid" in window.statusBar().currentMessage()
+    # A row of the Annotations table selects its annotation.
+    window.selection.clear()
+    window.panel.ensure_loaded()
+    table = window.panel.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 0)).center())
+    qtbot.waitUntil(lambda: window.selection.annotation is not None)
+    # A click on a label in the Labels panel relabels the selected annotation.
+    palette = window.palette.list
+    item = palette.item(1)
+    qtbot.mouseClick(palette.viewport(), Qt.MouseButton.LeftButton, pos=palette.visualItemRect(item).center())
+    # Find, then F3 to the next hit.
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, "OJJDP")
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.selected_text() == "OJJDP")
+    qtbot.keyClick(view, Qt.Key.Key_F3)
+    window.find_bar.close_bar()
+    # Tab to a suggestion and accept it with Enter.
+    suggested = len(rows(path, "select id from spans where suggested = 1"))
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: window.selection.annotation is not None)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(rows(path, "select id from spans where suggested = 1")) == suggested - 1)
+    # The next page and the next document, from the keyboard and from the Documents panel.
+    qtbot.keyClick(view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    qtbot.keyClick(view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    settle(qtbot, window)
+    assert window.current_page() is not None and window.current_page()[1] == 1
+    tree = window.navigator.tree
+    first = tree.topLevelItem(0)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(first).center())
+    settle(qtbot, window)
+    # Every selection change after all that is shown by both views without an error.
+    assert window.select_text("Department of Justice")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_Escape)
+    assert window.selection.annotation is None and window.selection.range is None
+
+
+def test_five_projects_in_a_row_leave_nothing_behind(
+    qtbot: QtBot, settings: Settings, switch_template: Path, tmp_path: Path
+) -> None:
+    paths = []
+    for n in range(PROJECTS):
+        path = tmp_path / f"project-{n}.scanspan"
+        shutil.copy(switch_template, path)
+        paths.append(path)
+    for path in reversed(paths):  # every project is in the recent list from the start: its menu never grows
+        settings.add_recent(path)
+    window = open_window(qtbot, settings, paths[0])
+    counts: list[tuple[int, int, int]] = []
+    for n, path in enumerate(paths):
+        if n:
+            open_from_recent(qtbot, window, path)
+        exercise(qtbot, window, path)
+        window.stack.clear()  # the undo history holds commands of this project only: not counted
+        drop_deleted()
+        counts.append((len(window.findChildren(QObject)), live_objects(), connections(window)))
+    # Between the second project and the fifth nothing grows: no Qt object, no Python wrapper, no connection.
+    assert counts[-1] == counts[1], counts
