@@ -224,8 +224,8 @@ def signatures_file(project_file: Path) -> Path:
     return project_file
 
 
-def export_coco(qtbot: QtBot, window: MainWindow, out: Path) -> tuple[list[list[float]], str]:
-    """Export COCO through File ▸ Export; the signature boxes written, and what the window said about it."""
+def export_coco(qtbot: QtBot, window: MainWindow, out: Path) -> tuple[list[list[float]], str, QMessageBox.Icon]:
+    """Export COCO through File ▸ Export; the signature boxes written, and what the window's message said (its icon)."""
 
     def fill(dialog: QWidget) -> None:
         assert isinstance(dialog, ExportDialog)
@@ -237,15 +237,14 @@ def export_coco(qtbot: QtBot, window: MainWindow, out: Path) -> tuple[list[list[
     with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
         qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert not isinstance(done.args[0], str), done.args[0]
-    said = ""
-    for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
-        said = box.informativeText()
-        box.accept()
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    said, icon = box.informativeText(), box.icon()
+    box.accept()
     window.activateWindow()  # back from the message: the window's keys work again
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     coco = json.loads(out.read_text())
     names = {c["id"]: c["name"] for c in coco["categories"]}
-    return [a["bbox"] for a in coco["annotations"] if names[a["category_id"]] == "signature"], said
+    return [a["bbox"] for a in coco["annotations"] if names[a["category_id"]] == "signature"], said, icon
 
 
 def adjudicated_regions(path: Path) -> list[tuple[str, float, float, float, float, str]]:
@@ -257,8 +256,8 @@ def test_adjudication_walks_two_analysts_boxes_and_the_export_then_has_one_signa
 ) -> None:
     window = open_window(qtbot, settings, signatures_file)
     # Before adjudicating, the export holds both boxes and the window says so.
-    boxes, said = export_coco(qtbot, window, tmp_path / "before.json")
-    assert len(boxes) == 2
+    boxes, said, icon = export_coco(qtbot, window, tmp_path / "before.json")
+    assert len(boxes) == 2 and icon == QMessageBox.Icon.Warning
     assert ('warning: 1 region of "signature" overlaps another analyst\'s region on the same page '
             "(documents: geneva-letter-2015.pdf); adjudicate them to keep one") in said.splitlines()
 
@@ -295,6 +294,7 @@ def test_adjudication_walks_two_analysts_boxes_and_the_export_then_has_one_signa
     assert rows(signatures_file, "select count(*) from regions where source = ''") == [(2,)]  # both drawings kept
     press(Qt.Key.Key_Escape)
 
-    boxes, said = export_coco(qtbot, window, tmp_path / "after.json")
+    boxes, said, icon = export_coco(qtbot, window, tmp_path / "after.json")
     assert boxes == [[100, 200, 200, 60]]
-    assert "warning" not in said
+    assert "warning" not in said and icon == QMessageBox.Icon.Information
+    assert "not exported: 2 regions outside the adjudicated layer" in said  # the analysts' own boxes
