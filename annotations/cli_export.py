@@ -66,7 +66,7 @@ def export_cmd(
     lines = report.summary()
     click.echo(lines[0])
     for line in lines[1:]:
-        click.echo(line, err=line.startswith("not exported"))
+        click.echo(line, err=line.startswith(("not exported", "warning")))
 
 
 @click.command("backup")

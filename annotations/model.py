@@ -21,6 +21,16 @@ def box_iou(p: Box, q: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def box_cover(p: Box, q: Box) -> float:
+    """Intersection over the smaller box's area: 1 when one box lies inside the other (0 when they do not overlap)."""
+    w = min(p[2], q[2]) - max(p[0], q[0])
+    h = min(p[3], q[3]) - max(p[1], q[1])
+    smaller = min((p[2] - p[0]) * (p[3] - p[1]), (q[2] - q[0]) * (q[3] - q[1]))
+    if w <= 0 or h <= 0 or smaller <= 0:
+        return 0.0
+    return w * h / smaller
+
+
 @dataclass(frozen=True)
 class RawWord:
     """A word as an engine or a PDF text layer produced it, before it is stored."""

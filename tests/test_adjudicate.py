@@ -198,3 +198,62 @@ def test_which_two_analysts(team: Path, cli: Callable[..., Run]) -> None:
     assert listed.code == 0, listed.err
     # Against cy (one span, on w4), every span of ann's is "only a" and cy's is "only b".
     assert "5 disagreements between ann and cy not yet settled" in listed.out
+
+
+WARNING = ('warning: 1 region of "signature" overlaps another analyst\'s region on the same page (documents: shared.pdf); '
+           "adjudicate them to keep one")
+
+
+def test_an_export_warns_of_two_analysts_boxes_around_one_signature_until_adjudicated(
+    team: Path, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    from annotations.exporters import export
+
+    with Project(team) as project:
+        page = project.pages(project.document("shared.pdf").id)[0].id
+        # One signature: ann's tight box lies wholly inside bob's generous one (IoU 0.38, yet the same object).
+        project.add_region(page, "signature", (100, 200, 300, 260), annotator="ann")
+        project.add_region(page, "signature", (80, 180, 340, 300), annotator="bob")
+        # Two signatures side by side, their boxes touching by a sliver: not one object drawn twice.
+        project.add_region(page, "signature", (100, 330, 300, 390), annotator="ann")
+        project.add_region(page, "signature", (290, 330, 460, 390), annotator="bob")
+        # One analyst's own overlapping boxes, and another label over the signature, are not doubles either.
+        project.add_region(page, "figure", (100, 200, 200, 260), annotator="ann")
+        project.add_region(page, "figure", (120, 200, 220, 260), annotator="ann")
+
+    def warnings(fmt: str) -> list[str]:
+        with Project(team, read_only=True) as project:
+            report = export(project, fmt, tmp_path / f"out-{fmt}" if fmt == "funsd" else tmp_path / f"out.{fmt}")
+        return [line for line in report.summary() if line.startswith("warning")]
+
+    for fmt in ("jsonl", "csv", "coco", "funsd", "labelstudio"):
+        assert warnings(fmt) == [WARNING], fmt
+    for fmt in ("conll", "layoutlm"):  # they write no regions (and say so in their "not exported" line)
+        assert warnings(fmt) == [], fmt
+    run = cli("export", "-p", team, "-f", "coco", "-o", tmp_path / "cli.json")
+    assert run.code == 0 and WARNING in run.err_lines
+
+    # Spans: ann's (3); regions: ann's box of the one signature, both side by side, then the figures (ann's only).
+    assert _adjudicate(team, "a\na\na\na\no\na\n").code == 0
+    out = tmp_path / "after.json"
+    run = cli("export", "-p", team, "-f", "coco", "-o", out)
+    assert run.code == 0, run.err
+    assert not [line for line in run.err_lines if line.startswith("warning")]
+    coco = json.loads(out.read_text())
+    signatures = [a["bbox"] for a in coco["annotations"]
+                  if next(c["name"] for c in coco["categories"] if c["id"] == a["category_id"]) == "signature"]
+    assert sorted(signatures) == [[100, 200, 200, 60], [100, 330, 200, 60], [290, 330, 170, 60]]
+
+
+def test_a_settlement_of_regions_can_be_undone(team_regions: Path) -> None:
+    from annotations.region_adjudication import open_region_disagreements
+
+    with Project(team_regions) as project:
+        doc = project.document("shared.pdf").id
+        first = open_region_disagreements(project, doc, "ann", "bob")[0]
+        kept = project.keep_region_disagreement(first, "ann", "bob", "b", "carl")
+        assert [(g.label, g.box, g.annotator) for g in kept] == [("agency", (400, 50, 500, 100), "carl")]
+        assert len(open_region_disagreements(project, doc, "ann", "bob")) == 2
+        project.unsettle_regions(first, "ann", "bob", [g.id for g in kept])
+        assert open_region_disagreements(project, doc, "ann", "bob")[0] == first  # asked again, as before
+        assert not [g for g in project.regions(doc) if g.source == ADJUDICATED]

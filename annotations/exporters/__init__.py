@@ -33,6 +33,7 @@ class Format:
     """How one format is written: its writer, file extension, text or bytes, and what it defaults to.
 
     `training` formats leave unaccepted suggestions out unless asked; `images` formats write page PNGs.
+    `regions`: the format writes regions (the others count them as not exported).
     A `folder` format writes a folder instead of a file (its `write` is then None).
     """
 
@@ -45,14 +46,17 @@ class Format:
     newline: str | None = None
     check: Callable[[ExportOptions], None] | None = None  # raises a one-line error before anything is written
     folder: FolderWriter | None = None
+    regions: bool = True
 
 
 FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
-    "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check),
-    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags"),
-    "layoutlm": Format(layoutlm.write, ".jsonl", "LayoutLM records per page + page images", images=True),
+    "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check,
+                    regions=False),
+    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags", regions=False),
+    "layoutlm": Format(layoutlm.write, ".jsonl", "LayoutLM records per page + page images", images=True,
+                       regions=False),
     "funsd": Format(
         None, "", "a FUNSD folder: annotations/PAGE.json + images/PAGE.png", images=True, folder=funsd.export
     ),
@@ -138,7 +142,7 @@ def _write_file(
             handle = os.fdopen(fd, "w", encoding="utf-8", newline=spec.newline)
         with handle:
             target = Target(project, out, handle, options, report, image_dir, staging)
-            spec.write(export_documents(project, ids, options, report, suggestions), target)
+            spec.write(export_documents(project, ids, options, report, suggestions, spec.regions), target)
         report.files.append(str(out))
         target.stage_beside()
     except OSError as exc:

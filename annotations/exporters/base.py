@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..layers import default_layer, in_layer
-from ..model import Box, Document, Page, Region, Word
+from ..model import Box, Document, Page, Region, Word, box_cover
 from ..store import Project
 from ..textlayer import DocumentText, ResolvedSpan
 
 SUGGESTION_POLICIES = ("include", "exclude", "only")
 SNAP_POLICIES = ("expand", "contract", "strict")
 SCHEMES = ("iob2", "bilou")
+
+SAME_OBJECT = 0.5
+"""Two regions of one label whose intersection covers at least this share of the smaller box are one
+object drawn twice. Not intersection over union: the commonest double is one analyst's tight box
+inside another's generous one (a 300x80 signature in a 400x150 box has IoU 0.4, yet lies wholly
+inside), while two distinct objects of one label on a page (two signatures side by side) seldom
+overlap at all, let alone over half of one of them."""
+MAX_NAMED = 5
+"""Documents a warning names before it counts the rest."""
 
 
 @dataclass
@@ -94,6 +104,7 @@ class ExportReport:
     skipped: dict[str, int] = field(default_factory=dict)
     adjusted: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
+    overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -103,24 +114,75 @@ class ExportReport:
         if count:
             self.adjusted[reason] = self.adjusted.get(reason, 0) + count
 
+    def overlap(self, label: str, document: str, count: int) -> None:
+        if count:
+            per_document = self.overlaps.setdefault(label, {})
+            per_document[document] = per_document.get(document, 0) + count
+
     def summary(self) -> list[str]:
-        """Lines for a person: what was written, then every adjustment and omission."""
+        """Lines for a person: what was written, then every adjustment and omission, then what to check."""
         lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
         lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]
         lines += [f"not exported: {n} {reason}" for reason, n in self.skipped.items()]
+        for label, per_document in self.overlaps.items():
+            n = sum(per_document.values())
+            names = list(per_document)
+            named = ", ".join(names[:MAX_NAMED]) + (f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "")
+            lines.append(f'warning: {n} region{"s" if n != 1 else ""} of "{label}" overlap{"" if n != 1 else "s"} '
+                         f"another analyst's region on the same page (documents: {named}); adjudicate them to keep one")
         return lines
+
+
+def duplicated_regions(regions: Sequence[Region]) -> dict[str, int]:
+    """Per label, the regions that are another analyst's drawing of an object already there.
+
+    Regions of one label on one page that cover each other by SAME_OBJECT, drawn by different
+    analysts, form a group (transitively); what one analyst drew in it stands, the rest count.
+    Suggestions are nobody's drawing and are left out; so is one analyst's own pair of boxes.
+    """
+    by_place: dict[tuple[int, str], list[Region]] = {}
+    for region in regions:
+        if not region.suggested:
+            by_place.setdefault((region.page_id, region.label), []).append(region)
+    counts: dict[str, int] = {}
+    for (_page, label), drawn in by_place.items():
+        for group in _same_objects(drawn):
+            extra = len(group) - max(Counter(g.annotator for g in group).values())
+            if extra:
+                counts[label] = counts.get(label, 0) + extra
+    return counts
+
+
+def _same_objects(drawn: list[Region]) -> list[list[Region]]:
+    """`drawn` in groups joined, transitively, by two analysts' boxes covering each other by SAME_OBJECT."""
+    parent = list(range(len(drawn)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i] = parent[parent[i]]
+        return i
+
+    for i, p in enumerate(drawn):
+        for j, q in enumerate(drawn[:i]):
+            if p.annotator != q.annotator and box_cover(p.box, q.box) >= SAME_OBJECT:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Region]] = {}
+    for i, region in enumerate(drawn):
+        groups.setdefault(root(i), []).append(region)
+    return list(groups.values())
 
 
 def export_documents(
     project: Project, documents: Sequence[int] | None = None, options: ExportOptions | None = None,
-    report: ExportReport | None = None, suggestions: str = "include",
+    report: ExportReport | None = None, suggestions: str = "include", regions_out: bool = True,
 ) -> Iterator[ExportDocument]:
     """Every selected document, one at a time so a large project never sits in memory at once.
 
     `options.labels` keeps spans and regions of those labels; `suggestions` says what happens to
-    spans and regions not yet accepted ("exclude" counts them in `report`).
+    spans and regions not yet accepted ("exclude" counts them in `report`). Where the format writes
+    regions (`regions_out`), two analysts' boxes around one object are counted in `report`.
     """
     ids = list(documents) if documents is not None else [d.id for d in project.documents()]
     labels = set(options.labels) if options and options.labels else None
@@ -164,6 +226,9 @@ def export_documents(
             if suggestions == "only" and not region.suggested:
                 continue
             regions.append(region)
+        if report is not None and regions_out:
+            for label, count in duplicated_regions(regions).items():
+                report.overlap(label, doc.name, count)
         yield ExportDocument(doc, project.pages(doc_id), text, spans, regions)
 
 

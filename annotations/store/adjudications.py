@@ -121,6 +121,13 @@ class AdjudicationStore:
 
         return adopt_agreed_regions(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
 
+    def keep_region_disagreement(self, group: RegionDisagreement, a: str, b: str, decision: str,
+                                 adjudicator: str) -> list[Region]:
+        """What `region_adjudication.keep_regions` does for this project."""
+        from ..region_adjudication import keep_regions
+
+        return keep_regions(self, group, a, b, decision, adjudicator)  # type: ignore[arg-type]
+
     def settled_regions(self, doc_id: int, a: str, b: str) -> set[tuple[int, Box]]:
         """The (page id, extent) of each group of a's and b's regions already settled here."""
         rows = self.db.execute(
@@ -144,3 +151,22 @@ class AdjudicationStore:
                 **dict(zip(("x0", "y0", "x1", "y1"), group.extent)), "decision": decision,
                 "adjudicator": adjudicator, "created": now()})
         return self.regions_by_id(ids)
+
+    def unsettle_regions(self, group: RegionDisagreement, a: str, b: str, region_ids: Sequence[int]) -> None:
+        """Undo `settle_regions`: remove the adjudicated regions it made and its decision, all or nothing."""
+        with self.write():
+            ids = list(region_ids)
+            if ids:
+                marks = ", ".join("?" * len(ids))
+                found = self.db.execute(
+                    f"select count(*) from regions where id in ({marks}) and source = ? and page_id = ?",
+                    [*ids, ADJUDICATED, group.page_id],
+                ).fetchone()[0]
+                if found != len(ids):
+                    raise ProjectError("these adjudicated regions are gone or changed (by another program?); "
+                                       "nothing was changed")
+                self.db.execute(f"delete from regions where id in ({marks})", ids)
+            self.db.execute(
+                "delete from region_adjudications where document_id = ? and page_id = ? and a = ? and b = ? "
+                "and x0 = ? and y0 = ? and x1 = ? and y1 = ?", [group.document_id, group.page_id, a, b, *group.extent]
+            )

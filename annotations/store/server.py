@@ -43,6 +43,7 @@ SERVED = frozenset({
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
+    "keep_region_disagreement", "unsettle_regions",
 })
 
 _ERRORS: dict[str, type[errors.ScanspanError]] = {

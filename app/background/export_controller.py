@@ -56,8 +56,10 @@ class ExportController(QObject):
         wrote = written(report)
         self.status.showMessage(f"{wrote}: {lines[0]}" if lines else wrote, 10000)
         if len(lines) > 1:
-            box = QMessageBox(QMessageBox.Icon.Information, "Export finished", wrote, QMessageBox.StandardButton.Ok,
-                              self.window)
+            # A warning is something to fix in the project before training on the export.
+            warned = any(line.startswith("warning:") for line in lines)
+            icon = QMessageBox.Icon.Warning if warned else QMessageBox.Icon.Information
+            box = QMessageBox(icon, "Export finished", wrote, QMessageBox.StandardButton.Ok, self.window)
             box.setInformativeText("\n".join(lines))
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a path to copy
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

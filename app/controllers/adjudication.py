@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotations.adjudication import Disagreement
+from annotations.region_adjudication import RegionDisagreement
 from app.dialogs.adjudicate_dialog import ask_pair
 from app.editing.selection import AnnotationRef
 
@@ -24,7 +25,7 @@ class AdjudicationController:
         names = [n for n in w.session.annotators() if n]
         if len(names) < 2:
             who = f"only {names[0]}'s" if names else "nobody's"
-            w.show_error("Nothing to adjudicate", f"Adjudication compares two analysts' spans; this project has {who}. "
+            w.show_error("Nothing to adjudicate", f"Adjudication compares two analysts' spans and regions; this project has {who}. "
                          "Bring another analyst's project in with scanspan merge.")
             return
         pair = ask_pair(names, w)
@@ -32,9 +33,16 @@ class AdjudicationController:
         if pair is not None:
             w.adjudicator.start(doc_id, *pair)
 
-    def show(self, stretch: Disagreement | None) -> None:
-        if stretch is not None:
-            self.window.navigation.go_to_annotation(AnnotationRef("span", (stretch.a + stretch.b)[0].id))
+    def show(self, item: Disagreement | RegionDisagreement | None) -> None:
+        """Go to a disagreement: its first span, or its first box selected and revealed on its page."""
+        w = self.window
+        if item is None or w.session is None:
+            return
+        if isinstance(item, RegionDisagreement):
+            w.session.regions(item.document_id)  # read, so the box is found on whatever page it is
+            w.navigation.go_to_annotation(AnnotationRef("region", (item.a + item.b)[0].id))
+        else:
+            w.navigation.go_to_annotation(AnnotationRef("span", (item.a + item.b)[0].id))
 
     def leave_for(self, doc_id: int) -> None:
         """Another document is about to be shown."""

@@ -45,8 +45,9 @@ GESTURES = [
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings"),
     ("Your name on your edits", "Edit ▸ Analyst name… (asked once; every span and region records it)"),
-    ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts…, then 1 keeps A's version, 2 B's, B both, "
-                                "N neither (each one undo step), Tab / Shift+Tab next / previous, Esc stops"),
+    ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
+                                "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
+                                "next / previous, Esc stops"),
     ("Export with a split, seed or tagging scheme", "File ▸ Export (Ctrl+E)"),
 ]
 

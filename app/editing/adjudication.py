@@ -7,12 +7,24 @@ from PySide6.QtGui import QUndoStack
 
 from annotations.adjudication import Disagreement
 from annotations.errors import ScanspanError
-from annotations.model import Span
-from app.editing.adjudication_commands import KeepVersion
+from annotations.model import Region, Span
+from annotations.region_adjudication import RegionDisagreement
+from app.editing.adjudication_commands import KeepRegions, KeepVersion
 from app.project.session import ProjectSession
 
 KIND_TEXT = {"only a": "only {a} marked this", "only b": "only {b} marked this", "label": "another label",
              "boundary": "other boundaries"}
+REGION_KIND_TEXT = {"only a": "only {a} drew this box", "only b": "only {b} drew this box",
+                    "label": "the same box under another label", "boundary": "other boxes"}
+
+Item = Disagreement | RegionDisagreement
+
+
+def _key(item: Item) -> tuple[object, ...]:
+    """What tells one disagreement from another across a re-read: a stretch of words, or a page and its boxes."""
+    if isinstance(item, RegionDisagreement):
+        return "region", item.page_id, item.extent
+    return "span", item.extent
 
 
 class Adjudicator(QObject):
@@ -22,7 +34,7 @@ class Adjudicator(QObject):
     step of the stack (a decision, its undo, its redo), so what is shown is always what is open.
     """
 
-    shown = Signal(object)  # the Disagreement now shown, or None when none is left (or the walk ended)
+    shown = Signal(object)  # the Disagreement (of spans or regions) now shown, or None when none is left or the walk ended
     message = Signal(str)
     error = Signal(str)
 
@@ -32,7 +44,7 @@ class Adjudicator(QObject):
         self.stack = stack
         self.pair: tuple[str, str] | None = None
         self.doc_id: int | None = None
-        self.items: list[Disagreement] = []
+        self.items: list[Item] = []
         self.index = 0
 
     def on_history(self, _index: int) -> None:
@@ -42,22 +54,31 @@ class Adjudicator(QObject):
     def active(self) -> bool:
         return self.pair is not None
 
-    def current(self) -> Disagreement | None:
+    def current(self) -> Item | None:
         return self.items[self.index] if self.active() and 0 <= self.index < len(self.items) else None
 
     def start(self, doc_id: int, a: str, b: str) -> None:
-        """Walk a's and b's disagreements in a document; what they marked alike is adjudicated at once."""
+        """Walk a's and b's disagreements in a document, spans then regions; what they marked alike is
+        adjudicated at once."""
         self.pair, self.doc_id, self.index = (a, b), doc_id, 0
         try:
-            agreed = self.session.adopt_agreed(doc_id, a, b)
-            self.items = self.session.open_disagreements(doc_id, a, b)
+            agreed, boxes = self.session.adopt_agreed(doc_id, a, b)
+            self.items = self._read()
         except ScanspanError as exc:
             self.stop()
             self.error.emit(str(exc))
             return
+        alike = f"{agreed} stretch{'es' if agreed != 1 else ''}"
+        if boxes:
+            alike += f" and {boxes} group{'s' if boxes != 1 else ''} of boxes"
         self.message.emit(f"{a} and {b}: {len(self.items)} disagreement{'s' if len(self.items) != 1 else ''} "
-                          f"to settle here; {agreed} stretch{'es' if agreed != 1 else ''} marked alike adjudicated")
+                          f"to settle here; {alike} marked alike adjudicated")
         self.shown.emit(self.current())
+
+    def _read(self) -> list[Item]:
+        assert self.pair is not None and self.doc_id is not None
+        return [*self.session.open_disagreements(self.doc_id, *self.pair),
+                *self.session.open_region_disagreements(self.doc_id, *self.pair)]
 
     def stop(self) -> None:
         self.pair = self.doc_id = None
@@ -71,10 +92,13 @@ class Adjudicator(QObject):
 
     def decide(self, decision: str) -> None:
         """Keep "a", "b", "both" or "neither" for the disagreement shown; the next one is shown."""
-        stretch = self.current()
-        if stretch is None or self.pair is None:
+        item = self.current()
+        if item is None or self.pair is None:
             return
-        self.stack.push(KeepVersion(self.session, stretch, *self.pair, decision, self.error.emit))
+        if isinstance(item, RegionDisagreement):
+            self.stack.push(KeepRegions(self.session, item, *self.pair, decision, self.error.emit))
+        else:
+            self.stack.push(KeepVersion(self.session, item, *self.pair, decision, self.error.emit))
 
     def refresh(self) -> None:
         """Read the open disagreements again, staying at the one shown (or where it was, once settled)."""
@@ -82,28 +106,38 @@ class Adjudicator(QObject):
             return
         shown = self.current()
         try:
-            items = self.session.open_disagreements(self.doc_id, *self.pair)
+            items = self._read()
         except ScanspanError as exc:
             self.error.emit(str(exc))
             return
-        before = {d.extent for d in self.items}
+        before = {_key(d) for d in self.items}
         # One open again (an undo) is shown; else the first still open at or after the one shown
         # (a decision moves on).
-        undone = next((i for i, d in enumerate(items) if d.extent not in before), None)
+        undone = next((i for i, d in enumerate(items) if _key(d) not in before), None)
         if undone is not None:
             self.index = undone
         elif shown is not None:
-            later = {d.extent for d in self.items[self.items.index(shown):]}
-            self.index = next((i for i, d in enumerate(items) if d.extent in later), 0)
+            later = {_key(d) for d in self.items[self.items.index(shown):]}
+            self.index = next((i for i, d in enumerate(items) if _key(d) in later), 0)
         self.items = items
         self.shown.emit(self.current())
 
-    def describe(self, stretch: Disagreement) -> tuple[str, str, str]:
+    def describe(self, item: Item) -> tuple[str, str, str]:
         """(what differs, a's version, b's version), for the panel."""
         assert self.pair is not None
         a, b = self.pair
+        if isinstance(item, RegionDisagreement):
+            number = self.session.page_by_id(item.document_id, item.page_id).number
+            kind = f"{REGION_KIND_TEXT[item.kind].format(a=a, b=b)} on page {number}"
+            return kind, _boxes(item.a), _boxes(item.b)
 
         def version(spans: tuple[Span, ...]) -> str:
             return "; ".join(f"{s.label} “{self.session.span_text(s)}”" for s in spans) or "nothing"
 
-        return KIND_TEXT[stretch.kind].format(a=a, b=b), version(stretch.a), version(stretch.b)
+        return KIND_TEXT[item.kind].format(a=a, b=b), version(item.a), version(item.b)
+
+
+def _boxes(regions: tuple[Region, ...]) -> str:
+    """Each box by its label, size and top-left corner in page pixels: enough to tell two drawings apart."""
+    return "; ".join(f"{g.label} box {round(g.box[2] - g.box[0])} × {round(g.box[3] - g.box[1])} px at "
+                     f"({round(g.box[0])}, {round(g.box[1])})" for g in regions) or "nothing"

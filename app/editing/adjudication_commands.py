@@ -1,9 +1,10 @@
-"""Undo commands of adjudication: keeping one analyst's version of a disagreement, both, or neither."""
+"""Undo commands of adjudication: keeping one analyst's version of a disagreement (spans or regions), both, or neither."""
 
 from __future__ import annotations
 
 from annotations.adjudication import Disagreement
-from annotations.model import Span
+from annotations.model import Region, Span
+from annotations.region_adjudication import RegionDisagreement
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 
@@ -33,3 +34,25 @@ class KeepVersion(Command):
         self.kept = []
         first = (self.stretch.a + self.stretch.b)[0]
         self.target = ("span", first.id)
+
+
+class KeepRegions(Command):
+    """The kept regions copied into the adjudicated layer and the decision recorded; undo takes both back."""
+
+    def __init__(self, session: ProjectSession, group: RegionDisagreement, a: str, b: str, decision: str,
+                 on_error: ErrorSink) -> None:
+        super().__init__(session, DECISIONS[decision].format(a=a, b=b), on_error)
+        self.group, self.a, self.b, self.decision = group, a, b, decision
+        self.kept: list[Region] = []
+        self.place = (group.document_id, session.page_by_id(group.document_id, group.page_id).number)
+        self.target = ("region", (group.a + group.b)[0].id)
+
+    def apply(self) -> None:
+        self.kept = self.session.keep_regions(self.group, self.a, self.b, self.decision)
+        if self.kept:
+            self.target = ("region", self.kept[0].id)
+
+    def revert(self) -> None:
+        self.session.unsettle_regions(self.group, self.a, self.b, [g.id for g in self.kept])
+        self.kept = []
+        self.target = ("region", (self.group.a + self.group.b)[0].id)

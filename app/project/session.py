@@ -33,6 +33,7 @@ from annotations.model import (
     Word,
 )
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
+from annotations.region_adjudication import RegionDisagreement
 from annotations.store import Project
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
@@ -456,11 +457,17 @@ class ProjectSession(QObject):
         """Where a and b differ in a document and nobody has settled it yet, in reading order."""
         return self.project.open_disagreements(doc_id, a, b)
 
-    def adopt_agreed(self, doc_id: int, a: str, b: str) -> int:
-        """What a and b marked alike, into the adjudicated layer (no undo: nothing was decided)."""
-        count = self.project.adopt_agreed(doc_id, a, b, self.annotator)
+    def open_region_disagreements(self, doc_id: int, a: str, b: str) -> list[RegionDisagreement]:
+        """Where a's and b's regions differ in a document and nobody has settled it yet, page by page."""
+        return self.project.open_region_disagreements(doc_id, a, b)
+
+    def adopt_agreed(self, doc_id: int, a: str, b: str) -> tuple[int, int]:
+        """What a and b marked alike, into the adjudicated layer (no undo: nothing was decided);
+        how many stretches of spans and groups of regions."""
+        spans = self.project.adopt_agreed(doc_id, a, b, self.annotator)
+        regions = self.project.adopt_agreed_regions(doc_id, a, b, self.annotator)
         self.sync()
-        return count
+        return spans, regions
 
     def keep(self, stretch: Disagreement, a: str, b: str, decision: str) -> list[Span]:
         """Settle a disagreement: "a", "b", "both" or "neither"; returns the adjudicated spans made."""
@@ -470,6 +477,16 @@ class ProjectSession(QObject):
 
     def unsettle(self, stretch: Disagreement, a: str, b: str, span_ids: list[int]) -> None:
         self.project.unsettle(stretch.document_id, a, b, stretch.extent, span_ids)
+        self.sync()
+
+    def keep_regions(self, group: RegionDisagreement, a: str, b: str, decision: str) -> list[Region]:
+        """Settle a disagreement of regions: "a", "b", "both" or "neither"; returns the adjudicated regions made."""
+        regions = self.project.keep_region_disagreement(group, a, b, decision, self.annotator)
+        self.sync()
+        return regions
+
+    def unsettle_regions(self, group: RegionDisagreement, a: str, b: str, region_ids: list[int]) -> None:
+        self.project.unsettle_regions(group, a, b, region_ids)
         self.sync()
 
     # -- label edits (called by the label commands) -----------------------------------------------

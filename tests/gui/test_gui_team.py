@@ -7,19 +7,22 @@ program would.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pymupdf
 import pytest
 from gui_helpers import drag, open_window, rows, stored_span_texts, when_modal
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from app.dialogs.adjudicate_dialog import PairDialog
 from app.dialogs.analyst_dialog import AnalystDialog
+from app.dialogs.export import ExportDialog
+from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.project.session import default_annotator
 from app.settings import Settings
@@ -205,3 +208,93 @@ def test_going_to_another_document_stops_adjudicating(
     assert window.current_page() == (2, 1)
     assert not bar.isVisible()
     assert window.statusBar().currentMessage() == "Adjudication stopped: another document is shown"
+
+
+ANN_SIGNATURE = (100.0, 200.0, 300.0, 260.0)
+BOB_SIGNATURE = (80.0, 180.0, 340.0, 300.0)  # a generous box around ann's tight one: the same signature
+
+
+@pytest.fixture
+def signatures_file(project_file: Path) -> Path:
+    """The sample with ann's and bob's boxes around one signature on its second page, and nothing else."""
+    with Project(project_file) as project:
+        page = project.pages(project.documents()[0].id)[1]
+        project.add_region(page.id, "signature", ANN_SIGNATURE, annotator="ann")
+        project.add_region(page.id, "signature", BOB_SIGNATURE, annotator="bob")
+    return project_file
+
+
+def export_coco(qtbot: QtBot, window: MainWindow, out: Path) -> tuple[list[list[float]], str, QMessageBox.Icon]:
+    """Export COCO through File ▸ Export; the signature boxes written, and what the window's message said (its icon)."""
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        dialog.format.setCurrentIndex(dialog.format.findData("coco"))
+        dialog.output.setText(str(out))
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    when_modal(qtbot, ExportDialog, fill)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert not isinstance(done.args[0], str), done.args[0]
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    said, icon = box.informativeText(), box.icon()
+    box.accept()
+    window.activateWindow()  # back from the message: the window's keys work again
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    coco = json.loads(out.read_text())
+    names = {c["id"]: c["name"] for c in coco["categories"]}
+    return [a["bbox"] for a in coco["annotations"] if names[a["category_id"]] == "signature"], said, icon
+
+
+def adjudicated_regions(path: Path) -> list[tuple[str, float, float, float, float, str]]:
+    return rows(path, "select label, x0, y0, x1, y1, annotator from regions where source = 'adjudicated'")
+
+
+def test_adjudication_walks_two_analysts_boxes_and_the_export_then_has_one_signature(
+    qtbot: QtBot, settings: Settings, signatures_file: Path, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, settings, signatures_file)
+    # Before adjudicating, the export holds both boxes and the window says so.
+    boxes, said, icon = export_coco(qtbot, window, tmp_path / "before.json")
+    assert len(boxes) == 2 and icon == QMessageBox.Icon.Warning
+    assert ('warning: 1 region of "signature" overlaps another analyst\'s region on the same page '
+            "(documents: geneva-letter-2015.pdf); adjudicate them to keep one") in said.splitlines()
+
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())  # offered: ann as A, bob as B
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    bar = window.adjudication_bar
+    assert bar is not None and bar.isVisible()
+    assert bar.texts() == ("Adjudicating ann and bob: disagreement 1 of 1, other boxes on page 2",
+                           "A · ann: signature box 200 × 60 px at (100, 200)",
+                           "B · bob: signature box 260 × 120 px at (80, 180)")
+    # The scan goes to the boxes' page with ann's box selected and in sight.
+    doc_id = window.navigation.doc_id
+    assert window.current_page() == (doc_id, 2)
+    (ann_id,) = rows(signatures_file, "select id from regions where annotator = 'ann'")[0]
+    assert window.selection.annotation == AnnotationRef("region", ann_id)
+    assert window.viewport_rect(ANN_SIGNATURE).intersects(window.page_view.viewport().rect())
+
+    press = lambda key: qtbot.keyClick(window.page_view, key)  # noqa: E731
+    press(Qt.Key.Key_1)  # keep ann's box
+    assert adjudicated_regions(signatures_file) == [("signature", *ANN_SIGNATURE, "tester")]
+    assert rows(signatures_file, "select decision from region_adjudications") == [("a",)]
+    assert bar.texts()[0] == "Adjudicating ann and bob: nothing left to settle in this document"
+
+    # Undo brings both boxes back into question; redo keeps ann's again.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert adjudicated_regions(signatures_file) == []
+    assert rows(signatures_file, "select count(*) from region_adjudications") == [(0,)]
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 1, other boxes on page 2"
+    assert window.statusBar().currentMessage().startswith("Undid “Keep ann's version”")
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert adjudicated_regions(signatures_file) == [("signature", *ANN_SIGNATURE, "tester")]
+    assert rows(signatures_file, "select count(*) from regions where source = ''") == [(2,)]  # both drawings kept
+    press(Qt.Key.Key_Escape)
+
+    boxes, said, icon = export_coco(qtbot, window, tmp_path / "after.json")
+    assert boxes == [[100, 200, 200, 60]]
+    assert "warning" not in said and icon == QMessageBox.Icon.Information
+    assert "not exported: 2 regions outside the adjudicated layer" in said  # the analysts' own boxes
