@@ -9,7 +9,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent, 
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -55,8 +54,7 @@ from app.panels.find_bar import FindBar
 from app.panels.label_palette import LabelPalette
 from app.panels.navigator import Navigator
 from app.panels.search_panel import SearchPanel
-from app.panels.selection_status import SelectionStatus
-from app.panels.suggestion_status import PropagationOffer, SuggestionCount
+from app.panels.status_line import StatusLine
 from app.panels.text_view import TextView
 from app.panels.welcome import Welcome
 from app.project.session import ProjectSession
@@ -183,25 +181,16 @@ class MainWindow(WindowAPI, QMainWindow):
         self.resizeDocks([self.docks["documents"]], [270], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["annotations"]], [230], Qt.Orientation.Vertical)
 
-        self.page_label = QLabel()
-        self.zoom_label = QLabel()
-        self.read_only_label = QLabel()
-        self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
-        self.read_only_label.hide()
-        self.selection_status = SelectionStatus(self.selection)
-        self.suggestion_count = SuggestionCount()
-        self.offer = PropagationOffer()
+        self.status_line = StatusLine(self.selection)
+        self.setStatusBar(self.status_line)
+        line = self.status_line
+        self.page_label, self.zoom_label, self.read_only_label = line.page_label, line.zoom_label, line.read_only_label
+        self.selection_status, self.suggestion_count, self.offer = line.selection_status, line.suggestion_count, line.offer
         self.reviewer: Reviewer | None = None
         self.adjudicator: Adjudicator | None = None
         self.adjudication_bar: AdjudicationBar | None = None
         self.offer.suggestRequested.connect(lambda: review.call("tag_occurrences", False, self.offer.span_id))
         self.offer.tagRequested.connect(lambda: review.call("tag_occurrences", True, self.offer.span_id))
-        self.statusBar().addPermanentWidget(self.read_only_label)
-        self.statusBar().addPermanentWidget(self.offer)
-        self.statusBar().addPermanentWidget(self.selection_status)
-        self.statusBar().addPermanentWidget(self.suggestion_count)
-        self.statusBar().addPermanentWidget(self.page_label)
-        self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self, self.settings)
         self.exports = ExportController(self, self.statusBar(), self.pool, self.crash, self.show_error)
         self.exports.exported.connect(self.exportFinished)
@@ -355,9 +344,6 @@ class MainWindow(WindowAPI, QMainWindow):
         self.reviewer.error.connect(lambda text: self.show_error("Cannot do that", text))
         session.spanRemoved.connect(lambda span: self.offer.withdraw(span.id))
         self.selection.annotationChanged.connect(self.navigation.scroll_text_to)
-        # What the status bar said about the last action is stale once the selection moves on.
-        self.selection.rangeChanged.connect(lambda *_: self.statusBar().clearMessage())
-        self.selection.annotationChanged.connect(lambda *_: self.statusBar().clearMessage())
         session.spanRemoved.connect(lambda span: self.selection.forget(AnnotationRef("span", span.id)))
         session.regionRemoved.connect(lambda region: self.selection.forget(AnnotationRef("region", region.id)))
         session.labelsChanged.connect(self.label_keys.rebuild)
