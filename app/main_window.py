@@ -309,7 +309,7 @@ class MainWindow(WindowAPI, QMainWindow):
             self.read_only_label.setToolTip("This project can be read and exported here, but not changed")
             self.read_only_label.show()
 
-        self.page_view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.page_view.zoomChanged.connect(self.status_line.show_zoom)
         self.page_view.hovered.connect(lambda tip: self.statusBar().showMessage(tip, 4000) if tip else None)
         self.page_view.regionDrawn.connect(self.editor.draw_region)
         self.page_view.regionEdited.connect(self.editor.move_region)

@@ -9,7 +9,6 @@ from app.editing.selection import Selection
 from app.panels.elided_label import ElidedLabel
 from app.panels.selection_status import SelectionStatus
 from app.panels.suggestion_status import PropagationOffer, SuggestionCount
-from app.project.session import ProjectSession
 
 SAID_FOR = 8000
 """Milliseconds a message stays when its sender names no time."""
@@ -87,13 +86,3 @@ class StatusLine(QStatusBar):
         """No page is shown (the project closed, or has no page): no document, page or zoom either."""
         self.page_label.setText("")
         self.zoom_label.setText("")
-
-    def set_session(self, session: ProjectSession | None) -> None:
-        """The pieces that count or describe follow the project open (None: no project)."""
-        self.offer.withdraw()
-        self.selection_status.set_session(session)
-        self.suggestion_count.set_session(session)
-        if session is None:
-            self.clear_place()
-            self.read_only_label.hide()
-            self.clearMessage()
