@@ -41,7 +41,7 @@ class StatusLine(QStatusBar):
         self.offer = PropagationOffer(selection)
         self.selection_status = SelectionStatus(selection)
         self.suggestion_count = SuggestionCount()
-        self.page_label = ElidedLabel(360, 120)
+        self.page_label = ElidedLabel(360, 260)
         self.page_label.setObjectName("pageLabel")
         self.zoom_label = QLabel()
         self.zoom_label.setObjectName("zoomLabel")
