@@ -19,8 +19,19 @@ class Annotation(Protocol):
     def source(self) -> str: ...
 
 
+class Reviewable(Annotation, Protocol):
+    @property
+    def suggested(self) -> bool: ...
+
+
 def is_adjudicated(item: Annotation) -> bool:
     return item.source == ADJUDICATED
+
+
+def is_tag(item: Reviewable) -> bool:
+    """Whether a span or region counts as one of a document's tags: made or accepted by an analyst,
+    not a suggestion still to review, and not adjudication's copy of a tag already counted."""
+    return not item.suggested and not is_adjudicated(item)
 
 
 def in_layer(item: Annotation, layer: str) -> bool:

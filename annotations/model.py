@@ -168,6 +168,10 @@ class DocumentSummary:
     ocr: dict[str, int] = field(default_factory=dict)
     spans: int = 0
     regions: int = 0
+    tags: int = 0
+    """Spans and regions made or accepted by analysts (annotations.layers.is_tag)."""
+    suggestions: int = 0
+    """Suggested spans and regions still to review."""
 
     @property
     def annotations(self) -> int:

@@ -121,6 +121,18 @@ class PatternMatcher:
         return found
 
 
+MIN_OFFERED = 3
+"""Characters a tagged span needs before its other occurrences are offered: "3" or "Mr" occurs
+everywhere, and tagging every copy of it is never what the analyst meant."""
+
+
+def offers_occurrences(text: str) -> bool:
+    """Whether a span just tagged is worth offering its other occurrences: not a bare number (or
+    other text without a letter, like "1,200" or "(3)"), and at least MIN_OFFERED characters."""
+    text = text.strip()
+    return len(text) >= MIN_OFFERED and any(c.isalpha() for c in text)
+
+
 def propagation_hits(project: Project, span_id: int, doc_ids: Sequence[int] | None = None,
                      fuzzy: bool = True) -> list[Hit]:
     """Other occurrences of a tagged span's text: in `doc_ids` (default: every document), fuzzy by default."""

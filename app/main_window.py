@@ -9,7 +9,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent, 
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -47,8 +46,7 @@ from app.editing.history import History
 from app.editing.selection import Selection
 from app.panels.find_bar import FindBar
 from app.panels.search_panel import SearchPanel
-from app.panels.selection_status import SelectionStatus
-from app.panels.suggestion_status import PropagationOffer, SuggestionCount
+from app.panels.status_line import StatusLine
 from app.panels.welcome import Welcome
 from app.project.session import ProjectSession
 from app.project_scope import ProjectScope
@@ -170,22 +168,13 @@ class MainWindow(WindowAPI, QMainWindow):
         self.resizeDocks([self.docks["documents"]], [270], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["annotations"]], [230], Qt.Orientation.Vertical)
 
-        self.page_label = QLabel()
-        self.zoom_label = QLabel()
-        self.read_only_label = QLabel()
-        self.read_only_label.setStyleSheet("QLabel { color: #8a4b00; font-weight: bold; }")
-        self.read_only_label.hide()
-        self.selection_status = SelectionStatus()
-        self.suggestion_count = SuggestionCount()
-        self.offer = PropagationOffer()
+        self.status_line = StatusLine()
+        self.setStatusBar(self.status_line)
+        line = self.status_line
+        self.page_label, self.zoom_label, self.read_only_label = line.page_label, line.zoom_label, line.read_only_label
+        self.selection_status, self.suggestion_count, self.offer = line.selection_status, line.suggestion_count, line.offer
         self.offer.suggestRequested.connect(lambda: review.call("tag_occurrences", False, self.offer.span_id))
         self.offer.tagRequested.connect(lambda: review.call("tag_occurrences", True, self.offer.span_id))
-        self.statusBar().addPermanentWidget(self.read_only_label)
-        self.statusBar().addPermanentWidget(self.offer)
-        self.statusBar().addPermanentWidget(self.selection_status)
-        self.statusBar().addPermanentWidget(self.suggestion_count)
-        self.statusBar().addPermanentWidget(self.page_label)
-        self.statusBar().addPermanentWidget(self.zoom_label)
         self.importer = ImportController(self.statusBar(), self.pool, self, self.settings)
         self.exports = ExportController(self, self.statusBar(), self.pool, self.crash, self.show_error)
         self.exports.exported.connect(self.exportFinished)
@@ -262,12 +251,9 @@ class MainWindow(WindowAPI, QMainWindow):
         scope, self.scope = self.scope, None
         if scope is not None:
             scope.close()
-        self.offer.withdraw()
         self.navigation.forget()
         self.label_keys.rebuild()
         self.read_only_label.hide()
-        self.page_label.clear()
-        self.zoom_label.clear()
         self.central.setCurrentWidget(self.welcome)
         self.setWindowTitle("Scanspan")
         self.enable_actions()

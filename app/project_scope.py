@@ -70,7 +70,7 @@ class ProjectScope(QObject):
         say = w.statusBar().showMessage
         page_view, text_view, panel, palette = self.page_view, self.text_view, self.panel, self.palette
         editor, reviewer, adjudicator, selection = self.editor, self.reviewer, self.adjudicator, self.selection
-        link(page_view.zoomChanged, lambda z: w.zoom_label.setText(f"{z * 100:.0f}%"))
+        link(page_view.zoomChanged, w.status_line.show_zoom)
         link(page_view.hovered, lambda tip: say(tip, 4000) if tip else None)
         link(page_view.regionDrawn, editor.draw_region)
         link(page_view.regionEdited, editor.move_region)
@@ -106,9 +106,6 @@ class ProjectScope(QObject):
         link(w.stack.indexChanged, adjudicator.on_history)
         link(session.spanRemoved, lambda span: w.offer.withdraw(span.id))
         link(selection.annotationChanged, w.navigation.scroll_text_to)
-        # What the status bar said about the last action is stale once the selection moves on.
-        link(selection.rangeChanged, lambda *_: w.statusBar().clearMessage())
-        link(selection.annotationChanged, lambda *_: w.statusBar().clearMessage())
         link(session.spanRemoved, lambda span: selection.forget(AnnotationRef("span", span.id)))
         link(session.regionRemoved, lambda region: selection.forget(AnnotationRef("region", region.id)))
         link(session.labelsChanged, w.label_keys.rebuild)
@@ -117,8 +114,8 @@ class ProjectScope(QObject):
         link(session.reset, w.changes.reload)
         link(session.writes.waiting, w.changes.on_writes_waiting)
         # The window's long-lived parts that read the open project.
-        w.selection_status.set_session(session, selection)
-        for part in (w.importer, w.search_panel, w.suggestion_count, w.model, w.occurrences):
+        w.status_line.set_session(session, selection)
+        for part in (w.importer, w.search_panel, w.model, w.occurrences):
             part.set_session(session)
 
     def close(self) -> None:
@@ -132,9 +129,9 @@ class ProjectScope(QObject):
         for signal, slot in self._links:
             signal.disconnect(slot)
         self._links.clear()
-        for part in (w.importer, w.search_panel, w.suggestion_count, w.model, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.occurrences):
             part.set_session(None)
-        w.selection_status.set_session(None, None)
+        w.status_line.set_session(None, None)
         w.find_bar.set_document(None, None)
         self.renderer.close()
         self.session.close()

@@ -392,3 +392,17 @@ def test_non_finite_region_boxes_are_refused(project: Project, bad: float) -> No
     with pytest.raises(ProjectError, match="finite"):
         project.update_region(region.id, box=(10, 10, bad, 100))
     assert [r.box for r in project.regions()] == [(10, 10, 100, 100)]
+
+
+def test_summaries_count_tags_once_and_suggestions_apart(project: Project) -> None:
+    (doc,) = project.documents()
+    pages = project.pages(doc.id)
+    words = project.words(pages[0].id)
+    ann, _bob = (project.add_span(doc.id, "agency", words[0].id, words[1].id, annotator=who) for who in ("ann", "bob"))
+    project.settle(doc.id, "ann", "bob", (words[0].id, words[1].id), "agreed", "carol", [ann])
+    project.add_span(doc.id, "program", words[3].id, words[3].id, source="terms.txt", suggested=True)
+    project.add_region(pages[1].id, "signature", (10.0, 10.0, 90.0, 40.0), annotator="ann")
+    project.add_region(pages[1].id, "signature", (10.0, 50.0, 90.0, 80.0), source="model", suggested=True)
+    (summary,) = project.summaries()
+    assert (summary.tags, summary.suggestions) == (3, 2)  # the adjudicated copy is not a tag again
+    assert summary.annotations == 6  # what `scanspan list` counts: every row

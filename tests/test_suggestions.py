@@ -11,6 +11,7 @@ from helpers import Run, draw_pdf, run_scanspan
 from letter_project import add_letter, tag_phrase
 
 from annotations.store import Project
+from annotations.suggest import offers_occurrences
 
 LETTER = [
     "Dear Ms. Delgado,",
@@ -307,3 +308,12 @@ def test_the_window_reviews_through_its_project_process(letters: Path, tmp_path:
         remote.restore_rejected(rejected)
         [(span, _where)] = remote.located_spans(2)
         assert span.suggested and span.source == "propagation" and span.score == rejected.score
+
+
+@pytest.mark.parametrize(("text", "offered"), [
+    ("3", False), ("2015", False), ("1,200.50", False), ("(3)", False), ("§ 12", False),
+    ("Mr", False), ("US", False), (" a ", False), ("", False),
+    ("OJJDP", True), ("U.S.", True), ("No. 3", True), ("CyberTipline", True), ("Geneva", True),
+])
+def test_bare_numbers_and_spans_under_three_characters_offer_no_occurrences(text: str, offered: bool) -> None:
+    assert offers_occurrences(text) is offered

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from .. import resources_path
 from ..errors import NotFoundError, ProjectError
+from ..layers import ADJUDICATED
 from ..model import (
     DOCUMENT_STATUSES,
     Document,
@@ -254,9 +255,16 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
                 (select count(*) from pages p where p.document_id = d.id and p.text_layer = 1) as text_layer,
                 (select count(*) from spans s where s.document_id = d.id) as spans,
                 (select count(*) from regions r join pages p on p.id = r.page_id
-                    where p.document_id = d.id) as regions
+                    where p.document_id = d.id) as regions,
+                (select count(*) from spans s where s.document_id = d.id and s.suggested = 0 and s.source != :adj)
+                + (select count(*) from regions r join pages p on p.id = r.page_id
+                    where p.document_id = d.id and r.suggested = 0 and r.source != :adj) as tags,
+                (select count(*) from spans s where s.document_id = d.id and s.suggested = 1)
+                + (select count(*) from regions r join pages p on p.id = r.page_id
+                    where p.document_id = d.id and r.suggested = 1) as suggestions
             from documents d where d.complete = 1 order by d.id
-            """
+            """,
+            {"adj": ADJUDICATED},
         )
         return [
             DocumentSummary(
@@ -267,6 +275,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
                 ocr={"ocr": r["pages"] - r["text_layer"], "text_layer": r["text_layer"]},
                 spans=r["spans"],
                 regions=r["regions"],
+                tags=r["tags"],
+                suggestions=r["suggestions"],
             )
             for r in rows
         ]

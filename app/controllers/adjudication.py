@@ -50,4 +50,4 @@ class AdjudicationController:
         if w.adjudicator is not None and w.adjudicator.doc_id not in (None, doc_id):
             # The walk is of one document's disagreements: its keys must not act on another's page.
             w.adjudicator.stop()
-            w.statusBar().showMessage("Adjudication stopped: another document is shown", 8000)
+            w.status_line.say("Adjudication stopped: another document is shown", 8000)

@@ -45,6 +45,6 @@ class AnalystName:
         w.activateWindow()  # the window's shortcuts work again at once, without a click
         if name is not None:
             w.settings.set_analyst(name)
-            w.statusBar().showMessage(f"Your edits are recorded as {name}", 6000)
+            w.status_line.say(f"Your edits are recorded as {name}", 6000)
         if w.session is not None:
             w.session.annotator = self.name()

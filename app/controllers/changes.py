@@ -55,11 +55,11 @@ class ChangeFollower(QObject):
 
     def on_writes_waiting(self, count: int) -> None:
         if count:
-            self.window.statusBar().showMessage(
+            self.window.status_line.say(
                 f"The project is busy (another program is writing to it); {count} change"
-                f"{'s' if count != 1 else ''} waiting, retrying…")
+                f"{'s' if count != 1 else ''} waiting, retrying…", 0)
         else:
-            self.window.statusBar().showMessage("All changes stored", 4000)
+            self.window.status_line.say("All changes stored", 4000)
 
     def may_close(self) -> bool:
         """Store what is queued before closing; if another program keeps the project busy, ask."""

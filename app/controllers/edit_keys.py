@@ -16,7 +16,7 @@ class EditKeys:
         w = self.window
         ref = w.selection.annotation
         if ref is None or w.editor is None:
-            w.statusBar().showMessage("Select an annotation to delete (click its highlight or its row)", 5000)
+            w.status_line.say("Select an annotation to delete (click its highlight or its row)", 5000)
             return
         w.editor.delete(ref)
 
@@ -24,7 +24,7 @@ class EditKeys:
         w = self.window
         ref = w.selection.annotation
         if ref is None:
-            w.statusBar().showMessage("Select an annotation first", 5000)
+            w.status_line.say("Select an annotation first", 5000)
             return
         w.docks["annotations"].show()
         w.panel.ensure_loaded()
@@ -48,7 +48,7 @@ class EditKeys:
         part = rng.on_page(data.page.number, len(data.text.text)) if rng and rng.doc_id == w.navigation.doc_id else None
         hits = data.text.words_in_range(*part) if part else range(0)
         if not hits:
-            w.statusBar().showMessage("Select a word to correct (or double-click it)", 5000)
+            w.status_line.say("Select a word to correct (or double-click it)", 5000)
             return
         if w.text_view.hasFocus() and w.text_view.shown():
             w.text_view.edit_word(hits[0])

@@ -37,4 +37,4 @@ class HistoryMessages:
             elif target is not None and (w.session.find_span(target[1]) if target[0] == "span"
                                          else w.session.find_region(target[1])) is not None:
                 w.page_view.reveal(AnnotationRef(*target))
-        w.statusBar().showMessage(f"{verb} “{text}”{where}", 8000)
+        w.status_line.say(f"{verb} “{text}”{where}", 8000)

@@ -20,9 +20,9 @@ class ImportOutcome:
         imported = [o for o in outcomes if o.status == "imported"]
         dupes = [o for o in outcomes if o.status == "duplicate"]
         if not outcomes:
-            w.statusBar().showMessage("Import cancelled; files finished before that are stored", 8000)
+            w.status_line.say("Import cancelled; files finished before that are stored", 8000)
         else:
-            w.statusBar().showMessage(
+            w.status_line.say(
                 f"Imported {len(imported)} file(s)" + (f", {len(dupes)} already in the project" if dupes else "")
                 + (f", {len(failed)} failed" if failed else "")
                 + (f"; {w.importer.note}" if w.importer.note else ""), 8000)

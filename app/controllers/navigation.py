@@ -28,6 +28,7 @@ class Navigation(QObject):
     def forget(self) -> None:
         """No page is shown (the project closed)."""
         self.doc_id = self.page_number = self.lists_doc = None
+        self.window.status_line.clear_place()
 
     def show_page(self, doc_id: int, number: int) -> None:
         w = self.window
@@ -40,6 +41,9 @@ class Navigation(QObject):
         if (doc_id, number) == (self.doc_id, self.page_number):
             return
         page = pages[number - 1]
+        if doc_id != self.doc_id:
+            # What was selected is the other document's: its keys must not act, its account not stay.
+            w.selection.clear()
         w.adjudication.leave_for(doc_id)
         if doc_id != self.doc_id:
             # A long document's list of annotations is read once its first page is on screen.
@@ -75,7 +79,7 @@ class Navigation(QObject):
         doc_id, number = self.doc_id, self.page_number
         w.navigator.set_current(doc_id, number)
         pages = len(w.session.pages(doc_id))
-        w.page_label.setText(f"{w.session.document(doc_id).name} · page {number} of {pages}")
+        w.status_line.show_place(w.session.document(doc_id).name, number, pages)
         self.pageShown.emit(doc_id, number)
         w.page_view.start_prefetch()
         if w.page_view.image_ready():
@@ -110,7 +114,7 @@ class Navigation(QObject):
         if 0 <= target < len(ids):
             self.show_page(ids[target], 1)
         else:
-            w.statusBar().showMessage("No next document" if delta > 0 else "No previous document", 3000)
+            w.status_line.say("No next document" if delta > 0 else "No previous document", 3000)
 
     def step_page(self, delta: int) -> None:
         if self.doc_id is not None and self.page_number is not None:

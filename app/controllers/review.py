@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotations.suggest import offers_occurrences
+
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
@@ -40,11 +42,14 @@ class ReviewController:
         return (doc_id, 0, number, -1, -1)
 
     def count_occurrences(self, span_id: int) -> None:
-        """A tag's other occurrences are counted in the background, then offered."""
+        """A tag's other occurrences are counted in the background, then offered (not for a "3" or an "of")."""
         w = self.window
+        span = w.session.find_span(span_id) if w.session is not None else None
+        if span is None or w.session is None or not offers_occurrences(w.session.span_text(span)):
+            return
         w.occurrences.count(span_id, w.reviewer.epoch if w.reviewer else 0)
 
     def suggest_with_model(self) -> None:
         w = self.window
         if w.session is not None and not w.model.start():
-            w.statusBar().showMessage("The model is already training", 5000)
+            w.status_line.say("The model is already training", 5000)

@@ -37,7 +37,8 @@ GESTURES = [
     ("Accept all suggestions of a label or a source", "Suggestions ▸ Accept all of a label / from a source, or "
                                                       "Shift+Enter on a selected suggestion (all of its label)"),
     ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, OCR "
-                                            "variants included): T suggests them, Shift+T tags them all"),
+                                            "variants included; not for a bare number or a span under three characters), "
+                                            "while the span stays selected: T suggests them, Shift+T tags them all"),
     ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "Drop files or folders on the window (folders with their subfolders)"),

@@ -98,8 +98,20 @@ class Editor(QObject):
         self.tagged.emit(ids[0])
         return ids[0]
 
+    def _what(self, ref: AnnotationRef) -> str:
+        """How a message names an annotation: its label, kind and (for a span) its text."""
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is None:
+                return "span"
+            text = self.session.span_text(span)
+            return f"{span.label} span “{text if len(text) <= 40 else text[:39] + '…'}”"
+        region = self.session.find_region(ref.id)
+        return f"{region.label} region" if region is not None else "region"
+
     @edits
     def relabel(self, ref: AnnotationRef, name: str) -> None:
+        what = self._what(ref)
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is not None and span.suggested:
@@ -109,8 +121,12 @@ class Editor(QObject):
                     self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
                 self.stack.push(AcceptSuggestions(self.session, [span], self._err))
                 self.stack.endMacro()
+                self._said(ref, f"Accepted suggested {what}" + (f" as {name}" if span.label != name else ""))
             elif span is not None and span.label != name:
-                self.stack.push(commands.UpdateSpan(self.session, span, self._err, label=name))
+                if self._push(commands.UpdateSpan(self.session, span, self._err, label=name)):
+                    self.message.emit(f"Relabelled {what} as {name}")
+            elif span is not None:
+                self.message.emit(f"The {what} is already {name}")
         else:
             region = self.session.find_region(ref.id)
             if region is not None and region.suggested:
@@ -119,23 +135,37 @@ class Editor(QObject):
                     self.stack.push(commands.UpdateRegion(self.session, region, self._err, label=name))
                 self.stack.push(AcceptSuggestions(self.session, [], self._err, regions=[region]))
                 self.stack.endMacro()
+                self._said(ref, f"Accepted suggested {what}" + (f" as {name}" if region.label != name else ""))
             elif region is not None and region.label != name:
-                self.stack.push(commands.UpdateRegion(self.session, region, self._err, label=name))
+                if self._push(commands.UpdateRegion(self.session, region, self._err, label=name)):
+                    self.message.emit(f"Relabelled {what} as {name}")
+            elif region is not None:
+                self.message.emit(f"The {what} is already {name}")
+
+    def _said(self, ref: AnnotationRef, text: str) -> None:
+        """Say what a macro did, if it did it (a refused step leaves the suggestion a suggestion)."""
+        item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
+        if item is not None and not item.suggested:
+            self.message.emit(text)
 
     # -- annotations ------------------------------------------------------------------------------
 
     @edits
     def delete(self, ref: AnnotationRef) -> None:
+        what = self._what(ref)
+        done = False
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is not None:
                 self.selection.set_annotation(None)
-                self.stack.push(commands.DeleteSpan(self.session, span, self._err))
+                done = self._push(commands.DeleteSpan(self.session, span, self._err))
         else:
             region = self.session.find_region(ref.id)
             if region is not None:
                 self.selection.set_annotation(None)
-                self.stack.push(commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err))
+                done = self._push(commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err))
+        if done:
+            self.message.emit(f"Deleted {what}")
 
     @edits
     def set_note(self, ref: AnnotationRef, note: str) -> None:

@@ -21,10 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.model import DOCUMENT_STATUSES, Document, Region, Span
-from app.project.session import ProjectSession
+from app.project.session import ProjectSession, TagCount
+
+TAGS_TIP = ("Tags: spans and regions made or accepted by the analysts; suggestions still to review "
+            "are counted apart (“+3 suggested”), and adjudication's copies of tags are not counted again")
 
 DOC_ROLE = Qt.ItemDataRole.UserRole
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def tag_count(count: TagCount, blank: bool = False) -> str:
+    """“5”, or “5 (+3 suggested)” while suggestions wait; a page with neither is left `blank`."""
+    tags, suggested = count
+    if blank and not tags and not suggested:
+        return ""
+    return f"{tags} (+{suggested} suggested)" if suggested else str(tags)
 
 
 class Navigator(QWidget):
@@ -37,7 +48,7 @@ class Navigator(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Document", "Status", "Tags"])
-        self.tree.headerItem().setToolTip(2, "Annotations (spans and regions)")
+        self.tree.headerItem().setToolTip(2, TAGS_TIP)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.setUniformRowHeights(True)
@@ -75,7 +86,7 @@ class Navigator(QWidget):
         self.tree.clear()
         self._docs = {}
         for summary in self.session.summaries():
-            item = QTreeWidgetItem([summary.name, summary.status, str(summary.annotations)])
+            item = QTreeWidgetItem([summary.name, summary.status, tag_count((summary.tags, summary.suggestions))])
             item.setData(0, DOC_ROLE, summary.id)
             item.setToolTip(0, f"{summary.name}: {summary.pages} pages")
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -92,7 +103,7 @@ class Navigator(QWidget):
         counts = self.session.page_counts(doc_id) if self.session.spans_loaded(doc_id) else {}
         children = []
         for page in self.session.pages(doc_id):
-            child = QTreeWidgetItem([f"Page {page.number}", "", str(counts.get(page.number, "")) or ""])
+            child = QTreeWidgetItem([f"Page {page.number}", "", tag_count(counts.get(page.number, (0, 0)), blank=True)])
             child.setData(0, DOC_ROLE, doc_id)
             child.setData(0, PAGE_ROLE, page.number)
             children.append(child)
@@ -164,10 +175,9 @@ class Navigator(QWidget):
         if item is None:
             return
         counts = self.session.page_counts(doc_id)
-        item.setText(2, str(sum(counts.values())))
+        item.setText(2, tag_count((sum(t for t, _ in counts.values()), sum(s for _, s in counts.values()))))
         for i in range(item.childCount()):
-            count = counts.get(i + 1)
-            item.child(i).setText(2, str(count) if count else "")
+            item.child(i).setText(2, tag_count(counts.get(i + 1, (0, 0)), blank=True))
 
     def _on_span(self, span: Span) -> None:
         self._recount(span.document_id)

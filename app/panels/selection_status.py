@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, SignalInstance
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QWidget
 
 from annotations.pagetext import words_in
 from app.editing.selection import AnnotationRef, Selection
+from app.panels.elided_label import ElidedLabel
 from app.project.session import ProjectSession
 
 WIDEST = 420
 """Pixels the label asks for at most: the status bar's messages ("Accepted …; 15 suggestions left")
 keep the room left of it, and a longer account is cut short with its whole text in the tooltip."""
 
+LEAST = 200
+"""Pixels the account keeps on a crowded line (its start names what is selected)."""
 
-class SelectionStatus(QLabel):
+
+class SelectionStatus(ElidedLabel):
     """Always true: it is rewritten on every change of the selection, never left to expire."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(WIDEST, LEAST, parent)
         self.selection: Selection | None = None
         self.session: ProjectSession | None = None
         self.setObjectName("selectionStatus")
@@ -40,22 +43,7 @@ class SelectionStatus(QLabel):
                 self.session.regionRemoved, self.selection.rangeChanged, self.selection.annotationChanged)
 
     def refresh(self, *_: object) -> None:
-        text = self.describe()
-        self.setText(text)
-        self.setToolTip(text)
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(min(hint.width(), WIDEST), hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(min(super().minimumSizeHint().width(), WIDEST), super().minimumSizeHint().height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, int(self.alignment()), shown)
+        self.setText(self.describe())
 
     def describe(self) -> str:
         session, selection = self.session, self.selection

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.editing.selection import AnnotationRef, Selection
 from app.project.session import ProjectSession
 
 
@@ -51,13 +52,18 @@ class SuggestionCount(QLabel):
 
 
 class PropagationOffer(QWidget):
-    """After a tag: “N more occurrences of ‘…’” with Suggest them (T) and Tag all (Shift+T)."""
+    """After a tag: “N more occurrences of ‘…’” with Suggest them (T) and Tag all (Shift+T).
+
+    The offer is the selected span's: it is made only while that span is selected (the count comes
+    from the background, the analyst may have moved on) and goes as soon as the selection does
+    (another annotation, other words, Esc, another document or project)."""
 
     suggestRequested = Signal()
     tagRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.selection: Selection | None = None
         self.span_id: int | None = None
         self.count = 0
         self.label = QLabel()
@@ -74,7 +80,20 @@ class PropagationOffer(QWidget):
         self.tag.clicked.connect(self.tagRequested)
         self.hide()
 
+    def set_selection(self, selection: Selection | None) -> None:
+        """The open project's selection (None: no project is open); an offer made before goes."""
+        if self.selection is not None:
+            self.selection.annotationChanged.disconnect(self._follow)
+            self.selection.rangeChanged.disconnect(self._follow)
+        self.selection = selection
+        if selection is not None:
+            selection.annotationChanged.connect(self._follow)
+            selection.rangeChanged.connect(self._follow)
+        self.withdraw()
+
     def offer(self, span_id: int, text: str, label: str, count: int) -> None:
+        if self.selection is None or self.selection.annotation != AnnotationRef("span", span_id):
+            count = 0
         self.span_id, self.count = (span_id, count) if count else (None, 0)
         if not count:
             self.hide()
@@ -88,3 +107,7 @@ class PropagationOffer(QWidget):
         """The offer is gone (acted on, or its span removed); with an id, only if it is that span's."""
         if span_id is None or span_id == self.span_id:
             self.offer(0, "", "", 0)
+
+    def _follow(self, *_: object) -> None:
+        if self.span_id is not None and (self.selection is None or self.selection.annotation != AnnotationRef("span", self.span_id)):
+            self.withdraw()

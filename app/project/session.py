@@ -21,6 +21,7 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
+from annotations.layers import is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
     Box,
@@ -44,6 +45,9 @@ from app.project.caches import Caches
 from app.project.change_log import ChangeLog
 from app.project.write_queue import WriteQueue
 
+TagCount = tuple[int, int]
+"""(tags, suggestions still to review): what the navigator's Tags column shows for a page or document."""
+
 PAGE_CACHE = 16
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
 
@@ -60,6 +64,7 @@ class ProjectSession(QObject):
     labelsChanged = Signal()
     documentAdded = Signal(object)  # Document
     reset = Signal()  # too much changed at once to say what: every view reads its page again
+    closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +91,7 @@ class ProjectSession(QObject):
         return self.project.read_only
 
     def close(self) -> None:
+        self.closing.emit()
         self.project.close()
 
     # -- following changes ------------------------------------------------------------------------
@@ -282,16 +288,21 @@ class ProjectSession(QObject):
         return span_on_page(span, self.resolve(span), (p1, p2), self.page_data(page),
                             lambda n: self.page_data(self.page(page.document_id, n)).text)
 
-    def page_counts(self, doc_id: int) -> dict[int, int]:
-        """Annotations per page number: spans on their first page, regions on theirs."""
-        counts: dict[int, int] = {}
-        self.spans(doc_id)
-        for p1, _, _, _ in self._caches.extents[doc_id].values():
-            counts[p1] = counts.get(p1, 0) + 1
+    def page_counts(self, doc_id: int) -> dict[int, TagCount]:
+        """Tags and suggestions per page number: spans on their first page, regions on theirs.
+        Adjudication's copies are not counted (annotations.layers.is_tag)."""
+        counts: dict[int, TagCount] = {}
+
+        def add(number: int, item: Span | Region) -> None:
+            tags, suggested = counts.get(number, (0, 0))
+            counts[number] = (tags + is_tag(item), suggested + item.suggested)
+
+        spans = self.spans(doc_id)
+        for span_id, (p1, _, _, _) in self._caches.extents[doc_id].items():
+            add(p1, spans[span_id])
         numbers = {p.id: p.number for p in self.pages(doc_id)}
         for region in self.regions(doc_id).values():
-            n = numbers[region.page_id]
-            counts[n] = counts.get(n, 0) + 1
+            add(numbers[region.page_id], region)
         return counts
 
     def find_span(self, span_id: int) -> Span | None:
