@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import gc
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pymupdf
 import pytest
 import shiboken6
-from gui_helpers import open_window, rows
+from gui_helpers import open_window, rows, when_modal
 from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import ImportOptions, import_into
@@ -162,3 +164,40 @@ def test_five_projects_in_a_row_leave_nothing_behind(
         counts.append((len(window.findChildren(QObject)), live_objects(), connections(window)))
     # Between the second project and the fifth nothing grows: no Qt object, no Python wrapper, no connection.
     assert counts[-1] == counts[1], counts
+
+
+def test_opening_another_project_asks_before_giving_up_edits_a_busy_project_keeps_waiting(
+    qtbot: QtBot, settings: Settings, switch_template: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.scanspan", tmp_path / "second.scanspan"
+    shutil.copy(switch_template, first)
+    shutil.copy(switch_template, second)
+    window = open_window(qtbot, settings, first)
+    spans = len(rows(first, "select id from spans"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+         "c.execute('begin immediate'); print('holding', flush=True); sys.stdin.readline()", str(first)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    asked: list[str] = []
+
+    def keep(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        assert window.select_text("Department of Justice")
+        qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+        assert window.session is not None and window.session.writes.pending() == 1
+        when_modal(qtbot, QMessageBox, keep)
+        assert not window.open_project(second)
+        assert asked and "could not be stored yet" in asked[0]
+        assert window.project_path() == first and window.session.writes.pending() == 1
+    finally:
+        holder.communicate("\n", timeout=10)
+    # The edit the analyst kept reaches its own project once it is free, not the other one.
+    qtbot.waitUntil(lambda: len(rows(first, "select id from spans")) == spans + 1, timeout=10_000)
+    assert window.open_project(second)
+    assert len(rows(second, "select id from spans")) == spans
