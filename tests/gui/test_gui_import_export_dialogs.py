@@ -4,14 +4,18 @@ suggested name as the format changes; the import settings' language check as it 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from gui_helpers import when_modal
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.dialogs.export import ExportDialog
 from app.dialogs.import_settings import ImportSettingsDialog
 from app.main_window import MainWindow
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
 
 def _closing(act: Callable[[QDialog], None]) -> Callable[[QWidget], None]:
@@ -26,6 +30,71 @@ def _closing(act: Callable[[QDialog], None]) -> Callable[[QWidget], None]:
                 dialog.reject()
 
     return run
+
+
+def _active(qtbot: QtBot, window: MainWindow) -> None:
+    """The window active again after a dialog (the offscreen platform does not give it back); its shortcuts need that."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def _export_dialog(qtbot: QtBot, act: Callable[[ExportDialog], None]) -> None:
+    def run(dialog: QDialog) -> None:
+        assert isinstance(dialog, ExportDialog)
+        act(dialog)
+
+    when_modal(qtbot, ExportDialog, _closing(run))
+
+
+def _name(dialog: ExportDialog) -> tuple[str, str]:
+    return Path(dialog.output.text()).name, dialog.output_label.text()
+
+
+def test_a_format_change_suggests_the_formats_name_and_keeps_only_a_typed_stem(
+    qtbot: QtBot, tagged_window: MainWindow, tmp_path: Path
+) -> None:
+    window = tagged_window
+    seen: dict[str, object] = {}
+
+    def formats(dialog: ExportDialog, names: list[str]) -> list[tuple[str, str]]:
+        shown = []
+        for fmt in names:
+            dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+            shown.append(_name(dialog))
+        return shown
+
+    def first(dialog: ExportDialog) -> None:
+        seen["opened"] = _name(dialog)
+        seen["suggested"] = formats(dialog, ["funsd", "coco", "labelstudio"])
+        seen["folder"] = Path(dialog.output.text()).parent
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    _export_dialog(qtbot, first)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, CTRL)
+    assert not isinstance(done.args[0], str), done.args[0]
+    assert seen["opened"] == ("tagged-jsonl.jsonl", "Output file")
+    assert seen["suggested"] == [("tagged-funsd", "Output folder"), ("tagged-coco.json", "Output file"),
+                                 ("tagged-labelstudio.json", "Output file")]
+    assert seen["folder"] == tmp_path
+    assert (tmp_path / "tagged-labelstudio.json").is_file()  # not the FUNSD folder's name with .json
+    assert not (tmp_path / "tagged-funsd.json").exists() and not (tmp_path / "tagged-coco.json").exists()
+    _active(qtbot, window)
+
+    def typed(dialog: ExportDialog) -> None:
+        seen["reopened"] = _name(dialog)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.output)
+        qtbot.keyClicks(dialog.output, "batch.7")  # over the selected stem
+        seen["typed"] = _name(dialog)
+        seen["kept"] = formats(dialog, ["funsd", "conll", "funsd", "spacy"])
+        dialog.reject()
+
+    _export_dialog(qtbot, typed)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_E, CTRL)
+    assert seen["reopened"] == ("tagged-labelstudio.json", "Output file")  # the last export's choices
+    assert seen["typed"] == ("batch.7.json", "Output file")
+    assert seen["kept"] == [("batch.7", "Output folder"), ("batch.7.conll", "Output file"),
+                            ("batch.7", "Output folder"), ("batch.7.spacy", "Output file")]
 
 
 def _import_settings(qtbot: QtBot, window: MainWindow, act: Callable[[ImportSettingsDialog], None]) -> None:
