@@ -17,6 +17,7 @@ class Actions:
     new_project: QAction
     open_project: QAction
     import_files: QAction
+    import_folder: QAction
     import_settings: QAction
     analyst: QAction
     adjudicate: QAction
@@ -100,6 +101,8 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         open_project=a(window, "&Open project…", slots["open_project"], [Key.Open], "Open a project file", P.SP_DirOpenIcon),
         import_files=a(window, "&Import documents…", slots["import_files"], ["Ctrl+I"],
                        "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
+        import_folder=a(window, "Import &folder…", slots["import_folder"], ["Ctrl+Shift+I"],
+                        "Import the scanned letters in a folder and its subfolders, found by their content"),
         import_settings=a(window, "Import se&ttings…", slots["import_settings"], None,
                           "Resolution, OCR languages, OCR time limit per page"),
         analyst=a(window, "Anal&yst name…", slots["analyst"], None,
@@ -170,7 +173,7 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     bar = window.menuBar()
     file = bar.addMenu("&File")
     for item in (actions.new_project, actions.open_project, actions.recent_menu, None, actions.import_files,
-                 actions.import_settings, actions.export, actions.save_copy, None, actions.quit):
+                 actions.import_folder, actions.import_settings, actions.export, actions.save_copy, None, actions.quit):
         _add(file, item)
     edit = bar.addMenu("&Edit")
     for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,

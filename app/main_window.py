@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -52,9 +51,6 @@ from app.project.session import ProjectSession
 from app.project_scope import ProjectScope
 from app.settings import Settings
 from app.window_api import WindowAPI
-
-DOCUMENT_FILTER = "Scanned letters (*.pdf *.tif *.tiff *.png *.jpg *.jpeg);;All files (*)"
-
 
 STORE_WAIT = 1.0
 """Seconds an edit waits for another process's write before it is queued (WriteQueue) instead."""
@@ -103,7 +99,8 @@ class MainWindow(WindowAPI, QMainWindow):
         nav, review, keys = self.navigation, self.review, self.edit_keys
         self.actions = action_defs.build(self, self.stack, {
             "new_project": self.project_files.new_dialog, "open_project": self.project_files.open_dialog,
-            "import_files": self.import_dialog, "import_settings": self.import_settings_dialog,
+            "import_files": self.import_dialog, "import_folder": self.project_files.import_folder_dialog,
+            "import_settings": self.import_settings_dialog,
             "analyst": self.analyst.dialog, "adjudicate": self.adjudication.dialog,
             "export": self.export_dialog, "save_copy": self.save_copy_dialog,
             "quit": self.close,
@@ -290,7 +287,8 @@ class MainWindow(WindowAPI, QMainWindow):
         writable = has_project and not self.session.read_only  # type: ignore[union-attr]
         for action in (self.actions.export, self.actions.save_copy):
             action.setEnabled(has_project)
-        self.actions.import_files.setEnabled(writable)
+        for action in (self.actions.import_files, self.actions.import_folder):
+            action.setEnabled(writable)
         for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
                        self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
             action.setEnabled(has_page)
@@ -317,9 +315,7 @@ class MainWindow(WindowAPI, QMainWindow):
             self.importer.remember(dialog.options())
 
     def import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", DOCUMENT_FILTER)
-        if paths:
-            self.import_files(paths)
+        self.project_files.import_dialog()
 
     def export_dialog(self) -> None:
         if self.session is None:

@@ -1,5 +1,5 @@
 """What the window remembers between runs, in QSettings: geometry, dock layout, recent projects,
-the analyst's name, and the import settings chosen for each project.
+the analyst's name, the folder last imported from, and the import settings chosen for each project.
 
 Nothing else goes here (the project file holds the work). Tests pass their own QSettings.
 """
@@ -40,6 +40,14 @@ class Settings:
 
     def forget_recent(self, path: Path) -> None:
         self.q.setValue("recentProjects", [str(p) for p in self.recent_projects() if p != path])
+
+    def import_folder(self) -> Path | None:
+        """The folder the last import from a dialog or a drop read from; None before the first."""
+        value = self.q.value("importFolder")
+        return Path(value) if isinstance(value, str) and value else None
+
+    def set_import_folder(self, folder: Path) -> None:
+        self.q.setValue("importFolder", str(folder.resolve()))
 
     def analyst(self) -> str | None:
         """The name the analyst's edits are recorded under; None until they have chosen one."""

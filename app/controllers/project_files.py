@@ -1,4 +1,5 @@
-"""Choosing project files: new, open, the recent ones, and what a drop on the window opens or imports."""
+"""Choosing files: projects (new, open, the recent ones), letters or a folder of them to import, and
+what a drop on the window opens or imports."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from app.paths import is_project_file
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
+
+DOCUMENT_FILTER = "Scanned letters (*.pdf *.tif *.tiff *.png *.jpg *.jpeg);;All files (*)"
 
 
 class ProjectFiles:
@@ -51,6 +54,35 @@ class ProjectFiles:
 
         return open_it
 
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", self.import_start(), DOCUMENT_FILTER)
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def import_folder_dialog(self) -> None:
+        """A folder with its subfolders, as `scanspan import --recursive FOLDER`; files found by content."""
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder and its subfolders", self.import_start())
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_start(self) -> str:
+        """Where the import dialogs open: the folder last imported from (letters come in batches from one
+        place, rarely from beside the project), else the project's folder."""
+        w = self.window
+        last = w.settings.import_folder()
+        while last is not None and not last.is_dir():  # moved or unmounted: the nearest folder still there
+            last = last.parent if last.parent != last else None
+        if last is not None:
+            return str(last)
+        return str(w.session.path.absolute().parent) if w.session is not None else ""
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import into the open project, and remember where from for the next import dialog."""
+        w = self.window
+        if w.session is not None and paths:
+            w.settings.set_import_folder(paths[0] if paths[0].is_dir() else paths[0].parent)
+        w.import_files([*paths])
+
     def dropped(self, paths: list[Path]) -> None:
         """One project file opens; letters are imported into the open project."""
         w = self.window
@@ -60,4 +92,4 @@ class ProjectFiles:
         elif w.session is None:
             w.show_error("No project", "Open or create a project first (File ▸ New project), then drop letters on it.")
         else:
-            w.import_files([*paths])
+            self.import_paths(paths)

@@ -87,7 +87,8 @@ class ExportDialog(QDialog):
         self.image_url.setPlaceholderText("e.g. /data/local-files/?d=export/")
         self.image_url.setToolTip("Prefix of the image paths in the tasks, for Label Studio's local-files storage")
         self.replace = QCheckBox("Replace the folders an earlier export wrote there")
-        self.output = QLineEdit(str(project_path.with_name(project_path.stem + "-export" + self._suffix())))
+        self.output = QLineEdit()
+        self._named_for: str | None = None  # the format the output's name was made for
         self.output_label = QLabel("Output file")
         self.browse = QPushButton("Browse…")
         self.browse.clicked.connect(self._browse)
@@ -166,9 +167,30 @@ class ExportDialog(QDialog):
         name = Path(text)
         self.output.setSelection(len(text) - len(name.name), len(name.stem))
 
-    def _suffix(self) -> str:
-        spec = self.exporters.FORMATS.get(self.format.currentData())
-        return getattr(spec, "suffix", f".{self.format.currentData()}")
+    def _suffix(self, fmt: str | None = None) -> str:
+        fmt = fmt or self.format.currentData()
+        spec = self.exporters.FORMATS.get(fmt)
+        return getattr(spec, "suffix", f".{fmt}")
+
+    def _default_stem(self, fmt: str) -> str:
+        """The project's name and the format's: two formats with one extension (coco and labelstudio's
+        .json) never suggest the same file."""
+        return f"{self.project_path.stem}-{fmt}"
+
+    def _renamed(self, text: str, old: str, new: str) -> str:
+        """The output path `text` chosen for format `old`, for format `new`: a name the analyst gave keeps
+        its stem and takes the new extension; the old format's own name becomes the new format's."""
+        path = Path(text)
+        old_suffix = self._suffix(old)
+        if old_suffix and path.name.endswith(old_suffix):
+            stem = path.name[: -len(old_suffix)]
+        elif getattr(self.exporters.FORMATS.get(old), "folder", None) is not None:
+            stem = path.name  # a folder's whole name: "letters.v2" has no extension to drop
+        else:
+            stem = path.stem
+        if stem == self._default_stem(old):
+            stem = self._default_stem(new)
+        return str(path.with_name(stem + self._suffix(new)))
 
     def _folder(self) -> bool:
         """Whether the chosen format writes a folder (funsd) rather than a file."""
@@ -179,11 +201,14 @@ class ExportDialog(QDialog):
         for widget, only in self._only.items():
             self.form.setRowVisible(widget, fmt == only)
         self.output_label.setText("Output folder" if self._folder() else "Output file")
-        if self.output.text():
+        if self._named_for is None:
+            self.output.setText(str(self.project_path.with_name(self._default_stem(fmt) + self._suffix())))
+        elif self.output.text() and self._named_for != fmt:
             name_selected = self.output.selectedText() == Path(self.output.text()).stem
-            self.output.setText(str(Path(self.output.text()).with_suffix(self._suffix())))
+            self.output.setText(self._renamed(self.output.text(), self._named_for, fmt))
             if name_selected:  # still ready to be typed over
                 self._select_name()
+        self._named_for = fmt
         self._check()
 
     def _browse(self) -> None:

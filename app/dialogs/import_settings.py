@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -20,6 +21,9 @@ from annotations.importer import ImportOptions
 
 MISSING_LANGUAGE = "tesseract language data not installed"
 """The start of OcrError's message for a language tesseract lacks (ocr.check_ready)."""
+
+CHECK_DELAY_MS = 250
+"""How long typing in the languages pauses before they are checked: a missing one asks tesseract again."""
 
 
 class ImportSettingsDialog(QDialog):
@@ -61,7 +65,7 @@ class ImportSettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.addRow(scope)
         form.addRow("PDF resolution", self.dpi)
         form.addRow("", self.force_ocr)
@@ -72,8 +76,11 @@ class ImportSettingsDialog(QDialog):
         form.addRow("Parallel pages", self.jobs)
         form.addRow("", self.letter_parts)
         form.addRow(buttons)
-        self.lang.editingFinished.connect(self._check_lang)
-        self.lang.textChanged.connect(lambda: self.ok.setEnabled(True))  # checked again when typing ends
+        # Checked as the analyst types, so a corrected language clears its message at once rather than
+        # when the field loses focus.
+        self._lang_timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
+        self._lang_timer.timeout.connect(self._check_lang)
+        self.lang.textChanged.connect(self._lang_timer.start)
         self._check_lang()
 
     def _languages(self) -> str:
@@ -86,12 +93,23 @@ class ImportSettingsDialog(QDialog):
             problem = ""
         except OcrError as exc:
             problem = str(exc)
+        self._lang_timer.stop()
+        shown = self.problem.isVisible()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem.startswith(MISSING_LANGUAGE))
+        if self.isVisible() and (shown or problem):
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """A dialog already shown does not grow for a message that wraps: its lines were cut off."""
+        self.form.activate()
+        height = max(self.form.totalHeightForWidth(self.width()), self.form.totalMinimumSize().height())
+        if height != self.height():
+            self.resize(self.width(), height)
 
     def accept(self) -> None:
-        self._check_lang()  # typing may not have ended (OK clicked straight from the field)
+        self._check_lang()  # typing may not have paused (OK clicked straight from the field)
         if self.ok.isEnabled():
             super().accept()
 

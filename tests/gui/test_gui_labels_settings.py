@@ -284,7 +284,7 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
     with qtbot.waitSignal(window.exportFinished, timeout=60_000):
         qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
 
-    assert seen["selected"] == "letters-export"
+    assert seen["selected"] == "letters-jsonl"
     assert seen["problem"] == "The split 'train=0.5,test=0.4': the fractions add up to 0.9, not 1."
     assert seen["enabled"] is False
     assert seen["files"] == f"Writes ner-train.conll, ner-test.conll in {tmp_path}"
@@ -346,7 +346,7 @@ def test_the_export_dialog_asks_for_a_folder_for_funsd(qtbot: QtBot, tagged_wind
         qtbot.keyClick(window.page_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert not isinstance(done.args[0], str), done.args[0]
 
-    assert (seen["file label"], seen["folder label"], seen["default"]) == ("Output file", "Output folder", "tagged-export")
+    assert (seen["file label"], seen["folder label"], seen["default"]) == ("Output file", "Output folder", "tagged-funsd")
     assert seen["chooser"] == (QFileDialog.FileMode.Directory, True)
     assert Path(str(seen["chosen"])) == out
     assert seen["problem"] == "funsd already holds annotations/: tick Replace to write over them."
