@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from annotations.pagetext import words_in
 from app.editing.selection import AnnotationRef, Selection
+from app.editing.shown import shown_annotation, shown_ranges
 from app.project.session import ProjectSession
 
 WIDEST = 420
@@ -25,6 +26,7 @@ class SelectionStatus(QLabel):
         self.setObjectName("selectionStatus")
         selection.rangeChanged.connect(lambda *_: self.refresh())
         selection.annotationChanged.connect(lambda *_: self.refresh())
+        selection.pageChanged.connect(lambda *_: self.refresh())
 
     def set_session(self, session: ProjectSession | None) -> None:
         if self.session is not None:
@@ -64,7 +66,12 @@ class SelectionStatus(QLabel):
             pages = session.pages(ranges[0].doc_id)
             count = sum(words_in(r, pages, session.page_data) for r in ranges)
             runs = f" in {len(ranges)} runs" if len(ranges) > 1 else ""
-            return f"{count} word{'s' if count != 1 else ''} selected{runs}: a label key tags"
+            words = f"{count} word{'s' if count != 1 else ''} selected{runs}"
+            if not shown_ranges(self.selection):  # left on another page, to be taken on from this one
+                return f"{words} on page {ranges[0].start[0]}: Shift+click a word here to take it on to this page"
+            return f"{words}: a label key tags"
+        if self.selection.annotation is not None and shown_annotation(session, self.selection) is None:
+            return "Nothing selected on this page"
         ref = self.selection.annotation
         return self._annotation(ref) if ref is not None else "Nothing selected"
 
