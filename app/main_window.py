@@ -301,7 +301,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.navigator = Navigator(session)
         self.editor = Editor(session, self.selection, self.stack, self.palette.current, session)
         self.label_editor = LabelEditor(session, self.stack, self, session)
-        self.reviewer = Reviewer(session, self.selection, self.stack, session)
+        self.reviewer = Reviewer(session, self.selection, self.stack, session, confirm=self.review.confirm)
         self.adjudicator = Adjudicator(session, self.stack, session)
         self.adjudication_bar = AdjudicationBar(self.adjudicator)
         self.workspace.layout().insertWidget(1, self.adjudication_bar)
