@@ -53,7 +53,7 @@ class ProjectScope(QObject):
         self.navigator = Navigator(session)
         self.editor = Editor(session, self.selection, window.stack, self.palette.current, self)
         self.label_editor = LabelEditor(session, window.stack, window, self)
-        self.reviewer = Reviewer(session, self.selection, window.stack, self)
+        self.reviewer = Reviewer(session, self.selection, window.stack, self, confirm=window.review.confirm)
         self.adjudicator = Adjudicator(session, window.stack, self)
         self.adjudication_bar = AdjudicationBar(self.adjudicator)
         self.widgets: tuple[QWidget, ...] = (self.page_view, self.text_view, self.panel, self.palette,

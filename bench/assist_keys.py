@@ -12,7 +12,9 @@ key presses and mouse clicks on the scan), and is counted as it is sent:
   each moving on to the next; what no suggestion covers is tagged as without suggestions;
 - with the window's own propagation only (no term lists), each tag by hand, and Shift+T (tag every
   other occurrence) once for a text the demo tags more than once;
-- the signature region (R, then one drag) costs the same on every side and is counted on each.
+- the signature region (R, then one drag) costs the same on every side and is counted on each;
+- the window's question before it accepts or tags beyond the page shown (Shift+Enter, Shift+T) is
+  answered Yes with one click, counted.
 
 Both sides end checked against the demo's tags: the counts are for reaching exactly them.
 """
@@ -28,9 +30,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from annotations.store import Project  # noqa: E402
 
@@ -82,12 +84,30 @@ class Driver:
         _wait(self.window.is_settled)
         self.count = Count()
         self.path = path
+        self._pressing = False
 
     def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier, why: str = "") -> None:
+        self._pressing = True
+        QTimer.singleShot(0, self._answer)  # a question the key asks blocks in its own event loop
         QTest.keyClick(self.window.page_view, key, modifier)
+        self._pressing = False
+        _wait(lambda: QApplication.activeWindow() is self.window)  # its shortcuts need it, after a question too
         self.count.keys += 1
         self.count.log.append(why)
         _wait(self.window.is_settled)
+
+    def _answer(self) -> None:
+        """Yes to the question a key asked (accepting or tagging beyond the page shown), one click."""
+        if not self._pressing:
+            return
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            box.button(QMessageBox.StandardButton.Yes).click()
+            self.count.clicks += 1
+            self.count.log.append("confirm")
+            self.window.activateWindow()
+        else:
+            QTimer.singleShot(10, self._answer)
 
     def click(self, point: QPoint, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         viewport = self.window.page_view.viewport()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.editing.selection import AnnotationRef
+from app.editing.shown import shown_annotation
+
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
@@ -12,19 +15,25 @@ class EditKeys:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
 
+    def selected(self) -> AnnotationRef | None:
+        """The selected annotation when it is on the page shown (never one left on another page)."""
+        w = self.window
+        return shown_annotation(w.session, w.selection) if w.session is not None else None
+
     def delete_selected(self) -> None:
         w = self.window
-        ref = w.selection.annotation
+        ref = self.selected()
         if ref is None or w.editor is None:
-            w.status_line.say("Select an annotation to delete (click its highlight or its row)", 5000)
+            w.status_line.say(
+                "Nothing selected on this page: select an annotation to delete (click its highlight or its row)", 5000)
             return
         w.editor.delete(ref)
 
     def edit_note(self) -> None:
         w = self.window
-        ref = w.selection.annotation
+        ref = self.selected()
         if ref is None:
-            w.status_line.say("Select an annotation first", 5000)
+            w.status_line.say("Nothing selected on this page: select an annotation first", 5000)
             return
         w.docks["annotations"].show()
         w.panel.ensure_loaded()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.editing.selection import AnnotationRef
+from app.editing.shown import follow_page
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -29,6 +30,7 @@ class Navigation(QObject):
         """No page is shown (the project closed)."""
         self.doc_id = self.page_number = self.lists_doc = None
         self.window.status_line.clear_place()
+        self.window.selection.set_page(None)
 
     def show_page(self, doc_id: int, number: int) -> None:
         w = self.window
@@ -41,9 +43,9 @@ class Navigation(QObject):
         if (doc_id, number) == (self.doc_id, self.page_number):
             return
         page = pages[number - 1]
-        if doc_id != self.doc_id:
-            # What was selected is the other document's: its keys must not act, its account not stay.
-            w.selection.clear()
+        # The selection belongs to the page on screen: what is not on this one is dropped (before
+        # anything says why the page changed, as dropping it clears the status bar's message).
+        follow_page(w.session, w.selection, doc_id, number)
         w.adjudication.leave_for(doc_id)
         if doc_id != self.doc_id:
             # A long document's list of annotations is read once its first page is on screen.
@@ -134,7 +136,8 @@ class Navigation(QObject):
             region = w.session.find_region(ref.id)
             if region is None:
                 return
-            self.show_page(self.doc_id, w.session.region_page(region).number)
+            page = w.session.region_page(region)
+            self.show_page(page.document_id, page.number)
         w.selection.set_annotation(ref)
         w.page_view.reveal(ref)
 

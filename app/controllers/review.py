@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QMessageBox
+
 from annotations.suggest import offers_occurrences
+from app.editing.shown import shown_annotation, shown_ranges
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -24,22 +27,32 @@ class ReviewController:
         self.call("step", delta, self.position())
 
     def position(self) -> tuple[int, int, int, int, int] | None:
-        """Where the analyst is, for the next suggestion: the selection's first word, else the page's start."""
+        """Where the analyst is, for the next suggestion: the selected annotation or first word, else the page's start."""
         w = self.window
         doc_id, number = w.navigation.doc_id, w.navigation.page_number
         if w.session is None or doc_id is None or number is None:
             return None
-        ref = w.selection.annotation
+        ref = shown_annotation(w.session, w.selection)
         span = w.session.find_span(ref.id) if ref is not None and ref.kind == "span" else None
         if span is not None:
             p1, i1, _, _ = w.session.extent(span)
             return (span.document_id, 0, p1, i1, span.id)
-        rng = w.selection.range
+        region = w.session.find_region(ref.id) if ref is not None and ref.kind == "region" else None
+        if region is not None:  # a document's regions are reviewed after its spans
+            where = w.session.region_page(region)
+            return (where.document_id, 1, where.number, -1, region.id)
+        rng = w.selection.range if shown_ranges(w.selection) else None
         if rng is not None and rng.doc_id == doc_id:
             page, offset = rng.start
             words = w.session.page_data(w.session.page(rng.doc_id, page)).text.words_in_range(offset, offset + 1)
             return (rng.doc_id, 0, page, words[0] if words else -1, -1)
         return (doc_id, 0, number, -1, -1)
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask before an action reaches beyond the page shown; Cancel is the default."""
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
+        answer = QMessageBox.question(self.window, title, text, buttons, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def count_occurrences(self, span_id: int) -> None:
         """A tag's other occurrences are counted in the background, then offered (not for a "3" or an "of")."""

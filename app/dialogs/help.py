@@ -21,7 +21,8 @@ GESTURES = [
                                  "lines between, within their columns (a letterhead's side column stays out)"),
     ("Select words in the text", "Drag, double-click a word, Shift+click, or Shift+arrow keys"),
     ("What a tag stores", "Whole words, edge punctuation and a possessive 's left out; the status bar counts them"),
-    ("Select an annotation", "Click its highlight (click again to cycle overlapping ones) or its row"),
+    ("Select an annotation", "Click its highlight (click again to cycle overlapping ones) or its row; keys act "
+                             "only on what is on the page shown, so another page or document drops it"),
     ("See a span's label", "Hover it in either view; View ▸ Show label names (L) tags them all"),
     ("Correct a word's OCR", "F2 on the selected word, or right-click ▸ Correct OCR (the editor opens beside it)"),
     ("Zoom under the mouse", "Ctrl+wheel"),
@@ -31,14 +32,17 @@ GESTURES = [
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "
-                           "State column; Tab selects the next (a document's spans, then its regions), Enter or A "
+                           "State column; Tab selects the next (a document's spans, then its regions; at the "
+                           "document's end it stops, and Tab again goes on to the next document), Enter or A "
                            "accepts, a label key accepts it with that "
                            "label, X or Backspace rejects (each then moves on); the status bar counts what is left"),
     ("Accept all suggestions of a label or a source", "Suggestions ▸ Accept all of a label / from a source, or "
-                                                      "Shift+Enter on a selected suggestion (all of its label)"),
+                                                      "Shift+Enter on a selected suggestion (all of its label); "
+                                                      "asked first when they are not all on the page shown"),
     ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, OCR "
                                             "variants included; not for a bare number or a span under three characters), "
-                                            "while the span stays selected: T suggests them, Shift+T tags them all"),
+                                            "while the span stays selected: T suggests them, Shift+T tags them all "
+                                            "(asked first when they reach beyond the page)"),
     ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "File ▸ Import documents (Ctrl+I), File ▸ Import folder (Ctrl+Shift+I, with its subfolders), or "

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from annotations.model import Box, Page
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
+from app.editing.shown import shown_annotation, shown_ranges
 from app.editing.suggestion_commands import AcceptSuggestions
 from app.project.session import ProjectSession
 
@@ -56,14 +57,19 @@ class Editor(QObject):
 
     @edits
     def apply_label(self, name: str) -> None:
-        """Tag the selected words, or relabel the selected annotation."""
-        if self.selection.range is not None:
+        """Tag the selected words, or relabel the selected annotation, when they are on the page shown."""
+        ref = shown_annotation(self.session, self.selection)
+        if shown_ranges(self.selection):
             self.tag(name)
-        elif self.selection.annotation is not None:
-            self.relabel(self.selection.annotation, name)
+        elif ref is not None:
+            self.relabel(ref, name)
+        elif self.selection.range is not None:
+            page = self.selection.range.start[0]
+            self.message.emit(f"The selected words are on page {page}, not on this one: Shift+click a word here to "
+                              f"take the selection on to this page, or go back to page {page} to tag them")
         else:
-            self.message.emit(f"Nothing is selected: {name} is now the current label (for the next region); "
-                              "select words or an annotation to tag")
+            self.message.emit(f"Nothing selected on this page: {name} is now the current label (for the next "
+                              "region); select words or an annotation to tag")
 
     def tag(self, name: str) -> int | None:
         """One span per selected run of words (a selection made by geometry may have several)."""

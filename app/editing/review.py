@@ -1,10 +1,15 @@
 """Reviewing suggestions: which one is next, accepting and rejecting them, tagging every occurrence of a span.
 
 Each change is an undo command on the window's stack (suggestion_commands.py). After an accept or
-a reject the next suggestion is selected, so a letter is reviewed with one key per suggestion.
+a reject the next suggestion is selected, so a letter is reviewed with one key per suggestion; at
+the end of a document the review stops and says so, and goes on into the next one on a second Tab.
+Keys act only on a suggestion on the page shown (app/editing/shown.py); what reaches beyond that page
+(accept all of a label or a source, tag all occurrences) asks first, naming how many and where.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -15,6 +20,7 @@ from annotations.model import Region, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.editor import edits
 from app.editing.selection import AnnotationRef, Selection
+from app.editing.shown import shown_annotation
 from app.editing.suggestion_commands import AcceptSuggestions, RejectSuggestions, TagOccurrences
 from app.project.session import ProjectSession
 
@@ -22,6 +28,11 @@ Position = tuple[int, int, int, int, int]
 """Where a suggestion is: (document id, 0 for a span or 1 for a region, page number, word index on
 the page, id; -1 before any). A document's spans are reviewed in reading order, then its regions."""
 Suggestion = Span | Region
+Confirm = Callable[[str, str], bool]
+"""Asks the analyst a yes/no question (title, text): True to go ahead."""
+_Stop = tuple[int, object, AnnotationRef, bool]
+"""A step stopped at a document's end: its direction, the selection then (annotation, ranges, page),
+the suggestion it stopped before, and whether going on starts again from the first (or last)."""
 
 
 def _ref(item: Suggestion) -> AnnotationRef:
@@ -35,11 +46,16 @@ class Reviewer(QObject):
     offered = Signal(int, str, str, int)  # span id, its text, its label, how many more occurrences
 
     def __init__(self, session: ProjectSession, selection: Selection, stack: QUndoStack,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, confirm: Confirm) -> None:
         super().__init__(parent)
         self.session = session
         self.selection = selection
         self.stack = stack
+        self.confirm = confirm
+        # A step that stopped at a document's end: the same step again, with the selection as it
+        # left it (after a reject nothing is selected), goes on to the suggestion it stopped before.
+        self._stopped: _Stop | None = None
+        self._stop_text = ""
         # Any span change makes a counted plan of other occurrences stale (one of them may now be tagged).
         self.epoch = 0
         self._plan: tuple[int, int, list[NewSuggestion]] | None = None  # span id, epoch, plan
@@ -54,8 +70,8 @@ class Reviewer(QObject):
         self.error.emit(text)
 
     def selected(self) -> Suggestion | None:
-        """The selected annotation when it is a suggestion not yet reviewed."""
-        ref = self.selection.annotation
+        """The selected annotation when it is a suggestion not yet reviewed, on the page shown."""
+        ref = shown_annotation(self.session, self.selection)
         if ref is None:
             return None
         item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
@@ -81,20 +97,28 @@ class Reviewer(QObject):
 
     def step(self, delta: int, here: Position | None, found: list[Suggestion] | None = None) -> Suggestion | None:
         """Select the next (delta 1) or previous (-1) suggestion from `here` or from the selected
-        one, across pages and documents; past the last it starts again from the first. `found`:
-        the suggestions left, when the caller has just read them."""
+        one, across pages; past the last it starts again from the first. At the end of `here`'s
+        document it stops and says so (None), and the same step again goes on into the next
+        document. `found`: the suggestions left, when the caller has just read them."""
         found = self.left() if found is None else found
         if not found:
             self.message.emit("No suggestions left to review")
             return None
         current = self.selected()
         refs = [_ref(item) for item in found]
-        if current is not None and _ref(current) in refs:
-            at = refs.index(_ref(current)) + delta
+        stopped, self._stopped = self._stopped, None
+        if stopped is not None and stopped[:2] == (delta, self._selection_now()) and stopped[2] in refs:
+            target, wrapped = found[refs.index(stopped[2])], stopped[3]  # the second Tab: on into the next document
         else:
-            at = self._from_position(found, delta, here)
-        wrapped = not 0 <= at < len(found)
-        target = found[at % len(found)]
+            if current is not None and _ref(current) in refs:
+                at = refs.index(_ref(current)) + delta
+            else:
+                at = self._from_position(found, delta, here)
+            wrapped = not 0 <= at < len(found)
+            target = found[at % len(found)]
+            if here is not None and self._document(target) != here[0]:
+                self._stop(delta, here[0], target, found, wrapped)
+                return None
         # Another document's annotations are read so the window can show it.
         if isinstance(target, Span):
             self.session.spans(target.document_id)
@@ -105,6 +129,23 @@ class Reviewer(QObject):
         # The selection's own status says what it is and which keys decide it.
         self.message.emit(f"Suggestion {refs.index(_ref(target)) + 1} of {len(found)}, from {target.source or 'an import'}{where}")
         return target
+
+    def _selection_now(self) -> object:
+        return (self.selection.annotation, self.selection.ranges, self.selection.page)
+
+    def _stop(self, delta: int, doc_id: int, target: Suggestion, found: list[Suggestion], wrapped: bool) -> None:
+        """A step out of the document shown stops first and says where the next suggestion is."""
+        self._stopped = (delta, self._selection_now(), _ref(target), wrapped)
+        name = self.session.document(doc_id).name
+        ahead = self.session.document(self._document(target)).name
+        key = "Tab" if delta > 0 else "Shift+Tab"
+        if not any(self._document(item) == doc_id for item in found):
+            done = f"No suggestions in {name}"
+        else:
+            done = f"No more suggestions in {name}" if delta > 0 else f"No earlier suggestions in {name}"
+        again = (", from the first again" if delta > 0 else ", from the last again") if wrapped else ""
+        self._stop_text = f"{done} — {key} again for {ahead}{again}"
+        self.message.emit(self._stop_text)
 
     def _from_position(self, found: list[Suggestion], delta: int, here: Position | None) -> int:
         """The index of the first suggestion after (or last before) a place in the project."""
@@ -167,7 +208,8 @@ class Reviewer(QObject):
             return
         here = self._place(item)
         count = self.accept_all(label=item.label)
-        self._after(f"Accepted all {count} {item.label} suggestion{'s' if count != 1 else ''}", here)
+        if count:
+            self._after(f"Accepted all {count} {item.label} suggestion{'s' if count != 1 else ''}", here)
 
     def _place(self, item: Suggestion) -> Position:
         if isinstance(item, Region):
@@ -183,24 +225,60 @@ class Reviewer(QObject):
             self.selection.set_annotation(None)
             self.message.emit(f"{done}; no suggestions left to review")
             return
-        self.step(1, here, left)
-        self.message.emit(f"{done}; {len(left)} suggestion{'s' if len(left) != 1 else ''} left")
+        count = f"{len(left)} suggestion{'s' if len(left) != 1 else ''} left"
+        if self.step(1, here, left) is None:  # the end of the document: say where the rest are
+            self.message.emit(f"{done}; {self._stop_text[0].lower()}{self._stop_text[1:]} ({count})")
+            return
+        self.message.emit(f"{done}; {count}")
 
     @edits
     def accept_all(self, label: str | None = None, source: str | None = None) -> int:
-        """Every suggestion of a label, or from a source, accepted in one undo step."""
+        """Every suggestion of a label, or from a source, accepted in one undo step; asked first when
+        some are not on the page shown. Returns how many were accepted."""
         items = self.left(label=label, source=source)
         if not items:
             self.message.emit("No such suggestions left")
             return 0
+        what = f"{label}" if label else f"from {source or 'an import'}"
+        elsewhere = sum(not self._on_page(item) for item in items)
+        if elsewhere:
+            plural = "s" if len(items) != 1 else ""
+            question = (f"Accept all {len(items)} {what} suggestion{plural}?\n\n"
+                        f"{self._where([self._document(item) for item in items])}.\n"
+                        f"{elsewhere} of them {'is' if elsewhere == 1 else 'are'} not on the page shown.")
+            if not self.confirm(f"Accept all {what} suggestions", question):
+                self.message.emit("Nothing accepted")
+                return 0
         spans, regions = self._split(items)
         if not spans:
             self.session.regions(self._document(regions[0]))  # so that undo can go to its page
-        what = f"{label}" if label else f"from {source or 'an import'}"
         text = f"Accept all {len(items)} {what} suggestion{'s' if len(items) != 1 else ''}"
         self.stack.push(AcceptSuggestions(self.session, spans, self._err, text, regions=regions))
         self.message.emit(f"Accepted {len(items)} {what} suggestion{'s' if len(items) != 1 else ''}")
         return len(items)
+
+    def _on_page(self, item: Suggestion) -> bool:
+        """Whether part of a suggestion is on the page shown."""
+        page = self.selection.page
+        if page is None:
+            return False
+        where = self._place(item)
+        if isinstance(item, Region):
+            return (where[0], where[2]) == page
+        _, _, last, _ = self.session.extent(item)
+        return where[0] == page[0] and where[2] <= page[1] <= last
+
+    def _where(self, doc_ids: list[int]) -> str:
+        """Which documents, with how many in each: "In 2 documents: a.pdf (4), b.pdf (1)"."""
+        counts: dict[int, int] = {}
+        for doc_id in doc_ids:
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        order = [d.id for d in self.session.documents()]
+        ids = sorted(counts, key=lambda d: order.index(d) if d in order else len(order))
+        named = [f"{self.session.document(d).name} ({counts[d]})" for d in ids[:8]]
+        if len(ids) > 8:
+            named.append(f"and {len(ids) - 8} more")
+        return f"In {len(ids)} document{'s' if len(ids) != 1 else ''}: {', '.join(named)}"
 
     def fill_menu(self, menu: QMenu, by: str) -> None:
         """A menu of "accept all" entries, one per label (`by` "label") or source with suggestions left."""
@@ -238,7 +316,7 @@ class Reviewer(QObject):
     @edits
     def tag_occurrences(self, accept: bool, span_id: int | None = None) -> int:
         """Store the other occurrences of a span (default: the selected one) as suggestions, or accepted."""
-        ref = self.selection.annotation
+        ref = shown_annotation(self.session, self.selection)
         if span_id is None and ref is not None and ref.kind == "span":
             span_id = ref.id
         span = self.session.find_span(span_id) if span_id is not None else None
@@ -255,6 +333,9 @@ class Reviewer(QObject):
             self.message.emit(f"No other occurrences of “{text}” left to tag as {span.label}")
             self.offered.emit(span.id, text, span.label, 0)
             return 0
+        if accept and not self._confirm_occurrences(plan, text, span.label):
+            self.message.emit(f"No other occurrence of “{text}” was tagged")
+            return 0
         command = TagOccurrences(self.session, plan, span.label, accept, self._err)
         self.stack.push(command)
         self.offered.emit(span.id, text, span.label, 0)
@@ -262,3 +343,17 @@ class Reviewer(QObject):
         as_what = f"tagged as {span.label}" if accept else f"suggested as {span.label} (Tab to review them)"
         self.message.emit(f"{done} more occurrence{'s' if done != 1 else ''} of “{text}” {as_what}")
         return done
+
+    def _confirm_occurrences(self, plan: list[NewSuggestion], text: str, label: str) -> bool:
+        """Tagging occurrences (accepted at once) that are not all on the page shown is asked first."""
+        page = self.selection.page
+        shown = self.session.page_data(self.session.page(*page)).position if page is not None else {}
+        elsewhere = sum(not (page is not None and item.document_id == page[0] and item.first_word_id in shown)
+                        for item in plan)
+        if not elsewhere:
+            return True
+        plural = "s" if len(plan) != 1 else ""
+        question = (f"Tag {len(plan)} more occurrence{plural} of “{text}” as {label}?\n\n"
+                    f"{self._where([item.document_id for item in plan])}.\n"
+                    f"{elsewhere} of them {'is' if elsewhere == 1 else 'are'} not on the page shown.")
+        return self.confirm(f"Tag all occurrences as {label}", question)

@@ -5,6 +5,8 @@ across pages while each view shows only its own page, and a selection made by ge
 can skip words the OCR put between (a letterhead column). Ranges are always snapped to whole words
 (see annotations.pagetext.snap) before they get here: what is selected is what a tag stores.
 Both views write it, both follow it; `origin` tells a view not to react to its own change.
+It belongs to the page on screen (`page`): app/editing/shown.py keeps it to that page and is the one
+check every edit of it goes through.
 """
 
 from __future__ import annotations
@@ -28,12 +30,25 @@ class AnnotationRef:
 class Selection(QObject):
     rangeChanged = Signal(object, str)  # TextRange | None (the hull of the ranges), origin
     annotationChanged = Signal(object)  # AnnotationRef | None
+    pageChanged = Signal(object)  # (document id, page number) | None
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ranges: tuple[TextRange, ...] = ()
         self._anchor: tuple[Pos, Pos] | None = None  # the range a shift-extension grows from
         self._annotation: AnnotationRef | None = None
+        self._page: tuple[int, int] | None = None
+
+    @property
+    def page(self) -> tuple[int, int] | None:
+        """(document id, page number) of the page on screen, which the selection belongs to."""
+        return self._page
+
+    def set_page(self, page: tuple[int, int] | None) -> None:
+        """Record the page on screen (what of the selection stays is app/editing/shown.py's rule)."""
+        if page != self._page:
+            self._page = page
+            self.pageChanged.emit(page)
 
     @property
     def ranges(self) -> tuple[TextRange, ...]:

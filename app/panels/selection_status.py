@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from annotations.pagetext import words_in
 from app.editing.selection import AnnotationRef, Selection
+from app.editing.shown import shown_annotation, shown_ranges
 from app.panels.elided_label import ElidedLabel
 from app.project.session import ProjectSession
 
@@ -40,7 +41,8 @@ class SelectionStatus(ElidedLabel):
         if self.session is None or self.selection is None:
             return ()
         return (self.session.spanChanged, self.session.spanRemoved, self.session.regionChanged,
-                self.session.regionRemoved, self.selection.rangeChanged, self.selection.annotationChanged)
+                self.session.regionRemoved, self.selection.rangeChanged, self.selection.annotationChanged,
+                self.selection.pageChanged)
 
     def refresh(self, *_: object) -> None:
         self.setText(self.describe())
@@ -54,7 +56,12 @@ class SelectionStatus(ElidedLabel):
             pages = session.pages(ranges[0].doc_id)
             count = sum(words_in(r, pages, session.page_data) for r in ranges)
             runs = f" in {len(ranges)} runs" if len(ranges) > 1 else ""
-            return f"{count} word{'s' if count != 1 else ''} selected{runs}: a label key tags"
+            words = f"{count} word{'s' if count != 1 else ''} selected{runs}"
+            if not shown_ranges(selection):  # left on another page, to be taken on from this one
+                return f"{words} on page {ranges[0].start[0]}: Shift+click a word here to take it on to this page"
+            return f"{words}: a label key tags"
+        if selection.annotation is not None and shown_annotation(session, selection) is None:
+            return "Nothing selected on this page"
         ref = selection.annotation
         return self._annotation(ref) if ref is not None else "Nothing selected"
 

@@ -124,6 +124,9 @@ def exercise(qtbot: QtBot, window: MainWindow, path: Path) -> None:
     # Tab to a suggestion and accept it with Enter.
     suggested = len(rows(path, "select id from spans where suggested = 1"))
     qtbot.keyClick(view, Qt.Key.Key_Tab)
+    if window.selection.annotation is None:  # the find hit was past this document's last suggestion
+        assert "Tab again" in window.statusBar().currentMessage()
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: window.selection.annotation is not None)
     qtbot.keyClick(view, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(rows(path, "select id from spans where suggested = 1")) == suggested - 1)

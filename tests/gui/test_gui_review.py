@@ -15,7 +15,7 @@ import pytest
 from gui_helpers import open_window, rows, when_modal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.importer import ImportOptions, import_into
@@ -125,14 +125,27 @@ def underline_at(window: MainWindow, phrase: str) -> QTextCharFormat.UnderlineSt
     return QTextCharFormat.UnderlineStyle.NoUnderline
 
 
+def yes(qtbot: QtBot, window: MainWindow) -> None:
+    """Answer Yes to the question asked before accepting suggestions beyond the page shown."""
+    def act(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        box.button(QMessageBox.StandardButton.Yes).click()
+        window.activateWindow()  # its shortcuts need it active again
+
+    when_modal(qtbot, QMessageBox, act)
+
+
 def test_tab_walks_the_suggestions_across_pages_and_documents_and_shift_tab_walks_back(
     qtbot: QtBot, review_window: MainWindow
 ) -> None:
     window = review_window
     assert window.suggestion_count.text().startswith("8 suggestions to review in 2 documents")
     seen = []
-    for _ in range(8):
+    for n in range(8):
         press(qtbot, window, Qt.Key.Key_Tab)
+        if n == 6:  # the sample's last was the sixth: Tab stops there once, then goes on
+            assert window.statusBar().currentMessage() == "No more suggestions in geneva-letter-2015.pdf — Tab again for second.pdf"
+            press(qtbot, window, Qt.Key.Key_Tab)
         seen.append(selected_suggestion(window))
     assert [(d, p, label, text) for d, p, label, text in seen] == [
         (1, 1, "agency", "OJJDP"), (1, 1, "agency", "OJJDP"),
@@ -144,11 +157,18 @@ def test_tab_walks_the_suggestions_across_pages_and_documents_and_shift_tab_walk
     ref = window.selection.annotation
     assert ref is not None and window.highlight_items(ref.id)[0].pen().widthF() > 2
     press(qtbot, window, Qt.Key.Key_Tab)
+    assert window.statusBar().currentMessage() == (
+        "No more suggestions in second.pdf — Tab again for geneva-letter-2015.pdf, from the first again")
+    press(qtbot, window, Qt.Key.Key_Tab)
     assert selected_suggestion(window)[:2] == (1, 1)
     assert "from the first again" in window.statusBar().currentMessage()
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert selected_suggestion(window)[:2] == (1, 1)  # stopped at the sample's start
+    press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert selected_suggestion(window)[:3] == (2, 1, "agency")
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert selected_suggestion(window)[:2] == (2, 1)  # stopped at the second letter's start
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert selected_suggestion(window)[:2] == (1, 2)
 
@@ -224,6 +244,7 @@ def test_accept_all_of_a_label_from_the_menu_is_one_undo_step(
     menu.aboutToShow.emit()
     entries = {a.text(): a for a in menu.actions()}
     assert set(entries) == {"agency (3)", "program (5)"}
+    yes(qtbot, window)  # they are on other pages and in the second letter too: asked first
     entries["program (5)"].trigger()
     assert sorted(flag for label, flag in suggested(review_file).values() if label == "program") == [0] * 5
     assert sorted(flag for label, flag in suggested(review_file).values() if label == "agency") == [1] * 3
@@ -323,7 +344,9 @@ def test_shift_enter_accepts_every_suggestion_of_the_selected_ones_label_and_mov
     window = review_window
     press(qtbot, window, Qt.Key.Key_Tab)
     assert selected_suggestion(window)[2] == "agency"
+    yes(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     assert sorted(suggested(review_file).values()) == [("agency", 0)] * 3 + [("program", 1)] * 5
     assert selected_suggestion(window)[2:] == ("program", "CyberTipline")
     assert window.statusBar().currentMessage() == "Accepted all 3 agency suggestions; 5 suggestions left"
@@ -422,7 +445,9 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     assert window.selection_status.text() == "Suggested signature region: Enter accepts, X rejects, Tab skips"
     press(qtbot, window, Qt.Key.Key_Return)
     assert rows(region_review_file, f"select suggested, annotator from regions where id = {first}") == [(0, "tester")]
-    assert window.statusBar().currentMessage() == "Accepted signature region on page 2; 9 suggestions left"
+    assert window.statusBar().currentMessage() == ("Accepted signature region on page 2; no more suggestions in "
+                                                   "geneva-letter-2015.pdf — Tab again for second.pdf (9 suggestions left)")
+    press(qtbot, window, Qt.Key.Key_Tab)
     assert selected_suggestion(window)[:2] == (2, 1)  # on to the second letter's spans
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("9 suggestions"))
 
@@ -432,7 +457,8 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     press(qtbot, window, Qt.Key.Key_X)
     assert rows(region_review_file, f"select count(*) from regions where id = {second}") == [(0,)]
     assert rows(region_review_file, "select region_id from region_rejections") == [(second,)]
-    assert window.statusBar().currentMessage().startswith("Rejected signature region on page 1; 8 suggestions left")
+    assert window.statusBar().currentMessage() == ("Rejected signature region on page 1; no more suggestions in second.pdf"
+                                                   " — Tab again for geneva-letter-2015.pdf, from the first again (8 suggestions left)")
 
     # Undo brings each back, on its page: the rejected one under its id, the accepted one as a suggestion.
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -449,6 +475,7 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     menu.aboutToShow.emit()
     entries = {a.text(): a for a in menu.actions()}
     assert set(entries) == {"agency (3)", "program (5)", "signature (2)"}
+    yes(qtbot, window)
     entries["signature (2)"].trigger()
     assert rows(region_review_file, "select suggested from regions order by id") == [(0,), (0,)]
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
