@@ -24,18 +24,28 @@ from annotations.model import DOCUMENT_STATUSES, Document, Region, Span
 from app.project.session import ProjectSession, TagCount
 
 TAGS_TIP = ("Tags: spans and regions made or accepted by the analysts; suggestions still to review "
-            "are counted apart (“+3 suggested”), and adjudication's copies of tags are not counted again")
+            "are counted apart (“5 (+3)”: 5 tags, 3 suggestions), and adjudication's copies of tags are not "
+            "counted again")
 
 DOC_ROLE = Qt.ItemDataRole.UserRole
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def tag_count(count: TagCount, blank: bool = False) -> str:
-    """“5”, or “5 (+3 suggested)” while suggestions wait; a page with neither is left `blank`."""
+    """“5”, or “5 (+3)” while 3 suggestions wait (short: the document's name keeps the column's
+    width); a page with neither is left `blank`."""
     tags, suggested = count
     if blank and not tags and not suggested:
         return ""
-    return f"{tags} (+{suggested} suggested)" if suggested else str(tags)
+    return f"{tags} (+{suggested})" if suggested else str(tags)
+
+
+def set_tags(item: QTreeWidgetItem, count: TagCount, blank: bool = False) -> None:
+    """The Tags cell, with what its numbers are in its tooltip."""
+    tags, suggested = count
+    item.setText(2, tag_count(count, blank))
+    item.setToolTip(2, f"{tags} tag{'s' if tags != 1 else ''}" + (
+        f"; {suggested} suggestion{'s' if suggested != 1 else ''} to review" if suggested else ""))
 
 
 class Navigator(QWidget):
@@ -86,7 +96,8 @@ class Navigator(QWidget):
         self.tree.clear()
         self._docs = {}
         for summary in self.session.summaries():
-            item = QTreeWidgetItem([summary.name, summary.status, tag_count((summary.tags, summary.suggestions))])
+            item = QTreeWidgetItem([summary.name, summary.status, ""])
+            set_tags(item, (summary.tags, summary.suggestions))
             item.setData(0, DOC_ROLE, summary.id)
             item.setToolTip(0, f"{summary.name}: {summary.pages} pages")
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -103,7 +114,8 @@ class Navigator(QWidget):
         counts = self.session.page_counts(doc_id) if self.session.spans_loaded(doc_id) else {}
         children = []
         for page in self.session.pages(doc_id):
-            child = QTreeWidgetItem([f"Page {page.number}", "", tag_count(counts.get(page.number, (0, 0)), blank=True)])
+            child = QTreeWidgetItem([f"Page {page.number}", "", ""])
+            set_tags(child, counts.get(page.number, (0, 0)), blank=True)
             child.setData(0, DOC_ROLE, doc_id)
             child.setData(0, PAGE_ROLE, page.number)
             children.append(child)
@@ -175,9 +187,9 @@ class Navigator(QWidget):
         if item is None:
             return
         counts = self.session.page_counts(doc_id)
-        item.setText(2, tag_count((sum(t for t, _ in counts.values()), sum(s for _, s in counts.values()))))
+        set_tags(item, (sum(t for t, _ in counts.values()), sum(s for _, s in counts.values())))
         for i in range(item.childCount()):
-            item.child(i).setText(2, tag_count(counts.get(i + 1, (0, 0)), blank=True))
+            set_tags(item.child(i), counts.get(i + 1, (0, 0)), blank=True)
 
     def _on_span(self, span: Span) -> None:
         self._recount(span.document_id)
