@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton
 
 Key = QKeySequence.StandardKey
 
@@ -243,8 +243,41 @@ def build_toolbar(window: QMainWindow, actions: Actions) -> QToolBar:
             bar.addSeparator()
         else:
             bar.addAction(item)
+            button = bar.widgetForAction(item)
+            if isinstance(button, QToolButton):
+                button.installEventFilter(_follower(bar))
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     return bar
+
+
+class _ButtonFollower(QObject):
+    """Brings a toolbar button up to date with its action without QToolButton's own handler.
+
+    Qt 6.11's QToolButton answers each change of its action by setting the action again, which
+    connects to the action's changed() once more every time: the undo button's tooltip changes
+    with every edit, so a long session piled up thousands of connections, each run on every
+    later change. Setting the button's properties here does the same without connecting.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ActionChanged or not isinstance(watched, QToolButton):
+            return False
+        action = watched.defaultAction()
+        if action is None or event.action() is not action:  # type: ignore[attr-defined]
+            return False
+        watched.setText(action.iconText())
+        watched.setIcon(action.icon())
+        watched.setToolTip(action.toolTip())
+        watched.setStatusTip(action.statusTip())
+        watched.setCheckable(action.isCheckable())
+        watched.setChecked(action.isChecked())
+        watched.setEnabled(action.isEnabled())
+        return True
+
+
+def _follower(bar: QToolBar) -> _ButtonFollower:
+    found = bar.findChild(_ButtonFollower)
+    return found if found is not None else _ButtonFollower(bar)
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:

@@ -255,7 +255,7 @@ class ExportDialog(QDialog):
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem)
         if self.isVisible():  # a format's own rows and a wrapped account need height the minimum size omits
-            self.resize(self.width(), max(self.height(), self.layout().totalHeightForWidth(self.width())))
+            self.resize(self.width(), max(self.height(), self.form.totalHeightForWidth(self.width())))
 
     def _folder_parts(self, parts: list[str]) -> list[str]:
         from annotations.exporters.funsd import split_folder

@@ -189,7 +189,9 @@ class Navigator(QWidget):
         counts = self.session.page_counts(doc_id)
         set_tags(item, (sum(t for t, _ in counts.values()), sum(s for _, s in counts.values())))
         for i in range(item.childCount()):
-            set_tags(item.child(i), counts.get(i + 1, (0, 0)), blank=True)
+            child = item.child(i)
+            if child is not None:
+                set_tags(child, counts.get(i + 1, (0, 0)), blank=True)
 
     def _on_span(self, span: Span) -> None:
         self._recount(span.document_id)
