@@ -59,6 +59,7 @@ class ProjectSession(QObject):
     labelsChanged = Signal()
     documentAdded = Signal(object)  # Document
     reset = Signal()  # too much changed at once to say what: every view reads its page again
+    closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +86,7 @@ class ProjectSession(QObject):
         return self.project.read_only
 
     def close(self) -> None:
+        self.closing.emit()
         self.project.close()
 
     # -- following changes ------------------------------------------------------------------------

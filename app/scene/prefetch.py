@@ -20,11 +20,17 @@ class NeighbourPrefetch(QObject):
         self._timer = QTimer(self, singleShot=True, interval=30)
         self._timer.timeout.connect(self._step)
         self.held = False  # until the window has the rest of the page on screen
+        session.closing.connect(self.stop)
 
     def cancel(self) -> None:
         """Another page is being shown: nothing is prepared until it is on screen."""
         self._steps = []
         self.held = True
+
+    def stop(self) -> None:
+        """The project closes: nothing more is read from it."""
+        self.cancel()
+        self._timer.stop()
 
     def plan(self, page: Page) -> None:
         """Read the next and previous pages' words and shapes while the analyst reads this one,
@@ -51,6 +57,10 @@ class NeighbourPrefetch(QObject):
         self.held = held
         if self._steps and not held and self._image_ready() and not self._timer.isActive():
             self._timer.start()  # otherwise once the scan is drawn: it comes first
+
+    def pending(self) -> int:
+        """How many steps of reading are left."""
+        return len(self._steps) if self._timer.isActive() else 0
 
     def _step(self) -> None:
         if self._steps:

@@ -591,3 +591,28 @@ def test_a_random_walk_keeps_the_window_and_the_file_in_step(
                     f"steps{' (the last 60)' if len(walk.log) > 60 else ''}:\n" + "\n".join(shown),
                     pytrace=False)
     print(f"seed {seed}: {steps} steps", file=sys.stderr)
+
+
+# -- what the walk found ------------------------------------------------------------------------------
+
+
+def test_the_next_page_read_on_idle_turns_stops_when_another_project_opens(
+    qtbot: QtBot, settings: Settings, project_file: Path, tagged_file: Path, tmp_path: Path
+) -> None:
+    crash = CrashHandler(folder=tmp_path / "data")
+    crashes: list[str] = []
+    crash.crashed.connect(lambda summary, _log: crashes.append(summary))
+    window = open_window(qtbot, settings, project_file, crash=crash)
+    reading = window.page_view.prefetch  # page 2's words, read while page 1 is on screen
+    assert reading.pending()
+    crash.install()
+    try:
+        assert window.open_project(tagged_file)
+        # The old page view goes on the event loop's next turn; its timers may fire in this one
+        # (they did in a busy loop), and found the project it read closed.
+        while reading.pending() and not crashes:
+            QApplication.processEvents()
+    finally:
+        crash.uninstall()
+    assert crashes == []
+    qtbot.waitUntil(lambda: window.is_settled() and window.project_path() == tagged_file)
