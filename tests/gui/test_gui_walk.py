@@ -39,6 +39,7 @@ from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.crash import CrashHandler
+from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -153,6 +154,8 @@ class Walk:
     log: list[str] = field(default_factory=list)
     wider_commands: set[str] = field(default_factory=set)  # undo texts of steps that reached wider
     qt_messages: Callable[[], list[str]] = list  # Qt's warnings so far
+    announced: bool = False  # the step's action said it reaches past the page shown
+    edits: int = 0  # steps that changed a project file
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -312,18 +315,21 @@ class Walk:
         return name
 
     def act_wide(self) -> str:
-        """Accept all of the selected suggestion's label, or its span's other occurrences: announced as wider."""
+        """Accept all of the selected suggestion's label, tag all its span's occurrences (each asks
+        first: only then may it change other pages), or suggest them (its name says across the project)."""
         name, key, modifier = self.rng.choice([
             ("Shift+Enter", Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier),
             ("T", Qt.Key.Key_T, Qt.KeyboardModifier.NoModifier),
             ("Shift+T", Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier),
         ])
         size = self.w.undo_stack().count()
-        with self.answering_questions():
+        with self.answering_questions() as answerer:
             self.key(key, modifier)
-        stack = self.w.undo_stack()
-        self.wider_commands.update(stack.text(i) for i in range(min(size, stack.count()), stack.count()))
-        return name
+        self.announced = name == "T" or bool(answerer.asked)
+        if self.announced:
+            stack = self.w.undo_stack()
+            self.wider_commands.update(stack.text(i) for i in range(min(size, stack.count()), stack.count()))
+        return name + (f" (asked {answerer.asked[0]!r}, answered Yes)" if answerer.asked else "")
 
     def act_page(self) -> str:
         name, key, modifier = self.rng.choice([
@@ -420,7 +426,7 @@ class Walk:
     ACTIONS: tuple[tuple[str, int, bool], ...] = (  # name, weight, reaches past the shown page
         ("select_text", 8, False), ("select_phrase", 6, False), ("band", 6, False), ("click_scan", 8, False),
         ("label_key", 10, False), ("palette", 4, False), ("delete", 5, False), ("escape", 2, False),
-        ("note", 2, False), ("review", 10, False), ("wide", 2, True), ("page", 8, False),
+        ("note", 2, False), ("review", 10, False), ("wide", 2, False), ("page", 8, False),
         ("documents", 4, False), ("table", 5, False), ("undo", 6, False), ("region", 3, False),
         ("scroll", 2, False), ("open_other", 2, False), ("cli", 2, True),
     )
@@ -471,6 +477,7 @@ class Walk:
         if boxes:
             raise WalkFailed(f"a message box is open: {boxes[0].windowTitle()!r}: {boxes[0].text()!r}")
         after = {path: read_file(path) for path in self.files}
+        self.edits += any(before[file] != after[file] for file in self.files)
         path, doc, page = self.shown() if undo else began
         if not wide:
             for file in self.files:
@@ -505,6 +512,20 @@ class Walk:
             raise WalkFailed(f"the window's regions of document {doc} differ from the file's: "
                              f"window {regions}, file {stored_regions}")
 
+    def on_shown_page(self, ref: AnnotationRef) -> bool:
+        session = self.w.session
+        _, doc, number = self.shown()
+        assert session is not None
+        if ref.kind == "region":
+            region = session.find_region(ref.id)
+            page = session.region_page(region) if region is not None else None
+            return page is not None and (page.document_id, page.number) == (doc, number)
+        span = session.find_span(ref.id)
+        if span is None or span.document_id != doc:
+            return False
+        first, _, last, _ = session.extent(span)
+        return first <= number <= last
+
     def check_status(self) -> None:
         session, selection = self.w.session, self.w.selection
         assert session is not None
@@ -524,6 +545,8 @@ class Walk:
             found = session.find_span(ref.id) if ref.kind == "span" else session.find_region(ref.id)
             if found is None:
                 raise WalkFailed(f"the selection is {ref}, which the window does not have (status {text!r})")
+            if not self.on_shown_page(ref) and text.startswith("Nothing selected"):
+                return  # left selected on another page, where no key reaches it
             kind = "Suggested" if found.suggested else "Selected"
             if not (text.startswith(kind) and f"{found.label} " in text):
                 raise WalkFailed(f"{kind.lower()} {found.label} {ref.kind} {ref.id}, the status bar says {text!r}")
@@ -544,6 +567,7 @@ class Walk:
             name, _, wide = self.ACTIONS[index]
             undo_text = self.w.undo_stack().undoText() if name == "undo" else ""
             redo_text = self.w.undo_stack().redoText() if name == "undo" else ""
+            self.announced = wide
             try:
                 did = actions[index]()
                 self.settle()
@@ -553,8 +577,8 @@ class Walk:
             self.log.append(f"{step:4}  {began[0].name} doc {began[1]} p{began[2]}: {did}")
             if name == "undo":
                 text = undo_text if did == "Ctrl+Z" else redo_text
-                wide = text in self.wider_commands
-            before = self.check(before, began, wide, name == "undo")
+                self.announced = text in self.wider_commands
+            before = self.check(before, began, self.announced, name == "undo")
 
 
 @pytest.mark.parametrize(("seed", "steps"), _walks(), ids=lambda v: str(v))
@@ -590,7 +614,7 @@ def test_a_random_walk_keeps_the_window_and_the_file_in_step(
                     f".venv/bin/python -m pytest tests/gui/{Path(__file__).name}\n"
                     f"steps{' (the last 60)' if len(walk.log) > 60 else ''}:\n" + "\n".join(shown),
                     pytrace=False)
-    print(f"seed {seed}: {steps} steps", file=sys.stderr)
+    print(f"seed {seed}: {steps} steps, {walk.edits} of them changed a project file", file=sys.stderr)
 
 
 # -- what the walk found ------------------------------------------------------------------------------
