@@ -200,7 +200,7 @@ class Walk:
             self.w.activateWindow()
             self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.w)
 
-    # -- actions: each returns what it did and whether it reaches past the page ----------------------
+    # -- actions: each returns what it did, for the list of steps; `announced` says it reached wider --
 
     def act_select_text(self) -> str:
         """Select a run of words by a drag in the text panel."""
@@ -212,13 +212,18 @@ class Walk:
         n = len(data.text.starts)
         first = self.rng.randrange(n)
         last = min(n - 1, first + self.rng.randrange(4))
-        cursor = view._cursor(data.text.starts[first], data.text.starts[first])
-        view.setTextCursor(cursor)
-        view.ensureCursorVisible()
-        start = view.cursorRect(cursor).center() + QPoint(1, 0)
-        cursor.setPosition(view._to_qt(data.text.ends[last]))
-        end = view.cursorRect(cursor).center() - QPoint(1, 0)
-        if not view.viewport().rect().contains(end):
+        viewport = view.viewport()
+
+        def at(offset: int) -> QPoint:
+            cursor = view.textCursor()
+            cursor.setPosition(offset)  # the sample's text is all in the BMP: Qt's positions are ours
+            return view.cursorRect(cursor).center()
+
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.value() + at(data.text.starts[first]).y() - viewport.height() // 3)  # scrolled to
+        start = at(data.text.starts[first]) + QPoint(1, 0)
+        end = at(data.text.ends[last]) - QPoint(1, 0)
+        if not viewport.rect().contains(end):
             end = start + QPoint(30, 0)
         viewport = view.viewport()
         self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
