@@ -46,11 +46,13 @@ from app.settings import Settings
 SHORT_SEEDS = [1, 2]
 SHORT_STEPS = 120
 REGRESSION_SEEDS: list[tuple[int, int]] = [
-    (7, 21),  # words selected in one document, tagged by a label key after going to another
+    (7, 20),  # a key relabelled the annotation selected in one document while another was shown
 ]
 """(seed, steps) of walks that once failed: each runs with the suite from then on. The short seeds
-failed too: 1 (step 28: selecting after opening another project raised in a deleted text view)
-and 2 (step 42: a label key relabelled the span selected on page 1 while page 2 was shown)."""
+failed too: 1 (step 27: a selection after opening another project raised in the old text view) and
+2 (step 40: a label key tagged the words selected on page 1 while page 2 was shown). A seed makes the
+same steps only while the actions below stay as they are: after changing them, see that the seeds
+kept still fail where the bugs are put back."""
 
 
 def _walks() -> list[tuple[int, int]]:
@@ -203,7 +205,7 @@ class Walk:
     # -- actions: each returns what it did, for the list of steps; `announced` says it reached wider --
 
     def act_select_text(self) -> str:
-        """Select a run of words by a drag in the text panel."""
+        """Select a run of words by a drag in the text panel, or extend the selection by Shift+click."""
         view = self.w.text_view
         view.ensure_shown()
         data = view.data
@@ -225,7 +227,9 @@ class Walk:
         end = at(data.text.ends[last]) - QPoint(1, 0)
         if not viewport.rect().contains(end):
             end = start + QPoint(30, 0)
-        viewport = view.viewport()
+        if self.rng.random() < 0.25:  # from the words selected before, maybe on another page, to this one
+            self.qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, start)
+            return f"Shift+click in the text on word {first} ({self.w.selected_text()!r})"
         self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
         self.qtbot.mouseMove(viewport, (start + end) / 2)
         self.qtbot.mouseMove(viewport, end)
