@@ -331,13 +331,13 @@ class Walk:
             ("T", Qt.Key.Key_T, Qt.KeyboardModifier.NoModifier),
             ("Shift+T", Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier),
         ])
-        size = self.w.undo_stack().count()
+        stack = self.w.undo_stack()
+        start = stack.index()  # a push drops what could be redone: the new commands begin here
         with self.answering_questions() as answerer:
             self.key(key, modifier)
         self.announced = name == "T" or bool(answerer.asked)
         if self.announced:
-            stack = self.w.undo_stack()
-            self.wider_commands.update(stack.text(i) for i in range(min(size, stack.count()), stack.count()))
+            self.wider_commands.update(stack.text(i) for i in range(start, stack.index()))
         return name + (f" (asked {answerer.asked[0]!r}, answered Yes)" if answerer.asked else "")
 
     def act_page(self) -> str:
