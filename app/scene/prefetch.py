@@ -58,6 +58,10 @@ class NeighbourPrefetch(QObject):
         if self._steps and not held and self._image_ready() and not self._timer.isActive():
             self._timer.start()  # otherwise once the scan is drawn: it comes first
 
+    def pending(self) -> int:
+        """How many steps of reading are left."""
+        return len(self._steps) if self._timer.isActive() else 0
+
     def _step(self) -> None:
         if self._steps:
             self._steps.pop(0)()

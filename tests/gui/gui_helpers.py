@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from annotations.model import Word
 from annotations.store import Project
+from app.crash import CrashHandler
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -53,8 +54,8 @@ def click(qtbot: QtBot, window: MainWindow, point: QPoint,
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, point)
 
 
-def open_window(qtbot: QtBot, settings: Settings, path: Path | None) -> MainWindow:
-    window = MainWindow(settings)
+def open_window(qtbot: QtBot, settings: Settings, path: Path | None, crash: CrashHandler | None = None) -> MainWindow:
+    window = MainWindow(settings, crash)
     qtbot.addWidget(window)
     window.resize(1400, 900)
     if path is not None:
