@@ -42,8 +42,11 @@ class SearchPanel(QWidget):
         self.list.itemClicked.connect(self._choose)
 
     def set_session(self, session: ProjectSession | None) -> None:
+        """Another project: its query and hits were the last one's, and would read as this one's."""
         self.session = session
         self.hits = []
+        self._searched = ""
+        self.edit.clear()
         self.list.clear()
         self.summary.clear()
 

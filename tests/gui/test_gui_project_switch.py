@@ -203,3 +203,20 @@ def test_opening_another_project_asks_before_giving_up_edits_a_busy_project_keep
     qtbot.waitUntil(lambda: len(rows(first, "select id from spans")) == spans + 1, timeout=10_000)
     assert window.open_project(second)
     assert len(rows(second, "select id from spans")) == spans
+
+
+def test_the_search_dock_shows_nothing_of_the_project_before(
+    qtbot: QtBot, settings: Settings, switch_template: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.scanspan", tmp_path / "second.scanspan"
+    shutil.copy(switch_template, first)
+    shutil.copy(switch_template, second)
+    window = open_window(qtbot, settings, first)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.search_panel.edit, "CyberTipline")
+    qtbot.keyClick(window.search_panel.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.search_panel.list.count() > 0)
+    assert window.open_project(second)
+    settle(qtbot, window)
+    panel = window.search_panel
+    assert (panel.edit.text(), panel.summary.text(), panel.list.count()) == ("", "", 0)
