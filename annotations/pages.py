@@ -41,3 +41,13 @@ def render_page(page: Page, source_sha256: str, data: bytes, scale: float = 1.0,
         pix = mpage.get_pixmap(matrix=pymupdf.Matrix(sx, sy), colorspace=colorspace, alpha=False)
         mode = "L" if gray else "RGB"
         return Image.frombytes(mode, (pix.width, pix.height), pix.samples)
+
+
+def page_count(data: bytes) -> int:
+    """How many pages a stored source file has (0 when MuPDF cannot open it)."""
+    with mupdf_calls():
+        try:
+            with pymupdf.open(stream=data, filetype=sniff(data) or "pdf") as doc:
+                return int(doc.page_count)
+        except Exception:  # MuPDF raises plain RuntimeError/FileDataError for damaged files
+            return 0

@@ -165,7 +165,7 @@ def _hostile(bob: Path, tmp: Path, name: str, sql: str) -> Path:
         ("alter table spans add column secret text;", "a changed table 'spans'"),
         ("delete from _sqlite_migrations where name = '0008_page_search';", "made by an older Scanspan"),
         ("update words set text = x'00ff' where id = (select max(id) from words);",
-         "1 words not stored as Scanspan stores words"),
+         "words row "),
         ("insert into _sqlite_migrations (migration_set, name, applied_at) values ('scanspan', '9999_x', '');",
          "made by a newer Scanspan"),
     ],
@@ -201,24 +201,23 @@ def test_files_that_are_not_projects_are_refused(projects: tuple[Path, Path], cl
     assert row_counts(ann) == before
 
 
-def test_a_bad_document_stops_the_merge_without_leaving_half_of_it(projects: tuple[Path, Path],
-                                                                    cli: Callable[..., Run]) -> None:
+def test_a_bad_document_stops_the_merge_before_anything_is_stored(projects: tuple[Path, Path],
+                                                                  cli: Callable[..., Run]) -> None:
     ann, bob = projects
-    # A source whose bytes are not those its hash names, for bob-only.pdf (the last document):
-    # the documents before it come in, nothing of it does.
+    before = row_counts(ann)
+    # A source whose bytes are not those its hash names, for bob-only.pdf (the last document): the
+    # whole file is checked before the first document is written, so nothing comes in.
     bad = _hostile(bob, ann.parent, "blob.db", "update sources set data = x'00' where sha256 = "
                    "(select source_sha256 from documents where name = 'bob-only.pdf');")
     run = cli("merge", bad, "-p", ann)
     assert run.code == 1
-    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: ")
-    with Project(ann, read_only=True) as project:
-        assert "bob-only.pdf" not in [d.name for d in project.documents()]
-        assert "unrelated.pdf" in [d.name for d in project.documents()]
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: documents row ")
+    assert "('bob-only.pdf'): no source file of its content hash" in run.err_lines[0]
+    assert row_counts(ann) == before
     assert orphans(ann) == dict.fromkeys(orphans(ann), 0)
-    # The documents before it came in whole; once the file is fixed, merging again finishes the work.
-    assert cli("merge", bob, "-p", ann).code == 0
+    assert cli("merge", bob, "-p", ann).code == 0  # the sound file still merges whole
     with Project(ann, read_only=True) as project:
-        assert "bob-only.pdf" in [d.name for d in project.documents()]
+        assert {"bob-only.pdf", "unrelated.pdf"} <= {d.name for d in project.documents()}
 
 
 @pytest.mark.parametrize(
@@ -233,12 +232,13 @@ def test_documents_not_stored_as_scanspan_stores_them_are_refused(
     projects: tuple[Path, Path], cli: Callable[..., Run], sql: str
 ) -> None:
     ann, bob = projects
+    before = row_counts(ann)
     bad = _hostile(bob, ann.parent, "odd.db", sql)
     run = cli("merge", bad, "-p", ann)
     assert run.code == 1
-    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: document 'bob-only.pdf'")
-    with Project(ann, read_only=True) as project:
-        assert "bob-only.pdf" not in [d.name for d in project.documents()]
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"error: {bad}: cannot merge: ")
+    assert "'bob-only.pdf'" in run.err_lines[0]
+    assert row_counts(ann) == before
     assert orphans(ann) == dict.fromkeys(orphans(ann), 0)
 
 

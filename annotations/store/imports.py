@@ -37,6 +37,12 @@ class NewPage:
     cache_key: str | None = None
 
 
+MAX_PAGE_WORDS = 100_000
+"""Words one page may hold. The largest page import renders (200 megapixels) set in 8-point type at
+300 dpi holds about 60,000 words and a dense newspaper page 10,000 to 20,000, a typed letter a few
+hundred; each word costs every command that reads the page about 1 KB of memory, so a page stays
+near 100 MB however it came in (a merged page of 10 million words took 7 GB to merge and 8 GB to search)."""
+
 BATCH_WORDS = 10_000
 """Words stored per transaction when a long document is imported (about 0.05 s of holding the write lock)."""
 
@@ -105,6 +111,10 @@ class ImportStore:
         writers get their turn; until the last one it is invisible (complete = 0), and if storing
         it fails, what was stored of it is removed again.
         """
+        for page in pages:
+            if len(page.words) > MAX_PAGE_WORDS:
+                raise ProjectError(f"{name}: page {page.number} has {len(page.words)} words, more than the "
+                                   f"{MAX_PAGE_WORDS} a page may hold; not imported")
         stamp = now()
         batches = _batches(pages, BATCH_WORDS)
         try:

@@ -15,6 +15,8 @@ from sqlite_utils import Database
 
 from ..errors import ProjectError
 from ..model import DOCUMENT_STATUSES, Label
+from .imports import MAX_PAGE_WORDS
+from .merge_checks import check_values
 from .rows import insert_row
 from .schema import migrations
 
@@ -25,16 +27,6 @@ MAX_FILE_BYTES = 16 * 1024**3
 MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
             "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000}
 MAX_SOURCE_BYTES = 2 * 1024**3
-MAX_TEXT = 100_000
-"""Characters of any one word, note, name or label read from the other project."""
-
-_TEXT_COLUMNS = {
-    "words": ("text", "ocr_text"),
-    "spans": ("label", "note", "annotator", "source"),
-    "regions": ("label", "text", "note", "annotator", "source"),
-    "documents": ("name",),
-    "labels": ("name", "color", "description"),
-}
 
 
 @dataclass
@@ -72,10 +64,12 @@ def _expected_schema() -> set[tuple[str, str, str]]:
 
 
 @contextmanager
-def open_other(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another project opened read-only after checking it is a Scanspan project of this schema, or a
-    ProjectError naming the file and the cause; nothing in it is run (triggers fire only on writes,
-    which are refused, views are never read, and the schema may not name functions)."""
+def open_other(path: Path, is_known: Callable[[str], bool] = lambda sha256: False) -> Iterator[sqlite3.Connection]:
+    """Another project opened read-only after checking it is a Scanspan project of this schema holding
+    only values a fresh import could have stored, or a ProjectError naming the file and the cause;
+    nothing in it is run (triggers fire only on writes, which are refused, views are never read, and
+    the schema may not name functions). `is_known` tells a source file already here (whose pages are
+    compared with ours rather than with the file's)."""
 
     def refuse(cause: str) -> ProjectError:
         return ProjectError(f"{path}: cannot merge: {cause}")
@@ -104,7 +98,13 @@ def open_other(path: Path) -> Iterator[sqlite3.Connection]:
         raise refuse(str(exc)) from None
     try:
         try:
+            # One read transaction throughout: what is checked is what is copied, even while the
+            # other project is open and written elsewhere.
+            conn.execute("begin")
             _check_other(conn, refuse)
+            problem = check_values(conn, is_known, MAX_PAGE_WORDS)
+            if problem is not None:
+                raise refuse(problem)
         except sqlite3.Error as exc:
             raise refuse(f"not a Scanspan project, or damaged ({exc})") from None
         yield conn
@@ -143,20 +143,14 @@ def _check_other(conn: sqlite3.Connection, refuse: Callable[[str], ProjectError]
         count = conn.execute(f"select count(*) from {table}").fetchone()[0]
         if count > limit:
             raise refuse(f"{count} {table}, more than the {limit} a merge reads")
-    for table, columns in _TEXT_COLUMNS.items():
-        longest = conn.execute(
-            f"select max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)}, 0)) from {table}"
-        ).fetchone()[0]
-        if (longest or 0) > MAX_TEXT:
-            raise refuse(f"a text of {longest} characters in {table}")
     # Words are checked here in one pass, not one by one in Python as they are copied (a third of the time).
-    odd = conn.execute(
-        "select count(*) from words where typeof(idx) != 'integer' or typeof(text) != 'text' "
+    odd, first = conn.execute(
+        "select count(*), min(id) from words where typeof(idx) != 'integer' or typeof(text) != 'text' "
         "or typeof(ocr_text) != 'text' or " + " or ".join(f"typeof({c}) not in ('integer', 'real')" for c in
                                                            ("x0", "y0", "x1", "y1"))
-    ).fetchone()[0]
+    ).fetchone()
     if odd:
-        raise refuse(f"{odd} words not stored as Scanspan stores words")
+        raise refuse(f"words row {first}: not stored as Scanspan stores words ({odd} words like it)")
     biggest = conn.execute("select max(length(data)) from sources").fetchone()[0] or 0
     if biggest > MAX_SOURCE_BYTES:
         raise refuse(f"a source file of {biggest} bytes")
@@ -212,7 +206,12 @@ def merge_project(project: Project, other: Path) -> MergeReport:
     if other.resolve() == project.path.resolve():
         raise ProjectError(f"{other}: is the project itself; nothing to merge")
     report = MergeReport()
-    with open_other(other) as conn:
+
+    def is_known(sha256: str) -> bool:
+        return project.db.execute("select 1 from documents where source_sha256 = ? and complete = 1",
+                                  [sha256]).fetchone() is not None
+
+    with open_other(other, is_known) as conn:
         labels = _merge_labels(project, conn, report)
         for doc in _rows(conn, "select id, name, source_sha256, status, created from documents where complete = 1 "
                                "order by id", []):
