@@ -30,11 +30,22 @@ from annotations.store.merge import merge_project  # noqa: E402
 PROV = Provenance("bench", "1", "eng", None, 300.0, True)
 
 
+def _pdf(title: str, pages: int) -> bytes:
+    """A PDF of blank letter pages: a merge checks a document's pages against its source file's."""
+    import pymupdf
+
+    pdf = pymupdf.open()
+    for _ in range(pages):
+        pdf.new_page(width=612, height=792)
+    pdf.set_metadata({"title": title})
+    return pdf.tobytes(no_new_id=True)
+
+
 def _documents(count: int, pages: int, words: int) -> list[tuple[str, bytes, list[NewPage]]]:
     rng = random.Random(0)
     docs = []
     for d in range(count):
-        data = f"document {d}".encode() * 100
+        data = _pdf(f"document {d}", pages)
         sha = hashlib.sha256(data).hexdigest()
         new_pages = []
         for n in range(1, pages + 1):

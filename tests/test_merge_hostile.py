@@ -61,6 +61,8 @@ HOSTILE = {
     "page more than the source": (
         f"insert into pages (document_id, number, width, height, dpi_x, dpi_y) select document_id, 3, width, height, "
         f"dpi_x, dpi_y from pages where {FIRST_PAGE}", (), "3 pages stored, its source file has 2"),
+    "source size": (f"update sources set size = -1 where sha256 = (select source_sha256 from documents where id = "
+                    f"{BOB_ONLY})", (), "its source file's size is given as -1"),
     "infinite box": (f"update words set x1 = 9e999 where {FIRST_WORD}", (), "is not a box on its page"),
     "NaN box": (f"update words set y0 = ? where {FIRST_WORD}", (float("nan"),), "not stored as Scanspan stores words"),
     "box off the page": (f"update words set x0 = 5000, x1 = 5100 where {FIRST_WORD}", (), "is not a box on its page"),

@@ -104,9 +104,11 @@ def _pages(conn: sqlite3.Connection, is_known: Callable[[str], bool]) -> str | N
             return f"documents row {doc_id} ({name!r}): no pages"
         if is_known(sha):
             continue  # its pages are compared with this project's own, which came from the same file
-        source = conn.execute("select data from sources where sha256 = ?", [sha]).fetchone()
+        source = conn.execute("select data, size from sources where sha256 = ?", [sha]).fetchone()
         if source is None or not isinstance(source[0], bytes) or hashlib.sha256(source[0]).hexdigest() != sha:
             return f"documents row {doc_id} ({name!r}): no source file of its content hash"
+        if source[1] != len(source[0]):
+            return f"documents row {doc_id} ({name!r}): its source file's size is given as {source[1]!r}, not {len(source[0])}"
         pages = page_count(source[0])
         if pages != count:
             return f"documents row {doc_id} ({name!r}): {count} pages stored, its source file has {pages}"
