@@ -39,7 +39,7 @@ class NewPage:
 
 MAX_PAGE_WORDS = 100_000
 """Words one page may hold. The largest page import renders (200 megapixels) set in 8-point type at
-300 dpi holds about 60,000 words and a dense newspaper page 10,000 to 20,000, a typed letter a few
+300 dpi holds about 55,000 words and a dense newspaper page 10,000 to 20,000, a typed letter a few
 hundred; each word costs every command that reads the page about 1 KB of memory, so a page stays
 near 100 MB however it came in (a merged page of 10 million words took 7 GB to merge and 8 GB to search)."""
 
