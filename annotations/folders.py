@@ -38,12 +38,15 @@ class FolderImport:
 
 def page_kind(path: Path) -> str | None:
     """"pdf", "tiff", "png" or "jpeg" by the file's first bytes (never its name); None for anything else."""
-    from .sources import sniff
+    from .errors import SourceError
+    from .sources import open_file, sniff
 
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
+        with open_file(path) as (fd, size):
+            if size is None:  # a pipe can be read only once: by its import, which tells its kind then
+                return None
+            head = os.read(fd, SNIFF_BYTES)
+    except (SourceError, OSError):  # named, its import says what is wrong with it; in a folder, it is left out
         return None
     return sniff(head) if head else None
 
@@ -60,7 +63,10 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
 
     def add(path: Path, named: bool) -> None:
         # A file named twice is imported (and reported) twice as asked; one found again in a folder is not.
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: its import says so, in its own line
+            key = path.absolute()
         if key in seen and not named:
             return
         seen.add(key)
