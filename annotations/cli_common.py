@@ -18,15 +18,18 @@ from . import __version__
 from .errors import ProjectError
 from .store import Project
 
-PROJECT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
-    "--project",
-    "-p",
-    "project_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("scanspan.db"),
-    show_default=True,
-    help="The project file (SQLite); created when missing.",
-)
+
+def _project_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--project", "-p", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("scanspan.db"), show_default=True, help=help,
+    )
+
+
+PROJECT_OPTION = _project_option("The project file (SQLite); it must exist (scanspan import creates one).")
+"""--project of every command that works on a project already there."""
+NEW_PROJECT_OPTION = _project_option("The project file (SQLite); created when the first file is stored.")
+"""--project of `import`, the one command that creates a project."""
 
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")

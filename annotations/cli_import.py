@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from . import ocr
-from .cli_common import PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
+from .cli_common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
 from .errors import ProjectError, first_line
 from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome
 from .model import Document, RawWord
@@ -21,7 +21,7 @@ from .store.connection import read_only_reason
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@PROJECT_OPTION
+@NEW_PROJECT_OPTION
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
