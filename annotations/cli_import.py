@@ -50,6 +50,9 @@ def import_cmd(
     In a folder, files are recognised by their content, whatever their names; other files are
     counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
+
+    Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
+    its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.
     """
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
