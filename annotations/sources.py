@@ -132,21 +132,29 @@ def open_file(path: Path) -> Iterator[tuple[int, int | None]]:
         raise SourceError(path, f"{_special(path, info.st_mode)}, not a file; only regular files are imported")
     try:
         # Non-blocking, so that a file swapped for a FIFO since it was looked at cannot hang the open.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise SourceError(path, _open_failure(exc)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISFIFO(info.st_mode) and _anonymous_pipe(fd, path):
-            os.set_blocking(fd, True)  # the other end is still writing: wait for it
+            _blocking(fd)  # the other end is still writing: wait for it
             yield fd, None
         elif stat.S_ISREG(info.st_mode):
-            os.set_blocking(fd, True)
+            _blocking(fd)
             yield fd, info.st_size
         else:
             raise SourceError(path, f"{_special(path, info.st_mode)}, not a file; only regular files are imported")
     finally:
         os.close(fd)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # Windows has no FIFOs to hang on, nor the flag
+
+
+def _blocking(fd: int) -> None:
+    if _NONBLOCK:
+        os.set_blocking(fd, True)
 
 
 def _anonymous_pipe(fd: int, path: Path) -> bool:
