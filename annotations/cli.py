@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cli_common import log_crash, open_project, progress_bar
+from .cli_common import echo, log_crash, open_project, printable, progress_bar
 from .errors import ProjectError, ScanspanError, first_line
 from .exporters import export
 from .importer import import_into
@@ -42,16 +42,16 @@ def run_demo(project_path: Path, output: Path) -> int:
         outcome = import_into(project, [sample_pdf()], progress=progress)[0]
         if outcome.status == "failed" or outcome.document is None:
             raise ProjectError(outcome.message)
-        click.echo(outcome.message)
+        echo(outcome.message)
         if not project.spans(outcome.document.id) and not project.regions(outcome.document.id):
             result = apply_sample_tags(project, outcome.document)
-            click.echo(f"tagged {result.added} spans and regions")
+            echo(f"tagged {result.added} spans and regions")
             for phrase in result.missing:
-                click.echo(f"not found in the OCR text (left untagged): {phrase!r}", err=True)
+                echo(f"not found in the OCR text (left untagged): {phrase!r}", err=True)
         for r in project.summaries():
-            click.echo(f"document {r.id} {r.name}: {r.pages} pages, {r.spans} spans, {r.regions} regions, {r.status}")
+            echo(f"document {r.id} {r.name}: {r.pages} pages, {r.spans} spans, {r.regions} regions, {r.status}")
         report = export(project, "jsonl", output)
-    click.echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
+    echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
     return outcome.document.id
 
 
@@ -61,7 +61,8 @@ def doctor_cmd() -> None:
     from . import doctor
 
     found = doctor.checks()
-    click.echo(doctor.report(found))
+    for line in doctor.report(found).splitlines():
+        echo(line)
     sys.exit(0 if doctor.healthy(found) else 1)
 
 
@@ -73,24 +74,26 @@ def main(argv: list[str] | None = None, group: click.Group | None = None) -> Non
     try:
         (group or cli).main(args=argv, prog_name="scanspan", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        echo("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        # It quotes what was typed (a file name, an option's value); click declares the message final.
+        setattr(exc, "message", printable(exc.message))  # noqa: B010
         exc.show()
         sys.exit(exc.exit_code)
     except ScanspanError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         # Every change is committed as it is made, so what was done before Ctrl-C is kept.
-        click.echo("interrupted", err=True)
+        echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log file
         import traceback
 
         log = log_crash(traceback.format_exc(), "scanspan " + " ".join(sys.argv[1:] if argv is None else argv))
         where = f" (details in {log})" if log else ""
-        click.echo(f"internal error: {type(exc).__name__}: {first_line(exc)}{where}", err=True)
+        echo(f"internal error: {type(exc).__name__}: {first_line(exc)}{where}", err=True)
         sys.exit(2)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -16,22 +18,65 @@ from . import __version__
 from .errors import ProjectError
 from .store import Project
 
-PROJECT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
-    "--project",
-    "-p",
-    "project_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("scanspan.db"),
-    show_default=True,
-    help="The project file (SQLite); created when missing.",
-)
+
+def _project_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--project", "-p", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("scanspan.db"), show_default=True, help=help,
+    )
+
+
+PROJECT_OPTION = _project_option("The project file (SQLite); it must exist (scanspan import creates one).")
+"""--project of every command that works on a project already there."""
+NEW_PROJECT_OPTION = _project_option("The project file (SQLite); created when the first file is stored.")
+"""--project of `import`, the one command that creates a project."""
+
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What a terminal would act on rather than show: C0 and C1 controls (ESC starts a title change or a
+screen clear), DEL, line breaks of any kind, bidirectional overrides that reorder what is shown,
+and the surrogates a file name that is not UTF-8 leaves (which would stop the output with an error)."""
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8, as Python keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """`text` as a terminal may show it: every character it would act on instead, written as an
+    escape (ESC as \\x1b, a newline as \\n), so a name cannot change the title, clear the screen or
+    fake another line of output."""
+    return _UNSAFE.sub(_escape, str(text))
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """Print one line of output (on stderr with `err`); names and texts in it are printed escaped."""
+    click.echo(printable(message), err=err)
+
+
+def echo_json(data: object, ensure_ascii: bool = False) -> None:
+    """Print `data` as indented JSON with no character a terminal acts on (see printable).
+
+    json escapes C0 controls itself; the others can only occur inside strings, where a \\uXXXX
+    escape reads back as the same character.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
+    click.echo(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def open_project(project_path: Path, read_only: bool = False) -> Project:
     """The project; commands that only read open it read-only, so they never wait for writers."""
 
     def waiting() -> None:
-        click.echo(f"waiting for another program writing to {project_path}…", err=True)
+        echo(f"waiting for another program writing to {project_path}…", err=True)
 
     return Project(project_path, read_only=read_only, on_wait=waiting)
 
@@ -79,7 +124,7 @@ def progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str],
         def update(self, done: int, total: int, name: str) -> None:
             self.bar.total = total
             self.bar.n = done
-            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.set_postfix_str(printable(name), refresh=False)
             self.bar.refresh()
 
         def __exit__(self, *exc: Any) -> None:

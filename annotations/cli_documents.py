@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, open_project, parse_box, require_project
+from .cli_common import PROJECT_OPTION, echo, echo_json, open_project, parse_box, require_project
 from .errors import ProjectError
 
 
@@ -34,14 +33,14 @@ def list_cmd(project_path: Path, as_json: bool) -> None:
             }
             for r in rows
         ]
-        click.echo(json.dumps(data, indent=2))
+        echo_json(data, ensure_ascii=True)
         return
     if not rows:
-        click.echo("no documents; add some with: scanspan import FILE...")
+        echo("no documents; add some with: scanspan import FILE...")
         return
-    click.echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'spans':>5}  {'regions':>7}  {'status':<11}  name")
+    echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'spans':>5}  {'regions':>7}  {'status':<11}  name")
     for r in rows:
-        click.echo(
+        echo(
             f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
             f"{r.regions:>7}  {r.status:<11}  {r.name}"
         )
@@ -67,27 +66,27 @@ def search_cmd(project_path: Path, query: str, as_json: bool, by_document: bool,
         if by_document:
             docs = search_documents(project, query)[: limit or None]
             if as_json:
-                click.echo(json.dumps([{"id": d.document_id, "name": d.document_name, "pages": d.pages,
-                                        "first_page": d.first_page} for d in docs], indent=2, ensure_ascii=False))
+                echo_json([{"id": d.document_id, "name": d.document_name, "pages": d.pages,
+                            "first_page": d.first_page} for d in docs])
             for d in [] if as_json else docs:
-                click.echo(f"{d.document_id:>4}  {d.pages:>5} page{'s' if d.pages != 1 else ' '}  from p. {d.first_page:<4}  {d.document_name}")
+                echo(f"{d.document_id:>4}  {d.pages:>5} page{'s' if d.pages != 1 else ' '}  from p. {d.first_page:<4}  {d.document_name}")
             if not docs and not as_json:
-                click.echo(f"no document holds {query!r}", err=True)
+                echo(f"no document holds {query!r}", err=True)
             return
         hits = search(project, query, limit=limit or None)
     if as_json:
-        click.echo(json.dumps([
+        echo_json([
             {"document": h.document_id, "name": h.document_name, "page": h.page, "text": h.text, "snippet": h.snippet,
              "words": [{"id": i, "box": [round(v, 1) for v in b]} for i, b in zip(h.word_ids, h.boxes)]}
             for h in hits
-        ], indent=2, ensure_ascii=False))
+        ])
         return
     for h in hits:
-        click.echo(f"{h.document_id:>4}  p. {h.page:<4} {h.snippet}  [{h.document_name}]")
+        echo(f"{h.document_id:>4}  p. {h.page:<4} {h.snippet}  [{h.document_name}]")
     if not hits:
-        click.echo(f"no hits for {query!r}", err=True)
+        echo(f"no hits for {query!r}", err=True)
     elif limit and len(hits) == limit:
-        click.echo(f"showing the first {limit} hits (--limit 0 shows all)", err=True)
+        echo(f"showing the first {limit} hits (--limit 0 shows all)", err=True)
 
 
 @click.command("annotate")
@@ -128,12 +127,12 @@ def annotate_cmd(
                 span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
                 resolved = text.resolve(span)
                 how = "" if hit.exact else f" (fuzzy, {hit.distance} edits)"
-                click.echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
+                echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
                 if propagate:
                     from .suggest import propagation_hits, store_hits
 
                     report = store_hits(project, propagation_hits(project, span.id))
-                    click.echo(f"  {report.added} other occurrences suggested")
+                    echo(f"  {report.added} other occurrences suggested")
         else:
             assert box is not None and page is not None
             if propagate:
@@ -141,7 +140,7 @@ def annotate_cmd(
             coords = parse_box(box)
             target = project.page_by_number(doc.id, page)
             region = project.add_region(target.id, label, coords, note=note, annotator=annotator)
-            click.echo(f"region {region.id}: {label} page {page} {[round(v) for v in region.box]}")
+            echo(f"region {region.id}: {label} page {page} {[round(v) for v in region.box]}")
 
 
 @click.command("labels")
@@ -167,6 +166,6 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
         if label_set is not None:
             from .letter_parts import add_label_set
 
-            click.echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
+            echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
         for label in project.labels():
-            click.echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
+            echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, check_layer, csv_list, open_project, require_project
+from .cli_common import PROJECT_OPTION, check_layer, csv_list, echo, open_project, require_project
 from .errors import ProjectError
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
@@ -62,11 +62,11 @@ def export_cmd(
         check_layer(project, layer)
         report = export(project, fmt, output, options=options)
     images = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
-    click.echo(f"wrote {', '.join(report.files)}{images}")
+    echo(f"wrote {', '.join(report.files)}{images}")
     lines = report.summary()
-    click.echo(lines[0])
+    echo(lines[0])
     for line in lines[1:]:
-        click.echo(line, err=line.startswith(("not exported", "warning")))
+        echo(line, err=line.startswith(("not exported", "warning")))
 
 
 @click.command("backup")
@@ -84,4 +84,4 @@ def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
         counts = copy.summaries()
     spans = sum(r.spans for r in counts)
     regions = sum(r.regions for r in counts)
-    click.echo(f"wrote {output}: {len(counts)} documents, {spans} spans, {regions} regions")
+    echo(f"wrote {output}: {len(counts)} documents, {spans} spans, {regions} regions")

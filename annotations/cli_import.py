@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from . import ocr
-from .cli_common import PROJECT_OPTION, log_crash, open_project, progress_bar, require_project
+from .cli_common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
 from .errors import ProjectError, first_line
 from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome
 from .model import Document, RawWord
@@ -21,7 +21,7 @@ from .store.connection import read_only_reason
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@PROJECT_OPTION
+@NEW_PROJECT_OPTION
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
@@ -50,6 +50,9 @@ def import_cmd(
     In a folder, files are recognised by their content, whatever their names; other files are
     counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
+
+    Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
+    its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.
     """
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
@@ -73,7 +76,7 @@ def import_cmd(
         except KeyboardInterrupt:
             _interrupted(outcomes)
     for line in dict.fromkeys(f"warning: {first_line(w.message)} ({w.category.__name__})" for w in stray):  # type: ignore[arg-type]
-        click.echo(line, err=True)
+        echo(line, err=True)
     failed = len(empty)
     for folder in empty:
         try:
@@ -81,7 +84,7 @@ def import_cmd(
         except OSError:
             nested = False
         deeper = " (--recursive reads its subfolders)" if nested else ""
-        click.echo(f"error: {folder}: a directory without PDF, TIFF, PNG or JPEG files{deeper}", err=True)
+        echo(f"error: {folder}: a directory without PDF, TIFF, PNG or JPEG files{deeper}", err=True)
     for outcome in outcomes:
         more = f"; {len(outcome.warnings) - 2} more" if len(outcome.warnings) > 2 else ""
         note = f" (warnings: {'; '.join(outcome.warnings[:2])}{more})" if outcome.warnings else ""
@@ -90,7 +93,7 @@ def import_cmd(
             if outcome.details:
                 log = log_crash(outcome.details, f"import of {outcome.path}")
                 note += f" (details in {log})" if log else ""
-            click.echo(f"error: {outcome.message}{note}", err=True)
+            echo(f"error: {outcome.message}{note}", err=True)
         else:
             detail = ""
             if outcome.status == "imported":
@@ -98,7 +101,7 @@ def import_cmd(
                     f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
                     f"text layer {outcome.pages_text_layer})"
                 )
-            click.echo(outcome.message + detail + note)
+            echo(outcome.message + detail + note)
     if any(f.is_dir() for f in files):  # a folder: say what it held
         counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "duplicate", "failed")}
         line = (f"{len(outcomes)} file{'' if len(outcomes) == 1 else 's'}: {counts['imported']} imported, "
@@ -106,7 +109,7 @@ def import_cmd(
                 f"{counts['failed']} failed")
         if other:
             line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
-        click.echo(line)
+        echo(line)
     imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
     if imported or (letter_parts is not None and project_path.exists()):
         from .cli_suggest import suggest_kept
@@ -115,7 +118,7 @@ def import_cmd(
         with open_project(project_path) as project:
             if letter_parts is not None:
                 added = keep_on_import(project, letter_parts)
-                click.echo(f"letter parts {'on' if letter_parts else 'off'} for this and later imports"
+                echo(f"letter parts {'on' if letter_parts else 'off'} for this and later imports"
                            + (f" (labels added: {', '.join(added)})" if added else ""))
             suggest_kept(project, imported)
     if failed:
@@ -158,13 +161,13 @@ class _ProjectOnDemand:
 def _interrupted(outcomes: list[Outcome] | None) -> NoReturn:
     """Ctrl-C during an import: one line saying what the project holds now, exit status 130."""
     if outcomes is None:
-        click.echo("interrupted: nothing was imported", err=True)
+        echo("interrupted: nothing was imported", err=True)
     else:
         stored = [o.path.name for o in outcomes if o.status == "imported"]
         names = ", ".join(stored[:3]) + (f" and {len(stored) - 3} more" if len(stored) > 3 else "")
         rest = len(outcomes) - len(stored)
         kept = f"{len(stored)} of {len(outcomes)} files imported and saved" + (f" ({names})" if stored else "")
-        click.echo(f"interrupted: {kept}; nothing of the other {rest} was stored" if rest else f"interrupted: {kept}", err=True)
+        echo(f"interrupted: {kept}; nothing of the other {rest} was stored" if rest else f"interrupted: {kept}", err=True)
     sys.exit(130)
 
 
@@ -190,49 +193,49 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
     def report(summary: ImportSummary) -> None:
         # Totals per document on stdout; what was left out, and why, on stderr.
         for r in summary:
-            click.echo(
+            echo(
                 f"document {r.document.id} ({r.document.name}): {r.records} records, {r.placed} placed, "
                 f"{r.adjusted} adjusted, {r.not_aligned} could not be aligned, {r.duplicates} already there "
                 f"(text {r.coverage:.0%} aligned)"
             )
             for text in r.unaligned:
-                click.echo(f"  not aligned: {text!r}", err=True)
+                echo(f"  not aligned: {text!r}", err=True)
             if r.not_aligned > len(r.unaligned):
-                click.echo(f"  not aligned: {r.not_aligned - len(r.unaligned)} more", err=True)
+                echo(f"  not aligned: {r.not_aligned - len(r.unaligned)} more", err=True)
             for label, n in r.unknown_labels.items():
-                click.echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+                echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
             if r.invalid:
-                click.echo(f"  not imported: {r.invalid} spans with unusable values (see the problems below)", err=True)
+                echo(f"  not imported: {r.invalid} spans with unusable values (see the problems below)", err=True)
             if r.regions or r.region_duplicates or r.regions_off_page or r.region_unknown_labels or r.regions_invalid:
                 scaled = f" ({r.regions_scaled} scaled to the document's page size)" if r.regions_scaled else ""
-                click.echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
+                echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
             if r.regions_off_page:
-                click.echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
+                echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
             if r.regions_invalid:
-                click.echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
+                echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
             for label, n in r.region_unknown_labels.items():
-                click.echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+                echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
             if r.rejected:
-                click.echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
+                echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
         spans = sum(r.spans_added for r in summary)
         regions = sum(r.regions for r in summary)
         already = sum(r.duplicates + r.region_duplicates for r in summary)
-        click.echo(
+        echo(
             f"{summary.lines} lines read, {summary.records} records for {len(summary)} documents: {spans} spans and "
             f"{regions} regions added as suggestions from {summary.source!r}, {already} already there"
         )
         if summary.labels_added:
-            click.echo(f"labels added: {', '.join(summary.labels_added)}")
+            echo(f"labels added: {', '.join(summary.labels_added)}")
         if summary.other_documents:
-            click.echo(
+            echo(
                 f"not imported: {summary.other_documents} records for other documents "
                 f"({', '.join(summary.other_names)}); without --document each goes to the document it names",
                 err=True,
             )
         for problem in summary.first_problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         if summary.problems > len(summary.first_problems):
-            click.echo(f"... and {summary.problems - len(summary.first_problems)} more problems", err=True)
+            echo(f"... and {summary.problems - len(summary.first_problems)} more problems", err=True)
 
     def byte_bar() -> Any:
         # A bar over the file's bytes (its line count is unknown until it is read), on a terminal only.
@@ -264,7 +267,7 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             report(run.summary)
             done = run.summary
             kept = f"lines 1-{done.stored_through} are stored" if done.records else "nothing was stored"
-            click.echo(f"interrupted; {kept}; running the same command again adds the rest and nothing twice", err=True)
+            echo(f"interrupted; {kept}; running the same command again adds the rest and nothing twice", err=True)
             sys.exit(130)
     report(summary)
     if summary.problems:

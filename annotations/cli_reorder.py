@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, open_project, require_project
 from .reorder import plan
 
 
@@ -35,12 +35,12 @@ def reorder_cmd(project_path: Path, documents: str | None, split: bool, dry_run:
                      for s, pieces in result.splits.items()},
                 )
             would = "would be " if dry_run else ""
-            click.echo(
+            echo(
                 f"document {doc.id} ({doc.name}): {len(result.pages)} pages {would}reordered, {result.unchanged} "
                 f"already in reading order; {len(result.anchors)} spans {would}re-anchored, {len(result.splits)} "
                 f"{would}split" + (f" into {len(added) + len(result.splits)}" if added else "")
             )
             for number, spans in result.kept.items():
                 listed = ", ".join(str(s) for s in spans)
-                click.echo(f"  page {number} kept its order: span{'s' if len(spans) > 1 else ''} {listed} would no "
+                echo(f"  page {number} kept its order: span{'s' if len(spans) > 1 else ''} {listed} would no "
                            "longer be consecutive (--split splits them)")

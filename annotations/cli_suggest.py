@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, require_project
 from .errors import ProjectError
 from .model import Region, Span
 from .store import Project
@@ -32,7 +32,7 @@ def _documents(project: Project, refs: str | None) -> list[int]:
 
 
 def _say(report: SuggestReport, source: str) -> None:
-    click.echo(
+    echo(
         f"{report.added} suggestions added from {source!r} ({report.found} found, {report.existing} already tagged "
         f"or suggested, {report.rejected} rejected before)"
     )
@@ -84,7 +84,7 @@ def suggest_cmd(
             _say(report, terms.name)
             if keep:
                 project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)
-                click.echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
+                echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
         elif patterns is not None:
             content = read_text(patterns)
             entries = parse_patterns(content, str(patterns))
@@ -97,16 +97,16 @@ def suggest_cmd(
             _say(report, patterns.name)
             if keep:
                 project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
-                click.echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+                echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
         elif letter_parts:
             from .letter_parts import SOURCE, keep_on_import, suggest_letter_parts
 
             report, regions = suggest_letter_parts(project, doc_ids)
             _say(report, SOURCE)
-            click.echo(f"{regions} signature block regions suggested")
+            echo(f"{regions} signature block regions suggested")
             if keep:
                 keep_on_import(project)
-                click.echo("kept the letter parts: documents imported from now on get their suggestions")
+                echo("kept the letter parts: documents imported from now on get their suggestions")
         elif span_id is not None:
             span = project.span(span_id)
             report = store_hits(project, propagation_hits(project, span.id, doc_ids if documents else None, fuzzy=True))
@@ -119,18 +119,18 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
     from .assist_model import train_and_suggest
 
     def progress(done: int, total: int, what: str) -> None:
-        click.echo(f"  {what} {done}/{total}", err=True)
+        echo(f"  {what} {done}/{total}", err=True)
 
     result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
     if result.evaluation is None:
-        click.echo("held-out span F1: not measured (fewer than two documents marked done)")
+        echo("held-out span F1: not measured (fewer than two documents marked done)")
     else:
         e = result.evaluation
-        click.echo(
+        echo(
             f"held-out span F1 {e.f1:.2f} (precision {e.precision:.2f}, recall {e.recall:.2f}) over "
             f"{e.documents} done documents, {e.gold} spans, {e.folds}-fold by document"
         )
-    click.echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
+    echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
     _say(result.report, result.source)
 
 
@@ -144,7 +144,7 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
         what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
         regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
-        click.echo(f"{report.added} suggestions{regions} added from {what}")
+        echo(f"{report.added} suggestions{regions} added from {what}")
 
 
 # -- review -------------------------------------------------------------------------------------
@@ -211,17 +211,17 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
             rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     for row in rows:
         if row["kind"] == "region":
             where = f"page {row['page']} {row['box']}"
-            click.echo(f"{'r' + str(row['id']):>5}  doc {row['document']}  {row['label']}  {where}  {row['source']}")
+            echo(f"{'r' + str(row['id']):>5}  doc {row['document']}  {row['label']}  {where}  {row['source']}")
             continue
         score = "" if row["score"] is None else f" {row['score']:.2f}"
         text = " ".join(str(row["text"]).split())
-        click.echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
-    click.echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
+        echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
+    echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
 
 
 REVIEW_HELP = {
@@ -255,7 +255,7 @@ def _review(action: str):  # type: ignore[no-untyped-def]
             done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
             done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
                 [g.id for g, _, _ in regions])
-        click.echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
+        echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
                    + (f" ({len(done_regions)} regions)" if done_regions else ""))
 
     return review
@@ -277,12 +277,12 @@ def kept_cmd(project_path: Path, drop_id: int | None) -> None:
     with open_project(project_path, read_only=drop_id is None) as project:
         if drop_id is not None:
             project.drop_rule(drop_id)
-            click.echo(f"dropped {drop_id}")
+            echo(f"dropped {drop_id}")
         for rule in project.rules():
             if rule.kind == LETTER_PARTS:
-                click.echo(f"{rule.id:>4}  {rule.kind:<8}  the parts of a letter (import --no-letter-parts stops it)")
+                echo(f"{rule.id:>4}  {rule.kind:<8}  the parts of a letter (import --no-letter-parts stops it)")
                 continue
             size = len(parse_terms(rule.content, rule.name)) if rule.kind == "terms" else len(parse_patterns(rule.content, rule.name))
             flags = "".join(f" --{f}" for f, on in (("fuzzy", rule.fuzzy), ("ignore-case", rule.ignore_case)) if on)
             label = f" --label {rule.label}" if rule.label else ""
-            click.echo(f"{rule.id:>4}  {rule.kind:<8}  {rule.name}{label}{flags} ({size} {rule.kind})")
+            echo(f"{rule.id:>4}  {rule.kind:<8}  {rule.name}{label}{flags} ({size} {rule.kind})")

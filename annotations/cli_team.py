@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, open_project, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, printable, require_project
 from .errors import ProjectError
 from .layers import is_adjudicated
 from .model import Region, Span
@@ -37,17 +36,17 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
     with open_project(project_path, read_only=True) as project:
         results = agreement(project, by_label=by_label, by_document=by_document)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in results], indent=2))
+        echo_json([r.as_dict() for r in results], ensure_ascii=True)
         return
     if not results:
-        click.echo("fewer than two analysts have annotated this project: nothing to compare")
+        echo("fewer than two analysts have annotated this project: nothing to compare")
         return
-    click.echo(
+    echo(
         f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A has':>5} {'B has':>5} {'same':>5} "
         f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6}"
     )
     for r in results:
-        click.echo(
+        echo(
             f"{r.a or '(none)':<12} {r.b or '(none)':<12} {r.label or '(all)':<14} "
             f"{'all' if r.document is None else r.document:>5} {r.documents:>4} {r.a_spans:>5} {r.b_spans:>5} "
             f"{r.exact:>5} {_fmt(r.precision):>6} {_fmt(r.recall):>6} {_fmt(r.f1):>6} {_fmt(r.overlap_f1):>6} "
@@ -69,17 +68,17 @@ def merge_cmd(other: Path, project_path: Path) -> None:
     require_project(project_path)
     with open_project(project_path) as project:
         report = merge_project(project, other)
-    click.echo(
+    echo(
         f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
         f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
         + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
     )
     if report.labels:
-        click.echo(f"labels added: {', '.join(report.labels)}")
+        echo(f"labels added: {', '.join(report.labels)}")
     for line in report.conflicts:
-        click.echo(f"correction differs: {line}", err=True)
+        echo(f"correction differs: {line}", err=True)
     for line in report.skipped:
-        click.echo(f"not merged: {line}", err=True)
+        echo(f"not merged: {line}", err=True)
 
 
 def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[str]:
@@ -139,14 +138,14 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                     if quitting:
                         continue
                 what = "regions, " if isinstance(stretch, RegionDisagreement) else ""
-                click.echo(f"{name} ({n}/{len(pending)}): {what}{stretch.kind}")
+                echo(f"{name} ({n}/{len(pending)}): {what}{stretch.kind}")
                 lines = (_describe_regions(project, stretch, a, b) if isinstance(stretch, RegionDisagreement)
                          else _describe(project, stretch, a, b))
                 for line in lines:
-                    click.echo(line)
+                    echo(line)
                 if only_list:
                     continue
-                answer = click.prompt(f"keep [a] {a}, [b] {b}, b[o]th, [n]either, [s]kip, [q]uit",
+                answer = click.prompt(printable(f"keep [a] {a}, [b] {b}, b[o]th, [n]either, [s]kip, [q]uit"),
                                       type=click.Choice(["a", "b", "o", "n", "s", "q"]), show_choices=False)
                 if answer in ("s", "q"):
                     left += 1
@@ -159,9 +158,9 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                     keep(project, stretch, a, b, decision, annotator)
                 settled += 1
     if only_list:
-        click.echo(f"{left} disagreements between {a} and {b} not yet settled")
+        echo(f"{left} disagreements between {a} and {b} not yet settled")
     else:
-        click.echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
+        echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
                    f"(between {a} and {b})")
 
 

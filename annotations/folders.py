@@ -38,14 +38,22 @@ class FolderImport:
 
 def page_kind(path: Path) -> str | None:
     """"pdf", "tiff", "png" or "jpeg" by the file's first bytes (never its name); None for anything else."""
-    from .sources import sniff
+    return _head(path)[0]
+
+
+def _head(path: Path) -> tuple[str | None, int]:
+    """The kind of a regular file by its first bytes, and its size; (None, 0) for anything else."""
+    from .errors import SourceError
+    from .sources import open_file, sniff
 
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return None
-    return sniff(head) if head else None
+        with open_file(path) as (fd, size):
+            if size is None:  # a pipe can be read only once: by its import, which tells its kind then
+                return None, 0
+            head = os.read(fd, SNIFF_BYTES)
+    except (SourceError, OSError):  # named, its import says what is wrong with it; in a folder, it is left out
+        return None, 0
+    return (sniff(head) if head else None), size
 
 
 def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
@@ -60,7 +68,10 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
 
     def add(path: Path, named: bool) -> None:
         # A file named twice is imported (and reported) twice as asked; one found again in a folder is not.
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: its import says so, in its own line
+            key = path.absolute()
         if key in seen and not named:
             return
         seen.add(key)
@@ -94,7 +105,11 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
 
 def count_pages(path: Path) -> int:
     """How many pages a file will give, cheaply (no rendering); 0 when it cannot be told here."""
-    kind = page_kind(path)
+    from .sources import MAX_FILE_BYTES
+
+    kind, size = _head(path)
+    if size > MAX_FILE_BYTES:  # its import refuses it unread; MuPDF would read it all to count its pages
+        return 0
     # Warnings about a damaged file are reported with its import, in its own line, not here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

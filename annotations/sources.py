@@ -6,6 +6,7 @@ import hashlib
 import io
 import math
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -28,6 +29,10 @@ USABLE_DPI = (20.0, 10_000.0)
 """A resolution tag outside this range (0, 1/64, 1e9 dpi: damaged or nonsense) is treated as missing."""
 MAX_PIXEL_ASPECT = 4.0
 """Nor is a tag whose pixels are more than this many times taller than wide (standard fax: about 2)."""
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Files larger than this are refused before they are read: the project stores each file whole,
+in one SQLite value (at most 1 GB), and an import holds it in memory while it works."""
 
 MIN_TEXT_LAYER_WORDS = 3
 """A PDF page with fewer real words than this is treated as a scan and OCRed."""
@@ -78,20 +83,113 @@ class Source:
 def read_source(path: str | Path) -> Source:
     """Read a file and recognise its format from its content, not its name."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(path, "no such file") from None
-    except IsADirectoryError:
-        raise SourceError(path, "is a directory, not a file") from None
-    except OSError as exc:
-        raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    data = read_file(path)
     if not data:
         raise SourceError(path, "empty file")
     kind = sniff(data)
     if kind is None:
         raise SourceError(path, f"not a PDF, TIFF, PNG or JPEG file ({describe_content(data)})")
     return Source(path, data, hashlib.sha256(data).hexdigest(), kind)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file, or of a pipe given as /dev/fd/N (`<(...)`), read once and whole
+    within MAX_FILE_BYTES.
+
+    Anything else named (a FIFO on disk, a device, a socket, a symlink loop, a file over the size
+    limit) is a SourceError saying what it is, before a byte of it is read: a FIFO would wait for
+    a writer forever, and /dev/zero never ends.
+    """
+    with open_file(path) as (fd, size):
+        if size is not None and size > MAX_FILE_BYTES:
+            raise SourceError(path, f"{_size(size)}; files over {_size(MAX_FILE_BYTES)} are not imported")
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            while got <= MAX_FILE_BYTES:
+                chunk = os.read(fd, min(MAX_FILE_BYTES + 1 - got, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+        except OSError as exc:
+            raise SourceError(path, f"cannot be read ({exc.strerror})") from None
+    if got > MAX_FILE_BYTES:  # a pipe, or a file that grew since it was measured
+        raise SourceError(path, f"more than {_size(MAX_FILE_BYTES)}; files over that are not imported")
+    return b"".join(chunks)
+
+
+@contextmanager
+def open_file(path: Path) -> Iterator[tuple[int, int | None]]:
+    """A descriptor open for reading on `path`, and its size (None for a pipe); see read_file."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise SourceError(path, _open_failure(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(path, "is a directory, not a file")
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        raise SourceError(path, f"{_special(path, info.st_mode)}, not a file; only regular files are imported")
+    try:
+        # Non-blocking, so that a file swapped for a FIFO since it was looked at cannot hang the open.
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise SourceError(path, _open_failure(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISFIFO(info.st_mode) and _anonymous_pipe(fd, path):
+            _blocking(fd)  # the other end is still writing: wait for it
+            yield fd, None
+        elif stat.S_ISREG(info.st_mode):
+            _blocking(fd)
+            yield fd, info.st_size
+        else:
+            raise SourceError(path, f"{_special(path, info.st_mode)}, not a file; only regular files are imported")
+    finally:
+        os.close(fd)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # Windows has no FIFOs to hang on, nor the flag
+
+
+def _blocking(fd: int) -> None:
+    if _NONBLOCK:
+        os.set_blocking(fd, True)
+
+
+def _anonymous_pipe(fd: int, path: Path) -> bool:
+    """Whether `fd` is a pipe that a shell's process substitution made (rather than a FIFO on disk)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+    except OSError:  # no /proc (macOS, the BSDs): their process substitutions are /dev/fd/N
+        return str(path).startswith("/dev/fd/")
+
+
+def _special(path: Path, mode: int) -> str:
+    what = (
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a file"
+    )
+    target = os.path.realpath(path)
+    return f"{what} ({target})" if os.path.islink(path) and target != str(path) else what
+
+
+def _open_failure(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOENT:
+        return "no such file"
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop (the links never reach a file)"
+    if exc.errno == errno.EISDIR:
+        return "is a directory, not a file"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 2:,.0f} MiB" if n >= 1024 ** 2 else f"{n:,} bytes"
 
 
 def sniff(data: bytes) -> str | None:

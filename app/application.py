@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from annotations import __version__
+from annotations.cli_common import printable
 from app.crash import CrashHandler
 from app.dialogs.doctor import app_icon
 from app.main_window import MainWindow
@@ -71,7 +72,7 @@ def run(options: LaunchOptions) -> int:
         opened = options.project is not None and window.open_project(options.project)
         if options.project is not None and not opened and options.screenshot is not None:
             # Nobody will see the window's message: say it here, and fail.
-            print(f"error: {window.last_message()}", file=sys.stderr)
+            print(printable(f"error: {window.last_message()}"), file=sys.stderr)
             window.close()
             return 1
         if opened:
@@ -118,8 +119,8 @@ class _ScreenshotWhenSettled:
         image = self.window.grab()
         ok = image.save(str(self.out), "PNG")
         if ok:
-            print(f"wrote {self.out} ({image.width()}x{image.height()}; pages rendered by the render process: {CHILD.served})")
+            print(printable(f"wrote {self.out} ({image.width()}x{image.height()}; pages rendered by the render process: {CHILD.served})"))
         else:
-            print(f"error: could not write {self.out}", file=sys.stderr)
+            print(printable(f"error: could not write {self.out}"), file=sys.stderr)
         self.window.close()
         self.app.exit(0 if ok else 1)

@@ -18,6 +18,7 @@ from annotations import __version__
 from annotations.cli import cli as core_cli
 from annotations.cli import main as core_main
 from annotations.cli import run_demo
+from annotations.cli_common import echo
 from app.paths import is_project_file
 
 DEFAULT_PROJECT = Path("scanspan.db")
@@ -62,7 +63,7 @@ def launch(project: Path | None, files: list[Path], screenshot: Path | None, siz
     """Open the window; with `screenshot`, render it off-screen when there is no display."""
     problem = display_problem(screenshot is not None)
     if problem:
-        click.echo(f"error: cannot open the window: {problem}", err=True)
+        echo(f"error: cannot open the window: {problem}", err=True)
         return 1
     if screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -116,7 +117,7 @@ def demo_cmd(project_path: Path, output: Path, no_window: bool, screenshot: Path
         return
     problem = display_problem(screenshot is not None)
     if problem:
-        click.echo(f"not opening the window: {problem}; later, run: scanspan open {project_path}")
+        echo(f"not opening the window: {problem}; later, run: scanspan open {project_path}")
         return
     sys.exit(launch(project_path, [], screenshot, size))
 

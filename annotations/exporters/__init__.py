@@ -21,7 +21,7 @@ from .base import (
     ExportReport,
     export_documents,
 )
-from .output import Staging, Target, cannot_write
+from .output import Staging, Target, cannot_write, refuse_link
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -112,6 +112,8 @@ def export(
         return spec.folder(project, out, docs, options, suggestions)
     report = ExportReport()
     image_dir = out.with_name(out.stem + "-images")
+    if spec.images:
+        refuse_link(image_dir)  # before any page is rendered
     staging = Staging()
     try:
         if options.split:

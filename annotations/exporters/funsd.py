@@ -13,7 +13,7 @@ from ..model import Box, Document, Page, Word
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport, export_documents
 from .layoutlm import PageEntities, page_entities, pixel_box
-from .output import PageRenderer, Staging, cannot_write, slug
+from .output import PageRenderer, Staging, cannot_write, refuse_link, slug
 from .select import assign_splits, parse_split
 from .tagging import check_tag_labels, label_export_error
 
@@ -41,7 +41,8 @@ def check_folder(out: Path, parts: Iterable[str], replace: bool) -> None:
         raise ProjectError(f"{out}: is a file; funsd writes a folder (annotations/ and images/ inside it)")
     for part in parts:
         path = out / part
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
+        refuse_link(path)
+        if path.exists() and not path.is_dir():
             raise ProjectError(f"{path}: is not a folder; funsd would write a folder there")
         if path.exists() and not replace:
             raise ProjectError(f"{out}: already holds {part}/ (an earlier export?); --force replaces it")

@@ -52,6 +52,14 @@ def temporary_folder(path: Path) -> Path:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
+def refuse_link(folder: Path) -> None:
+    """Refuse an output folder that is a symbolic link: an export writes its folders itself, and
+    writing through a link would put files wherever it points (another export, someone's data)."""
+    if folder.is_symlink():
+        raise ProjectError(f"{folder}: is a symbolic link; an export writes only into folders that are "
+                           "really there (remove the link, or export elsewhere)")
+
+
 def cannot_write(path: Path, exc: OSError) -> ProjectError:
     """The one-line error for an output that could not be written (no such folder, no permission, disk full)."""
     return ProjectError(f"{path}: cannot write ({exc.strerror or exc})")
@@ -87,6 +95,7 @@ class Staging:
         """Stage `folder/name`; the folder itself is made (if missing) only at commit."""
         staging = self._folders.get(folder)
         if staging is None:
+            refuse_link(folder)
             staging = tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent)
             self._folders[folder] = staging
         fd, tmp = temporary(Path(staging) / name)
@@ -121,6 +130,7 @@ class Staging:
                     folder.mkdir(exist_ok=True)
                 except OSError as exc:
                     raise cannot_write(folder, exc) from None
+                refuse_link(folder)  # again: a link may have been put there while the export ran
             for tmp, path in self._early + self._late:
                 try:
                     os.replace(tmp, path)
