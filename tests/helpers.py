@@ -11,6 +11,7 @@ import difflib
 import functools
 import io
 import os
+import resource
 import shutil
 import sqlite3
 import struct
@@ -373,6 +374,21 @@ def run_scanspan(args: list[str], tmp: Path, path: str | None = None, timeout: f
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
+
+
+def run_bounded(args: list[str], tmp: Path, timeout: float = 60, cap: int = 1024**3) -> tuple[Run, int]:
+    """`scanspan ARGS` under an address-space limit (so reading without end fails fast rather than
+    filling the machine), with its peak resident memory in kB as /usr/bin/time measured it."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    rss = tmp / "rss.txt"
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(rss), str(SCANSPAN), *map(str, args)],
+        capture_output=True, text=True, env=cli_env(tmp), cwd=tmp, timeout=timeout, preexec_fn=limit,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr), int(rss.read_text().split()[-1])
 
 
 def start_scanspan(args: list[str], tmp: Path, path: str | None = None) -> subprocess.Popen[str]:

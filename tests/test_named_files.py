@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import resource
 import shutil
 import socket
 import subprocess
@@ -15,12 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SCANSPAN, Run, cli_env, document_names, draw_pdf, png_bytes, render, run_scanspan
+from helpers import SCANSPAN, Run, cli_env, document_names, draw_pdf, png_bytes, render, run_bounded, run_scanspan
 
 from annotations.sources import MAX_FILE_BYTES
 from annotations.store import Project
 
-MEMORY_CAP = 1024**3
 """Address space a child may use: an import of a small file needs about a third of it."""
 
 
@@ -31,21 +29,6 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "good.pdf").write_bytes(letter.pdf)
     (tmp_path / "good.png").write_bytes(png_bytes(render(letter, 1, 150), (150, 150)))
     return tmp_path
-
-
-def run_bounded(args: list[str], tmp: Path, timeout: float = 60) -> tuple[Run, int]:
-    """`scanspan ARGS` under an address-space limit (so reading without end fails fast rather than
-    filling the machine), with its peak resident memory in kB as /usr/bin/time measured it."""
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-    rss = tmp / "rss.txt"
-    proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", "-o", str(rss), str(SCANSPAN), *args],
-        capture_output=True, text=True, env=cli_env(tmp), cwd=tmp, timeout=timeout, preexec_fn=cap,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr), int(rss.read_text().split()[-1])
 
 
 def one_line_each(run: Run, causes: dict[str, str]) -> None:
