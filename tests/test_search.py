@@ -16,6 +16,7 @@ from annotations.errors import ProjectError
 from annotations.importer import import_into
 from annotations.search import search, search_documents
 from annotations.store import Project
+from annotations.textnorm import normalise
 
 LETTER = [
     ["The Department of Justice wrote", "to the U.S. Mission in Geneva", "about the Co-operation Fund."],
@@ -170,7 +171,7 @@ def test_any_piece_of_the_text_is_found_where_it_is(letters: Path, data: st.Data
         a = data.draw(st.integers(0, len(phrase) - 1))
         b = data.draw(st.integers(a + 1, len(phrase)))
         query = phrase[a:b]
-        if not query.strip():
+        if not normalise(query):  # a piece of punctuation alone: nothing to search for, said in one line
             return
         found = [(h.document_id, h.page_id) for h in search(project, query, limit=None)]
         assert (doc.id, page.id) in found
