@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SCANSPAN, Run, cli_env
+from helpers import SCANSPAN, Run, cli_env, draw_pdf
 from letter_project import add_letter
 
 from annotations.patterns import (
@@ -129,3 +129,19 @@ def test_two_stars_over_a_long_document_are_stopped_by_the_budget(tmp_path: Path
         [f"pattern budget exceeded on long.pdf over {PATTERN_MEMORY // (1024 * 1024)} MB of memory; skipped"],
     ), run.err
     assert suggested(path) == [("short.pdf", "The Department of Justice")]
+
+
+def test_kept_patterns_on_import_skip_a_document_over_the_budget(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with Project(path) as p:
+        add_letter(p, "letter.pdf", [LETTER])
+    rules = write_patterns(tmp_path, "Department of State", [{"TEXT": {"REGEX": "(a+)+$"}}])
+    run = capped_scanspan(["suggest", "-p", path, "--patterns", rules, "--keep"], tmp_path)
+    assert run.code == 0 and "kept 'rules.jsonl'" in run.out, run.err
+    pdf = tmp_path / "later.pdf"
+    pdf.write_bytes(draw_pdf([["The Department of State and", RUN_OF_AS]], size=(500, 200)).pdf)
+    run = capped_scanspan(["import", pdf, "-p", path], tmp_path)
+    assert run.code == 0  # the file is imported; only its suggestions are missing
+    assert "later.pdf: imported as document 2" in run.out and "0 suggestions added from the kept term lists and patterns" in run.out, run.out
+    assert run.err_lines == [f"pattern budget exceeded on later.pdf after {PATTERN_SECONDS:.0f} s; skipped"]
+    assert suggested(path) == [("letter.pdf", "Department of State")]
