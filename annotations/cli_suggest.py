@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import click
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, require_project
 from .errors import ProjectError
 from .model import Region, Span
+from .patterns import MAX_PATTERN_FILE_BYTES, PATTERN_MEMORY, PATTERN_SECONDS
 from .store import Project
 from .suggest import (
     SuggestReport,
@@ -43,7 +45,9 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--terms", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A term list: one phrase a line.")
 @click.option("--label", "-l", help="With --terms: the label of its phrases; with --patterns: keep only this label.")
 @click.option("--patterns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="spaCy EntityRuler patterns (JSONL: phrase and token patterns, labels inside).")
+              help="spaCy EntityRuler patterns (JSONL: phrase and token patterns, labels inside), checked against "
+                   f"limits before running and run within {PATTERN_SECONDS:.0f} s and {PATTERN_MEMORY >> 20} MB per "
+                   "document (a document over it is skipped).")
 @click.option("--propagate", "span_id", type=int, help="Suggest the other occurrences of this span's text.")
 @click.option("--model", "use_model", is_flag=True,
               help="Train a small spaCy NER model on the accepted spans and suggest for documents not done.")
@@ -86,7 +90,7 @@ def suggest_cmd(
                 project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)
                 echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
         elif patterns is not None:
-            content = read_text(patterns)
+            content = read_text(patterns, MAX_PATTERN_FILE_BYTES)
             entries = parse_patterns(content, str(patterns))
             if label:
                 entries = [e for e in entries if e["label"] == label]
@@ -98,6 +102,7 @@ def suggest_cmd(
             if keep:
                 project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
                 echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+            _skipped(report)
         elif letter_parts:
             from .letter_parts import SOURCE, keep_on_import, suggest_letter_parts
 
@@ -113,6 +118,15 @@ def suggest_cmd(
             _say(report, "propagation")
         else:
             _suggest_model(project, doc_ids if documents else None, iterations, seed)
+
+
+def _skipped(report: SuggestReport) -> None:
+    """The documents the patterns' budget stopped, one line each; exit status 1 when there are any
+    (the suggestions for the other documents are stored)."""
+    for line in report.skipped.values():
+        echo(line, err=True)
+    if report.skipped:
+        sys.exit(1)
 
 
 def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int, seed: int) -> None:
@@ -145,6 +159,8 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
         regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
         echo(f"{report.added} suggestions{regions} added from {what}")
+        for line in report.skipped.values():
+            echo(line, err=True)
 
 
 # -- review -------------------------------------------------------------------------------------

@@ -61,7 +61,10 @@ def suggest_after_import(project: Project, options: Any, outcomes: Sequence[Outc
         if getattr(options, "letter_parts", False):
             keep_on_import(project)
         if imported and project.rules():
-            apply_kept(project, [o.document.id for o in imported if o.document is not None])
+            report = apply_kept(project, [o.document.id for o in imported if o.document is not None])
+            for outcome in imported:
+                if outcome.document is not None and outcome.document.id in report.skipped:
+                    outcome.warnings.append(report.skipped[outcome.document.id])
     except errors.ScanspanError as exc:  # the files are stored: their import did not fail
         for outcome in imported:
             outcome.warnings.append(f"no suggestions made: {exc}")

@@ -15,6 +15,9 @@ from .textnorm import normalise
 if TYPE_CHECKING:
     from .store import Project
 
+MAX_QUERY_CHARS = 1_000
+"""The longest query searched for; a longer one is refused (a page's phrase is never that long)."""
+
 SNIPPET_CONTEXT = 40
 """Characters of the page text shown on either side of a hit."""
 
@@ -48,7 +51,10 @@ class DocumentHits:
 
 
 def query_key(query: str) -> str:
-    """The normalised query; a ProjectError when nothing searchable is left of it."""
+    """The normalised query; a ProjectError when it is longer than MAX_QUERY_CHARS or nothing searchable is left of it."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise ProjectError(f"a query of {len(query):,} characters is too long to search for "
+                           f"(at most {MAX_QUERY_CHARS:,})")
     key = normalise(query)
     if not key:
         raise ProjectError(f"nothing to search for in {query!r}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
 from .matching import Match, TextIndex
+from .patterns import MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
 from .store import Project
 from .store.suggestions import NewSuggestion, StoredSuggestions
 
@@ -38,15 +38,21 @@ class SuggestReport:
     span_ids: list[int] | None = None
     regions: int = 0
     """Regions suggested beside the spans (the signature block of letter parts)."""
+    skipped: dict[int, str] = field(default_factory=dict)
+    """By document id, one line per document the patterns' budget stopped (see patterns.PATTERN_SECONDS)."""
 
 
 # -- reading term lists and pattern files -------------------------------------------------------
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 text file, or a one-line error naming it."""
+def read_text(path: Path, limit: int | None = None) -> str:
+    """A UTF-8 text file (of at most `limit` bytes, checked before reading it whole), or a one-line error naming it."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read() if limit is None else file.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            check_size(len(data), str(path))
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProjectError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -63,19 +69,21 @@ def parse_terms(content: str, name: str) -> list[str]:
 
 
 def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
-    """spaCy EntityRuler JSONL: {"label": ..., "pattern": "a phrase" or [token patterns]} a line."""
-    patterns = []
+    """spaCy EntityRuler JSONL: {"label": ..., "pattern": "a phrase" or [token patterns]} a line,
+    within the limits of annotations.patterns (a one-line ProjectError for the first line beyond them)."""
+    check_size(len(content.encode("utf-8", "surrogatepass")), name)
+    patterns: list[dict[str, Any]] = []
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ProjectError(f"{name} line {number}: not JSON ({exc.msg})") from None
+        if len(patterns) >= MAX_PATTERNS:
+            raise ProjectError(f"{name}: more than {MAX_PATTERNS:,} patterns")
+        entry = load_line(line, f"{name} line {number}")
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str) or not entry["label"]:
             raise ProjectError(f"{name} line {number}: a pattern needs a \"label\" (text)")
         if not isinstance(entry.get("pattern"), (str, list)) or not entry["pattern"]:
             raise ProjectError(f"{name} line {number}: \"pattern\" must be a phrase or a list of token patterns")
+        check_pattern(entry["pattern"], f"{name} line {number}")
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **({"id": entry["id"]} if "id" in entry else {})})
     if not patterns:
         raise ProjectError(f"{name}: no patterns (one JSON object a line)")
@@ -88,37 +96,6 @@ def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
 def term_hits(index: TextIndex, doc_id: int, terms: Iterable[str], label: str, source: str,
               fuzzy: bool = False) -> list[Hit]:
     return [Hit(doc_id, label, m, source) for term in terms for m in index.find(term, fuzzy)]
-
-
-class PatternMatcher:
-    """A blank spaCy pipeline with an EntityRuler, run over each document's normalised text."""
-
-    def __init__(self, patterns: list[dict[str, Any]], name: str, ignore_case: bool = False) -> None:
-        try:
-            import spacy
-        except ImportError:
-            raise ProjectError("--patterns needs spaCy: pip install 'scanspan[spacy]'") from None
-        self.nlp = spacy.blank("en")
-        config: dict[str, object] = {"validate": True, "overwrite_ents": True}
-        if ignore_case:
-            config["phrase_matcher_attr"] = "LOWER"
-        ruler = self.nlp.add_pipe("entity_ruler", config=config)
-        try:
-            ruler.add_patterns(patterns)  # type: ignore[attr-defined]
-        except (ValueError, KeyError, TypeError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ProjectError(f"{name}: invalid patterns ({first})") from None
-        self.labels = sorted({p["label"] for p in patterns})
-
-    def hits(self, index: TextIndex, doc_id: int, source: str) -> list[Hit]:
-        # The normalised key (one space between words, words broken at line ends joined) lets a
-        # phrase pattern match across lines; its offsets map back to the document's words.
-        doc = self.nlp(index.key)
-        found = []
-        for ent in doc.ents:
-            if ent.end_char > ent.start_char:
-                found.append(Hit(doc_id, ent.label_, index.match_at(ent.start_char, ent.end_char), source))
-        return found
 
 
 MIN_OFFERED = 3
@@ -208,12 +185,27 @@ def suggest_terms(project: Project, doc_ids: Sequence[int], terms: Sequence[str]
 
 def suggest_patterns(project: Project, doc_ids: Sequence[int], patterns: list[dict[str, Any]], source: str,
                      ignore_case: bool = False) -> SuggestReport:
-    matcher = PatternMatcher(patterns, source, ignore_case)
-    check_labels(project, matcher.labels, source)
+    """The patterns' entities over each document as suggestions; a document beyond the patterns'
+    budget (time or memory, see annotations.patterns) is skipped and named in `skipped`."""
+    runner = PatternRunner(patterns, source, ignore_case)
     hits: list[Hit] = []
-    for doc_id in doc_ids:
-        hits += matcher.hits(TextIndex(project.document_text(doc_id), ignore_case), doc_id, source)
-    return store_hits(project, hits)
+    skipped: dict[int, str] = {}
+    try:
+        check_labels(project, runner.labels, source)
+        for doc_id in doc_ids:
+            index = TextIndex(project.document_text(doc_id), ignore_case)
+            # The normalised key (one space between words, words broken at line ends joined) lets a
+            # phrase pattern match across lines; its offsets map back to the document's words.
+            found = runner.run(index.key)
+            if isinstance(found, str):
+                skipped[doc_id] = f"pattern budget exceeded on {project.document(doc_id).name} {found}; skipped"
+                continue
+            hits += [Hit(doc_id, label, index.match_at(start, end), source) for label, start, end in found]
+    finally:
+        runner.close()
+    report = store_hits(project, hits)
+    report.skipped = skipped
+    return report
 
 
 def apply_kept(project: Project, doc_ids: Sequence[int]) -> SuggestReport:
@@ -237,4 +229,5 @@ def apply_kept(project: Project, doc_ids: Sequence[int]) -> SuggestReport:
         total.existing += report.existing
         total.rejected += report.rejected
         total.span_ids += report.span_ids or []  # type: ignore[operator]
+        total.skipped.update(report.skipped)
     return total

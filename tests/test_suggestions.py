@@ -193,7 +193,7 @@ def test_patterns_phrase_and_token_with_labels_inside(letters: Path, tmp_path: P
         (['{"label": "agency", "pattern": "DOJ"}', "{oops"], "rules.jsonl line 2: not JSON"),
         (['{"pattern": "DOJ"}'], "rules.jsonl line 1: a pattern needs a \"label\""),
         (['{"label": "court", "pattern": "DOJ"}'], "rules.jsonl: label 'court' is not a project label"),
-        (['{"label": "agency", "pattern": [{"NOPE": 1}]}'], "rules.jsonl: invalid patterns"),
+        (['{"label": "agency", "pattern": [{"LOWER": 1}]}'], "rules.jsonl: invalid patterns"),
     ],
 )
 def test_bad_pattern_files_are_one_line_errors_and_store_nothing(

@@ -62,3 +62,23 @@ def test_ctrl_shift_f_searches_every_document_and_a_hit_is_selected_for_tagging(
     qtbot.keyClicks(panel.edit, "zzqx\" OR \"")
     qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
     assert panel.summary.text() == "No hits"
+
+
+def test_a_pasted_query_beyond_the_limit_is_refused_in_one_line(
+    qtbot: QtBot, settings: Settings, project_file: Path
+) -> None:
+    window = open_window(qtbot, settings, project_file)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    panel = window.search_panel
+    QApplication.clipboard().setText("Department of Justice " * 100)  # 2,200 characters
+    qtbot.keyClick(panel.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    assert panel.summary.text() == "a query of 2,200 characters is too long to search for (at most 1,000)"
+    assert panel.hits == [] and panel.list.count() == 0
+
+    # At the limit it is searched as any query is.
+    panel.edit.clear()
+    QApplication.clipboard().setText(("Department of Justice " * 50)[:1000])
+    qtbot.keyClick(panel.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    assert panel.summary.text() == "No hits"
