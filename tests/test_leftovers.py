@@ -182,3 +182,18 @@ def test_a_funsd_export_keeps_the_staging_folder_of_an_export_still_running(many
     assert first.returncode == 0 and "wrote" in out_text, err
     assert temporaries(out, ".export.*") == []
     assert len(list((out / "images").glob("*.png"))) == len(list((out / "annotations").glob("*.json"))) == 150
+
+
+def test_a_killed_coco_export_leaves_temporaries_the_next_export_removes(many_pages: Path, tmp_path: Path) -> None:
+    out = tmp_path / "boxes.json"
+
+    def rendering() -> bool:  # its page images are staged in a hidden folder beside boxes-images/
+        return any(next(folder.iterdir(), None) for folder in temporaries(tmp_path, ".boxes-images.*.tmp"))
+
+    killed_run(["export", "-p", many_pages, "-f", "coco", "-o", out], tmp_path, rendering, lambda: None)
+    left = temporaries(tmp_path, ".boxes*.tmp")
+    assert {p.name.split(".")[1] for p in left} == {"boxes", "boxes-images"} and not out.exists()
+    again = run_scanspan(["export", "-p", many_pages, "-f", "coco", "-o", out], tmp_path)
+    assert again.code == 0, again.err
+    assert temporaries(tmp_path, ".boxes*") == []
+    assert len(list((tmp_path / "boxes-images").glob("*.png"))) == 150

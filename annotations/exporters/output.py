@@ -32,12 +32,12 @@ def temporary_name(name: str) -> str:
 def remove_leftovers(out: Path) -> list[Path]:
     """Remove what exports to `out` killed before they finished left beside it and inside it.
 
-    The temporaries of an export are named for what they become (the output, its splits and files
-    beside it and its images folder, all starting with the output's stem; `export` inside a folder
-    output) and carry the writer's pid; those whose writer is gone are removed.
+    The temporaries of an export are named for what they become (the output; its splits, files
+    beside it and images folder, all OUTSTEM-SOMETHING; `export` inside a folder output) and carry
+    the writer's pid; those whose writer is gone are removed.
     """
     folder = out.parent if str(out.parent) else Path(".")
-    removed = remove_dead(folder, lambda name: name.startswith(out.stem))
+    removed = remove_dead(folder, lambda name: name == out.name or name.startswith(f"{out.stem}-"))
     if out.is_dir() and not out.is_symlink():
         removed += remove_dead(out, lambda name: name == "export")
     return removed
