@@ -29,12 +29,17 @@ def hold(path: Path) -> int | None:
     """
     if sys.platform == "win32":
         return None
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
     except OSError:
+        # A file system without flock (some network mounts): unlocked, it is never taken for a dead
+        # run's, since a cleaning run cannot take its lock either; the run itself goes on.
         os.close(fd)
-        raise
+        return None
     return fd
 
 
