@@ -21,7 +21,7 @@ from .base import (
     ExportReport,
     export_documents,
 )
-from .output import Staging, Target, cannot_write, refuse_link
+from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -106,6 +106,7 @@ def export(
         raise ProjectError(f"{out}: folder {directory} does not exist")
     if spec.folder is None and out.is_dir():
         raise ProjectError(f"{out}: is a folder; {fmt} writes a file")
+    remove_leftovers(out)  # of exports to the same place killed before they finished
     docs = select_documents(project, options)
     suggestions = options.suggestions or ("exclude" if spec.training else "include")
     if spec.folder is not None:

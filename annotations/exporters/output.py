@@ -8,12 +8,12 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ProjectError
+from ..leftovers import hold, release, remove_dead
 from ..model import Page
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
@@ -24,10 +24,29 @@ if TYPE_CHECKING:
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
+def temporary_name(name: str) -> str:
+    """A hidden name for a temporary of `name`, with the pid of this process: .NAME.PID.HEX.tmp."""
+    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Remove what exports to `out` killed before they finished left beside it and inside it.
+
+    The temporaries of an export are named for what they become (the output; its splits, files
+    beside it and images folder, all OUTSTEM-SOMETHING; `export` inside a folder output) and carry
+    the writer's pid; those whose writer is gone are removed.
+    """
+    folder = out.parent if str(out.parent) else Path(".")
+    removed = remove_dead(folder, lambda name: name == out.name or name.startswith(f"{out.stem}-"))
+    if out.is_dir() and not out.is_symlink():
+        removed += remove_dead(out, lambda name: name == "export")
+    return removed
+
+
 def temporary(path: Path) -> tuple[int, str]:
     """A new file beside `path` under a hidden temporary name, with the permissions open() would give `path`."""
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(temporary_name(path.name))
         try:
             # Created 0o666 with the kernel applying the umask, as open() does. mkstemp makes files
             # private, and widening them meant reading the umask, which can only be done by setting
@@ -42,7 +61,7 @@ def temporary(path: Path) -> tuple[int, str]:
 def temporary_folder(path: Path) -> Path:
     """A new empty folder beside `path` under a hidden temporary name, with the permissions mkdir() gives."""
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(temporary_name(path.name))
         try:
             # Not mkdtemp: its folders are private (0o700), and a staged folder is renamed into place whole.
             tmp.mkdir()
@@ -79,11 +98,13 @@ class Staging:
         self._folders: dict[Path, str] = {}  # final image folder -> the temporary folder staging it
         self._scratch: list[Path] = []  # temporary folders, removed at the end
         self._trees: list[tuple[Path, Path, bool]] = []  # (temporary, final, replace): whole folders, moved last
+        self._locks: list[int | None] = []  # on every temporary beside a target, see `_hold`
 
     def open(self, path: Path, main: bool = True) -> int:
         """A descriptor for writing the staged `path`."""
         fd, tmp = temporary(path)
         (self._late if main else self._early).append((tmp, path))
+        self._hold(Path(tmp))
         return fd
 
     def write(self, path: Path, data: bytes) -> None:
@@ -96,7 +117,7 @@ class Staging:
         staging = self._folders.get(folder)
         if staging is None:
             refuse_link(folder)
-            staging = tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent)
+            staging = str(self._hold(temporary_folder(folder)))
             self._folders[folder] = staging
         fd, tmp = temporary(Path(staging) / name)
         with os.fdopen(fd, "wb") as handle:
@@ -111,6 +132,12 @@ class Staging:
         except OSError as exc:
             raise cannot_write(output, exc) from None
         self._scratch.append(tmp)
+        return self._hold(tmp)
+
+    def _hold(self, tmp: Path) -> Path:
+        # Locked until the export ends, so that another export to the same place, cleaning what
+        # killed runs left, sees this one is alive (its lock is released by the kernel however it ends).
+        self._locks.append(hold(tmp))
         return tmp
 
     def move(self, tmp: Path, final: Path, replace: bool) -> None:
@@ -184,6 +211,9 @@ class Staging:
             shutil.rmtree(scratch, ignore_errors=True)
         self._scratch.clear()
         self._trees.clear()
+        for lock in self._locks:
+            release(lock)
+        self._locks.clear()
 
 
 def _grey_if_neutral(image: Image.Image) -> Image.Image:

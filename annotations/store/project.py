@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from .. import resources_path
 from ..errors import NotFoundError, ProjectError
 from ..layers import ADJUDICATED
+from ..leftovers import hold, release, remove_dead
 from ..model import (
     DOCUMENT_STATUSES,
     Document,
@@ -178,10 +179,18 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
             raise ProjectError(f"{dest}: is the project itself; choose another file for the copy")
         if not dest.parent.is_dir():
             raise ProjectError(f"{dest}: folder {dest.parent} does not exist")
+        # What a killed backup to the same file left (its process is gone) goes first.
+        remove_dead(dest.parent, lambda name: name == dest.name)
         partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+        lock = None
         try:
+            partial.touch()
+            lock = hold(partial)  # held until the copy is in place: a later backup sees this one is alive
             target = sqlite3.connect(str(partial), isolation_level=None)
             try:
+                # No journal beside the copy while it is written: a killed run would leave one more file,
+                # to keep a copy that is thrown away unless complete.
+                target.execute("PRAGMA journal_mode = OFF")
                 self.db.conn.backup(target)
                 # One file that needs no -wal beside it, whoever opens it next.
                 target.execute("PRAGMA journal_mode = DELETE")
@@ -197,6 +206,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
             raise ProjectError(f"{dest}: could not write the copy ({exc.strerror or exc})") from None
         finally:
             partial.unlink(missing_ok=True)
+            release(lock)
         return dest
 
     def __enter__(self) -> Project:
