@@ -315,6 +315,7 @@ def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, i
                 if not skip_space():
                     continue
             start = pos
+            too_long = False
             while True:
                 try:
                     value, end = decoder.raw_decode(buf, start)
@@ -329,18 +330,23 @@ def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, i
                         yield line_at(where), read, Problem(line_at(where), f"not JSON ({getattr(exc, 'msg', exc)})")
                         return
                     if len(buf) - start > MAX_LINE:
-                        # An item cannot be skipped without parsing it: past the limit the list ends here.
-                        yield line_at(start), read, Problem(
-                            line_at(start), f"an item longer than {MAX_LINE // (1024 * 1024)} MB; the rest of the list is not read")
-                        return
-                    more(2 * (len(buf) - start))  # doubling keeps a long item linear to read
+                        too_long = True
+                        break
+                    # Doubling keeps a long item linear to read; it stops just past the limit.
+                    more(min(2 * (len(buf) - start), MAX_LINE + 1 - (len(buf) - start)))
                     start = pos
                     continue
                 if end == len(buf) and not eof:  # a number may go on in the next chunk
                     more(2 * (len(buf) - start))
                     start = pos
                     continue
+                too_long = end - start > MAX_LINE
                 break
+            if too_long:
+                # An item cannot be skipped without parsing it: past the limit the list ends here.
+                yield line_at(start), read, Problem(
+                    line_at(start), f"an item longer than {MAX_LINE // (1024 * 1024)} MB; the rest of the list is not read")
+                return
             pos = end
             items += 1
             yield line_at(start), read, value

@@ -156,3 +156,19 @@ def test_a_line_or_text_over_the_limits_is_named_and_skipped_in_bounded_time_and
     assert peak_kb < 300 * 1024, peak_kb
     with Project(project) as p:
         assert [p.document_text(1).resolve(s).text for s in p.spans()] == ["CyberTipline"]
+
+
+def test_a_json_list_ends_at_an_item_over_the_line_limit(tmp_path: Path) -> None:
+    project = tmp_path / "p.scanspan"
+    name, text = _letter_project(project)
+    good = json.dumps({"name": name, "text": text, "spans": [_span(text, "CyberTipline", "program")]})
+    huge = json.dumps({"name": name, "meta": "x" * (MAX_LINE + 1000), "text": text})
+    path = tmp_path / "list.json"
+    path.write_text(f"[{good},\n{huge},\n{good}]\n", encoding="utf-8")
+
+    run, peak_kb = run_bounded(["import-annotations", path, "-p", project], tmp_path, timeout=60)
+    assert run.code == 1, run.err
+    assert f"line 2: an item longer than {MAX_LINE // 2**20} MB; the rest of the list is not read" in run.err.splitlines()
+    assert peak_kb < 300 * 1024, peak_kb
+    with Project(project) as p:
+        assert [p.document_text(1).resolve(s).text for s in p.spans()] == ["CyberTipline"]
