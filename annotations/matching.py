@@ -231,10 +231,9 @@ class TermMatcher:
     """
 
     def __init__(self, phrases: Sequence[str], ignore_case: bool = False, rate: float = MAX_ERROR_RATE) -> None:
-        self.phrases = list(phrases)
         self.ignore_case = ignore_case
         self.rate = rate
-        self.queries = [normalise(phrase, ignore_case) for phrase in self.phrases]
+        self.queries = [normalise(phrase, ignore_case) for phrase in phrases]
         self._filed: dict[str, list[int]] = {}
         for n, query in enumerate(self.queries):
             if query:
