@@ -13,8 +13,12 @@ from typing import IO, Any
 
 from .model import Box
 
-MAX_LINE = 64 * 1024 * 1024
-"""Longest line read whole: a record's text is a document, and the longest letters are well under 1 MB."""
+MAX_LINE = 16 * 1024 * 1024
+"""Longest line (bytes) read whole; a longer one is skipped unread. A record's text is a document: a
+200-page one is about 1 MB, and MAX_TEXT of it written as JSON \\u escapes with its spans fits."""
+MAX_TEXT = 2_000_000
+"""Longest record text (characters) aligned to a document: twice a 200-page document. A 60 MB text
+took 113 s and 4.6 GB to align (a list entry per character) before nothing of it matched."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,8 @@ def parse_record(line: int, obj: Any) -> ExternalRecord:
     text = obj.get("text")
     if not isinstance(text, str):
         raise BadValue('no "text" (a string); expected Scanspan, doccano or spaCy/Prodigy JSONL')
+    if len(text) > MAX_TEXT:
+        raise BadValue(f'a "text" of {len(text):,} characters, longer than the {MAX_TEXT:,} a record may have')
     spans, bad_spans = _spans(obj)
     regions, bad_regions = _regions(obj)
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
@@ -239,7 +245,7 @@ def read_lines(handle: IO[bytes]) -> Iterator[tuple[int, int, Any]]:
         number += 1
         read += taken
         if raw is None:
-            yield number, read, Problem(number, f"longer than {MAX_LINE // (1024 * 1024)} MB")
+            yield number, read, Problem(number, f"a line longer than {MAX_LINE // (1024 * 1024)} MB, skipped unread")
             continue
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
@@ -309,6 +315,7 @@ def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, i
                 if not skip_space():
                     continue
             start = pos
+            too_long = False
             while True:
                 try:
                     value, end = decoder.raw_decode(buf, start)
@@ -322,14 +329,24 @@ def read_array(handle: IO[bytes], chunk: int = 1 << 20) -> Iterator[tuple[int, i
                         where = getattr(exc, "pos", start)
                         yield line_at(where), read, Problem(line_at(where), f"not JSON ({getattr(exc, 'msg', exc)})")
                         return
-                    more(2 * (len(buf) - start))  # doubling keeps a long item linear to read
+                    if len(buf) - start > MAX_LINE:
+                        too_long = True
+                        break
+                    # Doubling keeps a long item linear to read; it stops just past the limit.
+                    more(min(2 * (len(buf) - start), MAX_LINE + 1 - (len(buf) - start)))
                     start = pos
                     continue
                 if end == len(buf) and not eof:  # a number may go on in the next chunk
                     more(2 * (len(buf) - start))
                     start = pos
                     continue
+                too_long = end - start > MAX_LINE
                 break
+            if too_long:
+                # An item cannot be skipped without parsing it: past the limit the list ends here.
+                yield line_at(start), read, Problem(
+                    line_at(start), f"an item longer than {MAX_LINE // (1024 * 1024)} MB; the rest of the list is not read")
+                return
             pos = end
             items += 1
             yield line_at(start), read, value

@@ -109,7 +109,7 @@ def parse_box(text: str) -> tuple[float, float, float, float]:
     return values
 
 
-def progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str], None] | None]:
+def progress_bar(label: str, unit: str = "page") -> AbstractContextManager[Callable[[int, int, str], None] | None]:
     """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
     if not sys.stdout.isatty():
         return nullcontext(None)
@@ -118,7 +118,7 @@ def progress_bar(label: str) -> AbstractContextManager[Callable[[int, int, str],
     class _Bar:
         def __enter__(self) -> Callable[[int, int, str], None]:
             # Drawn where the decision was made: on stdout, and only when it is a terminal.
-            self.bar = tqdm(total=0, unit="page", desc=label, leave=False, file=sys.stdout)
+            self.bar = tqdm(total=0, unit=unit, desc=label, leave=False, file=sys.stdout)
             return self.update
 
         def update(self, done: int, total: int, name: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .errors import ProjectError
 from .model import Region, Span
 from .patterns import MAX_PATTERN_FILE_BYTES, PATTERN_MEMORY, PATTERN_SECONDS
@@ -84,7 +84,8 @@ def suggest_cmd(
             assert label is not None
             content = read_text(terms)
             phrases = parse_terms(content, str(terms))
-            report = suggest_terms(project, doc_ids, phrases, label, terms.name, fuzzy, ignore_case)
+            with progress_bar("terms", unit="document") as progress:
+                report = suggest_terms(project, doc_ids, phrases, label, terms.name, fuzzy, ignore_case, progress)
             _say(report, terms.name)
             if keep:
                 project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)

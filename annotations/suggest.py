@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
-from .matching import Match, TextIndex
+from .matching import Match, TermMatcher, TextIndex
 from .patterns import MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
 from .store import Project
 from .store.suggestions import NewSuggestion, StoredSuggestions
+
+Progress = Callable[[int, int, str], None]
 
 PROPAGATION = "propagation"
 """The source of suggestions made from a tagged span's other occurrences."""
@@ -93,9 +95,9 @@ def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
 # -- finding ------------------------------------------------------------------------------------
 
 
-def term_hits(index: TextIndex, doc_id: int, terms: Iterable[str], label: str, source: str,
+def term_hits(index: TextIndex, doc_id: int, terms: TermMatcher, label: str, source: str,
               fuzzy: bool = False) -> list[Hit]:
-    return [Hit(doc_id, label, m, source) for term in terms for m in index.find(term, fuzzy)]
+    return [Hit(doc_id, label, m, source) for _, matches in terms.find(index, fuzzy) for m in matches]
 
 
 MIN_OFFERED = 3
@@ -174,12 +176,16 @@ def check_labels(project: Project, labels: Iterable[str], name: str) -> None:
 
 
 def suggest_terms(project: Project, doc_ids: Sequence[int], terms: Sequence[str], label: str, source: str,
-                  fuzzy: bool = False, ignore_case: bool = False) -> SuggestReport:
+                  fuzzy: bool = False, ignore_case: bool = False, progress: Progress | None = None) -> SuggestReport:
+    """Suggest `label` over every occurrence of the terms; `progress(done, total, name)` after each document."""
     check_labels(project, [label], source)
+    matcher = TermMatcher(terms, ignore_case)
     hits: list[Hit] = []
-    for doc_id in doc_ids:
+    for done, doc_id in enumerate(doc_ids, start=1):
         index = TextIndex(project.document_text(doc_id), ignore_case)
-        hits += term_hits(index, doc_id, terms, label, source, fuzzy)
+        hits += term_hits(index, doc_id, matcher, label, source, fuzzy)
+        if progress is not None:
+            progress(done, len(doc_ids), project.document(doc_id).name)
     return store_hits(project, hits)
 
 

@@ -13,6 +13,7 @@ import io
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import struct
 import subprocess
@@ -384,11 +385,19 @@ def run_bounded(args: list[str], tmp: Path, timeout: float = 60, cap: int = 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     rss = tmp / "rss.txt"
-    proc = subprocess.run(
+    # A session of its own, so that a time-out ends scanspan too, not only /usr/bin/time above it.
+    proc = subprocess.Popen(
         ["/usr/bin/time", "-f", "%M", "-o", str(rss), str(SCANSPAN), *map(str, args)],
-        capture_output=True, text=True, env=cli_env(tmp), cwd=tmp, timeout=timeout, preexec_fn=limit,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(tmp), cwd=tmp,
+        preexec_fn=limit, start_new_session=True,
     )
-    return Run(proc.returncode, proc.stdout, proc.stderr), int(rss.read_text().split()[-1])
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return Run(proc.returncode, out, err), int(rss.read_text().split()[-1])
 
 
 def start_scanspan(args: list[str], tmp: Path, path: str | None = None) -> subprocess.Popen[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from annotations.matching import TextIndex, find_phrase, max_distance, normalise
+from annotations.matching import TermMatcher, TextIndex, find_phrase, max_distance, normalise
 from annotations.model import Word
 from annotations.textlayer import DocumentText
 
@@ -146,3 +146,38 @@ def test_a_lone_dash_or_punctuation_is_found_as_itself() -> None:
     text = document("pages 1 \u2014 2 and 3 - 4")
     assert found(text, "-") == ["\u2014", "-"]
     assert found(text, "1 - 2") == ["1 \u2014 2"]
+
+
+@given(
+    lines=st.lists(st.lists(WORD, min_size=1, max_size=6), min_size=1, max_size=4),
+    picks=st.lists(st.tuples(st.integers(0, 50), st.integers(1, 4),
+                             st.lists(st.tuples(st.integers(0, 40), st.sampled_from("xyz -")), max_size=3)),
+                   min_size=1, max_size=6),
+    others=st.lists(st.text(alphabet="abcdeABCDE -.,'\u2014", min_size=1, max_size=12), max_size=6),
+    fuzzy=st.booleans(),
+    fold=st.booleans(),
+)
+def test_a_term_list_finds_what_each_of_its_phrases_finds_alone(
+    lines: list[list[str]], picks: list[tuple[int, int, list[tuple[int, str]]]], others: list[str], fuzzy: bool,
+    fold: bool,
+) -> None:
+    text = document(*(" ".join(words) for words in lines))
+    words = [w.text for w in text.words]
+    phrases = [noisy(" ".join(words[i % len(words):i % len(words) + k]), edits) for i, k, edits in picks] + others
+    index = TextIndex(text, fold)
+    together = dict(TermMatcher(phrases, fold).find(index, fuzzy))
+    for n, phrase in enumerate(phrases):
+        assert together.get(n, []) == index.find(phrase, fuzzy), (phrase, text.text)
+
+
+def test_a_term_list_handles_broken_words_hyphens_and_punctuation_like_single_phrases() -> None:
+    text = document("Office of Juvenile Justice and Delin-", "quency Prevention in Guerras-", "Delgado's office",
+                    "the (DOJ) and Department of Justice, Departrnent of Justlce", "pages 1 \u2014 2 and 3 - 4")
+    phrases = ["Delinquency Prevention", "Guerras-Delgado", "Delin- quency", "Delin", "DOJ", "(DOJ)",
+               "Department of Justice", "-", "1 - 2", "office", "Office", "of"]
+    for fold in (False, True):
+        index = TextIndex(text, fold)
+        for fuzzy in (False, True):
+            together = dict(TermMatcher(phrases, fold).find(index, fuzzy))
+            for n, phrase in enumerate(phrases):
+                assert together.get(n, []) == index.find(phrase, fuzzy), (phrase, fold, fuzzy)

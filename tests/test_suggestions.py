@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import random
+import re
+import string
+import struct
+import subprocess
+import termios
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import Run, draw_pdf, run_scanspan
+from helpers import SCANSPAN, Run, cli_env, draw_pdf, run_bounded, run_scanspan
 from letter_project import add_letter, tag_phrase
 
 from annotations.store import Project
@@ -317,3 +326,61 @@ def test_the_window_reviews_through_its_project_process(letters: Path, tmp_path:
 ])
 def test_bare_numbers_and_spans_under_three_characters_offer_no_occurrences(text: str, offered: bool) -> None:
     assert offers_occurrences(text) is offered
+
+
+def test_a_hundred_thousand_terms_store_exactly_the_matches_of_those_present(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    with Project(path) as project:
+        for n in range(10):
+            add_letter(project, f"clean{n}.pdf", [LETTER])
+            add_letter(project, f"noisy{n}.pdf", [NOISY])
+    rng = random.Random(7)
+    letters = " ".join(LETTER + NOISY)
+    terms = set()
+    while len(terms) < 100_000:
+        term = " ".join("".join(rng.choice(string.ascii_letters) for _ in range(rng.randint(2, 9)))
+                        for _ in range(rng.randint(1, 3)))
+        if term not in letters:
+            terms.add(term)
+    planted = ["Department of Justice", "Homeland Security", "CyberTipline", "Delgado"]
+    listed = sorted(terms)
+    for k, term in enumerate(planted):
+        listed.insert(k * 20_000 + 7, term)
+    run, _ = run_bounded(["suggest", "-p", path, "--terms", write(tmp_path / "terms.txt", listed), "--label", "agency"],
+                         tmp_path, timeout=60)
+    assert run.code == 0, run.err
+    assert run.out.startswith("60 suggestions added from 'terms.txt' (60 found,"), run.out
+    clean = ["CyberTipline", "Delgado", "Department of Justice", "Homeland Security"]
+    noisy = ["CyberTip- line", "Delgado"]
+    with Project(path, read_only=True) as project:
+        names = {d.id: d.name for d in project.documents()}
+    found: dict[str, list[str]] = {}
+    for doc_id, label, text, source in texts(path):
+        assert (label, source) == ("agency", "terms.txt")
+        found.setdefault(names[doc_id], []).append(text)
+    assert found == {**{f"clean{n}.pdf": clean for n in range(10)}, **{f"noisy{n}.pdf": noisy for n in range(10)}}
+
+
+def test_a_term_list_on_a_terminal_shows_progress_to_the_last_document(letters: Path, tmp_path: Path) -> None:
+    terms = write(tmp_path / "agencies.txt", ["Department of Justice", "Delgado"])
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen(
+        [str(SCANSPAN), "suggest", "-p", str(letters), "--terms", str(terms), "--label", "agency"],
+        stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=tmp_path, env=cli_env(tmp_path),
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode()
+    assert re.search(r"terms: .*\b2/2 \[.*noisy\.pdf", screen), screen
+    assert "3 suggestions added from 'agencies.txt'" in screen

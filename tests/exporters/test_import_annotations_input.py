@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from conftest import LETTER, add_letter
+from helpers import run_bounded
 
+from annotations.annotation_files import MAX_LINE, MAX_TEXT
 from annotations.preannotations import import_annotations
 from annotations.store import Project
 
@@ -131,3 +133,42 @@ def test_a_file_of_only_bad_lines_stores_nothing_and_says_so(tmp_path: Path, run
         "line 3: not UTF-8 text (byte 9 of the line)",
     ]
     assert "internal error" not in err
+
+
+def test_a_line_or_text_over_the_limits_is_named_and_skipped_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    project = tmp_path / "p.scanspan"
+    name, text = _letter_project(project)
+    words = "Department of Justice received reports " * 1000
+    huge = json.dumps({"name": name, "text": words * (60_000_000 // len(words) + 1), "spans": [_span(text, "OJJDP")]})
+    # Under the byte limit, but a text longer than any document: parsed, then refused before aligning.
+    long_text = json.dumps({"name": name, "text": words * (MAX_TEXT // len(words) + 1), "spans": [_span(text, "OJJDP")]})
+    good = json.dumps({"name": name, "text": text, "spans": [_span(text, "CyberTipline", "program")]})
+    path = tmp_path / "long.jsonl"
+    path.write_text(f"{huge}\n{long_text}\n{good}\n", encoding="utf-8")
+    assert len(huge) > 60_000_000 and len(long_text) < MAX_LINE
+
+    run, peak_kb = run_bounded(["import-annotations", path, "-p", project], tmp_path, timeout=60)
+    assert run.code == 1, run.err
+    assert f"line 1: a line longer than {MAX_LINE // 2**20} MB, skipped unread" in run.err.splitlines()
+    assert f'line 2: a "text" of {len(words) * (MAX_TEXT // len(words) + 1):,} characters, longer than the ' \
+        f"{MAX_TEXT:,} a record may have" in run.err.splitlines()
+    assert "3 lines read, 1 records for 1 documents" in run.out
+    assert peak_kb < 300 * 1024, peak_kb
+    with Project(project) as p:
+        assert [p.document_text(1).resolve(s).text for s in p.spans()] == ["CyberTipline"]
+
+
+def test_a_json_list_ends_at_an_item_over_the_line_limit(tmp_path: Path) -> None:
+    project = tmp_path / "p.scanspan"
+    name, text = _letter_project(project)
+    good = json.dumps({"name": name, "text": text, "spans": [_span(text, "CyberTipline", "program")]})
+    huge = json.dumps({"name": name, "meta": "x" * (MAX_LINE + 1000), "text": text})
+    path = tmp_path / "list.json"
+    path.write_text(f"[{good},\n{huge},\n{good}]\n", encoding="utf-8")
+
+    run, peak_kb = run_bounded(["import-annotations", path, "-p", project], tmp_path, timeout=60)
+    assert run.code == 1, run.err
+    assert f"line 2: an item longer than {MAX_LINE // 2**20} MB; the rest of the list is not read" in run.err.splitlines()
+    assert peak_kb < 300 * 1024, peak_kb
+    with Project(project) as p:
+        assert [p.document_text(1).resolve(s).text for s in p.spans()] == ["CyberTipline"]
