@@ -46,6 +46,16 @@ SERVED = frozenset({
     "keep_region_disagreement", "unsettle_regions",
 })
 
+REPEATABLE = frozenset({
+    "labels", "label", "label_usage", "documents", "document", "document_for_source", "summaries", "pages", "page",
+    "page_by_number", "words", "word", "word_rows", "words_by_id", "document_text", "source_data", "spans", "span",
+    "located_spans", "regions", "region", "regions_by_id", "last_change", "data_version", "changes_since",
+    "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
+    "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
+    "open_disagreements", "open_region_disagreements", "settled_regions",
+})
+"""Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
+
 _ERRORS: dict[str, type[errors.ScanspanError]] = {
     cls.__name__: cls
     for cls in (errors.ScanspanError, errors.ProjectError, errors.NotFoundError, errors.ProjectBusy,
@@ -55,6 +65,11 @@ _ERRORS: dict[str, type[errors.ScanspanError]] = {
 
 class StoreStopped(errors.ProjectError):
     """The child holding the project ended (killed, crashed); the last change may not have been stored."""
+
+
+class StoreRestarted(errors.ProjectError):
+    """The child died while storing a change and was restarted; whether that change reached the file
+    cannot be told (another program wrote meanwhile), so it is reported as not stored."""
 
 
 class RemoteCrash(RuntimeError):
@@ -133,45 +148,111 @@ class ProjectProcess:
 
     def __init__(self, path: str | Path, wait: float = 2.0) -> None:
         self.path = Path(path)
+        self._wait = wait
         self._lock = threading.Lock()
         self._closed = False
+        self._stopped: str | None = None  # why it closed itself: said again to every later call
+        self.restarts = 0
+        """How many times the child died and another was started on the same file."""
+        self.stored_again = 0
+        """Writes that found their child dead and were then stored by the next one."""
+        self.not_stored = 0
+        """Writes in flight when a child died whose fate the file cannot tell: reported as not stored."""
+        self._start()
+        self.read_only: str | None = self._opened.read_only
+
+    def _start(self) -> None:
         try:
-            self._process = pipes.start("annotations.store_process", str(self.path), str(wait))
+            self._process = pipes.start("annotations.store_process", str(self.path), str(self._wait))
         except OSError as exc:
             raise errors.ProjectError(f"{self.path}: cannot start the project's process ({exc.strerror or exc})") from None
         assert self._process.stdin is not None and self._process.stdout is not None
         self._out, self._in = self._process.stdin, self._process.stdout
         try:
-            opened = self._unpack(self._answer())
+            reply = pipes.receive(self._in)
+            if reply is None:
+                raise errors.ProjectError(f"{self.path}: the project's process ended before opening the project")
+            self._opened: Opened = self._unpack(reply)
         except BaseException:
             self._stop()
             raise
-        self.read_only: str | None = opened.read_only
 
     @property
     def pid(self) -> int | None:
         return self._process.pid
 
-    def _answer(self) -> Any:
-        reply = pipes.receive(self._in)
-        if reply is None:
-            self._closed = True
-            raise StoreStopped(
-                f"{self.path}: the project's process stopped; the last change may not have been stored"
-            )
-        return reply
+    def _exchange(self, request: tuple[Any, ...]) -> tuple[bool, Any]:
+        """(sent, reply): reply None when the child is gone; sent False when it was gone before the
+        request reached it (so nothing of it was done)."""
+        try:
+            pipes.send(self._out, request)
+        except (OSError, ValueError):
+            return False, None
+        try:
+            return True, pipes.receive(self._in)
+        except (OSError, ValueError):
+            return True, None
+
+    def _restart(self) -> None:
+        """Start another child on the same file, which holds everything any child committed."""
+        self._stop()
+        self._closed = True  # until a child answers again
+        if not self.path.exists():  # a new child would create an empty project in its place
+            self._stopped = (f"{self.path}: the project's process stopped and cannot be restarted: "
+                             "the file is gone; the project was closed")
+            raise StoreStopped(self._stopped)
+        try:
+            self._start()
+        except errors.ScanspanError as exc:
+            self._stopped = (f"{self.path}: the project's process stopped and cannot be restarted ({exc}); "
+                             "the project was closed")
+            raise StoreStopped(self._stopped) from None
+        self._closed = False
+        self.restarts += 1
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call `Project.name` in the child. A child found dead is replaced by a new one on the same
+        file and the call made there: at once when it never reached the old one or changes nothing;
+        a write the old one may have stored only when the file shows that nothing was stored since
+        it was sent (a write is never applied twice)."""
         with self._lock:
+            if self._stopped is not None:
+                raise StoreStopped(self._stopped)
             if self._closed:
                 raise errors.ProjectError(f"{self.path}: the project is closed")
-            try:
-                pipes.send(self._out, (name, args, kwargs))
-            except (OSError, ValueError):
-                self._closed = True
-                raise StoreStopped(f"{self.path}: the project's process stopped; nothing was changed") from None
-            reply = self._answer()
+            request = (name, args, kwargs)
+            restarts = self.restarts
+            before = None if name in REPEATABLE else self._last_change()
+            sent, reply = self._exchange(request)
+            if reply is None:
+                self._restart()
+                if sent and before is not None and self._last_change() != before:
+                    self.not_stored += 1
+                    raise StoreRestarted(f"{self.path}: the project's process stopped while storing this change; "
+                                         "it was not stored")
+                sent, reply = self._exchange(request)
+                if reply is None:
+                    self._give_up()
+            if before is not None and self.restarts != restarts:
+                self.stored_again += 1
         return self._unpack(reply)
+
+    def _last_change(self) -> int:
+        """The file's newest change number, from this child or (when it is dead) a new one."""
+        reply = self._exchange(("last_change", (), {}))[1]
+        if reply is None:
+            self._restart()
+            reply = self._exchange(("last_change", (), {}))[1]
+            if reply is None:
+                self._give_up()
+        return int(self._unpack(reply))
+
+    def _give_up(self) -> None:
+        """A new child died at once too: stop rather than start children in a loop."""
+        self._stop()
+        self._closed = True
+        self._stopped = f"{self.path}: the project's process stopped again at once; the project was closed"
+        raise StoreStopped(self._stopped)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name in SERVED:

@@ -64,6 +64,7 @@ class ProjectSession(QObject):
     labelsChanged = Signal()
     documentAdded = Signal(object)  # Document
     reset = Signal()  # too much changed at once to say what: every view reads its page again
+    restarted = Signal(int, int)  # the project's process died and another took over: writes stored, not stored
     closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:

@@ -1,0 +1,73 @@
+"""The window and the child process holding its project: a killed child is restarted on the same
+file and the window carries on, telling the analyst once."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from gui_helpers import rows
+from helpers import run_scanspan
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.main_window import MainWindow
+
+
+def span_texts(path: Path) -> list[str]:
+    return [r[0] for r in rows(path, "select label from spans order by id")]
+
+
+def dead(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # Killed but not yet reaped (its parent reaps it when it next looks): a zombie.
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+
+
+def test_a_killed_project_process_is_restarted_and_the_window_carries_on(
+        qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path) -> None:
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    old = window.session.project.pid  # type: ignore[union-attr]
+    assert old is not None
+    os.kill(old, signal.SIGKILL)
+    qtbot.waitUntil(lambda: dead(old), timeout=5_000)
+    # A tag made at once, before anything else has noticed: it reaches the file.
+    assert window.select_text("Department of Justice")
+    qtbot.keyClick(window.text_view, "1")
+    qtbot.waitUntil(lambda: len(rows(project_file, "select id from spans")) == 1, timeout=5_000)
+    assert window.session.project.pid != old  # type: ignore[union-attr]
+    # What the command line adds afterwards shows up in the window, as before the kill.
+    added = run_scanspan(["annotate", "-p", project_file, "-d", "1", "-l", "agency", "--text", "Task Force Program"],
+                         tmp_path)
+    assert added.code == 0, added.err
+    span_id = int(added.out.split()[1].rstrip(":"))
+    qtbot.waitUntil(lambda: bool(window.highlight_items(span_id)), timeout=5_000)
+    assert len(window.annotation_rows()) == 2
+    # Another tag after that still works.
+    assert window.select_text("300,000")
+    qtbot.keyClick(window.text_view, "2")
+    qtbot.waitUntil(lambda: len(rows(project_file, "select id from spans")) == 3, timeout=5_000)
+    restarted = [m for m in said if "restarted" in m]
+    assert len(restarted) == 1 and restarted[0].startswith("The project's process stopped and was restarted;")
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert rows(project_file, "pragma integrity_check") == [("ok",)]
+
+
+def test_a_killed_project_process_whose_file_is_gone_closes_the_project_with_one_message(
+        qtbot: QtBot, window: MainWindow, project_file: Path) -> None:
+    shown: list[str] = []
+    window.messageShown.connect(shown.append)
+    for path in project_file.parent.glob(project_file.name + "*"):
+        path.unlink()
+    old = window.session.project.pid  # type: ignore[union-attr]
+    assert old is not None
+    os.kill(old, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.session is None, timeout=5_000)
+    assert len(shown) == 1 and "the file is gone; the project was closed" in shown[0]
+    assert not project_file.exists()  # no empty project made in its place
+    assert window.windowTitle() == "Scanspan"
