@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 from gui_helpers import rows
 from helpers import run_scanspan
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -71,3 +74,34 @@ def test_a_killed_project_process_whose_file_is_gone_closes_the_project_with_one
     assert len(shown) == 1 and "the file is gone; the project was closed" in shown[0]
     assert not project_file.exists()  # no empty project made in its place
     assert window.windowTitle() == "Scanspan"
+
+
+def test_a_stopped_project_process_never_freezes_the_window(qtbot: QtBot, window: MainWindow,
+                                                            project_file: Path) -> None:
+    child = window.session.project.pid  # type: ignore[union-attr]
+    assert child is not None
+    assert window.select_text("Department of Justice")
+    qtbot.waitUntil(lambda: window.page_view.prefetch.pending() == 0)  # type: ignore[union-attr]
+    os.kill(child, signal.SIGSTOP)
+    # A window that waits for its child would wait for ever: this lets the child go on after 3 s,
+    # so such a window fails the test below instead of hanging it.
+    rescue = threading.Timer(3.0, os.kill, (child, signal.SIGCONT))
+    rescue.start()
+    try:
+        took: list[float] = []
+        for widget, key, modifier in ((window.text_view, "1", Qt.KeyboardModifier.NoModifier),
+                                      (window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)):
+            start = time.monotonic()
+            qtbot.keyClick(widget, key, modifier)
+            took.append(time.monotonic() - start)
+        assert max(took) < 0.5, took
+        assert window.current_page() == (window.navigation.doc_id, 2)
+        assert "busy" in window.statusBar().currentMessage()
+        assert rows(project_file, "select id from spans") == []
+    finally:
+        rescue.cancel()
+        os.kill(child, signal.SIGCONT)
+    qtbot.waitUntil(lambda: len(rows(project_file, "select id from spans")) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "All changes stored", timeout=5_000)
+    assert rows(project_file, "select label from spans") == [("agency",)]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
