@@ -21,6 +21,7 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
+from annotations.errors import ProjectBusy
 from annotations.layers import is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
@@ -90,6 +91,14 @@ class ProjectSession(QObject):
     def read_only(self) -> str | None:
         """Why the project cannot be changed here (a read-only file, folder or disk), or None."""
         return self.project.read_only
+
+    def answering(self) -> bool:
+        """The project's process answers now (a stopped one is not waited for: see answer_within)."""
+        try:
+            self.project.data_version()
+        except ProjectBusy:
+            return False
+        return True
 
     def close(self) -> None:
         self.closing.emit()

@@ -105,3 +105,27 @@ def test_a_stopped_project_process_never_freezes_the_window(qtbot: QtBot, window
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "All changes stored", timeout=5_000)
     assert rows(project_file, "select label from spans") == [("agency",)]
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def test_a_page_a_stopped_project_process_cannot_give_is_shown_once_it_answers(qtbot: QtBot, window: MainWindow) -> None:
+    child = window.session.project.pid  # type: ignore[union-attr]
+    assert child is not None
+    qtbot.waitUntil(lambda: window.page_view.prefetch.pending() == 0)  # type: ignore[union-attr]
+    window.session.drop_caches()  # type: ignore[union-attr]
+    os.kill(child, signal.SIGSTOP)
+    rescue = threading.Timer(3.0, os.kill, (child, signal.SIGCONT))
+    rescue.start()
+    try:
+        start = time.monotonic()
+        qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+        assert time.monotonic() - start < 0.5
+        assert window.current_page() == (window.navigation.doc_id, 1)
+        assert window.statusBar().currentMessage() == (
+            "The project's process is not answering; page 2 is shown when it does")
+    finally:
+        rescue.cancel()
+        os.kill(child, signal.SIGCONT)
+    qtbot.waitUntil(lambda: window.current_page() == (window.navigation.doc_id, 2), timeout=5_000)
+    qtbot.waitUntil(window.is_settled, timeout=10_000)
+    assert "not answering" not in window.statusBar().currentMessage()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
