@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +32,38 @@ def receive(stream: IO[bytes]) -> Any:
     if len(payload) < size:
         return None
     return pickle.loads(payload)  # noqa: S301 - written by the other end, this same program
+
+
+LATER = object()
+"""What `Receiver.receive` answers when no whole message came in time."""
+
+
+class Receiver:
+    """Messages from a pipe, waited for no longer than asked: a part that came in time is kept
+    for the next call, so a late answer is still read whole, in order."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._fd = stream.fileno()
+        self._buffer = bytearray()
+
+    def receive(self, timeout: float | None = None) -> Any:
+        """The next message, None at the end of the stream, or LATER when `timeout` seconds pass first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if len(self._buffer) >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(self._buffer)
+                if len(self._buffer) >= _HEADER.size + size:
+                    payload = bytes(self._buffer[_HEADER.size:_HEADER.size + size])
+                    del self._buffer[:_HEADER.size + size]
+                    return pickle.loads(payload)  # noqa: S301 - written by the other end, this same program
+            if deadline is not None and os.name != "nt":  # select() takes no pipes there: wait as long as it takes
+                left = max(0.0, deadline - time.monotonic())
+                if not select.select([self._fd], [], [], left)[0]:
+                    return LATER
+            chunk = os.read(self._fd, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
 
 
 CHILD_FLAG = "--scanspan-child"

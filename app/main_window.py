@@ -54,6 +54,9 @@ from app.window_api import WindowAPI
 
 STORE_WAIT = 1.0
 """Seconds an edit waits for another process's write before it is queued (WriteQueue) instead."""
+ANSWER_WITHIN = 0.1
+"""Seconds the window waits for its project's process to answer (a few frames): one stopped or
+stuck answers nothing, and the window must go on answering the analyst."""
 
 
 class MainWindow(WindowAPI, QMainWindow):
@@ -213,6 +216,7 @@ class MainWindow(WindowAPI, QMainWindow):
         except ScanspanError as exc:
             self.show_error("Cannot open project", str(exc))
             return False
+        project.answer_within(ANSWER_WITHIN)
         self.close_project()
         self._bind(ProjectSession(project))
         self.settings.add_recent(path)

@@ -113,6 +113,7 @@ class ProjectScope(QObject):
         link(session.documentAdded, w.navigation.on_document_added)
         link(session.reset, w.changes.reload)
         link(session.writes.waiting, w.changes.on_writes_waiting)
+        link(session.restarted, w.changes.on_restarted)
         # The window's long-lived parts that read the open project.
         w.status_line.set_session(session, selection)
         for part in (w.importer, w.search_panel, w.model, w.occurrences):

@@ -46,6 +46,20 @@ SERVED = frozenset({
     "keep_region_disagreement", "unsettle_regions",
 })
 
+PROBES = frozenset({"data_version", "last_change"})
+"""Calls answered at once by any child that is not stopped or stuck: a caller with `answer_within`
+gives up on them at its deadline even when the child is running."""
+
+REPEATABLE = frozenset({
+    "labels", "label", "label_usage", "documents", "document", "document_for_source", "summaries", "pages", "page",
+    "page_by_number", "words", "word", "word_rows", "words_by_id", "document_text", "source_data", "spans", "span",
+    "located_spans", "regions", "region", "regions_by_id", "last_change", "data_version", "changes_since",
+    "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
+    "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
+    "open_disagreements", "open_region_disagreements", "settled_regions",
+})
+"""Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
+
 _ERRORS: dict[str, type[errors.ScanspanError]] = {
     cls.__name__: cls
     for cls in (errors.ScanspanError, errors.ProjectError, errors.NotFoundError, errors.ProjectBusy,
@@ -55,6 +69,11 @@ _ERRORS: dict[str, type[errors.ScanspanError]] = {
 
 class StoreStopped(errors.ProjectError):
     """The child holding the project ended (killed, crashed); the last change may not have been stored."""
+
+
+class StoreRestarted(errors.ProjectError):
+    """The child died while storing a change and was restarted; whether that change reached the file
+    cannot be told (another program wrote meanwhile), so it is reported as not stored."""
 
 
 class RemoteCrash(RuntimeError):
@@ -133,45 +152,181 @@ class ProjectProcess:
 
     def __init__(self, path: str | Path, wait: float = 2.0) -> None:
         self.path = Path(path)
+        self._wait = wait
         self._lock = threading.Lock()
         self._closed = False
+        self._stopped: str | None = None  # why it closed itself: said again to every later call
+        self.restarts = 0
+        """How many times the child died and another was started on the same file."""
+        self.stored_again = 0
+        """Writes that found their child dead and were then stored by the next one."""
+        self.not_stored = 0
+        """Writes in flight when a child died whose fate the file cannot tell: reported as not stored."""
+        self._hurried: tuple[int, float] | None = None  # (thread, seconds): see answer_within
+        self._owed = 0  # answers to requests that were given up waiting for, still to come
+        self._start()
+        self.read_only: str | None = self._opened.read_only
+
+    def _start(self) -> None:
         try:
-            self._process = pipes.start("annotations.store_process", str(self.path), str(wait))
+            self._process = pipes.start("annotations.store_process", str(self.path), str(self._wait))
         except OSError as exc:
             raise errors.ProjectError(f"{self.path}: cannot start the project's process ({exc.strerror or exc})") from None
         assert self._process.stdin is not None and self._process.stdout is not None
         self._out, self._in = self._process.stdin, self._process.stdout
+        self._receiver = pipes.Receiver(self._in)
+        self._owed = 0
         try:
-            opened = self._unpack(self._answer())
+            reply = self._receiver.receive()
+            if reply is None:
+                raise errors.ProjectError(f"{self.path}: the project's process ended before opening the project")
+            self._opened: Opened = self._unpack(reply)
         except BaseException:
             self._stop()
             raise
-        self.read_only: str | None = opened.read_only
 
     @property
     def pid(self) -> int | None:
         return self._process.pid
 
-    def _answer(self) -> Any:
-        reply = pipes.receive(self._in)
-        if reply is None:
-            self._closed = True
-            raise StoreStopped(
-                f"{self.path}: the project's process stopped; the last change may not have been stored"
-            )
-        return reply
+    def answer_within(self, seconds: float) -> None:
+        """Calls from this thread (a window's) do not wait for a child that has stopped (SIGSTOP,
+        a debugger) or is stuck on another thread's request longer than `seconds`: they raise
+        ProjectBusy. A write is then not sent (the child is first asked for the file's last change,
+        always with this patience), so the caller can queue it; `data_version`, the window's poll,
+        is likewise given up on. A read from a child that is running is waited for as long as it
+        takes (a slow read costs time, not an error the window has no answer for)."""
+        self._hurried = (threading.get_ident(), seconds)
+
+    def _patience(self) -> float | None:
+        hurried = self._hurried
+        return hurried[1] if hurried is not None and hurried[0] == threading.get_ident() else None
+
+    def _running(self) -> bool:
+        """The child is not stopped. Where /proc does not tell, it is taken to be running."""
+        try:
+            state = Path(f"/proc/{self._process.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state not in (b"T", b"t")
+
+    def _busy(self) -> errors.ProjectBusy:
+        return errors.ProjectBusy(f"{self.path}: the project's process is not answering (stopped, or busy)")
+
+    def _exchange(self, request: tuple[Any, ...], timeout: float | None = None,
+                  strict: bool = True) -> tuple[bool, Any]:
+        """(sent, reply): reply None when the child is gone, LATER when it did not answer within
+        `timeout` (it is owed, and read before the next answer; not `strict`: only when the child
+        is stopped too); sent False when the child was gone before the request reached it (so
+        nothing of it was done)."""
+        try:
+            pipes.send(self._out, request)
+        except (OSError, ValueError):
+            return False, None
+        try:
+            reply = self._receiver.receive(timeout)
+            while reply is pipes.LATER and not strict and self._running():
+                reply = self._receiver.receive(timeout)
+        except (OSError, ValueError):
+            return True, None
+        if reply is pipes.LATER:
+            self._owed += 1
+        return True, reply
+
+    def _settle(self, timeout: float | None) -> bool:
+        """Read the answers still owed (to requests given up on); False if they are still not all in."""
+        while self._owed:
+            try:
+                reply = self._receiver.receive(timeout)
+            except (OSError, ValueError):
+                reply = None
+            if reply is pipes.LATER:
+                return False
+            if reply is None:
+                return True  # the child is gone: the next request finds it so, and restarts it
+            self._owed -= 1
+        return True
+
+    def _restart(self) -> None:
+        """Start another child on the same file, which holds everything any child committed."""
+        self._stop()
+        self._closed = True  # until a child answers again
+        if not self.path.exists():  # a new child would create an empty project in its place
+            self._stopped = (f"{self.path}: the project's process stopped and cannot be restarted: "
+                             "the file is gone; the project was closed")
+            raise StoreStopped(self._stopped)
+        try:
+            self._start()
+        except errors.ScanspanError as exc:
+            self._stopped = (f"{self.path}: the project's process stopped and cannot be restarted ({exc}); "
+                             "the project was closed")
+            raise StoreStopped(self._stopped) from None
+        self._closed = False
+        self.restarts += 1
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
+        """Call `Project.name` in the child. A child found dead is replaced by a new one on the same
+        file and the call made there: at once when it never reached the old one or changes nothing;
+        a write the old one may have stored only when the file shows that nothing was stored since
+        it was sent (a write is never applied twice)."""
+        patience = self._patience()
+        if patience is None:
+            self._lock.acquire()
+        else:
+            # Another thread's request may hold the child: wait for it only while the child works.
+            while not self._lock.acquire(timeout=patience):
+                if not self._running():
+                    raise self._busy()
+        try:
+            if self._stopped is not None:
+                raise StoreStopped(self._stopped)
             if self._closed:
                 raise errors.ProjectError(f"{self.path}: the project is closed")
-            try:
-                pipes.send(self._out, (name, args, kwargs))
-            except (OSError, ValueError):
-                self._closed = True
-                raise StoreStopped(f"{self.path}: the project's process stopped; nothing was changed") from None
-            reply = self._answer()
+            # Still waiting for an earlier answer: a child that has not caught up by now will not
+            # answer this one in time either.
+            if not self._settle(None if patience is None else 0):
+                raise self._busy()
+            request = (name, args, kwargs)
+            restarts = self.restarts
+            before = None if name in REPEATABLE else self._last_change(patience)
+            # A write that the child had time to ask about is waited for: it has been sent.
+            sent, reply = self._exchange(request, patience if name in REPEATABLE else None,
+                                         strict=name in PROBES)
+            if reply is pipes.LATER:
+                raise self._busy()
+            if reply is None:
+                self._restart()
+                if sent and before is not None and self._last_change() != before:
+                    self.not_stored += 1
+                    raise StoreRestarted(f"{self.path}: the project's process stopped while storing this change; "
+                                         "it was not stored")
+                sent, reply = self._exchange(request)
+                if reply is None:
+                    self._give_up()
+            if before is not None and self.restarts != restarts:
+                self.stored_again += 1
+        finally:
+            self._lock.release()
         return self._unpack(reply)
+
+    def _last_change(self, patience: float | None = None) -> int:
+        """The file's newest change number, from this child or (when it is dead) a new one."""
+        reply = self._exchange(("last_change", (), {}), patience)[1]
+        if reply is pipes.LATER:
+            raise self._busy()
+        if reply is None:
+            self._restart()
+            reply = self._exchange(("last_change", (), {}))[1]
+            if reply is None:
+                self._give_up()
+        return int(self._unpack(reply))
+
+    def _give_up(self) -> None:
+        """A new child died at once too: stop rather than start children in a loop."""
+        self._stop()
+        self._closed = True
+        self._stopped = f"{self.path}: the project's process stopped again at once; the project was closed"
+        raise StoreStopped(self._stopped)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name in SERVED:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from annotations.errors import ScanspanError
+from annotations.errors import ProjectBusy, ScanspanError
+from annotations.store.server import StoreStopped
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -33,6 +34,15 @@ class ChangeFollower(QObject):
         self.timer.setInterval(POLL_MS if w.isActiveWindow() else IDLE_POLL_MS)
         try:
             w.session.poll()
+        except ProjectBusy:
+            # Its process is not answering (stopped, or busy with a long request): look again at
+            # the next tick; edits wait in the write queue, which says so.
+            return
+        except StoreStopped as exc:
+            # Its process died and no other could take over (the file is gone): nothing more can be
+            # read or stored, so the project closes rather than answer every key with an error.
+            w.close_project()
+            w.show_error("The project was closed", str(exc))
         except ScanspanError as exc:
             self.timer.stop()
             w.show_error("The project stopped responding", str(exc))
@@ -56,10 +66,15 @@ class ChangeFollower(QObject):
     def on_writes_waiting(self, count: int) -> None:
         if count:
             self.window.status_line.say(
-                f"The project is busy (another program is writing to it); {count} change"
+                f"The project is busy (another program is writing to it, or its process is not answering); {count} change"
                 f"{'s' if count != 1 else ''} waiting, retrying…", 0)
         else:
             self.window.status_line.say("All changes stored", 4000)
+
+    def on_restarted(self, stored: int, not_stored: int) -> None:
+        self.window.status_line.say(
+            f"The project's process stopped and was restarted; {stored} edit{'s' if stored != 1 else ''} stored, "
+            f"{not_stored} not stored", 0)
 
     def may_close(self) -> bool:
         """Store what is queued before closing; if another program keeps the project busy, ask."""

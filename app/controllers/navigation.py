@@ -12,6 +12,9 @@ from app.editing.shown import follow_page
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
+WANTED_RETRY_MS = 300
+"""How often a page the project's process could not give yet is asked for again."""
+
 
 class Navigation(QObject):
     pageShown = Signal(int, int)  # document id, page number
@@ -25,9 +28,14 @@ class Navigation(QObject):
         self.lists_doc: int | None = None  # whose annotation list and counts are still to read
         self._lists_timer = QTimer(self, singleShot=True, interval=600)  # if the scan is slow to come
         self._lists_timer.timeout.connect(self._load_lists)
+        self.wanted: tuple[int, int] | None = None  # a page asked for while the project's process did not answer
+        self._wanted_timer = QTimer(self, singleShot=True, interval=WANTED_RETRY_MS)
+        self._wanted_timer.timeout.connect(self._show_wanted)
 
     def forget(self) -> None:
         """No page is shown (the project closed)."""
+        self.wanted = None
+        self._wanted_timer.stop()
         self.doc_id = self.page_number = self.lists_doc = None
         self.window.status_line.clear_place()
         self.window.selection.set_page(None)
@@ -43,6 +51,14 @@ class Navigation(QObject):
         if (doc_id, number) == (self.doc_id, self.page_number):
             return
         page = pages[number - 1]
+        self.wanted = None
+        if not w.session.has_page_data(page) and not w.session.answering():
+            # Its words must be read, and the project's process is stopped: the window goes on
+            # answering keys on this page, and shows that one once the process answers.
+            self.wanted = (doc_id, number)
+            w.status_line.say(f"The project's process is not answering; page {number} is shown when it does", 0)
+            self._wanted_timer.start()
+            return
         # The selection belongs to the page on screen: what is not on this one is dropped (before
         # anything says why the page changed, as dropping it clears the status bar's message).
         follow_page(w.session, w.selection, doc_id, number)
@@ -66,6 +82,14 @@ class Navigation(QObject):
         w.actions.previous_page.setEnabled(number > 1)
         w.actions.next_page.setEnabled(number < len(pages))
         QTimer.singleShot(1, self.page_text)  # a timer: Qt paints the scan before it fires
+
+    def _show_wanted(self) -> None:
+        wanted = self.wanted
+        if wanted is not None:
+            self.show_page(*wanted)
+            status = self.window.status_line
+            if self.wanted != wanted and status.currentMessage().startswith("The project's process is not answering"):
+                status.clearMessage()
 
     def page_text(self) -> None:
         w = self.window

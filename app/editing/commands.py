@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand
 
 from annotations.errors import ScanspanError
 from annotations.model import Box, Page, Region, Span
+from annotations.store.server import StoreRestarted
 from app.project.session import ProjectSession
 
 ErrorSink = Callable[[str], None]
@@ -43,6 +44,11 @@ class Command(QUndoCommand):
         self.replayed = self.done_once
         try:
             self.session.writes.run(self.apply, self.on_error)
+        except StoreRestarted:
+            # Counted in the one message that tells of the restart (ChangeFollower.on_restarted).
+            if not self.done_once:
+                self.setObsolete(True)
+            return
         except ScanspanError as exc:
             self.on_error(str(exc))
             if not self.done_once:
@@ -53,6 +59,8 @@ class Command(QUndoCommand):
     def undo(self) -> None:
         try:
             self.session.writes.run(self.revert, self.on_error)
+        except StoreRestarted:
+            pass
         except ScanspanError as exc:
             self.on_error(str(exc))
 

@@ -20,15 +20,37 @@ class ChangeLog:
         self._caches = caches
         self._seen = session.project.last_change()
         self._version = session.project.data_version()
+        self._restarts = getattr(session.project, "restarts", 0)
+        self._outcomes = self._restart_outcomes()
 
     def poll(self) -> bool:
         """Take in what other processes wrote since the last look; cheap when they wrote nothing."""
-        version = self._session.project.data_version()
+        project = self._session.project
+        version = project.data_version()
+        restarts = getattr(project, "restarts", 0)
+        if restarts != self._restarts:
+            # A new child's connection counts data_version afresh, so an unchanged number proves
+            # nothing: read everything again once.
+            self._restarts, self._version = restarts, version
+            self._seen = project.last_change()
+            self._reset()
+            waiting = self._session.writes.pending()
+            left = self._session.writes.flush(attempts=1) if waiting else 0
+            outcomes = self._restart_outcomes()
+            stored = outcomes[0] - self._outcomes[0] + waiting - left
+            self._session.restarted.emit(stored, outcomes[1] - self._outcomes[1])
+            self._outcomes = outcomes
+            return True
         if version == self._version:
             return False
         self._version = version
         self.sync()
         return True
+
+    def _restart_outcomes(self) -> tuple[int, int]:
+        """(stored, not stored) so far of the writes that found the project's process dead."""
+        project = self._session.project
+        return getattr(project, "stored_again", 0), getattr(project, "not_stored", 0)
 
     def sync(self) -> None:
         """Apply every change after the last one seen, this window's own included."""

@@ -21,6 +21,7 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
+from annotations.errors import ProjectBusy
 from annotations.layers import is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
@@ -64,6 +65,7 @@ class ProjectSession(QObject):
     labelsChanged = Signal()
     documentAdded = Signal(object)  # Document
     reset = Signal()  # too much changed at once to say what: every view reads its page again
+    restarted = Signal(int, int)  # the project's process died and another took over: writes stored, not stored
     closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
@@ -89,6 +91,14 @@ class ProjectSession(QObject):
     def read_only(self) -> str | None:
         """Why the project cannot be changed here (a read-only file, folder or disk), or None."""
         return self.project.read_only
+
+    def answering(self) -> bool:
+        """The project's process answers now (a stopped one is not waited for: see answer_within)."""
+        try:
+            self.project.data_version()
+        except ProjectBusy:
+            return False
+        return True
 
     def close(self) -> None:
         self.closing.emit()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from annotations.errors import ScanspanError
 from annotations.model import Page
 from app.project.session import ProjectSession
 from app.scene.page_items import highlight_shapes, word_geometry
@@ -64,5 +65,11 @@ class NeighbourPrefetch(QObject):
 
     def _step(self) -> None:
         if self._steps:
-            self._steps.pop(0)()
+            try:
+                self._steps.pop(0)()
+            except ScanspanError:
+                # The project could not be read (its process stopped for good): reading ahead is
+                # only a saving, and the change follower tells the analyst and closes the project.
+                self.stop()
+                return
             self._timer.start()
