@@ -188,7 +188,7 @@ def export_documents(
     labels = set(options.labels) if options and options.labels else None
     for doc_id in ids:
         doc = project.document(doc_id)
-        text = project.document_text(doc_id)
+        text = project.document_text(doc_id, keep=False)
         all_spans, all_regions = project.spans(doc_id), project.regions(doc_id)
         # Each document, and its spans and regions, on their own: adjudicated spans do not hide the
         # regions of a document whose regions nobody adjudicated (nor the other way round).

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable
 from itertools import groupby
-from typing import Any
+from typing import IO, Any
 
 from .. import __version__
 from ..model import Box, Page, Word
@@ -45,70 +47,78 @@ def _line_text(doc: ExportDocument, r: ResolvedSpan, words: list[Word]) -> str:
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
-    options, report = target.options, target.report
+    """The COCO object, byte for byte what one json.dumps of it gives, written a document at a time.
+
+    Images go straight to the output; annotations, which follow all images in the object, wait in
+    an unnamed temporary file beside it, so only one document's entries are ever in memory.
+    """
+    options, report, out = target.options, target.report, target.stream
     labels = [label.name for label in target.project.labels()]
     if options.labels:
         labels = [name for name in labels if name in options.labels]
     category = {name: i for i, name in enumerate(labels, start=1)}
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
+    counts = {"images": 0, "annotations": 0}
+    info = {"description": "Scanspan export", "version": __version__}
+    out.write(f'{{"info": {json.dumps(info, ensure_ascii=False)}, "images": [')
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=target.path.parent) as pending:
 
-    def add(image_id: int, page: Page, label: str, box: Box, extra: dict[str, Any]) -> None:
-        bbox, clamped = coco_box(box, page)
-        report.adjust(CLAMPED, int(clamped))
-        x, y, w, h = bbox
-        annotations.append(
-            {
-                "id": len(annotations) + 1,
-                "image_id": image_id,
-                "category_id": category[label],
-                "bbox": bbox,
-                "area": round(w * h, 2),
-                "iscrowd": 0,
-                # The rectangle as a polygon, so segmentation tools and COCOeval(segm) accept it too.
-                "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]],
-                **extra,
-            }
-        )
+        def put(stream: IO[str], kind: str, entry: dict[str, Any]) -> None:
+            stream.write((", " if counts[kind] else "") + json.dumps(entry, ensure_ascii=False))
+            counts[kind] += 1
 
-    for doc in docs:
-        image_ids = {}
-        for page in doc.pages:
-            image_ids[page.id] = len(images) + 1
-            images.append(
+        def add(image_id: int, page: Page, label: str, box: Box, extra: dict[str, Any]) -> None:
+            bbox, clamped = coco_box(box, page)
+            report.adjust(CLAMPED, int(clamped))
+            x, y, w, h = bbox
+            put(pending, "annotations",
                 {
-                    "id": len(images) + 1,
-                    "file_name": target.page_image(doc, page),
-                    "width": page.width,
-                    "height": page.height,
-                    "document": doc.document.name,
-                    "page": page.number,
-                }
-            )
-        for region in doc.regions:
-            # COCO has no place for text; extra keys on an annotation are kept by pycocotools and
-            # ignored by training code, so the transcription and note travel there.
-            add(image_ids[region.page_id], doc.page_of(region.page_id), region.label, region.box,
-                {"source": "region", "region_id": region.id, "text": region.text, "note": region.note})
-        if options.include_spans:
-            for r in doc.spans:
-                # One box per line of the span: the union of its words there, as a reader sees it.
-                for (page_id, *_), group in groupby(r.words, key=lambda w: (w.page_id, w.block, w.par, w.line)):
-                    words = list(group)
-                    boxes = [w.box for w in words]
-                    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                           max(b[2] for b in boxes), max(b[3] for b in boxes))
-                    add(image_ids[page_id], doc.page_of(page_id), r.span.label, box,
-                        {"source": "span", "span_id": r.span.id, "text": _line_text(doc, r, words), "note": r.span.note})
-            report.spans += len(doc.spans)
-        else:
-            report.skip("spans (--include-spans exports their word boxes)", len(doc.spans))
-        report.documents += 1
-        report.regions += len(doc.regions)
-    data = {
-        "info": {"description": "Scanspan export", "version": __version__},
-        "images": images,
-        "annotations": annotations,
-        "categories": [{"id": i, "name": name, "supercategory": "scanspan"} for name, i in category.items()],
-    }
-    target.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+                    "id": counts["annotations"] + 1,
+                    "image_id": image_id,
+                    "category_id": category[label],
+                    "bbox": bbox,
+                    "area": round(w * h, 2),
+                    "iscrowd": 0,
+                    # The rectangle as a polygon, so segmentation tools and COCOeval(segm) accept it too.
+                    "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]],
+                    **extra,
+                })
+
+        for doc in docs:
+            image_ids = {}
+            for page in doc.pages:
+                image_ids[page.id] = counts["images"] + 1
+                put(out, "images",
+                    {
+                        "id": counts["images"] + 1,
+                        "file_name": target.page_image(doc, page),
+                        "width": page.width,
+                        "height": page.height,
+                        "document": doc.document.name,
+                        "page": page.number,
+                    })
+            for region in doc.regions:
+                # COCO has no place for text; extra keys on an annotation are kept by pycocotools and
+                # ignored by training code, so the transcription and note travel there.
+                add(image_ids[region.page_id], doc.page_of(region.page_id), region.label, region.box,
+                    {"source": "region", "region_id": region.id, "text": region.text, "note": region.note})
+            if options.include_spans:
+                for r in doc.spans:
+                    # One box per line of the span: the union of its words there, as a reader sees it.
+                    for (page_id, *_), group in groupby(r.words, key=lambda w: (w.page_id, w.block, w.par, w.line)):
+                        words = list(group)
+                        boxes = [w.box for w in words]
+                        box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                               max(b[2] for b in boxes), max(b[3] for b in boxes))
+                        add(image_ids[page_id], doc.page_of(page_id), r.span.label, box,
+                            {"source": "span", "span_id": r.span.id, "text": _line_text(doc, r, words),
+                             "note": r.span.note})
+                report.spans += len(doc.spans)
+            else:
+                report.skip("spans (--include-spans exports their word boxes)", len(doc.spans))
+            report.documents += 1
+            report.regions += len(doc.regions)
+        out.write('], "annotations": [')
+        pending.seek(0)
+        shutil.copyfileobj(pending, out)
+    categories = [{"id": i, "name": name, "supercategory": "scanspan"} for name, i in category.items()]
+    out.write(f'], "categories": {json.dumps(categories, ensure_ascii=False)}}}\n')

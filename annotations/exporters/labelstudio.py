@@ -166,15 +166,24 @@ def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
-    report = target.report
-    tasks: list[dict[str, Any]] = []
+    report, out = target.report, target.stream
+    # The list is written a task at a time, byte for byte what json.dumps(tasks, indent=1) gives,
+    # so that only one document's tasks are ever in memory (all of them took 57 KB a document).
+    count = 0
     for doc in docs:
-        tasks += page_tasks(doc, target)
+        for task in page_tasks(doc, target):
+            out.write(("[\n" if not count else ",\n") + _in_list(json.dumps(task, ensure_ascii=False, indent=1)))
+            count += 1
         report.documents += 1
         report.spans += len(doc.spans)
         report.regions += len(doc.regions)
+    out.write("\n]\n" if count else "[]\n")
     labels = target.project.labels()
     if target.options.labels:
         labels = [label for label in labels if label.name in target.options.labels]
-    target.stream.write(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     target.beside("-config.xml", label_config(labels))
+
+
+def _in_list(text: str) -> str:
+    """An indent=1 JSON value as it reads one level down, inside the list (JSON text holds no raw line breaks)."""
+    return " " + text.replace("\n", "\n ")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import struct
+import tempfile
+import zlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from ..errors import ProjectError
 from .base import ExportDocument, ExportOptions
@@ -12,6 +16,7 @@ from .tagging import check_tag_labels
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc, DocBin
 
 SPAN_KEY = "sc"
 INSTALL = "the spacy format needs spaCy, an optional extra: pip install 'scanspan[spacy]'"
@@ -50,33 +55,137 @@ def _blank(lang: str) -> Language:
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
     require_spacy()
-    from spacy.tokens import DocBin
     from spacy.util import filter_spans
 
     options, report = target.options, target.report
     nlp = _blank(options.lang)
-    docbin = DocBin(store_user_data=True)
-    for doc in docs:
-        # Entities become BILUO tags when spaCy trains: the same label rule as CoNLL's tags.
-        check_tag_labels((r.span.label for r in doc.spans), "spacy")
-        # Tokenising the exact document text keeps character offsets identical to Scanspan's.
-        sdoc = nlp.make_doc(doc.text.text)
-        spans = []
-        for r in doc.spans:
-            span = sdoc.char_span(r.start, r.end, label=r.span.label, alignment_mode=options.snap)
-            if span is None:
-                report.skip(f"spans that fit no token boundary under --snap {options.snap}")
-                continue
-            if (span.start_char, span.end_char) != (r.start, r.end):
-                report.adjust(f"spans snapped to token boundaries (--snap {options.snap})")
-            spans.append(span)
-        sdoc.spans[SPAN_KEY] = spans
-        ents = filter_spans(spans)  # longest first, as the CoNLL export chooses
-        sdoc.ents = ents
-        report.adjust(f'overlapping spans kept in doc.spans["{SPAN_KEY}"] but not in doc.ents', len(spans) - len(ents))
-        sdoc.user_data["scanspan"] = {"document": doc.document.id, "name": doc.document.name}
-        docbin.add(sdoc)
-        report.documents += 1
-        report.spans += len(spans)
-        report.skip("regions (a spaCy Doc holds text; coco or labelstudio export regions)", len(doc.regions))
-    target.stream.write(docbin.to_bytes())
+    with _StreamedDocBin(target) as docbin:
+        for doc in docs:
+            # Entities become BILUO tags when spaCy trains: the same label rule as CoNLL's tags.
+            check_tag_labels((r.span.label for r in doc.spans), "spacy")
+            # Tokenising the exact document text keeps character offsets identical to Scanspan's.
+            sdoc = nlp.make_doc(doc.text.text)
+            spans = []
+            for r in doc.spans:
+                span = sdoc.char_span(r.start, r.end, label=r.span.label, alignment_mode=options.snap)
+                if span is None:
+                    report.skip(f"spans that fit no token boundary under --snap {options.snap}")
+                    continue
+                if (span.start_char, span.end_char) != (r.start, r.end):
+                    report.adjust(f"spans snapped to token boundaries (--snap {options.snap})")
+                spans.append(span)
+            sdoc.spans[SPAN_KEY] = spans
+            ents = filter_spans(spans)  # longest first, as the CoNLL export chooses
+            sdoc.ents = ents
+            report.adjust(f'overlapping spans kept in doc.spans["{SPAN_KEY}"] but not in doc.ents', len(spans) - len(ents))
+            sdoc.user_data["scanspan"] = {"document": doc.document.id, "name": doc.document.name}
+            docbin.add(sdoc)
+            report.documents += 1
+            report.spans += len(spans)
+            report.skip("regions (a spaCy Doc holds text; coco or labelstudio export regions)", len(doc.regions))
+
+
+# The DocBin fields after "version" and "attrs", in the order DocBin.to_bytes writes them.
+_PER_DOC = ("tokens", "spaces", "lengths", "strings", "cats", "flags", "span_groups", "user_data")
+
+
+class _StreamedDocBin:
+    """A DocBin file written a document at a time, byte for byte what DocBin.to_bytes gives.
+
+    DocBin keeps every Doc's token array until to_bytes, which then copies them three times over
+    (300 letters: 156 MB). Here each Doc goes through a DocBin of its own, whose fields are
+    appended, already packed, to unnamed temporary files beside the output; at the end the
+    msgpack map is assembled from them through zlib. Only the set of distinct strings stays in
+    memory. A DocBin of another format version than this knows is built whole, as spaCy does.
+    """
+
+    def __init__(self, target: Target) -> None:
+        from spacy.tokens import DocBin
+        from srsly.msgpack import Packer  # type: ignore[import-untyped]  # spaCy's own msgpack, as DocBin packs with it
+
+        self._target = target
+        self._packer = Packer(use_bin_type=True)
+        self._whole: DocBin | None = None
+        self._spools: dict[str, IO[bytes]] = {}
+        self._counts = dict.fromkeys(("cats", "flags", "span_groups", "user_data"), 0)
+        self._strings: set[str] = set()
+        probe = DocBin(store_user_data=True)
+        self._version, self._attrs = probe.version, probe.attrs
+        if self._version != "0.1":
+            self._whole = probe
+
+    def __enter__(self) -> _StreamedDocBin:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        try:
+            if kind is None:
+                self._finish()
+        finally:
+            for spool in self._spools.values():
+                spool.close()
+
+    def _spool(self, key: str) -> IO[bytes]:
+        if key not in self._spools:
+            self._spools[key] = tempfile.TemporaryFile(dir=self._target.path.parent)
+        return self._spools[key]
+
+    def add(self, sdoc: Doc) -> None:
+        from spacy.tokens import DocBin
+
+        if self._whole is not None:
+            self._whole.add(sdoc)
+            return
+        one = DocBin(store_user_data=True)
+        one.add(sdoc)
+        self._spool("tokens").write(one.tokens[0].tobytes("C"))
+        self._spool("spaces").write(one.spaces[0].tobytes("C"))
+        self._spool("lengths").write(struct.pack("=i", len(one.tokens[0])))  # numpy int32, as DocBin has them
+        self._strings |= one.strings
+        for key, value in (("cats", one.cats[0]), ("flags", one.flags[0]), ("span_groups", one.span_groups[0]),
+                           ("user_data", one.user_data[0])):
+            self._spool(key).write(self._packer.pack(value))
+            self._counts[key] += 1
+
+    def _finish(self) -> None:
+        out = self._target.stream
+        if self._whole is not None:
+            out.write(self._whole.to_bytes())
+            return
+        pack = self._packer
+        zipped = zlib.compressobj()
+
+        def put(data: bytes) -> None:
+            out.write(zipped.compress(data))
+
+        def put_spool(key: str) -> None:
+            spool = self._spools.get(key)
+            if spool is None:
+                return
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                put(chunk)
+
+        put(pack.pack_map_header(2 + len(_PER_DOC)) + pack.pack("version") + pack.pack(self._version)
+            + pack.pack("attrs") + pack.pack(self._attrs))
+        for key in _PER_DOC:
+            put(pack.pack(key))
+            if key == "strings":
+                put(pack.pack(sorted(self._strings)))
+            elif key in ("tokens", "spaces", "lengths"):
+                spool = self._spools.get(key)
+                put(_bin_header(spool.seek(0, os.SEEK_END) if spool is not None else 0))
+                put_spool(key)
+            else:
+                put(pack.pack_array_header(self._counts[key]))
+                put_spool(key)
+        out.write(zipped.flush())
+
+
+def _bin_header(size: int) -> bytes:
+    """The msgpack head of a bin of `size` bytes (bin 8, 16 or 32, as msgpack picks)."""
+    if size < 1 << 8:
+        return b"\xc4" + struct.pack(">B", size)
+    if size < 1 << 16:
+        return b"\xc5" + struct.pack(">H", size)
+    return b"\xc6" + struct.pack(">I", size)

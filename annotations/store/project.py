@@ -356,8 +356,12 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
         self._own_word_writes += 1
         return self.word(word_id)
 
-    def document_text(self, doc_id: int) -> DocumentText:
-        """The document's text built from its (corrected) words; cached until a word changes."""
+    def document_text(self, doc_id: int, keep: bool = True) -> DocumentText:
+        """The document's text built from its (corrected) words; cached until a word changes.
+
+        `keep=False` builds it without caching it: a pass over every document (an export) would
+        otherwise keep the text of the whole project, some 700 bytes a word, until it ends.
+        """
         # Another process may correct words too: its commits change data_version.
         version = (self.data_version(), self._own_word_writes)
         if version != self._text_version:
@@ -378,7 +382,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
             for r in rows:
                 by_page[r[0]].append(word_row(r[1:]))
             cached = DocumentText.from_words([by_page[n] for n in sorted(by_page)])
-            self._text_cache[doc_id] = cached
+            if keep:
+                self._text_cache[doc_id] = cached
         return cached
 
     # -- spans ---------------------------------------------------------------------------------
