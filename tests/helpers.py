@@ -8,9 +8,11 @@ of the text we drew, and its ink box is read from the pixels of the image we mad
 from __future__ import annotations
 
 import difflib
+import fcntl
 import functools
 import io
 import os
+import pty
 import resource
 import shutil
 import signal
@@ -18,6 +20,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import termios
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -398,6 +401,27 @@ def run_bounded(args: list[str], tmp: Path, timeout: float = 60, cap: int = 1024
         proc.communicate()
         raise
     return Run(proc.returncode, out, err), int(rss.read_text().split()[-1])
+
+
+def run_on_terminal(args: list[str], tmp: Path, timeout: float = 120) -> tuple[int, str]:
+    """`scanspan ARGS` with a 100-column terminal as its stdout and stderr (so progress bars are
+    drawn); its exit status and everything it put on the screen."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen([str(SCANSPAN), *map(str, args)], stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=slave, cwd=tmp, env=cli_env(tmp))
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=timeout), b"".join(chunks).decode()
 
 
 def start_scanspan(args: list[str], tmp: Path, path: str | None = None) -> subprocess.Popen[str]:

@@ -5,20 +5,14 @@ entry point (annotations.cli.main) in-process."""
 from __future__ import annotations
 
 import csv
-import fcntl
 import json
-import os
-import pty
 import re
 import shutil
-import struct
-import subprocess
-import termios
 from pathlib import Path
 
 import click
 import pytest
-from helpers import BORN, SCANSPAN, Corpus, cli_env, copy_project, iou, run_scanspan, to_pixels
+from helpers import BORN, Corpus, copy_project, iou, run_on_terminal, run_scanspan, to_pixels
 
 from annotations.cli import cli as scanspan_group
 
@@ -62,25 +56,8 @@ def listing(cli, project: Path) -> dict[str, dict]:
 def test_import_on_a_terminal_shows_progress_to_the_last_page(corpus: Corpus, tmp_path: Path) -> None:
     shutil.copy(corpus.paths["pages.tif"], tmp_path / "pages.tif")
     shutil.copy(corpus.paths["born.pdf"], tmp_path / "born.pdf")
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen(
-        [str(SCANSPAN), "import", "pages.tif", "born.pdf", "--project", "p.scanspan"],
-        stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=tmp_path, env=cli_env(tmp_path),
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=120) == 0
-    screen = b"".join(chunks).decode()
+    code, screen = run_on_terminal(["import", "pages.tif", "born.pdf", "--project", "p.scanspan"], tmp_path)
+    assert code == 0, screen
     assert re.search(r"\b5/5\b", screen), screen  # 3 OCRed pages, then 2 text-layer pages that need no OCR
     assert "pages.tif: imported" in screen and "born.pdf: imported" in screen
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import random
 import re
 import string
-import struct
-import subprocess
-import termios
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import SCANSPAN, Run, cli_env, draw_pdf, run_bounded, run_scanspan
+from helpers import Run, draw_pdf, run_bounded, run_on_terminal, run_scanspan
 from letter_project import add_letter, tag_phrase
 
 from annotations.store import Project
@@ -363,24 +357,7 @@ def test_a_hundred_thousand_terms_store_exactly_the_matches_of_those_present(tmp
 
 def test_a_term_list_on_a_terminal_shows_progress_to_the_last_document(letters: Path, tmp_path: Path) -> None:
     terms = write(tmp_path / "agencies.txt", ["Department of Justice", "Delgado"])
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen(
-        [str(SCANSPAN), "suggest", "-p", str(letters), "--terms", str(terms), "--label", "agency"],
-        stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, cwd=tmp_path, env=cli_env(tmp_path),
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=60) == 0
-    screen = b"".join(chunks).decode()
+    code, screen = run_on_terminal(["suggest", "-p", letters, "--terms", terms, "--label", "agency"], tmp_path, 60)
+    assert code == 0, screen
     assert re.search(r"terms: .*\b2/2 \[.*noisy\.pdf", screen), screen
     assert "3 suggestions added from 'agencies.txt'" in screen

@@ -7,10 +7,12 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pymupdf
 from PySide6.QtCore import QDeadlineTimer, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.importer import ImportOptions, import_into
 from annotations.model import Word
 from annotations.store import Project
 from app.crash import CrashHandler
@@ -81,3 +83,13 @@ def when_modal(qtbot: QtBot, kind: type, act: Callable[[QWidget], None]) -> None
             QTimer.singleShot(10, attempt)
 
     QTimer.singleShot(0, attempt)
+
+
+def add_second_letter(project: Path, folder: Path) -> None:
+    """Import a short born-digital letter (no OCR) that names the CyberTipline and OJJDP once each."""
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "Reports from the CyberTipline reach OJJDP every week.", fontname="tiro", fontsize=12)
+    pdf.save(folder / "second.pdf")
+    with Project(project) as store:
+        (outcome,) = import_into(store, [folder / "second.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message

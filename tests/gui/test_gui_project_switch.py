@@ -10,15 +10,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pymupdf
 import pytest
 import shiboken6
-from gui_helpers import open_window, rows, when_modal
+from gui_helpers import add_second_letter, open_window, rows, when_modal
 from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.main_window import MainWindow
@@ -33,14 +31,18 @@ def switch_template(tagged_template: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("switch")
     path = folder / "switch.scanspan"
     shutil.copy(tagged_template, path)
-    pdf = pymupdf.open()
-    pdf.new_page().insert_text((72, 72), "Reports from the CyberTipline reach OJJDP every week.", fontname="tiro", fontsize=12)
-    pdf.save(folder / "second.pdf")
+    add_second_letter(path, folder)
     with Project(path) as project:
-        (outcome,) = import_into(project, [folder / "second.pdf"], ImportOptions())
-        assert outcome.status == "imported", outcome.message
         suggest_terms(project, [d.id for d in project.documents()], ["CyberTipline"], "program", "programs.txt")
     return path
+
+
+@pytest.fixture
+def two_projects(switch_template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    first, second = tmp_path / "first.scanspan", tmp_path / "second.scanspan"
+    shutil.copy(switch_template, first)
+    shutil.copy(switch_template, second)
+    return first, second
 
 
 def settle(qtbot: QtBot, window: MainWindow) -> None:
@@ -169,11 +171,9 @@ def test_five_projects_in_a_row_leave_nothing_behind(
 
 
 def test_opening_another_project_asks_before_giving_up_edits_a_busy_project_keeps_waiting(
-    qtbot: QtBot, settings: Settings, switch_template: Path, tmp_path: Path
+    qtbot: QtBot, settings: Settings, two_projects: tuple[Path, Path]
 ) -> None:
-    first, second = tmp_path / "first.scanspan", tmp_path / "second.scanspan"
-    shutil.copy(switch_template, first)
-    shutil.copy(switch_template, second)
+    first, second = two_projects
     window = open_window(qtbot, settings, first)
     spans = len(rows(first, "select id from spans"))
     holder = subprocess.Popen(
@@ -206,11 +206,9 @@ def test_opening_another_project_asks_before_giving_up_edits_a_busy_project_keep
 
 
 def test_the_search_dock_shows_nothing_of_the_project_before(
-    qtbot: QtBot, settings: Settings, switch_template: Path, tmp_path: Path
+    qtbot: QtBot, settings: Settings, two_projects: tuple[Path, Path]
 ) -> None:
-    first, second = tmp_path / "first.scanspan", tmp_path / "second.scanspan"
-    shutil.copy(switch_template, first)
-    shutil.copy(switch_template, second)
+    first, second = two_projects
     window = open_window(qtbot, settings, first)
     qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClicks(window.search_panel.edit, "CyberTipline")

@@ -10,15 +10,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pymupdf
 import pytest
-from gui_helpers import open_window, rows, when_modal
+from gui_helpers import add_second_letter, open_window, rows, when_modal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import ImportOptions, import_into
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.dialogs.help import ShortcutsDialog
@@ -34,12 +32,8 @@ def review_template(sample_template: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("review")
     path = folder / "review.scanspan"
     shutil.copy(sample_template, path)
-    pdf = pymupdf.open()
-    pdf.new_page().insert_text((72, 72), "Reports from the CyberTipline reach OJJDP every week.", fontname="tiro", fontsize=12)
-    pdf.save(folder / "second.pdf")
+    add_second_letter(path, folder)
     with Project(path) as project:
-        (outcome,) = import_into(project, [folder / "second.pdf"], ImportOptions())
-        assert outcome.status == "imported", outcome.message
         ids = [d.id for d in project.documents()]
         suggest_terms(project, ids, ["OJJDP"], "agency", "agencies.txt")
         suggest_terms(project, ids, ["CyberTipline"], "program", "programs.txt")
