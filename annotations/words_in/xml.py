@@ -29,17 +29,21 @@ def parse(path: Path, data: bytes) -> Any:
         if b"<html" not in data[:4096].lower():
             raise SourceError(path, f"not well-formed XML ({_one_line(exc)})") from None
         # hOCR is often HTML rather than XHTML (unclosed tags, &nbsp;): read it as HTML.
-        try:
-            root = etree.fromstring(data, _html_parser())
-        except etree.XMLSyntaxError as html_exc:
-            raise SourceError(path, f"cannot be read as HTML ({_one_line(html_exc)})") from None
-        if root is None:
-            raise SourceError(path, "an empty HTML document")
-        return root
+        return _parse_html(path, data)
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # Unexpanded they would leave holes in the words; expanded they are the billion laughs.
         raise SourceError(path, "declares XML entities in its DOCTYPE; such files are not read")
+    return root
+
+
+def _parse_html(path: Path, data: bytes) -> Any:
+    try:
+        root = etree.fromstring(data, _html_parser())
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(path, f"cannot be read as HTML ({_one_line(exc)})") from None
+    if root is None:
+        raise SourceError(path, "an empty HTML document")
     return root
 
 
