@@ -69,7 +69,7 @@ class WordsFile:
             for candidate in (folder / name, folder / Path(name).name):
                 if candidate.is_file():
                     return candidate
-            raise SourceError(self.path, f"its image {name} was not found (looked in {folder})")
+            raise SourceError(self.path, f"its image {name} was not found (looked in {folder.absolute()})")
         stem = self.path.name.split(".")[0]
         found = sorted(p for p in folder.glob(f"{stem}.*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
         if len(found) == 1:
