@@ -247,3 +247,49 @@ def test_a_100_mb_attribute_fails_in_the_parser_without_taking_memory(tmp_path: 
     assert "limit" in run.err_lines[0]
     # The file itself is read whole (100 MB); libxml2 stops at 10 MB of one value rather than building it.
     assert peak_kb < 350 * 1024
+
+
+def test_page_lines_without_words_glyphs_alto_hyphens_and_html_hocr(tmp_path: Path) -> None:
+    page_image(tmp_path / "lines.png", (600, 300))
+    page_image(tmp_path / "hyphen.png", (600, 300), shade=250)
+    page_image(tmp_path / "tess.png", (600, 300), shade=245)
+    ns = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15"
+    (tmp_path / "lines.xml").write_text(
+        f'<PcGts xmlns="{ns}"><Metadata><Creator>Transkribus</Creator></Metadata>'
+        '<Page imageFilename="lines.png" imageWidth="600" imageHeight="300">'
+        '<ReadingOrder><OrderedGroup id="g"><RegionRefIndexed index="1" regionRef="r2"/>'
+        '<RegionRefIndexed index="0" regionRef="r1"/></OrderedGroup></ReadingOrder>'
+        '<TextRegion id="r2"><Coords points="0,0 600,0 600,60 0,60"/><TextLine id="l2">'
+        '<Coords points="0,10 270,10 270,40 0,40"/>'
+        '<TextEquiv conf="0.8"><Unicode>Dear  Sir,</Unicode></TextEquiv></TextLine></TextRegion>'
+        '<TextRegion id="r1"><Coords points="0,200 600,200 600,260 0,260"/><TextLine id="l1">'
+        '<Coords points="10,200 300,200 300,240 10,240"/>'
+        '<Word id="w1"><Coords points="10,200 100,200 100,240 10,240"/>'
+        '<Glyph id="g1"><Coords points="10,200 50,200 50,240 10,240"/><TextEquiv><Unicode>N</Unicode></TextEquiv></Glyph>'
+        '<Glyph id="g2"><Coords points="50,200 100,200 100,240 50,240"/><TextEquiv><Unicode>o</Unicode></TextEquiv></Glyph>'
+        '</Word></TextLine></TextRegion>'
+        '</Page></PcGts>')
+    (tmp_path / "hyphen.xml").write_text(alto([(600, 300, [("con", 10, 10, 50, 20)])], image="hyphen.png").replace(
+        "</TextLine>", '<HYP CONTENT="-"/></TextLine>'))
+    (tmp_path / "tess.hocr").write_text(
+        "<!DOCTYPE html><html><head><meta name='ocr-system' content='tesseract 5.3.0'><title></title></head><body>"
+        "<div class='ocr_page' title='image \"tess.png\"; bbox 0 0 600 300'><p class='ocr_par'>"
+        "<span class='ocr_line' title='bbox 10 10 200 40'><span class='ocrx_word' title='bbox 10 10 90 40; x_wconf 77'>"
+        "AT&amp;T&nbsp;</span><br></span></p></div></body></html>")
+    run = run_scanspan(["import", "lines.xml", "hyphen.xml", "tess.hocr", "-p", "p.scanspan"], tmp_path,
+                       path=no_tesseract(tmp_path))
+    assert run.code == 0, run.err
+    (lines, hyphen, tess) = stored(tmp_path / "p.scanspan")
+    # The ReadingOrder puts r1, at the foot of the page and second in the file, first; a line's text
+    # shares out the line's box by its characters.
+    assert [(w.text, w.box, w.conf, w.line) for w in lines[2]] == [
+        ("No", (10, 200, 100, 240), 100.0, 0), ("Dear", (0, 10, 120, 40), 80.0, 1),
+        ("Sir,", (150, 10, 270, 40), 80.0, 1)]
+    assert lines[1].provenance.words_source == "words from PAGE 2013 file lines.xml made by Transkribus"
+    assert [w.text for w in hyphen[2]] == ["con-"]
+    assert [(w.text, w.box, w.conf) for w in tess[2]] == [("AT&T", (10, 10, 90, 40), 77.0)]
+    assert tess[1].provenance.words_source == "words from hOCR file tess.hocr made by tesseract 5.3.0"
+    # Reordering the project leaves the file's own order alone.
+    reorder = run_scanspan(["reorder", "-p", "p.scanspan"], tmp_path)
+    assert reorder.code == 0, reorder.err
+    assert [w.text for w in stored(tmp_path / "p.scanspan")[0][2]] == ["No", "Dear", "Sir,"]
