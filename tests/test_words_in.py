@@ -293,3 +293,16 @@ def test_page_lines_without_words_glyphs_alto_hyphens_and_html_hocr(tmp_path: Pa
     reorder = run_scanspan(["reorder", "-p", "p.scanspan"], tmp_path)
     assert reorder.code == 0, reorder.err
     assert [w.text for w in stored(tmp_path / "p.scanspan")[0][2]] == ["No", "Dear", "Sir,"]
+
+
+def test_a_merged_project_keeps_where_the_words_came_from(tmp_path: Path) -> None:
+    page_image(tmp_path / "page.png", (600, 300))
+    (tmp_path / "page.xml").write_text(alto([(600, 300, [("Dear", 10, 10, 50, 20)])], image="page.png"))
+    assert run_scanspan(["import", "page.xml", "-p", "theirs.scanspan"], tmp_path, path=no_tesseract(tmp_path)).code == 0
+    page_image(tmp_path / "other.png", (600, 300), shade=240)
+    (tmp_path / "other.xml").write_text(alto([(600, 300, [("Sir", 10, 10, 50, 20)])], image="other.png"))
+    assert run_scanspan(["import", "other.xml", "-p", "ours.scanspan"], tmp_path, path=no_tesseract(tmp_path)).code == 0
+    merged = run_scanspan(["merge", "theirs.scanspan", "-p", "ours.scanspan"], tmp_path)
+    assert merged.code == 0, merged.err
+    assert [(name, page.provenance.words_source) for name, page, _ in stored(tmp_path / "ours.scanspan")] == [
+        ("other.png", "words from ALTO v4 file other.xml"), ("page.png", "words from ALTO v4 file page.xml")]
