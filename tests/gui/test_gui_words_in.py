@@ -10,6 +10,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
+from test_gui_background import drop
 
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -56,6 +57,20 @@ def test_file_import_takes_an_alto_file_with_its_image(qtbot: QtBot, settings: S
     assert [(w.text, w.box, w.conf) for w in window.page_words()] == [
         ("Dear", (60, 30, 150, 60), 91.0), ("Director,", (165, 30, 315, 60), 62.0)]
     qtbot.waitUntil(lambda: window.text_view.toPlainText().strip() == "Dear Director,", timeout=10_000)
+
+
+def test_an_hocr_file_dropped_on_the_window_comes_in_with_its_image(qtbot: QtBot, settings: Settings,
+                                                                     tmp_path: Path) -> None:
+    window = open_window(qtbot, settings, tmp_path / "new.scanspan")
+    (tmp_path / "fax.png").write_bytes(png_bytes(Image.new("L", (600, 300), 255), (300, 300)))
+    (tmp_path / "fax.hocr").write_text(
+        "<html><body><div class='ocr_page' title='image \"fax.png\"; bbox 0 0 600 300'>"
+        "<span class='ocr_line' title='bbox 10 10 200 40'>"
+        "<span class='ocrx_word' title='bbox 10 10 90 40; x_wconf 93'>Memo</span></span></div></body></html>")
+    with qtbot.waitSignal(window.importFinished, timeout=60_000) as finished:
+        drop(window, [tmp_path / "fax.hocr"])
+    assert [(o.status, o.document.name) for o in finished.args[0]] == [("imported", "fax.png")]
+    qtbot.waitUntil(lambda: [w.text for w in window.page_words()] == ["Memo"], timeout=10_000)
 
 
 def test_a_correction_from_the_command_line_shows_in_the_open_window(qtbot: QtBot, tagged_window: MainWindow,
