@@ -210,8 +210,9 @@ def test_hostile_and_broken_files_fail_alone_each_in_one_line(tmp_path: Path) ->
     (tmp_path / "missing.xml").write_text(alto([(600, 300, words)], image="gone.png"))
     (tmp_path / "cut.xml").write_text(alto([(600, 300, words)], image="p4.png")[:200])
     (tmp_path / "other.xml").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "notes.txt").write_text("<b>notes</b> to self <i>")
     (tmp_path / "good.xml").write_text(alto([(600, 300, words)], image="p5.png"))
-    bad = ["laughs.xml", "entity.xml", "dtd.xml", "outside.xml", "missing.xml", "cut.xml", "other.xml"]
+    bad = ["laughs.xml", "entity.xml", "dtd.xml", "outside.xml", "missing.xml", "cut.xml", "other.xml", "notes.txt"]
     run = run_scanspan(["import", *bad, "good.xml", "-p", "p.scanspan"], tmp_path, path=no_tesseract(tmp_path))
     assert run.code == 1
     assert len(run.err_lines) == len(bad)
@@ -226,6 +227,8 @@ def test_hostile_and_broken_files_fail_alone_each_in_one_line(tmp_path: Path) ->
     assert errors["cut.xml"].startswith("error: cut.xml: not well-formed XML (")
     assert errors["other.xml"] == ("error: other.xml: an XML file, but not hOCR, ALTO or PAGE "
                                    "(its root element is <svg>)")
+    assert errors["notes.txt"].startswith("error: notes.txt: not a PDF, TIFF, PNG or JPEG file, nor an hOCR, ALTO or "
+                                          "PAGE file (malformed markup: ")
     assert run.out.splitlines() == ["good.xml: imported as document 1, 1 pages (words from ALTO v4 file good.xml)"]
     ((name, _, stored_words),) = stored(tmp_path / "p.scanspan")
     assert name == "p5.png" and [w.text for w in stored_words] == ["Dear"]

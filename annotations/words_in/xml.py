@@ -30,7 +30,12 @@ def parse(path: Path, data: bytes) -> Any:
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as exc:
-        if b"<html" not in data[:4096].lower():
+        head = data[:4096].lower()
+        if b"<html" not in head:
+            if not any(marker in head for marker in (b"<alto", b"pcgts", b"ocr_page")):
+                # Not one of ours at all (a text file that starts with "<"): say what it is not.
+                raise SourceError(path, "not a PDF, TIFF, PNG or JPEG file, nor an hOCR, ALTO or PAGE file "
+                                        f"(malformed markup: {_one_line(exc)})") from None
             raise SourceError(path, f"not well-formed XML ({_one_line(exc)})") from None
         # hOCR is often HTML rather than XHTML (unclosed tags, &nbsp;): read it as HTML.
         return _parse_html(path, data)
