@@ -78,6 +78,9 @@ class Provenance:
     """How the words were put in reading order: "" the engine's own order, else a method of annotations.reading_order."""
     ocr_input: str = ""
     """How the image was prepared for the engine (annotations.ocr.OcrPlan.describe); "" from the resolution alone."""
+    words_source: str = ""
+    """Where the words came from when no engine of ours read them, e.g. "words from ALTO v4 file a.xml made by
+    ABBYY"; "" for OCR and PDF text layers. `engine` then names the format and `engine_version` its maker."""
 
 
 @dataclass(frozen=True)

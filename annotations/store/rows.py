@@ -64,6 +64,7 @@ def page_row(r: dict) -> Page:
         upscale=r["upscale"],
         reading_order=r.get("reading_order") or "",
         ocr_input=r.get("ocr_input") or "",
+        words_source=r.get("words_source") or "",
     )
     return Page(r["id"], r["document_id"], r["number"], r["width"], r["height"], r["dpi_x"], r["dpi_y"], r["image_sha256"], prov)
 

@@ -360,3 +360,10 @@ def ocr_input(db: Database) -> None:
     # How a page's image was prepared for tesseract (ocr.OcrPlan.describe: x-height, scale, despeckle,
     # line re-read); "" for pages read from the resolution alone, as every page before this was.
     db["pages"].add_column("ocr_input", str, not_null_default="")
+
+
+@migrations(name="0017_words_source")
+def words_source(db: Database) -> None:
+    # Where a page's words came from when they were read from an hOCR, ALTO or PAGE file rather
+    # than OCRed here (Provenance.words_source); "" for every page OCRed or read from a text layer.
+    db["pages"].add_column("words_source", str, not_null_default="")

@@ -46,7 +46,8 @@ GESTURES = [
     ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "File ▸ Import documents (Ctrl+I), File ▸ Import folder (Ctrl+Shift+I, with its subfolders), or "
-               "drop files or folders on the window; the dialogs open in the folder last imported from"),
+               "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
+               "ALTO or PAGE file brings in its image with the file's words, not OCRed again"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings"),
