@@ -223,7 +223,8 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         for span in spans:
             r = project.document_text(span.document_id).resolve(span)
             rows.append({"kind": "span", "id": span.id, "document": span.document_id, "label": span.label,
-                         "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score})
+                         "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score,
+                         "reason": span.reason})
         for region, doc_id, page_number in regions:
             rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
@@ -236,8 +237,9 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
             echo(f"{'r' + str(row['id']):>5}  doc {row['document']}  {row['label']}  {where}  {row['source']}")
             continue
         score = "" if row["score"] is None else f" {row['score']:.2f}"
+        reason = f" ({row['reason']})" if row["reason"] else ""
         text = " ".join(str(row["text"]).split())
-        echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
+        echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}{reason}")
     echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
-from .matching import Match, TermMatcher, TextIndex
+from .matching import Match, TermMatcher, TextIndex, describe, normalise
 from .patterns import MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
 from .store import Project
 from .store.suggestions import NewSuggestion, StoredSuggestions
@@ -97,7 +97,14 @@ def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
 
 def term_hits(index: TextIndex, doc_id: int, terms: TermMatcher, label: str, source: str,
               fuzzy: bool = False) -> list[Hit]:
-    return [Hit(doc_id, label, m, source) for _, matches in terms.find(index, fuzzy) for m in matches]
+    """The term list's matches in one document, each with why it matched (see matching.describe)."""
+    hits = []
+    for n, matches in terms.find(index, fuzzy):
+        phrase = normalise(terms.phrases[n])
+        for m in matches:
+            found = normalise(index.text.text[m.start:m.end])
+            hits.append(Hit(doc_id, label, replace(m, reason=describe(phrase, found)), source))
+    return hits
 
 
 MIN_OFFERED = 3
@@ -114,13 +121,15 @@ def offers_occurrences(text: str) -> bool:
 
 def propagation_hits(project: Project, span_id: int, doc_ids: Sequence[int] | None = None,
                      fuzzy: bool = True) -> list[Hit]:
-    """Other occurrences of a tagged span's text: in `doc_ids` (default: every document), fuzzy by default."""
+    """Other occurrences of a tagged span's text: in `doc_ids` (default: every document). With `fuzzy`
+    (the default) also in other case and with OCR edits, on whole words only (TextIndex.occurrences)."""
     span = project.span(span_id)
     phrase = project.document_text(span.document_id).resolve(span).text
     hits = []
     for doc_id in doc_ids if doc_ids is not None else [d.id for d in project.documents()]:
         index = TextIndex(project.document_text(doc_id))
-        hits += [Hit(doc_id, span.label, m, PROPAGATION) for m in index.find(phrase, fuzzy)]
+        found = index.occurrences(phrase) if fuzzy else [replace(m, reason="exact") for m in index.exact(phrase)]
+        hits += [Hit(doc_id, span.label, m, PROPAGATION) for m in found]
     return hits
 
 
@@ -153,7 +162,7 @@ def plan_hits(project: Project, hits: Iterable[Hit]) -> tuple[list[NewSuggestion
                 continue
             ranges.append((m.start, m.end))
             first, last, head, tail = text.anchor(m.start, m.end)
-            new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score))
+            new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score, m.reason))
     return new, covered
 
 

@@ -360,3 +360,10 @@ def ocr_input(db: Database) -> None:
     # How a page's image was prepared for tesseract (ocr.OcrPlan.describe: x-height, scale, despeckle,
     # line re-read); "" for pages read from the resolution alone, as every page before this was.
     db["pages"].add_column("ocr_input", str, not_null_default="")
+
+
+@migrations(name="0018_suggestion_reasons")
+def suggestion_reasons(db: Database) -> None:
+    # Why a suggestion was proposed ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'"), shown
+    # beside its score: a score alone did not tell a misread name from another word.
+    db["spans"].add_column("reason", str, not_null_default="")

@@ -89,7 +89,7 @@ def test_suggestions_look_unlike_accepted_spans_in_both_views_and_the_table(
 
     # The table says where it came from; the filter shows suggestions only, or decided ones only.
     states = window.annotation_states()
-    assert states and all(s == "suggested · agencies.txt 1.00" or s.startswith("suggested · programs.txt") for s in states)
+    assert states and all(s == "suggested · agencies.txt 1.00 (exact)" or s.startswith("suggested · programs.txt") for s in states)
     window.panel.filter_state("accepted")
     assert window.annotation_states() == []
     window.panel.filter_state("suggested")
