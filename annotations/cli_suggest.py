@@ -137,16 +137,11 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
         echo(f"  {what} {done}/{total}", err=True)
 
     result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
-    if result.evaluation is None:
-        echo("held-out span F1: not measured (fewer than two documents marked done)")
-    else:
-        e = result.evaluation
-        echo(
-            f"held-out span F1 {e.f1:.2f} (precision {e.precision:.2f}, recall {e.recall:.2f}) over "
-            f"{e.documents} done documents, {e.gold} spans, {e.folds}-fold by document"
-        )
+    for line in result.summary():
+        echo(line)
     echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
-    _say(result.report, result.source)
+    if result.suggested_labels:
+        _say(result.report, result.source)
 
 
 def suggest_kept(project: Project, doc_ids: list[int]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import add_second_letter, open_window, rows, when_modal
+from letter_project import add_agency_letters
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
@@ -299,35 +300,53 @@ def test_the_model_says_why_when_there_is_nothing_to_learn_from(qtbot: QtBot, wi
     assert not window.model.running() and not window.model.bar.isVisible()
 
 
-def test_cancelling_the_model_stores_nothing(qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
-    window = tagged_window
+def test_the_model_says_how_many_accepted_spans_of_a_label_it_needs(qtbot: QtBot, tagged_window: MainWindow) -> None:
+    with qtbot.waitSignal(tagged_window.messageShown, timeout=60_000) as shown:
+        tagged_window.actions.suggest_with_model.trigger()
+    assert shown.args[0].startswith("the model needs at least 10 accepted spans of a label to learn it (accepted so far: agency ")
+    assert not tagged_window.model.running()
+
+
+@pytest.fixture
+def agency_file(tmp_path: Path) -> Path:
+    """Five letters done with their agencies tagged (ten spans), three new ones."""
+    path = tmp_path / "agencies.scanspan"
+    with Project(path) as project:
+        add_agency_letters(project, done=5, new=3)
+    return path
+
+
+def test_cancelling_the_model_stores_nothing(qtbot: QtBot, settings: Settings, agency_file: Path) -> None:
+    window = open_window(qtbot, settings, agency_file)
     window.actions.suggest_with_model.trigger()
-    qtbot.waitUntil(lambda: window.model.label.text().startswith("Model: training"), timeout=60_000)
+    qtbot.waitUntil(lambda: window.model.label.text().startswith("Model: held-out fold"), timeout=60_000)
     qtbot.mouseClick(window.model.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.model.running(), timeout=60_000)
     assert window.statusBar().currentMessage() == "Training cancelled; nothing was stored"
-    assert rows(tagged_file, "select count(*) from spans where source = 'model'") == [(0,)]
+    assert rows(agency_file, "select count(*) from spans where source = 'model'") == [(0,)]
 
 
 @pytest.mark.slow
 def test_the_model_trains_in_the_background_and_its_suggestions_appear(
-    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+    qtbot: QtBot, settings: Settings, agency_file: Path
 ) -> None:
-    window = tagged_window
+    window = open_window(qtbot, settings, agency_file)
     window.actions.suggest_with_model.trigger()
     assert window.model.running()
     qtbot.waitUntil(window.model.bar.isVisible)
-    # The analyst keeps working meanwhile: a page turn answers at once.
-    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_page() == (1, 2)
+    # The analyst keeps working meanwhile: the next document answers at once.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page() == (2, 1)
     qtbot.waitUntil(lambda: not window.model.running(), timeout=120_000)
-    (made,) = rows(tagged_file, "select count(*) from spans where source = 'model' and suggested = 1")[0]
+    (made,) = rows(agency_file, "select count(*) from spans where source = 'model' and suggested = 1")[0]
     assert made > 0
     assert window.statusBar().currentMessage().startswith(
-        f"Model trained on 17 accepted spans: {made} new suggestion{'s' if made != 1 else ''}")
+        f"Model trained on 10 accepted spans: {made} new suggestion{'s' if made != 1 else ''}; held-out F1 agency ")
     assert not window.model.bar.isVisible()
     # They reached the window through the change log: counted, and Tab goes to them.
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith(f"{made} suggestion"))
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert window.statusBar().currentMessage() == "No suggestions in letter-1.pdf — Tab again for letter-5.pdf"
     press(qtbot, window, Qt.Key.Key_Tab)
     assert "from model" in window.statusBar().currentMessage()
 
