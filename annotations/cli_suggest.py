@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,18 +12,17 @@ import click
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .errors import ProjectError
 from .model import Region, Span
-from .patterns import MAX_PATTERN_FILE_BYTES, PATTERN_MEMORY, PATTERN_SECONDS
+from .patterns import PATTERN_MEMORY, PATTERN_SECONDS
 from .store import Project
 from .suggest import (
+    FileRequest,
     SuggestReport,
     apply_kept,
     parse_patterns,
     parse_terms,
     propagation_hits,
-    read_text,
     store_hits,
-    suggest_patterns,
-    suggest_terms,
+    suggest_from_file,
 )
 
 
@@ -80,29 +78,19 @@ def suggest_cmd(
     require_project(project_path)
     with open_project(project_path) as project:
         doc_ids = _documents(project, documents)
-        if terms is not None:
-            assert label is not None
-            content = read_text(terms)
-            phrases = parse_terms(content, str(terms))
-            with progress_bar("terms", unit="document") as progress:
-                report = suggest_terms(project, doc_ids, phrases, label, terms.name, fuzzy, ignore_case, progress)
-            _say(report, terms.name)
+        if terms is not None or patterns is not None:
+            path = terms if terms is not None else patterns
+            assert path is not None
+            request = FileRequest(path, "terms" if terms is not None else "patterns", label or "", fuzzy, ignore_case,
+                                  tuple(doc_ids), keep)
+            if terms is not None:
+                with progress_bar("terms", unit="document") as progress:
+                    report = suggest_from_file(project, request, progress)
+            else:
+                report = suggest_from_file(project, request)
+            _say(report, path.name)
             if keep:
-                project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)
-                echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
-        elif patterns is not None:
-            content = read_text(patterns, MAX_PATTERN_FILE_BYTES)
-            entries = parse_patterns(content, str(patterns))
-            if label:
-                entries = [e for e in entries if e["label"] == label]
-                if not entries:
-                    raise ProjectError(f"{patterns}: no pattern has the label {label!r}")
-                content = "\n".join(json.dumps(e) for e in entries) + "\n"
-            report = suggest_patterns(project, doc_ids, entries, patterns.name, ignore_case)
-            _say(report, patterns.name)
-            if keep:
-                project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
-                echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+                echo(f"kept {path.name!r}: documents imported from now on get its suggestions")
             _skipped(report)
         elif letter_parts:
             from .letter_parts import SOURCE, keep_on_import, suggest_letter_parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from .errors import ProjectError
 from .matching import Match, TermMatcher, TextIndex, describe, normalise
-from .patterns import MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
+from .patterns import MAX_PATTERN_FILE_BYTES, MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
 from .store import Project
 from .store.suggestions import NewSuggestion, StoredSuggestions
 
@@ -220,6 +221,57 @@ def suggest_patterns(project: Project, doc_ids: Sequence[int], patterns: list[di
         runner.close()
     report = store_hits(project, hits)
     report.skipped = skipped
+    return report
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """A term list or pattern file to run over documents, as `scanspan suggest --terms/--patterns` takes it."""
+
+    path: Path
+    kind: str
+    """"terms" (one phrase a line, all of `label`) or "patterns" (spaCy EntityRuler JSONL)."""
+    label: str = ""
+    """Terms: their label. Patterns: only this label's patterns ("" for all)."""
+    fuzzy: bool = False
+    ignore_case: bool = False
+    doc_ids: tuple[int, ...] | None = None
+    """None: every document."""
+    keep: bool = False
+    """Keep the file in the project: every later import gets its suggestions."""
+
+
+def file_kind(path: Path) -> str:
+    """What a file holds, by its name: spaCy patterns are JSON Lines (.jsonl), anything else a term list."""
+    return "patterns" if path.suffix.lower() in (".jsonl", ".json") else "terms"
+
+
+def suggest_from_file(project: Project, request: FileRequest, progress: Progress | None = None) -> SuggestReport:
+    """Run a term list or pattern file over the documents and store its hits as suggestions (sourced
+    by the file's name), keeping it in the project when asked; a file that cannot be used is a
+    one-line ProjectError naming it, and nothing is stored."""
+    path, name = request.path, request.path.name
+    doc_ids = list(request.doc_ids) if request.doc_ids is not None else [d.id for d in project.documents()]
+    if request.kind == "terms":
+        if not request.label:
+            raise ProjectError(f"{name}: a term list needs the label of its phrases")
+        content = read_text(path)
+        phrases = parse_terms(content, str(path))
+        report = suggest_terms(project, doc_ids, phrases, request.label, name, request.fuzzy, request.ignore_case,
+                               progress)
+        if request.keep:
+            project.keep_rule("terms", name, request.label, content, request.fuzzy, request.ignore_case)
+        return report
+    content = read_text(path, MAX_PATTERN_FILE_BYTES)
+    entries = parse_patterns(content, str(path))
+    if request.label:
+        entries = [e for e in entries if e["label"] == request.label]
+        if not entries:
+            raise ProjectError(f"{path}: no pattern has the label {request.label!r}")
+        content = "\n".join(json.dumps(e) for e in entries) + "\n"
+    report = suggest_patterns(project, doc_ids, entries, name, request.ignore_case)
+    if request.keep:
+        project.keep_rule("patterns", name, request.label, content, False, request.ignore_case)
     return report
 
 

@@ -43,6 +43,9 @@ GESTURES = [
                                             "words within a sentence, other case and OCR misreadings included; not for a bare number or a span under three characters), "
                                             "while the span stays selected: T suggests them, Shift+T tags them all "
                                             "(asked first when they reach beyond the page)"),
+    ("Suggest from a term list or patterns", "Suggestions ▸ Suggest from a term list or patterns…: the file, its "
+                                             "label, fuzzy and case choices; runs in the background, then the "
+                                             "status bar says what it added and the first new suggestion is selected"),
     ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background "
                              "(10 of a label at least) and proposes the labels whose held-out F1 reaches 0.50"),
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),

@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 from gui_helpers import add_second_letter, open_window, rows, when_modal
 from letter_project import add_agency_letters
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCharFormat
-from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.dialogs.help import ShortcutsDialog
+from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.selection import AnnotationRef, TextRange
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -493,3 +494,45 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     assert rows(region_review_file, "select suggested from regions order by id") == [(0,), (0,)]
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(region_review_file, "select suggested from regions order by id") == [(1,), (1,)]
+
+
+def test_a_term_list_runs_from_the_suggestions_menu_and_shows_what_it_added(
+    qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path
+) -> None:
+    terms = tmp_path / "programs.txt"
+    terms.write_text("cybertipline\nProject iGuardain\n", encoding="utf-8")  # other case; a misspelling
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, SuggestFileDialog)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert not ok.isEnabled() and dialog.problem.text() == "Choose a term list or a pattern file"
+        qtbot.keyClicks(dialog.path, str(terms))
+        assert dialog.kind.currentData() == "terms"
+        qtbot.keyClicks(dialog.label, "pr")
+        assert dialog.label.currentText() == "program"
+        for box in (dialog.fuzzy, dialog.ignore_case):  # on the box itself: the widget is wider than its text
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+            assert box.isChecked()
+        assert ok.isEnabled()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Suggestions")
+    action = next(a for a in menu.actions() if a.text() == "Suggest from a term &list or patterns…")
+    when_modal(qtbot, SuggestFileDialog, fill)
+    action.trigger()
+    assert window.file_suggestions.running()
+    qtbot.waitUntil(lambda: not window.file_suggestions.running(), timeout=60_000)
+    stored = rows(project_file, "select label, reason from spans where source = 'programs.txt' and suggested = 1")
+    reasons = sorted({reason for _, reason in stored})
+    assert {label for label, _ in stored} == {"program"}
+    assert reasons == ["2 OCR edits: 'iGuardian' for 'iGuardain'", "case"]
+    # The status line says what it added, and the review starts at its first suggestion.
+    assert window.statusBar().currentMessage() == (
+        f"{len(stored)} suggestions added from 'programs.txt' ({len(stored)} found, 0 already tagged or suggested, "
+        "0 rejected before). Tab goes through them")
+    assert selected_suggestion(window)[2:] in {("program", "CyberTipline"), ("program", "Project iGuardian")}
+    assert "suggested · programs.txt 1.00 (case)" in window.annotation_states()
+    window.activateWindow()  # the offscreen platform does not give it back when the dialog closes
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    press(qtbot, window, Qt.Key.Key_Return)  # accepted like any suggestion
+    assert len(rows(project_file, "select 1 from spans where source = 'programs.txt' and suggested = 0")) == 1
