@@ -121,7 +121,8 @@ class Span:
     `head` is how many characters of the first word lie before the span, `tail` how many of the
     last word lie after it, so a span over whole words survives any correction of their text.
     A `suggested` span is a pre-annotation (from `source`, e.g. a model's output file) that the
-    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand.
+    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand,
+    and `reason` why it was proposed.
     """
 
     id: int
@@ -138,6 +139,8 @@ class Span:
     source: str = ""
     suggested: bool = False
     score: float | None = None
+    reason: str = ""
+    """Why a suggestion's source proposed it ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'")."""
 
 
 @dataclass(frozen=True)

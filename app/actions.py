@@ -54,6 +54,7 @@ class Actions:
     suggest_occurrences: QAction
     tag_occurrences: QAction
     suggest_with_model: QAction
+    suggest_from_file: QAction
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
@@ -158,6 +159,9 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         suggest_with_model=a(window, "Suggest with a &model", slots["suggest_with_model"], None,
                              "Train a small model on the accepted spans in the background and suggest spans "
                              "for the documents not marked done"),
+        suggest_from_file=a(window, "Suggest from a term &list or patterns…", slots["suggest_from_file"], None,
+                            "Run a term list (one phrase a line) or spaCy patterns over the documents in the "
+                            "background, fuzzy or ignoring case if you like; what it finds comes as suggestions"),
         shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
         about=a(window, "&About Scanspan", slots["about"]),
         recent_menu=QMenu("Recent &projects", window),
@@ -184,7 +188,8 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     review = bar.addMenu("&Suggestions")
     for item in (actions.accept_suggestion, actions.accept_label, actions.reject_suggestion, actions.next_suggestion,
                  actions.previous_suggestion, None, actions.accept_label_menu, actions.accept_source_menu, None,
-                 actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_with_model):
+                 actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_from_file,
+                 actions.suggest_with_model):
         _add(review, item)
     view = actions.view_menu
     bar.addMenu(view)

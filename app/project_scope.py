@@ -116,7 +116,7 @@ class ProjectScope(QObject):
         link(session.restarted, w.changes.on_restarted)
         # The window's long-lived parts that read the open project.
         w.status_line.set_session(session, selection)
-        for part in (w.importer, w.search_panel, w.model, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences):
             part.set_session(session)
 
     def close(self) -> None:
@@ -130,7 +130,7 @@ class ProjectScope(QObject):
         for signal, slot in self._links:
             signal.disconnect(slot)
         self._links.clear()
-        for part in (w.importer, w.search_panel, w.model, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences):
             part.set_session(None)
         w.status_line.set_session(None, None)
         w.find_bar.set_document(None, None)

@@ -78,7 +78,7 @@ def span_row(r: dict) -> Span:
         r["id"], r["document_id"], r["label"], r["first_word_id"], r["last_word_id"], r["head"], r["tail"],
         r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
         # .get: a read-only view of a project not yet migrated to 0002 has no such columns.
-        r.get("source") or "", bool(r.get("suggested")), r.get("score"),
+        r.get("source") or "", bool(r.get("suggested")), r.get("score"), r.get("reason") or "",
     )
 
 

@@ -367,3 +367,10 @@ def words_source(db: Database) -> None:
     # Where a page's words came from when they were read from an hOCR, ALTO or PAGE file rather
     # than OCRed here (Provenance.words_source); "" for every page OCRed or read from a text layer.
     db["pages"].add_column("words_source", str, not_null_default="")
+
+
+@migrations(name="0018_suggestion_reasons")
+def suggestion_reasons(db: Database) -> None:
+    # Why a suggestion was proposed ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'"), shown
+    # beside its score: a score alone did not tell a misread name from another word.
+    db["spans"].add_column("reason", str, not_null_default="")

@@ -57,13 +57,16 @@ class Row:
     source: str = ""
     score: float | None = None
     annotator: str = ""
+    reason: str = ""
 
     @property
     def state(self) -> str:
-        """What the State column says: a suggestion and where it came from, or how the span was made."""
+        """What the State column says: a suggestion, where it came from and why (its score's reason:
+        "exact", "case", "1 OCR edit: 'Senato' for 'Senate'"), or how the span was made."""
         if self.suggested:
             score = f" {self.score:.2f}" if self.score is not None else ""
-            return f"suggested · {self.source or 'import'}{score}"
+            reason = f" ({self.reason})" if self.reason else ""
+            return f"suggested · {self.source or 'import'}{score}{reason}"
         return f"accepted · {self.source}" if self.source else "by hand"
 
 
@@ -102,7 +105,7 @@ class AnnotationModel(QAbstractTableModel):
         p1, i1, _, _ = self.session.extent(span)
         return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note,
                    suggested=bool(span.suggested), source=span.source or "", score=span.score,
-                   annotator=span.annotator or "")
+                   annotator=span.annotator or "", reason=span.reason)
 
     def _region_row(self, region: Region) -> Row:
         assert self.doc_id is not None
@@ -156,6 +159,8 @@ class AnnotationModel(QAbstractTableModel):
             return self._icon(row.label)
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return self.text_of(row)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return row.state  # the reason can be longer than the column
         if role == Qt.ItemDataRole.UserRole:
             return row.ref
         return None
