@@ -11,7 +11,7 @@ from typing import IO, Any
 from ..errors import ProjectError
 from ..model import Document
 from ..store import Project
-from . import coco, conll, csv, funsd, jsonl, labelstudio, layoutlm, spacy_docbin
+from . import alto, coco, conll, csv, funsd, hocr, jsonl, labelstudio, layoutlm, pagexml, spacy_docbin
 from .base import (
     SCHEMES,
     SNAP_POLICIES,
@@ -22,6 +22,7 @@ from .base import (
     export_documents,
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
+from .pagelayout import PageWriter, check_no_split, export_pages
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -49,6 +50,14 @@ class Format:
     regions: bool = True
 
 
+def _pages(suffix: str, write_page: PageWriter) -> FolderWriter:
+    def write(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
+              ) -> ExportReport:
+        return export_pages(project, out, docs, options, suggestions, suffix, write_page)
+
+    return write
+
+
 FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
@@ -65,6 +74,13 @@ FORMATS: dict[str, Format] = {
         labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
     ),
     "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True),
+    # The archives' own formats: a folder with one file per page (and its image with --images).
+    "alto": Format(None, "", "ALTO 4.4 XML, one file per page", folder=_pages(".xml", alto.write_page),
+                   check=check_no_split("alto")),
+    "page": Format(None, "", "PAGE-XML 2019, one file per page", folder=_pages(".xml", pagexml.write_page),
+                   check=check_no_split("page")),
+    "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page),
+                   check=check_no_split("hocr")),
 }
 
 

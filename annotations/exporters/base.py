@@ -47,6 +47,9 @@ class ExportOptions:
     image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
     layer: str | None = None  # "adjudicated", "union" or an annotator; None: see layers.default_layer
     replace: bool = False  # funsd: replace the folders an earlier export wrote in the output folder
+    images: bool = False  # alto, page, hocr: each page's image beside its file
+    highlights: bool = False  # pdf: a highlight annotation per span
+    corrected_only: bool = False  # ocr-lines: only lines with a corrected word, or of documents marked done
 
 
 @dataclass

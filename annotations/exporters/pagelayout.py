@@ -1,0 +1,177 @@
+"""A page as archives' formats describe it: blocks of lines of words in reading order, with spans per word and line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ProjectError
+from ..model import Box, Document, Page, Region, Word
+from ..store import Project
+from ..textlayer import ResolvedSpan
+from .base import ExportDocument, ExportOptions, ExportReport, export_documents
+from .output import PageRenderer, Staging, cannot_write, slug
+
+
+@dataclass(frozen=True)
+class SpanPart:
+    """The part of a span on one line: its characters in the line's text, and whether the span goes on after it."""
+
+    span: ResolvedSpan
+    offset: int
+    length: int
+    continued: bool
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    text: str
+    starts: list[int]  # each word's first character in `text`
+    parts: list[SpanPart] = field(default_factory=list)
+
+    @property
+    def box(self) -> Box:
+        return union(w.box for w in self.words)
+
+
+@dataclass
+class Block:
+    """The words of one paragraph of one block of the OCR, in reading order."""
+
+    lines: list[Line]
+
+    @property
+    def box(self) -> Box:
+        return union(line.box for line in self.lines)
+
+
+@dataclass
+class PageLayout:
+    page: Page
+    number: int  # 1-based, the page's number in its document
+    blocks: list[Block]
+    regions: list[Region]
+    word_spans: dict[int, list[ResolvedSpan]]  # word id -> the spans covering any of it
+    widened: int  # spans that begin or end inside a word (formats that tag whole words widen them)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+
+def union(boxes: Iterable[Box]) -> Box:
+    xs0, ys0, xs1, ys1 = zip(*boxes)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def layout(doc: ExportDocument, page_index: int) -> PageLayout:
+    """Page `page_index` of `doc` as blocks, lines and words, with each span's parts placed on its lines.
+
+    Runs of consecutive words (in reading order) with the same block and paragraph are a block, with
+    the same line a line: the order of the page's text is kept even where the OCR's block numbers
+    come back later on the page. A line's text is its words joined by one space, as in the page text.
+    """
+    page_text = doc.text.pages[page_index]
+    base = doc.text.page_offsets[page_index]
+    blocks: list[Block] = []
+    line_ranges: list[tuple[Line, int]] = []  # (line, the document offset of its first character)
+    previous: Word | None = None
+    for k, word in enumerate(page_text.words):
+        if previous is None or (previous.block, previous.par) != (word.block, word.par):
+            blocks.append(Block([]))
+        if previous is None or (previous.block, previous.par, previous.line) != (word.block, word.par, word.line):
+            line = Line([], "", [])
+            blocks[-1].lines.append(line)
+            line_ranges.append((line, base + page_text.starts[k]))
+        line = blocks[-1].lines[-1]
+        line.starts.append(base + page_text.starts[k] - line_ranges[-1][1])
+        line.words.append(word)
+        previous = word
+    for line in (line for block in blocks for line in block.lines):
+        line.text = " ".join(w.text for w in line.words)
+    start, end = doc.text.page_range(page_index)
+    word_spans: dict[int, list[ResolvedSpan]] = {}
+    widened = 0
+    for span in doc.spans:
+        if span.end <= start or span.start >= end:
+            continue
+        for word in span.words:
+            if word.page_id == doc.pages[page_index].id:
+                word_spans.setdefault(word.id, []).append(span)
+        if span.start >= start and (span.span.head or span.span.tail):
+            widened += 1
+        parts = [(line, lo, max(span.start, lo), min(span.end, lo + len(line.text)))
+                 for line, lo in line_ranges if span.start < lo + len(line.text) and span.end > lo]
+        for n, (line, lo, s, e) in enumerate(parts):
+            continued = n < len(parts) - 1 or span.end > end
+            line.parts.append(SpanPart(span, s - lo, e - s, continued))
+    page = doc.pages[page_index]
+    regions = [g for g in doc.regions if g.page_id == page.id]
+    return PageLayout(page, page.number, blocks, regions, word_spans, widened)
+
+
+def page_stem(doc: ExportDocument, page: Page) -> str:
+    """A page's file name without extension, the same at every export: document id, name and page, e.g. 3-letter-p2."""
+    return f"{doc.document.id}-{slug(doc.document.name)}-p{page.number}"
+
+
+def confidence(word: Word) -> float:
+    """The engine's confidence as 0-1 (tesseract's are 0-100; -1, "none", is 0)."""
+    return min(1.0, max(0.0, word.conf / 100))
+
+
+PageWriter = Callable[[PageLayout, str, ExportReport], bytes]
+"""(page, the name of its image, report) -> the page's file."""
+
+
+def check_no_split(fmt: str) -> Callable[[ExportOptions], None]:
+    def check(options: ExportOptions) -> None:
+        if options.split:
+            raise ProjectError(f"{fmt} writes one file per page into a folder; --split is for the training formats")
+
+    return check
+
+
+def export_pages(
+    project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
+    suffix: str, write_page: PageWriter,
+) -> ExportReport:
+    """The folder OUT with one file per page (PAGE.SUFFIX) and, with options.images, its image PAGE.png.
+
+    The files are staged and put in place together once all are written; OUT is made if missing,
+    and files of an earlier export with the same names are replaced (other files are left alone).
+    """
+    if out.exists() and not out.is_dir():
+        raise ProjectError(f"{out}: is a file; this format writes a folder with one file per page")
+    report = ExportReport()
+    staging = Staging()
+    renderer = PageRenderer(project) if options.images else None
+    try:
+        for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
+            for i, page in enumerate(doc.pages):
+                stem = page_stem(doc, page)
+                page_layout = layout(doc, i)
+                _stage(staging, out, stem + suffix, write_page(page_layout, stem + ".png", report))
+                if renderer is not None:
+                    _stage(staging, out, stem + ".png", renderer.png(doc, page))
+                    report.images += 1
+            report.documents += 1
+            report.spans += len(doc.spans)
+            report.regions += len(doc.regions)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    report.files.append(str(out))
+    if report.images:
+        report.image_folders.append(str(out))
+    return report
+
+
+def _stage(staging: Staging, folder: Path, name: str, data: bytes) -> None:
+    try:
+        staging.write_in_folder(folder, name, data)
+    except OSError as exc:
+        raise cannot_write(folder / name, exc) from None
