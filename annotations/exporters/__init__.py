@@ -11,7 +11,20 @@ from typing import IO, Any
 from ..errors import ProjectError
 from ..model import Document
 from ..store import Project
-from . import alto, coco, conll, csv, funsd, hocr, jsonl, labelstudio, layoutlm, pagexml, spacy_docbin
+from . import (
+    alto,
+    coco,
+    conll,
+    csv,
+    funsd,
+    hocr,
+    jsonl,
+    labelstudio,
+    layoutlm,
+    pagexml,
+    searchable_pdf,
+    spacy_docbin,
+)
 from .base import (
     SCHEMES,
     SNAP_POLICIES,
@@ -81,6 +94,8 @@ FORMATS: dict[str, Format] = {
                    check=check_no_split("page")),
     "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page),
                    check=check_no_split("hocr")),
+    "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
+                  binary=True),
 }
 
 

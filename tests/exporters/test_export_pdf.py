@@ -1,0 +1,151 @@
+"""`scanspan export -f pdf`: the pages' own images under an invisible layer of the corrected words, read back
+with PyMuPDF: the text in reading order, each word at its box, the image as stored, highlights per span."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pymupdf
+import pytest
+from conftest import Letters
+from helpers import real_scans, run_scanspan
+from PIL import Image
+
+from annotations.store import Project
+
+FUNSD_PAGE = "0000971160"  # a real ~100 dpi fax-quality memo
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real FUNSD page as a bilevel G4 fax TIFF (204 x 196 dpi) and as a JPEG, OCRed by `scanspan import`;
+    one word corrected, the first line's first two words tagged, a region drawn."""
+    folder = tmp_path_factory.mktemp("scans")
+    with Image.open(real_scans() / "funsd-train" / f"{FUNSD_PAGE}.png") as page:
+        grey = page.convert("L")
+    fax = grey.resize((round(grey.width * 2.04), round(grey.height * 1.96)), Image.Resampling.LANCZOS)
+    fax = fax.point(lambda v: 255 if v >= 150 else 0).convert("1", dither=Image.Dither.NONE)
+    fax.save(folder / "fax.tif", format="TIFF", compression="group4", dpi=(204, 196))
+    grey.save(folder / "memo.jpg", format="JPEG", quality=85, dpi=(100, 100))
+    project = folder / "scans.scanspan"
+    run = run_scanspan(["import", folder / "fax.tif", folder / "memo.jpg", "-p", project, "--jobs", "2"], folder,
+                       timeout=300)
+    assert run.code == 0, run.err
+    with Project(project) as p:
+        for doc in p.documents():
+            words = [w for page in p.pages(doc.id) for w in p.words(page.id)]
+            longest = max((w for w in words if w.text.isalpha()), key=lambda w: len(w.text))
+            p.correct_word(longest.id, longest.text.upper() + "Q")
+            p.add_span(doc.id, "agency", words[0].id, words[1].id)
+            page = p.pages(doc.id)[0]
+            p.add_region(page.id, "signature", (10, 10, page.width / 3, page.height / 8), text="stamp")
+    return project
+
+
+def export_pdf(project: Path, tmp_path: Path, *extra: str) -> pymupdf.Document:
+    out = tmp_path / "out.pdf"
+    run = run_scanspan(["export", "-p", project, "-f", "pdf", "-o", out, *extra], tmp_path)
+    assert run.code == 0, run.err
+    assert f"wrote {out}" in run.out
+    return pymupdf.open(out)
+
+
+def expected_pages(project: Path) -> list[tuple[str, list[tuple[str, tuple[float, ...], tuple[float, ...]]], tuple[float, float], str]]:
+    """Per page in export order: its text, (word, box, line box) in points, its size in points, its source kind."""
+    pages = []
+    with Project(project, read_only=True) as p:
+        for doc in p.documents():
+            text = p.document_text(doc.id)
+            for i, page in enumerate(p.pages(doc.id)):
+                sx, sy = 72 / page.dpi_x, 72 / page.dpi_y
+                words = text.pages[i].words
+                lines: dict[tuple[int, int, int], list[tuple[float, ...]]] = {}
+                for w in words:
+                    lines.setdefault((w.block, w.par, w.line), []).append(w.box)
+                line_box = {key: (min(b[1] for b in boxes), max(b[3] for b in boxes)) for key, boxes in lines.items()}
+                placed = []
+                for w in words:
+                    top, bottom = line_box[(w.block, w.par, w.line)]
+                    placed.append((w.text, (w.box[0] * sx, w.box[1] * sy, w.box[2] * sx, w.box[3] * sy),
+                                   (top * sy, bottom * sy)))
+                pages.append((text.pages[i].text, placed, (page.width * sx, page.height * sy), doc.name))
+    return pages
+
+
+def test_the_corrected_words_are_found_in_reading_order_each_at_its_box(scans: Path, tmp_path: Path) -> None:
+    pdf = export_pdf(scans, tmp_path)
+    expected = expected_pages(scans)
+    assert pdf.page_count == len(expected) == 2
+    for page, (text, words, size, _) in zip(pdf, expected):
+        assert page.rect.width == pytest.approx(size[0], abs=0.01)
+        assert page.rect.height == pytest.approx(size[1], abs=0.01)
+        found = page.get_text("words", sort=False)
+        assert [f[4] for f in found] == [w[0] for w in words]  # corrected words, in the page's reading order
+        assert " ".join(page.get_text().split()) == " ".join(text.split())
+        for f, (_, box, (top, bottom)) in zip(found, words):
+            assert f[0] == pytest.approx(box[0], abs=0.5) and f[2] == pytest.approx(box[2], abs=0.5)
+            assert f[1] == pytest.approx(top, abs=0.5) and f[3] == pytest.approx(bottom, abs=0.5)
+        assert any(w[0].endswith("Q") for w in words)  # the correction is what is found
+        assert not list(page.annots())  # no highlights unless asked
+
+
+def test_the_page_images_are_the_scans_as_stored(scans: Path, tmp_path: Path) -> None:
+    pdf = export_pdf(scans, tmp_path)
+    folder = scans.parent
+    fax, memo = (page.get_images(full=True) for page in pdf)
+    (xref, _, width, height, bpc, *_), = fax
+    with Image.open(folder / "fax.tif") as tif:
+        assert (width, height) == tif.size
+        pixels = Image.open(io.BytesIO(pdf.extract_image(xref)["image"])).convert("1")
+        assert pixels.tobytes() == tif.convert("1").tobytes()  # lossless
+    assert bpc == 1  # a bilevel fax stays one bit a pixel
+    ((xref, *_),) = memo
+    assert pdf.xref_stream_raw(xref) == (folder / "memo.jpg").read_bytes()  # the JPEG's own bytes, not recompressed
+
+
+def test_highlights_one_per_span_coloured_by_label_and_regions_as_rectangles(scans: Path, tmp_path: Path) -> None:
+    pdf = export_pdf(scans, tmp_path, "--highlights")
+    with Project(scans, read_only=True) as p:
+        colour = next(label.color for label in p.labels() if label.name == "agency")
+        docs = p.documents()
+        spans = [[(s.label, p.document_text(d.id).resolve(s).words) for s in p.spans(d.id)] for d in docs]
+    rgb = tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    for page, doc_spans in zip(pdf, spans):
+        highlights = [a for a in page.annots() if a.type[1] == "Highlight"]
+        assert len(highlights) == len(doc_spans) == 1
+        (label, words), annot = doc_spans[0], highlights[0]
+        assert annot.info["title"] == label
+        assert annot.colors["stroke"] == pytest.approx(rgb, abs=0.01)
+        assert page.get_textbox(annot.rect).split() == [w.text for w in words]  # over the span's words
+        rects = [a for a in page.annots() if a.type[1] == "Square"]
+        assert [a.info["title"] for a in rects] == ["signature"]
+
+
+def test_pages_with_text_of_their_own_give_the_corrected_text_once(letters: Letters, tmp_path: Path) -> None:
+    project = tmp_path / "letters.scanspan"
+    shutil.copy(letters.path, project)
+    with Project(project) as p:
+        (word,) = [w for w in p.words(p.page_by_number(letters.ids[0], 1).id) if w.text == "Juvenile"]
+        p.correct_word(word.id, "Juvenlle")
+    pdf = export_pdf(project, tmp_path, "--documents", str(letters.ids[0]))
+    expected = expected_pages(project)[:2]
+    for page, (text, *_) in zip(pdf, expected, strict=True):
+        assert " ".join(page.get_text().split()) == " ".join(text.split())
+    assert "Juvenile" not in pdf[0].get_text() and "Juvenlle" in pdf[0].get_text()
+
+
+def test_the_sample_scan_keeps_its_page_and_gains_its_text(sample_project: Path, tmp_path: Path) -> None:
+    pdf = export_pdf(sample_project, tmp_path)
+    expected = expected_pages(sample_project)
+    from annotations.demo import sample_pdf
+
+    with pymupdf.open(sample_pdf()) as source:
+        assert pdf.page_count == source.page_count == len(expected)
+        for page, original, (_, words, _, _) in zip(pdf, source, expected):
+            assert page.rect == original.rect
+            assert [f[4] for f in page.get_text("words", sort=False)] == [w[0] for w in words]
+            (xref, *_), = page.get_images(full=True)
+            (source_xref, *_), = original.get_images(full=True)
+            assert pdf.xref_stream_raw(xref) == source.xref_stream_raw(source_xref)  # the scan, untouched
