@@ -21,6 +21,7 @@ from . import (
     jsonl,
     labelstudio,
     layoutlm,
+    ocr_lines,
     pagexml,
     searchable_pdf,
     spacy_docbin,
@@ -35,7 +36,7 @@ from .base import (
     export_documents,
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
-from .pagelayout import PageWriter, check_no_split, export_pages
+from .pagelayout import PageWriter, check_no_split, export_pages, one_file
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -66,7 +67,7 @@ class Format:
 def _pages(suffix: str, write_page: PageWriter) -> FolderWriter:
     def write(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
               ) -> ExportReport:
-        return export_pages(project, out, docs, options, suggestions, suffix, write_page)
+        return export_pages(project, out, docs, options, suggestions, one_file(suffix, write_page))
 
     return write
 
@@ -96,6 +97,8 @@ FORMATS: dict[str, Format] = {
                    check=check_no_split("hocr")),
     "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
                   binary=True),
+    "ocr-lines": Format(None, "", "OCR ground truth for tesstrain: line images + .gt.txt", folder=ocr_lines.export,
+                        check=ocr_lines.check),
 }
 
 

@@ -124,6 +124,17 @@ def confidence(word: Word) -> float:
 
 PageWriter = Callable[[PageLayout, str, ExportReport], bytes]
 """(page, the name of its image, report) -> the page's file."""
+PageFiles = Callable[[ExportDocument, PageLayout, str, ExportReport, PageRenderer], Iterable[tuple[str, bytes]]]
+"""(document, page, the page's file stem, report, its renderer) -> (name, content) of each file the page gives."""
+
+
+def one_file(suffix: str, write_page: PageWriter) -> PageFiles:
+    """The files of a format that writes one file per page, PAGE.SUFFIX, naming its image PAGE.png."""
+    def files(doc: ExportDocument, page: PageLayout, stem: str, report: ExportReport,
+              renderer: PageRenderer) -> list[tuple[str, bytes]]:
+        return [(stem + suffix, write_page(page, stem + ".png", report))]
+
+    return files
 
 
 def check_no_split(fmt: str) -> Callable[[ExportOptions], None]:
@@ -136,9 +147,9 @@ def check_no_split(fmt: str) -> Callable[[ExportOptions], None]:
 
 def export_pages(
     project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
-    suffix: str, write_page: PageWriter,
+    page_files: PageFiles,
 ) -> ExportReport:
-    """The folder OUT with one file per page (PAGE.SUFFIX) and, with options.images, its image PAGE.png.
+    """The folder OUT with the files of each page and, with options.images, its image PAGE.png.
 
     The files are staged and put in place together once all are written; OUT is made if missing,
     and files of an earlier export with the same names are replaced (other files are left alone).
@@ -147,14 +158,14 @@ def export_pages(
         raise ProjectError(f"{out}: is a file; this format writes a folder with one file per page")
     report = ExportReport()
     staging = Staging()
-    renderer = PageRenderer(project) if options.images else None
+    renderer = PageRenderer(project)
     try:
         for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
             for i, page in enumerate(doc.pages):
                 stem = page_stem(doc, page)
-                page_layout = layout(doc, i)
-                _stage(staging, out, stem + suffix, write_page(page_layout, stem + ".png", report))
-                if renderer is not None:
+                for name, data in page_files(doc, layout(doc, i), stem, report, renderer):
+                    _stage(staging, out, name, data)
+                if options.images:
                     _stage(staging, out, stem + ".png", renderer.png(doc, page))
                     report.images += 1
             report.documents += 1
