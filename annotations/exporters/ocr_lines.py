@@ -10,15 +10,13 @@ from ..model import Document
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
 from .output import PageRenderer
-from .pagelayout import Line, PageLayout, check_no_split, export_pages
+from .pagelayout import Line, PageLayout, export_pages
 
 MARGIN = 0.2
 """Blank kept around a line's words, as a share of the line's height: tesseract (and Kraken) learn from lines
 cut with some white around them, while a wider cut takes in the ascenders and descenders of the neighbours."""
 LEFT_OUT = "lines neither corrected nor in a document marked done (--corrected-only)"
 NOT_TEXT = "spans and regions (OCR ground truth is the text of the lines)"
-
-check = check_no_split("ocr-lines")
 
 
 def kept(doc: ExportDocument, line: Line, options: ExportOptions) -> bool:

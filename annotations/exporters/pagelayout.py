@@ -137,14 +137,6 @@ def one_file(suffix: str, write_page: PageWriter) -> PageFiles:
     return files
 
 
-def check_no_split(fmt: str) -> Callable[[ExportOptions], None]:
-    def check(options: ExportOptions) -> None:
-        if options.split:
-            raise ProjectError(f"{fmt} writes one file per page into a folder; --split is for the training formats")
-
-    return check
-
-
 def export_pages(
     project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
     page_files: PageFiles,
