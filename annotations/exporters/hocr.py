@@ -36,7 +36,6 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
     """
     root = etree.Element(f"{{{NS}}}html", nsmap={None: NS})
     provenance = layout.page.provenance
-    root.set("lang", provenance.lang.split("+")[0][:2] or "en")
     head = _e(root, "head")
     _e(head, "title").text = image
     _e(head, "meta", **{"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"})
