@@ -6,7 +6,7 @@ from lxml import etree
 
 from ..model import Box
 from .base import ExportReport
-from .pagelayout import PageLayout, confidence
+from .pagelayout import PageLayout, confidence, xml_safe
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -57,12 +57,12 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
         for span in sorted(spans.values(), key=lambda s: s.span.id):
             attributes = {"ID": f"span{span.span.id}", "TYPE": "span", "LABEL": span.span.label}
             if span.span.note:
-                attributes["DESCRIPTION"] = span.span.note
+                attributes["DESCRIPTION"] = xml_safe(span.span.note, report)
             _e(tags, tag_element(span.span.label), **attributes)
         for region in layout.regions:
             attributes = {"ID": f"region{region.id}", "TYPE": "region", "LABEL": region.label}
             if region.text:
-                attributes["DESCRIPTION"] = region.text
+                attributes["DESCRIPTION"] = xml_safe(region.text, report)
             _e(tags, tag_element(region.label), **attributes)
     if layout.blocks:
         order = _e(_e(root, "ReadingOrder"), "OrderedGroup", ID="order")
@@ -80,7 +80,7 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
             for k, word in enumerate(line.words):
                 if k:
                     _e(line_element, "SP")
-                attributes = {"ID": f"word{word.id}", "CONTENT": word.text, **_position(word.box),
+                attributes = {"ID": f"word{word.id}", "CONTENT": xml_safe(word.text, report), **_position(word.box),
                               "WC": f"{confidence(word):.2f}"}
                 refs = [f"span{s.span.id}" for s in layout.word_spans.get(word.id, [])]
                 if refs:
@@ -89,7 +89,7 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
                 if word.corrected:
                     # The engine's reading of a corrected word, as ALTO keeps other readings.
                     alternative = _e(string, "ALTERNATIVE", PURPOSE="original OCR")
-                    alternative.text = word.ocr_text
+                    alternative.text = xml_safe(word.ocr_text, report)
     for region in layout.regions:
         _e(space, "Illustration", ID=f"illustration{region.id}", TYPE=region.label, TAGREFS=f"region{region.id}",
            **_position(region.box))

@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..model import Box, Span
 from .base import ExportReport
-from .pagelayout import PageLayout
+from .pagelayout import PageLayout, xml_safe
 
 NS = "http://www.w3.org/1999/xhtml"
 CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocr_image"
@@ -62,17 +62,17 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
                 if spans:
                     attributes["data-spans"] = json.dumps([_span(s.span) for s in spans], ensure_ascii=False)
                 if word.corrected:
-                    attributes["data-ocr"] = word.ocr_text
+                    attributes["data-ocr"] = xml_safe(word.ocr_text, report)
                 word_element = _e(line_element, "span", **attributes)
-                word_element.text = word.text
+                word_element.text = xml_safe(word.text, report)
                 word_element.tail = " " if k < len(line.words) - 1 else None
             line_element.tail = "\n"
     for g in layout.regions:
         attributes = {"class": "ocr_image", "id": f"region_{g.id}", "title": _bbox(g.box), "data-label": g.label}
         if g.text:
-            attributes["data-text"] = g.text
+            attributes["data-text"] = xml_safe(g.text, report)
         if g.note:
-            attributes["data-note"] = g.note
+            attributes["data-note"] = xml_safe(g.note, report)
         _e(page_element, "div", **attributes)
     report.adjust("spans widened to whole words (hOCR marks whole ocrx_word elements)", layout.widened)
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", doctype=DOCTYPE, pretty_print=False)

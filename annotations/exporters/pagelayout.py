@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,23 @@ def layout(doc: ExportDocument, page_index: int) -> PageLayout:
     page = doc.pages[page_index]
     regions = [g for g in doc.regions if g.page_id == page.id]
     return PageLayout(page, page.number, blocks, regions, word_spans, widened)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = "texts with characters XML cannot hold (control characters), written as U+FFFD"
+
+
+def xml_clean(text: str) -> str:
+    """`text` with what XML 1.0 forbids replaced by U+FFFD, one for one (see xml_safe, which counts it)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def xml_safe(text: str, report: ExportReport) -> str:
+    """`text` with what XML 1.0 forbids (control characters a PDF's text layer or a typed correction can
+    hold) replaced one for one, so offsets into it stay right; counted as adjusted."""
+    cleaned, count = _NOT_XML.subn("\ufffd", text)
+    report.adjust(NOT_XML, 1 if count else 0)
+    return cleaned
 
 
 def page_stem(doc: ExportDocument, page: Page) -> str:

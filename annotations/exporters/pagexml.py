@@ -9,7 +9,7 @@ from lxml import etree
 
 from ..model import Box
 from .base import ExportReport
-from .pagelayout import PageLayout, SpanPart, confidence
+from .pagelayout import PageLayout, SpanPart, confidence, xml_clean, xml_safe
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -97,13 +97,15 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
             for k, word in enumerate(line.words):
                 word_element = _e(line_element, "Word", id=f"word{word.id}", custom=f"readingOrder {{index:{k};}}")
                 _coords(word_element, word.box)
+                text = xml_safe(word.text, report)
                 if word.corrected:
-                    _text(word_element, word.text, index=0, comments="corrected")
-                    _text(word_element, word.ocr_text, index=1, conf=confidence(word), comments="original OCR")
+                    _text(word_element, text, index=0, comments="corrected")
+                    _text(word_element, xml_safe(word.ocr_text, report), index=1, conf=confidence(word),
+                          comments="original OCR")
                 else:
-                    _text(word_element, word.text, conf=confidence(word))
-            _text(line_element, line.text)
-        _text(region, "\n".join(line.text for line in block.lines))
+                    _text(word_element, text, conf=confidence(word))
+            _text(line_element, xml_clean(line.text))  # its words' texts, counted there
+        _text(region, xml_clean("\n".join(line.text for line in block.lines)))
     for g in layout.regions:
         kind = g.label if g.label in GRAPHIC_TYPES else "other"
         custom = f"structure {{type:{_custom_value(g.label)};}}"
@@ -111,7 +113,7 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
             custom += f" transcription {{text:{_custom_value(g.text)};}}"
         graphic = _e(page, "GraphicRegion", id=f"region{g.id}", type=kind, custom=custom)
         if g.note:
-            graphic.set("comments", g.note)
+            graphic.set("comments", xml_safe(g.note, report))
         _coords(graphic, g.box)
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return data

@@ -222,3 +222,30 @@ def test_a_file_where_the_folder_goes_and_a_split_are_refused(corrected: Path, t
                        tmp_path)
     assert run.code == 1 and "--split" in run.err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+def test_real_ocr_of_a_fax_and_a_jpeg_gives_valid_files_with_every_word(fmt: str, scans: Path, tmp_path: Path) -> None:
+    out = export(scans, fmt, tmp_path)
+    files = valid_files(out, fmt)
+    expected = words_of(scans)
+    assert len(files) == len(expected) == 2
+    found = [w for path in files for w in read_words(path, fmt)]
+    want = [w for page in expected.values() for w in page]
+    assert [w[0] for w in found] == [w[0] for w in want] and len(want) > 100
+    assert all(near(w[2], f[2]) for w, f in zip(want, found))
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+def test_a_control_character_in_a_word_is_replaced_and_said(fmt: str, corrected: Path, tmp_path: Path) -> None:
+    project = tmp_path / "odd.scanspan"
+    shutil.copy(corrected, project)
+    with Project(project) as p:
+        (word,) = [w for d in p.documents()[:1] for page in p.pages(d.id) for w in p.words(page.id) if w.text == "Harper"]
+        p.correct_word(word.id, "Har\x01per")  # a correction may hold one; XML 1.0 cannot
+    out = tmp_path / "out"
+    run = run_scanspan(["export", "-p", project, "-f", fmt, "-o", out, "--documents", "1"], tmp_path)
+    assert run.code == 0, run.err
+    assert "adjusted: 1 texts with characters XML cannot hold" in run.out
+    words = [w[0] for path in valid_files(out, fmt) for w in read_words(path, fmt)]
+    assert "Har\ufffdper" in words
