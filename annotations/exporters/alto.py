@@ -16,14 +16,11 @@ WIDENED = "spans widened to whole words (an ALTO tag marks whole String elements
 NOTES = "region notes (an ALTO Illustration has no place for one; jsonl carries them)"
 
 
-def tag_element(label: str) -> str:
-    """The ALTO tag a label's spans and regions become.
-
-    The one place that decides it: labels of a structure layer (letter parts: salutation, body,
-    closing) will be StructureTags; until labels say which layer they belong to, every label is
-    taken as a named entity, which most of Scanspan's labels are (agency, person, figure, ...).
-    """
-    return "NamedEntityTag"
+def tag_element(label: str, layers: dict[str, str]) -> str:
+    """The ALTO tag a label's spans and regions become, the one place that decides it: a StructureTag
+    for a label of the structure layer (letter parts: salutation, body, closing), else a NamedEntityTag
+    (agency, person, figure, ...), which every label is where labels have no layer."""
+    return "StructureTag" if layers.get(label) == "structure" else "NamedEntityTag"
 
 
 def _e(parent: etree._Element, name: str, /, **attributes: str) -> etree._Element:
@@ -58,12 +55,12 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
             attributes = {"ID": f"span{span.span.id}", "TYPE": "span", "LABEL": span.span.label}
             if span.span.note:
                 attributes["DESCRIPTION"] = xml_safe(span.span.note, report)
-            _e(tags, tag_element(span.span.label), **attributes)
+            _e(tags, tag_element(span.span.label, layout.layers), **attributes)
         for region in layout.regions:
             attributes = {"ID": f"region{region.id}", "TYPE": "region", "LABEL": region.label}
             if region.text:
                 attributes["DESCRIPTION"] = xml_safe(region.text, report)
-            _e(tags, tag_element(region.label), **attributes)
+            _e(tags, tag_element(region.label, layout.layers), **attributes)
     if layout.blocks:
         order = _e(_e(root, "ReadingOrder"), "OrderedGroup", ID="order")
         for n in range(len(layout.blocks)):

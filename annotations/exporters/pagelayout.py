@@ -56,6 +56,7 @@ class PageLayout:
     regions: list[Region]
     word_spans: dict[int, list[ResolvedSpan]]  # word id -> the spans covering any of it
     widened: int  # spans that begin or end inside a word (formats that tag whole words widen them)
+    layers: dict[str, str] = field(default_factory=dict)  # label -> its layer, "entity" or "structure"
 
     @property
     def lines(self) -> list[Line]:
@@ -67,7 +68,15 @@ def union(boxes: Iterable[Box]) -> Box:
     return min(xs0), min(ys0), max(xs1), max(ys1)
 
 
-def layout(doc: ExportDocument, page_index: int) -> PageLayout:
+def label_layers(project: Project) -> dict[str, str]:
+    """Each label's layer: "structure" for the parts of a letter (salutation, body, closing), else "entity".
+
+    Read with a default: a project whose labels say no layer has only entity labels.
+    """
+    return {label.name: str(getattr(label, "layer", "entity")) for label in project.labels()}
+
+
+def layout(doc: ExportDocument, page_index: int, layers: dict[str, str] | None = None) -> PageLayout:
     """Page `page_index` of `doc` as blocks, lines and words, with each span's parts placed on its lines.
 
     Runs of consecutive words (in reading order) with the same block and paragraph are a block, with
@@ -110,7 +119,7 @@ def layout(doc: ExportDocument, page_index: int) -> PageLayout:
             line.parts.append(SpanPart(span, s - lo, e - s, continued))
     page = doc.pages[page_index]
     regions = [g for g in doc.regions if g.page_id == page.id]
-    return PageLayout(page, page.number, blocks, regions, word_spans, widened)
+    return PageLayout(page, page.number, blocks, regions, word_spans, widened, layers or {})
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -169,11 +178,12 @@ def export_pages(
     report = ExportReport()
     staging = Staging()
     renderer = PageRenderer(project)
+    layers = label_layers(project)
     try:
         for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
             for i, page in enumerate(doc.pages):
                 stem = page_stem(doc, page)
-                for name, data in page_files(doc, layout(doc, i), stem, report, renderer):
+                for name, data in page_files(doc, layout(doc, i, layers), stem, report, renderer):
                     _stage(staging, out, name, data)
                 if options.images:
                     _stage(staging, out, stem + ".png", renderer.png(doc, page))
