@@ -3,6 +3,7 @@ with PyMuPDF: the text in reading order, each word at its box, the image as stor
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 from pathlib import Path
@@ -13,7 +14,8 @@ from conftest import Letters
 from helpers import run_scanspan
 from PIL import Image
 
-from annotations.store import Project
+from annotations.model import Provenance, RawWord
+from annotations.store import NewPage, Project
 
 
 def export_pdf(project: Path, tmp_path: Path, *extra: str) -> pymupdf.Document:
@@ -121,3 +123,32 @@ def test_the_sample_scan_keeps_its_page_and_gains_its_text(sample_project: Path,
             (xref, *_), = page.get_images(full=True)
             (source_xref, *_), = original.get_images(full=True)
             assert pdf.xref_stream_raw(xref) == source.xref_stream_raw(source_xref)  # the scan, untouched
+
+
+def test_each_page_of_a_multipage_fax_tiff_is_its_own_frame(tmp_path: Path) -> None:
+    """A two-page bilevel TIFF stored with words where its frames have ink (no OCR): each PDF page shows its frame."""
+    frames = []
+    for n in range(2):
+        frame = Image.new("1", (816, 1056), 1)
+        frame.paste(0, (100 + 200 * n, 100, 400 + 200 * n, 160))  # a bar where page n's word is
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", compression="group4", dpi=(96, 96), save_all=True, append_images=frames[1:])
+    data = buffer.getvalue()
+    project = tmp_path / "fax.scanspan"
+    prov = Provenance("tesseract", "5", "eng", 3, 96, False)
+    with Project(project) as p:
+        p.add_document("fax.tif", data, hashlib.sha256(data).hexdigest(), [
+            NewPage(n + 1, 816, 1056, 96, 96, f"frame-{n}", prov,
+                    [RawWord(f"page{n + 1}", (100 + 200 * n, 100, 400 + 200 * n, 160), 90, 0, 0, 0)])
+            for n in range(2)])
+    pdf = export_pdf(project, tmp_path)
+    for n, page in enumerate(pdf):
+        assert page.rect == pymupdf.Rect(0, 0, 816 * 72 / 96, 1056 * 72 / 96)
+        ((xref, _, width, height, bpc, *_),) = page.get_images(full=True)
+        assert (width, height, bpc) == (816, 1056, 1)
+        shown = Image.open(io.BytesIO(pdf.extract_image(xref)["image"])).convert("1")
+        assert shown.tobytes() == frames[n].tobytes()
+        (word,) = page.get_text("words")
+        assert word[4] == f"page{n + 1}"
+        assert word[0] == pytest.approx((100 + 200 * n) * 0.75, abs=0.5)
