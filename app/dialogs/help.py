@@ -59,7 +59,8 @@ GESTURES = [
     ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
                                 "next / previous, Esc stops"),
-    ("Export with a split, seed or tagging scheme", "File ▸ Export (Ctrl+E)"),
+    ("Export with a split, seed or tagging scheme, or as ALTO, PAGE, hOCR, a searchable PDF or OCR lines",
+     "File ▸ Export (Ctrl+E)"),
 ]
 
 
