@@ -109,7 +109,7 @@ def suggest_cmd(
 
             report, regions = suggest_letter_parts(project, doc_ids)
             _say(report, SOURCE)
-            echo(f"{regions} signature block regions suggested")
+            echo(f"{regions} signature and signature block regions suggested")
             if keep:
                 keep_on_import(project)
                 echo("kept the letter parts: documents imported from now on get their suggestions")
@@ -158,7 +158,7 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
         report = apply_kept(project, doc_ids)
         what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
-        regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
+        regions = f" and {report.regions} signature and signature block regions" if LETTER_PARTS in kinds else ""
         echo(f"{report.added} suggestions{regions} added from {what}")
         for line in report.skipped.values():
             echo(line, err=True)
