@@ -1,0 +1,75 @@
+"""Letter parts on real scans (real tesseract): signatures found from their ink, none on faxes and forms."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from helpers import iou, real_scans, run_scanspan
+
+from annotations.dates import find_date
+from annotations.store import Project
+
+LETTER = "funsd-train/0060255888.png"  # signed over the typed name; OCR reads "Price" but not "Judie"
+FAX_COVER = "funsd-train/01150773_01150774.png"  # a fax cover sheet: "Date: January 15, 1997", To:, From:
+FORM = "funsd-train/0060094595.png"  # a test report: a company name over a date, then a table
+HANDWRITING = (409, 782, 466, 851)
+"""Where the signature's ink is on LETTER, in pixels (read off the image)."""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("real")
+    db = tmp / "p.db"
+    run = run_scanspan(["import", *(real_scans() / name for name in (LETTER, FAX_COVER, FORM)), "-p", db,
+                        "--letter-parts", "-j", "1"], tmp, timeout=300)
+    assert run.code == 0, run.err
+    return db
+
+
+def _document(project: Project, name: str) -> int:
+    [doc] = [d for d in project.documents() if d.name == Path(name).name]
+    return doc.id
+
+
+def test_a_real_letter_gets_a_signature_region_on_the_handwriting(project: Path) -> None:
+    with Project(project, read_only=True) as p:
+        doc_id = _document(p, LETTER)
+        regions = p.regions(doc_id)
+        text = p.document_text(doc_id)
+        spans = {s.label: re.sub(r"\s+", " ", text.resolve(s).text) for s in p.spans(doc_id)}
+    [signature] = [r for r in regions if r.label == "signature"]
+    [block] = [r for r in regions if r.label == "signature_block"]
+    assert signature.suggested and iou(signature.box, HANDWRITING) >= 0.6, signature.box
+    # The block holds the closing, the signature and the typed name with the office under it.
+    x0, y0, x1, y1 = block.box
+    assert x0 <= HANDWRITING[0] and y0 <= 745 and HANDWRITING[2] <= x1 and 859 <= y1, block.box
+    assert spans["closing"] == "Sincerely," and spans["date"] == "Ocotber 9, 1968"
+
+
+def test_a_fax_cover_sheet_and_a_form_get_no_letter_parts(project: Path) -> None:
+    with Project(project, read_only=True) as p:
+        for name in (FAX_COVER, FORM):
+            doc_id = _document(p, name)
+            assert p.spans(doc_id) == [] and p.regions(doc_id) == [], name
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Date: January 15, 1997", datetime.date(1997, 1, 15)),
+    ("ete: Ocotber 9, 1968", datetime.date(1968, 10, 9)),  # the typist's slip, kept by OCR
+    ("Nanterre, le 11 FEV. 2021", datetime.date(2021, 2, 11)),
+    ("3 December 2015", datetime.date(2015, 12, 3)),
+    ("12/03/2015", datetime.date(2015, 12, 3)),
+    ("1/31/88", datetime.date(1988, 1, 31)),
+    ("2015-12-03", datetime.date(2015, 12, 3)),
+    ("0.13.00", None),  # read off a fax as a "date"
+    ("45/12/2015", None),
+    ("February 30, 2015", None),
+    ("Octagon 9, 1968", None),
+    ("Tel: 1-502-568-8092", None),
+])
+def test_a_date_must_name_a_real_day(text: str, day: datetime.date | None) -> None:
+    found = find_date(text)
+    assert (found.date if found else None) == day
