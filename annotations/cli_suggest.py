@@ -54,7 +54,8 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--letter-parts", is_flag=True,
               help="The parts of a letter: letterhead, date, recipient, subject, salutation, body (one span per "
                    "paragraph), closing, "
-                   "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
+                   "enclosure and cc lines; the signature block and each handwritten signature found on the scan as regions "
+                   "(labels: scanspan labels --add-set letter). Pages that do not look like letters get none.")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
 @click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
