@@ -47,6 +47,7 @@ _CLOSING = re.compile(
 _SUBJECT = re.compile(r"^(?:re|subject|subj|reference|ref)\s*[:.]", re.I)
 _ENCLOSURE = re.compile(r"^(?:enclosures?|encl?s?\.?|attachments?)\b", re.I)
 _CC = re.compile(r"^(?:b?cc|c)\s*[:.]", re.I)
+_ENCLOSED = re.compile(r"\benclosed\s*[.:]?$", re.I)
 
 
 @dataclass
@@ -148,8 +149,11 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
     address = None
     if salutation is None and date_line is not None:
         address = _address_block(lines, date_line, head_end)
+    signer = None
     if salutation is None and closing is None and address is None:
-        return parts
+        signer = _signer(lines, page_images or {})
+        if signer is None:
+            return parts
     if date_line is not None and date_span is not None:
         parts.spans.append(("date", *date_span))
         letterhead = _letterhead(lines, date_line)
@@ -170,15 +174,28 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
     if closing is not None:
         parts.spans.append(("closing", lines[closing].start, lines[closing].end))
     tail_start = None
-    for i in range(closing if closing is not None else head_end, len(lines)):
+    sign_off = closing if closing is not None else signer
+    for i in range(sign_off if sign_off is not None else head_end, len(lines)):
         stripped = lines[i].text.strip()
-        if _ENCLOSURE.match(stripped):
+        if _ENCLOSURE.match(stripped) or (len(lines[i].words) <= 4 and _ENCLOSED.search(stripped)):
             parts.spans.append(("enclosure", lines[i].start, lines[i].end))
         elif _CC.match(stripped):
             parts.spans.append(("cc", lines[i].start, lines[i].end))
         else:
             continue
         tail_start = i if tail_start is None else tail_start
+    if sign_off is not None:
+        low = lines[sign_off]
+        height = max(1.0, low.box[3] - low.box[1])
+        for i in range((salutation or 0) + 1, sign_off):
+            line = lines[i]
+            stripped = line.text.strip()
+            # The notes at the foot of a letter sit level with the sign-off, in a column read before it.
+            if line.page == low.page and line.box[1] >= low.box[1] - height and len(line.words) <= 4 \
+                    and (_ENCLOSURE.match(stripped) or _ENCLOSED.search(stripped)):
+                parts.spans.append(("enclosure", line.start, line.end))
+            elif line.page == low.page and line.box[1] >= low.box[1] - height and _CC.match(stripped):
+                parts.spans.append(("cc", line.start, line.end))
     body: list[tuple[int, int]] = []
     if salutation is not None:
         taken = {i for i, line in enumerate(lines) for _, s, e in parts.spans if line.start < e and s < line.end}
@@ -186,8 +203,31 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
         body = body_runs(lines, [i for i in range(salutation + 1, end) if i not in taken])
         for first, last in body:
             parts.spans.append(("body", lines[first].start, lines[last].end))
-    _sign_off(parts, lines, closing, salutation, body, page_images or {})
+    _sign_off(parts, lines, sign_off, salutation, body, page_images or {})
     return parts
+
+
+def _signer(lines: Sequence[Line], images: Mapping[int, Image.Image]) -> int | None:
+    """A sign-off the closing's words do not give away: a short line ending in a comma under
+    running text ("Le préfet,", "For the Board,"), with handwriting right around or under it."""
+    found = None
+    for i, line in enumerate(lines):
+        if not (len(line.words) <= 4 and line.text.strip().endswith(",") and _legible(line)):
+            continue
+        if not any(len(other.words) >= 8 and other.page == line.page and other.box[3] <= line.box[1]
+                   for other in lines[:i]):
+            continue
+        image = images.get(line.page)
+        if image is None:
+            continue
+        page_lines = [other for other in lines if other.page == line.page]
+        heights = sorted(other.box[3] - other.box[1] for other in page_lines if _legible(other))
+        height = max(1.0, heights[len(heights) // 2])
+        band = (0.0, line.box[1] - 3 * height, float(image.width), line.box[3] + 14 * height)
+        words = [(w.box, w.conf, w.text) for other in page_lines for w in other.words]
+        if any(ink[2] >= line.box[0] - 6 * height for ink in handwriting(image, words, band, height)):
+            found = i
+    return found
 
 
 def _date_line(lines: Sequence[Line], head_end: int, has_salutation: bool) -> tuple[int | None, tuple[int, int] | None]:

@@ -17,13 +17,16 @@ FAX_COVER = "funsd-train/01150773_01150774.png"  # a fax cover sheet: "Date: Jan
 FORM = "funsd-train/0060094595.png"  # a test report: a company name over a date, then a table
 HANDWRITING = (409, 782, 466, 851)
 """Where the signature's ink is on LETTER, in pixels (read off the image)."""
+DECREE = "letters/prefecture-decree-fr-signed.jpeg"  # no salutation nor closing: "Le préfet," over the signature
+DECREE_SIGNATURE = (732, 1020, 955, 1088)
+DECREE_NAME = (724, 1110, 945, 1134)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("real")
     db = tmp / "p.db"
-    run = run_scanspan(["import", *(real_scans() / name for name in (LETTER, FAX_COVER, FORM)), "-p", db,
+    run = run_scanspan(["import", *(real_scans() / name for name in (LETTER, FAX_COVER, FORM, DECREE)), "-p", db,
                         "--letter-parts", "-j", "1"], tmp, timeout=300)
     assert run.code == 0, run.err
     return db
@@ -47,6 +50,16 @@ def test_a_real_letter_gets_a_signature_region_on_the_handwriting(project: Path)
     x0, y0, x1, y1 = block.box
     assert x0 <= HANDWRITING[0] and y0 <= 745 and HANDWRITING[2] <= x1 and 859 <= y1, block.box
     assert spans["closing"] == "Sincerely," and spans["date"] == "Ocotber 9, 1968"
+
+
+def test_a_signature_under_a_title_line_is_found_without_salutation_or_closing(project: Path) -> None:
+    with Project(project, read_only=True) as p:
+        regions = p.regions(_document(p, DECREE))
+    signatures = [r.box for r in regions if r.label == "signature"]
+    assert any(iou(box, DECREE_SIGNATURE) >= 0.6 for box in signatures), signatures
+    [block] = [r.box for r in regions if r.label == "signature_block"]
+    # The block reaches from the title line over the signature to the typed name.
+    assert block[1] <= 945 and block[3] >= DECREE_NAME[3] and block[0] <= DECREE_NAME[0] and block[2] >= DECREE_SIGNATURE[2]
 
 
 def test_a_fax_cover_sheet_and_a_form_get_no_letter_parts(project: Path) -> None:
