@@ -200,9 +200,12 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
     if salutation is not None:
         taken = {i for i, line in enumerate(lines) for _, s, e in parts.spans if line.start < e and s < line.end}
         end = closing if closing is not None else (tail_start if tail_start is not None else len(lines))
-        body = body_runs(lines, [i for i in range(salutation + 1, end) if i not in taken])
+        candidates = [i for i in range(salutation + 1, end) if i not in taken]
+        body = body_runs(lines, candidates, lines[salutation].box[0])
         for first, last in body:
             parts.spans.append(("body", lines[first].start, lines[last].end))
+        for first, last in name_columns(lines, candidates, body):
+            parts.spans.append(("letterhead", lines[first].start, lines[last].end))
     _sign_off(parts, lines, sign_off, salutation, body, page_images or {})
     return parts
 
@@ -296,9 +299,13 @@ def _address_block(lines: Sequence[Line], date_line: int, head_end: int) -> tupl
     return None
 
 
-def body_runs(lines: Sequence[Line], candidates: Sequence[int]) -> list[tuple[int, int]]:
+def body_runs(lines: Sequence[Line], candidates: Sequence[int], margin_hint: float | None = None) -> list[tuple[int, int]]:
     """The paragraphs of the body among `candidates` (line indices between salutation and
     closing, in reading order), each as (first, last) line index of one run of consecutive lines.
+
+    The body's column is where most of the text is, not most of the lines: a column of short
+    names beside it has more lines than a short letter has. `margin_hint` (the salutation's left
+    edge) picks the column the letter is written in when there is text there.
 
     A paragraph ends where the space to the next line is clearly more than the body's usual
     space between lines, where the next line is indented and this one is not, and at a page break
@@ -311,7 +318,7 @@ def body_runs(lines: Sequence[Line], candidates: Sequence[int]) -> list[tuple[in
         return []
     heights = sorted(lines[i].box[3] - lines[i].box[1] for i in candidates)
     height = max(1.0, heights[len(heights) // 2])
-    margin = sorted(lines[i].box[0] for i in candidates)[len(candidates) // 2]
+    margin = _text_margin(lines, candidates, height, margin_hint)
     inside = [i for i in candidates
               if margin - 2 * height <= lines[i].box[0] <= margin + 6 * height
               and lines[i].box[3] - lines[i].box[1] <= 2.5 * height]
@@ -340,6 +347,44 @@ def body_runs(lines: Sequence[Line], candidates: Sequence[int]) -> list[tuple[in
                 continue
         runs.append((i, i))
     return runs
+
+
+def _text_margin(lines: Sequence[Line], candidates: Sequence[int], height: float, hint: float | None) -> float:
+    """The left edge under which half the text of `candidates` starts (counted in characters), among
+    the lines at the hint's margin when there are any."""
+    near = [i for i in candidates if hint is not None and hint - 2 * height <= lines[i].box[0] <= hint + 6 * height]
+    chosen = sorted(near or candidates, key=lambda i: lines[i].box[0])
+    total = sum(len(lines[i].text) for i in chosen)
+    seen = 0
+    for i in chosen:
+        seen += len(lines[i].text)
+        if 2 * seen >= total:
+            return lines[i].box[0]
+    return lines[chosen[-1]].box[0]
+
+
+def name_columns(lines: Sequence[Line], candidates: Sequence[int], body: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs of three or more short lines among `candidates` that lie beside the body's column (a
+    letterhead's column of names read between the body's lines), each as (first, last) line index."""
+    if not body:
+        return []
+    body_lines = [i for first, last in body for i in range(first, last + 1)]
+    left = min(lines[i].box[0] for i in body_lines)
+    right = max(lines[i].box[2] for i in body_lines)
+    pages = {lines[i].page for i in body_lines}
+    runs: list[tuple[int, int]] = []
+    for i in candidates:
+        line = lines[i]
+        beside = line.box[2] <= left or line.box[0] >= right
+        # Names, not a stamp's date or a page number.
+        named = _legible(line) and not any(ch.isdigit() for ch in line.text)
+        if not (beside and named and len(line.words) <= 5 and line.page in pages):
+            continue
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return [(first, last) for first, last in runs if last - first >= 2]
 
 
 def _recipient(lines: Sequence[Line], start: int, salutation: int) -> tuple[int, int] | None:

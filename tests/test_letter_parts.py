@@ -143,3 +143,18 @@ def test_body_paragraphs_by_space_indent_and_page_and_not_the_lines_beside_them(
     lines.insert(8, _line("- 2 -", 150, x=600, page=1))
     body = [text for label, text in _found(lines) if label == "body"]
     assert body[3:5] == [f"{full}\n{full}", "the sentence ends here."]
+
+
+def test_the_body_is_the_salutations_column_and_a_longer_column_of_names_beside_it_is_letterhead() -> None:
+    sentence = "We write to confirm the dates you proposed for the hearing and the answers"
+    names = ["OF COUNSEL", "LEONARD M. ROGEN", "AMY K. WOLF", "PAUL T. BRENNAN", "ANNE C. FOSTER", "JOHN R. MAYER",
+             "RUTH S. KLEIN", "ALAN P. STONE", "MARY E. DUNN", "CARL B. HUNT"]
+    # Read between the salutation and the body, as tesseract does with a column beside them:
+    # more lines than the letter has, but a fraction of its text.
+    lines = [_line("Dear Mr. Chairman:", 100, x=600),
+             *[_line(name, 140 + 40 * k, x=60) for k, name in enumerate(names)],
+             _line(sentence, 170, x=600), _line(sentence, 210, x=600), _line("to the written questions.", 250, x=600),
+             _line("Sincerely,", 330, x=600), _line("Jane Roe", 600, x=600)]
+    found = _found(lines)
+    assert [text for label, text in found if label == "body"] == [f"{sentence}\n{sentence}\nto the written questions."]
+    assert [text for label, text in found if label == "letterhead"] == ["\n".join(names)]
