@@ -44,7 +44,10 @@ _CLOSING = re.compile(
     r"|(?:with\s+)?(?:best|kind|warm|kindest|warmest)?\s*regards|respectfully submitted|thank you)\s*[,.]?$",
     re.I,
 )
-_SUBJECT = re.compile(r"^(?:re|subject|subj|reference|ref)\s*[:.]", re.I)
+_SUBJECT = re.compile(r"^(?:re|subject|subj|reference|ref|our ref|your ref|n/r[ée]f|v/r[ée]f|objet|betreff|konu|say[ıi]"
+                      r"|asunto|oggetto)\s*[:.]", re.I)
+_MEMO = re.compile(r"^(?:to|from|attn|fax(?: number)?|pages?|memo(?:randum)?)\b\s*[:.]?", re.I)
+"""A memo's or a fax sheet's header captions: a page with them is not a letter for its subject line alone."""
 _ENCLOSURE = re.compile(r"^(?:enclosures?|encl?s?\.?|attachments?)\b", re.I)
 _CC = re.compile(r"^(?:b?cc|c)\s*[:.]", re.I)
 _ENCLOSED = re.compile(r"\benclosed\s*[.:]?$", re.I)
@@ -149,11 +152,13 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
     address = None
     if salutation is None and date_line is not None:
         address = _address_block(lines, date_line, head_end)
-    signer = None
+    signer = text_end = None
     if salutation is None and closing is None and address is None:
         signer = _signer(lines, page_images or {})
         if signer is None:
-            return parts
+            text_end = _signed_under_subject(lines, page_images or {})
+            if text_end is None:
+                return parts
     if date_line is not None and date_span is not None:
         parts.spans.append(("date", *date_span))
         letterhead = _letterhead(lines, date_line)
@@ -168,9 +173,9 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
     elif address is not None:
         parts.spans.append(("recipient", lines[address[0]].start, lines[address[1]].end))
     for i in range(head_end + 3 if salutation is not None else head_end):
-        if i < len(lines) and _SUBJECT.match(lines[i].text.strip()):
+        # A reference line and a subject line often come together ("Our ref:", "Subject:"; "Sayı:", "Konu:").
+        if i < len(lines) and _SUBJECT.match(lines[i].text.strip()) and len(lines[i].words) <= 16:
             parts.spans.append(("subject", lines[i].start, lines[i].end))
-            break
     if closing is not None:
         parts.spans.append(("closing", lines[closing].start, lines[closing].end))
     tail_start = None
@@ -206,8 +211,41 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
             parts.spans.append(("body", lines[first].start, lines[last].end))
         for first, last in name_columns(lines, candidates, body):
             parts.spans.append(("letterhead", lines[first].start, lines[last].end))
-    _sign_off(parts, lines, sign_off, salutation, body, page_images or {})
+    _sign_off(parts, lines, sign_off, salutation, body, page_images or {}, text_end)
     return parts
+
+
+def _signed_under_subject(lines: Sequence[Line], images: Mapping[int, Image.Image]) -> int | None:
+    """An official letter that neither greets nor closes: a reference or subject line in its head,
+    no memo's "To:"/"From:" captions, and handwriting under its last line of running text. The
+    index of that line, or None."""
+    first = [line for line in lines if line.page == 0]
+    if not first or any(_MEMO.match(line.text.strip()) for line in first):
+        return None
+    bottom = max(line.box[3] for line in first)
+    if not any(_SUBJECT.match(line.text.strip()) and line.box[1] <= 0.4 * bottom for line in first):
+        return None
+    running = sorted((i for i, line in enumerate(lines) if len(line.words) >= 8),
+                     key=lambda i: (lines[i].page, lines[i].box[1]))
+    # From the foot up: the signature sits under the body's last line, above a footer's running line.
+    for k in range(len(running) - 1, -1, -1):
+        anchor = lines[running[k]]
+        image = images.get(anchor.page)
+        if image is None:
+            continue
+        below = lines[running[k + 1]] if k + 1 < len(running) else None
+        floor = below.box[1] if below is not None and below.page == anchor.page else float(image.height)
+        page_lines = [line for line in lines if line.page == anchor.page]
+        height = _line_height(page_lines, anchor)
+        words = [(w.box, w.conf, w.text) for line in page_lines for w in line.words]
+        if handwriting(image, words, (0.0, anchor.box[3] + 0.5 * height, float(image.width), floor), height):
+            return running[k]
+    return None
+
+
+def _line_height(page_lines: Sequence[Line], fallback: Line) -> float:
+    heights = sorted(line.box[3] - line.box[1] for line in page_lines if _legible(line))
+    return max(1.0, heights[len(heights) // 2] if heights else fallback.box[3] - fallback.box[1])
 
 
 def _signer(lines: Sequence[Line], images: Mapping[int, Image.Image]) -> int | None:
@@ -408,13 +446,15 @@ def _recipient(lines: Sequence[Line], start: int, salutation: int) -> tuple[int,
 
 
 def _sign_off(parts: LetterParts, lines: Sequence[Line], closing: int | None, salutation: int | None,
-              body: Sequence[tuple[int, int]], images: Mapping[int, Image.Image]) -> None:
+              body: Sequence[tuple[int, int]], images: Mapping[int, Image.Image], text_end: int | None = None) -> None:
     """The signatures (handwriting below the body, or around the closing) and the signature block:
     the closing, the signature and the typed name with the lines right under it (title, office)."""
     if closing is not None:
         anchor = lines[closing]
     elif body:
         anchor = lines[body[-1][1]]
+    elif text_end is not None:
+        anchor = lines[text_end]
     elif salutation is not None:
         anchor = lines[salutation]
     else:

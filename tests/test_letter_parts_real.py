@@ -20,6 +20,8 @@ HANDWRITING = (409, 782, 466, 851)
 DECREE = "letters/prefecture-decree-fr-signed.jpeg"  # no salutation nor closing: "Le préfet," over the signature
 DECREE_SIGNATURE = (732, 1020, 955, 1088)
 DECREE_NAME = (724, 1110, 945, 1134)
+OFFICIAL = "letters/official-letter-tr.jpeg"  # reference and subject lines, no salutation nor closing, two signatures
+OFFICIAL_SIGNATURES = [(405, 515, 625, 612), (265, 700, 382, 825)]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = run_scanspan(["import", *(real_scans() / name for name in (LETTER, FAX_COVER, FORM, DECREE)), "-p", db,
                         "--letter-parts", "-j", "1"], tmp, timeout=300)
     assert run.code == 0, run.err
+    run = run_scanspan(["import", real_scans() / OFFICIAL, "-p", db, "--lang", "tur+eng", "-j", "1"], tmp, timeout=300)
+    assert run.code == 0, run.err
     return db
+
+
+def _covers(region: tuple[float, ...], ink: tuple[float, ...]) -> bool:
+    """Whether `region` holds nearly all of `ink` and is not much larger than it."""
+    w = min(region[2], ink[2]) - max(region[0], ink[0])
+    h = min(region[3], ink[3]) - max(region[1], ink[1])
+    inside = max(0.0, w) * max(0.0, h)
+    ink_area = (ink[2] - ink[0]) * (ink[3] - ink[1])
+    return inside >= 0.9 * ink_area and (region[2] - region[0]) * (region[3] - region[1]) <= 2.5 * ink_area
 
 
 def _document(project: Project, name: str) -> int:
@@ -60,6 +73,21 @@ def test_a_signature_under_a_title_line_is_found_without_salutation_or_closing(p
     [block] = [r.box for r in regions if r.label == "signature_block"]
     # The block reaches from the title line over the signature to the typed name.
     assert block[1] <= 945 and block[3] >= DECREE_NAME[3] and block[0] <= DECREE_NAME[0] and block[2] >= DECREE_SIGNATURE[2]
+
+
+def test_an_official_letter_with_a_reference_line_gets_both_its_signatures(project: Path) -> None:
+    with Project(project, read_only=True) as p:
+        doc_id = _document(p, OFFICIAL)
+        regions = p.regions(doc_id)
+        text = p.document_text(doc_id)
+        subjects = [text.resolve(s).text for s in p.spans(doc_id) if s.label == "subject"]
+    signatures = [r.box for r in regions if r.label == "signature"]
+    # The second signer's name and title are not read by OCR at all: the ink alone finds it. Its
+    # strokes run through that type, so its region may take some of it in.
+    for truth in OFFICIAL_SIGNATURES:
+        assert any(_covers(box, truth) for box in signatures), (truth, signatures)
+    assert len([r for r in regions if r.label == "signature_block"]) == 2
+    assert any(s.startswith("Sayı") for s in subjects), subjects
 
 
 def test_a_fax_cover_sheet_and_a_form_get_no_letter_parts(project: Path) -> None:
