@@ -172,10 +172,16 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
             parts.spans.append(("recipient", lines[recipient[0]].start, lines[recipient[1]].end))
     elif address is not None:
         parts.spans.append(("recipient", lines[address[0]].start, lines[address[1]].end))
-    for i in range(head_end + 3 if salutation is not None else head_end):
+    subjects = [i for i in range(min(len(lines), head_end + 3 if salutation is not None else head_end))
+                if _SUBJECT.match(lines[i].text.strip()) and len(lines[i].words) <= 16]
+    for i in subjects:
         # A reference line and a subject line often come together ("Our ref:", "Subject:"; "Sayı:", "Konu:").
-        if i < len(lines) and _SUBJECT.match(lines[i].text.strip()) and len(lines[i].words) <= 16:
-            parts.spans.append(("subject", lines[i].start, lines[i].end))
+        parts.spans.append(("subject", lines[i].start, lines[i].end))
+    if date_line is None and subjects and salutation is None:
+        # An official letter without a date line: its heading is what stands above the reference.
+        letterhead = _letterhead(lines, subjects[0])
+        if letterhead is not None:
+            parts.spans.append(("letterhead", lines[letterhead[0]].start, lines[letterhead[1]].end))
     if closing is not None:
         parts.spans.append(("closing", lines[closing].start, lines[closing].end))
     tail_start = None
@@ -211,6 +217,18 @@ def find_parts(lines: Sequence[Line], page_images: Mapping[int, Image.Image] | N
             parts.spans.append(("body", lines[first].start, lines[last].end))
         for first, last in name_columns(lines, candidates, body):
             parts.spans.append(("letterhead", lines[first].start, lines[last].end))
+    elif text_end is not None and subjects:
+        # No salutation to start it: the body runs from under the subject to the last line over the signature.
+        taken = {i for i, line in enumerate(lines) for _, s, e in parts.spans if line.start < e and s < line.end}
+        head = lines[subjects[-1]]
+        bottom, height = head.box[3], max(1.0, head.box[3] - head.box[1])
+        for i in sorted(range(subjects[-1] + 1, text_end + 1), key=lambda i: lines[i].box[1]):
+            if lines[i].page == head.page and lines[i].box[1] <= bottom + 0.5 * height:
+                taken.add(i)  # a line run on from the subject (its second line, a misread caption)
+                bottom = max(bottom, lines[i].box[3])
+        body = body_runs(lines, [i for i in range(subjects[-1] + 1, text_end + 1) if i not in taken])
+        for first, last in body:
+            parts.spans.append(("body", lines[first].start, lines[last].end))
     _sign_off(parts, lines, sign_off, salutation, body, page_images or {}, text_end)
     return parts
 
@@ -292,8 +310,8 @@ def _date_line(lines: Sequence[Line], head_end: int, has_salutation: bool) -> tu
 
 
 def _letterhead(lines: Sequence[Line], date_line: int) -> tuple[int, int] | None:
-    """The lines above the date, without the stray marks around them (a speck read as "|", a
-    "Date:" caption on the date's own row)."""
+    """The lines above the date (or the reference line), without the stray marks around them (a
+    speck read as "|", a "Date:" caption on the date's own row)."""
     date = lines[date_line]
     height = max(1.0, date.box[3] - date.box[1])
     keep = [i for i in range(date_line)

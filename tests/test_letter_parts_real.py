@@ -81,6 +81,8 @@ def test_an_official_letter_with_a_reference_line_gets_both_its_signatures(proje
         regions = p.regions(doc_id)
         text = p.document_text(doc_id)
         subjects = [text.resolve(s).text for s in p.spans(doc_id) if s.label == "subject"]
+        body = [text.resolve(s).text for s in sorted(p.spans(doc_id), key=lambda s: text.resolve(s).start)
+                if s.label == "body"]
     signatures = [r.box for r in regions if r.label == "signature"]
     # The second signer's name and title are not read by OCR at all: the ink alone finds it. Its
     # strokes run through that type, so its region may take some of it in.
@@ -88,6 +90,9 @@ def test_an_official_letter_with_a_reference_line_gets_both_its_signatures(proje
         assert any(_covers(box, truth) for box in signatures), (truth, signatures)
     assert len([r for r in regions if r.label == "signature_block"]) == 2
     assert any(s.startswith("Sayı") for s in subjects), subjects
+    # Its two paragraphs, from under the subject to the last line over the signature.
+    assert len(body) == 2 and body[0].startswith("Ölçme") and body[1].startswith("Ancak"), body
+    assert body[1].rstrip().endswith("arz ederim."), body
 
 
 def test_a_fax_cover_sheet_and_a_form_get_no_letter_parts(project: Path) -> None:
