@@ -257,7 +257,15 @@ def _signed_under_subject(lines: Sequence[Line], images: Mapping[int, Image.Imag
         height = _line_height(page_lines, anchor)
         words = [(w.box, w.conf, w.text) for line in page_lines for w in line.words]
         if handwriting(image, words, (0.0, anchor.box[3] + 0.5 * height, float(image.width), floor), height):
-            return running[k]
+            # The paragraph's last line is often short: it goes on to the lines right under, at its margin.
+            end = running[k]
+            for i in range(end + 1, len(lines)):
+                line, prev = lines[i], lines[end]
+                if line.page != anchor.page or line.box[1] - prev.box[3] > 0.8 * height \
+                        or abs(line.box[0] - anchor.box[0]) > 2 * height or line.box[1] < prev.box[1]:
+                    break
+                end = i
+            return end
     return None
 
 
