@@ -112,9 +112,9 @@ def main(scans: Path, verbose: bool) -> None:
             pages_with += bool(found)
             if verbose and found:
                 click.echo(f"{name}: " + ", ".join(f"{label} {[round(v) for v in box]}" for label, box in found))
-        detail = ", ".join(f"{label} {n}" for label, n in sorted(wrong.items())) or "none"
-        click.echo(f"Faxes, memos and forms ({len(truth['not_letters'])} pages): {sum(wrong.values())} parts "
-                   f"suggested on {pages_with} pages, all wrong ({detail})")
+        detail = f": {', '.join(f'{label} {n}' for label, n in sorted(wrong.items()))}" if wrong else ""
+        click.echo(f"Faxes, memos and forms ({len(truth['not_letters'])} pages, none a letter): "
+                   f"{sum(wrong.values())} parts wrongly suggested, on {pages_with} pages{detail}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
