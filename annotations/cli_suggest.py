@@ -52,7 +52,8 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--letter-parts", is_flag=True,
               help="The parts of a letter: letterhead, date, recipient, subject, salutation, body (one span per "
                    "paragraph), closing, "
-                   "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
+                   "enclosure and cc lines; the signature block and each handwritten signature found on the scan as regions "
+                   "(labels: scanspan labels --add-set letter). Pages that do not look like letters get none.")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
 @click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
@@ -97,7 +98,7 @@ def suggest_cmd(
 
             report, regions = suggest_letter_parts(project, doc_ids)
             _say(report, SOURCE)
-            echo(f"{regions} signature block regions suggested")
+            echo(f"{regions} signature and signature block regions suggested")
             if keep:
                 keep_on_import(project)
                 echo("kept the letter parts: documents imported from now on get their suggestions")
@@ -141,7 +142,7 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
         report = apply_kept(project, doc_ids)
         what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
-        regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
+        regions = f" and {report.regions} signature and signature block regions" if LETTER_PARTS in kinds else ""
         echo(f"{report.added} suggestions{regions} added from {what}")
         for line in report.skipped.values():
             echo(line, err=True)
