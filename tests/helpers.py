@@ -216,11 +216,6 @@ def orphans(path: Path) -> dict[str, int]:
 
 
 SCANSPAN = Path(sys.executable).with_name("scanspan")
-
-
-def real_scans() -> Path:
-    """The shared folder of real third-party scans beside the repository (never copied into it)."""
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real-scans"
 """The console script installed beside the interpreter running the tests."""
 
 # --- the letters we draw ------------------------------------------------------------------------
