@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 RUN_X_HEIGHTS = 6.0
 """A rule is a straight run of ink at least this many x-heights long: a letter's strokes are at most
 about two, and touching letters at fax resolution join at their edges rather than along one straight row."""
+VERTICAL_LENGTH = 2
+"""A vertical rule is this many times as long as a horizontal one: a box's side is, while a straight
+stroke of handwriting (a signature's tail) can reach a horizontal rule's length."""
 THICK_X_HEIGHTS = 0.6
 """A run thicker than this many x-heights is a filled shape (a bar, a logo, white text on black), not a rule."""
 PIECE_X_HEIGHTS = 2.0
@@ -65,12 +68,33 @@ def rule_mask(ink: np.ndarray, x_height: float | None) -> np.ndarray:
         else:
             grown[:, 1:] |= ink[:, :-1]
             grown[:, :-1] |= ink[:, 1:]
-        runs = _long_runs(grown, length, along)
+        # Vertical rules are boxes' sides, longer than any stroke of a signature's.
+        runs = _long_runs(grown, length if along == 1 else VERTICAL_LENGTH * length, along)
         if runs.any():
             # Of the grown run, only the rule's own straight pieces: not the feet of letters standing on it.
-            rule = runs & ~_long_runs(runs, thick + 2, across) & _long_runs(ink, piece, along)
+            band = runs & ~_long_runs(runs, thick + 2, across)
+            rule = band & _long_runs(ink, piece, along)
+            rule |= band & ink & ~_attached(ink, band, thick + 2, across)  # bits left where the rule steps
             mask |= rule & ~_crossing(ink & ~rule, rule, CROSS_REACH, across)
     return mask
+
+
+def _attached(ink: np.ndarray, band: np.ndarray, depth: int, axis: int) -> np.ndarray:
+    """Ink in `band` joined, across the band, to ink outside it: a letter's foot or a stroke through
+    the rule, rather than a bit of the rule itself."""
+    outside = ink & ~band
+    joined = np.zeros_like(ink)
+    for _ in range(depth):
+        reach = outside | joined
+        grown = np.zeros_like(ink)
+        if axis == 0:
+            grown[1:] |= reach[:-1]
+            grown[:-1] |= reach[1:]
+        else:
+            grown[:, 1:] |= reach[:, :-1]
+            grown[:, :-1] |= reach[:, 1:]
+        joined = ink & band & grown
+    return joined
 
 
 def _crossing(rest: np.ndarray, rule: np.ndarray, reach: int, axis: int) -> np.ndarray:

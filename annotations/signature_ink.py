@@ -138,10 +138,12 @@ def handwriting(image: Image.Image, words: Sequence[tuple[Box, float, str]], ban
     if bx1 - bx0 < 2 or by1 - by0 < 2:
         return []
     ink = page[by0:by1, bx0:bx1] < ink_threshold(page)
-    # A single character is the OCR's weakest guess: it reads "a" or "/" into a signature's loops.
-    ink &= ~_covered(ink.shape, [box for box, conf, text in words if conf >= CONFIDENT and _wordlike(text)], bx0, by0)
-    read = _covered(ink.shape, [box for box, conf, text in words if conf >= READ and _wordlike(text)], bx0, by0) & ink
     h = max(4.0, height)
+    # A single character is the OCR's weakest guess: it reads "a" or "/" into a signature's loops;
+    # so is a "word" far taller than a line of type ("la" boxed over a whole signature).
+    typed = [(box, conf) for box, conf, text in words if _wordlike(text) and box[3] - box[1] <= 2 * h]
+    ink &= ~_covered(ink.shape, [box for box, conf in typed if conf >= CONFIDENT], bx0, by0)
+    read = _covered(ink.shape, [box for box, conf in typed if conf >= READ], bx0, by0) & ink
     seeds: list[Box] = []
     pieces: list[Box] = []
     # A fax's or small scan's pen strokes break into dots a pixel or two apart.

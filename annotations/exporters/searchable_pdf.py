@@ -89,13 +89,16 @@ def _text_layer(new: pymupdf.Page, lines: list[Line], font: pymupdf.Font, sx: fl
         _, top, _, bottom = line.box
         size = max((bottom - top) * sy / (ascender - descender), 1.0)
         baseline = bottom * sy + descender * size
-        for word in line.words:
+        for n, word in enumerate(line.words):
             x0, x1 = word.box[0] * sx, word.box[2] * sx
             natural = font.text_length(word.text, fontsize=size)
             if natural <= 0 or x1 <= x0:
                 continue
             origin = pymupdf.Point(x0, baseline)
-            shape.insert_text(origin, word.text, fontname=FONT, fontsize=size, render_mode=INVISIBLE,
+            # A space after each word but the line's last: readers split words at spaces, and two
+            # words whose boxes touch would otherwise be copied, searched and extracted as one.
+            text = word.text if n == len(line.words) - 1 else word.text + " "
+            shape.insert_text(origin, text, fontname=FONT, fontsize=size, render_mode=INVISIBLE,
                               morph=(origin, pymupdf.Matrix((x1 - x0) / natural, 1)))
     shape.commit()
 
