@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotations.errors import ProjectBusy
 from app.editing.selection import AnnotationRef
 from app.editing.shown import follow_page
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 WANTED_RETRY_MS = 300
 """How often a page the project's process could not give yet is asked for again."""
+LISTS_WAIT = "The project's process is not answering; this document's annotations are listed when it does"
 
 
 class Navigation(QObject):
@@ -52,9 +54,10 @@ class Navigation(QObject):
             return
         page = pages[number - 1]
         self.wanted = None
-        if not w.session.has_page_data(page) and not w.session.answering():
-            # Its words must be read, and the project's process is stopped: the window goes on
-            # answering keys on this page, and shows that one once the process answers.
+        if not w.session.page_in_memory(page) and not w.session.answering():
+            # Its words or annotations must be read, and the project's process is stopped: the
+            # window goes on answering keys on this page, and shows that one once the process
+            # answers (never half of it: the place changes only once it can be drawn).
             self.wanted = (doc_id, number)
             w.status_line.say(f"The project's process is not answering; page {number} is shown when it does", 0)
             self._wanted_timer.start()
@@ -116,10 +119,24 @@ class Navigation(QObject):
         """The annotations table and the navigator's per-page counts (they read every span)."""
         doc_id, self.lists_doc = self.lists_doc, None
         self._lists_timer.stop()
-        if self.window.session is None or doc_id is None:
+        w = self.window
+        if w.session is None or doc_id is None:
             return
-        self.window.panel.ensure_loaded()
-        self.window.navigator.refresh_counts(doc_id)
+        try:
+            w.panel.ensure_loaded()
+            w.navigator.refresh_counts(doc_id)
+        except ProjectBusy:
+            # The project's process is stopped: the lists are read once it answers, and until
+            # then the table lists nothing rather than the previous document's annotations.
+            if not w.panel.loaded():
+                w.panel.clear_until_loaded()
+            w.status_line.say(LISTS_WAIT, 0)
+            if self.lists_doc is None:
+                self.lists_doc = doc_id
+                self._lists_timer.start()
+            return
+        if w.status_line.currentMessage() == LISTS_WAIT:
+            w.status_line.clearMessage()
 
     def on_rendered(self, page_id: int, _scale: float) -> None:
         view = self.window.page_view

@@ -187,6 +187,12 @@ class ProjectSession(QObject):
         """The page's words are in memory (page_data(page) costs nothing)."""
         return page.id in self._caches.page_data
 
+    def page_in_memory(self, page: Page) -> bool:
+        """Showing the page reads nothing from the project: its words, the spans on it and its
+        document's regions are in memory (a page prepared while idle, or seen before)."""
+        return (page.id in self._caches.page_data and page.id in self._caches.on_page
+                and page.document_id in self._caches.regions)
+
     def page_data_steps(self, page: Page) -> list[Callable[[], None]]:
         """Reading a page's words in a few steps of a few ms each, so that a page can be prepared
         on idle turns of the event loop; after the last step page_data(page) has it."""

@@ -12,13 +12,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from gui_helpers import add_second_letter
+from gui_helpers import add_second_letter, open_window
+from helpers import run_scanspan
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.controllers.changes import NOT_ANSWERING
+from app.controllers.navigation import LISTS_WAIT
 from app.main_window import MainWindow
+from app.settings import Settings
 
 
 @contextmanager
@@ -108,3 +111,37 @@ def test_an_action_a_stopped_project_process_cannot_answer_says_so_and_changes_n
     for box in open_boxes():
         box.done(0)
 
+
+def test_another_document_whose_page_was_read_ahead_is_shown_and_its_annotations_listed_once_the_process_answers(
+        qtbot: QtBot, settings: Settings, tagged_file: Path, tmp_path: Path) -> None:
+    add_second_letter(tagged_file, tmp_path)
+    tagged = run_scanspan(["annotate", "-p", tagged_file, "-d", "2", "-l", "agency", "--text", "OJJDP"], tmp_path)
+    assert tagged.code == 0, tagged.err
+    window = open_window(qtbot, settings, tagged_file)
+    session = window.session
+    assert session is not None
+    first, second = (d.id for d in session.documents())
+    # Its page was read ahead (words, the spans on it, its regions), its list of annotations not yet.
+    page = session.page(second, 1)
+    session.page_data(page)
+    session.spans_on_page(page)
+    session.regions(second)
+    assert not session.spans_loaded(second)
+    qtbot.waitUntil(lambda: window.page_view.prefetch.pending() == 0)  # type: ignore[union-attr]
+    assert window.annotation_rows()
+    with crashes_seen(window) as crashes:
+        with stopped(window):
+            next_document(qtbot, window)
+            qtbot.waitUntil(lambda: window.statusBar().currentMessage() == LISTS_WAIT)
+            assert window.current_page() == (second, 1)
+            assert crashes == [] and open_boxes() == []
+            # No other document's annotations beside this page; nothing half-listed.
+            assert window.panel.model.rowCount() == 0  # type: ignore[union-attr]
+        qtbot.waitUntil(window.is_settled, timeout=10_000)
+        assert crashes == []
+    assert window.current_page() == (second, 1)
+    assert window.statusBar().currentMessage() != LISTS_WAIT
+    assert window.panel.loaded()  # type: ignore[union-attr]
+    assert [row[:3] for row in window.annotation_rows()] == [("agency", "OJJDP", 1)]
+    window.navigation.show_page(first, 1)
+    qtbot.waitUntil(lambda: len(window.annotation_rows()) > 1, timeout=5_000)
