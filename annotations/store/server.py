@@ -203,7 +203,13 @@ class ProjectProcess:
         return hurried[1] if hurried is not None and hurried[0] == threading.get_ident() else None
 
     def _running(self) -> bool:
-        """The child is not stopped. Where /proc does not tell, it is taken to be running."""
+        """The child is not stopped (SIGSTOP, a debugger).
+
+        Told by its state in /proc. Where there is no /proc (macOS, Windows) a child is always
+        taken to be running: there a stopped child's reads are waited for as a slow child's are
+        (the window's status line says it is waiting), only writes and polls give up at their
+        deadline (on Windows, whose pipes take no time-out, not even those), and closing waits
+        its `within` seconds before killing it."""
         try:
             state = Path(f"/proc/{self._process.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
         except (OSError, IndexError):
@@ -336,16 +342,26 @@ class ProjectProcess:
     def alive(self) -> bool:
         return not self._closed and self._process.poll() is None
 
-    def close(self) -> None:
-        """Ask the child to checkpoint and close the project, and wait for it."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
+    def close(self, within: float = 30) -> None:
+        """Ask the child to checkpoint and close the project, and wait for it up to `within`
+        seconds; one still there then, or stopped (SIGSTOP, a debugger) now, is killed. A kill
+        loses nothing answered: every write the child answered is committed, and SQLite's WAL
+        keeps the file consistent whatever a kill interrupts (the next opener recovers it)."""
+        # Another thread's request may hold the lock for as long as the child does not answer.
+        running = self._running()
+        locked = running and self._lock.acquire(timeout=within)
+        try:
+            # A stopped child reads nothing: a request could fill its pipe and block this thread.
+            if locked and not self._closed:
                 try:
                     pipes.send(self._out, ("close",))
                 except (OSError, ValueError):
                     pass
-        self._stop()
+            self._closed = True
+        finally:
+            if locked:
+                self._lock.release()
+        pipes.stop(self._process, within if running and locked else 0)
 
     def _stop(self) -> None:
         pipes.stop(self._process)

@@ -50,6 +50,9 @@ TagCount = tuple[int, int]
 """(tags, suggestions still to review): what the navigator's Tags column shows for a page or document."""
 
 PAGE_CACHE = 16
+CLOSE_WITHIN = 1.0
+"""Seconds closing waits for the project's process to close the project before killing it (one
+stopped is killed at once): the window closes at once, and the file is consistent either way."""
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
 
 
@@ -102,7 +105,10 @@ class ProjectSession(QObject):
 
     def close(self) -> None:
         self.closing.emit()
-        self.project.close()
+        if isinstance(self.project, ProjectProcess):
+            self.project.close(within=CLOSE_WITHIN)
+        else:
+            self.project.close()
 
     # -- following changes ------------------------------------------------------------------------
 
