@@ -114,6 +114,7 @@ class ProjectScope(QObject):
         link(session.reset, w.changes.reload)
         link(session.writes.waiting, w.changes.on_writes_waiting)
         link(session.restarted, w.changes.on_restarted)
+        link(session.waiting, w.changes.on_waiting)
         # The window's long-lived parts that read the open project.
         w.status_line.set_session(session, selection)
         for part in (w.importer, w.search_panel, w.model, w.occurrences):

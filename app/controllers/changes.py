@@ -74,6 +74,19 @@ class ChangeFollower(QObject):
         answer (see CrashHandler.busy): nothing on screen changed, and the analyst is told so."""
         self.window.status_line.say(NOT_ANSWERING, 0)
 
+    def on_waiting(self, waiting: bool) -> None:
+        """The window waits for its project's process, which is working but slow to answer (a long
+        read; another program's write that this window's edit waits for). The analyst cannot be
+        answered meanwhile, so the status line says why at once, painted before the wait goes on
+        (no event is handled until the answer comes: keys pressed meanwhile act afterwards, each
+        showing what it did)."""
+        line = self.window.status_line
+        if waiting:
+            line.say(WAITING, 0)
+            line.repaint()
+        elif line.currentMessage() == WAITING:
+            line.clearMessage()
+
     def on_writes_waiting(self, count: int) -> None:
         if count:
             self.window.status_line.say(

@@ -70,6 +70,7 @@ class ProjectSession(QObject):
     reset = Signal()  # too much changed at once to say what: every view reads its page again
     restarted = Signal(int, int)  # the project's process died and another took over: writes stored, not stored
     closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
+    waiting = Signal(bool)  # the window waits for its project's process, which is working (see ProjectProcess.on_wait)
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +80,8 @@ class ProjectSession(QObject):
         self.writes = WriteQueue(self)
         self._caches = Caches()
         self._log = ChangeLog(self, self._caches)
+        if isinstance(project, ProjectProcess):
+            project.on_wait = self.waiting.emit
 
     # -- project --------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.controllers.changes import NOT_ANSWERING
+from annotations.errors import ProjectBusy
+from app.controllers.changes import NOT_ANSWERING, WAITING
 from app.controllers.navigation import LISTS_WAIT
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -188,3 +190,66 @@ def test_closing_with_an_edit_a_stopped_project_process_never_took_asks_first_th
     assert took < 1.5, took  # the tries to store it, the question (answered at once), no wait for the child
     assert rows(project_file, "select id from spans") == []
     assert rows(project_file, "pragma integrity_check") == [("ok",)]
+
+
+def test_while_the_window_waits_for_a_working_project_process_the_status_line_says_so(
+        qtbot: QtBot, window: MainWindow, project_file: Path) -> None:
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    other = sqlite3.connect(project_file, isolation_level=None)  # another program, writing
+    other.execute("begin immediate")
+    try:
+        assert window.select_text("Department of Justice")
+        # The tag waits in the project's process for the other program's lock (a second), then
+        # for the write queue.
+        qtbot.keyClick(window.text_view, "1")
+        assert WAITING in said
+        assert said.index(WAITING) < next(i for i, m in enumerate(said) if m.startswith("The project is busy"))
+        assert window.statusBar().currentMessage().startswith("The project is busy")
+    finally:
+        other.execute("rollback")
+        other.close()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "All changes stored", timeout=10_000)
+    assert rows(project_file, "select label from spans") == [("agency",)]
+
+
+def in_busy_handler(pid: int) -> bool:
+    """A thread of the process sleeps in SQLite's busy handler (its only sleep: the others wait
+    on a pipe or a lock)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(OSError):
+            if (task / "wchan").read_text() == "hrtimer_nanosleep":
+                return True
+    return False
+
+
+def test_a_read_that_waits_for_a_working_project_process_says_so_then_does_what_was_asked(
+        qtbot: QtBot, window: MainWindow, project_file: Path) -> None:
+    session = window.session
+    assert session is not None and session.project.pid is not None
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    other = sqlite3.connect(project_file, isolation_level=None)  # another program, writing
+    other.execute("begin immediate")
+    # Another thread's write holds the project's process for a second (it waits for that lock).
+    blocked: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            session.project.set_status(window.navigation.doc_id, "done")
+        except ProjectBusy as exc:
+            blocked.append(exc)
+
+    writer = threading.Thread(target=write)
+    try:
+        writer.start()
+        qtbot.waitUntil(lambda: in_busy_handler(session.project.pid))  # type: ignore[arg-type]
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Tab)  # reads the suggestions: waits for the process
+        assert WAITING in said
+        assert blocked  # the read was answered after the other request
+        assert window.statusBar().currentMessage() not in ("", WAITING)
+        assert "not answering" not in window.statusBar().currentMessage()
+    finally:
+        writer.join()
+        other.execute("rollback")
+        other.close()
