@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 WANTED_RETRY_MS = 300
 """How often a page the project's process could not give yet is asked for again."""
+PAGE_WAIT = "The project's process is not answering; page {} is shown when it does"
 LISTS_WAIT = "The project's process is not answering; this document's annotations are listed when it does"
 
 
@@ -59,7 +60,7 @@ class Navigation(QObject):
             # window goes on answering keys on this page, and shows that one once the process
             # answers (never half of it: the place changes only once it can be drawn).
             self.wanted = (doc_id, number)
-            w.status_line.say(f"The project's process is not answering; page {number} is shown when it does", 0)
+            w.status_line.say(PAGE_WAIT.format(number), 0)
             self._wanted_timer.start()
             return
         # The selection belongs to the page on screen: what is not on this one is dropped (before
@@ -91,13 +92,21 @@ class Navigation(QObject):
         if wanted is not None:
             self.show_page(*wanted)
             status = self.window.status_line
-            if self.wanted != wanted and status.currentMessage().startswith("The project's process is not answering"):
+            if self.wanted != wanted and status.currentMessage() == PAGE_WAIT.format(wanted[1]):
                 status.clearMessage()
+
+    def on_stalled(self) -> None:
+        """The project's process stopped while the page's words were read: the page view reads on
+        once it answers."""
+        if self.page_number is not None:
+            self.window.status_line.say(PAGE_WAIT.format(self.page_number), 0)
 
     def page_text(self) -> None:
         w = self.window
         if not w.page_view.shown():
             return  # the page's words are still being read: pageReady calls again
+        if self.page_number is not None and w.status_line.currentMessage() == PAGE_WAIT.format(self.page_number):
+            w.status_line.clearMessage()
         w.text_view.ensure_shown()
         QTimer.singleShot(1, self._page_chrome)
 

@@ -253,3 +253,22 @@ def test_a_read_that_waits_for_a_working_project_process_says_so_then_does_what_
         writer.join()
         other.execute("rollback")
         other.close()
+
+
+def test_a_page_whose_reading_the_stopped_process_interrupts_is_finished_once_it_answers(
+        qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.page_view.prefetch.pending() == 0)  # type: ignore[union-attr]
+    window.session.drop_caches()  # type: ignore[union-attr]
+    with crashes_seen(window) as crashes:
+        # The process answers when page 2 is asked for, and stops before its words are read (in
+        # steps, on the next turns of the event loop).
+        qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+        with stopped(window):
+            assert not window.page_view.shown()  # type: ignore[union-attr]
+            qtbot.waitUntil(lambda: "not answering" in window.statusBar().currentMessage())
+            assert crashes == [] and open_boxes() == []
+        qtbot.waitUntil(window.is_settled, timeout=10_000)
+        assert crashes == []
+    assert window.current_page() == (window.navigation.doc_id, 2)
+    assert len(window.page_words()) > 100
+    assert "not answering" not in window.statusBar().currentMessage()
