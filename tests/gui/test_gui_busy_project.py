@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from annotations.errors import ProjectBusy
 from app.controllers.changes import NOT_ANSWERING, WAITING
 from app.controllers.navigation import LISTS_WAIT
+from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -272,3 +273,19 @@ def test_a_page_whose_reading_the_stopped_process_interrupts_is_finished_once_it
     assert window.current_page() == (window.navigation.doc_id, 2)
     assert len(window.page_words()) > 100
     assert "not answering" not in window.statusBar().currentMessage()
+
+
+def test_an_edit_a_stopped_project_process_has_not_taken_says_it_waits_then_is_done(
+        qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
+    window = tagged_window
+    span_id, label = rows(tagged_file, "select id, label from spans order by id limit 1")[0]
+    assert window.highlight_items(span_id)
+    with stopped(window):
+        window.navigation.go_to_annotation(AnnotationRef("span", span_id))
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+        # Not "Deleted …": the span is still in the file and on the page.
+        assert window.statusBar().currentMessage() == f"The project is busy; “Delete {label} span” is done as soon as it frees"
+        assert window.highlight_items(span_id)
+        assert rows(tagged_file, f"select id from spans where id = {span_id}") == [(span_id,)]
+    qtbot.waitUntil(lambda: not window.highlight_items(span_id), timeout=5_000)
+    assert rows(tagged_file, f"select id from spans where id = {span_id}") == []
