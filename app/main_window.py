@@ -92,6 +92,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.edit_keys = EditKeys(self)
         self.label_keys = LabelKeys(self)
         self.changes = ChangeFollower(self)
+        self.crash.busy.connect(self.changes.on_busy)
         self.analyst = AnalystName(self)
         self.project_files = ProjectFiles(self)
         self.history_messages = HistoryMessages(self)
