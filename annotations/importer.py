@@ -25,6 +25,9 @@ Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
 CancelCheck = Callable[[], bool]
 
+IMPORT_ANALYST = "import"
+"""The analyst a words file's spans and regions are recorded as (their source names the file and its maker)."""
+
 DEFAULT_OCR_TIMEOUT = 120.0
 """Seconds one page's tesseract may run: a letter page takes a few seconds on one core."""
 
@@ -406,16 +409,22 @@ class _ImportRun:
         """The page's words from its hOCR, ALTO or PAGE file, in the file's order, in the image's pixels."""
         words_file = pending.words
         assert words_file is not None
-        words = words_file.page_words(page.number - 1, page.width, page.height, page.dpi_x, page.dpi_y,
-                                      not page.dpi_guessed, pending.name)
+        words, regions = words_file.page_content(page.number - 1, page.width, page.height, page.dpi_x, page.dpi_y,
+                                                 not page.dpi_guessed, pending.name)
         pending.outcome.words_source = words_file.described
+        if page.number == 1:
+            pending.outcome.warnings.extend(words_file.warnings)
         self.done_ready += 1
         image_sha = ocr.image_hash(page.image) if page.image is not None else ""
         page.image = None
         kind = f"{words_file.kind} {words_file.version}".strip()
         prov = Provenance(kind, words_file.creator, "", None, page.dpi_x, text_layer=False,
                           words_source=words_file.described)
-        return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words)
+        # The file's spans and regions come in accepted, as an analyst's: an archive's tags (Transkribus's, or
+        # a Scanspan export's) are annotations someone made, not a model's guesses to review one by one.
+        return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words,
+                       spans=words_file.pages[page.number - 1].spans, regions=regions, annotator=IMPORT_ANALYST,
+                       source=words_file.described)
 
     def _check_ocr(self) -> None:
         """Check tesseract and its language data once per import, on the first page that needs them."""

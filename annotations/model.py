@@ -41,6 +41,30 @@ class RawWord:
     block: int
     par: int
     line: int
+    ocr_text: str = ""
+    """What the engine read, where a file brings a word already corrected ("" when `text` is the engine's)."""
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    """A span a words file brings with its page: its label over the page's words `first` to `last` (indices)."""
+
+    label: str
+    first: int
+    last: int
+    head: int = 0
+    tail: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RawRegion:
+    """A region a words file brings with its page, its box in the page's pixels."""
+
+    label: str
+    box: Box
+    text: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)

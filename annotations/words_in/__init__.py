@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import SourceError
-from ..model import Box, RawWord
+from ..model import Box, RawRegion, RawSpan, RawWord
 
 IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pdf")
 
@@ -31,6 +32,10 @@ class FilePage:
     words: list[RawWord]
     image: str | None = None
     """The image the page names, as written in the file (relative to the file), if it names one."""
+    spans: list[RawSpan] = field(default_factory=list)
+    """The spans the file tags on the page's words (ALTO tags, PAGE's custom attribute, hOCR's data-spans)."""
+    regions: list[RawRegion] = field(default_factory=list)
+    """Labelled regions (ALTO illustrations with a tag, PAGE graphic regions, hOCR images with a label), in the file's units."""
 
 
 @dataclass
@@ -44,6 +49,8 @@ class WordsFile:
     unit: str = "pixel"
     creator: str = ""
     pages: list[FilePage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Annotations of the file that could not be taken (a label Scanspan cannot name), one line each."""
 
     @property
     def described(self) -> str:
@@ -84,6 +91,11 @@ class WordsFile:
     def page_words(self, index: int, width: int, height: int, dpi_x: float, dpi_y: float, dpi_known: bool,
                    image_name: str) -> list[RawWord]:
         """Page `index` (0-based)'s words in the image's pixels, checked against the image's size."""
+        return self.page_content(index, width, height, dpi_x, dpi_y, dpi_known, image_name)[0]
+
+    def page_content(self, index: int, width: int, height: int, dpi_x: float, dpi_y: float, dpi_known: bool,
+                     image_name: str) -> tuple[list[RawWord], list[RawRegion]]:
+        """Page `index` (0-based)'s words and regions in the image's pixels, checked against the image's size."""
         page = self.pages[index]
         where = f"page {page.number}: " if len(self.pages) > 1 else ""
         sx, sy = 1.0, 1.0
@@ -102,9 +114,23 @@ class WordsFile:
         words = []
         for word in page.words:
             box = (word.box[0] * sx, word.box[1] * sy, word.box[2] * sx, word.box[3] * sy)
-            words.append(RawWord(word.text, _on_page(self, where, word.text, box, width, height), word.conf,
-                                 word.block, word.par, word.line))
-        return words
+            words.append(replace(word, box=_on_page(self, where, word.text, box, width, height)))
+        regions = []
+        for region in page.regions:
+            box = (region.box[0] * sx, region.box[1] * sy, region.box[2] * sx, region.box[3] * sy)
+            regions.append(replace(region, box=_on_page(self, where, f"region {region.label}", box, width, height)))
+        return words, regions
+
+    def label(self, name: str, what: str) -> str | None:
+        """`name` as a label, or None (said in the warnings) when Scanspan cannot name a label so."""
+        from ..labels import label_name_problem
+
+        name = " ".join(name.split())
+        problem = label_name_problem(name) if name else "is empty"
+        if problem is None:
+            return name
+        self.warnings.append(f"{self.path.name}: {what} with label {name[:40]!r} not imported: the label {problem}")
+        return None
 
 
 def _on_page(file: WordsFile, where: str, text: str, box: Box, width: int, height: int) -> Box:
@@ -158,3 +184,41 @@ def split_words(text: str, box: Box) -> list[tuple[str, Box]]:
         result.append((part, (x0 + at * per_char, y0, x0 + (at + len(part)) * per_char, y1)))
         at += len(part) + 1
     return result
+
+
+def word_runs(tagged: list[list[str]]) -> list[tuple[str, int, int]]:
+    """(tag, first, last) of each run of consecutive words (by index) carrying the same tag: one span each,
+    so that a tag a file gives every mention of a name becomes a span per mention."""
+    runs: list[tuple[str, int, int]] = []
+    open_runs: dict[str, int] = {}  # tag -> its run's index in `runs`
+    for index, tags in enumerate(tagged):
+        for tag in dict.fromkeys(tags):
+            at = open_runs.get(tag)
+            if at is not None and runs[at][2] == index - 1:
+                runs[at] = (tag, runs[at][1], index)
+            else:
+                open_runs[tag] = len(runs)
+                runs.append((tag, index, index))
+    return runs
+
+
+_CUSTOM = re.compile(r"([^\s{}]+)\s*\{([^}]*)\}")
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def unescape(text: str) -> str:
+    """Transkribus's \\uXXXX escapes in a custom attribute's names and values."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def custom_tags(value: str) -> list[tuple[str, dict[str, str]]]:
+    """A PAGE custom attribute ("readingOrder {index:0;} person {offset:0; length:5;}") as (name, fields) in order."""
+    tags = []
+    for match in _CUSTOM.finditer(value or ""):
+        fields = {}
+        for item in match.group(2).split(";"):
+            key, colon, field_value = item.partition(":")
+            if colon and key.strip():
+                fields[key.strip()] = unescape(field_value.strip())
+        tags.append((unescape(match.group(1)), fields))
+    return tags
