@@ -13,7 +13,7 @@ import click
 from . import ocr
 from .cli_common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
 from .errors import ProjectError, first_line
-from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome
+from .importer import DEFAULT_OCR_TIMEOUT, IMPORT_ANALYST, ImportInterrupted, ImportOptions, Outcome
 from .model import Document, RawWord
 from .store import Project
 from .store.connection import read_only_reason
@@ -108,7 +108,7 @@ def import_cmd(
         else:
             detail = ""
             if outcome.status == "imported" and outcome.words_source:
-                detail = f" ({outcome.words_source})"
+                detail = f" ({outcome.words_source}{_annotations_in(outcome)})"
             elif outcome.status == "imported":
                 detail = (
                     f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
@@ -288,3 +288,11 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             f"{file}: {summary.problems} problems (lines or values that could not be used; the first are named "
             "above); everything else was imported"
         )
+
+
+def _annotations_in(outcome: Outcome) -> str:
+    if not outcome.spans_in and not outcome.regions_in:
+        return ""
+    spans = f"{outcome.spans_in} span{'' if outcome.spans_in == 1 else 's'}"
+    regions = f"{outcome.regions_in} region{'' if outcome.regions_in == 1 else 's'}"
+    return f"; {spans} and {regions} from the file, stored as analyst {IMPORT_ANALYST!r}'s"

@@ -84,6 +84,9 @@ class Outcome:
     pages_text_layer: int = 0
     words_source: str = ""
     """Where the pages' words came from when not from OCR or a PDF's text layer ("words from ALTO v4 file a.xml")."""
+    spans_in: int = 0
+    regions_in: int = 0
+    """Spans and regions the words file brought, stored accepted as IMPORT_ANALYST's."""
     warnings: list[str] = field(default_factory=list)
     """What the libraries reading the file warned about (damaged metadata they skipped), one line each."""
     details: str = ""
@@ -414,6 +417,8 @@ class _ImportRun:
         pending.outcome.words_source = words_file.described
         if page.number == 1:
             pending.outcome.warnings.extend(words_file.warnings)
+        pending.outcome.spans_in += len(words_file.pages[page.number - 1].spans)
+        pending.outcome.regions_in += len(regions)
         self.done_ready += 1
         image_sha = ocr.image_hash(page.image) if page.image is not None else ""
         page.image = None
