@@ -103,3 +103,17 @@ def test_alto_tags_of_another_tool_are_labelled_by_their_type_one_span_a_mention
         (page,) = store.pages(1)
         # An ALTERNATIVE that does not say it is the original OCR is another reading, not what the engine read.
         assert [w.ocr_text for w in store.words(page.id)] == [w for w, _, _ in strings]
+
+
+def test_a_folder_of_words_files_imports_the_images_they_name_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "scans" / "brief.png").write_bytes(png_bytes(Image.new("L", (1000, 600), 255), (300, 300)))
+    (tmp_path / "pages" / "brief.xml").write_text(transkribus_page("../scans/brief.png"), encoding="utf-8")
+    (tmp_path / "bin").mkdir()
+    run = run_scanspan(["import", tmp_path / "pages", "-p", tmp_path / "p.scanspan"], tmp_path,
+                       path=str(tmp_path / "bin"))
+    assert run.code == 0, run.err
+    assert "1 file: 1 imported" in run.out
+    spans, regions, _ = annotations(tmp_path / "p.scanspan")
+    assert len(spans) == 5 and len(regions) == 1

@@ -94,3 +94,25 @@ def test_an_export_imports_back_with_its_words_boxes_corrections_spans_and_regio
     assert any(CORRECTION[1] in text for label, text, _, _ in got[0].spans)
     assert any(label == "agency" and text.startswith("Office of") for label, text, _, _ in got[0].spans)
     assert [g[0] for g in got[1].regions] == ["signature"]
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+def test_an_exported_folder_imports_each_page_once_with_its_words_file_and_no_ocr(
+        fmt: str, tagged_sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = run_scanspan(["export", "-p", tagged_sample, "-f", fmt, "-o", out, "--images"], tmp_path)
+    assert run.code == 0, run.err
+    (out / "notes.xml").write_text("<notes>not a page's words</notes>", encoding="utf-8")
+    (tmp_path / "bin").mkdir()
+    back = tmp_path / "back.scanspan"
+    # No tesseract on the PATH: a page OCRed instead of taking its file's words would fail.
+    run = run_scanspan(["import", out, "-p", back], tmp_path, path=str(tmp_path / "bin"))
+    assert run.code == 0, run.err
+    assert "2 files: 2 imported, 0 already in the project, 0 failed; 1 other files" in run.out
+    want = contents(tagged_sample, widen=fmt in WIDENING)
+    got = contents(back, widen=False)
+    assert [p.words for p in got] == [p.words for p in want]
+    assert [[s[:2] for s in p.spans] for p in got] == [[s[:2] for s in p.spans] for p in want]
+    assert [[g[0] for g in p.regions] for p in got] == [[], ["signature"]]
+    with Project(back, read_only=True) as project:
+        assert [d.name for d in project.documents()] == [f.name for f in sorted(out.glob("*.png"))]
