@@ -57,7 +57,9 @@ def import_cmd(
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
 
     An hOCR, ALTO or PAGE-XML file named alone is imported with its image (the one it names, relative to
-    it, or the image beside it with its base name), its words taken from it: tesseract is not run.
+    it, or the image beside it with its base name), its words taken from it: tesseract is not run. Its
+    corrections, spans and regions (ALTO tags, Transkribus's tags in PAGE, Scanspan's hOCR) come in
+    too, as analyst "import"'s. In a folder, an image with such a file naming it is imported with it.
 
     Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
     its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.

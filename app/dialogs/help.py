@@ -51,7 +51,8 @@ GESTURES = [
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "File ▸ Import documents (Ctrl+I), File ▸ Import folder (Ctrl+Shift+I, with its subfolders), or "
                "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
-               "ALTO or PAGE file brings in its image with the file's words, not OCRed again"),
+               "ALTO or PAGE file brings in its image with the file's words, corrections, spans and regions (as "
+               "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings"),
