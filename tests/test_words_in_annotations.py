@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import png_bytes, real_scans, run_scanspan
+from helpers import png_bytes, real_scans, run_bounded, run_scanspan
 from PIL import Image
 
 from annotations.store import Project, default_labels
@@ -117,3 +117,22 @@ def test_a_folder_of_words_files_imports_the_images_they_name_elsewhere(tmp_path
     assert "1 file: 1 imported" in run.out
     spans, regions, _ = annotations(tmp_path / "p.scanspan")
     assert len(spans) == 5 and len(regions) == 1
+
+
+def test_a_line_of_a_quarter_million_tags_fails_alone_in_one_line_within_bounds(tmp_path: Path) -> None:
+    words = " ".join(f"w{k}" for k in range(400))
+    tags = "x {offset:0; length:2; continued:true;} " * 250_000  # 10 MB would be refused by the parser itself
+    (tmp_path / "a.png").write_bytes(png_bytes(Image.new("L", (1000, 600), 255), (300, 300)))
+    page = transkribus_page("a.png").replace("Brief an den Rath der", words)
+    start = page.index('custom="readingOrder {index:0;} textStyle')
+    end = page.index('"', start + len('custom="'))
+    (tmp_path / "a.xml").write_text(page[:start] + f'custom="{tags}' + page[end:], encoding="utf-8")
+    (tmp_path / "b.png").write_bytes(png_bytes(Image.new("L", (1000, 600), 250), (300, 300)))
+    (tmp_path / "b.xml").write_text(transkribus_page("b.png"), encoding="utf-8")
+    run, peak_kb = run_bounded(["import", tmp_path / "a.xml", tmp_path / "b.xml", "-p", tmp_path / "p.scanspan"],
+                               tmp_path, timeout=120)
+    assert run.code == 1
+    assert run.err_lines == [f"error: {tmp_path / 'a.xml'}: a.png: page 1 brings 250006 spans and regions, more than "
+                               "the 100000 a page's file may bring; not imported"]
+    assert "b.xml: imported as document 1" in run.out
+    assert peak_kb < 400_000, peak_kb

@@ -49,6 +49,10 @@ MAX_PAGE_WORDS = 100_000
 hundred; each word costs every command that reads the page about 1 KB of memory, so a page stays
 near 100 MB however it came in (a merged page of 10 million words took 7 GB to merge and 8 GB to search)."""
 
+MAX_PAGE_ANNOTATIONS = MAX_PAGE_WORDS
+"""Spans and regions a words file may bring with one page: one per word is already far more than an
+analyst tags, and each costs a checked insert (a file of a million tags would hold the write lock for minutes)."""
+
 BATCH_WORDS = 10_000
 """Words stored per transaction when a long document is imported (about 0.05 s of holding the write lock)."""
 
@@ -132,6 +136,10 @@ class ImportStore:
             if len(page.words) > MAX_PAGE_WORDS:
                 raise ProjectError(f"{name}: page {page.number} has {len(page.words)} words, more than the "
                                    f"{MAX_PAGE_WORDS} a page may hold; not imported")
+            if len(page.spans) + len(page.regions) > MAX_PAGE_ANNOTATIONS:
+                raise ProjectError(f"{name}: page {page.number} brings {len(page.spans) + len(page.regions)} spans "
+                                   f"and regions, more than the {MAX_PAGE_ANNOTATIONS} a page's file may bring; "
+                                   "not imported")
         stamp = now()
         batches = _batches(pages, BATCH_WORDS)
         try:

@@ -4,6 +4,8 @@ spans Transkribus writes in the lines' custom attribute."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +21,13 @@ NOT_SPANS = {"readingOrder", "structure", "textStyle"}
 
 @dataclass
 class _Open:
-    """A span whose part on a line goes on (continued:true) onto the next line."""
+    """A span whose part reaching the end of its line goes on (continued:true) onto the next line."""
 
     label: str
     first: int
     head: int
     note: str
-    ident: str
-    line_end: bool  # its part reaches the end of its line
+
 
 def read(path: Path, root: Any, namespace: str) -> WordsFile:
     version = re.search(r"/pagecontent/(\d{4})", namespace)
@@ -50,7 +51,7 @@ def _page(file: WordsFile, page: Any, number: int) -> FilePage:
     regions = ordered + [e for e in page.iter() if local(e.tag) == "TextRegion"]
     words: list[RawWord] = []
     spans: list[RawSpan] = []
-    opened: list[_Open] = []
+    opened: dict[tuple[str, str], deque[_Open]] = {}
     seen: set[Any] = set()
     block = -1
     line_number = -1
@@ -80,51 +81,48 @@ def _page(file: WordsFile, page: Any, number: int) -> FilePage:
                 for part, box in split_words(text, _coords(path, line) if text.strip() else (0, 0, 0, 0)):
                     words.append(RawWord(part, box, conf, block, 0, line_number))
             opened = _line_spans(file, line, words, first_word, spans, opened)
-    for left in opened:
+    for left in (o for waiting in opened.values() for o in waiting):
         spans.append(RawSpan(left.label, left.first, len(words) - 1, left.head, 0, left.note))
     graphics = [g for g in (_graphic(file, e) for e in page.iter() if local(e.tag) == "GraphicRegion") if g]
     return FilePage(number, width, height, words, page.get("imageFilename") or None, spans, graphics)
 
 
 def _line_spans(file: WordsFile, line: Any, words: list[RawWord], first_word: int, spans: list[RawSpan],
-                opened: list[_Open]) -> list[_Open]:
+                opened: dict[tuple[str, str], deque[_Open]]) -> dict[tuple[str, str], deque[_Open]]:
     """The spans of the line's custom attribute added to `spans` over the line's words; the ones that go on
-    to the next line returned. Offsets count characters of the line's text (its TextEquiv, else its words
-    joined by one space), as Transkribus counts them."""
+    to the next line returned, by (label, id). Offsets count characters of the line's text (its TextEquiv,
+    else its words joined by one space), as Transkribus counts them."""
     tags = [(name, fields) for name, fields in custom_tags(line.get("custom") or "")
             if name not in NOT_SPANS and "offset" in fields and "length" in fields]
-    going_on: list[_Open] = []
-    if not tags:
-        for left in opened:
-            spans.append(RawSpan(left.label, left.first, max(left.first, first_word - 1), left.head, 0, left.note))
-        return going_on
-    starts, ends, text_length = _word_places(line, [w.text for w in words[first_word:]])
+    going_on: dict[tuple[str, str], deque[_Open]] = {}
+    starts, ends, text_length = _word_places(line, [w.text for w in words[first_word:]]) if tags else ([], [], 0)
     for name, fields in tags:
         try:
             offset, length = int(fields["offset"]), int(fields["length"])
         except ValueError:
             continue
         end = offset + length
-        inside = [k for k in range(len(starts)) if starts[k] < end and ends[k] > offset]
-        label = file.label(name, "a span")
-        if not inside or length <= 0 or label is None:
+        # By bisection: a hostile line may carry many thousands of tags over many words.
+        first, last = bisect_right(ends, offset), bisect_left(starts, end) - 1
+        label = file.label(name, "a span") if length > 0 and first <= last else None
+        if label is None:
             continue
-        first, last = inside[0], inside[-1]
         head, tail = max(0, offset - starts[first]), max(0, ends[last] - end)
         ident = fields.get("id", "")
         note = fields.get("note", "")
-        earlier = next((o for o in opened if o.label == label and (o.ident == ident if o.ident or ident
-                                                                     else o.line_end and offset == 0)), None)
-        if earlier is not None:
-            opened.remove(earlier)
+        # Transkribus marks both parts of a tag over a line break continued; Scanspan names them by id.
+        waiting = opened.get((label, ident))
+        if waiting and (ident or offset == 0):
+            earlier = waiting.popleft()
             start_word, head, note = earlier.first, earlier.head, earlier.note or note
         else:
             start_word = first_word + first
         if fields.get("continued", "").lower() == "true" and end >= text_length:
-            going_on.append(_Open(label, start_word, head, note, ident, end >= text_length))
+            going_on.setdefault((label, ident), deque()).append(_Open(label, start_word, head, note))
         else:
             spans.append(RawSpan(label, start_word, first_word + last, head, tail, note))
-    for left in opened:  # continued in the file, but not on this line: they end where their line ended
+    for left in (o for waiting in opened.values() for o in waiting):
+        # Continued in the file, but not on this line: they end where their line ended.
         spans.append(RawSpan(left.label, left.first, max(left.first, first_word - 1), left.head, 0, left.note))
     return going_on
 
