@@ -14,6 +14,7 @@ from test_export_archive import valid_files
 from annotations.store import Project
 
 CORRECTION = ("Juvenile", "JUVENILE")  # (what the engine read, the analyst's correction), inside an agency span
+NOTE = "see p. 2: {the office}; 1998"  # the characters PAGE's custom attribute escapes
 WIDENING = ("alto", "hocr")  # formats that tag whole words: a span ending inside a word comes back to its end
 
 
@@ -26,6 +27,9 @@ def tagged_sample(sample_project: Path, tmp_path_factory: pytest.TempPathFactory
         (doc,) = project.documents()
         word = next(w for page in project.pages(doc.id) for w in project.words(page.id) if w.text == CORRECTION[0])
         project.correct_word(word.id, CORRECTION[1])
+        text = project.document_text(doc.id)
+        office = next(s for s in project.spans(doc.id) if text.resolve(s).text.startswith("Office of"))
+        project.update_span(office.id, note=NOTE)
     return path
 
 
@@ -33,7 +37,7 @@ def tagged_sample(sample_project: Path, tmp_path_factory: pytest.TempPathFactory
 class PageContents:
     words: list[tuple[str, str]]  # (text, ocr text)
     boxes: list[tuple[float, ...]]
-    spans: list[tuple[str, str, str, bool]]  # (label, text, analyst, suggested)
+    spans: list[tuple[str, str, str, str, bool]]  # (label, text, note, analyst, suggested)
     regions: list[tuple[str, tuple[float, ...], str, str, bool]]  # (label, box, text, analyst, suggested)
 
 
@@ -55,7 +59,7 @@ def contents(path: Path, widen: bool) -> list[PageContents]:
                     assert span.last_word_id in ids, "a span across pages"
                     resolved = text.resolve(span)
                     shown = " ".join(w.text for w in resolved.words) if widen else resolved.text
-                    found.append((span.label, " ".join(shown.split()), span.annotator, span.suggested))
+                    found.append((span.label, " ".join(shown.split()), span.note, span.annotator, span.suggested))
                 pages.append(PageContents(
                     [(w.text, w.ocr_text) for w in words], [w.box for w in words], sorted(found),
                     [(g.label, g.box, g.text, g.annotator, g.suggested) for g in regions if g.page_id == page.id]))
@@ -84,15 +88,15 @@ def test_an_export_imports_back_with_its_words_boxes_corrections_spans_and_regio
     for before, after in zip(want, got, strict=True):
         assert after.words == before.words
         assert all(near(a, b) for a, b in zip(before.boxes, after.boxes, strict=True))
-        assert [s[:2] for s in after.spans] == [s[:2] for s in before.spans]
+        assert [s[:3] for s in after.spans] == [s[:3] for s in before.spans]
         # The analyst's tags come in as annotations recorded as the import's, not as suggestions to review.
-        assert {s[2:] for s in after.spans} == {("import", False)}
+        assert {s[3:] for s in after.spans} == {("import", False)}
         assert [(g[0], g[2]) for g in after.regions] == [(g[0], g[2]) for g in before.regions]
         assert all(near(a[1], b[1]) for a, b in zip(before.regions, after.regions, strict=True))
         assert {g[3:] for g in after.regions} <= {("import", False)}
     assert (CORRECTION[1], CORRECTION[0]) in got[0].words
-    assert any(CORRECTION[1] in text for label, text, _, _ in got[0].spans)
-    assert any(label == "agency" and text.startswith("Office of") for label, text, _, _ in got[0].spans)
+    assert ("agency", f"Office of {CORRECTION[1]} Justice and Delinquency Prevention"
+            + ("'s" if fmt in WIDENING else ""), NOTE, "import", False) in got[0].spans
     assert [g[0] for g in got[1].regions] == ["signature"]
 
 
@@ -112,7 +116,7 @@ def test_an_exported_folder_imports_each_page_once_with_its_words_file_and_no_oc
     want = contents(tagged_sample, widen=fmt in WIDENING)
     got = contents(back, widen=False)
     assert [p.words for p in got] == [p.words for p in want]
-    assert [[s[:2] for s in p.spans] for p in got] == [[s[:2] for s in p.spans] for p in want]
+    assert [[s[:3] for s in p.spans] for p in got] == [[s[:3] for s in p.spans] for p in want]
     assert [[g[0] for g in p.regions] for p in got] == [[], ["signature"]]
     with Project(back, read_only=True) as project:
         assert [d.name for d in project.documents()] == [f.name for f in sorted(out.glob("*.png"))]
