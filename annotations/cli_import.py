@@ -25,7 +25,8 @@ from .store.connection import read_only_reason
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
-@click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
+@click.option("--lang", default="eng", show_default=True,
+              help="Tesseract languages, e.g. eng+fra; auto: each page's own, told from a first reading.")
 @click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
 @click.option(

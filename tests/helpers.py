@@ -462,3 +462,8 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return False
         time.sleep(interval)
     return True
+
+
+def real_scans() -> Path:
+    """The real pages kept beside the repository (../shared/data/real-scans), never copied into it."""
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-scans"

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,8 @@ class NewPage:
     provenance: Provenance
     words: list[RawWord]
     cache_key: str | None = None
+    also: list[tuple[str, list[RawWord]]] = field(default_factory=list)
+    """Other readings of the page to keep in the OCR cache (the first reading of an `auto` page), by key."""
 
 
 MAX_PAGE_WORDS = 100_000
@@ -229,6 +231,8 @@ class ImportStore:
         self._index_page(page_id, (w.text for w in page.words))
         if page.cache_key:
             self._cache_put(page.cache_key, page.words, prov.engine_version, stamp)
+        for key, words in page.also:
+            self._cache_put(key, words, prov.engine_version, stamp)
 
     # -- OCR cache -----------------------------------------------------------------------------
 
