@@ -54,6 +54,8 @@ class Actions:
     suggest_occurrences: QAction
     tag_occurrences: QAction
     suggest_with_model: QAction
+    ocr_again: QAction
+    remove_document: QAction
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
@@ -158,6 +160,11 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         suggest_with_model=a(window, "Suggest with a &model", slots["suggest_with_model"], None,
                              "Train a small model on the accepted spans in the background and suggest spans "
                              "for the documents not marked done"),
+        ocr_again=a(window, "&OCR again…", slots["ocr_again"], None,
+                    "Read the document shown again (other languages, auto, another resolution); spans, notes and "
+                    "corrections move to the new words"),
+        remove_document=a(window, "&Remove document…", slots["remove_document"], None,
+                          "Remove the document shown from the project (asked first; Undo brings it back)"),
         shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
         about=a(window, "&About Scanspan", slots["about"]),
         recent_menu=QMenu("Recent &projects", window),
@@ -186,6 +193,9 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
                  actions.previous_suggestion, None, actions.accept_label_menu, actions.accept_source_menu, None,
                  actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_with_model):
         _add(review, item)
+    document = bar.addMenu("&Document")
+    for item in (actions.next_document, actions.previous_document, None, actions.ocr_again, actions.remove_document):
+        _add(document, item)
     view = actions.view_menu
     bar.addMenu(view)
     for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,

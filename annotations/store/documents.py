@@ -96,8 +96,9 @@ class DocumentStore:
 
         def _cache_put(self, key: str, words: Iterable[RawWord], engine_version: str, stamp: str) -> None: ...
 
-    def document_contents(self, doc_id: int) -> RemovedDocument:
-        """What removing a document would remove, without removing it."""
+    def document_contents(self, doc_id: int, source: bool = True) -> RemovedDocument:
+        """What removing a document would remove, without removing it (`source`: with its stored file,
+        when no other document shares it)."""
         document = self.document(doc_id)
         rows = {}
         for table, where in _TABLES:
@@ -107,13 +108,13 @@ class DocumentStore:
         shared = self.db.execute(
             "select count(*) from documents where source_sha256 = ? and id != ?", [document.source_sha256, doc_id]
         ).fetchone()[0]
-        source = None
-        if not shared:
+        stored = None
+        if source and not shared:
             cursor = self.db.execute("select * from sources where sha256 = ?", [document.source_sha256])
             names = [d[0] for d in cursor.description]
             found = cursor.fetchone()
-            source = dict(zip(names, found)) if found else None
-        return RemovedDocument(document, source, rows)
+            stored = dict(zip(names, found)) if found else None
+        return RemovedDocument(document, stored, rows)
 
     def remove_document(self, doc_id: int) -> RemovedDocument:
         """Remove a document with its pages, words, annotations and stored file, in one transaction;
@@ -145,6 +146,24 @@ class DocumentStore:
                 self._reindex_page(page["id"])
         self._own_word_writes += 1
         return self.document(doc_id)
+
+    def put_back_contents(self, contents: RemovedDocument) -> None:
+        """Give a document the pages, words and annotations it had when `contents` was taken (undoing
+        or redoing a new reading), in one transaction; its stored file and its row stay."""
+        doc_id = contents.document.id
+        with self.write():
+            self.document(doc_id)
+            self._unindex_document(doc_id)
+            for table, where in reversed(_TABLES[1:]):
+                self.db.execute(f"delete from {table} where {where}", {"d": doc_id})
+            for table, _ in _TABLES[1:]:
+                self._insert(table, contents.rows.get(table, []))
+            for page in contents.rows.get("pages", []):
+                self._reindex_page(page["id"])
+            self.db.execute(
+                "insert into changes (kind, op, row_id, document_id, page_first, page_last) "
+                "values ('document', 'reorder', ?, ?, null, null)", [doc_id, doc_id])
+        self._own_word_writes += 1
 
     def _insert(self, table: str, rows: list[dict[str, Any]], ignore: bool = False) -> None:
         if not rows:
