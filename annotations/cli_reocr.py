@@ -16,15 +16,16 @@ from .importer import DEFAULT_OCR_TIMEOUT, ImportOptions
 @click.command("reocr")
 @PROJECT_OPTION
 @click.option("--documents", required=True, help="The documents to read again, comma-separated ids or names.")
-@click.option("--lang", default="eng", show_default=True,
-              help="Tesseract languages, e.g. tur+eng; auto: each page's own, told from a first reading.")
+@click.option("--lang", default=None,
+              help="Tesseract languages, e.g. tur+eng; auto: each page's own, told from a first reading "
+                   "(default: the project's, see import --keep-lang; else eng).")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True,
               help="Render resolution for PDF pages (the words keep the page's own coordinates).")
 @click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
 @click.option("--ocr-timeout", type=click.FloatRange(0), default=DEFAULT_OCR_TIMEOUT, show_default=True,
               metavar="SECONDS", help="Stop a page's tesseract after this long (0: no limit).")
-def reocr_cmd(project_path: Path, documents: str, lang: str, dpi: float, psm: int, jobs: int,
+def reocr_cmd(project_path: Path, documents: str, lang: str | None, dpi: float, psm: int, jobs: int,
               ocr_timeout: float) -> None:
     """Read imported documents again (every page by OCR) and replace their words.
 
@@ -33,9 +34,11 @@ def reocr_cmd(project_path: Path, documents: str, lang: str, dpi: float, psm: in
     be carried (its words are no longer read) is listed and removed with the old words. Each
     document is one transaction: it changes whole or not at all.
     """
+    from .cli_import import project_lang
     from .reocr import reread
 
     require_project(project_path)
+    lang = lang or project_lang(project_path)
     options = ImportOptions(dpi=dpi, force_ocr=True, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs,
                             ocr_timeout=ocr_timeout)
     failed = False

@@ -112,3 +112,15 @@ def test_the_cache_keeps_an_english_reading_apart_from_the_chosen_one(tmp_path: 
     with sqlite3.connect(project) as db:
         page_id = db.execute("select id from pages").fetchone()[0]
     assert "Yardımcılığı" in page_text(project, page_id)
+
+
+def test_a_project_keeps_auto_as_its_default_for_later_imports(tmp_path: Path) -> None:
+    image = tmp_path / "letter.png"
+    image.write_bytes(png_bytes(render(draw_pdf([ENGLISH], size=(4 * 72, 2.5 * 72)), 1, 300), dpi=(300, 300)))
+    project = tmp_path / "p.scanspan"
+    first = run_scanspan(["import", "-p", project, "--lang", "auto", "--keep-lang", image], tmp_path)
+    assert first.code == 0, first.err
+    assert "languages auto kept as the project's default" in first.out
+    later = run_scanspan(["import", "-p", project, TURKISH], tmp_path)  # no --lang
+    assert later.code == 0, later.err
+    assert [lang for lang, _ in page_rows(project)] == ["eng", "tur+eng"]

@@ -96,6 +96,19 @@ class DocumentStore:
 
         def _cache_put(self, key: str, words: Iterable[RawWord], engine_version: str, stamp: str) -> None: ...
 
+    def default_lang(self) -> str | None:
+        """The OCR languages imports into this project use when not told (e.g. "auto"), or None."""
+        row = self.db.execute("select value from project_settings where key = 'lang'").fetchone()
+        return row[0] if row else None
+
+    def set_default_lang(self, lang: str | None) -> None:
+        """Keep `lang` as the project's OCR languages for later imports and reocr (None: no default)."""
+        with self.write():
+            if lang is None:
+                self.db.execute("delete from project_settings where key = 'lang'")
+            else:
+                self.db.execute("insert or replace into project_settings (key, value) values ('lang', ?)", [lang])
+
     def document_contents(self, doc_id: int, source: bool = True) -> RemovedDocument:
         """What removing a document would remove, without removing it (`source`: with its stored file,
         when no other document shares it)."""

@@ -360,3 +360,10 @@ def ocr_input(db: Database) -> None:
     # How a page's image was prepared for tesseract (ocr.OcrPlan.describe: x-height, scale, despeckle,
     # line re-read); "" for pages read from the resolution alone, as every page before this was.
     db["pages"].add_column("ocr_input", str, not_null_default="")
+
+
+@migrations(name="0016_page_language")
+def page_language(db: Database) -> None:
+    # The project's own defaults for reading pages, e.g. the OCR languages ("auto": each page's own,
+    # annotations/languages.py), so that every import and reocr into the project uses them unless told otherwise.
+    db["project_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})

@@ -226,6 +226,13 @@ class ProjectSession(QObject):
         self.project.set_status(doc_id, status)
         self.sync()
 
+    def default_lang(self) -> str | None:
+        """The OCR languages the project file keeps as its default (`scanspan import --keep-lang`), or None."""
+        return self.project.default_lang()
+
+    def set_default_lang(self, lang: str) -> None:
+        self.project.set_default_lang(lang)
+
     def document_contents(self, doc_id: int) -> RemovedDocument:
         """What removing the document would remove (its file left out: only counted)."""
         return self.project.document_contents(doc_id, source=False)

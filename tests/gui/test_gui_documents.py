@@ -11,6 +11,7 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.store import Project
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -155,3 +156,27 @@ def test_import_settings_take_auto_languages(qtbot: QtBot, window: MainWindow) -
     assert window.importer.options.ocr.lang == "auto"
 
 
+
+
+def test_import_settings_start_from_the_project_files_languages(
+    qtbot: QtBot, settings: Settings, project_file: Path
+) -> None:
+    from app.dialogs.import_settings import ImportSettingsDialog
+
+    with Project(project_file) as project:
+        project.set_default_lang("auto")  # as `scanspan import --lang auto --keep-lang` leaves it
+    window = open_window(qtbot, settings, project_file)
+    shown: list[str] = []
+
+    def read(dialog: QWidget) -> None:
+        assert isinstance(dialog, ImportSettingsDialog)
+        shown.append(dialog.lang.text())
+        dialog.lang.clear()
+        qtbot.keyClicks(dialog.lang, "tur+eng")
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    when_modal(qtbot, ImportSettingsDialog, read)
+    window.actions.import_settings.trigger()
+    assert shown == ["auto"]
+    # The choice goes back to the project file, so `scanspan import` there uses it too.
+    assert rows(project_file, "select value from project_settings where key = 'lang'") == [("tur+eng",)]
