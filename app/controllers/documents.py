@@ -40,17 +40,8 @@ class DocumentCommands:
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        ids = [d.id for d in w.session.documents()]
-        after = [i for i in ids if i > doc_id] or [i for i in ids if i < doc_id][-1:]
+        # The document shown going, the window shows its neighbour (ChangeFollower.reload).
         w.stack.push(RemoveDocument(w.session, doc_id, document.name, lambda text: w.show_error("Cannot remove", text)))
-        if w.navigation.doc_id is None and after:  # the document shown went: show its neighbour
-            w.navigation.show_page(after[0], 1)
-        elif w.navigation.doc_id is None:  # the last one went: nothing to show
-            w.navigation.forget()
-            w.page_view.show_page(None)
-            w.text_view.show_page(None)
-            w.panel.set_document(None)
-            w.enable_actions()
         w.status_line.say(f"Removed “{document.name}” ({contents.describe()}); Undo brings it back", 10000)
 
     # -- reading again ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import add_second_letter, open_window, rows, stored_span_texts, when_modal
+from helpers import run_scanspan
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox, QWidget
@@ -180,3 +181,16 @@ def test_import_settings_start_from_the_project_files_languages(
     assert shown == ["auto"]
     # The choice goes back to the project file, so `scanspan import` there uses it too.
     assert rows(project_file, "select value from project_settings where key = 'lang'") == [("tur+eng",)]
+
+
+def test_a_document_removed_by_another_program_leaves_the_window_on_its_neighbour(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    window = two_letter_window(qtbot, settings, project_file, tmp_path)
+    first, second = _documents(project_file)
+    assert window.current_page() == (1, 1)
+    run = run_scanspan(["remove", "-p", project_file, "1", "--force"], tmp_path)
+    assert run.code == 0, run.err
+    qtbot.waitUntil(lambda: _listed(window) == [second], timeout=10_000)
+    qtbot.waitUntil(lambda: window.current_page() == (2, 1))
+    assert window.page_words()[0].text == "Reports"
