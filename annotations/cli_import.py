@@ -40,19 +40,28 @@ from .store.connection import read_only_reason
     help="OCR on this Dask cluster's workers, e.g. tcp://10.0.0.5:8786 (default: $SCANSPAN_CLUSTER; none: here).",
 )
 @click.option(
+    "--words", "words_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Take the page's words, lines and reading order from this hOCR, ALTO or PAGE file instead of OCR "
+         "(one image only; its pages are matched to the file's in order).",
+)
+@click.option(
     "--letter-parts/--no-letter-parts", default=None,
     help="Suggest the parts of a letter for the documents imported, now and in every later import into the "
          "project (adds the letter labels); --no-letter-parts stops it. Default: as the project was set.",
 )
 def import_cmd(
     files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str | None,
-    keep_lang: bool, psm: int, jobs: int, ocr_timeout: float, cluster: str | None, letter_parts: bool | None,
+    keep_lang: bool, psm: int, jobs: int, ocr_timeout: float, cluster: str | None, words_file: Path | None,
+    letter_parts: bool | None,
 ) -> None:
     """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
     In a folder, files are recognised by their content, whatever their names; other files are
     counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
+
+    An hOCR, ALTO or PAGE-XML file named alone is imported with its image (the one it names, relative to
+    it, or the image beside it with its base name), its words taken from it: tesseract is not run.
 
     Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
     its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.
@@ -61,9 +70,12 @@ def import_cmd(
         raise click.UsageError("--keep-lang keeps the languages given with --lang; give them")
     if lang is None:
         lang = project_lang(project_path)
+    if words_file is not None and (len(files) != 1 or files[0].is_dir()):
+        raise click.UsageError("--words goes with one image file: scanspan import IMAGE --words FILE")
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
         cluster=cluster or None, letter_parts=bool(letter_parts),
+        words={files[0]: words_file} if words_file is not None else {},
     )
     from .folders import import_paths
 
@@ -103,7 +115,9 @@ def import_cmd(
             echo(f"error: {outcome.message}{note}", err=True)
         else:
             detail = ""
-            if outcome.status == "imported":
+            if outcome.status == "imported" and outcome.words_source:
+                detail = f" ({outcome.words_source})"
+            elif outcome.status == "imported":
                 detail = (
                     f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
                     f"text layer {outcome.pages_text_layer})"

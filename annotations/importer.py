@@ -6,19 +6,20 @@ import os
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import languages, ocr, reading_order
-from .errors import Cancelled, ScanspanError, first_line
+from .errors import Cancelled, ScanspanError, SourceError, first_line
 from .model import Document, Provenance, RawWord
 from .store import NewPage
 
 if TYPE_CHECKING:
     from .sources import SourcePage
+    from .words_in import WordsFile
 
 Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
@@ -42,6 +43,9 @@ class ImportOptions:
     letter_parts: bool = False
     """Suggest the parts of a letter for the documents imported, now and later: the project keeps
     it (letter_parts.keep_on_import), like a kept term list; turning it off is keep_on_import(False)."""
+    words: Mapping[Path, Path] = field(default_factory=dict)
+    """An image's words file (hOCR, ALTO or PAGE), by the image's path as given: its pages take their
+    words from it instead of OCR. (A words file given alone names its image itself.)"""
 
     @property
     def workers(self) -> int:
@@ -75,6 +79,8 @@ class Outcome:
     pages_ocr: int = 0
     pages_cached: int = 0
     pages_text_layer: int = 0
+    words_source: str = ""
+    """Where the pages' words came from when not from OCR or a PDF's text layer ("words from ALTO v4 file a.xml")."""
     warnings: list[str] = field(default_factory=list)
     """What the libraries reading the file warned about (damaged metadata they skipped), one line each."""
     details: str = ""
@@ -95,6 +101,8 @@ class _Pending:
     name: str
     data: bytes
     sha256: str
+    words: WordsFile | None = None
+    """Where the pages' words come from instead of OCR."""
     pages: list[tuple[int, NewPage | Future[NewPage]]] = field(default_factory=list)
     """(page number, the page or the OCR job that makes it)"""
     stop: threading.Event = field(default_factory=threading.Event)
@@ -242,7 +250,8 @@ class _ImportRun:
 
     def _import_file(self, outcome: Outcome) -> None:
         """Read, render and queue one file's pages; whatever goes wrong stays this file's failure."""
-        from .sources import open_pages, read_source  # PyMuPDF and Pillow: only when files are read
+        from .sources import open_pages, read_file, read_source, sniff  # PyMuPDF and Pillow: only when files are read
+        from .words_in import looks_like_markup, read_words
 
         pending: _Pending | None = None
         count = 0
@@ -250,7 +259,18 @@ class _ImportRun:
         try:
             path = outcome.path
             self.current = path.name
-            source = read_source(path)
+            words: WordsFile | None = None
+            if path in self.options.words:
+                words_path = self.options.words[path]
+                words = read_words(words_path, read_file(words_path))
+                source = read_source(path)
+            else:
+                data = read_file(path)
+                if sniff(data) is None and looks_like_markup(data):
+                    words = read_words(path, data)
+                    source = read_source(words.image_path())
+                else:
+                    source = read_source(path, data)
             outcome.warnings = source.warnings  # the same list: warnings of later stages show too
             existing = self.lookup.document_for_source(source.sha256)
             if existing is not None or source.sha256 in self.seen:
@@ -262,7 +282,10 @@ class _ImportRun:
                 self._report()
                 return
             count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
-            pending = _Pending(outcome, path.name, source.data, source.sha256)
+            if words is not None and len(words.pages) != count:
+                raise SourceError(words.path, f"{_pages(len(words.pages))}, but {source.name} has {_pages(count)}; "
+                                              "its pages are matched in order")
+            pending = _Pending(outcome, source.name, source.data, source.sha256, words)
             self.total += count - planned
             planned = 0
             self._report()
@@ -328,6 +351,8 @@ class _ImportRun:
 
     def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future[NewPage]:
         outcome = pending.outcome
+        if pending.words is not None:
+            return self._file_words(page, pending)
         if page.words is not None:
             from .sources import pymupdf_version
 
@@ -424,6 +449,21 @@ class _ImportRun:
         conf = sum(w.conf * len(w.text) for w in words) / letters if letters else 0.0
         return conf < languages.POOR_FIRST_PASS
 
+    def _file_words(self, page: SourcePage, pending: _Pending) -> NewPage:
+        """The page's words from its hOCR, ALTO or PAGE file, in the file's order, in the image's pixels."""
+        words_file = pending.words
+        assert words_file is not None
+        words = words_file.page_words(page.number - 1, page.width, page.height, page.dpi_x, page.dpi_y,
+                                      not page.dpi_guessed, pending.name)
+        pending.outcome.words_source = words_file.described
+        self.done_ready += 1
+        image_sha = ocr.image_hash(page.image) if page.image is not None else ""
+        page.image = None
+        kind = f"{words_file.kind} {words_file.version}".strip()
+        prov = Provenance(kind, words_file.creator, "", None, page.dpi_x, text_layer=False,
+                          words_source=words_file.described)
+        return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words)
+
     def _check_ocr(self) -> None:
         """Check tesseract and its language data once per import, on the first page that needs them."""
         if not self.ocr_checked:
@@ -434,6 +474,10 @@ class _ImportRun:
                 self.ocr_error = exc
         if self.ocr_error is not None:
             raise self.ocr_error
+
+
+def _pages(n: int) -> str:
+    return f"{n} page{'' if n == 1 else 's'}"
 
 
 def _fail(outcome: Outcome, exc: Exception, where: str = "") -> None:

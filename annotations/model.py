@@ -78,6 +78,9 @@ class Provenance:
     """How the words were put in reading order: "" the engine's own order, else a method of annotations.reading_order."""
     ocr_input: str = ""
     """How the image was prepared for the engine (annotations.ocr.OcrPlan.describe); "" from the resolution alone."""
+    words_source: str = ""
+    """Where the words came from when no engine of ours read them, e.g. "words from ALTO v4 file a.xml made by
+    ABBYY"; "" for OCR and PDF text layers. `engine` then names the format and `engine_version` its maker."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ class Span:
     `head` is how many characters of the first word lie before the span, `tail` how many of the
     last word lie after it, so a span over whole words survives any correction of their text.
     A `suggested` span is a pre-annotation (from `source`, e.g. a model's output file) that the
-    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand.
+    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand,
+    and `reason` why it was proposed.
     """
 
     id: int
@@ -135,6 +139,8 @@ class Span:
     source: str = ""
     suggested: bool = False
     score: float | None = None
+    reason: str = ""
+    """Why a suggestion's source proposed it ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'")."""
 
 
 @dataclass(frozen=True)

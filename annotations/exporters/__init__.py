@@ -11,7 +11,21 @@ from typing import IO, Any
 from ..errors import ProjectError
 from ..model import Document
 from ..store import Project
-from . import coco, conll, csv, funsd, jsonl, labelstudio, layoutlm, spacy_docbin
+from . import (
+    alto,
+    coco,
+    conll,
+    csv,
+    funsd,
+    hocr,
+    jsonl,
+    labelstudio,
+    layoutlm,
+    ocr_lines,
+    pagexml,
+    searchable_pdf,
+    spacy_docbin,
+)
 from .base import (
     SCHEMES,
     SNAP_POLICIES,
@@ -22,6 +36,7 @@ from .base import (
     export_documents,
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
+from .pagelayout import PageWriter, export_pages, one_file
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -35,6 +50,7 @@ class Format:
     `training` formats leave unaccepted suggestions out unless asked; `images` formats write page PNGs.
     `regions`: the format writes regions (the others count them as not exported).
     A `folder` format writes a folder instead of a file (its `write` is then None).
+    `splits`: the format can be split by document (the archive formats write one file per page instead).
     """
 
     write: Writer | None
@@ -47,6 +63,15 @@ class Format:
     check: Callable[[ExportOptions], None] | None = None  # raises a one-line error before anything is written
     folder: FolderWriter | None = None
     regions: bool = True
+    splits: bool = True
+
+
+def _pages(suffix: str, write_page: PageWriter) -> FolderWriter:
+    def write(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
+              ) -> ExportReport:
+        return export_pages(project, out, docs, options, suggestions, one_file(suffix, write_page))
+
+    return write
 
 
 FORMATS: dict[str, Format] = {
@@ -65,6 +90,14 @@ FORMATS: dict[str, Format] = {
         labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
     ),
     "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True),
+    # The archives' own formats: a folder with one file per page (and its image with --images).
+    "alto": Format(None, "", "ALTO 4.4 XML, one file per page", folder=_pages(".xml", alto.write_page), splits=False),
+    "page": Format(None, "", "PAGE-XML 2019, one file per page", folder=_pages(".xml", pagexml.write_page), splits=False),
+    "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page), splits=False),
+    "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
+                  binary=True),
+    "ocr-lines": Format(None, "", "OCR ground truth for tesstrain: line images + .gt.txt", folder=ocr_lines.export,
+                        splits=False),
 }
 
 
@@ -98,6 +131,8 @@ def export(
     if documents is not None:
         options = replace(options, documents=list(documents))
     _check_options(options)
+    if options.split and not spec.splits:
+        raise ProjectError(f"{fmt} writes one file per page into a folder; --split is for the training formats")
     if spec.check:
         spec.check(options)
     out = Path(out)

@@ -47,6 +47,9 @@ class ExportOptions:
     image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
     layer: str | None = None  # "adjudicated", "union" or an annotator; None: see layers.default_layer
     replace: bool = False  # funsd: replace the folders an earlier export wrote in the output folder
+    images: bool = False  # alto, page, hocr: each page's image beside its file
+    highlights: bool = False  # pdf: a highlight annotation per span
+    corrected_only: bool = False  # ocr-lines: only lines with a corrected word, or of documents marked done
 
 
 @dataclass
@@ -105,6 +108,7 @@ class ExportReport:
     adjusted: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
     overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
+    lines: int = 0  # ocr-lines: the text lines written
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -121,7 +125,8 @@ class ExportReport:
 
     def summary(self) -> list[str]:
         """Lines for a person: what was written, then every adjustment and omission, then what to check."""
-        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"]
+        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"
+                 + (f", {self.lines} text lines" if self.lines else "")]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
         lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]

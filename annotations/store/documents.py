@@ -240,9 +240,9 @@ class DocumentStore:
                 prov = page.provenance
                 self.db.execute(
                     "update pages set engine = ?, engine_version = ?, lang = ?, psm = ?, ocr_dpi = ?, text_layer = ?, "
-                    "upscale = ?, reading_order = ?, ocr_input = ?, image_sha256 = ? where id = ?",
+                    "upscale = ?, reading_order = ?, ocr_input = ?, words_source = ?, image_sha256 = ? where id = ?",
                     [prov.engine, prov.engine_version, prov.lang, prov.psm, prov.dpi, int(prov.text_layer),
-                     prov.upscale, prov.reading_order, prov.ocr_input, page.image_sha256, page_id],
+                     prov.upscale, prov.reading_order, prov.ocr_input, prov.words_source, page.image_sha256, page_id],
                 )
                 self._reindex_page(page_id)
                 if page.cache_key:

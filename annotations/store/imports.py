@@ -221,6 +221,7 @@ class ImportStore:
                 "upscale": prov.upscale,
                 "reading_order": prov.reading_order,
                 "ocr_input": prov.ocr_input,
+                "words_source": prov.words_source,
             },
         )
         self.db.conn.executemany(

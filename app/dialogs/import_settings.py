@@ -60,7 +60,8 @@ class ImportSettingsDialog(QDialog):
         self.letter_parts.setChecked(options.letter_parts)
         self.letter_parts.setEnabled(project is not None)
         self.letter_parts.setToolTip("Letterhead, date, recipient, salutation, body paragraphs, closing, signature "
-                                     "block, ... as suggestions to review; kept in the project file (as scanspan "
+                                     "block and the handwritten signatures found on the scan, ... as suggestions to "
+                                     "review, on pages that look like letters; kept in the project file (as scanspan "
                                      "import --letter-parts), and adds the letter labels")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
