@@ -45,6 +45,9 @@ SERVED = frozenset({
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
     "keep_region_disagreement", "unsettle_regions",
+    # Relations (annotations/store/relations.py).
+    "relations", "relation", "relations_of", "relations_by_id", "add_relation", "update_relation", "delete_relation",
+    "restore_relations", "relations_removed_with",
 })
 
 PROBES = frozenset({"data_version", "last_change"})
@@ -58,6 +61,7 @@ REPEATABLE = frozenset({
     "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
     "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
     "open_disagreements", "open_region_disagreements", "settled_regions",
+    "relations", "relation", "relations_of", "relations_by_id", "relations_removed_with",
 })
 """Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
 
