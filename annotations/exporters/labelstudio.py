@@ -216,7 +216,10 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     out.write("\n]\n" if count else "[]\n")
     labels = target.project.labels()
     if target.options.labels:
-        labels = [label for label in labels if label.name in target.options.labels]
+        chosen = set(target.options.labels)
+        # As for the relations exported (base._relations): naming no relation label keeps them all.
+        every_relation = not any(label.is_relation and label.name in chosen for label in labels)
+        labels = [label for label in labels if label.name in chosen or (label.is_relation and every_relation)]
     target.beside("-config.xml", label_config(labels))
 
 

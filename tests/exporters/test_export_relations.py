@@ -198,6 +198,11 @@ def test_relations_follow_the_filters_of_their_ends(letters_copy: Path, tmp_path
         report = export(project, "jsonl", tmp_path / "out.jsonl", options=ExportOptions(labels=["figure", "program"]))
         only_counts = export(project, "jsonl", tmp_path / "counts.jsonl",
                              options=ExportOptions(labels=["figure", "program", "signature", "counts"]))
+        ls_options = ExportOptions(labels=["figure", "program"])
+        export(project, "labelstudio", tmp_path / "tasks.json", options=ls_options)
     assert report.relations == 2
     assert report.skipped["relations with an end not exported (label, layer or suggestion filters)"] == 2
     assert only_counts.relations == 2  # naming a relation label keeps only its relations
+    # The config declares the relation labels of the relations written, even when --labels names none.
+    view = ET.fromstring((tmp_path / "tasks-config.xml").read_text(encoding="utf-8"))
+    assert [r.get("value") for r in view.iter("Relation")] == ["counts", "signs"]
