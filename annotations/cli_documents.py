@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, echo, echo_json, open_project, parse_box, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, require_project
 from .errors import ProjectError
+from .model import Label
 
 
 @click.command("list")
@@ -149,23 +150,45 @@ def annotate_cmd(
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
 @click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
+@click.option("--kind", type=click.Choice(["span", "relation"]), default="span", show_default=True,
+              help="With --add: a label that tags spans and regions, or one that links two of them.")
+@click.option("--undirected", is_flag=True, help="With --kind relation: the link reads either way.")
+@click.option("--from-labels", help="With --kind relation: the labels its from end may carry, comma-separated (default: any).")
+@click.option("--to-labels", help="With --kind relation: the labels its to end may carry, comma-separated (default: any).")
 def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None,
-               label_set: str | None) -> None:
+               label_set: str | None, kind: str, undirected: bool, from_labels: str | None,
+               to_labels: str | None) -> None:
     """List the project's labels, or add one.
 
     A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
-    either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O.
+    either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O. A relation
+    label (--kind relation) links two annotations: `scanspan relations add`.
     """
     from .labels import choose_color
     from .model import Label
 
+    if kind != "relation" and (undirected or from_labels or to_labels):
+        raise click.UsageError("--undirected, --from-labels and --to-labels go with --kind relation")
+    if new_label is None and (kind != "span" or undirected or from_labels or to_labels):
+        raise click.UsageError("--kind, --undirected, --from-labels and --to-labels go with --add")
     require_project(project_path)
     with open_project(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing
-            project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut))
+            project.add_label(Label(
+                new_label, color or choose_color(label.color for label in project.labels()), shortcut, kind=kind,
+                directed=not undirected, from_labels=tuple(csv_list(from_labels) or ()),
+                to_labels=tuple(csv_list(to_labels) or ())))
         if label_set is not None:
             from .letter_parts import add_label_set
 
             echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
         for label in project.labels():
-            echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
+            echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}{_relation_kind(label)}")
+
+
+def _relation_kind(label: Label) -> str:
+    """What a listing adds after a relation label's name ("" for span and region labels)."""
+    if not label.is_relation:
+        return ""
+    arrow = "->" if label.directed else "--"
+    return f"  (relation: {'|'.join(label.from_labels) or 'any'} {arrow} {'|'.join(label.to_labels) or 'any'})"

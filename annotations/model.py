@@ -1,4 +1,4 @@
-"""Plain dataclasses for documents, pages, words, labels, spans and regions."""
+"""Plain dataclasses for documents, pages, words, labels, spans, regions and relations."""
 
 from __future__ import annotations
 
@@ -130,12 +130,30 @@ class Document:
     created: str
 
 
+LABEL_KINDS = ("span", "relation")
+"""A label tags spans and regions ("span"), or links two of them ("relation")."""
+
+ANNOTATION_KINDS = ("span", "region")
+"""What either end of a relation may be."""
+
+
 @dataclass(frozen=True)
 class Label:
+    """A label of the project; a relation label may say which labels its ends may carry (empty: any)."""
+
     name: str
     color: str
     shortcut: str | None = None
     description: str = ""
+    kind: str = "span"
+    directed: bool = True
+    """Whether a relation of this label reads from -> to (exports say "right"), or either way."""
+    from_labels: tuple[str, ...] = ()
+    to_labels: tuple[str, ...] = ()
+
+    @property
+    def is_relation(self) -> bool:
+        return self.kind == "relation"
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,37 @@ class Region:
     updated: str = ""
     source: str = ""
     suggested: bool = False
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A labelled link between two annotations of one document: span or region at either end.
+
+    `from_kind`/`to_kind` are "span" or "region", `from_id`/`to_id` the annotation's id. Like a
+    span, a `suggested` relation is a pre-annotation (from `source`) not yet accepted.
+    """
+
+    id: int
+    document_id: int
+    label: str
+    from_kind: str
+    from_id: int
+    to_kind: str
+    to_id: int
+    note: str = ""
+    annotator: str = ""
+    created: str = ""
+    updated: str = ""
+    source: str = ""
+    suggested: bool = False
+
+    @property
+    def from_end(self) -> tuple[str, int]:
+        return (self.from_kind, self.from_id)
+
+    @property
+    def to_end(self) -> tuple[str, int]:
+        return (self.to_kind, self.to_id)
 
 
 @dataclass

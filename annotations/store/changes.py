@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from ..model import Region, Span, Word
+from ..model import Region, Relation, Span, Word
 
 if TYPE_CHECKING:
     from .project import Project
@@ -20,8 +20,9 @@ KEEP_CHANGES = 50_000
 class Change:
     """One row written, as recorded by the schema's triggers (0006_change_log).
 
-    `kind` is span, region, word, document or label; `op` insert, update or delete; pages are
-    the page numbers the row lies on in `document_id` (first and last word of a span).
+    `kind` is span, region, relation, word, document or label; `op` insert, update or delete; pages
+    are the page numbers the row lies on in `document_id` (first and last word of a span; a
+    relation's are its from end's).
     """
 
     seq: int
@@ -46,6 +47,7 @@ class ChangeSet:
     changes: list[Change] = field(default_factory=list)
     spans: dict[int, tuple[Span, tuple[int, int, int, int]]] = field(default_factory=dict)
     regions: dict[int, Region] = field(default_factory=dict)
+    relations: dict[int, Relation] = field(default_factory=dict)
     words: dict[int, Word] = field(default_factory=dict)
 
 
@@ -83,6 +85,9 @@ class ChangeLog:
         region_ids = sorted({c.row_id for c in changes if c.kind == "region" and c.op != "delete" and c.row_id})
         for region in self.regions_by_id(region_ids):
             result.regions[region.id] = region
+        relation_ids = sorted({c.row_id for c in changes if c.kind == "relation" and c.op != "delete" and c.row_id})
+        for relation in self.relations_by_id(relation_ids):
+            result.relations[relation.id] = relation
         word_ids = sorted({c.row_id for c in changes if c.kind == "word" and c.row_id})
         for word in self.words_by_id(word_ids):
             result.words[word.id] = word

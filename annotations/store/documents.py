@@ -22,6 +22,8 @@ _TABLES = (
     ("words", f"page_id in {_PAGES}"),
     ("spans", "document_id = :d"),
     ("regions", f"page_id in {_PAGES}"),
+    # Before its ends when removed: then no end's deletion keeps them aside for an undo (schema 0019).
+    ("relations", "document_id = :d"),
     ("span_rejections", "document_id = :d"),
     ("region_rejections", f"page_id in {_PAGES}"),
     ("adjudications", "document_id = :d"),
@@ -48,6 +50,8 @@ class RemovedDocument:
         notes = sum(bool(s["note"]) for s in self.rows.get("spans", []) + self.rows.get("regions", []))
         parts = [_n(self.count("pages"), "page"), _n(len(words), "word"), _n(self.count("spans"), "span"),
                  _n(self.count("regions"), "region")]
+        if self.count("relations"):
+            parts.append(_n(self.count("relations"), "relation"))
         if corrected:
             parts.append(_n(corrected, "corrected word"))
         if notes:

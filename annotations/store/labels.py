@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import Label
+from ..model import LABEL_KINDS, Label
 from .rows import fetch_one
 
 LABEL_FIELDS = ("name", "color", "shortcut", "description")
-_SELECT = "select name, color, shortcut, description from labels"
+_SELECT = "select name, color, shortcut, description, kind, directed, ends from labels"
 
 
 def _label(row: dict) -> Label:
-    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "")
+    ends = json.loads(row["ends"]) if row["ends"] else {}
+    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "", row["kind"] or "span",
+                 bool(row["directed"]), tuple(ends.get("from", ())), tuple(ends.get("to", ())))
+
+
+def _ends(label: Label) -> str:
+    """The `ends` column: which labels a relation's ends may carry, "" when any."""
+    if not (label.from_labels or label.to_labels):
+        return ""
+    return json.dumps({"from": list(label.from_labels), "to": list(label.to_labels)})
 
 
 class LabelStore:
@@ -37,10 +48,17 @@ class LabelStore:
             return _label(row)
         raise NotFoundError(f"no label {name!r}; labels are: {', '.join(label.name for label in self.labels())}")
 
+    def annotation_label(self, name: str) -> Label:
+        """The label of that name, which must tag spans and regions (not link them)."""
+        label = self.label(name)
+        if label.is_relation:
+            raise ProjectError(f"label {name!r} is a relation label; it links annotations, it does not tag them")
+        return label
+
     def label_usage(self) -> dict[str, int]:
-        """How many spans and regions carry each label (labels nobody uses are 0)."""
+        """How many spans, regions or relations carry each label (labels nobody uses are 0)."""
         used = {label.name: 0 for label in self.labels()}
-        for table in ("spans", "regions"):
+        for table in ("spans", "regions", "relations"):
             for name, count in self.db.execute(f"select label, count(*) from {table} group by label"):
                 used[name] = used.get(name, 0) + count
         return used
@@ -53,6 +71,7 @@ class LabelStore:
         self._check_color(label.color)
         with self.write():  # checked inside: another process may add the same label meanwhile
             self._check_free(label.name, label.shortcut)
+            self._check_kind(label)
             if position is None:
                 position = self.db.execute("select coalesce(max(position), -1) + 1 from labels").fetchone()[0]
             self._insert_label(label, position)
@@ -61,8 +80,9 @@ class LabelStore:
     def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
         """Change a label's name, colour, shortcut key or description (the keys of `changes`); returns it as it now is.
 
-        A rename moves every span and region carrying the old name in the same transaction (they
-        reference the label by name), so no reader ever sees an annotation without its label.
+        A rename moves every span, region and relation carrying the old name in the same transaction
+        (they reference the label by name), so no reader ever sees an annotation without its label;
+        relation labels that name it as an end's label name it anew.
         """
         from ..labels import check_label_name
 
@@ -89,24 +109,53 @@ class LabelStore:
                     "insert into labels (name, color, shortcut, description, position) "
                     "select ?, ?, ?, ?, position from labels where name = ?",
                     [new_name, merged["color"], merged["shortcut"], merged["description"], name])
-                for table in ("spans", "regions"):
+                self.db.execute("update labels set kind = ?, directed = ?, ends = ? where name = ?",
+                                [old.kind, int(old.directed), _ends(old), new_name])
+                for table in ("spans", "regions", "relations"):
                     self.db.execute(f"update {table} set label = ? where label = ?", [new_name, name])
                 self.db.execute("delete from labels where name = ?", [name])
-        return Label(new_name, merged["color"], merged["shortcut"], merged["description"])  # type: ignore[arg-type]
+                self._rename_in_ends(name, new_name)
+        return replace(old, name=new_name, color=merged["color"], shortcut=merged["shortcut"],  # type: ignore[arg-type]
+                       description=merged["description"])
 
     def delete_label(self, name: str) -> tuple[Label, int]:
-        """Delete a label no span or region uses; returns it and its place, to put it back."""
+        """Delete a label no span, region or relation uses; returns it and its place, to put it back."""
         with self.write():
             label = self.label(name)
             position = self.db.execute("select position from labels where name = ?", [name]).fetchone()[0]
-            spans = self.db.execute("select count(*) from spans where label = ?", [name]).fetchone()[0]
-            regions = self.db.execute("select count(*) from regions where label = ?", [name]).fetchone()[0]
-            if spans or regions:
-                parts = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((spans, "span"), (regions, "region")) if n]
+            used = [(self.db.execute(f"select count(*) from {table} where label = ?", [name]).fetchone()[0], what)
+                    for table, what in (("spans", "span"), ("regions", "region"), ("relations", "relation"))]
+            if any(n for n, _ in used):
+                parts = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in used if n]
                 raise ProjectError(
                     f"label {name!r} is used by {' and '.join(parts)}; relabel or delete them first")
+            naming = [other.name for other in self.labels() if name in other.from_labels + other.to_labels]
+            if naming:
+                raise ProjectError(f"label {name!r} is an end of relation label {', '.join(map(repr, naming))}; "
+                                   "change that first")
             self.db.execute("delete from labels where name = ?", [name])
         return label, position
+
+    def _check_kind(self, label: Label) -> None:
+        if label.kind not in LABEL_KINDS:
+            raise ProjectError(f"a label's kind is one of {', '.join(LABEL_KINDS)}, not {label.kind!r}")
+        if label.kind != "relation" and (label.from_labels or label.to_labels):
+            raise ProjectError(f"label {label.name!r}: only a relation label has ends")
+        for end in label.from_labels + label.to_labels:
+            known = fetch_one(self.db.conn, "select kind from labels where name = ?", [end])
+            if known is None:
+                raise NotFoundError(f"relation label {label.name!r}: no label {end!r} for its ends")
+            if known["kind"] != "span":
+                raise ProjectError(f"relation label {label.name!r}: its ends are spans or regions, "
+                                   f"and {end!r} is a relation label")
+
+    def _rename_in_ends(self, old: str, new: str) -> None:
+        for other in self.labels():
+            if old in other.from_labels + other.to_labels:
+                renamed = Label(other.name, other.color, kind=other.kind,
+                                from_labels=tuple(new if n == old else n for n in other.from_labels),
+                                to_labels=tuple(new if n == old else n for n in other.to_labels))
+                self.db.execute("update labels set ends = ? where name = ?", [_ends(renamed), other.name])
 
     def _check_free(self, name: str | None, shortcut: str | None, besides: str | None = None) -> None:
         others = [label for label in self.labels() if label.name != besides]
@@ -133,5 +182,8 @@ class LabelStore:
                 "shortcut": label.shortcut,
                 "description": label.description,
                 "position": position,
+                "kind": label.kind,
+                "directed": int(label.directed),
+                "ends": _ends(label),
             }
         )

@@ -33,6 +33,7 @@ from .documents import DocumentStore
 from .imports import ImportStore
 from .labels import LabelStore
 from .regions import RegionStore
+from .relations import RelationStore
 from .reorder import ReorderStore
 from .rows import (
     DOC_SELECT,
@@ -58,8 +59,8 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
-class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, SearchStore, AdjudicationStore,
-              ReorderStore, DocumentStore):
+class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, SuggestionStore, SearchStore,
+              AdjudicationStore, ReorderStore, DocumentStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front
@@ -416,7 +417,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
 
     def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
                      note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int:
-        self.label(label)
+        self.annotation_label(label)
         # Checked by position in SQL, not through document_text(): on a long document that would
         # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
         positions = self._word_positions(doc_id, (first_word_id, last_word_id))
@@ -514,7 +515,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
         changes: dict[str, object] = {}
         with self.write():
             if label is not None:
-                self.label(label)
+                self.annotation_label(label)
                 changes["label"] = label
             if note is not None:
                 changes["note"] = note
@@ -530,6 +531,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, SuggestionStore, 
         return self.span(span_id)
 
     def delete_span(self, span_id: int) -> Span:
+        """Delete a span and its relations (relations_removed_with("span", id) has them for an undo)."""
         with self.write():
             span = self.span(span_id)
             self._delete_row("spans", span_id)

@@ -27,6 +27,8 @@ class RegionStore:
 
         def label(self, name: str) -> Label: ...
 
+        def annotation_label(self, name: str) -> Label: ...
+
         def page(self, page_id: int) -> Page: ...
 
     def add_region(
@@ -48,7 +50,7 @@ class RegionStore:
 
     def _insert_region(self, page_id: int, label: str, box: Box, text: str, note: str, annotator: str,
                        region_id: int | None, source: str, suggested: bool) -> int:
-        self.label(label)
+        self.annotation_label(label)
         box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
         stamp = now()
@@ -114,7 +116,7 @@ class RegionStore:
             region = self.region(region_id)
             changes: dict[str, object] = {}
             if label is not None:
-                self.label(label)
+                self.annotation_label(label)
                 changes["label"] = label
             if box is not None:
                 changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
@@ -206,6 +208,7 @@ class RegionStore:
         return regions
 
     def delete_region(self, region_id: int) -> Region:
+        """Delete a region and its relations (relations_removed_with("region", id) has them for an undo)."""
         with self.write():
             region = self.region(region_id)
             self._delete_row("regions", region_id)

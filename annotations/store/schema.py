@@ -381,3 +381,72 @@ def suggestion_reasons(db: Database) -> None:
     # Why a suggestion was proposed ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'"), shown
     # beside its score: a score alone did not tell a misread name from another word.
     db["spans"].add_column("reason", str, not_null_default="")
+
+
+_RELATION_COLUMNS = ("id, document_id, label, from_kind, from_id, to_kind, to_id, note, annotator, created, updated, "
+                     "source, suggested")
+_END_PAGE = (
+    "(case {row}.from_kind when 'span' then (select p.number from spans s join words w on w.id = s.first_word_id "
+    "join pages p on p.id = w.page_id where s.id = {row}.from_id) "
+    "else (select p.number from regions r join pages p on p.id = r.page_id where r.id = {row}.from_id) end)"
+)
+
+
+@migrations(name="0019_relations")
+def relations(db: Database) -> None:
+    # Relation labels live with the span and region labels (one namespace, one palette): `kind` tells
+    # them apart, `directed` whether from -> to means something, `ends` which labels each end may carry
+    # (JSON {"from": [...], "to": [...]}; "" = any).
+    db["labels"].add_column("kind", str, not_null_default="span")
+    db["labels"].add_column("directed", int, not_null_default=1)
+    db["labels"].add_column("ends", str, not_null_default="")
+    # AUTOINCREMENT for the reason of 0004: an undo restores a relation under its old id.
+    db.execute(
+        """create table relations (
+            id integer primary key autoincrement,
+            document_id integer not null references documents(id),
+            label text not null references labels(name),
+            from_kind text not null check (from_kind in ('span', 'region')),
+            from_id integer not null,
+            to_kind text not null check (to_kind in ('span', 'region')),
+            to_id integer not null,
+            note text not null default '',
+            annotator text not null default '',
+            created text,
+            updated text,
+            source text not null default '',
+            suggested integer not null default 0
+        )"""
+    )
+    db.execute("create index relations_document on relations (document_id)")
+    db.execute("create index relations_from on relations (from_kind, from_id)")
+    db.execute("create index relations_to on relations (to_kind, to_id)")
+    # The relations a deleted span or region took with it, kept so that an undo can put them back
+    # (Project.relations_removed_with); only the latest deletion of each annotation is kept.
+    db.execute(
+        """create table relation_removals (
+            with_kind text not null,
+            with_id integer not null,
+            id integer not null, document_id integer, label text, from_kind text, from_id integer,
+            to_kind text, to_id integer, note text, annotator text, created text, updated text,
+            source text, suggested integer
+        )"""
+    )
+    db.execute("create index relation_removals_with on relation_removals (with_kind, with_id)")
+    for kind, table in (("span", "spans"), ("region", "regions")):
+        # Every way a span or region leaves (delete, rejection, adjudication, another process) takes
+        # its relations along in the same statement; BEFORE, so the change log still finds their pages.
+        ends = f"(from_kind = '{kind}' and from_id = old.id) or (to_kind = '{kind}' and to_id = old.id)"
+        db.execute(
+            f"create trigger relations_with_{kind} before delete on {table} begin "
+            f"delete from relation_removals where with_kind = '{kind}' and with_id = old.id; "
+            f"insert into relation_removals (with_kind, with_id, {_RELATION_COLUMNS}) "
+            f"select '{kind}', old.id, {_RELATION_COLUMNS} from relations where {ends}; "
+            f"delete from relations where {ends}; end"
+        )
+    for op, row in (("insert", "new"), ("update", "new"), ("delete", "old")):
+        page = _END_PAGE.format(row=row)
+        db.execute(
+            f"create trigger changes_relation_{op} after {op} on relations begin {_LOG} "
+            f"('relation', '{op}', {row}.id, {row}.document_id, {page}, {page}); end"
+        )

@@ -48,6 +48,9 @@ SERVED = frozenset({
     # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
     "document_contents", "remove_document", "restore_document", "put_back_contents", "default_lang",
     "set_default_lang",
+    # Relations (annotations/store/relations.py).
+    "relations", "relation", "relations_of", "relations_by_id", "add_relation", "update_relation", "delete_relation",
+    "restore_relations", "relations_removed_with",
 })
 
 PROBES = frozenset({"data_version", "last_change"})
@@ -61,6 +64,7 @@ REPEATABLE = frozenset({
     "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
     "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
     "open_disagreements", "open_region_disagreements", "settled_regions",
+    "relations", "relation", "relations_of", "relations_by_id", "relations_removed_with",
 })
 """Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
 

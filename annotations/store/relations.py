@@ -1,0 +1,184 @@
+"""Relations: labelled links between two spans or regions of one document, each write one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from ..errors import NotFoundError, ProjectError
+from ..model import ANNOTATION_KINDS, Label, Relation
+from .rows import fetch_one, insert_row, now
+
+End = tuple[str, int]
+"""One end of a relation: ("span", span id) or ("region", region id)."""
+
+_END_SQL = {
+    "span": "select document_id, label from spans where id = ?",
+    "region": "select p.document_id, r.label from regions r join pages p on p.id = r.page_id where r.id = ?",
+}
+
+
+def relation_row(r: dict) -> Relation:
+    return Relation(r["id"], r["document_id"], r["label"], r["from_kind"], r["from_id"], r["to_kind"], r["to_id"],
+                    r["note"] or "", r["annotator"] or "", r["created"] or "", r["updated"] or "", r["source"] or "",
+                    bool(r["suggested"]))
+
+
+def end_name(end: End) -> str:
+    """How messages name an end: "span 3", "region 2"."""
+    return f"{end[0]} {end[1]}"
+
+
+class RelationStore:
+    """The relation methods of `Project`.
+
+    Deleting a span or region, however it happens (delete, rejection, adjudication), deletes its
+    relations in the same statement (a trigger, see schema 0019_relations) and keeps them:
+    `relations_removed_with(kind, id)` returns what the latest deletion of that annotation took,
+    and `restore_relations` puts them back under their ids, which is all an undo needs.
+    """
+
+    db: Database
+
+    if TYPE_CHECKING:
+
+        def write(self) -> AbstractContextManager[None]: ...
+
+        def label(self, name: str) -> Label: ...
+
+    def add_relation(
+        self,
+        label: str,
+        from_end: End,
+        to_end: End,
+        note: str = "",
+        annotator: str = "",
+        relation_id: int | None = None,
+        source: str = "",
+        suggested: bool = False,
+    ) -> Relation:
+        """Link `from_end` to `to_end` (same document, inferred from them); `relation_id` restores an old one."""
+        with self.write():  # checked inside: another process may delete an end meanwhile
+            new_id = self._insert_relation(label, tuple(from_end), tuple(to_end), note, annotator,  # type: ignore[arg-type]
+                                           relation_id, source, suggested)
+        return self.relation(new_id)
+
+    def relation(self, relation_id: int) -> Relation:
+        row = fetch_one(self.db.conn, "select * from relations where id = ?", [relation_id])
+        if row is None:
+            raise NotFoundError(f"no relation {relation_id}")
+        return relation_row(row)
+
+    def relations(self, doc_id: int | None = None) -> list[Relation]:
+        """A document's relations (or every document's), by document and id."""
+        if doc_id is None:
+            rows = self.db.query("select * from relations order by document_id, id")
+        else:
+            rows = self.db.query("select * from relations where document_id = ? order by id", [doc_id])
+        return [relation_row(r) for r in rows]
+
+    def relations_of(self, kind: str, annotation_id: int) -> list[Relation]:
+        """The relations with this span or region at either end, by id."""
+        rows = self.db.query(
+            "select * from relations where (from_kind = ? and from_id = ?) or (to_kind = ? and to_id = ?) order by id",
+            [kind, annotation_id, kind, annotation_id])
+        return [relation_row(r) for r in rows]
+
+    def relations_by_id(self, relation_ids: Sequence[int]) -> list[Relation]:
+        """The relations of these ids that exist, in id order."""
+        ids = list(relation_ids)
+        if not ids:
+            return []
+        rows = self.db.query(f"select * from relations where id in ({', '.join('?' * len(ids))}) order by id", ids)
+        return [relation_row(r) for r in rows]
+
+    def update_relation(self, relation_id: int, *, label: str | None = None, note: str | None = None) -> Relation:
+        """Change a relation's label (checked against its ends) or note."""
+        with self.write():
+            relation = self.relation(relation_id)
+            changes: dict[str, object] = {}
+            if label is not None:
+                self._check_relation_label(label, relation.from_end, relation.to_end)
+                changes["label"] = label
+            if note is not None:
+                changes["note"] = note
+            if changes:
+                self.db.execute(f"update relations set {', '.join(f'{k} = ?' for k in changes)}, updated = ? where id = ?",
+                                [*changes.values(), now(), relation_id])
+        return self.relation(relation_id)
+
+    def delete_relation(self, relation_id: int) -> Relation:
+        """Delete a relation; returns it (restore_relations puts it back)."""
+        with self.write():
+            relation = self.relation(relation_id)
+            self.db.execute("delete from relations where id = ?", [relation_id])
+        return relation
+
+    def restore_relations(self, relations: Sequence[Relation]) -> list[Relation]:
+        """Put deleted relations back under their ids, in one transaction (undo); their ends must exist again."""
+        with self.write():
+            for r in relations:
+                self._insert_relation(r.label, r.from_end, r.to_end, r.note, r.annotator, r.id, r.source, r.suggested,
+                                      stamps=(r.created, r.updated))
+                self.db.execute("delete from relation_removals where id = ?", [r.id])
+        return self.relations_by_id([r.id for r in relations])
+
+    def relations_removed_with(self, kind: str, annotation_id: int) -> list[Relation]:
+        """The relations the latest deletion of this span or region took with it and that are still gone."""
+        rows = self.db.query(
+            "select * from relation_removals where with_kind = ? and with_id = ? "
+            "and id not in (select id from relations) order by id", [kind, annotation_id])
+        return [relation_row(r) for r in rows]
+
+    def _insert_relation(self, label: str, from_end: End, to_end: End, note: str, annotator: str,
+                         relation_id: int | None, source: str, suggested: bool,
+                         stamps: tuple[str, str] | None = None) -> int:
+        doc_id = self._check_ends(from_end, to_end)
+        self._check_relation_label(label, from_end, to_end)
+        stamp = now()
+        created, updated = stamps if stamps and stamps[0] else (stamp, stamp)
+        row: dict[str, object] = {
+            "document_id": doc_id, "label": label, "from_kind": from_end[0], "from_id": from_end[1],
+            "to_kind": to_end[0], "to_id": to_end[1], "note": note, "annotator": annotator, "created": created,
+            "updated": updated, "source": source, "suggested": int(suggested),
+        }
+        if relation_id is not None:
+            if self.db.execute("select 1 from relations where id = ?", [relation_id]).fetchone():
+                raise ProjectError(f"relation {relation_id} exists already")
+            row["id"] = relation_id
+        return insert_row(self.db.conn, "relations", row)
+
+    def _end(self, end: End) -> tuple[int, str]:
+        """(document id, label) of an end, or a one-line error."""
+        kind, ident = end
+        if kind not in ANNOTATION_KINDS:
+            raise ProjectError(f"a relation's end is a span or a region, not a {kind!r}")
+        row = self.db.execute(_END_SQL[kind], [ident]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no {kind} {ident}")
+        return row[0], row[1]
+
+    def _check_ends(self, from_end: End, to_end: End) -> int:
+        if tuple(from_end) == tuple(to_end):
+            raise ProjectError(f"a relation links two annotations, not {end_name(from_end)} to itself")
+        from_doc = self._end(from_end)[0]
+        to_doc = self._end(to_end)[0]
+        if from_doc != to_doc:
+            raise ProjectError(f"{end_name(from_end)} is in document {from_doc} and {end_name(to_end)} in document "
+                               f"{to_doc}; a relation links annotations of one document")
+        return from_doc
+
+    def _check_relation_label(self, label: str, from_end: End, to_end: End) -> None:
+        relation_label = self.label(label)
+        if not relation_label.is_relation:
+            raise ProjectError(f"label {label!r} tags spans and regions; a relation needs a relation label "
+                               "(scanspan labels --add NAME --kind relation)")
+        for end, allowed, side in ((from_end, relation_label.from_labels, "from"),
+                                   (to_end, relation_label.to_labels, "to")):
+            end_label = self._end(end)[1]
+            if allowed and end_label not in allowed:
+                raise ProjectError(f"relation {label!r} goes {side} {' or '.join(allowed)}, "
+                                   f"not {end_label} ({end_name(end)})")
