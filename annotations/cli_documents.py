@@ -148,10 +148,12 @@ def annotate_cmd(
 @click.option("--add", "new_label", help="Add a label with this name.")
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
+@click.option("--layer", type=click.Choice(["entity", "structure"]), default="entity", show_default=True,
+              help="With --add: what it tags, entities a model learns or a letter's structure (flat exports take one layer).")
 @click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
-def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None,
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None, layer: str,
                label_set: str | None) -> None:
-    """List the project's labels, or add one.
+    """List the project's labels (key, layer, colour, name), or add one.
 
     A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
     either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O.
@@ -162,10 +164,11 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
     require_project(project_path)
     with open_project(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing
-            project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut))
+            project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut,
+                                    layer=layer))
         if label_set is not None:
             from .letter_parts import add_label_set
 
             echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
         for label in project.labels():
-            echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}")
+            echo(f"{label.shortcut or '-':>2}  {label.layer:<9}  {label.color}  {label.name}")

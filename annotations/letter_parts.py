@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .labels import choose_color
+from .labels import STRUCTURE, choose_color
 from .matching import Match
 from .model import Box, Label, Word
 from .suggest import Hit, SuggestReport, store_hits
@@ -91,7 +91,7 @@ def add_label_set(project: Project, name: str) -> list[str]:
     for label, description in LABEL_SETS[name].items():
         if label not in have:
             colors = [lab.color for lab in project.labels()]
-            project.add_label(Label(label, choose_color(colors), None, description))
+            project.add_label(Label(label, choose_color(colors), None, description, STRUCTURE))
             added.append(label)
     return added
 

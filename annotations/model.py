@@ -109,6 +109,7 @@ class Label:
     color: str
     shortcut: str | None = None
     description: str = ""
+    layer: str = "entity"  # what its annotations describe: "entity" or "structure" (labels.LAYERS)
 
 
 @dataclass(frozen=True)

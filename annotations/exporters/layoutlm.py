@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..labels import STRUCTURE
 from ..model import Box, Page, Word
-from .base import ExportDocument, ExportReport
+from ..textlayer import ResolvedSpan
+from .base import ALL_LAYERS, ExportDocument, ExportReport, primary_layer
 from .output import Target
 from .tagging import check_tag_labels, iob2, longest_wins
 
@@ -47,17 +49,21 @@ class PageEntities:
     entities: list[tuple[int, int, str]]
 
 
-def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageEntities], int]:
-    """Spans cut at page breaks and widened to words, overlaps resolved per page (all counted).
+def page_entities(
+    doc: ExportDocument, report: ExportReport, spans: Sequence[ResolvedSpan] | None = None,
+) -> tuple[list[PageEntities], int]:
+    """Spans (the document's, or `spans`) cut at page breaks and widened to words, overlaps resolved
+    per page (all counted).
 
     Returns the pages and how many spans lost every part of themselves to a longer overlap.
     """
+    spans = doc.spans if spans is None else spans
     text = doc.text
     offsets = [0]
     for page_text in text.pages:
         offsets.append(offsets[-1] + len(page_text.words))
     parts: list[list[tuple[int, int, str, int]]] = [[] for _ in doc.pages]
-    for n, r in enumerate(doc.spans):
+    for n, r in enumerate(spans):
         pieces = doc.span_pages(r)
         report.adjust(PAGE_SPLIT, int(len(pieces) > 1))
         first_word, last_word = text.word_index(r.words[0].id), text.word_index(r.words[-1].id)
@@ -75,7 +81,7 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
         survivors.update(n for *_, n in kept)
         lost += [n for *_, n in dropped]
         result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept]))
-    aside = len(doc.spans) - len(survivors)
+    aside = len(spans) - len(survivors)
     report.skip(OVERLAP, aside)
     # A span over a page break is exported if any of its parts is; a part that lost to an overlap on
     # its page is missing from the output all the same, so it is counted too.
@@ -96,24 +102,40 @@ def _page_fields(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str,
     }
 
 
-def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str,
+                    structure: PageEntities | None = None) -> dict[str, Any]:
     page = pe.page
-    return {
+    record = {
         **_page_fields(doc, pe, image),
         "words": [w.text for w in pe.words],
         "bboxes": [scale_box(w.box, page) for w in pe.words],
         "ner_tags": iob2(len(pe.words), pe.entities),
     }
+    if structure is not None:
+        record["structure_tags"] = iob2(len(structure.words), structure.entities)
+    return record
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
-    report = target.report
+    report, options = target.report, target.options
+    primary = primary_layer(options)
     for doc in docs:
         check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
-        pages, aside = page_entities(doc, report)
-        for pe in pages:
+        tagged = doc.layer_spans(primary)
+        pages, aside = page_entities(doc, report, tagged)
+        report.place(primary, "as ner_tags", len(tagged) - aside)
+        report.spans += len(tagged) - aside
+        # With every layer, the structure gets a tag list of its own beside the entities' ner_tags.
+        structure: list[PageEntities | None] = [None] * len(pages)
+        if options.label_layer == ALL_LAYERS:
+            parts = doc.layer_spans(STRUCTURE)
+            structure_pages, structure_aside = page_entities(doc, report, parts)
+            structure = list(structure_pages)
+            report.place(STRUCTURE, "as structure_tags", len(parts) - structure_aside)
+            report.spans += len(parts) - structure_aside
+        for pe, parts_on_page in zip(pages, structure):
             image = target.page_image(doc, pe.page)
-            target.stream.write(json.dumps(layoutlm_record(doc, pe, image), ensure_ascii=False) + "\n")
+            record = layoutlm_record(doc, pe, image, parts_on_page)
+            target.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         report.documents += 1
-        report.spans += len(doc.spans) - aside
         report.skip(REGIONS, len(doc.regions))

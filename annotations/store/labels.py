@@ -11,12 +11,12 @@ from ..errors import NotFoundError, ProjectError
 from ..model import Label
 from .rows import fetch_one
 
-LABEL_FIELDS = ("name", "color", "shortcut", "description")
-_SELECT = "select name, color, shortcut, description from labels"
+LABEL_FIELDS = ("name", "color", "shortcut", "description", "layer")
+_SELECT = "select name, color, shortcut, description, layer from labels"
 
 
 def _label(row: dict) -> Label:
-    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "")
+    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "", row["layer"])
 
 
 class LabelStore:
@@ -51,6 +51,7 @@ class LabelStore:
 
         check_label_name(label.name)  # the one rule for label names, wherever they enter
         self._check_color(label.color)
+        self._check_layer(label.layer)
         with self.write():  # checked inside: another process may add the same label meanwhile
             self._check_free(label.name, label.shortcut)
             if position is None:
@@ -59,7 +60,7 @@ class LabelStore:
         return label
 
     def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
-        """Change a label's name, colour, shortcut key or description (the keys of `changes`); returns it as it now is.
+        """Change a label's name, colour, shortcut key, description or layer (the keys of `changes`); returns it as it now is.
 
         A rename moves every span and region carrying the old name in the same transaction (they
         reference the label by name), so no reader ever sees an annotation without its label.
@@ -74,6 +75,8 @@ class LabelStore:
             check_label_name(new_name)  # type: ignore[arg-type]
         if "color" in changes:
             self._check_color(changes["color"])
+        if "layer" in changes:
+            self._check_layer(changes["layer"])
         with self.write():
             old = self.label(name)
             merged = {field: changes.get(field, getattr(old, field)) for field in LABEL_FIELDS}
@@ -81,18 +84,19 @@ class LabelStore:
             self._check_free(new_name if new_name != name else None,
                              merged["shortcut"] if merged["shortcut"] != old.shortcut else None, besides=name)
             if new_name == name:
-                self.db.execute("update labels set color = ?, shortcut = ?, description = ? where name = ?",
-                                [merged["color"], merged["shortcut"], merged["description"], name])
+                self.db.execute("update labels set color = ?, shortcut = ?, description = ?, layer = ? where name = ?",
+                                [merged["color"], merged["shortcut"], merged["description"], merged["layer"], name])
             else:
                 # The new row first: spans and regions reference labels.name (foreign keys are on).
                 self.db.execute(
-                    "insert into labels (name, color, shortcut, description, position) "
-                    "select ?, ?, ?, ?, position from labels where name = ?",
-                    [new_name, merged["color"], merged["shortcut"], merged["description"], name])
+                    "insert into labels (name, color, shortcut, description, layer, position) "
+                    "select ?, ?, ?, ?, ?, position from labels where name = ?",
+                    [new_name, merged["color"], merged["shortcut"], merged["description"], merged["layer"], name])
                 for table in ("spans", "regions"):
                     self.db.execute(f"update {table} set label = ? where label = ?", [new_name, name])
                 self.db.execute("delete from labels where name = ?", [name])
-        return Label(new_name, merged["color"], merged["shortcut"], merged["description"])  # type: ignore[arg-type]
+        return Label(new_name, merged["color"], merged["shortcut"], merged["description"],  # type: ignore[arg-type]
+                     merged["layer"])  # type: ignore[arg-type]
 
     def delete_label(self, name: str) -> tuple[Label, int]:
         """Delete a label no span or region uses; returns it and its place, to put it back."""
@@ -125,6 +129,14 @@ class LabelStore:
         if problem:
             raise ProjectError(f"label colour {color!r} {problem}")
 
+    @staticmethod
+    def _check_layer(layer: object) -> None:
+        from ..labels import layer_problem
+
+        problem = layer_problem(layer)
+        if problem:
+            raise ProjectError(f"label layer {layer!r} {problem}")
+
     def _insert_label(self, label: Label, position: int) -> None:
         self.db["labels"].insert(
             {
@@ -132,6 +144,7 @@ class LabelStore:
                 "color": label.color,
                 "shortcut": label.shortcut,
                 "description": label.description,
+                "layer": label.layer,
                 "position": position,
             }
         )

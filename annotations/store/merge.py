@@ -228,11 +228,11 @@ def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeRepor
     """The labels whose annotations can come in; those P lacks are added (without a shortcut, which may clash)."""
     ours = {label.name for label in project.labels()}
     usable = set(ours)
-    for row in _rows(conn, "select name, color, description from labels order by position", []):
+    for row in _rows(conn, "select name, color, description, layer from labels order by position", []):
         if row["name"] in ours:
             continue
         try:
-            project.add_label(Label(row["name"], row["color"], None, row["description"] or ""))
+            project.add_label(Label(row["name"], row["color"], None, row["description"] or "", row["layer"]))
         except ProjectError as exc:
             report.skipped.append(f"label {row['name']!r}: {exc}; its spans and regions were not merged")
             continue
