@@ -124,6 +124,7 @@ class ExportReport:
     splits: dict[str, int] = field(default_factory=dict)
     overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
     placed: dict[tuple[str, str], int] = field(default_factory=dict)  # (layer, where in the format) -> spans
+    left_out_layers: set[str] = field(default_factory=set)  # layers whose spans --label-layer left out
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -148,7 +149,8 @@ class ExportReport:
         lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
-        if self.placed:
+        # Said where the letter's structure is in play; an export of entities alone reads as before.
+        if self.placed and (self.left_out_layers or any(layer != ENTITY for layer, _ in self.placed)):
             lines.append("; ".join(f"{n} {layer} span{'s' if n != 1 else ''} {where}"
                                    for (layer, where), n in self.placed.items()))
         lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]
@@ -251,6 +253,7 @@ def export_documents(
                     others.append(text.resolve(span))
                 elif report is not None:
                     report.skip(f"{span_layer} spans ({layer_hint(span_layer, all_layers)})")
+                    report.left_out_layers.add(span_layer)
                 continue
             spans.append(text.resolve(span))
         spans.sort(key=lambda r: (r.start, r.end, r.span.id))
