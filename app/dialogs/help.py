@@ -47,14 +47,15 @@ GESTURES = [
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "File ▸ Import documents (Ctrl+I), File ▸ Import folder (Ctrl+Shift+I, with its subfolders), or "
                "drop files or folders on the window; the dialogs open in the folder last imported from"),
-    ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
+    ("Add, edit (rename, colour, key, layer) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings"),
     ("Your name on your edits", "Edit ▸ Analyst name… (asked once; every span and region records it)"),
     ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
                                 "next / previous, Esc stops"),
-    ("Export with a split, seed or tagging scheme", "File ▸ Export (Ctrl+E)"),
+    ("Export with a split, seed, tagging scheme or labels' layer (entities, a letter's structure)",
+     "File ▸ Export (Ctrl+E)"),
 ]
 
 
