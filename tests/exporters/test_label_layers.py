@@ -135,3 +135,25 @@ def test_labels_list_their_layer_and_a_new_label_takes_one(letter: Path, tmp_pat
     layers = {line.split()[-1]: line.split()[-3] for line in listing.splitlines()}
     assert layers["agency"] == "entity" and layers["signature"] == "entity"
     assert layers["body"] == "structure" and layers["signature_block"] == "structure" and layers["stamp"] == "structure"
+
+
+def test_import_annotations_adds_a_label_in_the_layer_the_jsonl_names(letters_copy: Path, tmp_path: Path) -> None:
+    from conftest import tag
+    from test_preannotations import fresh_copy
+
+    from annotations.model import Label
+    from annotations.store import Project
+
+    with Project(letters_copy) as project:
+        project.add_label(Label("paragraph", "#123456", None, "", "structure"))
+        project.add_label(Label("seal", "#654321", None, "", "structure"))
+        tag(project, 1, [("paragraph", "The U.S. Department of Justice (DOJ) Office of Juvenile", 0)])
+        project.add_region(project.page_by_number(1, 1).id, "seal", (10, 10, 60, 60))
+    exported, fresh = tmp_path / "e.jsonl", tmp_path / "fresh.db"
+    assert run_scanspan(["export", "-p", letters_copy, "-f", "jsonl", "-o", exported, "--documents", "1"], tmp_path).code == 0
+    fresh_copy(letters_copy, fresh)
+    run = run_scanspan(["import-annotations", exported, "-p", fresh, "--add-labels"], tmp_path)
+    assert run.code == 0, run.err
+    listing = run_scanspan(["labels", "-p", fresh], tmp_path).out
+    layers = {line.split()[-1]: line.split()[-3] for line in listing.splitlines()}
+    assert (layers["paragraph"], layers["seal"], layers["agency"]) == ("structure", "structure", "entity")
