@@ -148,11 +148,14 @@ def annotate_cmd(
 @click.option("--add", "new_label", help="Add a label with this name.")
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
-@click.option("--layer", type=click.Choice(["entity", "structure"]), default="entity", show_default=True,
-              help="With --add: what it tags, entities a model learns or a letter's structure (flat exports take one layer).")
+@click.option("--layer", type=click.Choice(["entity", "structure"]),
+              help="With --add (default entity) or --move: what the label tags, entities a model learns or a "
+                   "letter's structure (flat exports take one layer).")
+@click.option("--move", "moved", multiple=True, metavar="NAME",
+              help="With --layer: put this existing label in that layer (repeatable).")
 @click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
-def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None, layer: str,
-               label_set: str | None) -> None:
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None, layer: str | None,
+               moved: tuple[str, ...], label_set: str | None) -> None:
     """List the project's labels (key, layer, colour, name), or add one.
 
     A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
@@ -161,11 +164,15 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
     from .labels import choose_color
     from .model import Label
 
+    if moved and layer is None:
+        raise click.UsageError("--move needs --layer entity or --layer structure")
     require_project(project_path)
     with open_project(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing
             project.add_label(Label(new_label, color or choose_color(label.color for label in project.labels()), shortcut,
-                                    layer=layer))
+                                    layer=layer or "entity"))
+        for name in moved:
+            project.update_label(name, {"layer": layer})
         if label_set is not None:
             from .letter_parts import add_label_set
 

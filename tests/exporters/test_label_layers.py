@@ -95,12 +95,31 @@ def test_spacy_trains_on_the_structure_when_asked(letter: Path, tmp_path: Path) 
     assert [s.label_ for s in doc.spans["entity"]].count("agency") == len(AGENCIES)
 
 
-def test_jsonl_keeps_both_layers_and_names_each_spans_layer(letter: Path, tmp_path: Path) -> None:
+def test_jsonl_and_csv_keep_both_layers_and_name_each_spans_layer(letter: Path, tmp_path: Path) -> None:
+    import csv
+
     out, _, _ = _export(letter, tmp_path, "jsonl", "all.jsonl")
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     layers = {(s["label"], s["layer"]) for s in record["spans"]}
     assert ("agency", "entity") in layers and ("body", "structure") in layers
     assert {(g["label"], g["layer"]) for g in record["regions"]} == {("signature_block", "structure")}
+    out, _, _ = _export(letter, tmp_path, "csv", "all.csv")
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["label"], r["layer"]) for r in rows} == layers | {("signature_block", "structure")}
+
+
+def test_coco_groups_categories_by_layer_and_takes_one_when_asked(letter: Path, tmp_path: Path) -> None:
+    out, _, _ = _export(letter, tmp_path, "coco", "boxes.json")
+    coco = json.loads(out.read_text(encoding="utf-8"))
+    groups = {c["name"]: c["supercategory"] for c in coco["categories"]}
+    assert groups["agency"] == "entity" and groups["signature_block"] == "structure"
+    assert [a["category_id"] for a in coco["annotations"]] == [
+        next(c["id"] for c in coco["categories"] if c["name"] == "signature_block")]
+    out, _, err = _export(letter, tmp_path, "coco", "entities.json", "--label-layer", "entity")
+    coco = json.loads(out.read_text(encoding="utf-8"))
+    assert {c["supercategory"] for c in coco["categories"]} == {"entity"} and coco["annotations"] == []
+    assert "not exported: 1 structure regions (--label-layer structure or all exports them)" in err
 
 
 def test_layoutlm_tags_entities_and_funsd_takes_one_layer(letter: Path, tmp_path: Path) -> None:
@@ -135,6 +154,13 @@ def test_labels_list_their_layer_and_a_new_label_takes_one(letter: Path, tmp_pat
     layers = {line.split()[-1]: line.split()[-3] for line in listing.splitlines()}
     assert layers["agency"] == "entity" and layers["signature"] == "entity"
     assert layers["body"] == "structure" and layers["signature_block"] == "structure" and layers["stamp"] == "structure"
+    # A label made before layers, or on the wrong one, is moved from the command line too.
+    moved = run_scanspan(["labels", "-p", db, "--move", "stamp", "--move", "signature", "--layer", "entity"], tmp_path)
+    assert moved.code == 0, moved.err
+    layers = {line.split()[-1]: line.split()[-3] for line in moved.out.splitlines()}
+    assert (layers["stamp"], layers["signature"], layers["body"]) == ("entity", "entity", "structure")
+    refused = run_scanspan(["labels", "-p", db, "--move", "nosuch", "--layer", "entity"], tmp_path)
+    assert refused.code == 1 and refused.err.startswith("error: no label 'nosuch'")
 
 
 def test_import_annotations_adds_a_label_in_the_layer_the_jsonl_names(letters_copy: Path, tmp_path: Path) -> None:
