@@ -1,4 +1,4 @@
-"""CoNLL export: one token per line with its IOB2 (or BILOU) tag, a blank line between lines of the letter."""
+"""CoNLL export: one token per line with its IOB2 (or BILOU) tag, one tag column per layer exported, a blank line between lines of the letter."""
 
 from __future__ import annotations
 
