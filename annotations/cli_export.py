@@ -19,7 +19,7 @@ from .store import Project
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path), required=True,
-    help="Output file; for funsd, the folder to write annotations/ and images/ in (see above).",
+    help="Output file; for funsd, alto, page, hocr and ocr-lines, the folder to write in (see above).",
 )
 @click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
 @click.option("--documents", help="Only these documents, comma-separated ids or names.")
@@ -47,30 +47,40 @@ from .store import Project
          "all for the rest.",
 )
 @click.option("--force", is_flag=True, help="funsd: replace the folders an earlier export wrote in OUTPUT.")
+@click.option("--images", is_flag=True, help="alto, page, hocr: write each page's image (PAGE.png) beside its file.")
+@click.option("--highlights", is_flag=True, help="pdf: add a highlight annotation per span, coloured by label.")
+@click.option("--corrected-only", is_flag=True,
+              help="ocr-lines: only lines with a corrected word, or of documents marked done.")
 def export_cmd(
     project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
     split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
-    image_url: str, layer: str | None, label_layer: str | None, force: bool,
+    image_url: str, layer: str | None, label_layer: str | None, force: bool, images: bool, highlights: bool,
+    corrected_only: bool,
 ) -> None:
-    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio) or as jsonl/csv.
+    """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio), as jsonl/csv, or
+    for archives and OCR tools (alto, page, hocr, pdf, ocr-lines).
 
     funsd writes the folder OUTPUT as the FUNSD dataset ships: annotations/PAGE.json (a "form"
     per page) beside images/PAGE.png, PAGE being DOCID-NAME-pN; with --split, training_data/,
     testing_data/ (for train and test; NAME_data/ for other parts), each with both folders.
     Other files in OUTPUT are left alone; folders of an earlier export are replaced with --force.
+
+    alto, page and hocr write one file per page into the folder OUTPUT (PAGE.xml or PAGE.hocr, and
+    PAGE.png with --images); pdf writes a searchable PDF of the page images with the corrected text;
+    ocr-lines writes tesstrain's ground truth into the folder OUTPUT: PAGE-lN.png beside PAGE-lN.gt.txt.
     """
     require_project(project_path)
     options = ExportOptions(
         labels=csv_list(labels), documents=csv_list(documents), statuses=list(statuses) or None,
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
-        include_spans=include_spans, image_url=image_url, layer=layer, label_layer=label_layer,
-        replace=force,
+        include_spans=include_spans, image_url=image_url, layer=layer, label_layer=label_layer, replace=force,
+        images=images, highlights=highlights, corrected_only=corrected_only,
     )
     with open_project(project_path, read_only=True) as project:
         check_layer(project, layer)
         report = export(project, fmt, output, options=options)
-    images = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
-    echo(f"wrote {', '.join(report.files)}{images}")
+    pictures = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
+    echo(f"wrote {', '.join(report.files)}{pictures}")
     lines = report.summary()
     echo(lines[0])
     for line in lines[1:]:

@@ -13,7 +13,7 @@ import click
 from . import ocr
 from .cli_common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
 from .errors import ProjectError, first_line
-from .importer import DEFAULT_OCR_TIMEOUT, ImportInterrupted, ImportOptions, Outcome
+from .importer import DEFAULT_OCR_TIMEOUT, IMPORT_ANALYST, ImportInterrupted, ImportOptions, Outcome
 from .model import Document, RawWord
 from .store import Project
 from .store.connection import read_only_reason
@@ -25,7 +25,10 @@ from .store.connection import read_only_reason
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
-@click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
+@click.option("--lang", default=None,
+              help="Tesseract languages, e.g. eng+fra; auto: each page's own, told from a first reading "
+                   "(default: the project's, see --keep-lang; else eng).")
+@click.option("--keep-lang", is_flag=True, help="Keep --lang as the project's default for later imports and reocr.")
 @click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
 @click.option(
@@ -37,13 +40,19 @@ from .store.connection import read_only_reason
     help="OCR on this Dask cluster's workers, e.g. tcp://10.0.0.5:8786 (default: $SCANSPAN_CLUSTER; none: here).",
 )
 @click.option(
+    "--words", "words_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Take the page's words, lines and reading order from this hOCR, ALTO or PAGE file instead of OCR "
+         "(one image only; its pages are matched to the file's in order).",
+)
+@click.option(
     "--letter-parts/--no-letter-parts", default=None,
     help="Suggest the parts of a letter for the documents imported, now and in every later import into the "
          "project (adds the letter labels); --no-letter-parts stops it. Default: as the project was set.",
 )
 def import_cmd(
-    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
-    ocr_timeout: float, cluster: str | None, letter_parts: bool | None,
+    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str | None,
+    keep_lang: bool, psm: int, jobs: int, ocr_timeout: float, cluster: str | None, words_file: Path | None,
+    letter_parts: bool | None,
 ) -> None:
     """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
@@ -51,12 +60,24 @@ def import_cmd(
     counted and left alone. Files already in the project are not imported again. A file that cannot be imported gets one line on stderr and the others still go in (exit
     status 1). Ctrl-C stops at once, keeping the files already stored (exit status 130).
 
+    An hOCR, ALTO or PAGE-XML file named alone is imported with its image (the one it names, relative to
+    it, or the image beside it with its base name), its words taken from it: tesseract is not run. Its
+    corrections, spans and regions (ALTO tags, Transkribus's tags in PAGE, Scanspan's hOCR) come in
+    too, as analyst "import"'s. In a folder, an image with such a file naming it is imported with it.
+
     Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
     its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.
     """
+    if keep_lang and lang is None:
+        raise click.UsageError("--keep-lang keeps the languages given with --lang; give them")
+    if lang is None:
+        lang = project_lang(project_path)
+    if words_file is not None and (len(files) != 1 or files[0].is_dir()):
+        raise click.UsageError("--words goes with one image file: scanspan import IMAGE --words FILE")
     options = ImportOptions(
         dpi=dpi, force_ocr=force_ocr, ocr=ocr.OcrSettings(lang=lang, psm=psm), jobs=jobs, ocr_timeout=ocr_timeout,
         cluster=cluster or None, letter_parts=bool(letter_parts),
+        words={files[0]: words_file} if words_file is not None else {},
     )
     from .folders import import_paths
 
@@ -96,7 +117,9 @@ def import_cmd(
             echo(f"error: {outcome.message}{note}", err=True)
         else:
             detail = ""
-            if outcome.status == "imported":
+            if outcome.status == "imported" and outcome.words_source:
+                detail = f" ({outcome.words_source}{_annotations_in(outcome)})"
+            elif outcome.status == "imported":
                 detail = (
                     f" (OCR {outcome.pages_ocr}, cached {outcome.pages_cached}, "
                     f"text layer {outcome.pages_text_layer})"
@@ -110,6 +133,10 @@ def import_cmd(
         if other:
             line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
         echo(line)
+    if keep_lang and project_path.exists():
+        with open_project(project_path) as project:
+            project.set_default_lang(lang)
+        echo(f"languages {lang} kept as the project's default")
     imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
     if imported or (letter_parts is not None and project_path.exists()):
         from .cli_suggest import suggest_kept
@@ -123,6 +150,14 @@ def import_cmd(
             suggest_kept(project, imported)
     if failed:
         sys.exit(1)
+
+
+def project_lang(project_path: Path) -> str:
+    """The OCR languages the project keeps as its default (`import --keep-lang`), else eng."""
+    if not project_path.exists():
+        return ocr.OcrSettings().lang
+    with open_project(project_path, read_only=True) as project:
+        return project.default_lang() or ocr.OcrSettings().lang
 
 
 class _ProjectOnDemand:
@@ -275,3 +310,11 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             f"{file}: {summary.problems} problems (lines or values that could not be used; the first are named "
             "above); everything else was imported"
         )
+
+
+def _annotations_in(outcome: Outcome) -> str:
+    if not outcome.spans_in and not outcome.regions_in:
+        return ""
+    spans = f"{outcome.spans_in} span{'' if outcome.spans_in == 1 else 's'}"
+    regions = f"{outcome.regions_in} region{'' if outcome.regions_in == 1 else 's'}"
+    return f"; {spans} and {regions} from the file, stored as analyst {IMPORT_ANALYST!r}'s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,18 +12,17 @@ import click
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .errors import ProjectError
 from .model import Region, Span
-from .patterns import MAX_PATTERN_FILE_BYTES, PATTERN_MEMORY, PATTERN_SECONDS
+from .patterns import PATTERN_MEMORY, PATTERN_SECONDS
 from .store import Project
 from .suggest import (
+    FileRequest,
     SuggestReport,
     apply_kept,
     parse_patterns,
     parse_terms,
     propagation_hits,
-    read_text,
     store_hits,
-    suggest_patterns,
-    suggest_terms,
+    suggest_from_file,
 )
 
 
@@ -54,7 +52,8 @@ def _say(report: SuggestReport, source: str) -> None:
 @click.option("--letter-parts", is_flag=True,
               help="The parts of a letter: letterhead, date, recipient, subject, salutation, body (one span per "
                    "paragraph), closing, "
-                   "enclosure and cc lines, and the signature block as a region (labels: scanspan labels --add-set letter).")
+                   "enclosure and cc lines; the signature block and each handwritten signature found on the scan as regions "
+                   "(labels: scanspan labels --add-set letter). Pages that do not look like letters get none.")
 @click.option("--fuzzy", is_flag=True, help="Also match with OCR errors (up to one edit per five characters).")
 @click.option("--ignore-case", is_flag=True, help="Compare without case.")
 @click.option("--documents", help="Only these documents, comma-separated ids or names (default: all).")
@@ -80,36 +79,26 @@ def suggest_cmd(
     require_project(project_path)
     with open_project(project_path) as project:
         doc_ids = _documents(project, documents)
-        if terms is not None:
-            assert label is not None
-            content = read_text(terms)
-            phrases = parse_terms(content, str(terms))
-            with progress_bar("terms", unit="document") as progress:
-                report = suggest_terms(project, doc_ids, phrases, label, terms.name, fuzzy, ignore_case, progress)
-            _say(report, terms.name)
+        if terms is not None or patterns is not None:
+            path = terms if terms is not None else patterns
+            assert path is not None
+            request = FileRequest(path, "terms" if terms is not None else "patterns", label or "", fuzzy, ignore_case,
+                                  tuple(doc_ids), keep)
+            if terms is not None:
+                with progress_bar("terms", unit="document") as progress:
+                    report = suggest_from_file(project, request, progress)
+            else:
+                report = suggest_from_file(project, request)
+            _say(report, path.name)
             if keep:
-                project.keep_rule("terms", terms.name, label, content, fuzzy, ignore_case)
-                echo(f"kept {terms.name!r}: documents imported from now on get its suggestions")
-        elif patterns is not None:
-            content = read_text(patterns, MAX_PATTERN_FILE_BYTES)
-            entries = parse_patterns(content, str(patterns))
-            if label:
-                entries = [e for e in entries if e["label"] == label]
-                if not entries:
-                    raise ProjectError(f"{patterns}: no pattern has the label {label!r}")
-                content = "\n".join(json.dumps(e) for e in entries) + "\n"
-            report = suggest_patterns(project, doc_ids, entries, patterns.name, ignore_case)
-            _say(report, patterns.name)
-            if keep:
-                project.keep_rule("patterns", patterns.name, label or "", content, False, ignore_case)
-                echo(f"kept {patterns.name!r}: documents imported from now on get its suggestions")
+                echo(f"kept {path.name!r}: documents imported from now on get its suggestions")
             _skipped(report)
         elif letter_parts:
             from .letter_parts import SOURCE, keep_on_import, suggest_letter_parts
 
             report, regions = suggest_letter_parts(project, doc_ids)
             _say(report, SOURCE)
-            echo(f"{regions} signature block regions suggested")
+            echo(f"{regions} signature and signature block regions suggested")
             if keep:
                 keep_on_import(project)
                 echo("kept the letter parts: documents imported from now on get their suggestions")
@@ -137,16 +126,11 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
         echo(f"  {what} {done}/{total}", err=True)
 
     result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
-    if result.evaluation is None:
-        echo("held-out span F1: not measured (fewer than two documents marked done)")
-    else:
-        e = result.evaluation
-        echo(
-            f"held-out span F1 {e.f1:.2f} (precision {e.precision:.2f}, recall {e.recall:.2f}) over "
-            f"{e.documents} done documents, {e.gold} spans, {e.folds}-fold by document"
-        )
+    for line in result.summary():
+        echo(line)
     echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
-    _say(result.report, result.source)
+    if result.suggested_labels:
+        _say(result.report, result.source)
 
 
 def suggest_kept(project: Project, doc_ids: list[int]) -> None:
@@ -158,7 +142,7 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
         report = apply_kept(project, doc_ids)
         what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
-        regions = f" and {report.regions} signature block regions" if LETTER_PARTS in kinds else ""
+        regions = f" and {report.regions} signature and signature block regions" if LETTER_PARTS in kinds else ""
         echo(f"{report.added} suggestions{regions} added from {what}")
         for line in report.skipped.values():
             echo(line, err=True)
@@ -223,7 +207,8 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         for span in spans:
             r = project.document_text(span.document_id).resolve(span)
             rows.append({"kind": "span", "id": span.id, "document": span.document_id, "label": span.label,
-                         "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score})
+                         "start": r.start, "end": r.end, "text": r.text, "source": span.source, "score": span.score,
+                         "reason": span.reason})
         for region, doc_id, page_number in regions:
             rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
@@ -236,8 +221,9 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
             echo(f"{'r' + str(row['id']):>5}  doc {row['document']}  {row['label']}  {where}  {row['source']}")
             continue
         score = "" if row["score"] is None else f" {row['score']:.2f}"
+        reason = f" ({row['reason']})" if row["reason"] else ""
         text = " ".join(str(row["text"]).split())
-        echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}")
+        echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}{reason}")
     echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
 
 

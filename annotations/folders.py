@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 SNIFF_BYTES = 1024
 """Enough of a file's start to recognise a PDF (its header may follow some junk), TIFF, PNG or JPEG."""
+WORDS_SUFFIXES = (".xml", ".hocr", ".html", ".htm", ".xhtml")
+"""Names under which a folder may hold an hOCR, ALTO or PAGE file (an archive's, or a Scanspan export's)."""
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Found:
     """Files in the folders that are not PDFs or images (explicitly named files are always kept)."""
     empty: list[Path] = field(default_factory=list)
     """Folders given that hold no page file at all (a mistake worth a line of its own)."""
+    words: dict[Path, Path] = field(default_factory=dict)
+    """An image's words file found in the folders (the hOCR, ALTO or PAGE file that names it), by the image."""
 
 
 @dataclass
@@ -65,6 +69,7 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
     """
     found = Found()
     seen: set[Path] = set()
+    words_files: list[Path] = []
 
     def add(path: Path, named: bool) -> None:
         # A file named twice is imported (and reported) twice as asked; one found again in a folder is not.
@@ -97,10 +102,50 @@ def find_files(paths: Sequence[str | Path], recursive: bool = False) -> Found:
             for name in sorted(names):
                 path = Path(folder) / name
                 if not name.startswith(".") and path.is_file():
-                    add(path, named=False)
+                    if name.lower().endswith(WORDS_SUFFIXES):
+                        words_files.append(path)
+                    else:
+                        add(path, named=False)
+        _pair_words(found, words_files)
+        words_files.clear()
         if len(found.files) == before:
             found.empty.append(item)
     return found
+
+
+def _pair_words(found: Found, candidates: list[Path]) -> None:
+    """Give each image found its words file: the image is then imported once, with the file's words and
+    annotations, not OCRed. A words file whose image lies elsewhere is imported itself (it finds its image);
+    other XML and HTML files, and a second words file for one image, are left alone."""
+    from .errors import ScanspanError
+    from .sources import read_file
+    from .words_in import looks_like_markup, read_words
+
+    images: dict[Path, Path] = {}
+    alone: set[Path] = set()  # words files imported themselves, their image not among the files
+    for path in found.files:
+        try:
+            images.setdefault(path.resolve(), path)
+        except (OSError, RuntimeError):
+            continue
+    for path in candidates:
+        try:
+            data = read_file(path)
+            if not looks_like_markup(data):
+                raise ScanspanError(f"{path}: not markup")
+            image = read_words(path, data).image_path().resolve()
+        except (ScanspanError, OSError, RuntimeError):
+            found.other.append(path)
+            continue
+        target = images.get(image)
+        if target is None:
+            images[image] = path
+            alone.add(path)
+            found.files.append(path)
+        elif target in alone or target in found.words:
+            found.other.append(path)
+        else:
+            found.words[target] = path
 
 
 def count_pages(path: Path) -> int:
@@ -151,5 +196,8 @@ def import_paths(
     """
     found = find_files(paths, recursive)
     planned = {path: count_pages(path) for path in found.files}
+    if found.words:
+        options = options or ImportOptions()
+        options = replace(options, words={**found.words, **options.words})
     outcomes = import_into(project, found.files, options, progress=progress, cancel=cancel, planned=planned)
     return FolderImport(outcomes, found.other, found.empty)

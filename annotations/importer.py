@@ -6,23 +6,27 @@ import os
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import ocr, reading_order
-from .errors import Cancelled, ScanspanError, first_line
+from . import languages, ocr, reading_order
+from .errors import Cancelled, ScanspanError, SourceError, first_line
 from .model import Document, Provenance, RawWord
 from .store import NewPage
 
 if TYPE_CHECKING:
     from .sources import SourcePage
+    from .words_in import WordsFile
 
 Progress = Callable[[int, int, str], None]
 """(pages done, pages known so far, file name)"""
 CancelCheck = Callable[[], bool]
+
+IMPORT_ANALYST = "import"
+"""The analyst a words file's spans and regions are recorded as (their source names the file and its maker)."""
 
 DEFAULT_OCR_TIMEOUT = 120.0
 """Seconds one page's tesseract may run: a letter page takes a few seconds on one core."""
@@ -42,6 +46,9 @@ class ImportOptions:
     letter_parts: bool = False
     """Suggest the parts of a letter for the documents imported, now and later: the project keeps
     it (letter_parts.keep_on_import), like a kept term list; turning it off is keep_on_import(False)."""
+    words: Mapping[Path, Path] = field(default_factory=dict)
+    """An image's words file (hOCR, ALTO or PAGE), by the image's path as given: its pages take their
+    words from it instead of OCR. (A words file given alone names its image itself.)"""
 
     @property
     def workers(self) -> int:
@@ -75,6 +82,11 @@ class Outcome:
     pages_ocr: int = 0
     pages_cached: int = 0
     pages_text_layer: int = 0
+    words_source: str = ""
+    """Where the pages' words came from when not from OCR or a PDF's text layer ("words from ALTO v4 file a.xml")."""
+    spans_in: int = 0
+    regions_in: int = 0
+    """Spans and regions the words file brought, stored accepted as IMPORT_ANALYST's."""
     warnings: list[str] = field(default_factory=list)
     """What the libraries reading the file warned about (damaged metadata they skipped), one line each."""
     details: str = ""
@@ -95,10 +107,14 @@ class _Pending:
     name: str
     data: bytes
     sha256: str
+    words: WordsFile | None = None
+    """Where the pages' words come from instead of OCR."""
     pages: list[tuple[int, NewPage | Future[NewPage]]] = field(default_factory=list)
     """(page number, the page or the OCR job that makes it)"""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set once the file has failed: its pages waiting for tesseract are dropped, running ones killed."""
+    choices: dict[int, languages.Choice] = field(default_factory=dict)
+    """With `--lang auto`: the languages each page was read with (set by the page's worker)."""
 
     def futures(self) -> list[Future[NewPage]]:
         return [page for _, page in self.pages if isinstance(page, Future)]
@@ -240,7 +256,8 @@ class _ImportRun:
 
     def _import_file(self, outcome: Outcome) -> None:
         """Read, render and queue one file's pages; whatever goes wrong stays this file's failure."""
-        from .sources import open_pages, read_source  # PyMuPDF and Pillow: only when files are read
+        from .sources import open_pages, read_file, read_source, sniff  # PyMuPDF and Pillow: only when files are read
+        from .words_in import looks_like_markup, read_words
 
         pending: _Pending | None = None
         count = 0
@@ -248,7 +265,18 @@ class _ImportRun:
         try:
             path = outcome.path
             self.current = path.name
-            source = read_source(path)
+            words: WordsFile | None = None
+            if path in self.options.words:
+                words_path = self.options.words[path]
+                words = read_words(words_path, read_file(words_path))
+                source = read_source(path)
+            else:
+                data = read_file(path)
+                if sniff(data) is None and looks_like_markup(data):
+                    words = read_words(path, data)
+                    source = read_source(words.image_path())
+                else:
+                    source = read_source(path, data)
             outcome.warnings = source.warnings  # the same list: warnings of later stages show too
             existing = self.lookup.document_for_source(source.sha256)
             if existing is not None or source.sha256 in self.seen:
@@ -260,7 +288,10 @@ class _ImportRun:
                 self._report()
                 return
             count, pages = open_pages(source, dpi=self.options.dpi, force_ocr=self.options.force_ocr)
-            pending = _Pending(outcome, path.name, source.data, source.sha256)
+            if words is not None and len(words.pages) != count:
+                raise SourceError(words.path, f"{_pages(len(words.pages))}, but {source.name} has {_pages(count)}; "
+                                              "its pages are matched in order")
+            pending = _Pending(outcome, source.name, source.data, source.sha256, words)
             self.total += count - planned
             planned = 0
             self._report()
@@ -326,6 +357,8 @@ class _ImportRun:
 
     def _page_job(self, page: SourcePage, pending: _Pending) -> NewPage | Future[NewPage]:
         outcome = pending.outcome
+        if pending.words is not None:
+            return self._file_words(page, pending)
         if page.words is not None:
             from .sources import pymupdf_version
 
@@ -336,22 +369,44 @@ class _ImportRun:
         assert page.image is not None
         self._check_ocr()
         settings = self.options.ocr
+        auto = settings.lang == languages.AUTO
+        installed = self._installed() if auto else frozenset()
+        if auto:
+            settings = replace(settings, lang=languages.first_pass(installed))
         image_sha = ocr.image_hash(page.image)
         plan = ocr.plan_page(page.image, page.dpi_x, page.dpi_y, settings)
         scale = plan.scale
-        key = ocr.cache_key(image_sha, settings, plan, self.engine.engine_version())
+        version = self.engine.engine_version()
+        key = ocr.cache_key(image_sha, settings, plan, version)
         prov = Provenance(
-            "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
+            "tesseract", version, settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
             reading_order=reading_order.METHOD, ocr_input=plan.describe(),
         )
 
-        def new_page(words: list[RawWord]) -> NewPage:
+        def new_page(words: list[RawWord], choice: languages.Choice | None = None,
+                     also: list[tuple[str, list[RawWord]]] | None = None) -> NewPage:
             words = reading_order.order_words(words)
-            return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words, key)
+            if choice is None:
+                return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words, key)
+            pending.choices[page.number] = choice
+            # The key names the languages chosen, so a page read as tur+eng is never taken for its eng reading.
+            chosen = replace(settings, lang=choice.lang)
+            described = "; ".join(part for part in (plan.describe(), choice.reason) if part)
+            return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha,
+                           replace(prov, lang=choice.lang, ocr_input=described), words,
+                           ocr.cache_key(image_sha, chosen, plan, version), also=also or [])
 
         cached = self.lookup.cached_words(key)
-        if cached is not None:
+        if cached is not None and auto and not self._needs_script(cached):
+            choice = languages.choose(cached, installed)
+            again = cached if choice.lang == settings.lang else self.lookup.cached_words(
+                ocr.cache_key(image_sha, replace(settings, lang=choice.lang), plan, version))
+            if again is not None:
+                outcome.pages_cached += 1
+                self.done_ready += 1
+                return new_page(again, choice)
+        elif cached is not None and not auto:
             outcome.pages_cached += 1
             self.done_ready += 1
             return new_page(cached)
@@ -366,7 +421,19 @@ class _ImportRun:
         def job() -> NewPage:
             if stopped():
                 raise Cancelled()
-            return new_page(self.engine.ocr_image(image, settings, plan, timeout=timeout, cancel=stopped))
+            first = cached if cached is not None else self.engine.ocr_image(image, settings, plan, timeout=timeout,
+                                                                            cancel=stopped)
+            if not auto:
+                return new_page(first)
+            script = None
+            if self._needs_script(first) and isinstance(self.engine, _LocalOcr):
+                script = ocr.detect_script(image, plan, timeout=timeout, cancel=stopped)
+            choice = languages.choose(first, installed, script)
+            if choice.lang == settings.lang:
+                return new_page(first, choice)
+            words = self.engine.ocr_image(image, replace(settings, lang=choice.lang), plan, timeout=timeout,
+                                          cancel=stopped)
+            return new_page(words, choice, also=[(key, first)])
 
         def on_done(future: Future[NewPage]) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.
@@ -376,6 +443,40 @@ class _ImportRun:
         future = self.pool.submit(job)
         future.add_done_callback(on_done)
         return future
+
+    def _installed(self) -> frozenset[str]:
+        """The tesseract languages `auto` chooses among (this machine's, also for a cluster's workers)."""
+        return frozenset(ocr.languages())
+
+    @staticmethod
+    def _needs_script(words: list[RawWord]) -> bool:
+        """Whether a first reading is poor enough to ask which script the page is in."""
+        letters = sum(len(w.text) for w in words)
+        conf = sum(w.conf * len(w.text) for w in words) / letters if letters else 0.0
+        return conf < languages.POOR_FIRST_PASS
+
+    def _file_words(self, page: SourcePage, pending: _Pending) -> NewPage:
+        """The page's words from its hOCR, ALTO or PAGE file, in the file's order, in the image's pixels."""
+        words_file = pending.words
+        assert words_file is not None
+        words, regions = words_file.page_content(page.number - 1, page.width, page.height, page.dpi_x, page.dpi_y,
+                                                 not page.dpi_guessed, pending.name)
+        pending.outcome.words_source = words_file.described
+        if page.number == 1:
+            pending.outcome.warnings.extend(words_file.warnings)
+        pending.outcome.spans_in += len(words_file.pages[page.number - 1].spans)
+        pending.outcome.regions_in += len(regions)
+        self.done_ready += 1
+        image_sha = ocr.image_hash(page.image) if page.image is not None else ""
+        page.image = None
+        kind = f"{words_file.kind} {words_file.version}".strip()
+        prov = Provenance(kind, words_file.creator, "", None, page.dpi_x, text_layer=False,
+                          words_source=words_file.described)
+        # The file's spans and regions come in accepted, as an analyst's: an archive's tags (Transkribus's, or
+        # a Scanspan export's) are annotations someone made, not a model's guesses to review one by one.
+        return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words,
+                       spans=words_file.pages[page.number - 1].spans, regions=regions, annotator=IMPORT_ANALYST,
+                       source=words_file.described)
 
     def _check_ocr(self) -> None:
         """Check tesseract and its language data once per import, on the first page that needs them."""
@@ -387,6 +488,10 @@ class _ImportRun:
                 self.ocr_error = exc
         if self.ocr_error is not None:
             raise self.ocr_error
+
+
+def _pages(n: int) -> str:
+    return f"{n} page{'' if n == 1 else 's'}"
 
 
 def _fail(outcome: Outcome, exc: Exception, where: str = "") -> None:
@@ -425,11 +530,24 @@ def _finish(pending: _Pending, deliver: Callable[[Prepared], Document]) -> None:
         return
     try:
         pages = [page.result() if isinstance(page, Future) else page for _, page in pending.pages]
+        _language_warnings(pending)
         outcome.document = deliver(Prepared(pending.name, pending.data, pending.sha256, pages))
         outcome.status = "imported"
         outcome.message = f"{outcome.path}: imported as document {outcome.document.id}, {len(pages)} pages"
     except Exception as exc:  # storing is the file's own stage too
         _fail(outcome, exc)
+
+
+def _language_warnings(pending: _Pending) -> None:
+    """One line per language a file's pages needed and tesseract lacked, naming the pages and the package."""
+    lines: dict[str, list[int]] = {}
+    for number, choice in sorted(pending.choices.items()):
+        if choice.missing:
+            lines.setdefault(choice.warning(), []).append(number)
+            languages.remember_missing(choice.missing)
+    for line, numbers in lines.items():
+        where = f"page {numbers[0]}" if len(numbers) == 1 else f"pages {', '.join(map(str, numbers))}"
+        pending.outcome.warnings.append(f"{where} {line}")
 
 
 def import_into(

@@ -1,4 +1,4 @@
-"""Long work (import, export, backup, training a model, counting occurrences) in a child process of its own, reporting over a pipe.
+"""Long work (import, export, backup, training a model, term lists, counting occurrences) in a child process of its own, reporting over a pipe.
 
 A window must not hold a connection to its project in its own process (see store/server.py),
 and must not freeze while a 200-page file is stored. So an import started from the window runs
@@ -101,6 +101,22 @@ def suggest_with_model(project_path: Path, iterations: int, progress: Callable[.
             raise errors.Cancelled() from None
 
 
+def suggest_from_file(project_path: Path, request: Any, progress: Callable[..., None],
+                      cancel: Callable[[], bool]) -> Any:
+    """A term list or pattern file's suggestions (suggest.FileRequest), as `scanspan suggest --terms`
+    or `--patterns` makes them; cancelled while a term list reads the documents, nothing is stored."""
+    from .store import Project
+    from .suggest import suggest_from_file as run
+
+    def step(*values: Any) -> None:
+        if cancel():
+            raise errors.Cancelled()
+        progress(*values)
+
+    with Project(project_path) as project:
+        return run(project, request, step)
+
+
 def plan_propagation(project_path: Path, span_id: int, progress: Callable[..., None], cancel: Callable[[], bool]) -> Any:
     """What tagging every other occurrence of a span would add (`suggest.plan_hits`), stored nowhere."""
     from .store import ProjectReader
@@ -110,9 +126,21 @@ def plan_propagation(project_path: Path, span_id: int, progress: Callable[..., N
         return plan_hits(reader, propagation_hits(reader, span_id))[0]
 
 
+def reocr_document(project_path: Path, doc_id: int, options: Any, progress: Callable[..., None],
+                   cancel: Callable[[], bool]) -> Any:
+    """Read a document again as `scanspan reocr` does: (what it did, the document before, the document after)."""
+    from .reocr import reread
+    from .store import Project
+
+    with Project(project_path) as project:
+        before = project.document_contents(doc_id, source=False)
+        result = reread(project, doc_id, options, progress=progress, cancel=cancel)
+        return result, before, project.document_contents(doc_id, source=False)
+
+
 WORKS: dict[str, Callable[..., Any]] = {
-    "import": import_files, "import-folders": import_folders, "export": export_project, "backup": backup_project,
-    "model": suggest_with_model, "propagation": plan_propagation,
+    "reocr": reocr_document, "import": import_files, "import-folders": import_folders, "export": export_project,
+    "backup": backup_project, "model": suggest_with_model, "propagation": plan_propagation, "suggest-file": suggest_from_file,
 }
 
 

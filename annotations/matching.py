@@ -6,7 +6,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -84,6 +84,8 @@ class Match:
     last: int
     distance: int
     score: float
+    reason: str = ""
+    """Why it matched, for the analyst: "exact", "case", "1 OCR edit: 'Justlce' for 'Justice'" (see `describe`)."""
 
     @property
     def exact(self) -> bool:
@@ -129,6 +131,7 @@ class TextIndex:
             prev_line = line
         self.key = "".join(chars)
         self.pos = pos
+        self._token_cache: list[tuple[int, int, str, str, str]] | None = None
         # Key position -> word index, for mapping a key range back to words.
         self._word_of = [0] * len(chars)
         for i, (s, e) in enumerate(zip(self.word_start, self.word_end)):
@@ -203,6 +206,150 @@ class TextIndex:
         """Exact (normalised) matches, plus fuzzy ones with `fuzzy`; in document order."""
         return self.fuzzy(phrase, rate) if fuzzy else self.exact(phrase)
 
+    def _tokens(self) -> list[tuple[int, int, str, str, str]]:
+        """The key's words as (key start, key end, leading punctuation, core, trailing punctuation)."""
+        if self._token_cache is None:
+            tokens, start = [], 0
+            for part in self.key.split(" "):
+                lead, core, trail = split_token(part)
+                tokens.append((start, start + len(part), lead, core, trail))
+                start += len(part) + 1
+            self._token_cache = [t for t in tokens if t[1] > t[0]]
+        return self._token_cache
+
+    def occurrences(self, phrase: str) -> list[Match]:
+        """A tagged phrase's other occurrences, as propagation proposes them: runs of as many whole words
+        as the phrase has, each the phrase's word exactly, in other case, or within its OCR edits
+        (`token_match`), with the punctuation between them the phrase's own (so never across a
+        sentence's end). Exact occurrences first; each with its `reason`; in document order."""
+        query = join_broken(normalise(phrase, self.ignore_case))
+        if not query:
+            return []
+        wanted = [split_token(t) for t in query.split(" ")]
+        n = len(wanted)
+        taken = self._exact_ranges(phrase)
+        chosen = [replace(self.match_at(s, e, 0, len(query)), reason="exact") for s, e in taken]
+        tokens = self._tokens()
+        candidates: list[tuple[int, int, int, int, str]] = []  # (edits, case changes, key start, key end, reason)
+        for i in range(len(tokens) - n + 1):
+            edits = cased = 0
+            for k in range(n):
+                found = token_match(wanted[k], tokens[i + k][2:], k == 0, k == n - 1)
+                if found is None:
+                    break
+                edits += found
+                cased += found == 0 and tokens[i + k][3] != wanted[k][1]
+            else:
+                first, last = tokens[i], tokens[i + n - 1]
+                s = first[0] + (len(first[2]) if not wanted[0][0] else 0)
+                e = last[1] - (len(last[4]) if not wanted[-1][2] else 0)
+                if wanted[-1][2] == "" and self.key[s:e].endswith("'s") and not wanted[-1][1].endswith("'s"):
+                    e -= 2  # a possessive is the same name ("Prevention's")
+                if e > s:
+                    candidates.append((edits, cased, s, e, describe(query, self.key[s:e])))
+        for edits, cased, s, e, reason in sorted(candidates):
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            score = max(0.0, 1.0 - edits / len(query) - (CASE_COST if cased else 0.0))
+            chosen.append(replace(self.match_at(s, e, edits, len(query)), score=round(score, 4), reason=reason))
+        return sorted(chosen, key=lambda m: m.start)
+
+
+MIN_FUZZY_WORD = 6
+"""Characters a word of a propagated phrase needs before one OCR edit is allowed in it (one more per
+six more): a shorter word is one edit away from too many other words ("Senate", "Senator" aside,
+"of"/"or", "Bill"/"Will")."""
+CASE_COST = 0.05
+"""What a change of case takes off a propagated occurrence's score: "UNITED STATES SENATE" in a
+letterhead is the same name, but it could be a heading rather than the name."""
+OCR_CONFUSIONS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+"""Letter pairs OCR reads for one letter: each counts as one OCR edit, not two."""
+_TOKEN = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+
+
+def split_token(token: str) -> tuple[str, str, str]:
+    """A word as (leading punctuation, core, trailing punctuation): "(DOJ)," -> ("(", "DOJ", "),")."""
+    m = _TOKEN.match(token)
+    assert m is not None
+    return m.group(1), m.group(2), m.group(3)
+
+
+def join_broken(text: str) -> str:
+    """A phrase copied across a line end ("Delin- quency") as TextIndex reads the text: one word."""
+    return re.sub(r"(?<=[^\W\d_])- (?=\w)", "", text)
+
+
+def _fold_confusions(text: str) -> str:
+    for pair, one in OCR_CONFUSIONS:
+        text = text.replace(pair, one)
+    return text
+
+
+def ocr_edits(a: str, b: str) -> int:
+    """Edits between two words, a pair in OCR_CONFUSIONS read for its one letter counting as one."""
+    plain = Levenshtein.distance(a, b)
+    fa, fb = _fold_confusions(a), _fold_confusions(b)
+    if fa == a and fb == b:
+        return plain
+    return min(plain, Levenshtein.distance(fa, fb) + (fa != a) + (fb != b))
+
+
+def word_edits(wanted: str, found: str) -> int | None:
+    """OCR edits between a phrase's word and a document's (case aside), or None where a difference
+    cannot be an OCR error: the word is under MIN_FUZZY_WORD characters or holds a digit (a changed
+    digit is another number), one only adds letters at the other's end ("Senate", "Senator",
+    "Senates": another word, not a misread one), or more edits than one per six characters."""
+    a, b = wanted.casefold(), found.casefold()
+    if a == b:
+        return 0
+    allowed = len(wanted) // MIN_FUZZY_WORD
+    if not allowed or any(c.isdigit() for c in a + b) or a.startswith(b) or b.startswith(a):
+        return None
+    edits = ocr_edits(a, b)
+    return edits if edits <= allowed else None
+
+
+def token_match(wanted: tuple[str, str, str], found: tuple[str, str, str], first: bool, last: bool) -> int | None:
+    """OCR edits between a phrase's word and a document's (see word_edits), None when they differ more
+    or in their punctuation: only the phrase's outer edges may have punctuation the phrase lacks
+    ("(DOJ)", "Justice,")."""
+    (w_lead, w_core, w_trail), (f_lead, f_core, f_trail) = wanted, found
+    if f_lead != w_lead and not (first and not w_lead):
+        return None
+    if f_trail != w_trail and not (last and not w_trail):
+        return None
+    if last and not w_trail and f_core.endswith("'s") and not w_core.endswith("'s"):
+        f_core = f_core[:-2]
+    return word_edits(w_core, f_core)
+
+
+def describe(phrase: str, found: str) -> str:
+    """Why `found` (normalised text) matched `phrase`: "exact", "case", or its OCR edits word by word
+    ("1 OCR edit: 'Justlce' for 'Justice'"), or the edits over the whole phrase where the words do
+    not pair up."""
+    phrase, found = join_broken(phrase), join_broken(found)
+    if phrase == found:
+        return "exact"
+    if phrase.casefold() == found.casefold():
+        return "case"
+    wanted, got = phrase.split(" "), found.split(" ")
+    if len(wanted) != len(got):
+        edits = ocr_edits(phrase.casefold(), found.casefold())
+        return f"{edits} edit{'s' if edits != 1 else ''}"
+    changed, total, cased = [], 0, False
+    for w, g in zip(wanted, got):
+        if w == g:
+            continue
+        if w.casefold() == g.casefold():
+            cased = True
+            continue
+        edits = ocr_edits(w.casefold(), g.casefold())
+        total += edits
+        changed.append(f"{g!r} for {w!r}")
+    what = f"{total} OCR edit{'s' if total != 1 else ''}: {', '.join(changed)}"
+    return what + (", case" if cased else "")
+
 
 _START = re.compile(r"(?<!\w).", re.S)
 """A character a phrase may begin at: phrase_pattern's matches start after no word character."""
@@ -233,6 +380,7 @@ class TermMatcher:
     def __init__(self, phrases: Sequence[str], ignore_case: bool = False, rate: float = MAX_ERROR_RATE) -> None:
         self.ignore_case = ignore_case
         self.rate = rate
+        self.phrases = list(phrases)
         self.queries = [normalise(phrase, ignore_case) for phrase in phrases]
         self._filed: dict[str, list[int]] = {}
         for n, query in enumerate(self.queries):

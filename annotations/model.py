@@ -41,6 +41,30 @@ class RawWord:
     block: int
     par: int
     line: int
+    ocr_text: str = ""
+    """What the engine read, where a file brings a word already corrected ("" when `text` is the engine's)."""
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    """A span a words file brings with its page: its label over the page's words `first` to `last` (indices)."""
+
+    label: str
+    first: int
+    last: int
+    head: int = 0
+    tail: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RawRegion:
+    """A region a words file brings with its page, its box in the page's pixels."""
+
+    label: str
+    box: Box
+    text: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,9 @@ class Provenance:
     """How the words were put in reading order: "" the engine's own order, else a method of annotations.reading_order."""
     ocr_input: str = ""
     """How the image was prepared for the engine (annotations.ocr.OcrPlan.describe); "" from the resolution alone."""
+    words_source: str = ""
+    """Where the words came from when no engine of ours read them, e.g. "words from ALTO v4 file a.xml made by
+    ABBYY"; "" for OCR and PDF text layers. `engine` then names the format and `engine_version` its maker."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +146,8 @@ class Span:
     `head` is how many characters of the first word lie before the span, `tail` how many of the
     last word lie after it, so a span over whole words survives any correction of their text.
     A `suggested` span is a pre-annotation (from `source`, e.g. a model's output file) that the
-    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand.
+    analyst has not accepted yet; `score` (0-1) is how sure its source was, None for spans made by hand,
+    and `reason` why it was proposed.
     """
 
     id: int
@@ -136,6 +164,8 @@ class Span:
     source: str = ""
     suggested: bool = False
     score: float | None = None
+    reason: str = ""
+    """Why a suggestion's source proposed it ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'")."""
 
 
 @dataclass(frozen=True)

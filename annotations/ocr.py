@@ -40,6 +40,8 @@ _POLL = 0.05
 
 PIPELINE = "poor-scans-1"
 """Names the adaptive pipeline in cache keys: a change to how it chooses or reads the input bumps it."""
+RULES = "form-lines-1"
+"""Names how form lines are found and removed, in the cache keys of pages that had them."""
 X_HEIGHT_LOW, X_HEIGHT_HIGH = 15.0, 45.0
 """Tesseract reads text whose x-height is in this range (pixels) as it is; outside it the page is resampled."""
 X_HEIGHT_TARGET = 20.0
@@ -81,6 +83,9 @@ class OcrPlan:
     """Of the image's text, in pixels of the image after `reduce`."""
     reduce: tuple[int, int] = (1, 1)
     """The image is first shrunk by these factors to its own pixels (scanstats.ScanStats.replication)."""
+    rules: bool = False
+    """Thin form lines (underlines, boxes) are painted out before OCR: touching letters, they make
+    tesseract drop the words or stretch their boxes along the line."""
 
     def describe(self) -> str:
         """What was done, for the page's provenance, e.g. "x-height 6 px; scale 3.33x3.33; despeckle 5; line re-read"."""
@@ -92,6 +97,8 @@ class OcrPlan:
             parts.insert(0, f"rendered {self.reduce[0]}x{self.reduce[1]} reduced")
         if self.despeckle:
             parts.append(f"despeckle {self.despeckle}")
+        if self.rules:
+            parts.append("form lines removed")
         if self.repass:
             parts.append("line re-read")
         return "; ".join(parts)
@@ -211,7 +218,12 @@ def _languages() -> frozenset[str]:
 
 def check_ready(settings: OcrSettings) -> None:
     """Fail early, in one line, when tesseract or a requested language is missing."""
-    missing = [code for code in settings.lang.split("+") if code and code not in _languages()]
+    lang = settings.lang
+    if lang == "auto":  # any one language will do for the first reading: languages.first_pass
+        if _languages() - {"osd"}:
+            return
+        lang = "eng"
+    missing = [code for code in lang.split("+") if code and code not in _languages()]
     if missing:  # asked again, in case the language data was installed while this process ran
         _languages.cache_clear()
         missing = [code for code in missing if code not in _languages()]
@@ -253,12 +265,13 @@ def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSetti
     scale = ocr_scale(dpi_x, dpi_y, image.size)
     if not settings.adaptive:
         return OcrPlan(scale)
-    from . import scanstats
+    from . import form_lines, scanstats
 
     stats = scanstats.measure(image)
     reduce = stats.replication
+    own = image if reduce == (1, 1) else image.reduce(reduce)
     if reduce != (1, 1):  # measured, resampled and despeckled from its own pixels, not the rendered blocks
-        stats = scanstats.measure(image.reduce(reduce))
+        stats = scanstats.measure(own)
         scale = (scale[0] * reduce[0], scale[1] * reduce[1])
     x_height = stats.x_height
     poor = x_height is not None and not X_HEIGHT_LOW <= x_height * scale[1] <= X_HEIGHT_HIGH
@@ -284,8 +297,10 @@ def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSetti
         despeckle = 3 if max(scale) < 1.5 else 5
     # Measured on the bundled sample, a second pass over a clean page's few weak lines (logos,
     # rules) costs time and changes good words: it is kept for the pages that look poor.
+    # Without text to measure, nothing tells a rule from a drawing.
+    rules = x_height is not None and form_lines.has_rules(own.convert("L"), x_height)
     return OcrPlan((scale[0] / reduce[0], scale[1] / reduce[1]), despeckle=despeckle, repass=poor or bool(despeckle),
-                   x_height=x_height, reduce=reduce)
+                   x_height=x_height, reduce=reduce, rules=rules)
 
 
 def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: str | None = None) -> str:
@@ -297,6 +312,8 @@ def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: 
     raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
     if settings.adaptive:  # keys of the resolution-only pipeline stay what they were
         raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}|reduce {plan.reduce[0]}x{plan.reduce[1]}"
+        if plan.rules:  # pages without form lines read as before, so their cached words stay good
+            raw += f"|{RULES}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -308,6 +325,10 @@ def prepare(image: Image.Image, plan: OcrPlan) -> Image.Image:
     work = image.convert("L")
     if plan.reduce != (1, 1):
         work = work.reduce(plan.reduce)
+    if plan.rules:
+        from . import form_lines
+
+        work = form_lines.remove_rules(work, plan.x_height)
     size = (max(1, round(image.width * sx)), max(1, round(image.height * sy)))
     if work.size != size:
         work = work.resize(size, Image.Resampling.LANCZOS)
@@ -342,6 +363,27 @@ def ocr_image(
     sx, sy = plan.scale
     return [RawWord(w.text, (w.box[0] / sx, w.box[1] / sy, w.box[2] / sx, w.box[3] / sy), w.conf, w.block, w.par, w.line)
             for w in words]
+
+
+def detect_script(image: Image.Image, plan: OcrPlan | None = None, timeout: float | None = None,
+                  cancel: Callable[[], bool] | None = None) -> tuple[str, float] | None:
+    """Tesseract's script detection (its osd data) on a page: (script, confidence), or None when it
+    has no osd data or finds no script."""
+    if "osd" not in _languages():
+        return None
+    from .languages import parse_osd
+
+    work = prepare(image, plan or OcrPlan())
+    with tempfile.TemporaryFile(prefix="scanspan-") as pgm:
+        work.save(pgm, format="PPM")
+        pgm.flush()
+        pgm.seek(0)
+        args = [*_launcher(), _tesseract(), "stdin", "stdout", "-l", "osd", "--psm", "0"]
+        try:
+            output = _run(args, pgm, timeout, cancel)
+        except OcrError:  # too little text to find a script in: osd fails rather than answering
+            return None
+    return parse_osd(output)
 
 
 def _read(work: Image.Image, lang: str, config: str, timeout: float | None,

@@ -62,8 +62,9 @@ def plan(source: Source, doc_id: int, split: bool = False) -> Plan:
     for page in pages:
         words = source.words(page.id)
         old[page.id] = [w.id for w in words]
-        # A PDF's own text layer is in its author's order, not an OCR engine's: left as it is.
-        new[page.id] = old[page.id] if page.provenance.text_layer else [w.id for w in order_words(words)]
+        # A PDF's own text layer is in its author's order, and an hOCR, ALTO or PAGE file in the order
+        # someone (often by hand) gave it, not an OCR engine's: left as they are.
+        new[page.id] = old[page.id] if _own_order(page) else [w.id for w in order_words(words)]
     spans = source.spans(doc_id)
     frozen: dict[int, set[int]] = {}  # page id -> the spans that keep it in its order
     while True:
@@ -76,7 +77,7 @@ def plan(source: Source, doc_id: int, split: bool = False) -> Plan:
                 frozen.setdefault(page_id, set()).add(span_id)
     number = {p.id: p.number for p in pages}
     for page in pages:
-        if page.provenance.text_layer:
+        if _own_order(page):
             continue
         if page.id in frozen:
             result.kept[number[page.id]] = sorted(frozen[page.id])
@@ -89,6 +90,10 @@ def plan(source: Source, doc_id: int, split: bool = False) -> Plan:
                 result.methods.append(page.id)
     result.anchors, result.splits = anchors, splits
     return result
+
+
+def _own_order(page: Page) -> bool:
+    return page.provenance.text_layer or bool(page.provenance.words_source)
 
 
 def _spans(

@@ -52,7 +52,7 @@ def otsu(histogram: list[int]) -> int:
     return best_t
 
 
-def _percentile(histogram: list[int], fraction: float) -> int:
+def percentile(histogram: list[int], fraction: float) -> int:
     target, seen = fraction * sum(histogram), 0
     for level, n in enumerate(histogram):
         seen += n
@@ -94,13 +94,13 @@ def measure(image: Image.Image) -> ScanStats:
     small = grey.reduce(max(1, min(grey.size) // 256))  # enough for brightness, not for letters
     histogram = small.histogram()
     threshold = otsu(histogram)
-    contrast = float(_percentile(histogram, 0.9) - _percentile(histogram, 0.02))
+    contrast = float(percentile(histogram, 0.9) - percentile(histogram, 0.02))
     backgrounds = []
     tw, th = max(1, small.width // TILES), max(1, small.height // TILES)
     for ty in range(TILES):
         for tx in range(TILES):
             tile = small.crop((tx * tw, ty * th, (tx + 1) * tw, (ty + 1) * th)).histogram()
-            backgrounds.append(_percentile(tile, 0.9))
+            backgrounds.append(percentile(tile, 0.9))
     backgrounds.sort()
     # The brightest and darkest tenth of the tiles are left out: a photo or a black margin is not the paper.
     cut = len(backgrounds) // 10

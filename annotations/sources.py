@@ -80,10 +80,11 @@ class Source:
         return self.path.name
 
 
-def read_source(path: str | Path) -> Source:
-    """Read a file and recognise its format from its content, not its name."""
+def read_source(path: str | Path, data: bytes | None = None) -> Source:
+    """Read a file (unless its bytes are given) and recognise its format from its content, not its name."""
     path = Path(path)
-    data = read_file(path)
+    if data is None:
+        data = read_file(path)
     if not data:
         raise SourceError(path, "empty file")
     kind = sniff(data)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
-from .matching import Match, TermMatcher, TextIndex
-from .patterns import MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
+from .matching import Match, TermMatcher, TextIndex, describe, normalise
+from .patterns import MAX_PATTERN_FILE_BYTES, MAX_PATTERNS, PatternRunner, check_pattern, check_size, load_line
 from .store import Project
 from .store.suggestions import NewSuggestion, StoredSuggestions
 
@@ -97,7 +98,14 @@ def parse_patterns(content: str, name: str) -> list[dict[str, Any]]:
 
 def term_hits(index: TextIndex, doc_id: int, terms: TermMatcher, label: str, source: str,
               fuzzy: bool = False) -> list[Hit]:
-    return [Hit(doc_id, label, m, source) for _, matches in terms.find(index, fuzzy) for m in matches]
+    """The term list's matches in one document, each with why it matched (see matching.describe)."""
+    hits = []
+    for n, matches in terms.find(index, fuzzy):
+        phrase = normalise(terms.phrases[n])
+        for m in matches:
+            found = normalise(index.text.text[m.start:m.end])
+            hits.append(Hit(doc_id, label, replace(m, reason=describe(phrase, found)), source))
+    return hits
 
 
 MIN_OFFERED = 3
@@ -114,13 +122,15 @@ def offers_occurrences(text: str) -> bool:
 
 def propagation_hits(project: Project, span_id: int, doc_ids: Sequence[int] | None = None,
                      fuzzy: bool = True) -> list[Hit]:
-    """Other occurrences of a tagged span's text: in `doc_ids` (default: every document), fuzzy by default."""
+    """Other occurrences of a tagged span's text: in `doc_ids` (default: every document). With `fuzzy`
+    (the default) also in other case and with OCR edits, on whole words only (TextIndex.occurrences)."""
     span = project.span(span_id)
     phrase = project.document_text(span.document_id).resolve(span).text
     hits = []
     for doc_id in doc_ids if doc_ids is not None else [d.id for d in project.documents()]:
         index = TextIndex(project.document_text(doc_id))
-        hits += [Hit(doc_id, span.label, m, PROPAGATION) for m in index.find(phrase, fuzzy)]
+        found = index.occurrences(phrase) if fuzzy else [replace(m, reason="exact") for m in index.exact(phrase)]
+        hits += [Hit(doc_id, span.label, m, PROPAGATION) for m in found]
     return hits
 
 
@@ -153,7 +163,7 @@ def plan_hits(project: Project, hits: Iterable[Hit]) -> tuple[list[NewSuggestion
                 continue
             ranges.append((m.start, m.end))
             first, last, head, tail = text.anchor(m.start, m.end)
-            new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score))
+            new.append(NewSuggestion(doc_id, hit.label, first, last, head, tail, hit.source, m.score, m.reason))
     return new, covered
 
 
@@ -211,6 +221,57 @@ def suggest_patterns(project: Project, doc_ids: Sequence[int], patterns: list[di
         runner.close()
     report = store_hits(project, hits)
     report.skipped = skipped
+    return report
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """A term list or pattern file to run over documents, as `scanspan suggest --terms/--patterns` takes it."""
+
+    path: Path
+    kind: str
+    """"terms" (one phrase a line, all of `label`) or "patterns" (spaCy EntityRuler JSONL)."""
+    label: str = ""
+    """Terms: their label. Patterns: only this label's patterns ("" for all)."""
+    fuzzy: bool = False
+    ignore_case: bool = False
+    doc_ids: tuple[int, ...] | None = None
+    """None: every document."""
+    keep: bool = False
+    """Keep the file in the project: every later import gets its suggestions."""
+
+
+def file_kind(path: Path) -> str:
+    """What a file holds, by its name: spaCy patterns are JSON Lines (.jsonl), anything else a term list."""
+    return "patterns" if path.suffix.lower() in (".jsonl", ".json") else "terms"
+
+
+def suggest_from_file(project: Project, request: FileRequest, progress: Progress | None = None) -> SuggestReport:
+    """Run a term list or pattern file over the documents and store its hits as suggestions (sourced
+    by the file's name), keeping it in the project when asked; a file that cannot be used is a
+    one-line ProjectError naming it, and nothing is stored."""
+    path, name = request.path, request.path.name
+    doc_ids = list(request.doc_ids) if request.doc_ids is not None else [d.id for d in project.documents()]
+    if request.kind == "terms":
+        if not request.label:
+            raise ProjectError(f"{name}: a term list needs the label of its phrases")
+        content = read_text(path)
+        phrases = parse_terms(content, str(path))
+        report = suggest_terms(project, doc_ids, phrases, request.label, name, request.fuzzy, request.ignore_case,
+                               progress)
+        if request.keep:
+            project.keep_rule("terms", name, request.label, content, request.fuzzy, request.ignore_case)
+        return report
+    content = read_text(path, MAX_PATTERN_FILE_BYTES)
+    entries = parse_patterns(content, str(path))
+    if request.label:
+        entries = [e for e in entries if e["label"] == request.label]
+        if not entries:
+            raise ProjectError(f"{path}: no pattern has the label {request.label!r}")
+        content = "\n".join(json.dumps(e) for e in entries) + "\n"
+    report = suggest_patterns(project, doc_ids, entries, name, request.ignore_case)
+    if request.keep:
+        project.keep_rule("patterns", name, request.label, content, False, request.ignore_case)
     return report
 
 

@@ -54,6 +54,9 @@ class Actions:
     suggest_occurrences: QAction
     tag_occurrences: QAction
     suggest_with_model: QAction
+    suggest_from_file: QAction
+    ocr_again: QAction
+    remove_document: QAction
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
@@ -100,7 +103,7 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         new_project=a(window, "&New project…", slots["new_project"], [Key.New], "Create an empty project file"),
         open_project=a(window, "&Open project…", slots["open_project"], [Key.Open], "Open a project file", P.SP_DirOpenIcon),
         import_files=a(window, "&Import documents…", slots["import_files"], ["Ctrl+I"],
-                       "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them", P.SP_FileDialogNewFolder),
+                       "Import scanned letters (PDF, TIFF, PNG, JPEG) and OCR them, or hOCR, ALTO and PAGE files with their images", P.SP_FileDialogNewFolder),
         import_folder=a(window, "Import &folder…", slots["import_folder"], ["Ctrl+Shift+I"],
                         "Import the scanned letters in a folder and its subfolders, found by their content"),
         import_settings=a(window, "Import se&ttings…", slots["import_settings"], None,
@@ -109,7 +112,7 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
                   "The name your spans and regions are recorded under"),
         adjudicate=a(window, "A&djudicate two analysts…", slots["adjudicate"], None,
                      "Walk where two analysts differ in this document and keep one version, both or neither"),
-        export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training"),
+        export=a(window, "&Export…", slots["export"], ["Ctrl+E"], "Export spans and regions for training, or pages for archives"),
         save_copy=a(window, "Save a &copy…", slots["save_copy"], [Key.SaveAs],
                     "Save a consistent copy of the whole project in one file, to back up or share"),
         quit=a(window, "&Quit", slots["quit"], [Key.Quit]),
@@ -158,6 +161,14 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         suggest_with_model=a(window, "Suggest with a &model", slots["suggest_with_model"], None,
                              "Train a small model on the accepted spans in the background and suggest spans "
                              "for the documents not marked done"),
+        suggest_from_file=a(window, "Suggest from a term &list or patterns…", slots["suggest_from_file"], None,
+                            "Run a term list (one phrase a line) or spaCy patterns over the documents in the "
+                            "background, fuzzy or ignoring case if you like; what it finds comes as suggestions"),
+        ocr_again=a(window, "&OCR again…", slots["ocr_again"], None,
+                    "Read the document shown again (other languages, auto, another resolution); spans, notes and "
+                    "corrections move to the new words"),
+        remove_document=a(window, "&Remove document…", slots["remove_document"], None,
+                          "Remove the document shown from the project (asked first; Undo brings it back)"),
         shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
         about=a(window, "&About Scanspan", slots["about"]),
         recent_menu=QMenu("Recent &projects", window),
@@ -184,8 +195,12 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
     review = bar.addMenu("&Suggestions")
     for item in (actions.accept_suggestion, actions.accept_label, actions.reject_suggestion, actions.next_suggestion,
                  actions.previous_suggestion, None, actions.accept_label_menu, actions.accept_source_menu, None,
-                 actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_with_model):
+                 actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_from_file,
+                 actions.suggest_with_model):
         _add(review, item)
+    document = bar.addMenu("&Document")
+    for item in (actions.next_document, actions.previous_document, None, actions.ocr_again, actions.remove_document):
+        _add(document, item)
     view = actions.view_menu
     bar.addMenu(view)
     for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,

@@ -16,6 +16,8 @@ from types import TracebackType
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from annotations.errors import ProjectBusy
+
 
 def data_dir() -> Path:
     """Where Scanspan keeps its own files: $SCANSPAN_DATA_DIR, or the platform's app data folder."""
@@ -39,6 +41,7 @@ class CrashHandler(QObject):
     """sys.excepthook for the GUI: log, then tell the user in a dialog; never a bare traceback."""
 
     crashed = Signal(str, str)  # one-line summary, log path
+    busy = Signal(str)  # an action stopped because the project's process did not answer in time
 
     def __init__(self, parent_widget: QWidget | None = None, folder: Path | None = None) -> None:
         super().__init__()
@@ -56,6 +59,12 @@ class CrashHandler(QObject):
     def handle(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             self._previous(kind, exc, tb)
+            return
+        if issubclass(kind, ProjectBusy):
+            # Not a bug: a read for a key, click or menu found the project's process stopped and
+            # was given up on before anything on screen changed (the window does its reads before
+            # it changes what is shown), so the action can simply be tried again.
+            self.busy.emit(str(exc))
             return
         self.report("".join(traceback.format_exception(kind, exc, tb)), f"{kind.__name__}: {exc}")
 

@@ -22,12 +22,15 @@ from annotations.errors import ScanspanError
 from annotations.store.server import ProjectProcess
 from app import actions as action_defs
 from app.background.export_controller import ExportController
+from app.background.file_suggestions import FileSuggestions
 from app.background.import_controller import ImportController
 from app.background.model_controller import ModelController
 from app.background.occurrences import OccurrenceCounter
+from app.background.reocr_controller import ReocrController
 from app.controllers.adjudication import AdjudicationController
 from app.controllers.analyst import AnalystName
 from app.controllers.changes import ChangeFollower
+from app.controllers.documents import DocumentCommands
 from app.controllers.edit_keys import EditKeys
 from app.controllers.find import FindController
 from app.controllers.history import HistoryMessages
@@ -91,9 +94,11 @@ class MainWindow(WindowAPI, QMainWindow):
         self.edit_keys = EditKeys(self)
         self.label_keys = LabelKeys(self)
         self.changes = ChangeFollower(self)
+        self.crash.busy.connect(self.changes.on_busy)
         self.analyst = AnalystName(self)
         self.project_files = ProjectFiles(self)
         self.history_messages = HistoryMessages(self)
+        self.documents = DocumentCommands(self)
         self.history.stepped.connect(self.history_messages.on_step)
         self.setWindowTitle("Scanspan")
         self.setAcceptDrops(True)
@@ -125,7 +130,8 @@ class MainWindow(WindowAPI, QMainWindow):
             "next_suggestion": lambda: review.step(1), "previous_suggestion": lambda: review.step(-1),
             "suggest_occurrences": lambda: review.call("tag_occurrences", False),
             "tag_occurrences": lambda: review.call("tag_occurrences", True),
-            "suggest_with_model": review.suggest_with_model,
+            "suggest_with_model": review.suggest_with_model, "suggest_from_file": review.suggest_from_file,
+            "ocr_again": lambda: self.documents.ocr_again(), "remove_document": lambda: self.documents.remove(),
             "shortcuts": self.show_shortcuts, "about": lambda: about(self),
         })
         self.label_menu = QMenu("&Label selection", self)
@@ -188,6 +194,16 @@ class MainWindow(WindowAPI, QMainWindow):
         self.model.finished.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.model.failed.connect(lambda text: self.show_error("Cannot suggest with a model", text))
         self.model.crashed.connect(lambda details: self.crash.report(details, "training stopped on an internal error"))
+        self.file_suggestions = FileSuggestions(self.statusBar(), self.pool, self)
+        self.file_suggestions.finished.connect(review.file_suggested)
+        self.file_suggestions.cancelled.connect(lambda text: self.status_line.say(text, 10000))
+        self.file_suggestions.failed.connect(lambda text: self.show_error("Cannot suggest from that file", text))
+        self.file_suggestions.crashed.connect(lambda details: self.crash.report(details, "the term list stopped on an internal error"))
+        self.reocr = ReocrController(self.statusBar(), self.pool, self)
+        self.reocr.finished.connect(self.documents.on_read_again)
+        self.reocr.failed.connect(lambda text: self.show_error("Cannot OCR again", text))
+        self.reocr.cancelled.connect(lambda: self.status_line.say("OCR again cancelled; the document is as it was", 8000))
+        self.reocr.crashed.connect(lambda details: self.crash.report(details, "OCR again stopped on an internal error"))
         self.actions.accept_label_menu.aboutToShow.connect(lambda: review.call("fill_menu", self.actions.accept_label_menu, "label"))
         self.actions.accept_source_menu.aboutToShow.connect(lambda: review.call("fill_menu", self.actions.accept_source_menu, "source"))
         self.enable_actions()
@@ -298,7 +314,8 @@ class MainWindow(WindowAPI, QMainWindow):
             action.setEnabled(has_page)
         for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
                        self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,
-                       self.actions.tag_occurrences, self.actions.suggest_with_model, self.actions.adjudicate):
+                       self.actions.tag_occurrences, self.actions.suggest_with_model, self.actions.suggest_from_file,
+                       self.actions.adjudicate, self.actions.ocr_again, self.actions.remove_document):
             action.setEnabled(has_page and writable)
         for action in (self.actions.next_suggestion, self.actions.previous_suggestion):
             action.setEnabled(has_page)
@@ -371,6 +388,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.settings.save_window(self)
         self.importer.stop()
         self.model.stop()
+        self.file_suggestions.stop()
         self.pool.waitForDone()
         self.close_project()
         super().closeEvent(event)

@@ -76,6 +76,7 @@ class ProjectScope(QObject):
         link(page_view.regionEdited, editor.move_region)
         link(page_view.wordCorrected, editor.correct_word)
         link(page_view.pageReady, lambda: QTimer.singleShot(1, w.navigation.page_text))  # a page read in steps
+        link(page_view.stalled, w.navigation.on_stalled)
         link(page_view.toolChanged, lambda tool: w.actions.region_tool.setChecked(tool == "region"))
         link(text_view.wordCorrected, editor.correct_word)
         link(text_view.editingWord, page_view.show_word)
@@ -93,6 +94,8 @@ class ProjectScope(QObject):
         link(self.label_editor.message, lambda text: say(text, 6000))
         link(self.navigator.pageChosen, w.navigation.show_page)
         link(self.navigator.statusRequested, editor.set_status)
+        link(self.navigator.ocrAgainRequested, w.documents.ocr_again)
+        link(self.navigator.removeRequested, w.documents.remove)
         link(editor.error, lambda text: w.show_error("Cannot do that", text))
         link(editor.message, lambda text: say(text, 6000))
         link(editor.tagged, w.review.count_occurrences)
@@ -114,9 +117,10 @@ class ProjectScope(QObject):
         link(session.reset, w.changes.reload)
         link(session.writes.waiting, w.changes.on_writes_waiting)
         link(session.restarted, w.changes.on_restarted)
+        link(session.waiting, w.changes.on_waiting)
         # The window's long-lived parts that read the open project.
         w.status_line.set_session(session, selection)
-        for part in (w.importer, w.search_panel, w.model, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences, w.reocr):
             part.set_session(session)
 
     def close(self) -> None:
@@ -130,7 +134,7 @@ class ProjectScope(QObject):
         for signal, slot in self._links:
             signal.disconnect(slot)
         self._links.clear()
-        for part in (w.importer, w.search_panel, w.model, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences, w.reocr):
             part.set_session(None)
         w.status_line.set_session(None, None)
         w.find_bar.set_document(None, None)

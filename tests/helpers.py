@@ -357,6 +357,16 @@ class Run:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
+def shared() -> Path:
+    """The team's shared/ folder beside the repository (CI has a copy of it beside its clone)."""
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def real_scans() -> Path:
+    """Real pages nobody on the team made, with their ground truth (see its README); never copied here."""
+    return shared() / "data" / "real-scans"
+
+
 def cli_env(tmp: Path, path: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "PYTEST"))}
     env["XDG_STATE_HOME"] = str(tmp / "state")
@@ -462,3 +472,4 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return False
         time.sleep(interval)
     return True
+

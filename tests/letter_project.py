@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from collections.abc import Sequence
 
@@ -60,3 +61,32 @@ def tag_phrase(project: Project, doc_id: int, label: str, phrase: str, occurrenc
     pattern = r"\s+".join(re.escape(w) for w in phrase.split())
     start, end = list(re.finditer(pattern, text))[occurrence].span()
     return project.add_span_chars(doc_id, label, start, end).id
+
+
+AGENCIES = ["Department of Justice", "Department of Homeland Security", "Internal Revenue Service",
+            "Federal Bureau of Investigation"]
+OPENINGS = ["We thank the", "As requested by the", "A report from the", "Officials of the"]
+
+
+def agency_letter(rng: random.Random) -> tuple[list[str], list[str]]:
+    """A short letter naming two agencies: its lines and the agencies."""
+    a, b = rng.sample(AGENCIES, 2)
+    lines = ["Dear Ms. Delgado,", "", f"{rng.choice(OPENINGS)} {a} for its work,", f"together with the {b},",
+             "over the last year.", "", "Sincerely,"]
+    return lines, [a, b]
+
+
+def add_agency_letters(project: Project, done: int, new: int, seed: int = 7) -> dict[int, list[str]]:
+    """`done` letters marked done with their agencies tagged, then `new` ones untagged; the new ones'
+    agencies (the truth a model should find) by document id."""
+    rng = random.Random(seed)
+    truth = {}
+    for n in range(done + new):
+        lines, agencies = agency_letter(rng)
+        doc = add_letter(project, f"letter-{n}.pdf", [lines], "done" if n < done else "new")
+        if n < done:
+            for agency in agencies:
+                tag_phrase(project, doc, "agency", agency)
+        else:
+            truth[doc] = agencies
+    return truth

@@ -3,44 +3,25 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import Run
-from letter_project import add_letter, tag_phrase
+from helpers import Run, run_scanspan
+from letter_project import add_agency_letters, add_letter, agency_letter, tag_phrase
 
 from annotations.assist_model import MODEL_SOURCE, TrainingCancelled, train_and_suggest
 from annotations.errors import ProjectError
 from annotations.store import Project
 
-AGENCIES = ["Department of Justice", "Department of Homeland Security", "Internal Revenue Service",
-            "Federal Bureau of Investigation"]
-OPENINGS = ["We thank the", "As requested by the", "A report from the", "Officials of the"]
-
-
-def letter(rng: random.Random) -> tuple[list[str], list[str]]:
-    a, b = rng.sample(AGENCIES, 2)
-    lines = ["Dear Ms. Delgado,", "", f"{rng.choice(OPENINGS)} {a} for its work,", f"together with the {b},",
-             "over the last year.", "", "Sincerely,"]
-    return lines, [a, b]
-
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, dict[int, list[str]]]:
     """Eight letters: five done with their agencies tagged, three new ones with their agencies (the truth)."""
-    rng = random.Random(7)
     path = tmp_path / "letters.db"
-    truth = {}
     with Project(path) as p:
-        for n in range(8):
-            lines, agencies = letter(rng)
-            doc = add_letter(p, f"letter-{n}.pdf", [lines], "done" if n < 5 else "new")
-            if n < 5:
-                for agency in agencies:
-                    tag_phrase(p, doc, "agency", agency)
-            else:
-                truth[doc] = agencies
+        truth = add_agency_letters(p, done=5, new=3)
     return path, truth
 
 
@@ -85,6 +66,50 @@ def test_suggest_model_command(project: tuple[Path, dict[int, list[str]]], cli: 
     path, _ = project
     run = cli("suggest", "-p", path, "--model", "--iterations", "8")
     assert run.code == 0, run.err
-    assert "held-out span F1" in run.out and "over 5 done documents, 10 spans, 5-fold by document" in run.out
+    assert "held-out span F1" in run.out and "over 5 documents, 10 spans, 5-fold by document" in run.out
+    assert "  agency: F1 " in run.out and "on 10 accepted spans, suggested" in run.out
     assert "trained on 5 documents, 10 accepted spans" in run.out
     assert "suggestions added from 'model'" in run.out
+
+
+def test_too_few_spans_of_a_label_say_how_many_the_model_needs(tmp_path: Path) -> None:
+    """Eight accepted spans: the model learns nothing and says it needs ten of a label."""
+    rng = random.Random(3)
+    path = tmp_path / "few.db"
+    with Project(path) as p:
+        for n in range(4):
+            lines, agencies = agency_letter(rng)
+            doc = add_letter(p, f"letter-{n}.pdf", [lines], "done")
+            for agency in agencies:
+                tag_phrase(p, doc, "agency", agency)
+        add_letter(p, "new.pdf", [agency_letter(rng)[0]])
+    run = run_scanspan(["suggest", "-p", path, "--model", "--iterations", "2"], tmp_path)
+    assert run.code == 1
+    assert run.err.strip() == ("error: the model needs at least 10 accepted spans of a label to learn it (accepted so "
+                               "far: agency 8); tag or accept more, then train again")
+    with Project(path, read_only=True) as p:
+        assert p.suggestions() == []
+
+
+def test_a_model_under_a_useful_f1_suggests_nothing_and_says_why(tmp_path: Path) -> None:
+    """Ten "agency" spans on words picked at random: nothing to learn, a held-out F1 far under 0.5, and so
+    no suggestions, with the F1 and the reason printed."""
+    rng = random.Random(5)
+    path = tmp_path / "noise.db"
+    with Project(path) as p:
+        for n in range(5):
+            lines, _ = agency_letter(rng)
+            doc = add_letter(p, f"letter-{n}.pdf", [lines], "done")
+            words = sorted({w for line in lines for w in line.split() if w.isalpha()})
+            for word in rng.sample(words, 2):
+                tag_phrase(p, doc, "agency", word)
+        add_letter(p, "new.pdf", [agency_letter(rng)[0]])
+    run = run_scanspan(["suggest", "-p", path, "--model", "--iterations", "4"], tmp_path)
+    assert run.code == 0, run.err
+    f1 = float(re.search(r"agency: F1 ([0-9.]+) on 10 accepted spans, under 0.50, not suggested", run.out)[1])  # type: ignore[index]
+    assert f1 < 0.5
+    assert ("no suggestions: no label reached a held-out F1 of 0.50, so most of what the model proposed would be "
+            "wrong; accept more spans (and mark documents done) and train again") in run.out
+    assert "suggestions added" not in run.out
+    with Project(path, read_only=True) as p:
+        assert p.suggestions() == []

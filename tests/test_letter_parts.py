@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import run_scanspan
+from helpers import iou, run_scanspan
 from rapidfuzz import fuzz
 
 from annotations import resources_path
@@ -36,9 +36,9 @@ def suggested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert added.code == 0 and "signature_block" in added.out, added.err
     run = run_scanspan(["suggest", "-p", db, "--letter-parts"], tmp)
     assert run.code == 0, run.err
-    assert "1 signature block regions suggested" in run.out
+    assert "2 signature and signature block regions suggested" in run.out
     again = run_scanspan(["suggest", "-p", db, "--letter-parts"], tmp)
-    assert again.out.startswith("0 suggestions added") and "0 signature block" in again.out
+    assert again.out.startswith("0 suggestions added") and "0 signature and signature block" in again.out
     return db
 
 
@@ -87,10 +87,13 @@ def test_the_signature_block_covers_the_closing_the_ink_and_the_typed_name(sugge
     spec.loader.exec_module(make_sample)
     ink = make_sample.build(tmp_path)["signature_px"][1]  # where the generator drew the signature on page 2
     with Project(suggested) as project:
-        [region] = project.regions(1)
+        [region] = [r for r in project.regions(1) if r.label == "signature_block"]
+        [signature] = [r for r in project.regions(1) if r.label == "signature"]
         words = project.document_text(1).words
         page2 = project.pages(1)[1]
-    assert region.label == "signature_block" and region.suggested and region.page_id == page2.id
+    assert region.suggested and region.page_id == page2.id
+    # The signature region is the handwriting itself, not the typed name under it.
+    assert signature.suggested and signature.page_id == page2.id and iou(signature.box, ink) >= 0.6, (signature.box, ink)
     inside = [w for w in words if w.page_id == page2.id and w.text in ("Sincerely,", "Keith", "Harper", "Council")]
     x0, y0, x1, y1 = region.box
     for box in [w.box for w in inside] + [ink]:
@@ -140,3 +143,18 @@ def test_body_paragraphs_by_space_indent_and_page_and_not_the_lines_beside_them(
     lines.insert(8, _line("- 2 -", 150, x=600, page=1))
     body = [text for label, text in _found(lines) if label == "body"]
     assert body[3:5] == [f"{full}\n{full}", "the sentence ends here."]
+
+
+def test_the_body_is_the_salutations_column_and_a_longer_column_of_names_beside_it_is_letterhead() -> None:
+    sentence = "We write to confirm the dates you proposed for the hearing and the answers"
+    names = ["OF COUNSEL", "LEONARD M. ROGEN", "AMY K. WOLF", "PAUL T. BRENNAN", "ANNE C. FOSTER", "JOHN R. MAYER",
+             "RUTH S. KLEIN", "ALAN P. STONE", "MARY E. DUNN", "CARL B. HUNT"]
+    # Read between the salutation and the body, as tesseract does with a column beside them:
+    # more lines than the letter has, but a fraction of its text.
+    lines = [_line("Dear Mr. Chairman:", 100, x=600),
+             *[_line(name, 140 + 40 * k, x=60) for k, name in enumerate(names)],
+             _line(sentence, 170, x=600), _line(sentence, 210, x=600), _line("to the written questions.", 250, x=600),
+             _line("Sincerely,", 330, x=600), _line("Jane Roe", 600, x=600)]
+    found = _found(lines)
+    assert [text for label, text in found if label == "body"] == [f"{sentence}\n{sentence}\nto the written questions."]
+    assert [text for label, text in found if label == "letterhead"] == ["\n".join(names)]

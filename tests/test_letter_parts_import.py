@@ -36,7 +36,7 @@ def test_import_with_letter_parts_suggests_them_now_and_for_later_imports(tmp_pa
     first = run_scanspan(["import", _letter(tmp_path, "a", "Albright", "May 6, 2016"), "-p", db, "--letter-parts"], tmp_path)
     assert first.code == 0, first.err
     assert "letter parts on for this and later imports (labels added: letterhead, date" in first.out
-    assert re.search(r"\d+ suggestions and 1 signature block regions added from the letter parts", first.out)
+    assert re.search(r"\d+ suggestions and 1 signature and signature block regions added from the letter parts", first.out)
     with Project(db, read_only=True) as project:
         assert set(LETTER_LABELS) <= {label.name for label in project.labels()}
     parts = _parts(db, 1)
@@ -60,7 +60,7 @@ def test_import_with_letter_parts_suggests_them_now_and_for_later_imports(tmp_pa
         project.reject_region_suggestions([block.id])
     again = run_scanspan(["suggest", "-p", db, "--letter-parts", "--documents", "2"], tmp_path)
     assert again.out.startswith("0 suggestions added from 'letter-parts'") and "1 rejected before" in again.out
-    assert "0 signature block regions suggested" in again.out
+    assert "0 signature and signature block regions suggested" in again.out
 
     # Turned off: later imports get none, and the project keeps nothing.
     third = run_scanspan(["import", _letter(tmp_path, "c", "Carter", "July 4, 2016"), "-p", db, "--no-letter-parts"],

@@ -181,3 +181,19 @@ def test_a_term_list_handles_broken_words_hyphens_and_punctuation_like_single_ph
             together = dict(TermMatcher(phrases, fold).find(index, fuzzy))
             for n, phrase in enumerate(phrases):
                 assert together.get(n, []) == index.find(phrase, fuzzy), (phrase, fold, fuzzy)
+
+
+def occurrences(text: DocumentText, phrase: str) -> list[tuple[str, str]]:
+    return [(text.text[m.start:m.end], m.reason) for m in TextIndex(text).occurrences(phrase)]
+
+
+def test_propagated_occurrences_are_whole_words_misread_only_where_no_other_word_is_made() -> None:
+    text = document("The Department of Justice, the Departrnent of Justlce, and the Department of Justices.",
+                    "Bill 1997 and Will 1998; the DEPARTMENT OF JUSTICE's view; a Department. Of Justice")
+    assert occurrences(text, "Department of Justice") == [
+        ("Department of Justice", "exact"),
+        ("Departrnent of Justlce", "2 OCR edits: 'Departrnent' for 'Department', 'Justlce' for 'Justice'"),
+        ("DEPARTMENT OF JUSTICE", "case"),  # its possessive is the same name
+    ]  # not "Justices" (letters added at the end: another word), nor across "Department. Of"
+    assert occurrences(text, "Bill 1997") == [("Bill 1997", "exact")]  # four letters, a digit: never misread
+    assert occurrences(text, "Justice, the") == [("Justice, the", "exact")]  # punctuation inside the phrase is kept

@@ -229,6 +229,33 @@ def test_propagation_across_the_project_is_fuzzy(letters: Path, cli: Callable[..
     assert "0 suggestions added" in again.out
 
 
+SENATE = [
+    "Dear Senator Alvarez,",
+    "",
+    "The United States Senate asked the United States Senator",
+    "from Ohio to write to the United States. We are glad the",
+    "UNITED STATES SENATE and the United States Senatc agree.",
+]
+
+
+def test_propagation_matches_whole_words_within_a_sentence_and_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "senate.db"
+    with Project(path) as project:
+        doc = add_letter(project, "senate.pdf", [SENATE])
+        span_id = tag_phrase(project, doc, "agency", "United States Senate")
+    run = run_scanspan(["suggest", "-p", path, "--propagate", span_id], tmp_path)
+    assert run.code == 0, run.err
+    assert "2 suggestions added from 'propagation'" in run.out
+    # Not "United States Senator" (another word, one letter longer) nor "United States. We are" (across a sentence's end).
+    assert [t for _, _, t, _ in texts(path)] == ["UNITED STATES SENATE", "United States Senatc"]
+    listed = run_scanspan(["suggestions", "list", "-p", path], tmp_path)
+    assert listed.code == 0, listed.err
+    assert "'UNITED STATES SENATE'  propagation 0.95 (case)" in listed.out
+    assert "'United States Senatc'  propagation 0.95 (1 OCR edit: 'Senatc' for 'Senate')" in listed.out
+    rows = json.loads(run_scanspan(["suggestions", "list", "-p", path, "--json"], tmp_path).out)
+    assert [r["reason"] for r in rows] == ["case", "1 OCR edit: 'Senatc' for 'Senate'"]
+
+
 def test_kept_term_lists_suggest_on_new_imports(letters: Path, tmp_path: Path, cli: Callable[..., Run]) -> None:
     terms = write(tmp_path / "agencies.txt", ["Department of Homeland Security"])
     run = cli("suggest", "-p", letters, "--terms", terms, "--label", "agency", "--keep")

@@ -11,7 +11,21 @@ from typing import IO, Any
 from ..errors import ProjectError
 from ..model import Document
 from ..store import Project
-from . import coco, conll, csv, funsd, jsonl, labelstudio, layoutlm, spacy_docbin
+from . import (
+    alto,
+    coco,
+    conll,
+    csv,
+    funsd,
+    hocr,
+    jsonl,
+    labelstudio,
+    layoutlm,
+    ocr_lines,
+    pagexml,
+    searchable_pdf,
+    spacy_docbin,
+)
 from .base import (
     ALL_LAYERS,
     LABEL_LAYERS,
@@ -24,6 +38,7 @@ from .base import (
     export_documents,
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
+from .pagelayout import PageWriter, export_pages, one_file
 from .select import assign_splits, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
@@ -40,6 +55,7 @@ class Format:
     A `flat` format tags each word once, so it takes the entity layer unless asked for another;
     `beside`: it writes the layers not chosen somewhere of their own (spaCy's span groups);
     `all_layers`: it can take every layer at once (the entities tagged, the structure beside them).
+    `splits`: the format can be split by document (the archive formats write one file per page instead).
     """
 
     write: Writer | None
@@ -55,6 +71,15 @@ class Format:
     flat: bool = False
     beside: bool = False
     all_layers: bool = True
+    splits: bool = True
+
+
+def _pages(suffix: str, write_page: PageWriter) -> FolderWriter:
+    def write(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
+              ) -> ExportReport:
+        return export_pages(project, out, docs, options, suggestions, one_file(suffix, write_page))
+
+    return write
 
 
 FORMATS: dict[str, Format] = {
@@ -75,6 +100,14 @@ FORMATS: dict[str, Format] = {
         labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
     ),
     "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True),
+    # The archives' own formats: a folder with one file per page (and its image with --images).
+    "alto": Format(None, "", "ALTO 4.4 XML, one file per page", folder=_pages(".xml", alto.write_page), splits=False),
+    "page": Format(None, "", "PAGE-XML 2019, one file per page", folder=_pages(".xml", pagexml.write_page), splits=False),
+    "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page), splits=False),
+    "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
+                  binary=True),
+    "ocr-lines": Format(None, "", "OCR ground truth for tesstrain: line images + .gt.txt", folder=ocr_lines.export,
+                        splits=False),
 }
 
 
@@ -113,6 +146,8 @@ def export(
         raise ProjectError(f"{fmt} gives each word one label, so it takes one layer: "
                            "--label-layer entity or --label-layer structure")
     options = replace(options, label_layer=options.label_layer or ("entity" if spec.flat else ALL_LAYERS))
+    if options.split and not spec.splits:
+        raise ProjectError(f"{fmt} writes one file per page into a folder; --split is for the training formats")
     if spec.check:
         spec.check(options)
     out = Path(out)

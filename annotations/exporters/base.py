@@ -53,6 +53,9 @@ class ExportOptions:
     # the flat formats, which tag each word once, all for the rest). Set by `export` before writing.
     label_layer: str | None = None
     replace: bool = False  # funsd: replace the folders an earlier export wrote in the output folder
+    images: bool = False  # alto, page, hocr: each page's image beside its file
+    highlights: bool = False  # pdf: a highlight annotation per span
+    corrected_only: bool = False  # ocr-lines: only lines with a corrected word, or of documents marked done
 
 
 @dataclass
@@ -125,6 +128,7 @@ class ExportReport:
     overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
     placed: dict[tuple[str, str], int] = field(default_factory=dict)  # (layer, where in the format) -> spans
     left_out_layers: set[str] = field(default_factory=set)  # layers whose spans --label-layer left out
+    lines: int = 0  # ocr-lines: the text lines written
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -146,7 +150,8 @@ class ExportReport:
 
     def summary(self) -> list[str]:
         """Lines for a person: what was written, then every adjustment and omission, then what to check."""
-        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"]
+        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"
+                 + (f", {self.lines} text lines" if self.lines else "")]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
         # Said where the letter's structure is in play; an export of entities alone reads as before.

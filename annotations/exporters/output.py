@@ -241,8 +241,12 @@ class PageRenderer:
         self.project = project
         self._source: tuple[str, bytes] | None = None
 
+    def image(self, doc: ExportDocument, page: Page) -> Image.Image:
+        """The page at exactly page.width x page.height pixels, grey unless the scan has colour."""
+        return _grey_if_neutral(self._render(doc, page))
+
     def png(self, doc: ExportDocument, page: Page) -> bytes:
-        image = _grey_if_neutral(self._render(doc, page))
+        image = self.image(doc, page)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=3, dpi=(page.dpi_x, page.dpi_y))
         return buffer.getvalue()

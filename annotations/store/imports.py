@@ -9,7 +9,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import Document, Provenance, RawWord
+from ..model import Document, Label, Provenance, RawRegion, RawSpan, RawWord
 from .connection import Transactions
 from .rows import insert_row, now
 
@@ -35,6 +35,14 @@ class NewPage:
     provenance: Provenance
     words: list[RawWord]
     cache_key: str | None = None
+    spans: list[RawSpan] = field(default_factory=list)
+    """Spans the page's words file brings, over its words by index: stored accepted, as `annotator`'s."""
+    regions: list[RawRegion] = field(default_factory=list)
+    annotator: str = ""
+    source: str = ""
+    """Where the spans and regions came from (the words file), kept with each."""
+    also: list[tuple[str, list[RawWord]]] = field(default_factory=list)
+    """Other readings of the page to keep in the OCR cache (the first reading of an `auto` page), by key."""
 
 
 MAX_PAGE_WORDS = 100_000
@@ -42,6 +50,10 @@ MAX_PAGE_WORDS = 100_000
 300 dpi holds about 55,000 words and a dense newspaper page 10,000 to 20,000, a typed letter a few
 hundred; each word costs every command that reads the page about 1 KB of memory, so a page stays
 near 100 MB however it came in (a merged page of 10 million words took 7 GB to merge and 8 GB to search)."""
+
+MAX_PAGE_ANNOTATIONS = MAX_PAGE_WORDS
+"""Spans and regions a words file may bring with one page: one per word is already far more than an
+analyst tags, and each costs a checked insert (a file of a million tags would hold the write lock for minutes)."""
 
 BATCH_WORDS = 10_000
 """Words stored per transaction when a long document is imported (about 0.05 s of holding the write lock)."""
@@ -104,6 +116,17 @@ class ImportStore:
 
         def _unindex_document(self, doc_id: int) -> None: ...
 
+        def labels(self) -> list[Label]: ...
+
+        def add_label(self, label: Label, position: int | None = None) -> Label: ...
+
+        def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int,
+                         tail: int, note: str, annotator: str, span_id: int | None, source: str,
+                         suggested: bool) -> int: ...
+
+        def _insert_region(self, page_id: int, label: str, box: tuple[float, float, float, float], text: str,
+                           note: str, annotator: str, region_id: int | None, source: str, suggested: bool) -> int: ...
+
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
         """Store a source file, its pages, words and OCR cache entries, all or nothing.
 
@@ -115,6 +138,10 @@ class ImportStore:
             if len(page.words) > MAX_PAGE_WORDS:
                 raise ProjectError(f"{name}: page {page.number} has {len(page.words)} words, more than the "
                                    f"{MAX_PAGE_WORDS} a page may hold; not imported")
+            if len(page.spans) + len(page.regions) > MAX_PAGE_ANNOTATIONS:
+                raise ProjectError(f"{name}: page {page.number} brings {len(page.spans) + len(page.regions)} spans "
+                                   f"and regions, more than the {MAX_PAGE_ANNOTATIONS} a page's file may bring; "
+                                   "not imported")
         stamp = now()
         batches = _batches(pages, BATCH_WORDS)
         try:
@@ -219,16 +246,41 @@ class ImportStore:
                 "upscale": prov.upscale,
                 "reading_order": prov.reading_order,
                 "ocr_input": prov.ocr_input,
+                "words_source": prov.words_source,
             },
         )
         self.db.conn.executemany(
             "insert into words (page_id, idx, text, ocr_text, x0, y0, x1, y1, conf, block, par, line) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((page_id, i, w.text, w.text, *w.box, w.conf, w.block, w.par, w.line) for i, w in enumerate(page.words)),
+            ((page_id, i, w.text, w.ocr_text or w.text, *w.box, w.conf, w.block, w.par, w.line)
+             for i, w in enumerate(page.words)),
         )
         self._index_page(page_id, (w.text for w in page.words))
         if page.cache_key:
             self._cache_put(page.cache_key, page.words, prov.engine_version, stamp)
+        for key, words in page.also:
+            self._cache_put(key, words, prov.engine_version, stamp)
+        if page.spans or page.regions:
+            self._insert_annotations(doc_id, page_id, page)
+
+    def _insert_annotations(self, doc_id: int, page_id: int, page: NewPage) -> None:
+        """The spans and regions a words file brought with the page, their labels added where missing."""
+        from ..labels import choose_color
+
+        known = {label.name for label in self.labels()}
+        colors = [label.color for label in self.labels()]
+        for name in dict.fromkeys([s.label for s in page.spans] + [g.label for g in page.regions]):
+            if name not in known:
+                color = choose_color(colors)
+                colors.append(color)
+                self.add_label(Label(name, color))
+        ids = [row[0] for row in self.db.execute("select id from words where page_id = ? order by idx", [page_id])]
+        for span in page.spans:
+            self._insert_span(doc_id, span.label, ids[span.first], ids[span.last], span.head, span.tail, span.note,
+                              page.annotator, None, page.source, False)
+        for region in page.regions:
+            self._insert_region(page_id, region.label, region.box, region.text, region.note, page.annotator, None,
+                                page.source, False)
 
     # -- OCR cache -----------------------------------------------------------------------------
 

@@ -163,9 +163,10 @@ def _rows(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[dict
 
 
 _PAGE_COLUMNS = ("number", "width", "height", "dpi_x", "dpi_y", "image_sha256", "engine", "engine_version", "lang",
-                 "psm", "ocr_dpi", "text_layer", "upscale")
+                 "psm", "ocr_dpi", "text_layer", "upscale", "words_source")
 _WORD_COLUMNS = ("idx", "text", "ocr_text", "x0", "y0", "x1", "y1", "conf", "block", "par", "line")
-_SPAN_COPY = ("label", "head", "tail", "note", "annotator", "created", "updated", "source", "suggested", "score")
+_SPAN_COPY = ("label", "head", "tail", "note", "annotator", "created", "updated", "source", "suggested", "score",
+              "reason")
 _REGION_COPY = ("label", "x0", "y0", "x1", "y1", "text", "note", "annotator", "created", "updated", "source",
                 "suggested")
 
@@ -173,7 +174,7 @@ _REGION_COPY = ("label", "x0", "y0", "x1", "y1", "text", "note", "annotator", "c
 _TEXT = (str,)
 _NUMBER = (int, float)
 _SPAN_TYPES = {"label": _TEXT, "head": (int,), "tail": (int,), "note": _TEXT, "annotator": _TEXT, "source": _TEXT,
-               "suggested": (int,), "score": (*_NUMBER, type(None)), "created": (str, type(None)),
+               "suggested": (int,), "score": (*_NUMBER, type(None)), "reason": _TEXT, "created": (str, type(None)),
                "updated": (str, type(None))}
 _REGION_TYPES = {"label": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER, "y1": _NUMBER, "text": _TEXT,
                  "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
@@ -183,7 +184,7 @@ _DECISION_TYPES = {"a": _TEXT, "b": _TEXT, "decision": _TEXT, "adjudicator": _TE
 _PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NUMBER, "dpi_y": _NUMBER,
                "image_sha256": _OPTIONAL_TEXT, "engine": _OPTIONAL_TEXT, "engine_version": _OPTIONAL_TEXT,
                "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
-               "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None))}
+               "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None)), "words_source": _TEXT}
 _DOCUMENT_TYPES = {"name": _TEXT, "source_sha256": _TEXT, "status": _TEXT, "created": _OPTIONAL_TEXT}
 
 

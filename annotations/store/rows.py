@@ -64,6 +64,7 @@ def page_row(r: dict) -> Page:
         upscale=r["upscale"],
         reading_order=r.get("reading_order") or "",
         ocr_input=r.get("ocr_input") or "",
+        words_source=r.get("words_source") or "",
     )
     return Page(r["id"], r["document_id"], r["number"], r["width"], r["height"], r["dpi_x"], r["dpi_y"], r["image_sha256"], prov)
 
@@ -77,7 +78,7 @@ def span_row(r: dict) -> Span:
         r["id"], r["document_id"], r["label"], r["first_word_id"], r["last_word_id"], r["head"], r["tail"],
         r["note"] or "", r["annotator"] or "", r["created"], r["updated"],
         # .get: a read-only view of a project not yet migrated to 0002 has no such columns.
-        r.get("source") or "", bool(r.get("suggested")), r.get("score"),
+        r.get("source") or "", bool(r.get("suggested")), r.get("score"), r.get("reason") or "",
     )
 
 

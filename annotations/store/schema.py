@@ -376,3 +376,24 @@ def label_layers(db: Database) -> None:
     db["labels"].add_column("layer", str, not_null_default="entity")
     marks = ", ".join("?" for _ in _LETTER_SET)
     db.execute(f"update labels set layer = 'structure' where name in ({marks})", list(_LETTER_SET))
+
+
+@migrations(name="0016_page_language")
+def page_language(db: Database) -> None:
+    # The project's own defaults for reading pages, e.g. the OCR languages ("auto": each page's own,
+    # annotations/languages.py), so that every import and reocr into the project uses them unless told otherwise.
+    db["project_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+@migrations(name="0017_words_source")
+def words_source(db: Database) -> None:
+    # Where a page's words came from when they were read from an hOCR, ALTO or PAGE file rather
+    # than OCRed here (Provenance.words_source); "" for every page OCRed or read from a text layer.
+    db["pages"].add_column("words_source", str, not_null_default="")
+
+
+@migrations(name="0018_suggestion_reasons")
+def suggestion_reasons(db: Database) -> None:
+    # Why a suggestion was proposed ("exact", "case", "1 OCR edit: 'Justlce' for 'Justice'"), shown
+    # beside its score: a score alone did not tell a misread name from another word.
+    db["spans"].add_column("reason", str, not_null_default="")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -44,6 +45,9 @@ SERVED = frozenset({
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
     "keep_region_disagreement", "unsettle_regions",
+    # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
+    "document_contents", "remove_document", "restore_document", "put_back_contents", "default_lang",
+    "set_default_lang",
 })
 
 PROBES = frozenset({"data_version", "last_change"})
@@ -163,6 +167,13 @@ class ProjectProcess:
         self.not_stored = 0
         """Writes in flight when a child died whose fate the file cannot tell: reported as not stored."""
         self._hurried: tuple[int, float] | None = None  # (thread, seconds): see answer_within
+        self.on_wait: Callable[[bool], None] | None = None
+        """Told True when a call from the hurried thread (see answer_within) has waited past its
+        patience for a child that is running (a long read, another thread's request, a write
+        waiting for another program's lock), and False when that call is over: a window says it
+        is waiting, since it cannot answer the analyst until then."""
+        self._holder: int | None = None  # the thread whose request is in the child
+        self._wait_told = False
         self._owed = 0  # answers to requests that were given up waiting for, still to come
         self._start()
         self.read_only: str | None = self._opened.read_only
@@ -195,7 +206,8 @@ class ProjectProcess:
         ProjectBusy. A write is then not sent (the child is first asked for the file's last change,
         always with this patience), so the caller can queue it; `data_version`, the window's poll,
         is likewise given up on. A read from a child that is running is waited for as long as it
-        takes (a slow read costs time, not an error the window has no answer for)."""
+        takes (a slow read costs time, not an error the window has no answer for), and so is a
+        write once sent; past `seconds`, `on_wait` is told, so that the window can say so."""
         self._hurried = (threading.get_ident(), seconds)
 
     def _patience(self) -> float | None:
@@ -203,7 +215,13 @@ class ProjectProcess:
         return hurried[1] if hurried is not None and hurried[0] == threading.get_ident() else None
 
     def _running(self) -> bool:
-        """The child is not stopped. Where /proc does not tell, it is taken to be running."""
+        """The child is not stopped (SIGSTOP, a debugger).
+
+        Told by its state in /proc. Where there is no /proc (macOS, Windows) a child is always
+        taken to be running: there a stopped child's reads are waited for as a slow child's are
+        (the window's status line says it is waiting), only writes and polls give up at their
+        deadline (on Windows, whose pipes take no time-out, not even those), and closing waits
+        its `within` seconds before killing it."""
         try:
             state = Path(f"/proc/{self._process.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
         except (OSError, IndexError):
@@ -214,18 +232,19 @@ class ProjectProcess:
         return errors.ProjectBusy(f"{self.path}: the project's process is not answering (stopped, or busy)")
 
     def _exchange(self, request: tuple[Any, ...], timeout: float | None = None,
-                  strict: bool = True) -> tuple[bool, Any]:
+                  strict: bool = True, until_answered: bool = False) -> tuple[bool, Any]:
         """(sent, reply): reply None when the child is gone, LATER when it did not answer within
         `timeout` (it is owed, and read before the next answer; not `strict`: only when the child
-        is stopped too); sent False when the child was gone before the request reached it (so
-        nothing of it was done)."""
+        is stopped too; `until_answered`: never, it is waited for, in steps of `timeout`); sent
+        False when the child was gone before the request reached it (so nothing of it was done)."""
         try:
             pipes.send(self._out, request)
         except (OSError, ValueError):
             return False, None
         try:
             reply = self._receiver.receive(timeout)
-            while reply is pipes.LATER and not strict and self._running():
+            while reply is pipes.LATER and (until_answered or (not strict and self._running())):
+                self._waiting()
                 reply = self._receiver.receive(timeout)
         except (OSError, ValueError):
             return True, None
@@ -273,10 +292,20 @@ class ProjectProcess:
         if patience is None:
             self._lock.acquire()
         else:
-            # Another thread's request may hold the child: wait for it only while the child works.
-            while not self._lock.acquire(timeout=patience):
-                if not self._running():
-                    raise self._busy()
+            if self._holder == threading.get_ident():
+                # Called from on_wait, while this thread's own request is in the child: it would
+                # wait for itself.
+                raise self._busy()
+            try:
+                # Another thread's request may hold the child: wait for it only while the child works.
+                while not self._lock.acquire(timeout=patience):
+                    if not self._running():
+                        raise self._busy()
+                    self._waiting()
+            except BaseException:
+                self._waited()
+                raise
+        self._holder = threading.get_ident()
         try:
             if self._stopped is not None:
                 raise StoreStopped(self._stopped)
@@ -290,8 +319,8 @@ class ProjectProcess:
             restarts = self.restarts
             before = None if name in REPEATABLE else self._last_change(patience)
             # A write that the child had time to ask about is waited for: it has been sent.
-            sent, reply = self._exchange(request, patience if name in REPEATABLE else None,
-                                         strict=name in PROBES)
+            sent, reply = self._exchange(request, patience, strict=name in PROBES,
+                                         until_answered=name not in REPEATABLE)
             if reply is pipes.LATER:
                 raise self._busy()
             if reply is None:
@@ -306,8 +335,30 @@ class ProjectProcess:
             if before is not None and self.restarts != restarts:
                 self.stored_again += 1
         finally:
+            self._holder = None
             self._lock.release()
+            self._waited()
         return self._unpack(reply)
+
+    def _waiting(self) -> None:
+        """The hurried thread waits on past its patience for a child that works: say so, once a call."""
+        if self._wait_told or self._patience() is None:
+            return
+        self._wait_told = True
+        self._tell(True)
+
+    def _waited(self) -> None:
+        if self._wait_told and self._patience() is not None:
+            self._wait_told = False
+            self._tell(False)
+
+    def _tell(self, waiting: bool) -> None:
+        if self.on_wait is None:
+            return
+        try:
+            self.on_wait(waiting)
+        except Exception as exc:  # noqa: BLE001 - the request in flight must still be read whole
+            sys.excepthook(type(exc), exc, exc.__traceback__)
 
     def _last_change(self, patience: float | None = None) -> int:
         """The file's newest change number, from this child or (when it is dead) a new one."""
@@ -336,16 +387,26 @@ class ProjectProcess:
     def alive(self) -> bool:
         return not self._closed and self._process.poll() is None
 
-    def close(self) -> None:
-        """Ask the child to checkpoint and close the project, and wait for it."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
+    def close(self, within: float = 30) -> None:
+        """Ask the child to checkpoint and close the project, and wait for it up to `within`
+        seconds; one still there then, or stopped (SIGSTOP, a debugger) now, is killed. A kill
+        loses nothing answered: every write the child answered is committed, and SQLite's WAL
+        keeps the file consistent whatever a kill interrupts (the next opener recovers it)."""
+        # Another thread's request may hold the lock for as long as the child does not answer.
+        running = self._running()
+        locked = running and self._lock.acquire(timeout=within)
+        try:
+            # A stopped child reads nothing: a request could fill its pipe and block this thread.
+            if locked and not self._closed:
                 try:
                     pipes.send(self._out, ("close",))
                 except (OSError, ValueError):
                     pass
-        self._stop()
+            self._closed = True
+        finally:
+            if locked:
+                self._lock.release()
+        pipes.stop(self._process, within if running and locked else 0)
 
     def _stop(self) -> None:
         pipes.stop(self._process)

@@ -29,6 +29,8 @@ class NewSuggestion:
     tail: int
     source: str
     score: float
+    reason: str = ""
+    """Why its source proposed it ("exact", "1 OCR edit: 'Justlce' for 'Justice'"); not part of its key."""
 
     @property
     def key(self) -> tuple[int, str, int, int, int, int]:
@@ -101,7 +103,7 @@ class SuggestionStore:
                     continue
                 span_id = self._insert_span(item.document_id, item.label, item.first_word_id, item.last_word_id,
                                             item.head, item.tail, "", "", None, item.source, True)
-                self.db.execute("update spans set score = ? where id = ?", [item.score, span_id])
+                self.db.execute("update spans set score = ?, reason = ? where id = ?", [item.score, item.reason, span_id])
                 result.added.append(span_id)
 
     def suggestions(
@@ -160,7 +162,7 @@ class SuggestionStore:
             self._forget_rejection(span)
             self._insert_span(span.document_id, span.label, span.first_word_id, span.last_word_id, span.head,
                               span.tail, span.note, span.annotator, span.id, span.source, True)
-            self.db.execute("update spans set score = ? where id = ?", [span.score, span.id])
+            self.db.execute("update spans set score = ?, reason = ? where id = ?", [span.score, span.reason, span.id])
         return self.span(span.id)
 
     def unaccept(self, span_id: int, annotator: str | None = None) -> Span:

@@ -82,9 +82,4 @@ class ModelController(QObject):
         say()
 
     def _on_finished(self, result: Any) -> None:
-        report = result.report
-        e = result.evaluation
-        scored = (f"; held-out span F1 {e.f1:.2f} over {e.documents} done documents" if e is not None else "")
-        text = (f"Model trained on {result.trained_spans} accepted spans: {report.added} new suggestion"
-                f"{'s' if report.added != 1 else ''}{scored}")
-        self._end(lambda: self.finished.emit(text))
+        self._end(lambda: self.finished.emit(result.headline()))

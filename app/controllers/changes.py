@@ -17,6 +17,10 @@ POLL_MS = 500
 """How often the window looks for other processes' changes to the project (one cheap query)."""
 IDLE_POLL_MS = 2000
 """The same while the window is in the background."""
+NOT_ANSWERING = "The project's process is not answering; nothing was done (try again when it answers)"
+"""What a key, click or menu that needed the project and found its process stopped says instead."""
+WAITING = "Waiting for the project's process (a long read, or another program's write)…"
+"""What the status line says while the window waits for a running process's answer."""
 
 
 class ChangeFollower(QObject):
@@ -34,6 +38,8 @@ class ChangeFollower(QObject):
         self.timer.setInterval(POLL_MS if w.isActiveWindow() else IDLE_POLL_MS)
         try:
             w.session.poll()
+            if w.status_line.currentMessage() == NOT_ANSWERING:
+                w.status_line.clearMessage()  # it answers again: what was refused can be done now
         except ProjectBusy:
             # Its process is not answering (stopped, or busy with a long request): look again at
             # the next tick; edits wait in the write queue, which says so.
@@ -59,9 +65,38 @@ class ChangeFollower(QObject):
         doc_id, number = nav.doc_id, nav.page_number
         nav.doc_id = nav.page_number = None
         pages = w.session.pages(doc_id) if doc_id is not None else []
+        if doc_id is not None and not pages:  # another program removed the document shown: show a neighbour
+            ids = [d.id for d in w.session.documents()]
+            after = [i for i in ids if i > doc_id] or [i for i in ids if i < doc_id][-1:]
+            doc_id, number = (after[0], 1) if after else (None, None)
+            pages = w.session.pages(doc_id) if doc_id is not None else []
+            if doc_id is None:
+                nav.forget()
+                w.page_view.show_page(None)
+                w.text_view.show_page(None)
+                w.panel.set_document(None)
+                w.enable_actions()
         if doc_id is not None and pages:
             w.panel.set_document(doc_id)
             nav.show_page(doc_id, min(number or 1, len(pages)))
+
+    def on_busy(self, _detail: str) -> None:
+        """A key, click or menu stopped at its first read because the project's process did not
+        answer (see CrashHandler.busy): nothing on screen changed, and the analyst is told so."""
+        self.window.status_line.say(NOT_ANSWERING, 0)
+
+    def on_waiting(self, waiting: bool) -> None:
+        """The window waits for its project's process, which is working but slow to answer (a long
+        read; another program's write that this window's edit waits for). The analyst cannot be
+        answered meanwhile, so the status line says why at once, painted before the wait goes on
+        (no event is handled until the answer comes: keys pressed meanwhile act afterwards, each
+        showing what it did)."""
+        line = self.window.status_line
+        if waiting:
+            line.say(WAITING, 0)
+            line.repaint()
+        elif line.currentMessage() == WAITING:
+            line.clearMessage()
 
     def on_writes_waiting(self, count: int) -> None:
         if count:

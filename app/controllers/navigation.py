@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotations.errors import ProjectBusy
 from app.editing.selection import AnnotationRef
 from app.editing.shown import follow_page
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 
 WANTED_RETRY_MS = 300
 """How often a page the project's process could not give yet is asked for again."""
+PAGE_WAIT = "The project's process is not answering; page {} is shown when it does"
+LISTS_WAIT = "The project's process is not answering; this document's annotations are listed when it does"
 
 
 class Navigation(QObject):
@@ -44,7 +47,14 @@ class Navigation(QObject):
         w = self.window
         if w.session is None:
             return
-        pages = w.session.pages(doc_id)
+        try:
+            pages = w.session.pages(doc_id)
+        except ProjectBusy:
+            # Nothing moves (the crash handler says why): the Documents list, where the click
+            # landed, goes back to the page on screen.
+            if self.doc_id is not None and self.page_number is not None:
+                w.navigator.set_current(self.doc_id, self.page_number)
+            raise
         if not pages:
             return
         number = min(max(number, 1), len(pages))
@@ -52,11 +62,12 @@ class Navigation(QObject):
             return
         page = pages[number - 1]
         self.wanted = None
-        if not w.session.has_page_data(page) and not w.session.answering():
-            # Its words must be read, and the project's process is stopped: the window goes on
-            # answering keys on this page, and shows that one once the process answers.
+        if not w.session.page_in_memory(page) and not w.session.answering():
+            # Its words or annotations must be read, and the project's process is stopped: the
+            # window goes on answering keys on this page, and shows that one once the process
+            # answers (never half of it: the place changes only once it can be drawn).
             self.wanted = (doc_id, number)
-            w.status_line.say(f"The project's process is not answering; page {number} is shown when it does", 0)
+            w.status_line.say(PAGE_WAIT.format(number), 0)
             self._wanted_timer.start()
             return
         # The selection belongs to the page on screen: what is not on this one is dropped (before
@@ -88,13 +99,21 @@ class Navigation(QObject):
         if wanted is not None:
             self.show_page(*wanted)
             status = self.window.status_line
-            if self.wanted != wanted and status.currentMessage().startswith("The project's process is not answering"):
+            if self.wanted != wanted and status.currentMessage() == PAGE_WAIT.format(wanted[1]):
                 status.clearMessage()
+
+    def on_stalled(self) -> None:
+        """The project's process stopped while the page's words were read: the page view reads on
+        once it answers."""
+        if self.page_number is not None:
+            self.window.status_line.say(PAGE_WAIT.format(self.page_number), 0)
 
     def page_text(self) -> None:
         w = self.window
         if not w.page_view.shown():
             return  # the page's words are still being read: pageReady calls again
+        if self.page_number is not None and w.status_line.currentMessage() == PAGE_WAIT.format(self.page_number):
+            w.status_line.clearMessage()
         w.text_view.ensure_shown()
         QTimer.singleShot(1, self._page_chrome)
 
@@ -116,10 +135,24 @@ class Navigation(QObject):
         """The annotations table and the navigator's per-page counts (they read every span)."""
         doc_id, self.lists_doc = self.lists_doc, None
         self._lists_timer.stop()
-        if self.window.session is None or doc_id is None:
+        w = self.window
+        if w.session is None or doc_id is None:
             return
-        self.window.panel.ensure_loaded()
-        self.window.navigator.refresh_counts(doc_id)
+        try:
+            w.panel.ensure_loaded()
+            w.navigator.refresh_counts(doc_id)
+        except ProjectBusy:
+            # The project's process is stopped: the lists are read once it answers, and until
+            # then the table lists nothing rather than the previous document's annotations.
+            if not w.panel.loaded():
+                w.panel.clear_until_loaded()
+            w.status_line.say(LISTS_WAIT, 0)
+            if self.lists_doc is None:
+                self.lists_doc = doc_id
+                self._lists_timer.start()
+            return
+        if w.status_line.currentMessage() == LISTS_WAIT:
+            w.status_line.clearMessage()
 
     def on_rendered(self, page_id: int, _scale: float) -> None:
         view = self.window.page_view

@@ -15,7 +15,10 @@ from app.paths import is_project_file
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-DOCUMENT_FILTER = "Scanned letters (*.pdf *.tif *.tiff *.png *.jpg *.jpeg);;All files (*)"
+DOCUMENT_FILTER = (
+    "Scanned letters and their OCR files (*.pdf *.tif *.tiff *.png *.jpg *.jpeg *.xml *.hocr *.html);;"
+    "hOCR, ALTO and PAGE files, with the image they name (*.xml *.hocr *.html);;All files (*)"
+)
 
 
 class ProjectFiles:

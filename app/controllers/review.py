@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from annotations.suggest import offers_occurrences
+from annotations.model import Span
+from annotations.suggest import FileRequest, SuggestReport, offers_occurrences
+from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.shown import shown_annotation, shown_ranges
 
 if TYPE_CHECKING:
@@ -66,3 +68,38 @@ class ReviewController:
         w = self.window
         if w.session is not None and not w.model.start():
             w.status_line.say("The model is already training", 5000)
+
+    def suggest_from_file(self) -> None:
+        """Suggestions ▸ Suggest from a term list or patterns: the dialog, then the run in the background."""
+        w = self.window
+        if w.session is None:
+            return
+        if w.file_suggestions.running():
+            w.status_line.say("A term list is already running", 5000)
+            return
+        doc_id = w.navigation.doc_id
+        name = next((d.name for d in w.session.documents() if d.id == doc_id), None)
+        dialog = SuggestFileDialog(w.session.labels(), w.session.path.parent,
+                                   (doc_id, name) if doc_id is not None and name is not None else None, w)
+        if dialog.exec() == SuggestFileDialog.DialogCode.Accepted:
+            w.file_suggestions.start(dialog.request())
+
+    def file_suggested(self, request: FileRequest, report: SuggestReport) -> None:
+        """What a term list or pattern file added: its first new suggestion selected (Tab, Enter and X
+        go on from there), and the count in the status bar."""
+        w = self.window
+        name = request.path.name
+        added = set(report.span_ids or ())
+        if added and w.reviewer is not None:
+            new = [item for item in w.reviewer.left(source=name) if isinstance(item, Span) and item.id in added]
+            if new:
+                w.reviewer.step(1, None, new)
+        text = (f"{report.added} suggestion{'s' if report.added != 1 else ''} added from {name!r} ({report.found} found, "
+                f"{report.existing} already tagged or suggested, {report.rejected} rejected before)")
+        if report.skipped:
+            text += f"; {len(report.skipped)} documents skipped: " + "; ".join(report.skipped.values())
+        if request.keep:
+            text += "; kept for new imports"
+        if report.added:
+            text += ". Tab goes through them"
+        w.status_line.say(text, 15000)

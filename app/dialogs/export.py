@@ -39,7 +39,10 @@ LAYER_HINTS = {
     "layoutlm": "ner_tags for the layer chosen; both adds structure_tags",
     "funsd": "One layer: a FUNSD form puts each word in one entity",
 }
-OTHER_LAYERS_HINT = "Every layer by default, each span with its layer named"
+OTHER_LAYERS_HINT = "Every layer by default; choose one to leave the other out (counted in the export's message)"
+PAGE_FILES = {"alto": "PAGE.xml per page", "page": "PAGE.xml per page", "hocr": "PAGE.hocr per page",
+              "ocr-lines": "PAGE-lN.png beside PAGE-lN.gt.txt per text line"}
+"""What the formats that write a folder of pages put in it (PAGE: the document's id and name and the page)."""
 
 
 class ExportDialog(QDialog):
@@ -106,6 +109,9 @@ class ExportDialog(QDialog):
         self.image_url.setPlaceholderText("e.g. /data/local-files/?d=export/")
         self.image_url.setToolTip("Prefix of the image paths in the tasks, for Label Studio's local-files storage")
         self.replace = QCheckBox("Replace the folders an earlier export wrote there")
+        self.images = QCheckBox("Also each page's image (PAGE.png), under the name the files give")
+        self.highlights = QCheckBox("A highlight per span and a rectangle per region, coloured by label")
+        self.corrected_only = QCheckBox("Only lines with a corrected word, or of documents marked done")
         self.output = QLineEdit()
         self._named_for: str | None = None  # the format the output's name was made for
         self.output_label = QLabel("Output file")
@@ -137,16 +143,21 @@ class ExportDialog(QDialog):
         form.addRow("Tokenizer language", self.lang)
         form.addRow("Spans", self.include_spans)
         form.addRow("Image URL prefix", self.image_url)
+        form.addRow("Page images", self.images)
+        form.addRow("Annotations in the PDF", self.highlights)
+        form.addRow("Lines", self.corrected_only)
         form.addRow(self.output_label, row)
         form.addRow("", self.replace)
         form.addRow("", self.files)
         form.addRow("", self.problem)
         form.addRow(buttons)
         # Only the options of the chosen format are shown, as `scanspan export --help` names them.
-        self._only = {self.scheme: "conll", self.snap: "spacy", self.lang: "spacy", self.include_spans: "coco",
-                      self.image_url: "labelstudio", self.replace: "funsd"}
+        self._only: dict[QWidget, tuple[str, ...]] = {
+            self.scheme: ("conll",), self.snap: ("spacy",), self.lang: ("spacy",), self.include_spans: ("coco",),
+            self.image_url: ("labelstudio",), self.replace: ("funsd",), self.images: ("alto", "page", "hocr"),
+            self.highlights: ("pdf",), self.corrected_only: ("ocr-lines",)}
         self.format.currentIndexChanged.connect(self._on_format)
-        for signal in (self.split.textChanged, self.output.textChanged, self.replace.toggled,
+        for signal in (self.split.textChanged, self.output.textChanged, self.replace.toggled, self.images.toggled,
                        self.label_layer.currentIndexChanged):
             signal.connect(self._check)
         self._on_format()
@@ -161,7 +172,8 @@ class ExportDialog(QDialog):
         return {**{name: combo.currentData() for name, combo in combos.items()},
                 "split": self.split.text(), "seed": self.seed.value(), "lang": self.lang.text(),
                 "include_spans": self.include_spans.isChecked(), "image_url": self.image_url.text(),
-                "output": self.output.text()}
+                "images": self.images.isChecked(), "highlights": self.highlights.isChecked(),
+                "corrected_only": self.corrected_only.isChecked(), "output": self.output.text()}
 
     def _restore(self) -> None:
         last = self._last.get(self.project_path.resolve())
@@ -177,6 +189,9 @@ class ExportDialog(QDialog):
         self.lang.setText(last["lang"])
         self.include_spans.setChecked(last["include_spans"])
         self.image_url.setText(last["image_url"])
+        self.images.setChecked(last["images"])
+        self.highlights.setChecked(last["highlights"])
+        self.corrected_only.setChecked(last["corrected_only"])
         self.output.setText(last["output"])
 
     def accept(self) -> None:
@@ -220,7 +235,10 @@ class ExportDialog(QDialog):
     def _on_format(self) -> None:
         fmt = self.format.currentData()
         for widget, only in self._only.items():
-            self.form.setRowVisible(widget, fmt == only)
+            self.form.setRowVisible(widget, fmt in only)
+        # The archive formats write one file per page: no split.
+        for widget in (self.split, self.seed):
+            self.form.setRowVisible(widget, self._splits())
         self.output_label.setText("Output folder" if self._folder() else "Output file")
         self.label_layer.setToolTip(LAYER_HINTS.get(fmt, OTHER_LAYERS_HINT))
         if self._named_for is None:
@@ -247,8 +265,11 @@ class ExportDialog(QDialog):
         path = Path(self.output.text().strip()).expanduser()
         return path if path.is_absolute() else self.project_path.parent / path
 
+    def _splits(self) -> bool:
+        return bool(getattr(self.exporters.FORMATS.get(self.format.currentData()), "splits", True))
+
     def _split_parts(self) -> list[str]:
-        if not self.split.text().strip():
+        if not self._splits() or not self.split.text().strip():
             return []
         return [name for name, _ in self._parse_split(self.split.text())]
 
@@ -287,15 +308,22 @@ class ExportDialog(QDialog):
         return [split_folder(part) for part in parts] or ["annotations", "images"]
 
     def _folder_text(self, out: Path, parts: list[str]) -> str:
+        fmt = self.format.currentData()
+        if fmt in PAGE_FILES:
+            images = " and PAGE.png" if fmt in self._only[self.images] and self.images.isChecked() else ""
+            return f"Writes {PAGE_FILES[fmt]}{images} in {out}"
         if parts:
             return f"Writes {', '.join(p + '/' for p in self._folder_parts(parts))} (each with annotations/ and images/) in {out}"
         return f"Writes annotations/ and images/ in {out}"
 
     def _folder_problem(self, out: Path, parts: list[str]) -> str:
+        fmt = self.format.currentData()
         if out.exists() and not out.is_dir():
-            return f"{out.name} is a file; FUNSD writes a folder."
+            return f"{out.name} is a file; {'FUNSD' if fmt == 'funsd' else fmt} writes a folder."
         if not out.parent.is_dir():
             return f"The folder {out.parent} does not exist."
+        if fmt in PAGE_FILES:
+            return ""  # files of an earlier export of the same pages are replaced, others left alone
         there = [p + "/" for p in self._folder_parts(parts) if (out / p).exists()]
         if there and not self.replace.isChecked():
             return f"{out.name} already holds {', '.join(there)}: tick Replace to write over them."
@@ -306,7 +334,7 @@ class ExportDialog(QDialog):
         fmt = self.format.currentData()
         scope = self.scope.currentData()
         documents = [self.current_doc] if scope == "current" and self.current_doc is not None else None
-        split = self.split.text().replace(" ", "") or None
+        split = (self.split.text().replace(" ", "") or None) if self._splits() else None
         options = self.exporters.ExportOptions(
             statuses=["done"] if scope == "done" else None,
             suggestions=self.suggestions.currentData(),
@@ -320,5 +348,8 @@ class ExportDialog(QDialog):
             replace=self._folder() and self.replace.isChecked(),
             layer=self.layer.currentData(),
             label_layer=self.label_layer.currentData(),
+            images=fmt in self._only[self.images] and self.images.isChecked(),
+            highlights=fmt in self._only[self.highlights] and self.highlights.isChecked(),
+            corrected_only=fmt in self._only[self.corrected_only] and self.corrected_only.isChecked(),
         )
         return fmt, self.output_path(), documents, options

@@ -39,22 +39,35 @@ GESTURES = [
     ("Accept all suggestions of a label or a source", "Suggestions ▸ Accept all of a label / from a source, or "
                                                       "Shift+Enter on a selected suggestion (all of its label); "
                                                       "asked first when they are not all on the page shown"),
-    ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, OCR "
-                                            "variants included; not for a bare number or a span under three characters), "
+    ("Tag the other occurrences of a span", "After a tag the status bar offers them (counted across the project, whole "
+                                            "words within a sentence, other case and OCR misreadings included; not for a bare number or a span under three characters), "
                                             "while the span stays selected: T suggests them, Shift+T tags them all "
                                             "(asked first when they reach beyond the page)"),
-    ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background"),
+    ("Suggest from a term list or patterns", "Suggestions ▸ Suggest from a term list or patterns…: the file, its "
+                                             "label, fuzzy and case choices; runs in the background, then the "
+                                             "status bar says what it added and the first new suggestion is selected"),
+    ("Suggest with a model", "Suggestions ▸ Suggest with a model: trains on the accepted spans in the background "
+                             "(10 of a label at least) and proposes the labels whose held-out F1 reaches 0.50"),
     ("Search every document", "Ctrl+Shift+F, type, Enter; Enter or a click on a hit goes to its page"),
     ("Import", "File ▸ Import documents (Ctrl+I), File ▸ Import folder (Ctrl+Shift+I, with its subfolders), or "
-               "drop files or folders on the window; the dialogs open in the folder last imported from"),
+               "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
+               "ALTO or PAGE file brings in its image with the file's words, corrections, spans and regions (as "
+               "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
     ("Add, edit (rename, colour, key, layer) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
-    ("Import settings of this project", "File ▸ Import settings"),
+    ("Import settings of this project", "File ▸ Import settings (OCR languages: e.g. eng+fra, or auto: each page's "
+                                        "own, told from a first reading)"),
+    ("Read a document again (other languages, auto)", "Document ▸ OCR again…, or right-click it in the Documents "
+                                                      "panel: in the background, spans, notes and corrections move "
+                                                      "to the new words, one undo step"),
+    ("Remove a document", "Document ▸ Remove document…, or right-click it in the Documents panel: asked first; "
+                          "Undo brings it back while the window is open"),
     ("Your name on your edits", "Edit ▸ Analyst name… (asked once; every span and region records it)"),
     ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
                                 "next / previous, Esc stops"),
-    ("Export with a split, seed, tagging scheme or labels' layer (entities, a letter's structure)",
+    ("Export with a split, seed, tagging scheme or labels' layer (entities, a letter's structure), or as ALTO, "
+     "PAGE, hOCR, a searchable PDF or OCR lines",
      "File ▸ Export (Ctrl+E)"),
 ]
 

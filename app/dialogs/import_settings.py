@@ -42,7 +42,8 @@ class ImportSettingsDialog(QDialog):
         self.force_ocr.setChecked(options.force_ocr)
         self.force_ocr.setToolTip("Without it, a PDF page with a usable text layer takes its words from the PDF")
         self.lang = QLineEdit(options.ocr.lang)
-        self.lang.setToolTip("Tesseract languages, joined by +, e.g. eng+fra")
+        self.lang.setToolTip("Tesseract languages, joined by +, e.g. eng+fra; auto: each page's own, told from a "
+                             "first reading")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020")
@@ -59,7 +60,8 @@ class ImportSettingsDialog(QDialog):
         self.letter_parts.setChecked(options.letter_parts)
         self.letter_parts.setEnabled(project is not None)
         self.letter_parts.setToolTip("Letterhead, date, recipient, salutation, body paragraphs, closing, signature "
-                                     "block, ... as suggestions to review; kept in the project file (as scanspan "
+                                     "block and the handwritten signatures found on the scan, ... as suggestions to "
+                                     "review, on pages that look like letters; kept in the project file (as scanspan "
                                      "import --letter-parts), and adds the letter labels")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -47,7 +47,14 @@ class Editor(QObject):
         self.current_label = current_label
 
     def _push(self, command: commands.Command) -> bool:
+        """Push an edit; whether it is done now (False also when it waits for a busy project)."""
+        waiting = self.session.writes.pending()
         self.stack.push(command)
+        if self.session.writes.pending() > waiting:
+            # Queued, not stored: saying "Deleted" now would tell of an edit the file and the
+            # views do not have yet (they follow once it is stored).
+            self.message.emit(f"The project is busy; “{command.text()}” is done as soon as it frees")
+            return False
         return command.done_once if hasattr(command, "done_once") else True
 
     def _err(self, text: str) -> None:

@@ -57,13 +57,16 @@ class Row:
     source: str = ""
     score: float | None = None
     annotator: str = ""
+    reason: str = ""
 
     @property
     def state(self) -> str:
-        """What the State column says: a suggestion and where it came from, or how the span was made."""
+        """What the State column says: a suggestion, where it came from and why (its score's reason:
+        "exact", "case", "1 OCR edit: 'Senato' for 'Senate'"), or how the span was made."""
         if self.suggested:
             score = f" {self.score:.2f}" if self.score is not None else ""
-            return f"suggested · {self.source or 'import'}{score}"
+            reason = f" ({self.reason})" if self.reason else ""
+            return f"suggested · {self.source or 'import'}{score}{reason}"
         return f"accepted · {self.source}" if self.source else "by hand"
 
 
@@ -87,13 +90,16 @@ class AnnotationModel(QAbstractTableModel):
         session.labelsChanged.connect(self._on_labels)
 
     def set_document(self, doc_id: int | None) -> None:
+        rows: list[Row] = []
+        if doc_id is not None:
+            # Read before the reset: a read the project's process does not answer (ProjectBusy)
+            # leaves the table as it was, never half a reset.
+            rows = [self._span_row(s) for s in self.session.spans(doc_id).values()]
+            rows += [self._region_row(r, doc_id) for r in self.session.regions(doc_id).values()]
+            rows.sort(key=lambda r: r.order)
         self.beginResetModel()
         self.doc_id = doc_id
-        self.rows = []
-        if doc_id is not None:
-            self.rows = [self._span_row(s) for s in self.session.spans(doc_id).values()]
-            self.rows += [self._region_row(r) for r in self.session.regions(doc_id).values()]
-            self.rows.sort(key=lambda r: r.order)
+        self.rows = rows
         self.endResetModel()
         if self.sort_key != (2, Qt.SortOrder.AscendingOrder):
             self.sort(*self.sort_key)
@@ -102,11 +108,12 @@ class AnnotationModel(QAbstractTableModel):
         p1, i1, _, _ = self.session.extent(span)
         return Row(AnnotationRef("span", span.id), span.label, p1, (p1, i1), span.note,
                    suggested=bool(span.suggested), source=span.source or "", score=span.score,
-                   annotator=span.annotator or "")
+                   annotator=span.annotator or "", reason=span.reason)
 
-    def _region_row(self, region: Region) -> Row:
-        assert self.doc_id is not None
-        page = self.session.page_by_id(self.doc_id, region.page_id)
+    def _region_row(self, region: Region, doc_id: int | None = None) -> Row:
+        doc_id = self.doc_id if doc_id is None else doc_id
+        assert doc_id is not None
+        page = self.session.page_by_id(doc_id, region.page_id)
         return Row(AnnotationRef("region", region.id), region.label, page.number, (page.number, -1),
                    region.note, region.text or "[region]", bool(region.suggested), region.source or "",
                    annotator=region.annotator or "")
@@ -156,6 +163,8 @@ class AnnotationModel(QAbstractTableModel):
             return self._icon(row.label)
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return self.text_of(row)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return row.state  # the reason can be longer than the column
         if role == Qt.ItemDataRole.UserRole:
             return row.ref
         return None
@@ -397,9 +406,16 @@ class AnnotationsPanel(QWidget):
             self.ensure_loaded()
 
     def ensure_loaded(self) -> None:
+        """Fill the table with the pending document's annotations; one the project's process cannot
+        read yet (ProjectBusy) stays pending, so that calling again later fills it."""
         if self._pending is not None:
-            doc_id, self._pending = self._pending, None
-            self.model.set_document(doc_id)
+            self.model.set_document(self._pending)
+            self._pending = None
+
+    def clear_until_loaded(self) -> None:
+        """No rows until ensure_loaded() can read the pending document: the table never lists
+        another document's annotations beside the page shown."""
+        self.model.set_document(None)
 
     def loaded(self) -> bool:
         return self._pending is None

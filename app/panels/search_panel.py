@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from annotations.errors import ScanspanError
+from annotations.errors import ProjectBusy, ScanspanError
 from annotations.search import SearchHit
 from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
@@ -63,17 +63,22 @@ class SearchPanel(QWidget):
             self.search()
 
     def search(self) -> None:
+        query = self.edit.text()
+        hits: list[SearchHit] = []
+        error = ""
+        if self.session is not None and query.strip():
+            try:
+                # One more than shown, to know whether there are more.
+                hits = self.session.project.search(query, limit=LIMIT + 1)
+            except ProjectBusy:
+                raise  # its process did not answer: the hits shown stay, and the window says why
+            except ScanspanError as exc:
+                error = str(exc)
         self.list.clear()
-        self.hits = []
-        query = self._searched = self.edit.text()
-        if self.session is None or not query.strip():
-            self.summary.clear()
-            return
-        try:
-            # One more than shown, to know whether there are more.
-            self.hits = self.session.project.search(query, limit=LIMIT + 1)
-        except ScanspanError as exc:
-            self.summary.setText(str(exc))
+        self.hits = hits
+        self._searched = query
+        if self.session is None or not query.strip() or error:
+            self.summary.setText(error)
             return
         more = len(self.hits) > LIMIT
         self.hits = self.hits[:LIMIT]

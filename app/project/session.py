@@ -37,6 +37,7 @@ from annotations.model import (
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.region_adjudication import RegionDisagreement
 from annotations.store import Project
+from annotations.store.documents import RemovedDocument
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
 from annotations.store.suggestions import NewSuggestion
@@ -50,6 +51,9 @@ TagCount = tuple[int, int]
 """(tags, suggestions still to review): what the navigator's Tags column shows for a page or document."""
 
 PAGE_CACHE = 16
+CLOSE_WITHIN = 1.0
+"""Seconds closing waits for the project's process to close the project before killing it (one
+stopped is killed at once): the window closes at once, and the file is consistent either way."""
 """Pages whose words stay in memory (a dense page is a few MB of Python objects)."""
 
 
@@ -67,6 +71,7 @@ class ProjectSession(QObject):
     reset = Signal()  # too much changed at once to say what: every view reads its page again
     restarted = Signal(int, int)  # the project's process died and another took over: writes stored, not stored
     closing = Signal()  # work queued for later turns of the event loop must not reach a closed project
+    waiting = Signal(bool)  # the window waits for its project's process, which is working (see ProjectProcess.on_wait)
 
     def __init__(self, project: ProjectProcess | Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +81,8 @@ class ProjectSession(QObject):
         self.writes = WriteQueue(self)
         self._caches = Caches()
         self._log = ChangeLog(self, self._caches)
+        if isinstance(project, ProjectProcess):
+            project.on_wait = self.waiting.emit
 
     # -- project --------------------------------------------------------------------------------
 
@@ -102,7 +109,10 @@ class ProjectSession(QObject):
 
     def close(self) -> None:
         self.closing.emit()
-        self.project.close()
+        if isinstance(self.project, ProjectProcess):
+            self.project.close(within=CLOSE_WITHIN)
+        else:
+            self.project.close()
 
     # -- following changes ------------------------------------------------------------------------
 
@@ -187,6 +197,12 @@ class ProjectSession(QObject):
         """The page's words are in memory (page_data(page) costs nothing)."""
         return page.id in self._caches.page_data
 
+    def page_in_memory(self, page: Page) -> bool:
+        """Showing the page reads nothing from the project: its words, the spans on it and its
+        document's regions are in memory (a page prepared while idle, or seen before)."""
+        return (page.id in self._caches.page_data and page.id in self._caches.on_page
+                and page.document_id in self._caches.regions)
+
     def page_data_steps(self, page: Page) -> list[Callable[[], None]]:
         """Reading a page's words in a few steps of a few ms each, so that a page can be prepared
         on idle turns of the event loop; after the last step page_data(page) has it."""
@@ -223,6 +239,31 @@ class ProjectSession(QObject):
 
     def set_status(self, doc_id: int, status: str) -> None:
         self.project.set_status(doc_id, status)
+        self.sync()
+
+    def default_lang(self) -> str | None:
+        """The OCR languages the project file keeps as its default (`scanspan import --keep-lang`), or None."""
+        return self.project.default_lang()
+
+    def set_default_lang(self, lang: str) -> None:
+        self.project.set_default_lang(lang)
+
+    def document_contents(self, doc_id: int) -> RemovedDocument:
+        """What removing the document would remove (its file left out: only counted)."""
+        return self.project.document_contents(doc_id, source=False)
+
+    def remove_document(self, doc_id: int) -> RemovedDocument:
+        removed = self.project.remove_document(doc_id)
+        self.sync()
+        return removed
+
+    def restore_document(self, removed: RemovedDocument) -> Document:
+        document = self.project.restore_document(removed)
+        self.sync()
+        return document
+
+    def put_back_contents(self, contents: RemovedDocument) -> None:
+        self.project.put_back_contents(contents)
         self.sync()
 
     # -- annotations (reads) ----------------------------------------------------------------------

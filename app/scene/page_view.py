@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotations.errors import ProjectBusy
 from annotations.model import Box, Page, Region, Span, Word
 from annotations.pagetext import PageData, TextRange, between_words, runs, snap
 from app.editing.selection import AnnotationRef, Selection
@@ -57,6 +58,8 @@ from app.scene.render import PageRenderer, scale_for
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
 ZOOM_STEP = 1.25
 MARGIN = 24.0  # page pixels of grey around the page
+STALLED_RETRY_MS = 300
+"""How often a step of reading a page that the project's process did not answer is tried again."""
 
 
 class PageView(QGraphicsView):
@@ -67,6 +70,7 @@ class PageView(QGraphicsView):
     wordCorrected = Signal(int, str, str)  # word id, old text, new text
     toolChanged = Signal(str)
     pageReady = Signal()  # the words and highlights of a page shown in steps are in the scene
+    stalled = Signal()  # the project's process stopped answering while the page was read: it goes on once it answers
 
     def __init__(self, session: ProjectSession, selection: Selection, renderer: PageRenderer,
                  parent: QWidget | None = None) -> None:
@@ -160,13 +164,26 @@ class PageView(QGraphicsView):
                        lambda: self.session.spans_on_page(page),
                        lambda: highlight_shapes(self.session.spans_on_page(page), self.session.page_data(page)),
                        self._show_annotations, self.pageReady.emit]
-        self._stepper.start()
+        self._stepper.start(1)
 
     def _show_step(self) -> None:
         if self._steps:
-            self._steps.pop(0)()
+            try:
+                self._run_step()
+            except ProjectBusy:
+                # Its process stopped while the page was read: the same step again later, so the
+                # page is finished once it answers rather than left half drawn.
+                self._stepper.start(STALLED_RETRY_MS)
+                self.stalled.emit()
+                return
         if self._steps:
-            self._stepper.start()
+            self._stepper.start(1)
+
+    def _run_step(self) -> None:
+        step = self._steps[0]
+        step()  # ProjectBusy leaves it first, to be run again
+        if self._steps and self._steps[0] is step:  # not a step of a page shown by the step itself
+            self._steps.pop(0)
 
     def shown(self) -> bool:
         """The page's words and highlights are in the scene."""
@@ -174,7 +191,7 @@ class PageView(QGraphicsView):
 
     def ensure_shown(self) -> None:
         while self._steps:
-            self._show_step()
+            self._run_step()
         self._stepper.stop()
         if self._annotations_due.isActive():
             self._rebuild_annotations()

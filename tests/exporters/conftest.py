@@ -1,5 +1,5 @@
 """Projects for the export tests, built through the store API from real PDFs drawn here (no OCR),
-plus the bundled sample letter OCRed and tagged once per session."""
+plus the bundled sample letter and a real scanned memo (as a fax TIFF and a JPEG) OCRed and tagged once per session."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from helpers import real_scans, run_scanspan
+from PIL import Image
 
 from annotations.model import Provenance, RawWord
 from annotations.store import NewPage, Project
@@ -176,3 +178,32 @@ def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pyt
         return code, out.out, out.err
 
     return run
+
+
+FUNSD_PAGE = "0000971160"  # a real ~100 dpi fax-quality memo
+
+
+@pytest.fixture(scope="session")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real FUNSD page as a bilevel G4 fax TIFF (204 x 196 dpi) and as a JPEG, OCRed by `scanspan import`;
+    in each, one word corrected, the first two words tagged and a region drawn. Copy it to change it."""
+    folder = tmp_path_factory.mktemp("scans")
+    with Image.open(real_scans() / "funsd-train" / f"{FUNSD_PAGE}.png") as page:
+        grey = page.convert("L")
+    fax = grey.resize((round(grey.width * 2.04), round(grey.height * 1.96)), Image.Resampling.LANCZOS)
+    fax = fax.point(lambda v: 255 if v >= 150 else 0).convert("1", dither=Image.Dither.NONE)
+    fax.save(folder / "fax.tif", format="TIFF", compression="group4", dpi=(204, 196))
+    grey.save(folder / "memo.jpg", format="JPEG", quality=85, dpi=(100, 100))
+    project = folder / "scans.scanspan"
+    run = run_scanspan(["import", folder / "fax.tif", folder / "memo.jpg", "-p", project, "--jobs", "2"], folder,
+                       timeout=300)
+    assert run.code == 0, run.err
+    with Project(project) as p:
+        for doc in p.documents():
+            words = [w for page in p.pages(doc.id) for w in p.words(page.id)]
+            longest = max((w for w in words if w.text.isalpha()), key=lambda w: len(w.text))
+            p.correct_word(longest.id, longest.text.upper() + "Q")
+            p.add_span(doc.id, "agency", words[0].id, words[1].id)
+            page = p.pages(doc.id)[0]
+            p.add_region(page.id, "signature", (10, 10, page.width / 3, page.height / 8), text="stamp")
+    return project

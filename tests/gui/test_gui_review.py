@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import add_second_letter, open_window, rows, when_modal
-from PySide6.QtCore import Qt
+from letter_project import add_agency_letters
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCharFormat
-from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.dialogs.help import ShortcutsDialog
+from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.selection import AnnotationRef, TextRange
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -89,7 +91,7 @@ def test_suggestions_look_unlike_accepted_spans_in_both_views_and_the_table(
 
     # The table says where it came from; the filter shows suggestions only, or decided ones only.
     states = window.annotation_states()
-    assert states and all(s == "suggested · agencies.txt 1.00" or s.startswith("suggested · programs.txt") for s in states)
+    assert states and all(s == "suggested · agencies.txt 1.00 (exact)" or s.startswith("suggested · programs.txt") for s in states)
     window.panel.filter_state("accepted")
     assert window.annotation_states() == []
     window.panel.filter_state("suggested")
@@ -299,35 +301,53 @@ def test_the_model_says_why_when_there_is_nothing_to_learn_from(qtbot: QtBot, wi
     assert not window.model.running() and not window.model.bar.isVisible()
 
 
-def test_cancelling_the_model_stores_nothing(qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
-    window = tagged_window
+def test_the_model_says_how_many_accepted_spans_of_a_label_it_needs(qtbot: QtBot, tagged_window: MainWindow) -> None:
+    with qtbot.waitSignal(tagged_window.messageShown, timeout=60_000) as shown:
+        tagged_window.actions.suggest_with_model.trigger()
+    assert shown.args[0].startswith("the model needs at least 10 accepted spans of a label to learn it (accepted so far: agency ")
+    assert not tagged_window.model.running()
+
+
+@pytest.fixture
+def agency_file(tmp_path: Path) -> Path:
+    """Five letters done with their agencies tagged (ten spans), three new ones."""
+    path = tmp_path / "agencies.scanspan"
+    with Project(path) as project:
+        add_agency_letters(project, done=5, new=3)
+    return path
+
+
+def test_cancelling_the_model_stores_nothing(qtbot: QtBot, settings: Settings, agency_file: Path) -> None:
+    window = open_window(qtbot, settings, agency_file)
     window.actions.suggest_with_model.trigger()
-    qtbot.waitUntil(lambda: window.model.label.text().startswith("Model: training"), timeout=60_000)
+    qtbot.waitUntil(lambda: window.model.label.text().startswith("Model: held-out fold"), timeout=60_000)
     qtbot.mouseClick(window.model.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.model.running(), timeout=60_000)
     assert window.statusBar().currentMessage() == "Training cancelled; nothing was stored"
-    assert rows(tagged_file, "select count(*) from spans where source = 'model'") == [(0,)]
+    assert rows(agency_file, "select count(*) from spans where source = 'model'") == [(0,)]
 
 
 @pytest.mark.slow
 def test_the_model_trains_in_the_background_and_its_suggestions_appear(
-    qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
+    qtbot: QtBot, settings: Settings, agency_file: Path
 ) -> None:
-    window = tagged_window
+    window = open_window(qtbot, settings, agency_file)
     window.actions.suggest_with_model.trigger()
     assert window.model.running()
     qtbot.waitUntil(window.model.bar.isVisible)
-    # The analyst keeps working meanwhile: a page turn answers at once.
-    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_page() == (1, 2)
+    # The analyst keeps working meanwhile: the next document answers at once.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page() == (2, 1)
     qtbot.waitUntil(lambda: not window.model.running(), timeout=120_000)
-    (made,) = rows(tagged_file, "select count(*) from spans where source = 'model' and suggested = 1")[0]
+    (made,) = rows(agency_file, "select count(*) from spans where source = 'model' and suggested = 1")[0]
     assert made > 0
     assert window.statusBar().currentMessage().startswith(
-        f"Model trained on 17 accepted spans: {made} new suggestion{'s' if made != 1 else ''}")
+        f"Model trained on 10 accepted spans: {made} new suggestion{'s' if made != 1 else ''}; held-out F1 agency ")
     assert not window.model.bar.isVisible()
     # They reached the window through the change log: counted, and Tab goes to them.
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith(f"{made} suggestion"))
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert window.statusBar().currentMessage() == "No suggestions in letter-1.pdf — Tab again for letter-5.pdf"
     press(qtbot, window, Qt.Key.Key_Tab)
     assert "from model" in window.statusBar().currentMessage()
 
@@ -474,3 +494,45 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     assert rows(region_review_file, "select suggested from regions order by id") == [(0,), (0,)]
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(region_review_file, "select suggested from regions order by id") == [(1,), (1,)]
+
+
+def test_a_term_list_runs_from_the_suggestions_menu_and_shows_what_it_added(
+    qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path
+) -> None:
+    terms = tmp_path / "programs.txt"
+    terms.write_text("cybertipline\nProject iGuardain\n", encoding="utf-8")  # other case; a misspelling
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, SuggestFileDialog)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert not ok.isEnabled() and dialog.problem.text() == "Choose a term list or a pattern file"
+        qtbot.keyClicks(dialog.path, str(terms))
+        assert dialog.kind.currentData() == "terms"
+        qtbot.keyClicks(dialog.label, "pr")
+        assert dialog.label.currentText() == "program"
+        for box in (dialog.fuzzy, dialog.ignore_case):  # on the box itself: the widget is wider than its text
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+            assert box.isChecked()
+        assert ok.isEnabled()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Suggestions")
+    action = next(a for a in menu.actions() if a.text() == "Suggest from a term &list or patterns…")
+    when_modal(qtbot, SuggestFileDialog, fill)
+    action.trigger()
+    assert window.file_suggestions.running()
+    qtbot.waitUntil(lambda: not window.file_suggestions.running(), timeout=60_000)
+    stored = rows(project_file, "select label, reason from spans where source = 'programs.txt' and suggested = 1")
+    reasons = sorted({reason for _, reason in stored})
+    assert {label for label, _ in stored} == {"program"}
+    assert reasons == ["2 OCR edits: 'iGuardian' for 'iGuardain'", "case"]
+    # The status line says what it added, and the review starts at its first suggestion.
+    assert window.statusBar().currentMessage() == (
+        f"{len(stored)} suggestions added from 'programs.txt' ({len(stored)} found, 0 already tagged or suggested, "
+        "0 rejected before). Tab goes through them")
+    assert selected_suggestion(window)[2:] in {("program", "CyberTipline"), ("program", "Project iGuardian")}
+    assert "suggested · programs.txt 1.00 (case)" in window.annotation_states()
+    window.activateWindow()  # the offscreen platform does not give it back when the dialog closes
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    press(qtbot, window, Qt.Key.Key_Return)  # accepted like any suggestion
+    assert len(rows(project_file, "select 1 from spans where source = 'programs.txt' and suggested = 0")) == 1

@@ -1,0 +1,208 @@
+"""A page as archives' formats describe it: blocks of lines of words in reading order, with spans per word and line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ProjectError
+from ..model import Box, Document, Page, Region, Word
+from ..store import Project
+from ..textlayer import ResolvedSpan
+from .base import ExportDocument, ExportOptions, ExportReport, export_documents
+from .output import PageRenderer, Staging, cannot_write, slug
+
+
+@dataclass(frozen=True)
+class SpanPart:
+    """The part of a span on one line: its characters in the line's text, and whether the span goes on after it."""
+
+    span: ResolvedSpan
+    offset: int
+    length: int
+    continued: bool
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    text: str
+    starts: list[int]  # each word's first character in `text`
+    parts: list[SpanPart] = field(default_factory=list)
+
+    @property
+    def box(self) -> Box:
+        return union(w.box for w in self.words)
+
+
+@dataclass
+class Block:
+    """The words of one paragraph of one block of the OCR, in reading order."""
+
+    lines: list[Line]
+
+    @property
+    def box(self) -> Box:
+        return union(line.box for line in self.lines)
+
+
+@dataclass
+class PageLayout:
+    page: Page
+    number: int  # 1-based, the page's number in its document
+    blocks: list[Block]
+    regions: list[Region]
+    word_spans: dict[int, list[ResolvedSpan]]  # word id -> the spans covering any of it
+    widened: int  # spans that begin or end inside a word (formats that tag whole words widen them)
+    layers: dict[str, str] = field(default_factory=dict)  # label -> its layer, "entity" or "structure"
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+
+def union(boxes: Iterable[Box]) -> Box:
+    xs0, ys0, xs1, ys1 = zip(*boxes)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def label_layers(project: Project) -> dict[str, str]:
+    """Each label's layer: "structure" for the parts of a letter (salutation, body, closing), else "entity".
+
+    Read with a default: a project whose labels say no layer has only entity labels.
+    """
+    return {label.name: str(getattr(label, "layer", "entity")) for label in project.labels()}
+
+
+def layout(doc: ExportDocument, page_index: int, layers: dict[str, str] | None = None) -> PageLayout:
+    """Page `page_index` of `doc` as blocks, lines and words, with each span's parts placed on its lines.
+
+    Runs of consecutive words (in reading order) with the same block and paragraph are a block, with
+    the same line a line: the order of the page's text is kept even where the OCR's block numbers
+    come back later on the page. A line's text is its words joined by one space, as in the page text.
+    """
+    page_text = doc.text.pages[page_index]
+    base = doc.text.page_offsets[page_index]
+    blocks: list[Block] = []
+    line_ranges: list[tuple[Line, int]] = []  # (line, the document offset of its first character)
+    previous: Word | None = None
+    for k, word in enumerate(page_text.words):
+        if previous is None or (previous.block, previous.par) != (word.block, word.par):
+            blocks.append(Block([]))
+        if previous is None or (previous.block, previous.par, previous.line) != (word.block, word.par, word.line):
+            line = Line([], "", [])
+            blocks[-1].lines.append(line)
+            line_ranges.append((line, base + page_text.starts[k]))
+        line = blocks[-1].lines[-1]
+        line.starts.append(base + page_text.starts[k] - line_ranges[-1][1])
+        line.words.append(word)
+        previous = word
+    for line in (line for block in blocks for line in block.lines):
+        line.text = " ".join(w.text for w in line.words)
+    start, end = doc.text.page_range(page_index)
+    word_spans: dict[int, list[ResolvedSpan]] = {}
+    widened = 0
+    for span in doc.spans:
+        if span.end <= start or span.start >= end:
+            continue
+        for word in span.words:
+            if word.page_id == doc.pages[page_index].id:
+                word_spans.setdefault(word.id, []).append(span)
+        if span.start >= start and (span.span.head or span.span.tail):
+            widened += 1
+        parts = [(line, lo, max(span.start, lo), min(span.end, lo + len(line.text)))
+                 for line, lo in line_ranges if span.start < lo + len(line.text) and span.end > lo]
+        for n, (line, lo, s, e) in enumerate(parts):
+            continued = n < len(parts) - 1 or span.end > end
+            line.parts.append(SpanPart(span, s - lo, e - s, continued))
+    page = doc.pages[page_index]
+    regions = [g for g in doc.regions if g.page_id == page.id]
+    return PageLayout(page, page.number, blocks, regions, word_spans, widened, layers or {})
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = "texts with characters XML cannot hold (control characters), written as U+FFFD"
+
+
+def xml_clean(text: str) -> str:
+    """`text` with what XML 1.0 forbids replaced by U+FFFD, one for one (see xml_safe, which counts it)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def xml_safe(text: str, report: ExportReport) -> str:
+    """`text` with what XML 1.0 forbids (control characters a PDF's text layer or a typed correction can
+    hold) replaced one for one, so offsets into it stay right; counted as adjusted."""
+    cleaned, count = _NOT_XML.subn("\ufffd", text)
+    report.adjust(NOT_XML, 1 if count else 0)
+    return cleaned
+
+
+def page_stem(doc: ExportDocument, page: Page) -> str:
+    """A page's file name without extension, the same at every export: document id, name and page, e.g. 3-letter-p2."""
+    return f"{doc.document.id}-{slug(doc.document.name)}-p{page.number}"
+
+
+def confidence(word: Word) -> float:
+    """The engine's confidence as 0-1 (tesseract's are 0-100; -1, "none", is 0)."""
+    return min(1.0, max(0.0, word.conf / 100))
+
+
+PageWriter = Callable[[PageLayout, str, ExportReport], bytes]
+"""(page, the name of its image, report) -> the page's file."""
+PageFiles = Callable[[ExportDocument, PageLayout, str, ExportReport, PageRenderer], Iterable[tuple[str, bytes]]]
+"""(document, page, the page's file stem, report, its renderer) -> (name, content) of each file the page gives."""
+
+
+def one_file(suffix: str, write_page: PageWriter) -> PageFiles:
+    """The files of a format that writes one file per page, PAGE.SUFFIX, naming its image PAGE.png."""
+    def files(doc: ExportDocument, page: PageLayout, stem: str, report: ExportReport,
+              renderer: PageRenderer) -> list[tuple[str, bytes]]:
+        return [(stem + suffix, write_page(page, stem + ".png", report))]
+
+    return files
+
+
+def export_pages(
+    project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
+    page_files: PageFiles,
+) -> ExportReport:
+    """The folder OUT with the files of each page and, with options.images, its image PAGE.png.
+
+    The files are staged and put in place together once all are written; OUT is made if missing,
+    and files of an earlier export with the same names are replaced (other files are left alone).
+    """
+    if out.exists() and not out.is_dir():
+        raise ProjectError(f"{out}: is a file; this format writes a folder with one file per page")
+    report = ExportReport()
+    staging = Staging()
+    renderer = PageRenderer(project)
+    layers = label_layers(project)
+    try:
+        for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
+            for i, page in enumerate(doc.pages):
+                stem = page_stem(doc, page)
+                for name, data in page_files(doc, layout(doc, i, layers), stem, report, renderer):
+                    _stage(staging, out, name, data)
+                if options.images:
+                    _stage(staging, out, stem + ".png", renderer.png(doc, page))
+                    report.images += 1
+            report.documents += 1
+            report.spans += len(doc.spans)
+            report.regions += len(doc.regions)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    report.files.append(str(out))
+    if report.images:
+        report.image_folders.append(str(out))
+    return report
+
+
+def _stage(staging: Staging, folder: Path, name: str, data: bytes) -> None:
+    try:
+        staging.write_in_folder(folder, name, data)
+    except OSError as exc:
+        raise cannot_write(folder / name, exc) from None
