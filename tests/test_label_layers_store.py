@@ -59,3 +59,16 @@ def test_a_label_layer_is_entity_or_structure(tmp_path: Path) -> None:
         assert (renamed.layer, project.label("office").layer) == ("structure", "structure")
     refused = run_scanspan(["labels", "-p", tmp_path / "p.db", "--add", "seal", "--layer", "layout"], tmp_path)
     assert refused.code == 2 and "'layout' is not one of 'entity', 'structure'" in refused.err
+
+
+def test_the_letter_set_adds_its_parts_as_structure_and_a_missing_signature_as_an_entity(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with Project(path) as project:
+        project.delete_label("signature")
+    run = run_scanspan(["labels", "-p", path, "--add-set", "letter"], tmp_path)
+    assert run.code == 0, run.err
+    layers = _layers("\n".join(run.out.splitlines()[1:]))
+    assert layers.pop("signature") == "entity"
+    assert {name: layer for name, layer in layers.items() if name not in ("agency", "program", "figure")} == dict.fromkeys(
+        ["letterhead", "date", "recipient", "subject", "salutation", "body", "closing", "signature_block", "enclosure",
+         "cc"], "structure")
