@@ -23,7 +23,6 @@ from . import (
     layoutlm,
     ocr_lines,
     pagexml,
-    searchable_pdf,
     spacy_docbin,
 )
 from .base import (
@@ -85,6 +84,14 @@ def _pages(suffix: str, write_page: PageWriter, name: str, region_links: bool = 
     return write
 
 
+def _write_pdf(docs: Iterable[ExportDocument], target: Any) -> None:
+    # PyMuPDF and Pillow are loaded only when a PDF is written: commands that neither render nor
+    # OCR start without them.
+    from . import searchable_pdf
+
+    searchable_pdf.write(docs, target)
+
+
 FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline="", no_relations="CSV"),
@@ -111,7 +118,7 @@ FORMATS: dict[str, Format] = {
                    splits=False),
     "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page, "hOCR"),
                    splits=False),
-    "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
+    "pdf": Format(_write_pdf, ".pdf", "searchable PDF: the page images with the corrected text",
                   binary=True, no_relations="a searchable PDF"),
     "ocr-lines": Format(None, "", "OCR ground truth for tesstrain: line images + .gt.txt", folder=ocr_lines.export,
                         splits=False),

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tag
 from helpers import run_scanspan
 
 from annotations.demo import sample_pdf
@@ -170,7 +171,6 @@ def test_labels_list_their_layer_and_a_new_label_takes_one(letter: Path, tmp_pat
 
 
 def test_import_annotations_adds_a_label_in_the_layer_the_jsonl_names(letters_copy: Path, tmp_path: Path) -> None:
-    from conftest import tag
     from test_preannotations import fresh_copy
 
     from annotations.model import Label
