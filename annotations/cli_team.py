@@ -29,7 +29,8 @@ def _fmt(value: float | None) -> str:
 @click.option("--documents", "by_document", is_flag=True, help="Also one line per document both annotated.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json: bool) -> None:
-    """How far each pair of analysts agree over the documents both annotated (A is the reference)."""
+    """How far each pair of analysts agree over the documents both annotated (A is the reference):
+    spans, words, regions and relations."""
     from .agreement import agreement
 
     require_project(project_path)
@@ -43,14 +44,14 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
         return
     echo(
         f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A has':>5} {'B has':>5} {'same':>5} "
-        f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6}"
+        f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6} {'relF1':>6}"
     )
     for r in results:
         echo(
             f"{r.a or '(none)':<12} {r.b or '(none)':<12} {r.label or '(all)':<14} "
             f"{'all' if r.document is None else r.document:>5} {r.documents:>4} {r.a_spans:>5} {r.b_spans:>5} "
             f"{r.exact:>5} {_fmt(r.precision):>6} {_fmt(r.recall):>6} {_fmt(r.f1):>6} {_fmt(r.overlap_f1):>6} "
-            f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6}"
+            f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6} {_fmt(r.relation_f1):>6}"
         )
 
 
