@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from .cli_relations import end_ref
 from .errors import ProjectError
 from .model import Region, Span
 from .patterns import PATTERN_MEMORY, PATTERN_SECONDS
@@ -199,7 +200,8 @@ def suggestions_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
                      as_json: bool) -> None:
-    """List the suggestions not yet accepted or rejected: spans by id, regions by r and id (r3)."""
+    """List the suggestions not yet accepted or rejected: spans by id, regions by r and id (r3), then the
+    suggested relations between them (accepted with both their ends, removed with either)."""
     require_project(project_path)
     with open_project(project_path, read_only=True) as project:
         rows: list[dict[str, Any]] = []
@@ -212,8 +214,9 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         for region, doc_id, page_number in regions:
             rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
+        links = _suggested_links(project, spans, regions, labels, sources, doc_refs)
     if as_json:
-        echo_json(rows)
+        echo_json(rows + links)
         return
     for row in rows:
         if row["kind"] == "region":
@@ -225,6 +228,36 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         text = " ".join(str(row["text"]).split())
         echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}{reason}")
     echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
+    for row in links:
+        ends = [f"{end_ref(e['kind'], e['id'])} {e['label']} {' '.join(str(e['text']).split())!r}"
+                for e in (row["from"], row["to"])]
+        echo(f"  rel {row['id']}  doc {row['document']}  {row['label']}  {ends[0]} -> {ends[1]}  {row['source']}")
+    if links:
+        echo(f"{len(links)} suggested relations (accepted with both their ends, removed with either)")
+
+
+def _suggested_links(project: Project, spans: list[Span], regions: list[tuple[Region, int, int]],
+                     labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The suggested relations among the listed suggestions (or of a named label), for `suggestions list`."""
+    doc_ids = [project.document(r).id for r in doc_refs] or None
+    listed = {("span", s.id) for s in spans} | {("region", g.id) for g, _, _ in regions}
+    filtered = bool(labels or sources)
+    links = []
+    for r in project.suggested_relations(doc_ids):
+        if filtered and r.label not in labels and not ({r.from_end, r.to_end} & listed):
+            continue
+        row: dict[str, Any] = {"kind": "relation", "id": r.id, "document": r.document_id, "label": r.label,
+                               "source": r.source}
+        for side, (kind, ident) in (("from", r.from_end), ("to", r.to_end)):
+            if kind == "span":
+                span = project.span(ident)
+                row[side] = {"kind": kind, "id": ident, "label": span.label,
+                             "text": project.document_text(span.document_id).resolve(span).text}
+            else:
+                region = project.region(ident)
+                row[side] = {"kind": kind, "id": ident, "label": region.label, "text": region.text}
+        links.append(row)
+    return links
 
 
 REVIEW_HELP = {
@@ -255,11 +288,14 @@ def _review(action: str):  # type: ignore[no-untyped-def]
                 raise ProjectError(f"no suggestion {', '.join(missing)} (accepted, rejected, never made, "
                                    "or outside the filters)")
             accept = action == "accept"
+            links_before = len(project.suggested_relations())
             done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
             done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
                 [g.id for g, _, _ in regions])
+            links = links_before - len(project.suggested_relations())
         echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
-                   + (f" ({len(done_regions)} regions)" if done_regions else ""))
+             + (f" ({len(done_regions)} regions)" if done_regions else "")
+             + (f"; {links} suggested relations {'accepted' if accept else 'removed'} with their ends" if links else ""))
 
     return review
 
