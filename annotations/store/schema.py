@@ -450,3 +450,20 @@ def relations(db: Database) -> None:
             f"create trigger changes_relation_{op} after {op} on relations begin {_LOG} "
             f"('relation', '{op}', {row}.id, {row}.document_id, {page}, {page}); end"
         )
+
+
+@migrations(name="0020_relation_adjudications")
+def relation_adjudications(db: Database) -> None:
+    # What adjudication settled between two analysts' relations: those between one pair of ends,
+    # remembered by the ends' identity (annotations/relation_adjudication.py: words and label of a
+    # span, page, label and box of a region) so that a later run does not ask again. The relations
+    # kept are copies in `relations` with source "adjudicated", between the ends' adjudicated copies.
+    db["relation_adjudications"].create(
+        {"id": int, "document_id": int, "a": str, "b": str, "ends": str, "decision": str, "adjudicator": str,
+         "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "a", "b", "ends", "decision"},
+        defaults={"adjudicator": ""},
+    )
+    db["relation_adjudications"].create_index(["document_id", "a", "b"])
