@@ -263,6 +263,8 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
                      "as a relation label)", err=True)
             if r.rejected:
                 echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
+            if r.relations_rejected:
+                echo(f"  not proposed again: {r.relations_rejected} relations rejected before in this project")
         spans = sum(r.spans_added for r in summary)
         regions = sum(r.regions for r in summary)
         already = sum(r.duplicates + r.region_duplicates for r in summary)

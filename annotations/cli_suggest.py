@@ -177,16 +177,21 @@ def _select(project: Project, labels: tuple[str, ...], sources: tuple[str, ...],
     return spans, regions
 
 
-def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Span ids ("12") and region ids ("r3"), as `suggestions list` prints them."""
+def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Span ids ("12"), region ids ("r3") and relation ids ("rel4"), as `suggestions list` prints them."""
     spans: list[int] = []
     regions: list[int] = []
+    relations: list[int] = []
     for text in ids:
+        if text[:3].lower() == "rel" and text[3:].isdigit():
+            relations.append(int(text[3:]))
+            continue
         number = text[1:] if text[:1] in "rR" else text
         if not number.isdigit():
-            raise click.BadParameter(f"{text!r} is neither a span id (12) nor a region id (r3)", param_hint="IDS")
+            raise click.BadParameter(f"{text!r} is neither a span id (12), a region id (r3) nor a relation id (rel4)",
+                                     param_hint="IDS")
         (regions if number != text else spans).append(int(number))
-    return tuple(spans), tuple(regions)
+    return tuple(spans), tuple(regions), tuple(relations)
 
 
 @click.group("suggestions")
@@ -231,9 +236,18 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
     for row in links:
         ends = [f"{end_ref(e['kind'], e['id'])} {e['label']} {' '.join(str(e['text']).split())!r}"
                 for e in (row["from"], row["to"])]
-        echo(f"  rel {row['id']}  doc {row['document']}  {row['label']}  {ends[0]} -> {ends[1]}  {row['source']}")
+        echo(f"{'rel' + str(row['id']):>7}  doc {row['document']}  {row['label']}  {ends[0]} -> {ends[1]}  {row['source']}")
     if links:
-        echo(f"{len(links)} suggested relations (accepted with both their ends, removed with either)")
+        echo(f"{len(links)} suggested relations (accepted with both their ends, removed with either; or by id, rel4)")
+
+
+def _select_links(project: Project, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
+                  ids: tuple[int, ...] | None) -> list[int]:
+    """The ids of the suggested relations named, or (without ids) those the filters select by their own
+    label, source and document."""
+    doc_ids = [project.document(r).id for r in doc_refs] or None
+    return [r.id for r in project.suggested_relations(doc_ids)
+            if (r.id in ids if ids is not None else (not labels or r.label in labels) and (not sources or r.source in sources))]
 
 
 def _suggested_links(project: Project, spans: list[Span], regions: list[tuple[Region, int, int]],
@@ -261,10 +275,11 @@ def _suggested_links(project: Project, spans: list[Span], regions: list[tuple[Re
 
 
 REVIEW_HELP = {
-    "accept": "Accept suggestions (by id, r and id for a region, or all matching the filters): they become ordinary "
-              "spans and regions.",
-    "reject": "Reject suggestions (by id, r and id for a region, or all matching the filters): removed, and never "
-              "proposed again.",
+    "accept": "Accept suggestions (by id, r and id for a region, rel and id for a relation, or all matching the "
+              "filters): they become ordinary spans, regions and relations. A suggested relation is accepted with "
+              "the last of its suggested ends.",
+    "reject": "Reject suggestions (by id, r and id for a region, rel and id for a relation, or all matching the "
+              "filters): removed, and never proposed again. Rejecting a span or region removes its relations.",
 }
 
 
@@ -278,24 +293,32 @@ def _review(action: str):  # type: ignore[no-untyped-def]
                doc_refs: tuple[str, ...], every: bool) -> None:
         if not (ids or labels or sources or doc_refs or every):
             raise click.UsageError(f"name the suggestions to {action}: ids, --label, --source, --document or --all")
-        span_ids, region_ids = _parse_ids(ids)
+        span_ids, region_ids, relation_ids = _parse_ids(ids)
         require_project(project_path)
         with open_project(project_path) as project:
             spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
+            links = _select_links(project, labels, sources, doc_refs, relation_ids if ids else None)
             missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]
             missing += [f"r{i}" for i in sorted(set(region_ids) - {g.id for g, _, _ in regions})]
+            missing += [f"rel{i}" for i in sorted(set(relation_ids) - set(links))]
             if missing:
                 raise ProjectError(f"no suggestion {', '.join(missing)} (accepted, rejected, never made, "
                                    "or outside the filters)")
             accept = action == "accept"
             links_before = len(project.suggested_relations())
+            if not accept and links:
+                project.reject_relations(links)
             done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
             done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
                 [g.id for g, _, _ in regions])
-            links = links_before - len(project.suggested_relations())
+            if accept and links:
+                # After the ends: a relation left is one whose ends were accepted before (named, or --all).
+                left = {r.id for r in project.suggested_relations()}
+                project.accept_relations([i for i in links if i in left], None)
+            links_done = links_before - len(project.suggested_relations())
         echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
              + (f" ({len(done_regions)} regions)" if done_regions else "")
-             + (f"; {links} suggested relations {'accepted' if accept else 'removed'} with their ends" if links else ""))
+             + (f"; {links_done} suggested relations {'accepted' if accept else 'removed'}" if links_done else ""))
 
     return review
 

@@ -78,6 +78,7 @@ class ImportResult:
     relations: int = 0  # relations added, as suggestions
     relation_duplicates: int = 0  # the same relation was already there
     relations_without_ends: int = 0  # an end did not come in (not aligned, rejected before, its label unknown...)
+    relations_rejected: int = 0  # rejected before in this project: not proposed again
     relation_unknown_labels: dict[str, int] = field(default_factory=dict)
     relations_invalid: int = 0  # unusable values, an end the record does not hold, a label that is not a relation label
 
@@ -93,7 +94,8 @@ class ImportResult:
     def merge(self, other: ImportResult) -> None:
         for name in ("records", "placed", "adjusted", "duplicates", "not_aligned", "invalid", "regions",
                      "regions_scaled", "region_duplicates", "rejected", "regions_off_page", "regions_invalid", "covered",
-                     "visible", "relations", "relation_duplicates", "relations_without_ends", "relations_invalid"):
+                     "visible", "relations", "relation_duplicates", "relations_without_ends", "relations_invalid",
+                     "relations_rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.unaligned += other.unaligned[: SHOWN - len(self.unaligned)]
         for label, n in other.unknown_labels.items():
@@ -578,6 +580,9 @@ class AnnotationImport:
             ends.append((kind, ident))
         if (relation.label, *ends) in state.relations:
             result.relation_duplicates += 1
+            return
+        if self.project.relation_rejected(relation.label, ends[0], ends[1]):
+            result.relations_rejected += 1
             return
         try:
             self.project.add_relation(relation.label, ends[0], ends[1], note=relation.note,

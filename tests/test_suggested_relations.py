@@ -92,11 +92,11 @@ def test_suggestions_list_shows_the_suggested_relations(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     lines = run.out.splitlines()
     assert "3 suggestions (1 regions)" in lines
-    relation_lines = [line for line in lines if line.strip().startswith("rel ")]
+    relation_lines = [line for line in lines if line.strip().startswith("rel")]
     assert len(relation_lines) == 2
     assert any("oversees" in line and "agency 'Department of Justice' -> " in line and "agency 'Bureau of Prisons'" in line
                for line in relation_lines), relation_lines
-    assert lines[-1] == "2 suggested relations (accepted with both their ends, removed with either)"
+    assert lines[-1] == "2 suggested relations (accepted with both their ends, removed with either; or by id, rel4)"
     listed = json.loads(run_scanspan(["suggestions", "list", "-p", bob, "--json"], tmp_path).out)
     relations = [row for row in listed if row["kind"] == "relation"]
     assert sorted(r["label"] for r in relations) == ["oversees", "signs"]
@@ -105,7 +105,7 @@ def test_suggestions_list_shows_the_suggested_relations(tmp_path: Path) -> None:
                                                                                       "Bureau of Prisons")
     # Filtered to the signature, the relation at it is still shown; the one between the agencies is not.
     only = run_scanspan(["suggestions", "list", "-p", bob, "--label", "signature"], tmp_path)
-    assert [line for line in only.out.splitlines() if line.strip().startswith("rel ")] == [
+    assert [line for line in only.out.splitlines() if line.strip().startswith("rel")] == [
         line for line in relation_lines if "signs" in line]
 
 
@@ -121,14 +121,14 @@ def test_accepting_both_ends_accepts_a_relation_and_rejecting_one_removes_it(tmp
     assert [r[3] for r in _relations(bob)] == [True, True]
     run = run_scanspan(["suggestions", "accept", "-p", bob, str(ids["Bureau of Prisons"])], tmp_path)
     assert run.code == 0, run.err
-    assert run.out.strip() == "accepted 1 suggestions; 1 suggested relations accepted with their ends"
+    assert run.out.strip() == "accepted 1 suggestions; 1 suggested relations accepted"
     assert [(r[0], r[3]) for r in _relations(bob)] == [("oversees", False), ("signs", True)]
     listed = run_scanspan(["relations", "list", "-p", bob, "--json"], tmp_path)
     assert [(r["label"], r["suggested"]) for r in json.loads(listed.out)] == [("oversees", False), ("signs", True)]
     # Rejecting the stamp takes its relation with it, and the stamp is not proposed again: nor is the relation.
     run = run_scanspan(["suggestions", "reject", "-p", bob, f"r{stamp}"], tmp_path)
     assert run.code == 0, run.err
-    assert run.out.strip() == "rejected 1 suggestions (1 regions); 1 suggested relations removed with their ends"
+    assert run.out.strip() == "rejected 1 suggestions (1 regions); 1 suggested relations removed"
     assert [r[0] for r in _relations(bob)] == ["oversees"]
     again = run_scanspan(["import-annotations", _exported(tmp_path), "-p", bob], tmp_path)
     assert again.code == 0, again.err
@@ -202,3 +202,39 @@ def test_a_relation_naming_an_end_the_record_lacks_is_a_problem_of_its_line(tmp_
     assert "line 1: relation 3 is not an object with label, from and to" in run.err
     assert "relations: 1 added, 0 already there" in run.out
     assert [r[0] for r in _relations(bob)] == ["signs"]
+
+
+def test_a_files_relation_between_annotations_already_accepted_is_reviewed_by_its_id(tmp_path: Path) -> None:
+    bob = _target(tmp_path)
+    jsonl = _exported(tmp_path)
+    assert run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path).code == 0
+    assert run_scanspan(["suggestions", "accept", "-p", bob, "--label", "agency", "--label", "signature"],
+                        tmp_path).code == 0
+    with Project(bob) as project:  # the analyst removes both relations; the file brings them again
+        for r in project.relations():
+            project.delete_relation(r.id)
+    again = run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path)
+    assert "relations: 2 added, 0 already there" in again.out
+    # Their ends are accepted already: accepting an end cannot accept them, their ids can.
+    listed = run_scanspan(["suggestions", "list", "-p", bob], tmp_path).out
+    ids = {line.split()[3]: line.split()[0] for line in listed.splitlines() if line.strip().startswith("rel")}
+    assert sorted(ids) == ["oversees", "signs"]
+    run = run_scanspan(["suggestions", "accept", "-p", bob, ids["oversees"]], tmp_path)
+    assert run.code == 0, run.err
+    assert run.out.strip() == "accepted 0 suggestions; 1 suggested relations accepted"
+    run = run_scanspan(["suggestions", "reject", "-p", bob, ids["signs"]], tmp_path)
+    assert run.code == 0, run.err
+    assert [(r[0], r[3]) for r in _relations(bob)] == [("oversees", False)]
+    # A rejected relation is not proposed again.
+    third = run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path)
+    assert "not proposed again: 1 relations rejected before in this project" in third.out
+    assert [r[0] for r in _relations(bob)] == ["oversees"]
+    # A relation whose end is still a suggestion is accepted with it, not alone.
+    with Project(bob) as project:
+        program = project.add_span_chars(project.document("justice.pdf").id, "program", 0, 3)
+        project.unaccept(program.id)
+        department = next(s.id for s in project.spans() if s.label == "agency" and s.document_id == program.document_id)
+        pending = project.add_relation("signs", ("span", department), ("span", program.id))
+    refused = run_scanspan(["suggestions", "accept", "-p", bob, f"rel{pending.id}"], tmp_path)
+    assert refused.code != 0
+    assert f"relation {pending.id}: its span {program.id} is still a suggestion" in refused.err

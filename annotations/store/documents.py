@@ -29,6 +29,7 @@ _TABLES = (
     ("adjudications", "document_id = :d"),
     ("region_adjudications", "document_id = :d"),
     ("relation_adjudications", "document_id = :d"),
+    ("relation_rejections", "document_id = :d"),
 )
 
 

@@ -149,6 +149,55 @@ class RelationStore:
         wanted = None if doc_ids is None else set(doc_ids)
         return [relation_row(r) for r in rows if wanted is None or r["document_id"] in wanted]
 
+    def accept_relations(self, relation_ids: Sequence[int], annotator: str | None = None) -> list[Relation]:
+        """Accept these suggested relations in one transaction (with `annotator`, they become that
+        analyst's); each must be a suggestion whose ends are accepted already."""
+        with self.write():
+            relations = self._suggested_relations(relation_ids)
+            for r in relations:
+                for end in (r.from_end, r.to_end):
+                    if self._end_suggested(end):
+                        raise ProjectError(f"relation {r.id}: its {end_name(end)} is still a suggestion; accept it, "
+                                           "and the relation comes with it")
+                changes = "suggested = 0, updated = ?" + (", annotator = ?" if annotator is not None else "")
+                self.db.execute(f"update relations set {changes} where id = ?",
+                                [now(), *([annotator] if annotator is not None else []), r.id])
+        return self.relations_by_id([r.id for r in relations])
+
+    def reject_relations(self, relation_ids: Sequence[int]) -> list[Relation]:
+        """Remove these suggested relations and remember them as rejected; returns them (for an undo)."""
+        with self.write():
+            relations = self._suggested_relations(relation_ids)
+            for r in relations:
+                self.db.execute(
+                    "insert into relation_rejections (document_id, label, from_kind, from_id, to_kind, to_id, source, "
+                    "relation_id, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r.document_id, r.label, *r.from_end, *r.to_end, r.source, r.id, now()])
+                self.db.execute("delete from relations where id = ?", [r.id])
+        return relations
+
+    def restore_rejected_relations(self, relations: Sequence[Relation]) -> list[Relation]:
+        """Undo a rejection: the suggested relations come back under their ids and are no longer remembered."""
+        with self.write():
+            for r in relations:
+                self.db.execute("delete from relation_rejections where relation_id = ?", [r.id])
+                self._insert_relation(r.label, r.from_end, r.to_end, r.note, r.annotator, r.id, r.source, True,
+                                      stamps=(r.created, r.updated))
+        return self.relations_by_id([r.id for r in relations])
+
+    def relation_rejected(self, label: str, from_end: End, to_end: End) -> bool:
+        """Whether a suggested relation of this label between these ends was rejected before."""
+        return self.db.execute(
+            "select 1 from relation_rejections where label = ? and from_kind = ? and from_id = ? and to_kind = ? "
+            "and to_id = ?", [label, *from_end, *to_end]).fetchone() is not None
+
+    def _suggested_relations(self, relation_ids: Sequence[int]) -> list[Relation]:
+        found = {r.id: r for r in self.relations_by_id(list(dict.fromkeys(relation_ids)))}
+        for ident in dict.fromkeys(relation_ids):
+            if ident not in found or not found[ident].suggested:
+                raise NotFoundError(f"no suggested relation {ident} (accepted, rejected or never made)")
+        return [found[i] for i in dict.fromkeys(relation_ids)]
+
     def _accept_relations_of(self, kind: str, annotation_ids: Sequence[int], annotator: str | None) -> None:
         """Inside a write: accept the suggested relations at these ends whose ends are now all accepted."""
         for ident in annotation_ids:
