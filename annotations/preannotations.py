@@ -30,7 +30,7 @@ from .annotation_files import (
     read_file,
 )
 from .errors import NotFoundError, ProjectError, ScanspanError
-from .labels import choose_color, label_name_problem
+from .labels import ENTITY, choose_color, label_name_problem
 from .model import Box, Document, Label, Page, Span
 from .store import Project
 from .textlayer import DocumentText
@@ -379,9 +379,10 @@ class AnnotationImport:
             self.summary.problem(Problem(record.line, f"no document {record.name!r} in {self.project.path.name}"))
         return doc
 
-    def _label(self, name: str, what: str, planned: _Planned, relation: ExternalRelation | None = None) -> str | None:
-        """The project's label of that name (planned for adding with add_labels, as a relation label for
-        a relation), or None, counted."""
+    def _label(self, name: str, what: str, planned: _Planned, layer: str = "",
+               relation: ExternalRelation | None = None) -> str | None:
+        """The project's label of that name (planned for adding with add_labels, in `layer` where the
+        file names one, as a relation label for a relation), or None, counted."""
         known = self._known.get(name)
         if known is not None or not self.add_labels:
             return known
@@ -392,7 +393,7 @@ class AnnotationImport:
         color = choose_color(self._colors)
         self._colors.append(color)
         if relation is None:
-            planned.labels.append(Label(name, color))
+            planned.labels.append(Label(name, color, layer=layer or ENTITY))
         else:
             planned.labels.append(Label(name, color, kind="relation", directed=relation.directed))
             self._relation_labels.add(name)
@@ -413,7 +414,7 @@ class AnnotationImport:
             if not self.add_labels:
                 _count(result.unknown_labels, span.label)
                 return
-            label = self._label(span.label, f"span {n}", planned)
+            label = self._label(span.label, f"span {n}", planned, span.layer)
             if label is None:
                 result.invalid += 1
                 return
@@ -449,7 +450,7 @@ class AnnotationImport:
             if not self.add_labels:
                 _count(result.region_unknown_labels, g.label)
                 return
-            label = self._label(g.label, f"region {n}", planned)
+            label = self._label(g.label, f"region {n}", planned, g.layer)
             if label is None:
                 result.regions_invalid += 1
                 return
@@ -492,7 +493,7 @@ class AnnotationImport:
             if not self.add_labels:
                 _count(result.relation_unknown_labels, relation.label)
                 return
-            label = self._label(relation.label, what, planned, relation)
+            label = self._label(relation.label, what, planned, relation=relation)
             if label is None:
                 result.relations_invalid += 1
                 return
