@@ -1,4 +1,4 @@
-"""Inter-annotator agreement between each pair of analysts: span F1, token kappa and alpha, region IoU."""
+"""Inter-annotator agreement between each pair of analysts: span F1, token kappa and alpha, region IoU, relation F1."""
 
 from __future__ import annotations
 
@@ -44,15 +44,30 @@ class Area:
     box: Box
 
 
-T = TypeVar("T", Mark, Area)
+End = tuple[str, object]
+"""One end of a link as agreement compares it: ("span", Mark.key) or ("region", Area)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One analyst's relation reduced to its label and its ends; an undirected one's ends in a fixed order."""
+
+    document_id: int
+    label: str
+    ends: tuple[End, End]
+    directed: bool
+
+
+T = TypeVar("T", Mark, Area, Link)
 
 
 @dataclass
 class Layer:
-    """What one analyst marked: spans, regions, and each shared document's word labels."""
+    """What one analyst marked: spans, regions, relations, and each shared document's word labels."""
 
     marks: list[Mark] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     documents: set[int] = field(default_factory=set)
 
 
@@ -86,6 +101,10 @@ class Agreement:
     regions_matched: int
     region_f1: float | None
     region_iou: float | None
+    a_relations: int = 0
+    b_relations: int = 0
+    relations_matched: int = 0
+    relation_f1: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -143,6 +162,11 @@ def krippendorff_alpha(a: Sequence[str], b: Sequence[str]) -> float | None:
 
 def region_matches(a: Sequence[Area], b: Sequence[Area]) -> list[float]:
     """The IoU of each pair matched one to one (same page and label, best IoU first, IoU >= REGION_IOU)."""
+    return [value for value, _, _ in region_pairs(a, b)]
+
+
+def region_pairs(a: Sequence[Area], b: Sequence[Area]) -> list[tuple[float, int, int]]:
+    """(IoU, index in a, index in b) of each pair `region_matches` counts."""
     pairs = sorted(
         ((box_iou(x.box, y.box), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
          if (x.document_id, x.page, x.label) == (y.document_id, y.page, y.label)),
@@ -150,15 +174,33 @@ def region_matches(a: Sequence[Area], b: Sequence[Area]) -> list[float]:
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
-    matched = []
+    matched: list[tuple[float, int, int]] = []
     for value, i, j in pairs:
         if value < REGION_IOU:
             break
         if i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)
-            matched.append(value)
+            matched.append((value, i, j))
     return matched
+
+
+def _link_key(link: Link, as_a: dict[Area, Area]) -> tuple[object, ...]:
+    """What two links must share to match: document, label and both ends, a region end of b standing
+    for the region of a it was paired with (so the IoU rule decides), an undirected link's ends either way."""
+    ends = [(kind, as_a.get(value, value) if kind == "region" else value) for kind, value in link.ends]  # type: ignore[call-overload]
+    if not link.directed:
+        ends.sort(key=repr)
+    return link.document_id, link.label, *ends
+
+
+def relation_matches(a: Layer, b: Layer, a_links: Sequence[Link], b_links: Sequence[Link]) -> int:
+    """How many of the links match one to one: same label, and both ends match as spans (same words,
+    cuts and label) and regions (paired at IoU >= REGION_IOU, same page and label) do."""
+    as_a = {b.areas[j]: a.areas[i] for _, i, j in region_pairs(a.areas, b.areas)}
+    left = Counter(_link_key(link, {}) for link in a_links)
+    right = Counter(_link_key(link, as_a) for link in b_links)
+    return sum((left & right).values())
 
 
 def token_labels(marks: Iterable[Mark], size: int) -> list[str]:
@@ -182,6 +224,9 @@ def compare(a_name: str, b_name: str, a: Layer, b: Layer, sizes: dict[int, int],
 
     ma, mb = keep(a.marks), keep(b.marks)
     ra, rb = keep(a.areas), keep(b.areas)
+    la, lb = keep(a.links), keep(b.links)
+    linked = relation_matches(a, b, la, lb)
+    l_precision, l_recall = _ratio(linked, len(lb)), _ratio(linked, len(la))
     exact = exact_matches(ma, mb)
     precision, recall = _ratio(exact, len(mb)), _ratio(exact, len(ma))
     o_precision, o_recall = _ratio(_overlapping(mb, ma), len(mb)), _ratio(_overlapping(ma, mb), len(ma))
@@ -202,15 +247,18 @@ def compare(a_name: str, b_name: str, a: Layer, b: Layer, sizes: dict[int, int],
         precision, recall, _f1(precision, recall), o_precision, o_recall, _f1(o_precision, o_recall),
         len(ta), cohen_kappa(ta, tb), krippendorff_alpha(ta, tb),
         len(ra), len(rb), len(ious), _f1(r_precision, r_recall), sum(ious) / len(ious) if ious else None,
+        len(la), len(lb), linked, _f1(l_precision, l_recall),
     )
 
 
 def layers(project: Project) -> tuple[dict[str, Layer], dict[int, int]]:
-    """Each analyst's layer (accepted spans and regions they made, adjudication left out) and each
-    document's word count."""
+    """Each analyst's layer (accepted spans, regions and relations they made, adjudication left out)
+    and each document's word count."""
     found: dict[str, Layer] = {}
     sizes: dict[int, int] = {}
+    directed = {label.name: label.directed for label in project.labels() if label.is_relation}
     for doc in project.documents():
+        ends: dict[tuple[str, int], End] = {}
         order: dict[tuple[int, int], int] = {}
         page_numbers = {}
         for page in project.pages(doc.id):
@@ -223,14 +271,27 @@ def layers(project: Project) -> tuple[dict[str, Layer], dict[int, int]]:
                 continue
             layer = found.setdefault(span.annotator, Layer())
             tokens = range(order[(p1, i1)], order[(p2, i2)] + 1)
-            layer.marks.append(Mark(doc.id, span.label, (p1, i1, span.head), (p2, i2, span.tail), tokens))
+            mark = Mark(doc.id, span.label, (p1, i1, span.head), (p2, i2, span.tail), tokens)
+            ends[("span", span.id)] = ("span", mark.key)
+            layer.marks.append(mark)
             layer.documents.add(doc.id)
         for region in project.regions(doc.id):
             if region.suggested or is_adjudicated(region):
                 continue
             layer = found.setdefault(region.annotator, Layer())
-            layer.areas.append(Area(doc.id, page_numbers[region.page_id], region.label, region.box))
+            area = Area(doc.id, page_numbers[region.page_id], region.label, region.box)
+            ends[("region", region.id)] = ("region", area)
+            layer.areas.append(area)
             layer.documents.add(doc.id)
+        for relation in project.relations(doc.id):
+            # A relation counts where both its ends are the analysts' own judgments, as spans and regions do.
+            if relation.suggested or is_adjudicated(relation) or relation.annotator not in found:
+                continue
+            if relation.from_end not in ends or relation.to_end not in ends:
+                continue
+            found[relation.annotator].links.append(Link(doc.id, relation.label,
+                                                        (ends[relation.from_end], ends[relation.to_end]),
+                                                        directed.get(relation.label, True)))
     return found, sizes
 
 
@@ -243,7 +304,8 @@ def agreement(project: Project, by_label: bool = False, by_document: bool = Fals
         a, b = found[a_name], found[b_name]
         results.append(compare(a_name, b_name, a, b, sizes))
         if by_label:
-            labels = sorted({m.label for m in a.marks + b.marks} | {r.label for r in a.areas + b.areas})
+            labels = sorted({m.label for m in a.marks + b.marks} | {r.label for r in a.areas + b.areas}
+                            | {link.label for link in a.links + b.links})
             results += [compare(a_name, b_name, a, b, sizes, label=name) for name in labels]
         if by_document:
             results += [compare(a_name, b_name, a, b, sizes, document=d) for d in sorted(a.documents & b.documents)]

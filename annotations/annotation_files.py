@@ -22,6 +22,10 @@ MAX_TEXT = 2_000_000
 took 113 s and 4.6 GB to align (a list entry per character) before nothing of it matched."""
 
 
+Ref = int | str
+"""A span's or region's "id" in the file, as its relations name it."""
+
+
 @dataclass(frozen=True)
 class ExternalSpan:
     start: int
@@ -30,6 +34,7 @@ class ExternalSpan:
     note: str = ""
     annotator: str = ""
     layer: str = ""  # the label's layer, where the file says it (Scanspan JSONL); "" when it does not
+    ref: Ref | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,20 @@ class ExternalRegion:
     note: str = ""
     annotator: str = ""
     layer: str = ""
+    ref: Ref | None = None
+
+
+@dataclass(frozen=True)
+class ExternalRelation:
+    """A relation of Scanspan JSONL: its label and its ends as ("span" or "region", the end's "id" in the file)."""
+
+    n: int
+    label: str
+    from_end: tuple[str, Ref]
+    to_end: tuple[str, Ref]
+    directed: bool = True
+    note: str = ""
+    annotator: str = ""
 
 
 @dataclass
@@ -61,6 +80,8 @@ class ExternalRecord:
     page_sizes: dict[int, tuple[int, int]] = field(default_factory=dict)
     bad_spans: list[str] = field(default_factory=list)
     bad_regions: list[str] = field(default_factory=list)
+    relations: list[ExternalRelation] = field(default_factory=list)
+    bad_relations: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,14 +145,24 @@ def _layer(value: Any) -> str:
     return value if isinstance(value, str) and value in LAYERS else ""
 
 
-def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any, Any]]) -> ExternalSpan:
+def _ref(value: Any) -> Ref | None:
+    # An id a relation can name: a whole number or a string, as JSON holds it (1 and 1.0 are one id).
+    if isinstance(value, str):
+        return value
+    try:
+        return _whole(value, "id")
+    except BadValue:
+        return None
+
+
+def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any, Any]], ref: Any = None) -> ExternalSpan:
     what = f"{kind} {n}"
     try:
         start, end, label, note, annotator, layer = get()
     except (KeyError, TypeError, ValueError, IndexError):
         raise BadValue(f"{what} is not {'[start, end, label]' if kind == 'label' else 'an object with start, end and label'}") from None
     return ExternalSpan(_whole(start, f"{what}: start"), _whole(end, f"{what}: end"), _label(label, what),
-                        _text(note), _text(annotator), _layer(layer))
+                        _text(note), _text(annotator), _layer(layer), _ref(ref))
 
 
 def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
@@ -140,8 +171,9 @@ def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
 
     def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any, Any]]) -> None:
         for n, item in enumerate(items, start=1):
+            ref = item.get("id") if isinstance(item, dict) else None
             try:
-                spans.append(_span(kind, n, lambda: get(item)))  # noqa: B023 - called right here
+                spans.append(_span(kind, n, lambda: get(item), ref))  # noqa: B023 - called right here
             except BadValue as exc:
                 bad.append(str(exc))
 
@@ -182,10 +214,41 @@ def _regions(obj: dict[str, Any]) -> tuple[list[ExternalRegion], list[str]]:
             numbers = tuple(_finite(v, f"{what}: box") for v in box)
             regions.append(ExternalRegion(page, numbers, _label(g["label"], what),  # type: ignore[arg-type]
                                           _text(g.get("text")), _text(g.get("note")), _text(g.get("annotator")),
-                                          _layer(g.get("layer"))))
+                                          _layer(g.get("layer")), _ref(g.get("id"))))
         except BadValue as exc:
             bad.append(str(exc))
     return regions, bad
+
+
+def _relation_end(value: Any, what: str) -> tuple[str, Ref]:
+    if not isinstance(value, dict) or value.get("kind") not in ("span", "region"):
+        raise BadValue(f"{what} is {_show(value)}, not {{\"kind\": \"span\" or \"region\", \"id\": ...}}")
+    ref = _ref(value.get("id"))
+    if ref is None:
+        raise BadValue(f"{what}: id is {_show(value.get('id'))}, not a whole number or a string")
+    return value["kind"], ref
+
+
+def _relations(obj: dict[str, Any]) -> tuple[list[ExternalRelation], list[str]]:
+    """The relations of Scanspan JSONL: label, and ends naming the record's spans and regions by their "id"."""
+    relations: list[ExternalRelation] = []
+    bad: list[str] = []
+    items = obj.get("relations")
+    if items is None:
+        return relations, bad
+    if not isinstance(items, list):
+        return relations, [f'"relations" is {_show(items)}, not a list']
+    for n, r in enumerate(items, start=1):
+        what = f"relation {n}"
+        try:
+            if not isinstance(r, dict) or "label" not in r or "from" not in r or "to" not in r:
+                raise BadValue(f"{what} is not an object with label, from and to")
+            relations.append(ExternalRelation(
+                n, _label(r["label"], what), _relation_end(r["from"], f"{what}: from"), _relation_end(r["to"], f"{what}: to"),
+                r.get("directed") is not False, _text(r.get("note")), _text(r.get("annotator"))))
+        except BadValue as exc:
+            bad.append(str(exc))
+    return relations, bad
 
 
 def _page_sizes(obj: dict[str, Any]) -> dict[int, tuple[int, int]]:
@@ -213,8 +276,10 @@ def parse_record(line: int, obj: Any) -> ExternalRecord:
         raise BadValue(f'a "text" of {len(text):,} characters, longer than the {MAX_TEXT:,} a record may have')
     spans, bad_spans = _spans(obj)
     regions, bad_regions = _regions(obj)
+    relations, bad_relations = _relations(obj)
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
-    return ExternalRecord(line, text, spans, name, regions, _page_sizes(obj), bad_spans, bad_regions)
+    return ExternalRecord(line, text, spans, name, regions, _page_sizes(obj), bad_spans, bad_regions, relations,
+                          bad_relations)
 
 
 def _json(text: str) -> Any:

@@ -217,7 +217,8 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
 
     The file's text is aligned to the document's OCR text (whitespace and small OCR differences are
     tolerated), so its character offsets land on the right words. Regions (Scanspan JSONL) go on the
-    page of the same number. With --document, records named after it or unnamed go to it.
+    page of the same number, and relations (Scanspan JSONL) between the spans and regions their ends'
+    ids name, as suggestions too. With --document, records named after it or unnamed go to it.
 
     Lines or values that cannot be used are named by line number and counted, and the rest goes in
     (the exit status is then 1). The file is stored in batches: a run that stops keeps what it
@@ -250,14 +251,28 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
                 echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
             for label, n in r.region_unknown_labels.items():
                 echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+            if r.relations or r.relation_duplicates or r.relations_without_ends or r.relations_invalid:
+                echo(f"  relations: {r.relations} added, {r.relation_duplicates} already there")
+            if r.relations_without_ends:
+                echo(f"  not imported: {r.relations_without_ends} relations whose ends did not come in", err=True)
+            if r.relations_invalid:
+                echo(f"  not imported: {r.relations_invalid} relations with unusable values (see the problems below)",
+                     err=True)
+            for label, n in r.relation_unknown_labels.items():
+                echo(f"  not imported: {n} relations labelled {label!r}, not a project label (--add-labels adds it "
+                     "as a relation label)", err=True)
             if r.rejected:
                 echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
+            if r.relations_rejected:
+                echo(f"  not proposed again: {r.relations_rejected} relations rejected before in this project")
         spans = sum(r.spans_added for r in summary)
         regions = sum(r.regions for r in summary)
         already = sum(r.duplicates + r.region_duplicates for r in summary)
+        relations = sum(r.relations for r in summary)
         echo(
             f"{summary.lines} lines read, {summary.records} records for {len(summary)} documents: {spans} spans and "
             f"{regions} regions added as suggestions from {summary.source!r}, {already} already there"
+            + (f"; {relations} relations between them" if relations else "")
         )
         if summary.labels_added:
             echo(f"labels added: {', '.join(summary.labels_added)}")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from .cli_relations import end_ref
 from .errors import ProjectError
 from .model import Region, Span
 from .patterns import PATTERN_MEMORY, PATTERN_SECONDS
@@ -176,16 +177,21 @@ def _select(project: Project, labels: tuple[str, ...], sources: tuple[str, ...],
     return spans, regions
 
 
-def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Span ids ("12") and region ids ("r3"), as `suggestions list` prints them."""
+def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Span ids ("12"), region ids ("r3") and relation ids ("rel4"), as `suggestions list` prints them."""
     spans: list[int] = []
     regions: list[int] = []
+    relations: list[int] = []
     for text in ids:
+        if text[:3].lower() == "rel" and text[3:].isdigit():
+            relations.append(int(text[3:]))
+            continue
         number = text[1:] if text[:1] in "rR" else text
         if not number.isdigit():
-            raise click.BadParameter(f"{text!r} is neither a span id (12) nor a region id (r3)", param_hint="IDS")
+            raise click.BadParameter(f"{text!r} is neither a span id (12), a region id (r3) nor a relation id (rel4)",
+                                     param_hint="IDS")
         (regions if number != text else spans).append(int(number))
-    return tuple(spans), tuple(regions)
+    return tuple(spans), tuple(regions), tuple(relations)
 
 
 @click.group("suggestions")
@@ -199,7 +205,8 @@ def suggestions_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
                      as_json: bool) -> None:
-    """List the suggestions not yet accepted or rejected: spans by id, regions by r and id (r3)."""
+    """List the suggestions not yet accepted or rejected: spans by id, regions by r and id (r3), then the
+    suggested relations between them (accepted with both their ends, removed with either)."""
     require_project(project_path)
     with open_project(project_path, read_only=True) as project:
         rows: list[dict[str, Any]] = []
@@ -212,8 +219,9 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         for region, doc_id, page_number in regions:
             rows.append({"kind": "region", "id": region.id, "document": doc_id, "page": page_number,
                          "label": region.label, "box": [round(v) for v in region.box], "source": region.source})
+        links = _suggested_links(project, spans, regions, labels, sources, doc_refs)
     if as_json:
-        echo_json(rows)
+        echo_json(rows + links)
         return
     for row in rows:
         if row["kind"] == "region":
@@ -225,13 +233,53 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         text = " ".join(str(row["text"]).split())
         echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}{reason}")
     echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
+    for row in links:
+        ends = [f"{end_ref(e['kind'], e['id'])} {e['label']} {' '.join(str(e['text']).split())!r}"
+                for e in (row["from"], row["to"])]
+        echo(f"{'rel' + str(row['id']):>7}  doc {row['document']}  {row['label']}  {ends[0]} -> {ends[1]}  {row['source']}")
+    if links:
+        echo(f"{len(links)} suggested relations (accepted with both their ends, removed with either; or by id, rel4)")
+
+
+def _select_links(project: Project, labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...],
+                  ids: tuple[int, ...] | None) -> list[int]:
+    """The ids of the suggested relations named, or (without ids) those the filters select by their own
+    label, source and document."""
+    doc_ids = [project.document(r).id for r in doc_refs] or None
+    return [r.id for r in project.suggested_relations(doc_ids)
+            if (r.id in ids if ids is not None else (not labels or r.label in labels) and (not sources or r.source in sources))]
+
+
+def _suggested_links(project: Project, spans: list[Span], regions: list[tuple[Region, int, int]],
+                     labels: tuple[str, ...], sources: tuple[str, ...], doc_refs: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The suggested relations among the listed suggestions (or of a named label), for `suggestions list`."""
+    doc_ids = [project.document(r).id for r in doc_refs] or None
+    listed = {("span", s.id) for s in spans} | {("region", g.id) for g, _, _ in regions}
+    filtered = bool(labels or sources)
+    links = []
+    for r in project.suggested_relations(doc_ids):
+        if filtered and r.label not in labels and not ({r.from_end, r.to_end} & listed):
+            continue
+        row: dict[str, Any] = {"kind": "relation", "id": r.id, "document": r.document_id, "label": r.label,
+                               "source": r.source}
+        for side, (kind, ident) in (("from", r.from_end), ("to", r.to_end)):
+            if kind == "span":
+                span = project.span(ident)
+                row[side] = {"kind": kind, "id": ident, "label": span.label,
+                             "text": project.document_text(span.document_id).resolve(span).text}
+            else:
+                region = project.region(ident)
+                row[side] = {"kind": kind, "id": ident, "label": region.label, "text": region.text}
+        links.append(row)
+    return links
 
 
 REVIEW_HELP = {
-    "accept": "Accept suggestions (by id, r and id for a region, or all matching the filters): they become ordinary "
-              "spans and regions.",
-    "reject": "Reject suggestions (by id, r and id for a region, or all matching the filters): removed, and never "
-              "proposed again.",
+    "accept": "Accept suggestions (by id, r and id for a region, rel and id for a relation, or all matching the "
+              "filters): they become ordinary spans, regions and relations. A suggested relation is accepted with "
+              "the last of its suggested ends.",
+    "reject": "Reject suggestions (by id, r and id for a region, rel and id for a relation, or all matching the "
+              "filters): removed, and never proposed again. Rejecting a span or region removes its relations.",
 }
 
 
@@ -245,21 +293,32 @@ def _review(action: str):  # type: ignore[no-untyped-def]
                doc_refs: tuple[str, ...], every: bool) -> None:
         if not (ids or labels or sources or doc_refs or every):
             raise click.UsageError(f"name the suggestions to {action}: ids, --label, --source, --document or --all")
-        span_ids, region_ids = _parse_ids(ids)
+        span_ids, region_ids, relation_ids = _parse_ids(ids)
         require_project(project_path)
         with open_project(project_path) as project:
             spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
+            links = _select_links(project, labels, sources, doc_refs, relation_ids if ids else None)
             missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]
             missing += [f"r{i}" for i in sorted(set(region_ids) - {g.id for g, _, _ in regions})]
+            missing += [f"rel{i}" for i in sorted(set(relation_ids) - set(links))]
             if missing:
                 raise ProjectError(f"no suggestion {', '.join(missing)} (accepted, rejected, never made, "
                                    "or outside the filters)")
             accept = action == "accept"
+            links_before = len(project.suggested_relations())
+            if not accept and links:
+                project.reject_relations(links)
             done = (project.accept_suggestions if accept else project.reject_suggestions)([s.id for s in spans])
             done_regions = (project.accept_region_suggestions if accept else project.reject_region_suggestions)(
                 [g.id for g, _, _ in regions])
+            if accept and links:
+                # After the ends: a relation left is one whose ends were accepted before (named, or --all).
+                left = {r.id for r in project.suggested_relations()}
+                project.accept_relations([i for i in links if i in left], None)
+            links_done = links_before - len(project.suggested_relations())
         echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
-                   + (f" ({len(done_regions)} regions)" if done_regions else ""))
+             + (f" ({len(done_regions)} regions)" if done_regions else "")
+             + (f"; {links_done} suggested relations {'accepted' if accept else 'removed'}" if links_done else ""))
 
     return review
 

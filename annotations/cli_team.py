@@ -11,12 +11,13 @@ import click
 from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, printable, require_project
 from .errors import ProjectError
 from .layers import is_adjudicated
-from .model import Region, Span
+from .model import Region, Relation, Span
 from .store import Project
 
 if TYPE_CHECKING:
     from .adjudication import Disagreement
     from .region_adjudication import RegionDisagreement
+    from .relation_adjudication import RelationDisagreement
 
 
 def _fmt(value: float | None) -> str:
@@ -29,7 +30,8 @@ def _fmt(value: float | None) -> str:
 @click.option("--documents", "by_document", is_flag=True, help="Also one line per document both annotated.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json: bool) -> None:
-    """How far each pair of analysts agree over the documents both annotated (A is the reference)."""
+    """How far each pair of analysts agree over the documents both annotated (A is the reference):
+    spans, words, regions and relations."""
     from .agreement import agreement
 
     require_project(project_path)
@@ -43,14 +45,14 @@ def agreement_cmd(project_path: Path, by_label: bool, by_document: bool, as_json
         return
     echo(
         f"{'A':<12} {'B':<12} {'label':<14} {'doc':>5} {'docs':>4} {'A has':>5} {'B has':>5} {'same':>5} "
-        f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6}"
+        f"{'P':>6} {'R':>6} {'F1':>6} {'ovlF1':>6} {'kappa':>6} {'alpha':>6} {'regF1':>6} {'IoU':>6} {'relF1':>6}"
     )
     for r in results:
         echo(
             f"{r.a or '(none)':<12} {r.b or '(none)':<12} {r.label or '(all)':<14} "
             f"{'all' if r.document is None else r.document:>5} {r.documents:>4} {r.a_spans:>5} {r.b_spans:>5} "
             f"{r.exact:>5} {_fmt(r.precision):>6} {_fmt(r.recall):>6} {_fmt(r.f1):>6} {_fmt(r.overlap_f1):>6} "
-            f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6}"
+            f"{_fmt(r.kappa):>6} {_fmt(r.alpha):>6} {_fmt(r.region_f1):>6} {_fmt(r.region_iou):>6} {_fmt(r.relation_f1):>6}"
         )
 
 
@@ -105,11 +107,13 @@ def _describe(project: Project, stretch: Disagreement, a: str, b: str) -> list[s
 @click.option("--annotator", default=lambda: os.environ.get("USER", ""), help="Who adjudicates (default: $USER).")
 def adjudicate_cmd(project_path: Path, between: str | None, documents: str | None, only_list: bool,
                    annotator: str) -> None:
-    """Settle where two analysts' spans and regions differ, one disagreement at a time, into the adjudicated layer.
+    """Settle where two analysts' spans, regions and relations differ, one disagreement at a time, into the
+    adjudicated layer.
 
-    Spans (regions) both marked alike go into the adjudicated layer at once; for each disagreement,
-    answer a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit). Every answer
-    is stored as it is given; a later run asks only what is left.
+    Spans (regions, relations) both marked alike go into the adjudicated layer at once; for each
+    disagreement, answer a (keep A's), b (B's), o (both), n (neither), s (skip for now) or q (quit).
+    Every answer is stored as it is given; a later run asks only what is left. Relations come last,
+    each kept between the adjudicated copies of its ends.
     """
     from .adjudication import adopt_agreed, keep, open_disagreements
     from .region_adjudication import (
@@ -117,6 +121,12 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
         adopt_agreed_regions,
         keep_regions,
         open_region_disagreements,
+    )
+    from .relation_adjudication import (
+        RelationDisagreement,
+        adopt_agreed_relations,
+        keep_relations,
+        open_relation_disagreements,
     )
 
     require_project(project_path)
@@ -131,17 +141,27 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
             if not only_list and not quitting:
                 adopted += adopt_agreed(project, doc_id, a, b, annotator)
                 adopted += adopt_agreed_regions(project, doc_id, a, b, annotator)
-            pending: list[Disagreement | RegionDisagreement] = [*open_disagreements(project, doc_id, a, b),
-                                                                *open_region_disagreements(project, doc_id, a, b)]
-            for n, stretch in enumerate(pending, start=1):
+            pending: list[Disagreement | RegionDisagreement | RelationDisagreement] = [
+                *open_disagreements(project, doc_id, a, b), *open_region_disagreements(project, doc_id, a, b)]
+            walked = len(pending)
+            pending += open_relation_disagreements(project, doc_id, a, b)
+            for n, stretch in enumerate([*pending, None], start=1):
+                if n == walked + 1 and not only_list and not quitting:
+                    # After the spans and regions, so that the relations agreed on find their ends there.
+                    adopted += adopt_agreed_relations(project, doc_id, a, b, annotator)
+                if stretch is None:
+                    break
                 if quitting or only_list:
                     left += 1
                     if quitting:
                         continue
-                what = "regions, " if isinstance(stretch, RegionDisagreement) else ""
+                if isinstance(stretch, RelationDisagreement):
+                    what, lines = "relations, ", _describe_relations(project, stretch, a, b)
+                elif isinstance(stretch, RegionDisagreement):
+                    what, lines = "regions, ", _describe_regions(project, stretch, a, b)
+                else:
+                    what, lines = "", _describe(project, stretch, a, b)
                 echo(f"{name} ({n}/{len(pending)}): {what}{stretch.kind}")
-                lines = (_describe_regions(project, stretch, a, b) if isinstance(stretch, RegionDisagreement)
-                         else _describe(project, stretch, a, b))
                 for line in lines:
                     echo(line)
                 if only_list:
@@ -153,7 +173,15 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                     quitting = answer == "q"
                     continue
                 decision = {"o": "both", "n": "neither"}.get(answer, answer)
-                if isinstance(stretch, RegionDisagreement):
+                if isinstance(stretch, RelationDisagreement):
+                    try:
+                        keep_relations(project, stretch, a, b, decision, annotator)
+                    except ProjectError as exc:
+                        # A relation whose end the adjudicated layer lacks: the others can still be settled.
+                        echo(f"  {exc}", err=True)
+                        left += 1
+                        continue
+                elif isinstance(stretch, RegionDisagreement):
                     keep_regions(project, stretch, a, b, decision, annotator)
                 else:
                     keep(project, stretch, a, b, decision, annotator)
@@ -163,6 +191,25 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
     else:
         echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
                    f"(between {a} and {b})")
+
+
+def _describe_relations(project: Project, group: RelationDisagreement, a: str, b: str) -> list[str]:
+    from .cli_relations import end_ref
+
+    def end(kind: str, ident: int) -> str:
+        if kind == "span":
+            span = project.span(ident)
+            return f"{end_ref(kind, ident)} [{span.label}] {project.document_text(span.document_id).resolve(span).text!r}"
+        region = project.region(ident)
+        where = f"page {project.page(region.page_id).number} {[round(v) for v in region.box]}"
+        return f"{end_ref(kind, ident)} [{region.label}] {region.text or where}"
+
+    def side(name: str, relations: tuple[Relation, ...]) -> str:
+        marks = [f"{r.label}: {end(*r.from_end)} {'->' if project.label(r.label).directed else '--'} {end(*r.to_end)}"
+                 for r in relations]
+        return f"  {name}: {'; '.join(marks) if marks else '(nothing)'}"
+
+    return [side(a, group.a), side(b, group.b)]
 
 
 def _describe_regions(project: Project, group: RegionDisagreement, a: str, b: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Pre-annotations in: spans as character offsets over a text (Scanspan JSONL, doccano, spaCy/Prodigy JSONL),
 aligned to a document's OCR text and stored as suggestions the analyst accepts or rejects; and the regions
-of Scanspan JSONL, placed by page and box.
+of Scanspan JSONL, placed by page and box, and its relations between them.
 
 The file is read one line at a time and written in batches, each its own transaction, so any file size
 takes the same memory, other processes writing the project get their turn, and a run that stops
@@ -22,8 +22,10 @@ from .annotation_files import (
     BadValue,
     ExternalRecord,
     ExternalRegion,
+    ExternalRelation,
     ExternalSpan,
     Problem,
+    Ref,
     parse_record,
     read_file,
 )
@@ -73,6 +75,12 @@ class ImportResult:
     regions_invalid: int = 0  # no page number, a box that is not four finite numbers, a bad label name
     covered: int = 0  # visible characters of the records' texts found in the OCR text
     visible: int = 0  # visible characters of the records' texts
+    relations: int = 0  # relations added, as suggestions
+    relation_duplicates: int = 0  # the same relation was already there
+    relations_without_ends: int = 0  # an end did not come in (not aligned, rejected before, its label unknown...)
+    relations_rejected: int = 0  # rejected before in this project: not proposed again
+    relation_unknown_labels: dict[str, int] = field(default_factory=dict)
+    relations_invalid: int = 0  # unusable values, an end the record does not hold, a label that is not a relation label
 
     @property
     def coverage(self) -> float:
@@ -86,13 +94,16 @@ class ImportResult:
     def merge(self, other: ImportResult) -> None:
         for name in ("records", "placed", "adjusted", "duplicates", "not_aligned", "invalid", "regions",
                      "regions_scaled", "region_duplicates", "rejected", "regions_off_page", "regions_invalid", "covered",
-                     "visible"):
+                     "visible", "relations", "relation_duplicates", "relations_without_ends", "relations_invalid",
+                     "relations_rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.unaligned += other.unaligned[: SHOWN - len(self.unaligned)]
         for label, n in other.unknown_labels.items():
             _count(self.unknown_labels, label, n)
         for label, n in other.region_unknown_labels.items():
             _count(self.region_unknown_labels, label, n)
+        for label, n in other.relation_unknown_labels.items():
+            _count(self.relation_unknown_labels, label, n)
 
 
 @dataclass
@@ -160,10 +171,14 @@ class _Document:
     def __init__(self, project: Project, doc: Document) -> None:
         self.doc = doc
         self.text: DocumentText = project.document_text(doc.id)
-        self.spans = {(s.label, s.first_word_id, s.last_word_id, s.head, s.tail) for s in project.spans(doc.id)}
+        # Each span's and region's id here (None until a planned one is written), for the relations naming them.
+        self.spans: dict[tuple[str, int, int, int, int], int | None] = {
+            (s.label, s.first_word_id, s.last_word_id, s.head, s.tail): s.id for s in project.spans(doc.id)}
         self.rejected = {(r.label, r.first_word_id, r.last_word_id, r.head, r.tail) for r in project.rejections(doc.id)}
         self.pages: dict[int, Page] = {p.number: p for p in project.pages(doc.id)}
-        self.regions = {(g.page_id, g.label, g.box) for g in project.regions(doc.id)}
+        self.regions: dict[tuple[int, str, Box], int | None] = {(g.page_id, g.label, g.box): g.id
+                                                                for g in project.regions(doc.id)}
+        self.relations = {(r.label, r.from_end, r.to_end) for r in project.relations(doc.id)}
         self.own: Alignment | None = None  # the alignment of the document's own text, made on first use
 
 
@@ -204,6 +219,9 @@ class _Planned:
     labels: list[Label] = field(default_factory=list)
     spans: list[tuple[str, tuple[int, int, int, int], str, str, bool]] = field(default_factory=list)
     regions: list[tuple[ExternalRegion, int, Box, bool]] = field(default_factory=list)
+    relations: list[ExternalRelation] = field(default_factory=list)
+    # Where the record's span and region ids land here: their keys in _Document.spans / .regions.
+    ends: dict[tuple[str, Ref | None], Any] = field(default_factory=dict)
 
 
 class AnnotationImport:
@@ -223,6 +241,7 @@ class AnnotationImport:
         self._by_name: dict[str, Document | None] = {}
         self._alignments = _Alignments()
         self._known: dict[str, str] = {}
+        self._relation_labels: set[str] = set()
         self._colors: list[str] = []
         self._matched = 0
         self._line = 0
@@ -232,6 +251,7 @@ class AnnotationImport:
         target = self.project.document(self.document) if self.document is not None else None
         labels = self.project.labels()
         self._known = {label.name: label.name for label in labels}
+        self._relation_labels = {label.name for label in labels if label.is_relation}
         self._colors = [label.color for label in labels]
         try:
             handle = self.path.open("rb")
@@ -280,7 +300,7 @@ class AnnotationImport:
                 if not batch:
                     started, writes = time.monotonic(), 0
                 batch.append(planned)
-                writes += len(planned.spans) + len(planned.regions) + len(planned.labels)
+                writes += len(planned.spans) + len(planned.regions) + len(planned.relations) + len(planned.labels)
             if batch and (
                 len(batch) >= BATCH_RECORDS or writes >= BATCH_WRITES or time.monotonic() - started >= BATCH_SECONDS
             ):
@@ -324,6 +344,12 @@ class AnnotationImport:
             self._plan_span(record, n, span, alignment, planned)  # type: ignore[arg-type]
         for n, region in enumerate(record.regions, start=1):
             self._plan_region(record, n, region, planned)
+        for cause in record.bad_relations:
+            planned.result.relations_invalid += 1
+            self.summary.problem(Problem(line, cause))
+        refs = {("span", s.ref) for s in record.spans} | {("region", g.ref) for g in record.regions}
+        for relation in record.relations:
+            self._plan_relation(relation, refs, planned)
         return planned
 
     def _document_of(self, record: ExternalRecord, target: Document | None, only: bool) -> Document | None:
@@ -353,9 +379,10 @@ class AnnotationImport:
             self.summary.problem(Problem(record.line, f"no document {record.name!r} in {self.project.path.name}"))
         return doc
 
-    def _label(self, name: str, what: str, planned: _Planned, layer: str = "") -> str | None:
+    def _label(self, name: str, what: str, planned: _Planned, layer: str = "",
+               relation: ExternalRelation | None = None) -> str | None:
         """The project's label of that name (planned for adding with add_labels, in `layer` where the
-        file names one), or None, counted."""
+        file names one, as a relation label for a relation), or None, counted."""
         known = self._known.get(name)
         if known is not None or not self.add_labels:
             return known
@@ -365,7 +392,11 @@ class AnnotationImport:
             return None
         color = choose_color(self._colors)
         self._colors.append(color)
-        planned.labels.append(Label(name, color, layer=layer or ENTITY))
+        if relation is None:
+            planned.labels.append(Label(name, color, layer=layer or ENTITY))
+        else:
+            planned.labels.append(Label(name, color, kind="relation", directed=relation.directed))
+            self._relation_labels.add(name)
         self._known[name] = name
         return name
 
@@ -401,11 +432,13 @@ class AnnotationImport:
         key = (label, *anchor)
         if key in state.spans:
             result.duplicates += 1
+            planned.ends[("span", span.ref)] = key
             return
         if key in state.rejected:
             result.rejected += 1
             return
-        state.spans.add(key)
+        state.spans[key] = None
+        planned.ends[("span", span.ref)] = key
         got = state.text.resolve(Span(0, state.doc.id, label, *anchor)).text
         placed = got.split() == wanted.split()
         planned.spans.append((label, anchor, span.note, span.annotator, placed))
@@ -438,12 +471,38 @@ class AnnotationImport:
         key = (page.id, label, (x0, y0, x1, y1))
         if key in state.regions:
             result.region_duplicates += 1
+            planned.ends[("region", g.ref)] = key
             return
         if self.project.region_rejected(page.id, label, (x0, y0, x1, y1)):
             result.rejected += 1
             return
-        state.regions.add(key)
+        state.regions[key] = None
+        planned.ends[("region", g.ref)] = key
         planned.regions.append((g, page.id, box, scaled))
+
+    def _plan_relation(self, relation: ExternalRelation, refs: set[tuple[str, Ref | None]], planned: _Planned) -> None:
+        result, what = planned.result, f"relation {relation.n}"
+        for side, end in (("from", relation.from_end), ("to", relation.to_end)):
+            if end not in refs:
+                result.relations_invalid += 1
+                self.summary.problem(Problem(planned.line, f"{what}: {side} {end[0]} {end[1]!r}: the record has no "
+                                                           f"{end[0]} of that id"))
+                return
+        label = self._known.get(relation.label)
+        if label is None:
+            if not self.add_labels:
+                _count(result.relation_unknown_labels, relation.label)
+                return
+            label = self._label(relation.label, what, planned, relation=relation)
+            if label is None:
+                result.relations_invalid += 1
+                return
+        if label not in self._relation_labels:
+            result.relations_invalid += 1
+            self.summary.problem(Problem(planned.line, f"{what}: label {label!r} tags spans and regions, "
+                                                       "not a relation label"))
+            return
+        planned.relations.append(relation)
 
     # -- writing --
 
@@ -481,8 +540,8 @@ class AnnotationImport:
                 planned.labels.remove(label)  # another process added it meanwhile
         for label_name, (first, last, head, tail), note, annotator, placed in planned.spans:
             try:
-                self.project.add_span(doc_id, label_name, first, last, head, tail, note=note, annotator=annotator,
-                                      source=self.source, suggested=True)
+                stored = self.project.add_span(doc_id, label_name, first, last, head, tail, note=note,
+                                               annotator=annotator, source=self.source, suggested=True)
             except (NotFoundError, ProjectError) as exc:
                 # The label or the words went away under another process: this span cannot be stored.
                 if type(exc) not in (NotFoundError, ProjectError):
@@ -490,28 +549,61 @@ class AnnotationImport:
                 result.invalid += 1
                 self.summary.problem(Problem(planned.line, f"span not stored: {exc}"))
                 continue
+            planned.state.spans[(label_name, first, last, head, tail)] = stored.id
             if placed:
                 result.placed += 1
             else:
                 result.adjusted += 1
         for g, page_id, box, scaled in planned.regions:
             try:
-                self.project.add_region(page_id, g.label, box, text=g.text, note=g.note, annotator=g.annotator,
-                                        source=self.source, suggested=True)
+                region = self.project.add_region(page_id, g.label, box, text=g.text, note=g.note,
+                                                 annotator=g.annotator, source=self.source, suggested=True)
             except (NotFoundError, ProjectError) as exc:
                 if type(exc) not in (NotFoundError, ProjectError):
                     raise
                 result.regions_off_page += 1
                 continue
+            planned.state.regions[planned.ends[("region", g.ref)]] = region.id
             result.regions += 1
             result.regions_scaled += int(scaled)
+        for relation in planned.relations:
+            self._write_relation(relation, planned)
+
+    def _write_relation(self, relation: ExternalRelation, planned: _Planned) -> None:
+        result, state = planned.result, planned.state
+        ends = []
+        for kind, ref in (relation.from_end, relation.to_end):
+            key = planned.ends.get((kind, ref))
+            ident = None if key is None else (state.spans if kind == "span" else state.regions).get(key)
+            if ident is None:
+                result.relations_without_ends += 1
+                return
+            ends.append((kind, ident))
+        if (relation.label, *ends) in state.relations:
+            result.relation_duplicates += 1
+            return
+        if self.project.relation_rejected(relation.label, ends[0], ends[1]):
+            result.relations_rejected += 1
+            return
+        try:
+            self.project.add_relation(relation.label, ends[0], ends[1], note=relation.note,
+                                      annotator=relation.annotator, source=self.source, suggested=True)
+        except (NotFoundError, ProjectError) as exc:
+            # An end its label does not allow, or gone under another process: this relation cannot be stored.
+            if type(exc) not in (NotFoundError, ProjectError):
+                raise
+            result.relations_invalid += 1
+            self.summary.problem(Problem(planned.line, f"relation {relation.n} not stored: {exc}"))
+            return
+        state.relations.add((relation.label, *ends))  # type: ignore[arg-type]
+        result.relations += 1
 
 
 def import_annotations(
     project: Project, path: str | Path, document: str | int | None = None, source: str | None = None,
     add_labels: bool = False, progress: Progress | None = None,
 ) -> ImportSummary:
-    """Align each record's text to its document and add its spans and regions as suggestions from `source`.
+    """Align each record's text to its document and add its spans, regions and relations as suggestions from `source`.
 
     With `document`, records named after it or unnamed go to it (a file of one record goes to it
     whatever its name); records naming other documents are counted and left out.

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import Run
+from helpers import Run, run_scanspan
 from letter_project import add_letter
 
 from annotations.agreement import agreement
 from annotations.layers import ADJUDICATED
+from annotations.model import Label
 from annotations.store import Project
 
 TWELVE = ["w0 w1 w2 w3 w4 w5", "w6 w7 w8 w9 w10 w11"]
@@ -121,3 +122,62 @@ def test_agreement_with_one_analyst(tmp_path: Path, cli: Callable[..., Run]) -> 
     run = cli("agreement", "-p", tmp_path / "solo.db")
     assert run.code == 0 and "fewer than two analysts" in run.out
     assert cli("agreement", "-p", tmp_path / "none.db").code == 1
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """Ann and Bob tag the same spans and nearly the same signature box, and link them: both say the
+    figure counts the program and the signature signs for the first agency (Bob the other way round,
+    which an undirected label allows), but they read "oversees" between the agencies opposite ways."""
+    path = tmp_path / "linked.db"
+    with Project(path) as project:
+        doc = add_letter(project, "shared.pdf", [TWELVE])
+        project.add_label(Label("counts", "#112233", kind="relation"))
+        project.add_label(Label("signs", "#223344", kind="relation", directed=False))
+        project.add_label(Label("oversees", "#334455", kind="relation"))
+        page = project.pages(doc)[0].id
+        for who, box in (("ann", (10, 10, 50, 50)), ("bob", (20, 10, 60, 50))):  # IoU 0.6
+            _tag(project, doc, who, ANN)
+            spans = {s.label + str(s.first_word_id): s.id for s in project.spans(doc) if s.annotator == who}
+            first, second = sorted(i for k, i in spans.items() if k.startswith("agency"))
+            figure = next(i for k, i in spans.items() if k.startswith("figure"))
+            program = next(i for k, i in spans.items() if k.startswith("program"))
+            signature = project.add_region(page, "signature", box, annotator=who).id
+            project.add_relation("counts", ("span", figure), ("span", program), annotator=who)
+            ends = [("region", signature), ("span", first)]
+            project.add_relation("signs", *(ends if who == "ann" else ends[::-1]), annotator=who)
+            agencies = [("span", first), ("span", second)]
+            project.add_relation("oversees", *(agencies if who == "ann" else agencies[::-1]), annotator=who)
+        # A suggestion not yet accepted is not Bob's judgment.
+        project.add_relation("counts", ("span", program), ("span", second), annotator="bob", source="model",
+                             suggested=True)
+    return path
+
+
+def test_relations_match_when_their_label_and_both_ends_do(linked: Path) -> None:
+    with Project(linked, read_only=True) as project:
+        results = agreement(project, by_label=True)
+    overall = next(r for r in results if not r.label)
+    assert (overall.a_relations, overall.b_relations, overall.relations_matched) == (3, 3, 2)
+    assert overall.relation_f1 == pytest.approx(2 / 3)
+    assert overall.f1 == 1.0 and overall.region_f1 == 1.0
+    by_label = {r.label: r for r in results}
+    assert by_label["counts"].relation_f1 == 1.0
+    assert by_label["signs"].relation_f1 == 1.0  # the region ends pair at IoU 0.6; undirected either way round
+    assert (by_label["oversees"].relations_matched, by_label["oversees"].relation_f1) == (0, 0.0)
+    assert by_label["agency"].relation_f1 is None  # a span label has no relations to compare
+
+
+def test_agreement_command_reports_relation_f1(linked: Path) -> None:
+    run = run_scanspan(["agreement", "-p", linked, "--labels", "--json"], linked.parent)
+    assert run.code == 0, run.err
+    rows = {r["label"]: r for r in json.loads(run.out)}
+    assert (rows[""]["a_relations"], rows[""]["b_relations"], rows[""]["relations_matched"]) == (3, 3, 2)
+    assert rows["oversees"]["relation_f1"] == 0.0 and rows["signs"]["relation_f1"] == 1.0
+    table = run_scanspan(["agreement", "-p", linked, "--labels"], linked.parent)
+    assert table.code == 0, table.err
+    header, *lines = table.out.splitlines()
+    assert header.split()[-1] == "relF1"
+    relf1 = {line.split()[2]: line.split()[-1] for line in lines}
+    assert relf1 == {"(all)": "0.667", "agency": "-", "counts": "1.000", "figure": "-", "oversees": "0.000",
+                     "program": "-", "signature": "-", "signs": "1.000"}

@@ -150,7 +150,7 @@ def test_suggested_regions_are_listed_accepted_and_rejected_like_spans(letters: 
     assert run.code == 1 and run.err.strip() == (f"error: no suggestion r{drawn.id}, r999 (accepted, rejected, never made, "
                                                  "or outside the filters)")
     run = cli("suggestions", "accept", "-p", letters, "x1")
-    assert run.code == 2 and "'x1' is neither a span id (12) nor a region id (r3)" in run.err
+    assert run.code == 2 and "'x1' is neither a span id (12), a region id (r3) nor a relation id (rel4)" in run.err
     assert cli("suggestions", "accept", "-p", letters, "--document", "noisy.pdf").out.strip() == "accepted 1 suggestions (1 regions)"
     with Project(letters) as project:
         assert [(g.id, g.suggested) for g in project.regions()] == [(first.id, True), (drawn.id, False), (second.id, False)]

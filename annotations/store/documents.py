@@ -28,6 +28,8 @@ _TABLES = (
     ("region_rejections", f"page_id in {_PAGES}"),
     ("adjudications", "document_id = :d"),
     ("region_adjudications", "document_id = :d"),
+    ("relation_adjudications", "document_id = :d"),
+    ("relation_rejections", "document_id = :d"),
 )
 
 
@@ -56,7 +58,7 @@ class RemovedDocument:
             parts.append(_n(corrected, "corrected word"))
         if notes:
             parts.append(_n(notes, "note"))
-        decided = self.count("adjudications") + self.count("region_adjudications")
+        decided = self.count("adjudications") + self.count("region_adjudications") + self.count("relation_adjudications")
         if decided:
             parts.append(_n(decided, "adjudication"))
         return ", ".join(parts)

@@ -528,6 +528,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         with self.write():
             self.span(span_id)
             self._update_row("spans", span_id, {"suggested": 0})
+            self._accept_relations_of("span", [span_id], None)
         return self.span(span_id)
 
     def delete_span(self, span_id: int) -> Span:

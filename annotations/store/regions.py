@@ -31,6 +31,12 @@ class RegionStore:
 
         def page(self, page_id: int) -> Page: ...
 
+        def _accept_relations_of(self, kind: str, annotation_ids: Sequence[int], annotator: str | None) -> None: ...
+
+        def _suggest_relations_of(self, kind: str, annotation_id: int, annotator: str | None) -> None: ...
+
+        def _restore_relations_of(self, kind: str, annotation_id: int) -> None: ...
+
     def add_region(
         self,
         page_id: int,
@@ -132,6 +138,7 @@ class RegionStore:
         with self.write():
             self.region(region_id)
             self._update_row("regions", region_id, {"suggested": 0})
+            self._accept_relations_of("region", [region_id], None)
         return self.region(region_id)
 
     # -- suggested regions: reviewed like suggested spans ------------------------------------------
@@ -158,6 +165,7 @@ class RegionStore:
                 if annotator is not None:
                     changes["annotator"] = annotator
                 self._update_row("regions", region.id, changes)
+            self._accept_relations_of("region", [r.id for r in regions], annotator)
         return self.regions_by_id([r.id for r in regions])
 
     def reject_region_suggestions(self, region_ids: Sequence[int]) -> list[Region]:
@@ -177,6 +185,7 @@ class RegionStore:
             self.db.execute("delete from region_rejections where region_id = ? and page_id = ?", [region.id, region.page_id])
             self._insert_region(region.page_id, region.label, region.box, region.text, region.note, region.annotator,
                                 region.id, region.source, True)
+            self._restore_relations_of("region", region.id)
         return self.region(region.id)
 
     def unaccept_region(self, region_id: int, annotator: str | None = None) -> Region:
@@ -187,6 +196,7 @@ class RegionStore:
             if annotator is not None:
                 changes["annotator"] = annotator
             self._update_row("regions", region_id, changes)
+            self._suggest_relations_of("region", region_id, annotator)
         return self.region(region_id)
 
     def region_rejected(self, page_id: int, label: str, box: Box) -> bool:

@@ -16,9 +16,16 @@ End = tuple[str, int]
 """One end of a relation: ("span", span id) or ("region", region id)."""
 
 _END_SQL = {
-    "span": "select document_id, label from spans where id = ?",
-    "region": "select p.document_id, r.label from regions r join pages p on p.id = r.page_id where r.id = ?",
+    "span": "select document_id, label, suggested from spans where id = ?",
+    "region": "select p.document_id, r.label, r.suggested from regions r join pages p on p.id = r.page_id where r.id = ?",
 }
+
+_END_SUGGESTED = {
+    side: f"(case {side}_kind when 'span' then (select suggested from spans where id = {side}_id) "
+          f"else (select suggested from regions where id = {side}_id) end)"
+    for side in ("from", "to")
+}
+"""Whether a relation's end is a suggestion, as an SQL expression over a relations row."""
 
 
 def relation_row(r: dict) -> Relation:
@@ -39,6 +46,9 @@ class RelationStore:
     relations in the same statement (a trigger, see schema 0019_relations) and keeps them:
     `relations_removed_with(kind, id)` returns what the latest deletion of that annotation took,
     and `restore_relations` puts them back under their ids, which is all an undo needs.
+
+    A relation with a suggested end is itself a suggestion: it is stored suggested, accepting its
+    last suggested end accepts it, and making an end a suggestion again (undo) makes it one again.
     """
 
     db: Database
@@ -133,11 +143,95 @@ class RelationStore:
             "and id not in (select id from relations) order by id", [kind, annotation_id])
         return [relation_row(r) for r in rows]
 
+    def suggested_relations(self, doc_ids: Sequence[int] | None = None) -> list[Relation]:
+        """Relations not yet accepted (for these documents, or all), by document and id."""
+        rows = self.db.query("select * from relations where suggested = 1 order by document_id, id")
+        wanted = None if doc_ids is None else set(doc_ids)
+        return [relation_row(r) for r in rows if wanted is None or r["document_id"] in wanted]
+
+    def accept_relations(self, relation_ids: Sequence[int], annotator: str | None = None) -> list[Relation]:
+        """Accept these suggested relations in one transaction (with `annotator`, they become that
+        analyst's); each must be a suggestion whose ends are accepted already."""
+        with self.write():
+            relations = self._suggested_relations(relation_ids)
+            for r in relations:
+                for end in (r.from_end, r.to_end):
+                    if self._end_suggested(end):
+                        raise ProjectError(f"relation {r.id}: its {end_name(end)} is still a suggestion; accept it, "
+                                           "and the relation comes with it")
+                changes = "suggested = 0, updated = ?" + (", annotator = ?" if annotator is not None else "")
+                self.db.execute(f"update relations set {changes} where id = ?",
+                                [now(), *([annotator] if annotator is not None else []), r.id])
+        return self.relations_by_id([r.id for r in relations])
+
+    def reject_relations(self, relation_ids: Sequence[int]) -> list[Relation]:
+        """Remove these suggested relations and remember them as rejected; returns them (for an undo)."""
+        with self.write():
+            relations = self._suggested_relations(relation_ids)
+            for r in relations:
+                self.db.execute(
+                    "insert into relation_rejections (document_id, label, from_kind, from_id, to_kind, to_id, source, "
+                    "relation_id, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r.document_id, r.label, *r.from_end, *r.to_end, r.source, r.id, now()])
+                self.db.execute("delete from relations where id = ?", [r.id])
+        return relations
+
+    def restore_rejected_relations(self, relations: Sequence[Relation]) -> list[Relation]:
+        """Undo a rejection: the suggested relations come back under their ids and are no longer remembered."""
+        with self.write():
+            for r in relations:
+                self.db.execute("delete from relation_rejections where relation_id = ?", [r.id])
+                self._insert_relation(r.label, r.from_end, r.to_end, r.note, r.annotator, r.id, r.source, True,
+                                      stamps=(r.created, r.updated))
+        return self.relations_by_id([r.id for r in relations])
+
+    def relation_rejected(self, label: str, from_end: End, to_end: End) -> bool:
+        """Whether a suggested relation of this label between these ends was rejected before."""
+        return self.db.execute(
+            "select 1 from relation_rejections where label = ? and from_kind = ? and from_id = ? and to_kind = ? "
+            "and to_id = ?", [label, *from_end, *to_end]).fetchone() is not None
+
+    def _suggested_relations(self, relation_ids: Sequence[int]) -> list[Relation]:
+        found = {r.id: r for r in self.relations_by_id(list(dict.fromkeys(relation_ids)))}
+        for ident in dict.fromkeys(relation_ids):
+            if ident not in found or not found[ident].suggested:
+                raise NotFoundError(f"no suggested relation {ident} (accepted, rejected or never made)")
+        return [found[i] for i in dict.fromkeys(relation_ids)]
+
+    def _accept_relations_of(self, kind: str, annotation_ids: Sequence[int], annotator: str | None) -> None:
+        """Inside a write: accept the suggested relations at these ends whose ends are now all accepted."""
+        for ident in annotation_ids:
+            changes = "suggested = 0, updated = ?" + (", annotator = ?" if annotator is not None else "")
+            self.db.execute(
+                f"update relations set {changes} where suggested = 1 "
+                f"and ((from_kind = ? and from_id = ?) or (to_kind = ? and to_id = ?)) "
+                f"and not {_END_SUGGESTED['from']} and not {_END_SUGGESTED['to']}",
+                [now(), *([annotator] if annotator is not None else []), kind, ident, kind, ident])
+
+    def _suggest_relations_of(self, kind: str, annotation_id: int, annotator: str | None) -> None:
+        """Inside a write: the relations at an end that became a suggestion again are suggestions again."""
+        changes = "suggested = 1, updated = ?" + (", annotator = ?" if annotator is not None else "")
+        self.db.execute(
+            f"update relations set {changes} where suggested = 0 "
+            f"and ((from_kind = ? and from_id = ?) or (to_kind = ? and to_id = ?))",
+            [now(), *([annotator] if annotator is not None else []), kind, annotation_id, kind, annotation_id])
+
+    def _restore_relations_of(self, kind: str, annotation_id: int) -> None:
+        """Inside a write: put back what deleting this end took whose other end is here again (undo of a rejection)."""
+        for r in self.relations_removed_with(kind, annotation_id):
+            other = r.to_end if r.from_end == (kind, annotation_id) else r.from_end
+            if self.db.execute(_END_SQL[other[0]], [other[1]]).fetchone() is None:
+                continue
+            self._insert_relation(r.label, r.from_end, r.to_end, r.note, r.annotator, r.id, r.source, r.suggested,
+                                  stamps=(r.created, r.updated))
+            self.db.execute("delete from relation_removals where id = ?", [r.id])
+
     def _insert_relation(self, label: str, from_end: End, to_end: End, note: str, annotator: str,
                          relation_id: int | None, source: str, suggested: bool,
                          stamps: tuple[str, str] | None = None) -> int:
         doc_id = self._check_ends(from_end, to_end)
         self._check_relation_label(label, from_end, to_end)
+        suggested = suggested or self._end_suggested(from_end) or self._end_suggested(to_end)
         stamp = now()
         created, updated = stamps if stamps and stamps[0] else (stamp, stamp)
         row: dict[str, object] = {
@@ -150,6 +244,10 @@ class RelationStore:
                 raise ProjectError(f"relation {relation_id} exists already")
             row["id"] = relation_id
         return insert_row(self.db.conn, "relations", row)
+
+    def _end_suggested(self, end: End) -> bool:
+        row = self.db.execute(_END_SQL[end[0]], [end[1]]).fetchone()
+        return bool(row and row[2])
 
     def _end(self, end: End) -> tuple[int, str]:
         """(document id, label) of an end, or a one-line error."""

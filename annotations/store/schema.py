@@ -466,3 +466,31 @@ def relations(db: Database) -> None:
             f"create trigger changes_relation_{op} after {op} on relations begin {_LOG} "
             f"('relation', '{op}', {row}.id, {row}.document_id, {page}, {page}); end"
         )
+
+
+@migrations(name="0020_relation_decisions")
+def relation_decisions(db: Database) -> None:
+    # What adjudication settled between two analysts' relations: those between one pair of ends,
+    # remembered by the ends' identity (annotations/relation_adjudication.py: words and label of a
+    # span, page, label and box of a region) so that a later run does not ask again. The relations
+    # kept are copies in `relations` with source "adjudicated", between the ends' adjudicated copies.
+    db["relation_adjudications"].create(
+        {"id": int, "document_id": int, "a": str, "b": str, "ends": str, "decision": str, "adjudicator": str,
+         "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "a", "b", "ends", "decision"},
+        defaults={"adjudicator": ""},
+    )
+    db["relation_adjudications"].create_index(["document_id", "a", "b"])
+    # A rejected suggested relation, remembered by its label and ends as span_rejections remembers a
+    # span, so that a pre-annotation file imported again does not propose it again.
+    db["relation_rejections"].create(
+        {"id": int, "document_id": int, "label": str, "from_kind": str, "from_id": int, "to_kind": str, "to_id": int,
+         "source": str, "relation_id": int, "created": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "label", "from_kind", "from_id", "to_kind", "to_id"},
+        defaults={"source": ""},
+    )
+    db["relation_rejections"].create_index(["document_id", "label", "from_kind", "from_id", "to_kind", "to_id"])

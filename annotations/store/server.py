@@ -44,7 +44,9 @@ SERVED = frozenset({
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
-    "keep_region_disagreement", "unsettle_regions",
+    "keep_region_disagreement", "unsettle_regions", "open_relation_disagreements", "adopt_agreed_relations",
+    "keep_relation_disagreement", "settled_relations", "settle_relations", "unsettle_relations",
+    "suggested_relations", "accept_relations", "reject_relations", "restore_rejected_relations", "relation_rejected",
     # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
     "document_contents", "remove_document", "restore_document", "put_back_contents", "default_lang",
     "set_default_lang",

@@ -74,6 +74,12 @@ class SuggestionStore:
                          tail: int, note: str, annotator: str, span_id: int | None, source: str,
                          suggested: bool) -> int: ...
 
+        def _accept_relations_of(self, kind: str, annotation_ids: Sequence[int], annotator: str | None) -> None: ...
+
+        def _suggest_relations_of(self, kind: str, annotation_id: int, annotator: str | None) -> None: ...
+
+        def _restore_relations_of(self, kind: str, annotation_id: int) -> None: ...
+
     def add_suggestions(self, items: Iterable[NewSuggestion]) -> StoredSuggestions:
         """Store suggestions, skipping any already present as a span or rejected before (idempotent)."""
         result = StoredSuggestions(added=[])
@@ -132,7 +138,8 @@ class SuggestionStore:
     def accept_suggestions(self, span_ids: Sequence[int], annotator: str | None = None) -> list[Span]:
         """Accept these suggestions in one transaction; ids that are not suggestions are an error.
 
-        With `annotator`, the accepted spans become that analyst's (agreement counts them as theirs).
+        With `annotator`, the accepted spans become that analyst's (agreement counts them as theirs), and
+        so do the suggested relations whose ends are now all accepted.
         """
         with self.write():
             spans = self._suggested(span_ids)
@@ -140,10 +147,11 @@ class SuggestionStore:
                 self.db.execute("update spans set suggested = 0, updated = ? where id = ?", [now(), span.id])
                 if annotator is not None:
                     self.db.execute("update spans set annotator = ? where id = ?", [annotator, span.id])
+            self._accept_relations_of("span", [s.id for s in spans], annotator)
         return [self.span(s.id) for s in spans]
 
     def reject_suggestions(self, span_ids: Sequence[int]) -> list[Span]:
-        """Remove these suggestions and remember them as rejected; returns them (for an undo)."""
+        """Remove these suggestions (and their relations) and remember them as rejected; returns them (for an undo)."""
         with self.write():
             spans = self._suggested(span_ids)
             for span in spans:
@@ -157,21 +165,25 @@ class SuggestionStore:
         return spans
 
     def restore_rejected(self, span: Span) -> Span:
-        """Undo a rejection: the suggestion comes back under its old id and is no longer remembered as rejected."""
+        """Undo a rejection: the suggestion comes back under its old id, with the relations the rejection
+        took, and is no longer remembered as rejected."""
         with self.write():
             self._forget_rejection(span)
             self._insert_span(span.document_id, span.label, span.first_word_id, span.last_word_id, span.head,
                               span.tail, span.note, span.annotator, span.id, span.source, True)
             self.db.execute("update spans set score = ?, reason = ? where id = ?", [span.score, span.reason, span.id])
+            self._restore_relations_of("span", span.id)
         return self.span(span.id)
 
     def unaccept(self, span_id: int, annotator: str | None = None) -> Span:
-        """Undo an acceptance: the span is a suggestion again (with `annotator`, whose it was before)."""
+        """Undo an acceptance: the span is a suggestion again (with `annotator`, whose it was before),
+        and so are its relations."""
         with self.write():
             self.span(span_id)
             self.db.execute("update spans set suggested = 1, updated = ? where id = ?", [now(), span_id])
             if annotator is not None:
                 self.db.execute("update spans set annotator = ? where id = ?", [annotator, span_id])
+            self._suggest_relations_of("span", span_id, annotator)
         return self.span(span_id)
 
     def rejections(self, doc_id: int | None = None) -> list[NewSuggestion]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from annotations.adjudication import Disagreement
 from annotations.region_adjudication import RegionDisagreement
+from annotations.relation_adjudication import RelationDisagreement
 from app.dialogs.adjudicate_dialog import ask_pair
 from app.editing.selection import AnnotationRef
 
@@ -33,12 +34,18 @@ class AdjudicationController:
         if pair is not None:
             w.adjudicator.start(doc_id, *pair)
 
-    def show(self, item: Disagreement | RegionDisagreement | None) -> None:
-        """Go to a disagreement: its first span, or its first box selected and revealed on its page."""
+    def show(self, item: Disagreement | RegionDisagreement | RelationDisagreement | None) -> None:
+        """Go to a disagreement: its first span, its first box selected and revealed on its page, or
+        the first end of its first relation."""
         w = self.window
         if item is None or w.session is None:
             return
-        if isinstance(item, RegionDisagreement):
+        if isinstance(item, RelationDisagreement):
+            kind, ident = (item.a + item.b)[0].from_end
+            if kind == "region":
+                w.session.regions(item.document_id)
+            w.navigation.go_to_annotation(AnnotationRef(kind, ident))
+        elif isinstance(item, RegionDisagreement):
             w.session.regions(item.document_id)  # read, so the box is found on whatever page it is
             w.navigation.go_to_annotation(AnnotationRef("region", (item.a + item.b)[0].id))
         else:

@@ -63,7 +63,8 @@ GESTURES = [
     ("Remove a document", "Document ▸ Remove document…, or right-click it in the Documents panel: asked first; "
                           "Undo brings it back while the window is open"),
     ("Your name on your edits", "Edit ▸ Analyst name… (asked once; every span and region records it)"),
-    ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
+    ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes, then their "
+                                "links: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
                                 "next / previous, Esc stops"),
     ("Export with a split, seed, tagging scheme or labels' layer (entities, a letter's structure), or as ALTO, "

@@ -7,21 +7,27 @@ from PySide6.QtGui import QUndoStack
 
 from annotations.adjudication import Disagreement
 from annotations.errors import ScanspanError
-from annotations.model import Region, Span
+from annotations.model import Region, Relation, Span
 from annotations.region_adjudication import RegionDisagreement
-from app.editing.adjudication_commands import KeepRegions, KeepVersion
+from annotations.relation_adjudication import RelationDisagreement
+from app.editing.adjudication_commands import KeepRegions, KeepRelations, KeepVersion
 from app.project.session import ProjectSession
 
 KIND_TEXT = {"only a": "only {a} marked this", "only b": "only {b} marked this", "label": "another label",
              "boundary": "other boundaries"}
 REGION_KIND_TEXT = {"only a": "only {a} drew this box", "only b": "only {b} drew this box",
                     "label": "the same box under another label", "boundary": "other boxes"}
+RELATION_KIND_TEXT = {"only a": "only {a} linked these", "only b": "only {b} linked these",
+                      "label": "the same link under another label", "direction": "the same link the other way round"}
 
-Item = Disagreement | RegionDisagreement
+Item = Disagreement | RegionDisagreement | RelationDisagreement
 
 
 def _key(item: Item) -> tuple[object, ...]:
-    """What tells one disagreement from another across a re-read: a stretch of words, or a page and its boxes."""
+    """What tells one disagreement from another across a re-read: a stretch of words, a page and its
+    boxes, or the pair of annotations linked."""
+    if isinstance(item, RelationDisagreement):
+        return "relation", item.ends
     if isinstance(item, RegionDisagreement):
         return "region", item.page_id, item.extent
     return "span", item.extent
@@ -34,7 +40,7 @@ class Adjudicator(QObject):
     step of the stack (a decision, its undo, its redo), so what is shown is always what is open.
     """
 
-    shown = Signal(object)  # the Disagreement (of spans or regions) now shown, or None when none is left or the walk ended
+    shown = Signal(object)  # the Disagreement (of spans, regions or relations) now shown, or None when none is left or the walk ended
     message = Signal(str)
     error = Signal(str)
 
@@ -58,11 +64,11 @@ class Adjudicator(QObject):
         return self.items[self.index] if self.active() and 0 <= self.index < len(self.items) else None
 
     def start(self, doc_id: int, a: str, b: str) -> None:
-        """Walk a's and b's disagreements in a document, spans then regions; what they marked alike is
-        adjudicated at once."""
+        """Walk a's and b's disagreements in a document, spans, then regions, then relations; what they
+        marked alike is adjudicated at once."""
         self.pair, self.doc_id, self.index = (a, b), doc_id, 0
         try:
-            agreed, boxes = self.session.adopt_agreed(doc_id, a, b)
+            agreed, boxes, links = self.session.adopt_agreed(doc_id, a, b)
             self.items = self._read()
         except ScanspanError as exc:
             self.stop()
@@ -71,6 +77,8 @@ class Adjudicator(QObject):
         alike = f"{agreed} stretch{'es' if agreed != 1 else ''}"
         if boxes:
             alike += f" and {boxes} group{'s' if boxes != 1 else ''} of boxes"
+        if links:
+            alike += f" and {links} link{'s' if links != 1 else ''}"
         self.message.emit(f"{a} and {b}: {len(self.items)} disagreement{'s' if len(self.items) != 1 else ''} "
                           f"to settle here; {alike} marked alike adjudicated")
         self.shown.emit(self.current())
@@ -78,7 +86,8 @@ class Adjudicator(QObject):
     def _read(self) -> list[Item]:
         assert self.pair is not None and self.doc_id is not None
         return [*self.session.open_disagreements(self.doc_id, *self.pair),
-                *self.session.open_region_disagreements(self.doc_id, *self.pair)]
+                *self.session.open_region_disagreements(self.doc_id, *self.pair),
+                *self.session.open_relation_disagreements(self.doc_id, *self.pair)]
 
     def stop(self) -> None:
         self.pair = self.doc_id = None
@@ -95,7 +104,9 @@ class Adjudicator(QObject):
         item = self.current()
         if item is None or self.pair is None:
             return
-        if isinstance(item, RegionDisagreement):
+        if isinstance(item, RelationDisagreement):
+            self.stack.push(KeepRelations(self.session, item, *self.pair, decision, self.error.emit))
+        elif isinstance(item, RegionDisagreement):
             self.stack.push(KeepRegions(self.session, item, *self.pair, decision, self.error.emit))
         else:
             self.stack.push(KeepVersion(self.session, item, *self.pair, decision, self.error.emit))
@@ -126,6 +137,9 @@ class Adjudicator(QObject):
         """(what differs, a's version, b's version), for the panel."""
         assert self.pair is not None
         a, b = self.pair
+        if isinstance(item, RelationDisagreement):
+            return (RELATION_KIND_TEXT[item.kind].format(a=a, b=b), self._links(item.document_id, item.a),
+                    self._links(item.document_id, item.b))
         if isinstance(item, RegionDisagreement):
             number = self.session.page_by_id(item.document_id, item.page_id).number
             kind = f"{REGION_KIND_TEXT[item.kind].format(a=a, b=b)} on page {number}"
@@ -135,6 +149,20 @@ class Adjudicator(QObject):
             return "; ".join(f"{s.label} “{self.session.span_text(s)}”" for s in spans) or "nothing"
 
         return KIND_TEXT[item.kind].format(a=a, b=b), version(item.a), version(item.b)
+
+    def _links(self, doc_id: int, relations: tuple[Relation, ...]) -> str:
+        """Each relation by its label and its ends (a span's text, a region's label and page)."""
+        spans, regions = self.session.spans(doc_id), self.session.regions(doc_id)
+
+        def end(kind: str, ident: int) -> str:
+            if kind == "span" and ident in spans:
+                return f"{spans[ident].label} “{self.session.span_text(spans[ident])}”"
+            if kind == "region" and ident in regions:
+                region = regions[ident]
+                return f"{region.label} box on page {self.session.page_by_id(doc_id, region.page_id).number}"
+            return f"{kind} {ident}"
+
+        return "; ".join(f"{r.label}: {end(*r.from_end)} → {end(*r.to_end)}" for r in relations) or "nothing"
 
 
 def _boxes(regions: tuple[Region, ...]) -> str:

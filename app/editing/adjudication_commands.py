@@ -1,10 +1,11 @@
-"""Undo commands of adjudication: keeping one analyst's version of a disagreement (spans or regions), both, or neither."""
+"""Undo commands of adjudication: keeping one analyst's version of a disagreement (spans, regions or relations), both, or neither."""
 
 from __future__ import annotations
 
 from annotations.adjudication import Disagreement
-from annotations.model import Region, Span
+from annotations.model import Region, Relation, Span
 from annotations.region_adjudication import RegionDisagreement
+from annotations.relation_adjudication import RelationDisagreement
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 
@@ -56,3 +57,23 @@ class KeepRegions(Command):
         self.session.unsettle_regions(self.group, self.a, self.b, [g.id for g in self.kept])
         self.kept = []
         self.target = ("region", (self.group.a + self.group.b)[0].id)
+
+
+class KeepRelations(Command):
+    """The kept relations copied into the adjudicated layer, between their ends' adjudicated copies, and
+    the decision recorded; undo takes both back."""
+
+    def __init__(self, session: ProjectSession, group: RelationDisagreement, a: str, b: str, decision: str,
+                 on_error: ErrorSink) -> None:
+        super().__init__(session, DECISIONS[decision].format(a=a, b=b), on_error)
+        self.group, self.a, self.b, self.decision = group, a, b, decision
+        self.kept: list[Relation] = []
+        self.place = (group.document_id, None)
+        self.target = (group.a + group.b)[0].from_end
+
+    def apply(self) -> None:
+        self.kept = self.session.keep_relations(self.group, self.a, self.b, self.decision)
+
+    def revert(self) -> None:
+        self.session.unsettle_relations(self.group, self.a, self.b, [r.id for r in self.kept])
+        self.kept = []

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from annotations.adjudication import Disagreement
 from annotations.region_adjudication import RegionDisagreement
+from annotations.relation_adjudication import RelationDisagreement
 from app.editing.adjudication import Adjudicator
 
 KEYS = {Qt.Key.Key_1: "a", Qt.Key.Key_2: "b", Qt.Key.Key_B: "both", Qt.Key.Key_N: "neither"}
@@ -56,7 +57,7 @@ class AdjudicationBar(QFrame):
         adjudicator.shown.connect(self.show_disagreement)
         self.hide()
 
-    def show_disagreement(self, stretch: Disagreement | RegionDisagreement | None) -> None:
+    def show_disagreement(self, stretch: Disagreement | RegionDisagreement | RelationDisagreement | None) -> None:
         pair = self.adjudicator.pair
         if pair is None:
             self._listen(False)

@@ -31,11 +31,13 @@ from annotations.model import (
     Label,
     Page,
     Region,
+    Relation,
     Span,
     Word,
 )
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.region_adjudication import RegionDisagreement
+from annotations.relation_adjudication import RelationDisagreement
 from annotations.store import Project
 from annotations.store.documents import RemovedDocument
 from annotations.store.rows import word_row
@@ -523,13 +525,19 @@ class ProjectSession(QObject):
         """Where a's and b's regions differ in a document and nobody has settled it yet, page by page."""
         return self.project.open_region_disagreements(doc_id, a, b)
 
-    def adopt_agreed(self, doc_id: int, a: str, b: str) -> tuple[int, int]:
+    def open_relation_disagreements(self, doc_id: int, a: str, b: str) -> list[RelationDisagreement]:
+        """Where a's and b's relations differ in a document and nobody has settled it yet."""
+        return self.project.open_relation_disagreements(doc_id, a, b)
+
+    def adopt_agreed(self, doc_id: int, a: str, b: str) -> tuple[int, int, int]:
         """What a and b marked alike, into the adjudicated layer (no undo: nothing was decided);
-        how many stretches of spans and groups of regions."""
+        how many stretches of spans, groups of regions and pairs of linked annotations."""
         spans = self.project.adopt_agreed(doc_id, a, b, self.annotator)
         regions = self.project.adopt_agreed_regions(doc_id, a, b, self.annotator)
+        # After the spans and regions: a relation is adopted only once both its ends are.
+        relations = self.project.adopt_agreed_relations(doc_id, a, b, self.annotator)
         self.sync()
-        return spans, regions
+        return spans, regions, relations
 
     def keep(self, stretch: Disagreement, a: str, b: str, decision: str) -> list[Span]:
         """Settle a disagreement: "a", "b", "both" or "neither"; returns the adjudicated spans made."""
@@ -549,6 +557,16 @@ class ProjectSession(QObject):
 
     def unsettle_regions(self, group: RegionDisagreement, a: str, b: str, region_ids: list[int]) -> None:
         self.project.unsettle_regions(group, a, b, region_ids)
+        self.sync()
+
+    def keep_relations(self, group: RelationDisagreement, a: str, b: str, decision: str) -> list[Relation]:
+        """Settle a disagreement of relations: "a", "b", "both" or "neither"; returns the adjudicated relations made."""
+        relations = self.project.keep_relation_disagreement(group, a, b, decision, self.annotator)
+        self.sync()
+        return relations
+
+    def unsettle_relations(self, group: RelationDisagreement, a: str, b: str, relation_ids: list[int]) -> None:
+        self.project.unsettle_relations(group, a, b, relation_ids)
         self.sync()
 
     # -- label edits (called by the label commands) -----------------------------------------------

@@ -1,0 +1,78 @@
+"""A suggested relation in the real window: accepted with the last of its ends by Enter, removed with a
+rejected end by X, and each undo puts it back as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_helpers import open_window, rows
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from annotations.model import Label
+from annotations.store import Project
+from annotations.suggest import suggest_terms
+from app.main_window import MainWindow
+from app.settings import Settings
+
+
+@pytest.fixture
+def linked_suggestions(project_file: Path) -> Path:
+    """The sample with "OJJDP" suggested as agency and "CyberTipline" as program, and a suggested
+    "runs" relation from the first of each (as a pre-annotation file brings them)."""
+    with Project(project_file) as project:
+        doc = project.documents()[0].id
+        suggest_terms(project, [doc], ["OJJDP"], "agency", "agencies.txt")
+        suggest_terms(project, [doc], ["CyberTipline"], "program", "programs.txt")
+        project.add_label(Label("runs", "#336699", kind="relation"))
+        agency = next(s.id for s in project.suggestions([doc]) if s.label == "agency")
+        program = next(s.id for s in project.suggestions([doc]) if s.label == "program")
+        project.add_relation("runs", ("span", agency), ("span", program), source="model.jsonl")
+    return project_file
+
+
+def relation(path: Path) -> list[tuple[str, int, str]]:
+    """(label, suggested, annotator) of each relation the file holds."""
+    return rows(path, "select label, suggested, annotator from relations")
+
+
+def select(qtbot: QtBot, window: MainWindow, span_id: int) -> None:
+    """Tab through the suggestions to this one."""
+    for _ in range(20):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Tab)
+        ref = window.selection.annotation
+        if ref is not None and ref.kind == "span" and ref.id == span_id:
+            return
+    raise AssertionError(f"Tab never reached suggestion {span_id}")
+
+
+def test_enter_on_both_ends_accepts_the_relation_and_undo_makes_it_a_suggestion_again(
+    qtbot: QtBot, settings: Settings, linked_suggestions: Path
+) -> None:
+    (agency, program) = rows(linked_suggestions, "select from_id, to_id from relations")[0]
+    assert relation(linked_suggestions) == [("runs", 1, "")]
+    window = open_window(qtbot, settings, linked_suggestions)
+    select(qtbot, window, agency)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Return)
+    assert rows(linked_suggestions, f"select suggested from spans where id = {agency}") == [(0,)]
+    assert relation(linked_suggestions) == [("runs", 1, "")]  # its other end is still a suggestion
+    select(qtbot, window, program)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Return)
+    assert relation(linked_suggestions) == [("runs", 0, "tester")]  # accepted with its ends, the analyst's now
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert relation(linked_suggestions) == [("runs", 1, "")]
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert relation(linked_suggestions) == [("runs", 0, "tester")]
+
+
+def test_x_on_an_end_removes_the_relation_and_undo_brings_it_back(
+    qtbot: QtBot, settings: Settings, linked_suggestions: Path
+) -> None:
+    (relation_id, program) = rows(linked_suggestions, "select id, to_id from relations")[0]
+    window = open_window(qtbot, settings, linked_suggestions)
+    select(qtbot, window, program)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_X)
+    assert relation(linked_suggestions) == []
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(linked_suggestions, "select id, suggested, source from relations") == [(relation_id, 1, "model.jsonl")]
