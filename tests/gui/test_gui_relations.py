@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gui_helpers import click, open_window, rows
+from gui_helpers import click, open_window, rows, when_modal
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.model import Label
 from annotations.store import Project
+from app.dialogs.label_dialog import LabelDialog
 from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings
@@ -131,7 +133,7 @@ def test_deleting_an_end_deletes_its_relation_and_undo_brings_both_back(
     a, b = link_first_two(qtbot, window)
     click_span(qtbot, window, b)
     key(qtbot, window, Qt.Key.Key_Delete)
-    assert rows(linked_file, "select id from spans where id = ?".replace("?", str(b))) == []
+    assert rows(linked_file, f"select id from spans where id = {b}") == []
     assert rows(linked_file, RELATIONS_SQL) == []
     qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
 
@@ -170,3 +172,55 @@ def test_another_process_s_relation_appears_and_goes(qtbot: QtBot, linked_window
     with Project(linked_file) as other:
         other.delete_relation(relation.id)
     qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window), timeout=5_000)
+
+
+def test_the_label_dialog_adds_a_relation_label_whose_key_then_links(
+        qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
+    window = tagged_window
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        qtbot.keyClicks(dialog.name, "counts")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
+        dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
+        dialog.accept()
+
+    when_modal(qtbot, LabelDialog, fill)
+    window.label_keys.add_dialog()
+    assert rows(tagged_file, "select kind, shortcut from labels where name = 'counts'") == [("relation", "7")]
+    qtbot.waitUntil(lambda: any("counts" in name and "links" in name for name in window.palette.names()))
+    window.activateWindow()  # the dialog had the keys
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    a, b = page_spans(window)[:2]
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    click_span(qtbot, window, b)
+    key(qtbot, window, Qt.Key.Key_7)
+    assert rows(tagged_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+
+
+def test_a_span_links_to_a_region_by_a_click_on_the_region_and_the_region_s_delete_is_undone_with_it(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    key(qtbot, window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_page() is not None and window.current_page()[1] == 2)  # type: ignore[index]
+    qtbot.waitUntil(window.is_settled)
+    (region_id, region), = window.region_items().items()
+    span = page_spans(window)[-1]
+    click_span(qtbot, window, span)
+    key(qtbot, window, Qt.Key.Key_K)
+    box = region.sceneBoundingRect()
+    window.page_view.ensureVisible(box, 20, 20)
+    inside = window.page_view.mapFromScene(box.center())
+    click(qtbot, window, inside)
+    assert window.selection.annotation == AnnotationRef("region", region_id)
+    key(qtbot, window, Qt.Key.Key_5)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", span, "region", region_id)]
+    assert len(arrow_tips(window)) == 1
+
+    key(qtbot, window, Qt.Key.Key_Delete)  # the region is selected still
+    assert rows(linked_file, RELATIONS_SQL) == []
+    assert rows(linked_file, f"select id from regions where id = {region_id}") == []
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", span, "region", region_id)]
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
