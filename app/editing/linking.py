@@ -49,7 +49,7 @@ class Linker(QObject):
             self.message.emit("The project has no relation label yet: add one (Label ▸ Add label…, kind relation)")
             return
         self.from_ref, self.to_ref = ref, None
-        self.message.emit(f"Link from {self.editor.what(ref)}: click or Tab to the other end, "
+        self.message.emit(f"Link from {self._short(ref)}: click or Tab to the other end, "
                           f"then a relation label key ({self._keys()}); Esc cancels")
         self.changed.emit(True)
 
@@ -68,7 +68,7 @@ class Linker(QObject):
             self.to_ref = None
             return
         self.to_ref = ref
-        self.message.emit(f"Link {self.editor.what(self.from_ref)} → {self.editor.what(ref)}: press a relation "
+        self.message.emit(f"Link {self._short(self.from_ref)} → {self._short(ref)}: press a relation "
                           f"label key ({self._keys()}); Esc cancels")
 
     def on_page(self, page: tuple[int, int] | None) -> None:
@@ -106,6 +106,17 @@ class Linker(QObject):
         self.changed.emit(False)
         self.editor.link(name, from_ref, to_ref)
         return True
+
+    def _short(self, ref: AnnotationRef) -> str:
+        """An end as the status line names it while linking: label and the start of its text."""
+        if ref.kind == "span":
+            span = self.session.find_span(ref.id)
+            if span is None:
+                return "span"
+            text = self.session.span_text(span)
+            return f"{span.label} “{text if len(text) <= 24 else text[:23] + '…'}”"
+        region = self.session.find_region(ref.id)
+        return f"{region.label} region" if region is not None else "region"
 
     def relation_labels(self) -> list[str]:
         return [label.name for label in self.session.labels() if label.is_relation]

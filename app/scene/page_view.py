@@ -250,9 +250,13 @@ class PageView(QGraphicsView):
             return
         spans = self.highlights.items
 
-        def rect(end: tuple[str, int]) -> QRectF | None:
-            item = spans.get(end[1]) if end[0] == "span" else self.regions.get(end[1])
-            return item.mapRectToScene(item.boundingRect()) if item is not None else None
+        def rects(end: tuple[str, int]) -> list[QRectF]:
+            """A span's lines (its highlight's parts), or a region's box; none when not drawn here."""
+            if end[0] == "span":
+                item = spans.get(end[1])
+                return [polygon.boundingRect() for polygon in item.path().toSubpathPolygons()] if item else []
+            region = self.regions.get(end[1])
+            return [region.mapRectToScene(region.rect())] if region is not None else []
 
         def describe(relation: object) -> str:
             assert isinstance(relation, Relation)
@@ -264,7 +268,7 @@ class PageView(QGraphicsView):
             return label.directed if label is not None else True
 
         relations = list(self.session.relations(self.page.document_id).values())
-        self.arrows = build_arrows(relations, rect, self._color, directed, describe)
+        self.arrows = build_arrows(relations, rects, self._color, directed, describe)
         for arrow in self.arrows.values():
             scene.addItem(arrow)
         self._on_annotation(self.selection.annotation)

@@ -14,7 +14,7 @@ from app.scene.page_items import Z_BAND, cosmetic
 
 Z_ARROW = Z_BAND - 2
 """Above highlights and regions (an arrow between two regions stays visible), under a rubber band."""
-HEAD = 18.0
+HEAD = 40.0
 """Length of the arrowhead in page pixels."""
 HOVER_WIDTH = 16.0
 """Page pixels either side of the line where the pointer shows its tooltip: a cosmetic line is too thin to find."""
@@ -25,6 +25,7 @@ class ArrowItem(QGraphicsPathItem):
 
     def __init__(self, relation: Relation, start: QRectF, end: QRectF, color: QColor, directed: bool,
                  tip: str) -> None:
+        """From box `start` to box `end` (for a span, one of its lines)."""
         super().__init__()
         self.relation_id = relation.id
         self.color = QColor(color)
@@ -78,15 +79,22 @@ def _head(path: QPainterPath, line: QLineF) -> None:
     path.addPolygon([tip, back[0], back[1], tip])
 
 
-def build_arrows(relations: list[Relation], rect_of_end: Callable[[tuple[str, int]], QRectF | None],
+def nearest(starts: list[QRectF], ends: list[QRectF]) -> tuple[QRectF, QRectF]:
+    """The two boxes, one of each end, whose centres are closest: a span over two lines is reached at the nearer line."""
+    return min(((a, b) for a in starts for b in ends),
+               key=lambda pair: QLineF(pair[0].center(), pair[1].center()).length())
+
+
+def build_arrows(relations: list[Relation], rects_of_end: Callable[[tuple[str, int]], list[QRectF]],
                  color_of: Callable[[str], QColor], directed_of: Callable[[str], bool],
                  describe: Callable[[Relation], str], parent: QGraphicsItem | None = None) -> dict[int, ArrowItem]:
     """An arrow per relation whose two ends are both drawn on the page (others are listed in the table only)."""
     arrows: dict[int, ArrowItem] = {}
     for relation in relations:
-        start, end = rect_of_end(relation.from_end), rect_of_end(relation.to_end)
-        if start is None or end is None:
+        starts, ends = rects_of_end(relation.from_end), rects_of_end(relation.to_end)
+        if not starts or not ends:
             continue
+        start, end = nearest(starts, ends)
         arrow = ArrowItem(relation, start, end, color_of(relation.label), directed_of(relation.label),
                           describe(relation))
         if parent is not None:

@@ -180,10 +180,12 @@ def test_the_label_dialog_adds_a_relation_label_whose_key_then_links(
 
     def fill(dialog: QWidget) -> None:
         assert isinstance(dialog, LabelDialog)
-        qtbot.keyClicks(dialog.name, "counts")
-        dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
-        dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
-        dialog.accept()
+        try:
+            qtbot.keyClicks(dialog.name, "counts")
+            dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
+            dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
+        finally:  # closed whatever happens, or exec() would wait for ever
+            dialog.accept()
 
     when_modal(qtbot, LabelDialog, fill)
     window.label_keys.add_dialog()
