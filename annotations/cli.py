@@ -103,13 +103,14 @@ from .cli_documents import annotate_cmd, labels_cmd, list_cmd, search_cmd  # noq
 from .cli_export import backup_cmd, export_cmd  # noqa: E402
 from .cli_import import import_annotations_cmd, import_cmd  # noqa: E402
 from .cli_relations import relations_group  # noqa: E402
+from .cli_reocr import remove_cmd, reocr_cmd  # noqa: E402
 from .cli_reorder import reorder_cmd  # noqa: E402
 from .cli_suggest import suggest_cmd, suggestions_group  # noqa: E402
 from .cli_team import adjudicate_cmd, agreement_cmd, merge_cmd  # noqa: E402
 
 for command in (import_cmd, list_cmd, search_cmd, annotate_cmd, export_cmd, import_annotations_cmd, backup_cmd,
                 labels_cmd, suggest_cmd, suggestions_group, agreement_cmd, merge_cmd, adjudicate_cmd, reorder_cmd,
-                correct_cmd, relations_group):
+                correct_cmd, reocr_cmd, remove_cmd, relations_group):
     cli.add_command(command)
 
 if __name__ == "__main__":

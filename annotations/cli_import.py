@@ -25,7 +25,10 @@ from .store.connection import read_only_reason
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")
 @click.option("--force-ocr", is_flag=True, help="OCR PDF pages even when they have a text layer.")
-@click.option("--lang", default="eng", show_default=True, help="Tesseract languages, e.g. eng+fra.")
+@click.option("--lang", default=None,
+              help="Tesseract languages, e.g. eng+fra; auto: each page's own, told from a first reading "
+                   "(default: the project's, see --keep-lang; else eng).")
+@click.option("--keep-lang", is_flag=True, help="Keep --lang as the project's default for later imports and reocr.")
 @click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True, help="Tesseract page segmentation mode.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, help="Parallel tesseract processes (default: one per CPU).")
 @click.option(
@@ -47,8 +50,9 @@ from .store.connection import read_only_reason
          "project (adds the letter labels); --no-letter-parts stops it. Default: as the project was set.",
 )
 def import_cmd(
-    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str, psm: int, jobs: int,
-    ocr_timeout: float, cluster: str | None, words_file: Path | None, letter_parts: bool | None,
+    files: tuple[Path, ...], project_path: Path, recursive: bool, dpi: float, force_ocr: bool, lang: str | None,
+    keep_lang: bool, psm: int, jobs: int, ocr_timeout: float, cluster: str | None, words_file: Path | None,
+    letter_parts: bool | None,
 ) -> None:
     """Import PDF, TIFF, PNG or JPEG files, or the ones in folders: OCR their pages and store them.
 
@@ -64,6 +68,10 @@ def import_cmd(
     Only regular files are read, each up to 512 MiB (a FIFO, socket or device named is refused in
     its line); a pipe from the shell, as in `import <(curl -s URL)`, is read once, whole.
     """
+    if keep_lang and lang is None:
+        raise click.UsageError("--keep-lang keeps the languages given with --lang; give them")
+    if lang is None:
+        lang = project_lang(project_path)
     if words_file is not None and (len(files) != 1 or files[0].is_dir()):
         raise click.UsageError("--words goes with one image file: scanspan import IMAGE --words FILE")
     options = ImportOptions(
@@ -125,6 +133,10 @@ def import_cmd(
         if other:
             line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
         echo(line)
+    if keep_lang and project_path.exists():
+        with open_project(project_path) as project:
+            project.set_default_lang(lang)
+        echo(f"languages {lang} kept as the project's default")
     imported = [o.document.id for o in outcomes if o.status == "imported" and o.document is not None]
     if imported or (letter_parts is not None and project_path.exists()):
         from .cli_suggest import suggest_kept
@@ -138,6 +150,14 @@ def import_cmd(
             suggest_kept(project, imported)
     if failed:
         sys.exit(1)
+
+
+def project_lang(project_path: Path) -> str:
+    """The OCR languages the project keeps as its default (`import --keep-lang`), else eng."""
+    if not project_path.exists():
+        return ocr.OcrSettings().lang
+    with open_project(project_path, read_only=True) as project:
+        return project.default_lang() or ocr.OcrSettings().lang
 
 
 class _ProjectOnDemand:

@@ -72,6 +72,7 @@ def merge_cmd(other: Path, project_path: Path) -> None:
         f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
         f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
         + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
+        + (f"; {report.relations} relations added" if report.relations else "")
     )
     if report.labels:
         echo(f"labels added: {', '.join(report.labels)}")

@@ -63,6 +63,14 @@ def _tesseract() -> list[Check]:
     else:
         checks.append(Check("languages", f"{', '.join(languages) or 'none'}; no {NEEDED_LANGUAGE}", True,
                             _install("lang")))
+    from .languages import missing_seen, package
+
+    lacking = [code for code in missing_seen() if code not in languages and code.split("-")[-1] not in languages]
+    if lacking:
+        fix = (f"sudo apt-get install {' '.join(package(code) for code in lacking)}" if sys.platform.startswith("linux")
+               else _install("lang"))
+        checks.append(Check("languages seen", f"pages in {', '.join(lacking)} were imported without its data "
+                            "(read as the languages installed)", True, fix, needed=False))
     return checks
 
 

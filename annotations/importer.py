@@ -8,11 +8,11 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import ocr, reading_order
+from . import languages, ocr, reading_order
 from .errors import Cancelled, ScanspanError, SourceError, first_line
 from .model import Document, Provenance, RawWord
 from .store import NewPage
@@ -113,6 +113,8 @@ class _Pending:
     """(page number, the page or the OCR job that makes it)"""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set once the file has failed: its pages waiting for tesseract are dropped, running ones killed."""
+    choices: dict[int, languages.Choice] = field(default_factory=dict)
+    """With `--lang auto`: the languages each page was read with (set by the page's worker)."""
 
     def futures(self) -> list[Future[NewPage]]:
         return [page for _, page in self.pages if isinstance(page, Future)]
@@ -367,22 +369,44 @@ class _ImportRun:
         assert page.image is not None
         self._check_ocr()
         settings = self.options.ocr
+        auto = settings.lang == languages.AUTO
+        installed = self._installed() if auto else frozenset()
+        if auto:
+            settings = replace(settings, lang=languages.first_pass(installed))
         image_sha = ocr.image_hash(page.image)
         plan = ocr.plan_page(page.image, page.dpi_x, page.dpi_y, settings)
         scale = plan.scale
-        key = ocr.cache_key(image_sha, settings, plan, self.engine.engine_version())
+        version = self.engine.engine_version()
+        key = ocr.cache_key(image_sha, settings, plan, version)
         prov = Provenance(
-            "tesseract", self.engine.engine_version(), settings.lang, settings.psm,
+            "tesseract", version, settings.lang, settings.psm,
             round(page.dpi_x * scale[0], 1), text_layer=False, upscale=round(max(scale), 3),
             reading_order=reading_order.METHOD, ocr_input=plan.describe(),
         )
 
-        def new_page(words: list[RawWord]) -> NewPage:
+        def new_page(words: list[RawWord], choice: languages.Choice | None = None,
+                     also: list[tuple[str, list[RawWord]]] | None = None) -> NewPage:
             words = reading_order.order_words(words)
-            return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words, key)
+            if choice is None:
+                return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha, prov, words, key)
+            pending.choices[page.number] = choice
+            # The key names the languages chosen, so a page read as tur+eng is never taken for its eng reading.
+            chosen = replace(settings, lang=choice.lang)
+            described = "; ".join(part for part in (plan.describe(), choice.reason) if part)
+            return NewPage(page.number, page.width, page.height, page.dpi_x, page.dpi_y, image_sha,
+                           replace(prov, lang=choice.lang, ocr_input=described), words,
+                           ocr.cache_key(image_sha, chosen, plan, version), also=also or [])
 
         cached = self.lookup.cached_words(key)
-        if cached is not None:
+        if cached is not None and auto and not self._needs_script(cached):
+            choice = languages.choose(cached, installed)
+            again = cached if choice.lang == settings.lang else self.lookup.cached_words(
+                ocr.cache_key(image_sha, replace(settings, lang=choice.lang), plan, version))
+            if again is not None:
+                outcome.pages_cached += 1
+                self.done_ready += 1
+                return new_page(again, choice)
+        elif cached is not None and not auto:
             outcome.pages_cached += 1
             self.done_ready += 1
             return new_page(cached)
@@ -397,7 +421,19 @@ class _ImportRun:
         def job() -> NewPage:
             if stopped():
                 raise Cancelled()
-            return new_page(self.engine.ocr_image(image, settings, plan, timeout=timeout, cancel=stopped))
+            first = cached if cached is not None else self.engine.ocr_image(image, settings, plan, timeout=timeout,
+                                                                            cancel=stopped)
+            if not auto:
+                return new_page(first)
+            script = None
+            if self._needs_script(first) and isinstance(self.engine, _LocalOcr):
+                script = ocr.detect_script(image, plan, timeout=timeout, cancel=stopped)
+            choice = languages.choose(first, installed, script)
+            if choice.lang == settings.lang:
+                return new_page(first, choice)
+            words = self.engine.ocr_image(image, replace(settings, lang=choice.lang), plan, timeout=timeout,
+                                          cancel=stopped)
+            return new_page(words, choice, also=[(key, first)])
 
         def on_done(future: Future[NewPage]) -> None:
             # One failed page fails the file: stop spending tesseract time on its other pages.
@@ -407,6 +443,17 @@ class _ImportRun:
         future = self.pool.submit(job)
         future.add_done_callback(on_done)
         return future
+
+    def _installed(self) -> frozenset[str]:
+        """The tesseract languages `auto` chooses among (this machine's, also for a cluster's workers)."""
+        return frozenset(ocr.languages())
+
+    @staticmethod
+    def _needs_script(words: list[RawWord]) -> bool:
+        """Whether a first reading is poor enough to ask which script the page is in."""
+        letters = sum(len(w.text) for w in words)
+        conf = sum(w.conf * len(w.text) for w in words) / letters if letters else 0.0
+        return conf < languages.POOR_FIRST_PASS
 
     def _file_words(self, page: SourcePage, pending: _Pending) -> NewPage:
         """The page's words from its hOCR, ALTO or PAGE file, in the file's order, in the image's pixels."""
@@ -483,11 +530,24 @@ def _finish(pending: _Pending, deliver: Callable[[Prepared], Document]) -> None:
         return
     try:
         pages = [page.result() if isinstance(page, Future) else page for _, page in pending.pages]
+        _language_warnings(pending)
         outcome.document = deliver(Prepared(pending.name, pending.data, pending.sha256, pages))
         outcome.status = "imported"
         outcome.message = f"{outcome.path}: imported as document {outcome.document.id}, {len(pages)} pages"
     except Exception as exc:  # storing is the file's own stage too
         _fail(outcome, exc)
+
+
+def _language_warnings(pending: _Pending) -> None:
+    """One line per language a file's pages needed and tesseract lacked, naming the pages and the package."""
+    lines: dict[str, list[int]] = {}
+    for number, choice in sorted(pending.choices.items()):
+        if choice.missing:
+            lines.setdefault(choice.warning(), []).append(number)
+            languages.remember_missing(choice.missing)
+    for line, numbers in lines.items():
+        where = f"page {numbers[0]}" if len(numbers) == 1 else f"pages {', '.join(map(str, numbers))}"
+        pending.outcome.warnings.append(f"{where} {line}")
 
 
 def import_into(

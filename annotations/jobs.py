@@ -126,9 +126,21 @@ def plan_propagation(project_path: Path, span_id: int, progress: Callable[..., N
         return plan_hits(reader, propagation_hits(reader, span_id))[0]
 
 
+def reocr_document(project_path: Path, doc_id: int, options: Any, progress: Callable[..., None],
+                   cancel: Callable[[], bool]) -> Any:
+    """Read a document again as `scanspan reocr` does: (what it did, the document before, the document after)."""
+    from .reocr import reread
+    from .store import Project
+
+    with Project(project_path) as project:
+        before = project.document_contents(doc_id, source=False)
+        result = reread(project, doc_id, options, progress=progress, cancel=cancel)
+        return result, before, project.document_contents(doc_id, source=False)
+
+
 WORKS: dict[str, Callable[..., Any]] = {
-    "import": import_files, "import-folders": import_folders, "export": export_project, "backup": backup_project,
-    "model": suggest_with_model, "propagation": plan_propagation, "suggest-file": suggest_from_file,
+    "reocr": reocr_document, "import": import_files, "import-folders": import_folders, "export": export_project,
+    "backup": backup_project, "model": suggest_with_model, "propagation": plan_propagation, "suggest-file": suggest_from_file,
 }
 
 

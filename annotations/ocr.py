@@ -218,7 +218,12 @@ def _languages() -> frozenset[str]:
 
 def check_ready(settings: OcrSettings) -> None:
     """Fail early, in one line, when tesseract or a requested language is missing."""
-    missing = [code for code in settings.lang.split("+") if code and code not in _languages()]
+    lang = settings.lang
+    if lang == "auto":  # any one language will do for the first reading: languages.first_pass
+        if _languages() - {"osd"}:
+            return
+        lang = "eng"
+    missing = [code for code in lang.split("+") if code and code not in _languages()]
     if missing:  # asked again, in case the language data was installed while this process ran
         _languages.cache_clear()
         missing = [code for code in missing if code not in _languages()]
@@ -358,6 +363,27 @@ def ocr_image(
     sx, sy = plan.scale
     return [RawWord(w.text, (w.box[0] / sx, w.box[1] / sy, w.box[2] / sx, w.box[3] / sy), w.conf, w.block, w.par, w.line)
             for w in words]
+
+
+def detect_script(image: Image.Image, plan: OcrPlan | None = None, timeout: float | None = None,
+                  cancel: Callable[[], bool] | None = None) -> tuple[str, float] | None:
+    """Tesseract's script detection (its osd data) on a page: (script, confidence), or None when it
+    has no osd data or finds no script."""
+    if "osd" not in _languages():
+        return None
+    from .languages import parse_osd
+
+    work = prepare(image, plan or OcrPlan())
+    with tempfile.TemporaryFile(prefix="scanspan-") as pgm:
+        work.save(pgm, format="PPM")
+        pgm.flush()
+        pgm.seek(0)
+        args = [*_launcher(), _tesseract(), "stdin", "stdout", "-l", "osd", "--psm", "0"]
+        try:
+            output = _run(args, pgm, timeout, cancel)
+        except OcrError:  # too little text to find a script in: osd fails rather than answering
+            return None
+    return parse_osd(output)
 
 
 def _read(work: Image.Image, lang: str, config: str, timeout: float | None,

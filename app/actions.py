@@ -56,6 +56,8 @@ class Actions:
     tag_occurrences: QAction
     suggest_with_model: QAction
     suggest_from_file: QAction
+    ocr_again: QAction
+    remove_document: QAction
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
@@ -166,6 +168,11 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         suggest_from_file=a(window, "Suggest from a term &list or patterns…", slots["suggest_from_file"], None,
                             "Run a term list (one phrase a line) or spaCy patterns over the documents in the "
                             "background, fuzzy or ignoring case if you like; what it finds comes as suggestions"),
+        ocr_again=a(window, "&OCR again…", slots["ocr_again"], None,
+                    "Read the document shown again (other languages, auto, another resolution); spans, notes and "
+                    "corrections move to the new words"),
+        remove_document=a(window, "&Remove document…", slots["remove_document"], None,
+                          "Remove the document shown from the project (asked first; Undo brings it back)"),
         shortcuts=a(window, "&Keyboard shortcuts", slots["shortcuts"], [Key.HelpContents]),
         about=a(window, "&About Scanspan", slots["about"]),
         recent_menu=QMenu("Recent &projects", window),
@@ -196,6 +203,9 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
                  actions.suggest_occurrences, actions.tag_occurrences, None, actions.suggest_from_file,
                  actions.suggest_with_model):
         _add(review, item)
+    document = bar.addMenu("&Document")
+    for item in (actions.next_document, actions.previous_document, None, actions.ocr_again, actions.remove_document):
+        _add(document, item)
     view = actions.view_menu
     bar.addMenu(view)
     for item in (actions.zoom_in, actions.zoom_out, actions.actual_size, actions.fit_width, actions.fit_page, None,

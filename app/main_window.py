@@ -26,9 +26,11 @@ from app.background.file_suggestions import FileSuggestions
 from app.background.import_controller import ImportController
 from app.background.model_controller import ModelController
 from app.background.occurrences import OccurrenceCounter
+from app.background.reocr_controller import ReocrController
 from app.controllers.adjudication import AdjudicationController
 from app.controllers.analyst import AnalystName
 from app.controllers.changes import ChangeFollower
+from app.controllers.documents import DocumentCommands
 from app.controllers.edit_keys import EditKeys
 from app.controllers.find import FindController
 from app.controllers.history import HistoryMessages
@@ -96,6 +98,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.analyst = AnalystName(self)
         self.project_files = ProjectFiles(self)
         self.history_messages = HistoryMessages(self)
+        self.documents = DocumentCommands(self)
         self.history.stepped.connect(self.history_messages.on_step)
         self.setWindowTitle("Scanspan")
         self.setAcceptDrops(True)
@@ -129,6 +132,7 @@ class MainWindow(WindowAPI, QMainWindow):
             "suggest_occurrences": lambda: review.call("tag_occurrences", False),
             "tag_occurrences": lambda: review.call("tag_occurrences", True),
             "suggest_with_model": review.suggest_with_model, "suggest_from_file": review.suggest_from_file,
+            "ocr_again": lambda: self.documents.ocr_again(), "remove_document": lambda: self.documents.remove(),
             "shortcuts": self.show_shortcuts, "about": lambda: about(self),
         })
         self.label_menu = QMenu("&Label selection", self)
@@ -196,6 +200,11 @@ class MainWindow(WindowAPI, QMainWindow):
         self.file_suggestions.cancelled.connect(lambda text: self.status_line.say(text, 10000))
         self.file_suggestions.failed.connect(lambda text: self.show_error("Cannot suggest from that file", text))
         self.file_suggestions.crashed.connect(lambda details: self.crash.report(details, "the term list stopped on an internal error"))
+        self.reocr = ReocrController(self.statusBar(), self.pool, self)
+        self.reocr.finished.connect(self.documents.on_read_again)
+        self.reocr.failed.connect(lambda text: self.show_error("Cannot OCR again", text))
+        self.reocr.cancelled.connect(lambda: self.status_line.say("OCR again cancelled; the document is as it was", 8000))
+        self.reocr.crashed.connect(lambda details: self.crash.report(details, "OCR again stopped on an internal error"))
         self.actions.accept_label_menu.aboutToShow.connect(lambda: review.call("fill_menu", self.actions.accept_label_menu, "label"))
         self.actions.accept_source_menu.aboutToShow.connect(lambda: review.call("fill_menu", self.actions.accept_source_menu, "source"))
         self.enable_actions()
@@ -309,7 +318,7 @@ class MainWindow(WindowAPI, QMainWindow):
                        self.actions.link,
                        self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,
                        self.actions.tag_occurrences, self.actions.suggest_with_model, self.actions.suggest_from_file,
-                       self.actions.adjudicate):
+                       self.actions.adjudicate, self.actions.ocr_again, self.actions.remove_document):
             action.setEnabled(has_page and writable)
         for action in (self.actions.next_suggestion, self.actions.previous_suggestion):
             action.setEnabled(has_page)

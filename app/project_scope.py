@@ -96,6 +96,8 @@ class ProjectScope(QObject):
         link(self.label_editor.message, lambda text: say(text, 6000))
         link(self.navigator.pageChosen, w.navigation.show_page)
         link(self.navigator.statusRequested, editor.set_status)
+        link(self.navigator.ocrAgainRequested, w.documents.ocr_again)
+        link(self.navigator.removeRequested, w.documents.remove)
         link(editor.error, lambda text: w.show_error("Cannot do that", text))
         link(editor.message, lambda text: say(text, 6000))
         link(editor.tagged, w.review.count_occurrences)
@@ -125,7 +127,7 @@ class ProjectScope(QObject):
         link(selection.pageChanged, self.linker.on_page)
         link(self.linker.message, lambda text: w.status_line.say(text, 0))
         link(self.linker.changed, page_view.set_linking)
-        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences, w.reocr):
             part.set_session(session)
 
     def close(self) -> None:
@@ -139,7 +141,7 @@ class ProjectScope(QObject):
         for signal, slot in self._links:
             signal.disconnect(slot)
         self._links.clear()
-        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences):
+        for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences, w.reocr):
             part.set_session(None)
         w.status_line.set_session(None, None)
         w.find_bar.set_document(None, None)

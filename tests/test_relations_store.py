@@ -145,3 +145,17 @@ def test_relabel_keeps_relations_and_a_label_rename_moves_them(born_project: Pat
         conn = sqlite3.connect(project.path)
         assert conn.execute("pragma foreign_key_check").fetchall() == []
         conn.close()
+
+
+def test_removing_a_document_removes_its_relations_and_putting_it_back_restores_them(
+        born_project: Path, tmp_path: Path) -> None:
+    project, figure, program, region = _project(born_project, tmp_path)
+    with project:
+        doc_id = project.documents()[0].id
+        relations = [project.add_relation("counts", ("span", figure), ("span", program)),
+                     project.add_relation("signs", ("region", region), ("span", program), note="n")]
+        removed = project.remove_document(doc_id)
+        assert project.relations() == []
+        assert "2 relations" in removed.describe()
+        project.restore_document(removed)
+        assert project.relations(doc_id) == relations

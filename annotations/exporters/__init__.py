@@ -34,6 +34,7 @@ from .base import (
     ExportOptions,
     ExportReport,
     export_documents,
+    no_place_for_relations,
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
 from .pagelayout import PageWriter, export_pages, one_file
@@ -64,22 +65,24 @@ class Format:
     folder: FolderWriter | None = None
     regions: bool = True
     splits: bool = True
+    no_relations: str = ""
+    """The format's name when it has no place for relations (the report counts them as not exported)."""
 
 
-def _pages(suffix: str, write_page: PageWriter) -> FolderWriter:
+def _pages(suffix: str, write_page: PageWriter, name: str, region_links: bool = False) -> FolderWriter:
     def write(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
               ) -> ExportReport:
-        return export_pages(project, out, docs, options, suggestions, one_file(suffix, write_page))
+        return export_pages(project, out, docs, options, suggestions, one_file(suffix, write_page), name, region_links)
 
     return write
 
 
 FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
-    "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline=""),
+    "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline="", no_relations="CSV"),
     "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check,
-                    regions=False),
-    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags", regions=False),
+                    regions=False, no_relations="spaCy"),
+    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags", regions=False, no_relations="CoNLL"),
     "layoutlm": Format(layoutlm.write, ".jsonl", "LayoutLM records per page + page images", images=True,
                        regions=False),
     "funsd": Format(
@@ -89,13 +92,16 @@ FORMATS: dict[str, Format] = {
     "labelstudio": Format(
         labelstudio.write, ".json", "Label Studio tasks + labelling config", training=False, images=True
     ),
-    "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True),
+    "coco": Format(coco.write, ".json", "COCO boxes + page images", images=True, no_relations="COCO"),
     # The archives' own formats: a folder with one file per page (and its image with --images).
-    "alto": Format(None, "", "ALTO 4.4 XML, one file per page", folder=_pages(".xml", alto.write_page), splits=False),
-    "page": Format(None, "", "PAGE-XML 2019, one file per page", folder=_pages(".xml", pagexml.write_page), splits=False),
-    "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page), splits=False),
+    "alto": Format(None, "", "ALTO 4.4 XML, one file per page", folder=_pages(".xml", alto.write_page, "ALTO"),
+                   splits=False),
+    "page": Format(None, "", "PAGE-XML 2019, one file per page", folder=_pages(".xml", pagexml.write_page, "PAGE", True),
+                   splits=False),
+    "hocr": Format(None, "", "hOCR, one file per page", folder=_pages(".hocr", hocr.write_page, "hOCR"),
+                   splits=False),
     "pdf": Format(searchable_pdf.write, ".pdf", "searchable PDF: the page images with the corrected text",
-                  binary=True),
+                  binary=True, no_relations="a searchable PDF"),
     "ocr-lines": Format(None, "", "OCR ground truth for tesstrain: line images + .gt.txt", folder=ocr_lines.export,
                         splits=False),
 }
@@ -180,7 +186,10 @@ def _write_file(
             handle = os.fdopen(fd, "w", encoding="utf-8", newline=spec.newline)
         with handle:
             target = Target(project, out, handle, options, report, image_dir, staging)
-            spec.write(export_documents(project, ids, options, report, suggestions, spec.regions), target)
+            docs = export_documents(project, ids, options, report, suggestions, spec.regions)
+            if spec.no_relations:
+                docs = no_place_for_relations(docs, report, spec.no_relations)
+            spec.write(docs, target)
         report.files.append(str(out))
         target.stage_beside()
     except OSError as exc:

@@ -1,14 +1,14 @@
-"""What every exporter reads (documents with text, pages, spans, regions) and what it reports back."""
+"""What every exporter reads (documents with text, pages, spans, regions, relations) and what it reports back."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..layers import default_layer, in_layer
-from ..model import Box, Document, Page, Region, Word, box_cover
+from ..model import Box, Document, Label, Page, Region, Relation, Word, box_cover
 from ..store import Project
 from ..textlayer import DocumentText, ResolvedSpan
 
@@ -22,6 +22,7 @@ object drawn twice. Not intersection over union: the commonest double is one ana
 inside another's generous one (a 300x80 signature in a 400x150 box has IoU 0.4, yet lies wholly
 inside), while two distinct objects of one label on a page (two signatures side by side) seldom
 overlap at all, let alone over half of one of them."""
+RELATION_END_OUT = "relations with an end not exported (label, layer or suggestion filters)"
 MAX_NAMED = 5
 """Documents a warning names before it counts the rest."""
 
@@ -59,6 +60,9 @@ class ExportDocument:
     text: DocumentText
     spans: list[ResolvedSpan]
     regions: list[Region]
+    relations: list[Relation] = field(default_factory=list)
+    """The relations whose both ends are among `spans` and `regions`."""
+    relation_labels: dict[str, Label] = field(default_factory=dict)
     # Page lookups by id, built once: exporters ask per span and per region, and a scan of the
     # pages each time made a 200-page document cost pages x annotations.
     _index: dict[int, int] = field(default_factory=dict, init=False, repr=False)
@@ -109,6 +113,7 @@ class ExportReport:
     splits: dict[str, int] = field(default_factory=dict)
     overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
     lines: int = 0  # ocr-lines: the text lines written
+    relations: int = 0
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -126,6 +131,7 @@ class ExportReport:
     def summary(self) -> list[str]:
         """Lines for a person: what was written, then every adjustment and omission, then what to check."""
         lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"
+                 + (f", {self.relations} relations" if self.relations else "")
                  + (f", {self.lines} text lines" if self.lines else "")]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
@@ -234,7 +240,43 @@ def export_documents(
         if report is not None and regions_out:
             for label, count in duplicated_regions(regions).items():
                 report.overlap(label, doc.name, count)
-        yield ExportDocument(doc, project.pages(doc_id), text, spans, regions)
+        relations = _relations(project, doc_id, spans, regions, labels, suggestions, report)
+        relation_labels = {label.name: label for label in project.labels() if label.is_relation}
+        yield ExportDocument(doc, project.pages(doc_id), text, spans, regions, relations, relation_labels)
+
+
+def _relations(project: Project, doc_id: int, spans: Sequence[ResolvedSpan], regions: Sequence[Region],
+               labels: set[str] | None, suggestions: str, report: ExportReport | None) -> list[Relation]:
+    """The document's relations between exported annotations, under the same filters as spans (counted)."""
+    out = {("span", r.span.id) for r in spans} | {("region", g.id) for g in regions}
+    # --labels filters relations only when it names a relation label: naming span labels alone keeps
+    # the relations between the spans it keeps.
+    relation_names = {label.name for label in project.labels() if label.is_relation}
+    chosen = labels & relation_names if labels is not None else set()
+    kept = []
+    for relation in project.relations(doc_id):
+        if chosen and relation.label not in chosen:
+            continue
+        if suggestions == "exclude" and relation.suggested:
+            if report is not None:
+                report.skip("suggested relations not yet accepted (--suggestions include exports them)")
+            continue
+        if suggestions == "only" and not relation.suggested:
+            continue
+        if relation.from_end not in out or relation.to_end not in out:
+            if report is not None:
+                report.skip(RELATION_END_OUT)
+            continue
+        kept.append(relation)
+    return kept
+
+
+def no_place_for_relations(docs: Iterable[ExportDocument], report: ExportReport, fmt: str) -> Iterator[ExportDocument]:
+    """`docs` without their relations, counted as not exported: `fmt` has no place for them."""
+    for doc in docs:
+        report.skip(f"relations ({fmt} has no place for them)", len(doc.relations))
+        doc.relations = []
+        yield doc
 
 
 def words_of_page(doc: ExportDocument, page_index: int) -> list[Word]:

@@ -53,7 +53,7 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     an unnamed temporary file beside it, so only one document's entries are ever in memory.
     """
     options, report, out = target.options, target.report, target.stream
-    labels = [label.name for label in target.project.labels()]
+    labels = [label.name for label in target.project.labels() if not label.is_relation]
     if options.labels:
         labels = [name for name in labels if name in options.labels]
     category = {name: i for i, name in enumerate(labels, start=1)}

@@ -19,6 +19,8 @@ from .tagging import check_tag_labels, label_export_error
 
 OTHER = "other"  # FUNSD's label for the words of a line that belong to no entity
 REGION_NOTES = "region notes (a FUNSD entity has no place for one; jsonl, coco and labelstudio carry them)"
+RELATIONS_OUT = ("relations whose ends are on different pages or in a span set aside (a FUNSD file is one page; "
+                 "jsonl and labelstudio export them all)")
 ANNOTATIONS, IMAGES = "annotations", "images"
 
 
@@ -48,18 +50,24 @@ def check_folder(out: Path, parts: Iterable[str], replace: bool) -> None:
             raise ProjectError(f"{out}: already holds {part}/ (an earlier export?); --force replaces it")
 
 
-def form(doc: ExportDocument, pe: PageEntities) -> list[dict[str, Any]]:
+def form(doc: ExportDocument, pe: PageEntities, linked: set[int] | None = None) -> list[dict[str, Any]]:
     """FUNSD's form: every word in exactly one entity, in reading order; words in no span grouped by line as "other".
 
-    Regions follow as entities without words, which FUNSD loaders skip.
+    Regions follow as entities without words, which FUNSD loaders skip. A relation between two
+    entities of the page is the pair [from id, to id] in both entities' `linking`, as FUNSD has
+    them; the ids of the relations written are added to `linked`.
     """
     page = pe.page
     groups: list[tuple[list[Word], str]] = []
-    labelled = {k: (first, last, label) for first, last, label in pe.entities for k in range(first, last)}
+    entity_of: dict[tuple[str, int], int] = {}  # an annotation's end -> its index in `groups`, then its id
+    labelled = {k: (first, last, label, n) for n, (first, last, label) in enumerate(pe.entities)
+                for k in range(first, last)}
     k = 0
     while k < len(pe.words):
         if k in labelled:
-            first, last, label = labelled[k]
+            first, last, label, n = labelled[k]
+            if pe.span_ids:
+                entity_of[("span", pe.span_ids[n])] = len(groups)
             groups.append((pe.words[first:last], label))
             k = last
             continue
@@ -83,10 +91,19 @@ def form(doc: ExportDocument, pe: PageEntities) -> list[dict[str, Any]]:
         )
     for region in doc.regions:
         if region.page_id == page.id:
+            entity_of[("region", region.id)] = len(items)
             items.append(
                 {"id": len(items), "text": region.text, "box": pixel_box(region.box, page), "label": region.label,
                  "words": [], "linking": []}
             )
+    for relation in doc.relations:
+        head, tail = entity_of.get(relation.from_end), entity_of.get(relation.to_end)
+        if head is None or tail is None:
+            continue
+        for end in (head, tail):
+            items[end]["linking"].append([head, tail])
+        if linked is not None:
+            linked.add(relation.id)
     return items
 
 
@@ -126,15 +143,18 @@ def write(project: Project, docs: Iterable[ExportDocument], folder: Path, final:
     for doc in docs:
         check_labels(doc)
         pages, aside = page_entities(doc, report)
+        linked: set[int] = set()
         for pe in pages:
             stem = page_stem(doc, pe.page)
-            record = {"form": form(doc, pe), "scanspan": provenance(doc, pe.page)}
+            record = {"form": form(doc, pe, linked), "scanspan": provenance(doc, pe.page)}
             _put(folder, final, f"{IMAGES}/{stem}.png", renderer.png(doc, pe.page))
             _put(folder, final, f"{ANNOTATIONS}/{stem}.json", json.dumps(record, ensure_ascii=False).encode())
             report.images += 1
         report.documents += 1
         report.spans += len(doc.spans) - aside
         report.regions += len(doc.regions)
+        report.relations += len(linked)
+        report.skip(RELATIONS_OUT, len(doc.relations) - len(linked))
         report.skip(REGION_NOTES, sum(1 for g in doc.regions if g.note))
 
 

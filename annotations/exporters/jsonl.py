@@ -1,4 +1,4 @@
-"""JSONL export: one JSON object per document with its text, pages, spans and regions."""
+"""JSONL export: one JSON object per document with its text, pages, spans, regions and relations."""
 
 from __future__ import annotations
 
@@ -73,6 +73,20 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
             }
             for g in doc.regions
         ],
+        "relations": [
+            {
+                "id": r.id,
+                "label": r.label,
+                "directed": doc.relation_labels[r.label].directed if r.label in doc.relation_labels else True,
+                "from": {"kind": r.from_kind, "id": r.from_id},
+                "to": {"kind": r.to_kind, "id": r.to_id},
+                "note": r.note,
+                "annotator": r.annotator,
+                "source": r.source,
+                "suggested": r.suggested,
+            }
+            for r in doc.relations
+        ],
     }
 
 
@@ -83,3 +97,4 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
         report.documents += 1
         report.spans += len(doc.spans)
         report.regions += len(doc.regions)
+        report.relations += len(doc.relations)

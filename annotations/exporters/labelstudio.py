@@ -20,6 +20,8 @@ BOXES, SPANS = "box", "label"  # control tag names (from_name in results)
 # spans their note.
 TRANSCRIPTION, BOX_NOTE, SPAN_NOTE = "transcription", "box_note", "label_note"
 PAGE_SPLIT = "spans split at a page break (one text range per page task)"
+RELATIONS_OUT = ("relations whose ends are on different pages, or one accepted and one suggested "
+                 "(a Label Studio relation links results of one page task's annotation)")
 
 
 def _utf16(text: str, offset: int) -> int:
@@ -28,8 +30,10 @@ def _utf16(text: str, offset: int) -> int:
 
 
 def label_config(labels: Iterable[Label]) -> str:
-    """The labelling config matching the tasks: rectangles on the image, ranges on the text."""
-    labels = list(labels)
+    """The labelling config matching the tasks: rectangles on the image, ranges on the text, and the
+    relation labels links between them may carry."""
+    every = list(labels)
+    labels = [label for label in every if not label.is_relation]
     view = ET.Element("View")
     # Without pre-wrap Label Studio trims the text's line breaks, and the letter loses its lines.
     ET.SubElement(view, "Style").text = ".htx-text { white-space: pre-wrap; }"
@@ -49,6 +53,11 @@ def label_config(labels: Iterable[Label]) -> str:
             maxSubmissions="1", rows="2", placeholder=placeholder,
         )
     ET.SubElement(view, "Text", name=TEXT, value=f"${TEXT}")
+    relation_labels = [label for label in every if label.is_relation]
+    if relation_labels:
+        relations = ET.SubElement(view, "Relations")
+        for label in relation_labels:
+            ET.SubElement(relations, "Relation", value=label.name, background=label.color)
     ET.indent(view)
     config = ET.tostring(view, encoding="unicode") + "\n"
     _check_config(config, labels)
@@ -142,6 +151,7 @@ def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
         i = doc.page_index(region.page_id)
         source = (region.source or "import") if region.suggested else ""
         results[i] += [(source, res) for res in region_results(region, doc.pages[i])]
+    _relation_results(doc, results, target)
     tasks = []
     for i, page in enumerate(doc.pages):
         accepted = [res for source, res in results[i] if not source]
@@ -165,6 +175,32 @@ def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
     return tasks
 
 
+def _relation_results(doc: ExportDocument, results: list[list[tuple[str, dict[str, Any]]]], target: Target) -> None:
+    """Add each relation to the page whose results hold both its ends, in the same annotation or prediction."""
+    ends: list[dict[tuple[str, int], tuple[str, str]]] = []  # per page: end -> (source, result id)
+    for page_results in results:
+        found = {}
+        for source, res in page_results:
+            if res["type"] in ("labels", "rectanglelabels"):
+                kind, ident = res["id"].split("-")[:2]
+                found[(kind, int(ident))] = (source, res["id"])
+        ends.append(found)
+    for relation in doc.relations:
+        label = doc.relation_labels.get(relation.label)
+        for i, found in enumerate(ends):
+            head, tail = found.get(relation.from_end), found.get(relation.to_end)
+            if head is None or tail is None or head[0] != tail[0]:
+                continue
+            results[i].append((head[0], {
+                "from_id": head[1], "to_id": tail[1], "type": "relation",
+                "direction": "right" if label is None or label.directed else "bi", "labels": [relation.label],
+            }))
+            target.report.relations += 1
+            break
+        else:
+            target.report.skip(RELATIONS_OUT)
+
+
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
     report, out = target.report, target.stream
     # The list is written a task at a time, byte for byte what json.dumps(tasks, indent=1) gives,
@@ -180,7 +216,10 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     out.write("\n]\n" if count else "[]\n")
     labels = target.project.labels()
     if target.options.labels:
-        labels = [label for label in labels if label.name in target.options.labels]
+        chosen = set(target.options.labels)
+        # As for the relations exported (base._relations): naming no relation label keeps them all.
+        every_relation = not any(label.is_relation and label.name in chosen for label in labels)
+        labels = [label for label in labels if label.name in chosen or (label.is_relation and every_relation)]
     target.beside("-config.xml", label_config(labels))
 
 

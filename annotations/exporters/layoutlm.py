@@ -1,10 +1,10 @@
-"""LayoutLM: one record per page (words, 0-1000 boxes, IOB2 tags) and the page entities FUNSD shares."""
+"""LayoutLM: one record per page (words, 0-1000 boxes, IOB2 tags, relations) and the page entities FUNSD shares."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Box, Page, Word
@@ -17,6 +17,8 @@ WIDENED = "spans widened to whole words (an edge fell inside a word)"
 PAGE_SPLIT = "spans split at a page break (one entity per page)"
 PART_ASIDE = "parts of spans over a page break set aside by a longer overlap on their page (the other parts are exported)"
 REGIONS = "regions (layoutlm tags words; coco or labelstudio export regions)"
+RELATIONS_OUT = ("relations not between two spans on one page (a layoutlm record is one page and tags words; "
+                 "jsonl and labelstudio export them all)")
 
 
 def scale_box(box: Box, page: Page) -> list[int]:
@@ -45,6 +47,15 @@ class PageEntities:
     page: Page
     words: list[Word]
     entities: list[tuple[int, int, str]]
+    span_ids: list[int] = field(default_factory=list)
+    """The span of each entity, in the same order."""
+
+    def entity_of(self, end: tuple[str, int]) -> int | None:
+        """The index of the entity a relation's end is on this page, or None."""
+        kind, ident = end
+        if kind != "span" or ident not in self.span_ids:
+            return None
+        return self.span_ids.index(ident)
 
 
 def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageEntities], int]:
@@ -74,7 +85,8 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
         kept, dropped = longest_wins(parts[i], [(a, b) for a, b, _, _ in parts[i]])
         survivors.update(n for *_, n in kept)
         lost += [n for *_, n in dropped]
-        result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept]))
+        result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept],
+                                   [doc.spans[n].span.id for *_, n in kept]))
     aside = len(doc.spans) - len(survivors)
     report.skip(OVERLAP, aside)
     # A span over a page break is exported if any of its parts is; a part that lost to an overlap on
@@ -103,7 +115,22 @@ def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[s
         "words": [w.text for w in pe.words],
         "bboxes": [scale_box(w.box, page) for w in pe.words],
         "ner_tags": iob2(len(pe.words), pe.entities),
+        "relations": page_relations(doc, pe),
     }
+
+
+def page_relations(doc: ExportDocument, pe: PageEntities) -> list[dict[str, Any]]:
+    """The relations between two entities of the page: each end as its word range [start, end) and label."""
+    found = []
+    for relation in doc.relations:
+        head, tail = pe.entity_of(relation.from_end), pe.entity_of(relation.to_end)
+        if head is None or tail is None:
+            continue
+        (h0, h1, h_label), (t0, t1, t_label) = pe.entities[head], pe.entities[tail]
+        directed = doc.relation_labels[relation.label].directed if relation.label in doc.relation_labels else True
+        found.append({"id": relation.id, "label": relation.label, "directed": directed, "head": [h0, h1],
+                      "head_label": h_label, "tail": [t0, t1], "tail_label": t_label})
+    return found
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
@@ -111,9 +138,14 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     for doc in docs:
         check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
         pages, aside = page_entities(doc, report)
+        written: set[int] = set()
         for pe in pages:
             image = target.page_image(doc, pe.page)
-            target.stream.write(json.dumps(layoutlm_record(doc, pe, image), ensure_ascii=False) + "\n")
+            record = layoutlm_record(doc, pe, image)
+            written.update(r["id"] for r in record["relations"])
+            target.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        report.relations += len(written)
+        report.skip(RELATIONS_OUT, len(doc.relations) - len(written))
         report.documents += 1
         report.spans += len(doc.spans) - aside
         report.skip(REGIONS, len(doc.regions))

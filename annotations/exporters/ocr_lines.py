@@ -55,6 +55,6 @@ def export(project: Project, out: Path, docs: Sequence[Document], options: Expor
             report.lines += 1
         return written
 
-    report = export_pages(project, out, docs, options, suggestions, files)
+    report = export_pages(project, out, docs, options, suggestions, files, "OCR ground truth")
     report.spans = report.regions = 0
     return report

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ProjectError
-from ..model import Box, Document, Page, Region, Word
+from ..model import Box, Document, Page, Region, Relation, Word
 from ..store import Project
 from ..textlayer import ResolvedSpan
 from .base import ExportDocument, ExportOptions, ExportReport, export_documents
@@ -57,6 +57,7 @@ class PageLayout:
     word_spans: dict[int, list[ResolvedSpan]]  # word id -> the spans covering any of it
     widened: int  # spans that begin or end inside a word (formats that tag whole words widen them)
     layers: dict[str, str] = field(default_factory=dict)  # label -> its layer, "entity" or "structure"
+    relations: list[Relation] = field(default_factory=list)  # between two regions of this page
 
     @property
     def lines(self) -> list[Line]:
@@ -119,7 +120,9 @@ def layout(doc: ExportDocument, page_index: int, layers: dict[str, str] | None =
             line.parts.append(SpanPart(span, s - lo, e - s, continued))
     page = doc.pages[page_index]
     regions = [g for g in doc.regions if g.page_id == page.id]
-    return PageLayout(page, page.number, blocks, regions, word_spans, widened, layers or {})
+    here = {("region", g.id) for g in regions}
+    relations = [r for r in doc.relations if r.from_end in here and r.to_end in here]
+    return PageLayout(page, page.number, blocks, regions, word_spans, widened, layers or {}, relations)
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -166,9 +169,12 @@ def one_file(suffix: str, write_page: PageWriter) -> PageFiles:
 
 def export_pages(
     project: Project, out: Path, docs: Sequence[Document], options: ExportOptions, suggestions: str,
-    page_files: PageFiles,
+    page_files: PageFiles, fmt: str = "", region_links: bool = False,
 ) -> ExportReport:
     """The folder OUT with the files of each page and, with options.images, its image PAGE.png.
+
+    `fmt` names the format where the report counts the relations it leaves out: all of them, or
+    with `region_links` (PAGE) those that do not link two regions of one page.
 
     The files are staged and put in place together once all are written; OUT is made if missing,
     and files of an earlier export with the same names are replaced (other files are left alone).
@@ -181,9 +187,12 @@ def export_pages(
     layers = label_layers(project)
     try:
         for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
+            linked = 0
             for i, page in enumerate(doc.pages):
                 stem = page_stem(doc, page)
-                for name, data in page_files(doc, layout(doc, i, layers), stem, report, renderer):
+                page_layout = layout(doc, i, layers)
+                linked += len(page_layout.relations) if region_links else 0
+                for name, data in page_files(doc, page_layout, stem, report, renderer):
                     _stage(staging, out, name, data)
                 if options.images:
                     _stage(staging, out, stem + ".png", renderer.png(doc, page))
@@ -191,6 +200,12 @@ def export_pages(
             report.documents += 1
             report.spans += len(doc.spans)
             report.regions += len(doc.regions)
+            report.relations += linked
+            if region_links:
+                report.skip(f"relations not between two regions of one page ({fmt} links regions)",
+                            len(doc.relations) - linked)
+            else:
+                report.skip(f"relations ({fmt} has no place for them)", len(doc.relations))
         staging.commit()
     except BaseException:
         staging.discard()

@@ -64,6 +64,20 @@ def span_custom(parts: list[SpanPart]) -> str:
     return " ".join(entries)
 
 
+def _relations(page: etree._Element, layout: PageLayout) -> None:
+    """PAGE's Relations: a link from one region to another of the page, its label in `custom` as Transkribus has it."""
+    if not layout.relations:
+        return
+    relations = _e(page, "Relations")
+    for r in layout.relations:
+        relation = _e(relations, "Relation", id=f"relation{r.id}", type="link",
+                      custom=f"relation {{type:{_custom_value(r.label)};}}")
+        if r.note:
+            relation.set("comments", xml_clean(r.note))
+        _e(relation, "SourceRegionRef", regionRef=f"region{r.from_id}")
+        _e(relation, "TargetRegionRef", regionRef=f"region{r.to_id}")
+
+
 def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
     """The page as a PAGE 2019 document; coordinates in the image's pixels."""
     root = etree.Element(f"{{{NS}}}PcGts", nsmap={None: NS, "xsi": XSI})
@@ -83,6 +97,7 @@ def write_page(layout: PageLayout, image: str, report: ExportReport) -> bytes:
         order = _e(_e(page, "ReadingOrder"), "OrderedGroup", id="order", caption="reading order")
         for n in range(len(layout.blocks)):
             _e(order, "RegionRefIndexed", index=str(n), regionRef=f"block{n + 1}")
+    _relations(page, layout)  # after the reading order, before every region (the schema's order)
     line_no = 0
     for b, block in enumerate(layout.blocks, start=1):
         region = _e(page, "TextRegion", id=f"block{b}", type="paragraph", custom=f"readingOrder {{index:{b - 1};}}")

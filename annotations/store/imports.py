@@ -41,6 +41,8 @@ class NewPage:
     annotator: str = ""
     source: str = ""
     """Where the spans and regions came from (the words file), kept with each."""
+    also: list[tuple[str, list[RawWord]]] = field(default_factory=list)
+    """Other readings of the page to keep in the OCR cache (the first reading of an `auto` page), by key."""
 
 
 MAX_PAGE_WORDS = 100_000
@@ -256,6 +258,8 @@ class ImportStore:
         self._index_page(page_id, (w.text for w in page.words))
         if page.cache_key:
             self._cache_put(page.cache_key, page.words, prov.engine_version, stamp)
+        for key, words in page.also:
+            self._cache_put(key, words, prov.engine_version, stamp)
         if page.spans or page.regions:
             self._insert_annotations(doc_id, page_id, page)
 

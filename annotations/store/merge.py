@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 16 * 1024**3
 MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
-            "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000}
+            "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000,
+            "relations": 10_000_000}
 MAX_SOURCE_BYTES = 2 * 1024**3
 
 
@@ -35,6 +37,7 @@ class MergeReport:
     added: int = 0
     spans: int = 0
     regions: int = 0
+    relations: int = 0
     already: int = 0
     corrections: int = 0
     decisions: int = 0
@@ -186,6 +189,10 @@ _PAGE_TYPES = {"number": (int,), "width": (int,), "height": (int,), "dpi_x": _NU
                "lang": _OPTIONAL_TEXT, "psm": (int, type(None)), "ocr_dpi": (*_NUMBER, type(None)),
                "text_layer": (int, type(None)), "upscale": (*_NUMBER, type(None)), "words_source": _TEXT}
 _DOCUMENT_TYPES = {"name": _TEXT, "source_sha256": _TEXT, "status": _TEXT, "created": _OPTIONAL_TEXT}
+_RELATION_COPY = ("label", "note", "annotator", "created", "updated", "source", "suggested")
+_RELATION_TYPES = {"label": _TEXT, "from_kind": _TEXT, "from_id": (int,), "to_kind": _TEXT, "to_id": (int,),
+                   "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
+                   "created": _OPTIONAL_TEXT, "updated": _OPTIONAL_TEXT}
 
 
 def _typed(row: dict, types: dict[str, tuple[type, ...]]) -> bool:
@@ -226,20 +233,40 @@ def merge_project(project: Project, other: Path) -> MergeReport:
 
 
 def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeReport) -> set[str]:
-    """The labels whose annotations can come in; those P lacks are added (without a shortcut, which may clash)."""
+    """The labels whose annotations can come in; those P lacks are added (without a shortcut, which may clash).
+
+    Span labels come first, so that a relation label's ends name labels that are here.
+    """
     ours = {label.name for label in project.labels()}
     usable = set(ours)
-    for row in _rows(conn, "select name, color, description from labels order by position", []):
+    rows = _rows(conn, "select name, color, description, kind, directed, ends from labels order by position", [])
+    for row in sorted(rows, key=lambda r: r["kind"] == "relation"):
         if row["name"] in ours:
             continue
         try:
-            project.add_label(Label(row["name"], row["color"], None, row["description"] or ""))
+            project.add_label(_their_label(row))
         except ProjectError as exc:
-            report.skipped.append(f"label {row['name']!r}: {exc}; its spans and regions were not merged")
+            what = "relations" if row["kind"] == "relation" else "spans and regions"
+            report.skipped.append(f"label {row['name']!r}: {exc}; its {what} were not merged")
             continue
         usable.add(row["name"])
         report.labels.append(row["name"])
     return usable
+
+
+def _their_label(row: dict) -> Label:
+    """A label row of the other project as a Label, or a ProjectError when it is not one Scanspan stores."""
+    if row["kind"] not in ("span", "relation") or row["directed"] not in (0, 1) or not isinstance(row["ends"], str):
+        raise ProjectError("not stored as Scanspan stores labels")
+    try:
+        ends = json.loads(row["ends"]) if row["ends"] else {}
+    except ValueError:
+        ends = None
+    if not (isinstance(ends, dict) and set(ends) <= {"from", "to"}
+            and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in ends.values())):
+        raise ProjectError("its ends are not stored as Scanspan stores them")
+    return Label(row["name"], row["color"], None, row["description"] or "", row["kind"], bool(row["directed"]),
+                 tuple(ends.get("from", ())), tuple(ends.get("to", ())))
 
 
 def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, labels: set[str],
@@ -261,9 +288,14 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
         if not _match_words(project, conn, doc, doc_id, theirs, words, pages, report):
             return
         report.matched += 1
-    _merge_spans(db, conn, doc, doc_id, words, labels, report)
-    _merge_regions(db, conn, doc, pages, labels, report)
+    relation_labels = {label.name: label for label in project.labels() if label.is_relation}
+    span_labels = labels - set(relation_labels)
+    spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report)
+    regions = _merge_regions(db, conn, doc, pages, span_labels, report)
     _merge_decisions(db, conn, doc, doc_id, words, pages, report)
+    ends = {**{("span", k): v for k, v in spans.items()}, **{("region", k): v for k, v in regions.items()}}
+    _merge_relations(db, conn, doc, doc_id, ends, {n: lab for n, lab in relation_labels.items() if n in labels},
+                     report)
 
 
 def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
@@ -327,42 +359,87 @@ def _match_words(project: Project, conn: sqlite3.Connection, doc: dict, doc_id: 
 
 
 def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
-                 labels: set[str], report: MergeReport) -> None:
-    rows = _rows(conn, "select first_word_id, last_word_id, " + ", ".join(_SPAN_COPY) + " from spans where document_id = ?",
-                 [doc["id"]])
+                 labels: set[str], report: MergeReport) -> dict[int, int]:
+    """Their spans that fit, added unless here already; their span id -> ours (added or found) for each."""
+    mapped: dict[int, int] = {}
+    rows = _rows(conn, "select id, first_word_id, last_word_id, " + ", ".join(_SPAN_COPY)
+                 + " from spans where document_id = ?", [doc["id"]])
     for row in rows:
         first, last = words.get(row["first_word_id"]), words.get(row["last_word_id"])
         if (first is None or last is None or row["label"] not in labels or not _typed(row, _SPAN_TYPES)
                 or row["head"] < 0 or row["tail"] < 0 or _position(db, first) > _position(db, last)):
             report.skipped.append(f"{doc['name']}: a {row['label']!r} span of {row['annotator']!r} that does not fit")
             continue
-        if db.execute("select 1 from spans where document_id = ? and label = ? and first_word_id = ? and last_word_id = ? "
-                      "and head = ? and tail = ? and annotator = ? and source = ?",
-                      [doc_id, row["label"], first, last, row["head"], row["tail"], row["annotator"], row["source"]]
-                      ).fetchone():
+        here = db.execute("select id from spans where document_id = ? and label = ? and first_word_id = ? "
+                          "and last_word_id = ? and head = ? and tail = ? and annotator = ? and source = ?",
+                          [doc_id, row["label"], first, last, row["head"], row["tail"], row["annotator"],
+                           row["source"]]).fetchone()
+        if here:
+            mapped[row["id"]] = here[0]
             report.already += 1
             continue
-        insert_row(db, "spans", {"document_id": doc_id, "first_word_id": first, "last_word_id": last,
-                                 **{c: row[c] for c in _SPAN_COPY}})
+        mapped[row["id"]] = insert_row(db, "spans", {"document_id": doc_id, "first_word_id": first, "last_word_id": last,
+                                                     **{c: row[c] for c in _SPAN_COPY}})
         report.spans += 1
+    return mapped
 
 
 def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
-                   pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> None:
+                   pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> dict[int, int]:
+    """Their regions that fit, added unless here already; their region id -> ours (added or found) for each."""
+    mapped: dict[int, int] = {}
     for their_page, (page_id, width, height) in pages.items():
-        for row in _rows(conn, "select " + ", ".join(_REGION_COPY) + " from regions where page_id = ?", [their_page]):
+        for row in _rows(conn, "select id, " + ", ".join(_REGION_COPY) + " from regions where page_id = ?",
+                         [their_page]):
             x0, y0, x1, y1 = (row[c] for c in ("x0", "y0", "x1", "y1"))
             fits = _typed(row, _REGION_TYPES) and 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
             if not fits or row["label"] not in labels:
                 report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
                 continue
-            if db.execute("select 1 from regions where page_id = ? and label = ? and x0 = ? and y0 = ? and x1 = ? "
-                          "and y1 = ? and annotator = ? and source = ?",
-                          [page_id, row["label"], x0, y0, x1, y1, row["annotator"], row["source"]]).fetchone():
+            here = db.execute("select id from regions where page_id = ? and label = ? and x0 = ? and y0 = ? "
+                              "and x1 = ? and y1 = ? and annotator = ? and source = ?",
+                              [page_id, row["label"], x0, y0, x1, y1, row["annotator"], row["source"]]).fetchone()
+            if here:
+                mapped[row["id"]] = here[0]
                 report.already += 1
                 continue
-            insert_row(db, "regions", {"page_id": page_id, **{c: row[c] for c in _REGION_COPY}})
+            mapped[row["id"]] = insert_row(db, "regions", {"page_id": page_id, **{c: row[c] for c in _REGION_COPY}})
             report.regions += 1
+    return mapped
+
+
+def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
+                     ends: dict[tuple[str, int], int], labels: dict[str, Label], report: MergeReport) -> None:
+    """Their relations whose ends came in (or were here), on the ids those ends have here; checked as an
+    analyst's own would be: both ends in this document, not one end twice, a declared relation label that
+    allows the labels of its ends."""
+    for row in _rows(conn, "select from_kind, from_id, to_kind, to_id, " + ", ".join(_RELATION_COPY)
+                     + " from relations where document_id = ?", [doc["id"]]):
+        head = ends.get((row["from_kind"], row["from_id"])) if _typed(row, _RELATION_TYPES) else None
+        tail = ends.get((row["to_kind"], row["to_id"])) if head is not None else None
+        label = labels.get(row["label"])
+        fits = head is not None and tail is not None and label is not None and row["suggested"] in (0, 1) and (
+            (row["from_kind"], head) != (row["to_kind"], tail))
+        if fits:
+            assert label is not None and head is not None and tail is not None
+            for kind, ident, allowed in ((row["from_kind"], head, label.from_labels),
+                                         (row["to_kind"], tail, label.to_labels)):
+                table = "spans" if kind == "span" else "regions"
+                if allowed and db.execute(f"select label from {table} where id = ?", [ident]).fetchone()[0] not in allowed:
+                    fits = False
+        if not fits:
+            report.skipped.append(f"{doc['name']}: a {row['label']!r} relation of {row['annotator']!r} that does not "
+                                  "fit (an end that did not come in, or a label that does not allow it)")
+            continue
+        key = [doc_id, row["label"], row["from_kind"], head, row["to_kind"], tail, row["annotator"], row["source"]]
+        if db.execute("select 1 from relations where document_id = ? and label = ? and from_kind = ? and from_id = ? "
+                      "and to_kind = ? and to_id = ? and annotator = ? and source = ?", key).fetchone():
+            report.already += 1
+            continue
+        insert_row(db, "relations", {"document_id": doc_id, "from_kind": row["from_kind"], "from_id": head,
+                                     "to_kind": row["to_kind"], "to_id": tail,
+                                     **{c: row[c] for c in _RELATION_COPY}})
+        report.relations += 1
 
 
 def _merge_decisions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],

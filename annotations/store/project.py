@@ -29,6 +29,7 @@ from ..textlayer import DocumentText
 from .adjudications import AdjudicationStore
 from .changes import ChangeLog
 from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
+from .documents import DocumentStore
 from .imports import ImportStore
 from .labels import LabelStore
 from .regions import RegionStore
@@ -59,7 +60,7 @@ def default_labels() -> list[Label]:
 
 
 class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, SuggestionStore, SearchStore,
-              AdjudicationStore, ReorderStore):
+              AdjudicationStore, ReorderStore, DocumentStore):
     """One SQLite project file. Each public method that writes is one transaction.
 
     Many processes may have the same project open: every write takes SQLite's write lock up front

@@ -362,6 +362,13 @@ def ocr_input(db: Database) -> None:
     db["pages"].add_column("ocr_input", str, not_null_default="")
 
 
+@migrations(name="0016_page_language")
+def page_language(db: Database) -> None:
+    # The project's own defaults for reading pages, e.g. the OCR languages ("auto": each page's own,
+    # annotations/languages.py), so that every import and reocr into the project uses them unless told otherwise.
+    db["project_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
 @migrations(name="0017_words_source")
 def words_source(db: Database) -> None:
     # Where a page's words came from when they were read from an hOCR, ALTO or PAGE file rather

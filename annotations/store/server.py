@@ -45,6 +45,9 @@ SERVED = frozenset({
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
     "keep_region_disagreement", "unsettle_regions",
+    # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
+    "document_contents", "remove_document", "restore_document", "put_back_contents", "default_lang",
+    "set_default_lang",
     # Relations (annotations/store/relations.py).
     "relations", "relation", "relations_of", "relations_by_id", "add_relation", "update_relation", "delete_relation",
     "restore_relations", "relations_removed_with",

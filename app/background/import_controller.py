@@ -46,6 +46,9 @@ class ImportController(QObject):
         self.session = session
         if session is not None and self.settings is not None:
             self._options = self.settings.import_options(session.path)
+        kept = session.default_lang() if session is not None else None
+        if kept:  # the project file's own default (`scanspan import --keep-lang`) is every program's
+            self._options = replace(self._options, ocr=replace(self._options.ocr, lang=kept))
 
     @property
     def options(self) -> ImportOptions:
@@ -61,6 +64,9 @@ class ImportController(QObject):
         session = self.session
         if session is not None and not session.read_only and options.letter_parts != session.letter_parts_on_import():
             session.set_letter_parts_on_import(options.letter_parts)
+        kept = session.default_lang() if session is not None and not session.read_only else None
+        if session is not None and kept and kept != options.ocr.lang:
+            session.set_default_lang(options.ocr.lang)
 
     def running(self) -> bool:
         return self.worker is not None

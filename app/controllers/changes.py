@@ -65,6 +65,17 @@ class ChangeFollower(QObject):
         doc_id, number = nav.doc_id, nav.page_number
         nav.doc_id = nav.page_number = None
         pages = w.session.pages(doc_id) if doc_id is not None else []
+        if doc_id is not None and not pages:  # another program removed the document shown: show a neighbour
+            ids = [d.id for d in w.session.documents()]
+            after = [i for i in ids if i > doc_id] or [i for i in ids if i < doc_id][-1:]
+            doc_id, number = (after[0], 1) if after else (None, None)
+            pages = w.session.pages(doc_id) if doc_id is not None else []
+            if doc_id is None:
+                nav.forget()
+                w.page_view.show_page(None)
+                w.text_view.show_page(None)
+                w.panel.set_document(None)
+                w.enable_actions()
         if doc_id is not None and pages:
             w.panel.set_document(doc_id)
             nav.show_page(doc_id, min(number or 1, len(pages)))

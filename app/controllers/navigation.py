@@ -47,7 +47,14 @@ class Navigation(QObject):
         w = self.window
         if w.session is None:
             return
-        pages = w.session.pages(doc_id)
+        try:
+            pages = w.session.pages(doc_id)
+        except ProjectBusy:
+            # Nothing moves (the crash handler says why): the Documents list, where the click
+            # landed, goes back to the page on screen.
+            if self.doc_id is not None and self.page_number is not None:
+                w.navigator.set_current(self.doc_id, self.page_number)
+            raise
         if not pages:
             return
         number = min(max(number, 1), len(pages))

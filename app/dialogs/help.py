@@ -58,7 +58,13 @@ GESTURES = [
                "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
     ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
-    ("Import settings of this project", "File ▸ Import settings"),
+    ("Import settings of this project", "File ▸ Import settings (OCR languages: e.g. eng+fra, or auto: each page's "
+                                        "own, told from a first reading)"),
+    ("Read a document again (other languages, auto)", "Document ▸ OCR again…, or right-click it in the Documents "
+                                                      "panel: in the background, spans, notes and corrections move "
+                                                      "to the new words, one undo step"),
+    ("Remove a document", "Document ▸ Remove document…, or right-click it in the Documents panel: asked first; "
+                          "Undo brings it back while the window is open"),
     ("Your name on your edits", "Edit ▸ Analyst name… (asked once; every span and region records it)"),
     ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "

@@ -42,7 +42,8 @@ class ImportSettingsDialog(QDialog):
         self.force_ocr.setChecked(options.force_ocr)
         self.force_ocr.setToolTip("Without it, a PDF page with a usable text layer takes its words from the PDF")
         self.lang = QLineEdit(options.ocr.lang)
-        self.lang.setToolTip("Tesseract languages, joined by +, e.g. eng+fra")
+        self.lang.setToolTip("Tesseract languages, joined by +, e.g. eng+fra; auto: each page's own, told from a "
+                             "first reading")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020")

@@ -51,6 +51,8 @@ def set_tags(item: QTreeWidgetItem, count: TagCount, blank: bool = False) -> Non
 class Navigator(QWidget):
     pageChosen = Signal(int, int)  # document id, page number
     statusRequested = Signal(int, str)  # document id, status
+    ocrAgainRequested = Signal(int)  # document id
+    removeRequested = Signal(int)  # document id
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -164,7 +166,19 @@ class Navigator(QWidget):
             action.triggered.connect(lambda _=False, s=status: self.statusRequested.emit(doc.id, s))
             group.addAction(action)
             menu.addAction(action)
+        self.add_document_actions(menu, doc.id)
         menu.exec(self.tree.viewport().mapToGlobal(point))
+
+    def add_document_actions(self, menu: QMenu, doc_id: int) -> None:
+        """OCR again… and Remove document… for one document, at the end of its menu."""
+        menu.addSeparator()
+        again = menu.addAction("OCR again…")
+        again.triggered.connect(lambda: self.ocrAgainRequested.emit(doc_id))
+        remove = menu.addAction("Remove document…")
+        remove.triggered.connect(lambda: self.removeRequested.emit(doc_id))
+        writable = not self.session.read_only
+        again.setEnabled(writable)
+        remove.setEnabled(writable)
 
     def _on_status_combo(self, _index: int) -> None:
         if self._current is not None:

@@ -38,6 +38,7 @@ from annotations.model import (
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
 from annotations.region_adjudication import RegionDisagreement
 from annotations.store import Project
+from annotations.store.documents import RemovedDocument
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
 from annotations.store.suggestions import NewSuggestion
@@ -242,6 +243,31 @@ class ProjectSession(QObject):
 
     def set_status(self, doc_id: int, status: str) -> None:
         self.project.set_status(doc_id, status)
+        self.sync()
+
+    def default_lang(self) -> str | None:
+        """The OCR languages the project file keeps as its default (`scanspan import --keep-lang`), or None."""
+        return self.project.default_lang()
+
+    def set_default_lang(self, lang: str) -> None:
+        self.project.set_default_lang(lang)
+
+    def document_contents(self, doc_id: int) -> RemovedDocument:
+        """What removing the document would remove (its file left out: only counted)."""
+        return self.project.document_contents(doc_id, source=False)
+
+    def remove_document(self, doc_id: int) -> RemovedDocument:
+        removed = self.project.remove_document(doc_id)
+        self.sync()
+        return removed
+
+    def restore_document(self, removed: RemovedDocument) -> Document:
+        document = self.project.restore_document(removed)
+        self.sync()
+        return document
+
+    def put_back_contents(self, contents: RemovedDocument) -> None:
+        self.project.put_back_contents(contents)
         self.sync()
 
     # -- annotations (reads) ----------------------------------------------------------------------

@@ -290,3 +290,22 @@ def test_an_edit_a_stopped_project_process_has_not_taken_says_it_waits_then_is_d
         assert rows(tagged_file, f"select id from spans where id = {span_id}") == [(span_id,)]
     qtbot.waitUntil(lambda: not window.highlight_items(span_id), timeout=5_000)
     assert rows(tagged_file, f"select id from spans where id = {span_id}") == []
+
+
+def test_a_document_clicked_in_the_list_while_the_process_is_stopped_leaves_the_list_on_the_shown_one(
+        qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path) -> None:
+    add_second_letter(project_file, tmp_path)
+    qtbot.waitUntil(lambda: len(window.session.documents()) == 2, timeout=5_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.page_view.prefetch.pending() == 0)  # type: ignore[union-attr]
+    shown = window.current_page()
+    assert shown is not None
+    tree = window.navigator.tree  # type: ignore[union-attr]
+    other = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                 if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) != shown[0])
+    window.session.drop_caches()  # type: ignore[union-attr]  # its pages must be read: the process must answer
+    with crashes_seen(window) as crashes, stopped(window):
+        qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(other).center())
+        assert window.statusBar().currentMessage() == NOT_ANSWERING
+        assert crashes == [] and window.current_page() == shown
+        # The list shows the document on screen, not the one the click could not open.
+        assert tree.currentItem().data(0, Qt.ItemDataRole.UserRole) == shown[0]
