@@ -4,12 +4,14 @@ processes' relations, checked against the project file."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from gui_helpers import click, open_window, rows, when_modal
+from helpers import run_scanspan
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -226,3 +228,16 @@ def test_a_span_links_to_a_region_by_a_click_on_the_region_and_the_region_s_dele
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", span, "region", region_id)]
     qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
+
+
+def test_a_relation_made_in_the_window_is_in_the_jsonl_export(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path, tmp_path: Path) -> None:
+    a, b = link_first_two(qtbot, linked_window)
+    out = tmp_path / "letters.jsonl"
+    run = run_scanspan(["export", "-p", linked_file, "-f", "jsonl", "-o", out], tmp_path)
+    assert run.code == 0, run.err
+    (document,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    (relation,) = document["relations"]
+    assert (relation["label"], relation["from"], relation["to"], relation["annotator"]) == (
+        "counts", {"kind": "span", "id": a}, {"kind": "span", "id": b}, "tester")
+    assert {a, b} <= {span["id"] for span in document["spans"]}
