@@ -81,12 +81,17 @@ class Linker(QObject):
         when not linking (Tab then steps through suggestions)."""
         if self.from_ref is None:
             return False
-        candidates = [ref for ref in self._on_page() if ref != self.from_ref]
-        if not candidates:
+        found = self._on_page()
+        if not [ref for ref in found if ref != self.from_ref]:
             self.message.emit("No other span or region on this page to link to; Esc cancels")
             return True
-        at = candidates.index(self.to_ref) if self.to_ref in candidates else (-1 if delta > 0 else 0)
-        self.selection.set_annotation(candidates[(at + delta) % len(candidates)])
+        # From the other end picked so far, else from the first end: Tab goes on to its neighbour.
+        current = self.to_ref if self.to_ref in found else self.from_ref
+        at = found.index(current) if current in found else -1
+        at = (at + delta) % len(found)
+        if found[at] == self.from_ref:
+            at = (at + delta) % len(found)
+        self.selection.set_annotation(found[at])
         return True
 
     def apply(self, name: str) -> bool:
@@ -126,14 +131,14 @@ class Linker(QObject):
         return ", ".join(f"{label.shortcut} {label.name}" if label.shortcut else label.name for label in labels)
 
     def _on_page(self) -> list[AnnotationRef]:
-        """The spans and regions of the page shown, in reading order (regions by their top)."""
+        """The spans and regions of the page shown: the spans in reading order, then the regions from the top."""
         page_key = self.selection.page
         if page_key is None:
             return []
         page = self.session.page(*page_key)
-        spans = [(0, part.start, AnnotationRef("span", part.span.id)) for part in self.session.spans_on_page(page)]
-        regions = [(1, int(r.box[1]), AnnotationRef("region", r.id)) for r in self.session.regions_on_page(page)]
-        return [ref for *_, ref in sorted(spans + regions, key=lambda t: (t[0], t[1], t[2].id))]
+        spans = [AnnotationRef("span", part.span.id) for part in self.session.spans_on_page(page)]
+        regions = sorted(self.session.regions_on_page(page), key=lambda r: (r.box[1], r.box[0], r.id))
+        return spans + [AnnotationRef("region", r.id) for r in regions]
 
 
 def end_text(session: ProjectSession, end: tuple[str, int]) -> str:

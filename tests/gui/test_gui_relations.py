@@ -112,7 +112,7 @@ def test_k_a_click_and_a_relation_key_link_two_spans_drawn_listed_undone_and_red
 
 def test_tab_picks_the_other_end_and_esc_cancels(qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
     window = linked_window
-    a, b = page_spans(window)[:2]
+    a = page_spans(window)[1]  # not the page's first: Tab goes on from it, not from the top
     click_span(qtbot, window, a)
     key(qtbot, window, Qt.Key.Key_K)
     key(qtbot, window, Qt.Key.Key_Escape)
@@ -121,12 +121,20 @@ def test_tab_picks_the_other_end_and_esc_cancels(qtbot: QtBot, linked_window: Ma
     assert rows(linked_file, RELATIONS_SQL) == []
     assert "links two annotations" in window.status_line.currentMessage()
 
+    assert window.session is not None and window.page_view.page is not None
+    order = [p.span.id for p in window.session.spans_on_page(window.page_view.page)]
+    after = order[order.index(a) + 1]
     key(qtbot, window, Qt.Key.Key_K)
     key(qtbot, window, Qt.Key.Key_Tab)  # the annotation after the first end, in reading order
-    to = window.selection.annotation
-    assert to is not None and to != AnnotationRef("span", a)
+    assert window.selection.annotation == AnnotationRef("span", after)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    key(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # back to it
+    key(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # skips the first end, round to the last
+    assert window.selection.annotation not in (AnnotationRef("span", a), AnnotationRef("span", after))
+    key(qtbot, window, Qt.Key.Key_Tab)
+    assert window.selection.annotation == AnnotationRef("span", after)
     key(qtbot, window, Qt.Key.Key_5)
-    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, to.kind, to.id)]
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", after)]
 
 
 def test_deleting_an_end_deletes_its_relation_and_undo_brings_both_back(
