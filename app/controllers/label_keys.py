@@ -15,6 +15,7 @@ class LabelKeys:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.actions: list[QAction] = []
+        self.link_menu: QMenu | None = None  # the relation labels' submenu, made anew with the labels
 
     def rebuild(self) -> None:
         w = self.window
@@ -23,9 +24,12 @@ class LabelKeys:
             action.deleteLater()
         self.actions = []
         w.label_menu.clear()
+        if self.link_menu is not None:  # clear() leaves a submenu alive: it is the label menu's child
+            self.link_menu.deleteLater()
+            self.link_menu = None
         if w.session is None:
             return
-        relations = QMenu("&Link as", w.label_menu)
+        relations = self.link_menu = QMenu("&Link as", w.label_menu)
         relations.setToolTip("Relation labels: after K and the other end, one of these makes the relation")
         for label in w.session.labels():
             action = QAction(label.name, w)
