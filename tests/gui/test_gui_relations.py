@@ -13,7 +13,7 @@ import pytest
 from gui_helpers import click, open_window, rows, when_modal
 from helpers import run_scanspan
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotations.model import Label
@@ -151,7 +151,7 @@ def test_deleting_an_end_deletes_its_relation_and_undo_brings_both_back(
     qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
 
 
-def test_a_relation_row_selected_and_delete_removes_it_undoably(
+def test_a_relation_row_selected_takes_a_note_and_delete_removes_it_undoably(
         qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
     window = linked_window
     link_first_two(qtbot, window)
@@ -163,11 +163,20 @@ def test_a_relation_row_selected_and_delete_removes_it_undoably(
     panel.table.scrollTo(index)
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=panel.table.visualRect(index).center())
     assert window.selection.annotation == AnnotationRef("relation", relation_id)
+    qtbot.keyClick(panel.table, Qt.Key.Key_N)  # its note, edited in its row
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "the 2014 figure")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: rows(linked_file, "select note from relations") == [("the 2014 figure",)])
+    qtbot.waitUntil(lambda: arrow_tips(window)[0].endswith("the 2014 figure"))
+    panel.table.setFocus()
+    assert window.selection.annotation == AnnotationRef("relation", relation_id)
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     assert rows(linked_file, RELATIONS_SQL) == []
     qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(rows(linked_file, RELATIONS_SQL)) == 1
+    assert rows(linked_file, "select id, note from relations") == [(relation_id, "the 2014 figure")]
     qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
 
 
