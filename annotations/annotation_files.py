@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from .labels import LAYERS
 from .model import Box
 
 MAX_LINE = 16 * 1024 * 1024
@@ -28,6 +29,7 @@ class ExternalSpan:
     label: str
     note: str = ""
     annotator: str = ""
+    layer: str = ""  # the label's layer, where the file says it (Scanspan JSONL); "" when it does not
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ExternalRegion:
     text: str = ""
     note: str = ""
     annotator: str = ""
+    layer: str = ""
 
 
 @dataclass
@@ -116,21 +119,26 @@ def _label(value: Any, what: str) -> str:
     return value
 
 
-def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any]]) -> ExternalSpan:
+def _layer(value: Any) -> str:
+    # A layer this version does not know is left for the label's default rather than refused.
+    return value if isinstance(value, str) and value in LAYERS else ""
+
+
+def _span(kind: str, n: int, get: Callable[[], tuple[Any, Any, Any, Any, Any, Any]]) -> ExternalSpan:
     what = f"{kind} {n}"
     try:
-        start, end, label, note, annotator = get()
+        start, end, label, note, annotator, layer = get()
     except (KeyError, TypeError, ValueError, IndexError):
         raise BadValue(f"{what} is not {'[start, end, label]' if kind == 'label' else 'an object with start, end and label'}") from None
     return ExternalSpan(_whole(start, f"{what}: start"), _whole(end, f"{what}: end"), _label(label, what),
-                        _text(note), _text(annotator))
+                        _text(note), _text(annotator), _layer(layer))
 
 
 def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
     spans: list[ExternalSpan] = []
     bad: list[str] = []
 
-    def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any]]) -> None:
+    def add(kind: str, items: list[Any], get: Callable[[Any], tuple[Any, Any, Any, Any, Any, Any]]) -> None:
         for n, item in enumerate(items, start=1):
             try:
                 spans.append(_span(kind, n, lambda: get(item)))  # noqa: B023 - called right here
@@ -140,16 +148,17 @@ def _spans(obj: dict[str, Any]) -> tuple[list[ExternalSpan], list[str]]:
     if "spans" in obj and not isinstance(obj["spans"], list):
         bad.append(f'"spans" is {_show(obj["spans"])}, not a list')
     if isinstance(obj.get("spans"), list):  # Scanspan JSONL, spaCy / Prodigy
-        add("span", obj["spans"], lambda s: (s["start"], s["end"], s["label"], s.get("note"), s.get("annotator")))
+        add("span", obj["spans"],
+            lambda s: (s["start"], s["end"], s["label"], s.get("note"), s.get("annotator"), s.get("layer")))
     for key in ("label", "labels"):  # doccano sequence labelling: [[start, end, label], ...]
         if isinstance(obj.get(key), list):
-            def triple(s: Any) -> tuple[Any, Any, Any, Any, Any]:
+            def triple(s: Any) -> tuple[Any, Any, Any, Any, Any, Any]:
                 if not isinstance(s, list) or len(s) != 3:
                     raise TypeError
-                return s[0], s[1], s[2], "", ""
+                return s[0], s[1], s[2], "", "", ""
             add("label", obj[key], triple)
     if isinstance(obj.get("entities"), list):  # doccano's newer export
-        add("entity", obj["entities"], lambda e: (e["start_offset"], e["end_offset"], e["label"], "", ""))
+        add("entity", obj["entities"], lambda e: (e["start_offset"], e["end_offset"], e["label"], "", "", ""))
     return spans, bad
 
 
@@ -172,7 +181,8 @@ def _regions(obj: dict[str, Any]) -> tuple[list[ExternalRegion], list[str]]:
                 raise BadValue(f"{what}: box is {_show(box)}, not 4 numbers")
             numbers = tuple(_finite(v, f"{what}: box") for v in box)
             regions.append(ExternalRegion(page, numbers, _label(g["label"], what),  # type: ignore[arg-type]
-                                          _text(g.get("text")), _text(g.get("note")), _text(g.get("annotator"))))
+                                          _text(g.get("text")), _text(g.get("note")), _text(g.get("annotator")),
+                                          _layer(g.get("layer"))))
         except BadValue as exc:
             bad.append(str(exc))
     return regions, bad

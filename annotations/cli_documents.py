@@ -149,16 +149,21 @@ def annotate_cmd(
 @click.option("--add", "new_label", help="Add a label with this name.")
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
 @click.option("--shortcut", help="With --add: its shortcut key.")
+@click.option("--layer", type=click.Choice(["entity", "structure"]),
+              help="With --add (default entity) or --move: what the label tags, entities a model learns or a "
+                   "letter's structure (flat exports take one layer).")
+@click.option("--move", "moved", multiple=True, metavar="NAME",
+              help="With --layer: put this existing label in that layer (repeatable).")
 @click.option("--add-set", "label_set", type=click.Choice(["letter"]), help="Add a set of labels (letter: the parts of a letter).")
 @click.option("--kind", type=click.Choice(["span", "relation"]), default="span", show_default=True,
               help="With --add: a label that tags spans and regions, or one that links two of them.")
 @click.option("--undirected", is_flag=True, help="With --kind relation: the link reads either way.")
 @click.option("--from-labels", help="With --kind relation: the labels its from end may carry, comma-separated (default: any).")
 @click.option("--to-labels", help="With --kind relation: the labels its to end may carry, comma-separated (default: any).")
-def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None,
-               label_set: str | None, kind: str, undirected: bool, from_labels: str | None,
+def labels_cmd(project_path: Path, new_label: str | None, color: str | None, shortcut: str | None, layer: str | None,
+               moved: tuple[str, ...], label_set: str | None, kind: str, undirected: bool, from_labels: str | None,
                to_labels: str | None) -> None:
-    """List the project's labels, or add one.
+    """List the project's labels (key, layer, colour, name), or add one.
 
     A label name is 1 to 64 characters with no line breaks, tabs or control characters, no space at
     either end, and neither a tag prefix (B-, I-, E-, L-, S-, U-) nor the outside tag O. A relation
@@ -171,19 +176,23 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
         raise click.UsageError("--undirected, --from-labels and --to-labels go with --kind relation")
     if new_label is None and (kind != "span" or undirected or from_labels or to_labels):
         raise click.UsageError("--kind, --undirected, --from-labels and --to-labels go with --add")
+    if moved and layer is None:
+        raise click.UsageError("--move needs --layer entity or --layer structure")
     require_project(project_path)
     with open_project(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing
             project.add_label(Label(
-                new_label, color or choose_color(label.color for label in project.labels()), shortcut, kind=kind,
-                directed=not undirected, from_labels=tuple(csv_list(from_labels) or ()),
-                to_labels=tuple(csv_list(to_labels) or ())))
+                new_label, color or choose_color(label.color for label in project.labels()), shortcut,
+                layer=layer or "entity", kind=kind, directed=not undirected,
+                from_labels=tuple(csv_list(from_labels) or ()), to_labels=tuple(csv_list(to_labels) or ())))
+        for name in moved:
+            project.update_label(name, {"layer": layer})
         if label_set is not None:
             from .letter_parts import add_label_set
 
             echo(f"labels added: {', '.join(add_label_set(project, label_set)) or 'none (all there)'}")
         for label in project.labels():
-            echo(f"{label.shortcut or '-':>2}  {label.color}  {label.name}{_relation_kind(label)}")
+            echo(f"{label.shortcut or '-':>2}  {label.layer:<9}  {label.color}  {label.name}{_relation_kind(label)}")
 
 
 def _relation_kind(label: Label) -> str:

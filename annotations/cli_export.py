@@ -9,7 +9,7 @@ import click
 from .cli_common import PROJECT_OPTION, check_layer, csv_list, echo, open_project, require_project
 from .errors import ProjectError
 from .exporters import FORMATS, ExportOptions, export
-from .exporters.base import SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
+from .exporters.base import LABEL_LAYERS, SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from .model import DOCUMENT_STATUSES
 from .store import Project
 
@@ -39,6 +39,13 @@ from .store import Project
 @click.option("--include-spans", is_flag=True, help="coco: also export span word boxes (one box per line of a span).")
 @click.option("--image-url", default="", help="labelstudio: prefix for image paths, e.g. /data/local-files/?d=export/.")
 @click.option("--layer", help="adjudicated, union or an annotator's name (default: adjudicated where a document has it, else union).")
+@click.option(
+    "--label-layer", type=click.Choice(LABEL_LAYERS),
+    help="Which labels' layer: entity (agency, figure, ...), structure (a letter's parts) or all. Default: entity for "
+         "conll, spacy, layoutlm and funsd, which tag each word once (spacy keeps the other layer in its own "
+         'span group, doc.spans["structure"]; with all, conll adds a tag column and layoutlm structure_tags); '
+         "all for the rest.",
+)
 @click.option("--force", is_flag=True, help="funsd: replace the folders an earlier export wrote in OUTPUT.")
 @click.option("--images", is_flag=True, help="alto, page, hocr: write each page's image (PAGE.png) beside its file.")
 @click.option("--highlights", is_flag=True, help="pdf: add a highlight annotation per span, coloured by label.")
@@ -47,7 +54,8 @@ from .store import Project
 def export_cmd(
     project_path: Path, fmt: str, output: Path, labels: str | None, documents: str | None, statuses: tuple[str, ...],
     split: str | None, seed: int, suggestions: str | None, scheme: str, snap: str, lang: str, include_spans: bool,
-    image_url: str, layer: str | None, force: bool, images: bool, highlights: bool, corrected_only: bool,
+    image_url: str, layer: str | None, label_layer: str | None, force: bool, images: bool, highlights: bool,
+    corrected_only: bool,
 ) -> None:
     """Export annotations for training (spacy, conll, layoutlm, funsd, coco, labelstudio), as jsonl/csv, or
     for archives and OCR tools (alto, page, hocr, pdf, ocr-lines).
@@ -65,8 +73,8 @@ def export_cmd(
     options = ExportOptions(
         labels=csv_list(labels), documents=csv_list(documents), statuses=list(statuses) or None,
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
-        include_spans=include_spans, image_url=image_url, layer=layer, replace=force, images=images,
-        highlights=highlights, corrected_only=corrected_only,
+        include_spans=include_spans, image_url=image_url, layer=layer, label_layer=label_layer, replace=force,
+        images=images, highlights=highlights, corrected_only=corrected_only,
     )
     with open_project(project_path, read_only=True) as project:
         check_layer(project, layer)

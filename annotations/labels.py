@@ -9,6 +9,11 @@ from collections.abc import Iterable
 
 from .errors import ProjectError
 
+ENTITY, STRUCTURE = "entity", "structure"
+LAYERS = (ENTITY, STRUCTURE)
+"""What a label's annotations describe: entities a model learns (an agency, a figure), or the parts
+of a letter's structure (letterhead, body, closing), which contain entities. Flat exports take one."""
+
 MAX_LENGTH = 64
 """Longest label name: long enough for any tag set, short enough for a palette row and a CoNLL column."""
 
@@ -54,6 +59,13 @@ def label_name_problem(name: object) -> str | None:
         return f"is the outside tag {OUTSIDE_TAG!r} of IOB exports"
     if _TAG_PREFIX.match(name):
         return f"starts with the tag prefix {name[:2]!r} (B-, I-, E-, L-, S-, U- begin IOB/BILOU tags)"
+    return None
+
+
+def layer_problem(layer: object) -> str | None:
+    """Why `layer` cannot be a label's layer, or None when it can."""
+    if layer not in LAYERS:
+        return f"is not a label layer; layers are {', '.join(LAYERS)}"
     return None
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .dates import find_date
-from .labels import choose_color
+from .labels import ENTITY, STRUCTURE, choose_color
 from .matching import Match
 from .model import Box, Label, Page, Word
 from .signature_ink import handwriting
@@ -85,12 +85,17 @@ def add_label_set(project: Project, name: str) -> list[str]:
         from .errors import ProjectError
 
         raise ProjectError(f"no label set {name!r}; sets are: {', '.join(LABEL_SETS)}")
+    from .store.project import default_labels
+
     have = {label.name for label in project.labels()}
+    # A default label the set shares (signature) keeps its layer: the handwriting is an entity.
+    entities = {label.name for label in default_labels() if label.layer == ENTITY}
     added = []
     for label, description in LABEL_SETS[name].items():
         if label not in have:
             colors = [lab.color for lab in project.labels()]
-            project.add_label(Label(label, choose_color(colors), None, description))
+            layer = ENTITY if label in entities else STRUCTURE
+            project.add_label(Label(label, choose_color(colors), None, description, layer))
             added.append(label)
     return added
 

@@ -145,6 +145,7 @@ class Label:
     color: str
     shortcut: str | None = None
     description: str = ""
+    layer: str = "entity"  # what its annotations describe: "entity" or "structure" (labels.LAYERS)
     kind: str = "span"
     directed: bool = True
     """Whether a relation of this label reads from -> to (exports say "right"), or either way."""

@@ -28,7 +28,7 @@ from .annotation_files import (
     read_file,
 )
 from .errors import NotFoundError, ProjectError, ScanspanError
-from .labels import choose_color, label_name_problem
+from .labels import ENTITY, choose_color, label_name_problem
 from .model import Box, Document, Label, Page, Span
 from .store import Project
 from .textlayer import DocumentText
@@ -353,8 +353,9 @@ class AnnotationImport:
             self.summary.problem(Problem(record.line, f"no document {record.name!r} in {self.project.path.name}"))
         return doc
 
-    def _label(self, name: str, what: str, planned: _Planned) -> str | None:
-        """The project's label of that name (planned for adding with add_labels), or None, counted."""
+    def _label(self, name: str, what: str, planned: _Planned, layer: str = "") -> str | None:
+        """The project's label of that name (planned for adding with add_labels, in `layer` where the
+        file names one), or None, counted."""
         known = self._known.get(name)
         if known is not None or not self.add_labels:
             return known
@@ -364,7 +365,7 @@ class AnnotationImport:
             return None
         color = choose_color(self._colors)
         self._colors.append(color)
-        planned.labels.append(Label(name, color))
+        planned.labels.append(Label(name, color, layer=layer or ENTITY))
         self._known[name] = name
         return name
 
@@ -382,7 +383,7 @@ class AnnotationImport:
             if not self.add_labels:
                 _count(result.unknown_labels, span.label)
                 return
-            label = self._label(span.label, f"span {n}", planned)
+            label = self._label(span.label, f"span {n}", planned, span.layer)
             if label is None:
                 result.invalid += 1
                 return
@@ -416,7 +417,7 @@ class AnnotationImport:
             if not self.add_labels:
                 _count(result.region_unknown_labels, g.label)
                 return
-            label = self._label(g.label, f"region {n}", planned)
+            label = self._label(g.label, f"region {n}", planned, g.layer)
             if label is None:
                 result.regions_invalid += 1
                 return

@@ -165,7 +165,7 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         suggest_with_model=a(window, "Suggest with a &model", slots["suggest_with_model"], None,
                              "Train a small model on the accepted spans in the background and suggest spans "
                              "for the documents not marked done"),
-        suggest_from_file=a(window, "Suggest from a term &list or patterns…", slots["suggest_from_file"], None,
+        suggest_from_file=a(window, "Suggest &from a term list or patterns…", slots["suggest_from_file"], None,
                             "Run a term list (one phrase a line) or spaCy patterns over the documents in the "
                             "background, fuzzy or ignoring case if you like; what it finds comes as suggestions"),
         ocr_again=a(window, "&OCR again…", slots["ocr_again"], None,

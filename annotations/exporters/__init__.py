@@ -27,6 +27,8 @@ from . import (
     spacy_docbin,
 )
 from .base import (
+    ALL_LAYERS,
+    LABEL_LAYERS,
     SCHEMES,
     SNAP_POLICIES,
     SUGGESTION_POLICIES,
@@ -51,6 +53,9 @@ class Format:
     `training` formats leave unaccepted suggestions out unless asked; `images` formats write page PNGs.
     `regions`: the format writes regions (the others count them as not exported).
     A `folder` format writes a folder instead of a file (its `write` is then None).
+    A `flat` format tags each word once, so it takes the entity layer unless asked for another;
+    `beside`: it writes the layers not chosen somewhere of their own (spaCy's span groups);
+    `all_layers`: it can take every layer at once (the entities tagged, the structure beside them).
     `splits`: the format can be split by document (the archive formats write one file per page instead).
     """
 
@@ -64,6 +69,9 @@ class Format:
     check: Callable[[ExportOptions], None] | None = None  # raises a one-line error before anything is written
     folder: FolderWriter | None = None
     regions: bool = True
+    flat: bool = False
+    beside: bool = False
+    all_layers: bool = True
     splits: bool = True
     no_relations: str = ""
     """The format's name when it has no place for relations (the report counts them as not exported)."""
@@ -81,12 +89,15 @@ FORMATS: dict[str, Format] = {
     "jsonl": Format(jsonl.write, ".jsonl", "one JSON object per document (everything)", training=False),
     "csv": Format(csv.write, ".csv", "one row per span or region", training=False, newline="", no_relations="CSV"),
     "spacy": Format(spacy_docbin.write, ".spacy", "spaCy DocBin", binary=True, check=spacy_docbin.check,
-                    regions=False, no_relations="spaCy"),
-    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags", regions=False, no_relations="CoNLL"),
+                    regions=False, no_relations="spaCy", flat=True, beside=True),
+    "conll": Format(conll.write, ".conll", "CoNLL tokens with IOB2/BILOU tags", regions=False, no_relations="CoNLL",
+                    flat=True),
     "layoutlm": Format(layoutlm.write, ".jsonl", "LayoutLM records per page + page images", images=True,
-                       regions=False),
+                       regions=False, flat=True),
+    # A FUNSD form puts each word in one entity: one layer at a time.
     "funsd": Format(
-        None, "", "a FUNSD folder: annotations/PAGE.json + images/PAGE.png", images=True, folder=funsd.export
+        None, "", "a FUNSD folder: annotations/PAGE.json + images/PAGE.png", images=True, folder=funsd.export,
+        flat=True, all_layers=False,
     ),
     # Label Studio is where suggestions get reviewed: they travel as its predictions by default.
     "labelstudio": Format(
@@ -112,6 +123,7 @@ def _check_options(options: ExportOptions) -> None:
         (options.snap, SNAP_POLICIES, "snap"),
         (options.scheme, SCHEMES, "scheme"),
         (options.suggestions, (None, *SUGGESTION_POLICIES), "suggestions"),
+        (options.label_layer, (None, *LABEL_LAYERS), "label-layer"),
     ):
         if value not in allowed:
             raise ProjectError(f"--{name} must be one of {', '.join(a for a in allowed if a)}, not {value!r}")
@@ -137,6 +149,10 @@ def export(
     if documents is not None:
         options = replace(options, documents=list(documents))
     _check_options(options)
+    if options.label_layer == ALL_LAYERS and not spec.all_layers:
+        raise ProjectError(f"{fmt} gives each word one label, so it takes one layer: "
+                           "--label-layer entity or --label-layer structure")
+    options = replace(options, label_layer=options.label_layer or ("entity" if spec.flat else ALL_LAYERS))
     if options.split and not spec.splits:
         raise ProjectError(f"{fmt} writes one file per page into a folder; --split is for the training formats")
     if spec.check:
@@ -186,7 +202,8 @@ def _write_file(
             handle = os.fdopen(fd, "w", encoding="utf-8", newline=spec.newline)
         with handle:
             target = Target(project, out, handle, options, report, image_dir, staging)
-            docs = export_documents(project, ids, options, report, suggestions, spec.regions)
+            docs = export_documents(project, ids, options, report, suggestions, spec.regions, spec.beside,
+                                    spec.all_layers)
             if spec.no_relations:
                 docs = no_place_for_relations(docs, report, spec.no_relations)
             spec.write(docs, target)

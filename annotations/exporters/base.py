@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from ..labels import ENTITY, LAYERS, STRUCTURE
 from ..layers import default_layer, in_layer
 from ..model import Box, Document, Label, Page, Region, Relation, Word, box_cover
 from ..store import Project
@@ -15,6 +16,8 @@ from ..textlayer import DocumentText, ResolvedSpan
 SUGGESTION_POLICIES = ("include", "exclude", "only")
 SNAP_POLICIES = ("expand", "contract", "strict")
 SCHEMES = ("iob2", "bilou")
+ALL_LAYERS = "all"
+LABEL_LAYERS = (*LAYERS, ALL_LAYERS)
 
 SAME_OBJECT = 0.5
 """Two regions of one label whose intersection covers at least this share of the smaller box are one
@@ -47,6 +50,9 @@ class ExportOptions:
     include_spans: bool = False  # coco: span word boxes besides regions
     image_url: str = ""  # labelstudio: prefix for image paths, e.g. "/data/local-files/?d=export/"
     layer: str | None = None  # "adjudicated", "union" or an annotator; None: see layers.default_layer
+    # Which labels' layer ("entity", "structure" or "all"); None: the format's default (entity for
+    # the flat formats, which tag each word once, all for the rest). Set by `export` before writing.
+    label_layer: str | None = None
     replace: bool = False  # funsd: replace the folders an earlier export wrote in the output folder
     images: bool = False  # alto, page, hocr: each page's image beside its file
     highlights: bool = False  # pdf: a highlight annotation per span
@@ -63,12 +69,24 @@ class ExportDocument:
     relations: list[Relation] = field(default_factory=list)
     """The relations whose both ends are among `spans` and `regions`."""
     relation_labels: dict[str, Label] = field(default_factory=dict)
+    # Spans of the layers the export did not choose, for a format with room for them beside (spaCy's
+    # span groups); empty unless asked for.
+    beside: list[ResolvedSpan] = field(default_factory=list)
+    layers: dict[str, str] = field(default_factory=dict)  # label name -> its layer
     # Page lookups by id, built once: exporters ask per span and per region, and a scan of the
     # pages each time made a 200-page document cost pages x annotations.
     _index: dict[int, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {p.id: i for i, p in enumerate(self.pages)}
+
+    def layer_of(self, r: ResolvedSpan) -> str:
+        return self.layers.get(r.span.label, ENTITY)
+
+    def layer_spans(self, layer: str) -> list[ResolvedSpan]:
+        """The spans of `layer`, whether chosen or beside, in document order."""
+        chosen = [r for r in self.spans + self.beside if self.layer_of(r) == layer]
+        return sorted(chosen, key=lambda r: (r.start, r.end, r.span.id))
 
     def page_of(self, page_id: int) -> Page:
         return self.pages[self._index[page_id]]
@@ -112,6 +130,8 @@ class ExportReport:
     adjusted: dict[str, int] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
     overlaps: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> document name -> regions
+    placed: dict[tuple[str, str], int] = field(default_factory=dict)  # (layer, where in the format) -> spans
+    left_out_layers: set[str] = field(default_factory=set)  # layers whose spans --label-layer left out
     lines: int = 0  # ocr-lines: the text lines written
     relations: int = 0
 
@@ -122,6 +142,11 @@ class ExportReport:
     def adjust(self, reason: str, count: int = 1) -> None:
         if count:
             self.adjusted[reason] = self.adjusted.get(reason, 0) + count
+
+    def place(self, layer: str, where: str, count: int) -> None:
+        """Count `count` spans of `layer` written `where` ("as entities", 'in doc.spans["structure"]')."""
+        if count:
+            self.placed[(layer, where)] = self.placed.get((layer, where), 0) + count
 
     def overlap(self, label: str, document: str, count: int) -> None:
         if count:
@@ -135,6 +160,10 @@ class ExportReport:
                  + (f", {self.lines} text lines" if self.lines else "")]
         if self.splits:
             lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
+        # Said where the letter's structure is in play; an export of entities alone reads as before.
+        if self.placed and (self.left_out_layers or any(layer != ENTITY for layer, _ in self.placed)):
+            lines.append("; ".join(f"{n} {layer} span{'s' if n != 1 else ''} {where}"
+                                   for (layer, where), n in self.placed.items()))
         lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]
         lines += [f"not exported: {n} {reason}" for reason, n in self.skipped.items()]
         for label, per_document in self.overlaps.items():
@@ -185,18 +214,28 @@ def _same_objects(drawn: list[Region]) -> list[list[Region]]:
     return list(groups.values())
 
 
+def layer_hint(layer: str, all_layers: bool = True) -> str:
+    """How to export what a `--label-layer` choice left out of `layer`."""
+    return f"--label-layer {layer}" + (" or all" if all_layers else "") + " exports them"
+
+
 def export_documents(
     project: Project, documents: Sequence[int] | None = None, options: ExportOptions | None = None,
     report: ExportReport | None = None, suggestions: str = "include", regions_out: bool = True,
+    beside: bool = False, all_layers: bool = True,
 ) -> Iterator[ExportDocument]:
     """Every selected document, one at a time so a large project never sits in memory at once.
 
     `options.labels` keeps spans and regions of those labels; `suggestions` says what happens to
     spans and regions not yet accepted ("exclude" counts them in `report`). Where the format writes
     regions (`regions_out`), two analysts' boxes around one object are counted in `report`.
+    `options.label_layer` keeps the spans (and, where written, regions) of labels of that layer; the
+    other layer's spans go to `beside` where the format has room for them, else are counted.
     """
     ids = list(documents) if documents is not None else [d.id for d in project.documents()]
     labels = set(options.labels) if options and options.labels else None
+    label_layer = (options.label_layer if options else None) or ALL_LAYERS
+    layer_of = {label.name: label.layer for label in project.labels()}
     for doc_id in ids:
         doc = project.document(doc_id)
         text = project.document_text(doc_id, keep=False)
@@ -205,7 +244,7 @@ def export_documents(
         # regions of a document whose regions nobody adjudicated (nor the other way round).
         chosen = options.layer if options else None
         layer = chosen or default_layer(all_spans)
-        spans = []
+        spans, others = [], []
         for span in all_spans:
             if not in_layer(span, layer):
                 if report is not None:
@@ -219,8 +258,17 @@ def export_documents(
                 continue
             if suggestions == "only" and not span.suggested:
                 continue
+            span_layer = layer_of.get(span.label, ENTITY)
+            if label_layer not in (ALL_LAYERS, span_layer):
+                if beside:
+                    others.append(text.resolve(span))
+                elif report is not None:
+                    report.skip(f"{span_layer} spans ({layer_hint(span_layer, all_layers)})")
+                    report.left_out_layers.add(span_layer)
+                continue
             spans.append(text.resolve(span))
         spans.sort(key=lambda r: (r.start, r.end, r.span.id))
+        others.sort(key=lambda r: (r.start, r.end, r.span.id))
         regions = []
         layer = chosen or default_layer(all_regions)
         for region in all_regions:
@@ -236,13 +284,20 @@ def export_documents(
                 continue
             if suggestions == "only" and not region.suggested:
                 continue
+            region_layer = layer_of.get(region.label, ENTITY)
+            # Formats without regions count them all as theirs to leave out, whatever their layer.
+            if regions_out and label_layer not in (ALL_LAYERS, region_layer):
+                if report is not None:
+                    report.skip(f"{region_layer} regions ({layer_hint(region_layer, all_layers)})")
+                continue
             regions.append(region)
         if report is not None and regions_out:
             for label, count in duplicated_regions(regions).items():
                 report.overlap(label, doc.name, count)
         relations = _relations(project, doc_id, spans, regions, labels, suggestions, report)
         relation_labels = {label.name: label for label in project.labels() if label.is_relation}
-        yield ExportDocument(doc, project.pages(doc_id), text, spans, regions, relations, relation_labels)
+        yield ExportDocument(doc, project.pages(doc_id), text, spans, regions, relations, relation_labels,
+                             others, layer_of)
 
 
 def _relations(project: Project, doc_id: int, spans: Sequence[ResolvedSpan], regions: Sequence[Region],
@@ -277,6 +332,11 @@ def no_place_for_relations(docs: Iterable[ExportDocument], report: ExportReport,
         report.skip(f"relations ({fmt} has no place for them)", len(doc.relations))
         doc.relations = []
         yield doc
+
+
+def primary_layer(options: ExportOptions) -> str:
+    """The layer a flat format tags first: the one chosen, or the entities when all are."""
+    return STRUCTURE if options.label_layer == STRUCTURE else ENTITY
 
 
 def words_of_page(doc: ExportDocument, page_index: int) -> list[Word]:

@@ -12,7 +12,7 @@ from typing import IO, Any
 from .. import __version__
 from ..model import Box, Page, Word
 from ..textlayer import ResolvedSpan
-from .base import ExportDocument
+from .base import ALL_LAYERS, ExportDocument
 from .output import Target
 
 CLAMPED = "boxes clamped to their page"
@@ -53,9 +53,13 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     an unnamed temporary file beside it, so only one document's entries are ever in memory.
     """
     options, report, out = target.options, target.report, target.stream
-    labels = [label.name for label in target.project.labels() if not label.is_relation]
+    project_labels = [label for label in target.project.labels() if not label.is_relation]
+    layer_of = {label.name: label.layer for label in project_labels}
+    labels = [label.name for label in project_labels]
     if options.labels:
         labels = [name for name in labels if name in options.labels]
+    if options.label_layer not in (None, ALL_LAYERS):
+        labels = [name for name in labels if layer_of[name] == options.label_layer]
     category = {name: i for i, name in enumerate(labels, start=1)}
     counts = {"images": 0, "annotations": 0}
     info = {"description": "Scanspan export", "version": __version__}
@@ -113,6 +117,8 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
                             {"source": "span", "span_id": r.span.id, "text": _line_text(doc, r, words),
                              "note": r.span.note})
                 report.spans += len(doc.spans)
+                for r in doc.spans:
+                    report.place(doc.layer_of(r), "as boxes", 1)
             else:
                 report.skip("spans (--include-spans exports their word boxes)", len(doc.spans))
             report.documents += 1
@@ -120,5 +126,6 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
         out.write('], "annotations": [')
         pending.seek(0)
         shutil.copyfileobj(pending, out)
-    categories = [{"id": i, "name": name, "supercategory": "scanspan"} for name, i in category.items()]
+    # COCO's supercategory groups categories: here by what they describe, entity or structure.
+    categories = [{"id": i, "name": name, "supercategory": layer_of[name]} for name, i in category.items()]
     out.write(f'], "categories": {json.dumps(categories, ensure_ascii=False)}}}\n')

@@ -1,13 +1,15 @@
-"""CoNLL export: one token per line with its IOB2 (or BILOU) tag, a blank line between lines of the letter."""
+"""CoNLL export: one token per line with its IOB2 (or BILOU) tag, one tag column per layer exported, a blank line between lines of the letter."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..errors import ProjectError
-from .base import ExportDocument
+from ..labels import ENTITY, STRUCTURE
+from ..textlayer import ResolvedSpan
+from .base import ALL_LAYERS, ExportDocument, primary_layer
 from .output import Target
 from .tagging import OUTSIDE, bilou, check_tag_labels, iob2, longest_wins
 
@@ -42,11 +44,28 @@ def word_pieces(text: str) -> list[tuple[int, int]]:
 
 def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[list[tuple[str, str]]], int, int]:
     """(sentences of (token, tag), spans set aside by overlap, span edges that split a token)."""
+    sentences, aside, split = tagged_columns(doc, [doc.spans], scheme)
+    return [[(token, tags[0]) for token, tags in sentence] for sentence in sentences], aside[0], split
+
+
+def tagged_columns(
+    doc: ExportDocument, columns: Sequence[Sequence[ResolvedSpan]], scheme: str = "iob2",
+) -> tuple[list[list[tuple[str, list[str]]]], list[int], int]:
+    """(sentences of (token, one tag per column), spans of each column set aside by overlap, span edges that split a token).
+
+    Each column is tagged on its own, so a span of one (a letter's body) never sets aside a span of
+    another (an agency inside it); overlaps within a column are resolved as in one.
+    """
     text = doc.text
-    kept, aside = longest_wins(doc.spans, [(r.start, r.end) for r in doc.spans])
+    kept_columns: list[list[ResolvedSpan]] = []
+    aside: list[int] = []
+    for spans in columns:
+        kept, set_aside = longest_wins(list(spans), [(r.start, r.end) for r in spans])
+        kept_columns.append(kept)
+        aside.append(len(set_aside))
     # Sorted, so each token finds the cuts inside it by bisection: scanning every cut for every
     # token made a long document O(tokens x spans).
-    cuts = sorted({pos for r in kept for pos in (r.start, r.end)})
+    cuts = sorted({pos for kept in kept_columns for r in kept for pos in (r.start, r.end)})
     tokens: list[tuple[int, int]] = []  # document character ranges
     line_starts: set[int] = set()  # token positions that begin a new line of the letter
     split = 0
@@ -66,22 +85,25 @@ def tagged_sentences(doc: ExportDocument, scheme: str = "iob2") -> tuple[list[li
                 start = edge
     first_token = {s: i for i, (s, _) in enumerate(tokens)}
     after_last = {e: i + 1 for i, (_, e) in enumerate(tokens)}
-    ents: list[tuple[int, int, str]] = []
-    for r in kept:
-        # Spans are anchored to words, so both edges are token edges once the cuts are made.
-        first, last = first_token[r.start], after_last[r.end]
-        ents.append((first, last, r.span.label))
-        # A span that runs over a line break keeps its lines in one sentence: one entity per span.
-        line_starts -= set(range(first + 1, last))
-    tags = iob2(len(tokens), ents)
+    column_tags = []
+    for kept in kept_columns:
+        ents: list[tuple[int, int, str]] = []
+        for r in kept:
+            # Spans are anchored to words, so both edges are token edges once the cuts are made.
+            first, last = first_token[r.start], after_last[r.end]
+            ents.append((first, last, r.span.label))
+            # A span that runs over a line break keeps its lines in one sentence: one entity per span.
+            line_starts -= set(range(first + 1, last))
+        column_tags.append(iob2(len(tokens), ents))
     bounds = [0, *sorted(line_starts), len(tokens)]
     sentences = []
     for a, b in zip(bounds, bounds[1:]):
         if a == b:
             continue
-        sentence_tags = bilou(tags[a:b]) if scheme == "bilou" else tags[a:b]
-        sentences.append([(text.text[s:e], t) for (s, e), t in zip(tokens[a:b], sentence_tags)])
-    return sentences, len(aside), split
+        per_column = [bilou(tags[a:b]) if scheme == "bilou" else tags[a:b] for tags in column_tags]
+        sentences.append([(text.text[s:e], [tags[k] for tags in per_column])
+                          for k, (s, e) in enumerate(tokens[a:b])])
+    return sentences, aside, split
 
 
 def check_line(token: str, tag: str, labels: set[str]) -> str | None:
@@ -97,25 +119,32 @@ def check_line(token: str, tag: str, labels: set[str]) -> str | None:
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
     out, report = target.stream, target.report
+    # One tag column for the chosen layer; with --label-layer all, the entities then the structure.
+    layers = [ENTITY, STRUCTURE] if target.options.label_layer == ALL_LAYERS else [primary_layer(target.options)]
     line = 0
     for doc in docs:
         labels = {r.span.label for r in doc.spans}
         check_tag_labels(labels, "conll")
-        sentences, aside, split = tagged_sentences(doc, target.options.scheme)
-        out.write("-DOCSTART-\tO\n\n")
+        columns = [doc.layer_spans(layer) for layer in layers]
+        sentences, aside, split = tagged_columns(doc, columns, target.options.scheme)
+        out.write("-DOCSTART-" + "\tO" * len(layers) + "\n\n")
         line += 2
         for sentence in sentences:
-            # What a reader gets back: every line two tab-separated columns, the tag one of ours.
-            for token, tag in sentence:
+            # What a reader gets back: every line tab-separated columns, each tag one of ours.
+            for token, tags in sentence:
                 line += 1
-                problem = check_line(token, tag, labels)
-                if problem is not None:
-                    raise ProjectError(f"cannot export conll: line {line} would not read back ({problem})")
-            out.writelines(f"{token}\t{tag}\n" for token, tag in sentence)
+                for tag in tags:
+                    problem = check_line(token, tag, labels)
+                    if problem is not None:
+                        raise ProjectError(f"cannot export conll: line {line} would not read back ({problem})")
+            out.writelines("\t".join([token, *tags]) + "\n" for token, tags in sentence)
             out.write("\n")
             line += 1
         report.documents += 1
-        report.spans += len(doc.spans) - aside
-        report.skip(OVERLAP, aside)
+        for n, (layer, spans, set_aside) in enumerate(zip(layers, columns, aside)):
+            where = "as tags" if len(layers) == 1 else f"as tags in column {n + 2}"
+            report.place(layer, where, len(spans) - set_aside)
+            report.spans += len(spans) - set_aside
+        report.skip(OVERLAP, sum(aside))
         report.adjust(SPLIT, split)
         report.skip("regions (CoNLL holds text only; coco or labelstudio export them)", len(doc.regions))

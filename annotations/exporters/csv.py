@@ -6,12 +6,13 @@ import csv
 import json
 from collections.abc import Iterable
 
+from ..labels import ENTITY
 from .base import ExportDocument
 from .output import Target
 
 COLUMNS = [
     "document_id", "document", "kind", "id", "label", "text", "page", "start", "end", "box", "note", "annotator",
-    "source", "suggested",
+    "source", "suggested", "layer",
 ]
 
 
@@ -30,14 +31,17 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
                 [
                     doc.document.id, doc.document.name, "span", r.span.id, r.span.label, r.text,
                     page, r.start, r.end, "", r.span.note, r.span.annotator, r.span.source, int(r.span.suggested),
+                    doc.layer_of(r),
                 ]
             )
             report.spans += 1
+            report.place(doc.layer_of(r), "with their layer", 1)
         for g in doc.regions:
             writer.writerow(
                 [
                     doc.document.id, doc.document.name, "region", g.id, g.label, g.text, numbers[g.page_id],
                     "", "", json.dumps([round(v, 1) for v in g.box]), g.note, g.annotator, g.source, int(g.suggested),
+                    doc.layers.get(g.label, ENTITY),
                 ]
             )
             report.regions += 1

@@ -144,6 +144,8 @@ def write(project: Project, docs: Iterable[ExportDocument], folder: Path, final:
         check_labels(doc)
         pages, aside = page_entities(doc, report)
         linked: set[int] = set()
+        if doc.spans:  # of one layer: a form takes no other
+            report.place(doc.layer_of(doc.spans[0]), "as form entities", len(doc.spans) - aside)
         for pe in pages:
             stem = page_stem(doc, pe.page)
             record = {"form": form(doc, pe, linked), "scanspan": provenance(doc, pe.page)}
@@ -191,7 +193,8 @@ def export(
                     folder.mkdir()
                 except OSError as exc:
                     raise cannot_write(final, exc) from None
-            write(project, export_documents(project, ids, options, report, suggestions), folder, final, report)
+            docs_out = export_documents(project, ids, options, report, suggestions, all_layers=False)
+            write(project, docs_out, folder, final, report)
             report.files.append(str(final / ANNOTATIONS))
             report.image_folders.append(str(final / IMAGES))
             if name:

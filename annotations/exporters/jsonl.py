@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..labels import ENTITY
 from ..model import COORDINATES
 from .base import ExportDocument
 from .output import Target
@@ -50,6 +51,7 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                 "start": r.start,
                 "end": r.end,
                 "label": r.span.label,
+                "layer": doc.layer_of(r),
                 "text": r.text,
                 "boxes": [{"page": page, "box": list(box)} for page, box in doc.span_boxes(r)],
                 "note": r.span.note,
@@ -65,6 +67,7 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                 "page": numbers[g.page_id],
                 "box": list(g.box),
                 "label": g.label,
+                "layer": doc.layers.get(g.label, ENTITY),
                 "text": g.text,
                 "note": g.note,
                 "annotator": g.annotator,
@@ -98,3 +101,5 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
         report.spans += len(doc.spans)
         report.regions += len(doc.regions)
         report.relations += len(doc.relations)
+        for r in doc.spans:
+            report.place(doc.layer_of(r), 'with their "layer"', 1)

@@ -8,13 +8,17 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..errors import ProjectError
+from ..labels import STRUCTURE
 from ..model import Label, Page, Region
-from .base import ExportDocument
+from .base import ALL_LAYERS, ExportDocument
 from .output import Target
 from .tagging import label_export_error
 
 IMAGE, TEXT = "image", "text"  # object tag names, and the task data keys they read
 BOXES, SPANS = "box", "label"  # control tag names (from_name in results)
+# A letter's structure is a second row of labels on the text, so that Label Studio shows a body
+# paragraph and the agencies inside it as two kinds of annotation, each span naming its layer.
+STRUCTURE_SPANS = STRUCTURE
 # Per-region text boxes, as Label Studio's OCR template has them: a result of type textarea with the
 # same id as the rectangle (or text range) it belongs to. Regions carry their transcription and note,
 # spans their note.
@@ -38,9 +42,14 @@ def label_config(labels: Iterable[Label]) -> str:
     # Without pre-wrap Label Studio trims the text's line breaks, and the letter loses its lines.
     ET.SubElement(view, "Style").text = ".htx-text { white-space: pre-wrap; }"
     ET.SubElement(view, "Image", name=IMAGE, value=f"${IMAGE}", zoom="true")
-    for tag, name, to in (("RectangleLabels", BOXES, IMAGE), ("Labels", SPANS, TEXT)):
+    controls = [("RectangleLabels", BOXES, IMAGE, labels),
+                ("Labels", SPANS, TEXT, [label for label in labels if label.layer != STRUCTURE])]
+    structure = [label for label in labels if label.layer == STRUCTURE]
+    if structure:
+        controls.append(("Labels", STRUCTURE_SPANS, TEXT, structure))
+    for tag, name, to, members in controls:
         control = ET.SubElement(view, tag, name=name, toName=to)
-        for label in labels:
+        for label in members:
             attrs = {"value": label.name, "background": label.color}
             if label.shortcut and tag == "Labels":
                 attrs["hotkey"] = label.shortcut
@@ -78,7 +87,9 @@ def _check_config(config: str, labels: list[Label]) -> None:
             raise label_export_error("labelstudio", bad, "holds a control character XML cannot carry") from None
         raise ProjectError("cannot export labelstudio: the labelling config would not read back as XML") from None
     names = [label.name for label in labels]
-    if values != names + names:
+    by_layer = [label.name for label in labels if label.layer != STRUCTURE] + [
+        label.name for label in labels if label.layer == STRUCTURE]
+    if values != names + by_layer:
         wrong = next((n for n in names if n not in values), names[0] if names else "")
         raise label_export_error("labelstudio", wrong, "does not read back unchanged from the labelling config")
 
@@ -134,7 +145,7 @@ def page_tasks(doc: ExportDocument, target: Target) -> list[dict[str, Any]]:
             result = {
                 "id": f"span-{r.span.id}{suffix}",
                 "type": "labels",
-                "from_name": SPANS,
+                "from_name": STRUCTURE_SPANS if doc.layer_of(r) == STRUCTURE else SPANS,
                 "to_name": TEXT,
                 "value": {
                     "start": _utf16(page_text, s),
@@ -213,6 +224,8 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
         report.documents += 1
         report.spans += len(doc.spans)
         report.regions += len(doc.regions)
+        for r in doc.spans:
+            report.place(doc.layer_of(r), f'from "{STRUCTURE_SPANS if doc.layer_of(r) == STRUCTURE else SPANS}"', 1)
     out.write("\n]\n" if count else "[]\n")
     labels = target.project.labels()
     if target.options.labels:
@@ -220,6 +233,8 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
         # As for the relations exported (base._relations): naming no relation label keeps them all.
         every_relation = not any(label.is_relation and label.name in chosen for label in labels)
         labels = [label for label in labels if label.name in chosen or (label.is_relation and every_relation)]
+    if target.options.label_layer not in (None, ALL_LAYERS):
+        labels = [label for label in labels if label.is_relation or label.layer == target.options.label_layer]
     target.beside("-config.xml", label_config(labels))
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..labels import STRUCTURE
 from ..model import Box, Page, Word
-from .base import ExportDocument, ExportReport
+from ..textlayer import ResolvedSpan
+from .base import ALL_LAYERS, ExportDocument, ExportReport, primary_layer
 from .output import Target
 from .tagging import check_tag_labels, iob2, longest_wins
 
@@ -58,17 +60,21 @@ class PageEntities:
         return self.span_ids.index(ident)
 
 
-def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageEntities], int]:
-    """Spans cut at page breaks and widened to words, overlaps resolved per page (all counted).
+def page_entities(
+    doc: ExportDocument, report: ExportReport, spans: Sequence[ResolvedSpan] | None = None,
+) -> tuple[list[PageEntities], int]:
+    """Spans (the document's, or `spans`) cut at page breaks and widened to words, overlaps resolved
+    per page (all counted).
 
     Returns the pages and how many spans lost every part of themselves to a longer overlap.
     """
+    spans = doc.spans if spans is None else spans
     text = doc.text
     offsets = [0]
     for page_text in text.pages:
         offsets.append(offsets[-1] + len(page_text.words))
     parts: list[list[tuple[int, int, str, int]]] = [[] for _ in doc.pages]
-    for n, r in enumerate(doc.spans):
+    for n, r in enumerate(spans):
         pieces = doc.span_pages(r)
         report.adjust(PAGE_SPLIT, int(len(pieces) > 1))
         first_word, last_word = text.word_index(r.words[0].id), text.word_index(r.words[-1].id)
@@ -86,8 +92,8 @@ def page_entities(doc: ExportDocument, report: ExportReport) -> tuple[list[PageE
         survivors.update(n for *_, n in kept)
         lost += [n for *_, n in dropped]
         result.append(PageEntities(page, text.pages[i].words, [(a, b, label) for a, b, label, _ in kept],
-                                   [doc.spans[n].span.id for *_, n in kept]))
-    aside = len(doc.spans) - len(survivors)
+                                   [spans[n].span.id for *_, n in kept]))
+    aside = len(spans) - len(survivors)
     report.skip(OVERLAP, aside)
     # A span over a page break is exported if any of its parts is; a part that lost to an overlap on
     # its page is missing from the output all the same, so it is counted too.
@@ -108,15 +114,19 @@ def _page_fields(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str,
     }
 
 
-def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str) -> dict[str, Any]:
+def layoutlm_record(doc: ExportDocument, pe: PageEntities, image: str,
+                    structure: PageEntities | None = None) -> dict[str, Any]:
     page = pe.page
-    return {
+    record = {
         **_page_fields(doc, pe, image),
         "words": [w.text for w in pe.words],
         "bboxes": [scale_box(w.box, page) for w in pe.words],
         "ner_tags": iob2(len(pe.words), pe.entities),
         "relations": page_relations(doc, pe),
     }
+    if structure is not None:
+        record["structure_tags"] = iob2(len(structure.words), structure.entities)
+    return record
 
 
 def page_relations(doc: ExportDocument, pe: PageEntities) -> list[dict[str, Any]]:
@@ -134,18 +144,29 @@ def page_relations(doc: ExportDocument, pe: PageEntities) -> list[dict[str, Any]
 
 
 def write(docs: Iterable[ExportDocument], target: Target) -> None:
-    report = target.report
+    report, options = target.report, target.options
+    primary = primary_layer(options)
     for doc in docs:
         check_tag_labels((r.span.label for r in doc.spans), "layoutlm")
-        pages, aside = page_entities(doc, report)
+        tagged = doc.layer_spans(primary)
+        pages, aside = page_entities(doc, report, tagged)
+        report.place(primary, "as ner_tags", len(tagged) - aside)
+        report.spans += len(tagged) - aside
+        # With every layer, the structure gets a tag list of its own beside the entities' ner_tags.
+        structure: list[PageEntities | None] = [None] * len(pages)
+        if options.label_layer == ALL_LAYERS:
+            parts = doc.layer_spans(STRUCTURE)
+            structure_pages, structure_aside = page_entities(doc, report, parts)
+            structure = list(structure_pages)
+            report.place(STRUCTURE, "as structure_tags", len(parts) - structure_aside)
+            report.spans += len(parts) - structure_aside
         written: set[int] = set()
-        for pe in pages:
+        for pe, parts_on_page in zip(pages, structure):
             image = target.page_image(doc, pe.page)
-            record = layoutlm_record(doc, pe, image)
+            record = layoutlm_record(doc, pe, image, parts_on_page)
             written.update(r["id"] for r in record["relations"])
             target.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         report.relations += len(written)
         report.skip(RELATIONS_OUT, len(doc.relations) - len(written))
         report.documents += 1
-        report.spans += len(doc.spans) - aside
         report.skip(REGIONS, len(doc.regions))

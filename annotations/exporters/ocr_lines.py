@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,8 +29,9 @@ def kept(doc: ExportDocument, line: Line, options: ExportOptions) -> bool:
 def crop_box(line: Line, width: int, height: int) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = line.box
     margin = max(2.0, MARGIN * (y1 - y0))
-    return (max(0, round(x0 - margin)), max(0, round(y0 - margin)),
-            min(width, round(x1 + margin)), min(height, round(y1 + margin)))
+    # Outwards to whole pixels: rounding could shave a margin below its two pixels.
+    return (max(0, math.floor(x0 - margin)), max(0, math.floor(y0 - margin)),
+            min(width, math.ceil(x1 + margin)), min(height, math.ceil(y1 + margin)))
 
 
 def export(project: Project, out: Path, docs: Sequence[Document], options: ExportOptions,

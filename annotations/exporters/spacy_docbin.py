@@ -1,4 +1,4 @@
-"""spaCy export: a DocBin of one Doc per document, every span in doc.spans["sc"], a non-overlapping set in doc.ents."""
+"""spaCy export: a DocBin of one Doc per document, the chosen layer's spans in doc.spans["sc"] and doc.ents, other layers in their own span groups."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
 from ..errors import ProjectError
-from .base import ExportDocument, ExportOptions
+from ..labels import LAYERS
+from ..textlayer import ResolvedSpan
+from .base import ExportDocument, ExportOptions, ExportReport, primary_layer
 from .output import Target
 from .tagging import check_tag_labels
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, DocBin
+    from spacy.tokens import Doc, DocBin, Span
 
 SPAN_KEY = "sc"
 INSTALL = "the spacy format needs spaCy, an optional extra: pip install 'scanspan[spacy]'"
@@ -62,27 +64,45 @@ def write(docs: Iterable[ExportDocument], target: Target) -> None:
     with _StreamedDocBin(target) as docbin:
         for doc in docs:
             # Entities become BILUO tags when spaCy trains: the same label rule as CoNLL's tags.
-            check_tag_labels((r.span.label for r in doc.spans), "spacy")
+            check_tag_labels((r.span.label for r in doc.spans + doc.beside), "spacy")
             # Tokenising the exact document text keeps character offsets identical to Scanspan's.
             sdoc = nlp.make_doc(doc.text.text)
-            spans = []
-            for r in doc.spans:
-                span = sdoc.char_span(r.start, r.end, label=r.span.label, alignment_mode=options.snap)
-                if span is None:
-                    report.skip(f"spans that fit no token boundary under --snap {options.snap}")
-                    continue
-                if (span.start_char, span.end_char) != (r.start, r.end):
-                    report.adjust(f"spans snapped to token boundaries (--snap {options.snap})")
-                spans.append(span)
+            # The chosen layer is what spaCy trains on (doc.ents, and doc.spans["sc"] for spancat);
+            # every other layer is a span group of its own name, so no layer sets aside another's spans.
+            primary = primary_layer(options)
+            spans = _placed(sdoc, doc.layer_spans(primary), options.snap, report)
             sdoc.spans[SPAN_KEY] = spans
             ents = filter_spans(spans)  # longest first, as the CoNLL export chooses
             sdoc.ents = ents
             report.adjust(f'overlapping spans kept in doc.spans["{SPAN_KEY}"] but not in doc.ents', len(spans) - len(ents))
+            report.place(primary, f'as entities (doc.ents, doc.spans["{SPAN_KEY}"])', len(spans))
+            placed = len(spans)
+            for layer in LAYERS:
+                others = doc.layer_spans(layer) if layer != primary else []
+                if others:
+                    group = _placed(sdoc, others, options.snap, report)
+                    sdoc.spans[layer] = group
+                    report.place(layer, f'in doc.spans["{layer}"]', len(group))
+                    placed += len(group)
             sdoc.user_data["scanspan"] = {"document": doc.document.id, "name": doc.document.name}
             docbin.add(sdoc)
             report.documents += 1
-            report.spans += len(spans)
+            report.spans += placed
             report.skip("regions (a spaCy Doc holds text; coco or labelstudio export regions)", len(doc.regions))
+
+
+def _placed(sdoc: Doc, spans: Iterable[ResolvedSpan], snap: str, report: ExportReport) -> list[Span]:
+    """The spaCy spans of `spans`, placed on tokens by `snap` (the ones that fit none counted)."""
+    placed = []
+    for r in spans:
+        span = sdoc.char_span(r.start, r.end, label=r.span.label, alignment_mode=snap)
+        if span is None:
+            report.skip(f"spans that fit no token boundary under --snap {snap}")
+            continue
+        if (span.start_char, span.end_char) != (r.start, r.end):
+            report.adjust(f"spans snapped to token boundaries (--snap {snap})")
+        placed.append(span)
+    return placed
 
 
 # The DocBin fields after "version" and "attrs", in the order DocBin.to_bytes writes them.

@@ -13,14 +13,15 @@ from ..errors import NotFoundError, ProjectError
 from ..model import LABEL_KINDS, Label
 from .rows import fetch_one
 
-LABEL_FIELDS = ("name", "color", "shortcut", "description")
-_SELECT = "select name, color, shortcut, description, kind, directed, ends from labels"
+LABEL_FIELDS = ("name", "color", "shortcut", "description", "layer")
+_SELECT = "select name, color, shortcut, description, layer, kind, directed, ends from labels"
 
 
 def _label(row: dict) -> Label:
     ends = json.loads(row["ends"]) if row["ends"] else {}
-    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "", row["kind"] or "span",
-                 bool(row["directed"]), tuple(ends.get("from", ())), tuple(ends.get("to", ())))
+    return Label(row["name"], row["color"], row["shortcut"], row["description"] or "", row["layer"],
+                 kind=row["kind"] or "span", directed=bool(row["directed"]),
+                 from_labels=tuple(ends.get("from", ())), to_labels=tuple(ends.get("to", ())))
 
 
 def _ends(label: Label) -> str:
@@ -69,6 +70,7 @@ class LabelStore:
 
         check_label_name(label.name)  # the one rule for label names, wherever they enter
         self._check_color(label.color)
+        self._check_layer(label.layer)
         with self.write():  # checked inside: another process may add the same label meanwhile
             self._check_free(label.name, label.shortcut)
             self._check_kind(label)
@@ -78,7 +80,7 @@ class LabelStore:
         return label
 
     def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
-        """Change a label's name, colour, shortcut key or description (the keys of `changes`); returns it as it now is.
+        """Change a label's name, colour, shortcut key, description or layer (the keys of `changes`); returns it as it now is.
 
         A rename moves every span, region and relation carrying the old name in the same transaction
         (they reference the label by name), so no reader ever sees an annotation without its label;
@@ -94,6 +96,8 @@ class LabelStore:
             check_label_name(new_name)  # type: ignore[arg-type]
         if "color" in changes:
             self._check_color(changes["color"])
+        if "layer" in changes:
+            self._check_layer(changes["layer"])
         with self.write():
             old = self.label(name)
             merged = {field: changes.get(field, getattr(old, field)) for field in LABEL_FIELDS}
@@ -101,14 +105,14 @@ class LabelStore:
             self._check_free(new_name if new_name != name else None,
                              merged["shortcut"] if merged["shortcut"] != old.shortcut else None, besides=name)
             if new_name == name:
-                self.db.execute("update labels set color = ?, shortcut = ?, description = ? where name = ?",
-                                [merged["color"], merged["shortcut"], merged["description"], name])
+                self.db.execute("update labels set color = ?, shortcut = ?, description = ?, layer = ? where name = ?",
+                                [merged["color"], merged["shortcut"], merged["description"], merged["layer"], name])
             else:
                 # The new row first: spans and regions reference labels.name (foreign keys are on).
                 self.db.execute(
-                    "insert into labels (name, color, shortcut, description, position) "
-                    "select ?, ?, ?, ?, position from labels where name = ?",
-                    [new_name, merged["color"], merged["shortcut"], merged["description"], name])
+                    "insert into labels (name, color, shortcut, description, layer, position) "
+                    "select ?, ?, ?, ?, ?, position from labels where name = ?",
+                    [new_name, merged["color"], merged["shortcut"], merged["description"], merged["layer"], name])
                 self.db.execute("update labels set kind = ?, directed = ?, ends = ? where name = ?",
                                 [old.kind, int(old.directed), _ends(old), new_name])
                 for table in ("spans", "regions", "relations"):
@@ -116,7 +120,7 @@ class LabelStore:
                 self.db.execute("delete from labels where name = ?", [name])
                 self._rename_in_ends(name, new_name)
         return replace(old, name=new_name, color=merged["color"], shortcut=merged["shortcut"],  # type: ignore[arg-type]
-                       description=merged["description"])
+                       description=merged["description"], layer=merged["layer"])  # type: ignore[arg-type]
 
     def delete_label(self, name: str) -> tuple[Label, int]:
         """Delete a label no span, region or relation uses; returns it and its place, to put it back."""
@@ -174,6 +178,14 @@ class LabelStore:
         if problem:
             raise ProjectError(f"label colour {color!r} {problem}")
 
+    @staticmethod
+    def _check_layer(layer: object) -> None:
+        from ..labels import layer_problem
+
+        problem = layer_problem(layer)
+        if problem:
+            raise ProjectError(f"label layer {layer!r} {problem}")
+
     def _insert_label(self, label: Label, position: int) -> None:
         self.db["labels"].insert(
             {
@@ -181,6 +193,7 @@ class LabelStore:
                 "color": label.color,
                 "shortcut": label.shortcut,
                 "description": label.description,
+                "layer": label.layer,
                 "position": position,
                 "kind": label.kind,
                 "directed": int(label.directed),

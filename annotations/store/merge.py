@@ -239,7 +239,7 @@ def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeRepor
     """
     ours = {label.name for label in project.labels()}
     usable = set(ours)
-    rows = _rows(conn, "select name, color, description, kind, directed, ends from labels order by position", [])
+    rows = _rows(conn, "select name, color, description, layer, kind, directed, ends from labels order by position", [])
     for row in sorted(rows, key=lambda r: r["kind"] == "relation"):
         if row["name"] in ours:
             continue
@@ -265,8 +265,9 @@ def _their_label(row: dict) -> Label:
     if not (isinstance(ends, dict) and set(ends) <= {"from", "to"}
             and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in ends.values())):
         raise ProjectError("its ends are not stored as Scanspan stores them")
-    return Label(row["name"], row["color"], None, row["description"] or "", row["kind"], bool(row["directed"]),
-                 tuple(ends.get("from", ())), tuple(ends.get("to", ())))
+    return Label(row["name"], row["color"], None, row["description"] or "", row["layer"], kind=row["kind"],
+                 directed=bool(row["directed"]), from_labels=tuple(ends.get("from", ())),
+                 to_labels=tuple(ends.get("to", ())))
 
 
 def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, labels: set[str],

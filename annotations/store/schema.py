@@ -362,6 +362,22 @@ def ocr_input(db: Database) -> None:
     db["pages"].add_column("ocr_input", str, not_null_default="")
 
 
+_LETTER_SET = ("letterhead", "date", "recipient", "subject", "salutation", "body", "closing", "signature_block",
+               "enclosure", "cc")
+"""The names `labels --add-set letter` gave labels before they had a layer; frozen here, as a migration
+must mean the same whatever the set becomes."""
+
+
+@migrations(name="0015_label_layers")
+def label_layers(db: Database) -> None:
+    # Flat exports (CoNLL, doc.ents, LayoutLM tags) take one layer, so that a letter's body paragraph
+    # no longer pushes out the entities inside it. Projects made before knew only the letter set's
+    # labels as structure; a label an analyst named "date" themselves is taken as the letter's too.
+    db["labels"].add_column("layer", str, not_null_default="entity")
+    marks = ", ".join("?" for _ in _LETTER_SET)
+    db.execute(f"update labels set layer = 'structure' where name in ({marks})", list(_LETTER_SET))
+
+
 @migrations(name="0016_page_language")
 def page_language(db: Database) -> None:
     # The project's own defaults for reading pages, e.g. the OCR languages ("auto": each page's own,

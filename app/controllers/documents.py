@@ -57,9 +57,9 @@ class DocumentCommands:
         if lang is None:
             choices = list(dict.fromkeys([AUTO, options.ocr.lang, "eng"]))
             lang, ok = QInputDialog.getItem(
-                w, "OCR again", f"Read “{document.name}” again with the languages (auto: each page's own, "
-                "told from a first reading; or e.g. tur+eng). Spans, notes and corrections move to the new "
-                "words; what cannot be moved is listed.", choices, 0, True)
+                w, "OCR again", f"Read “{document.name}” again with the languages:\nauto (each page's own, told from a first "
+                "reading) or, for example, tur+eng.\n\nSpans, notes and corrections move to the new words;\n"
+                "what cannot be moved is listed.", choices, 0, True)
             if not ok:
                 return False
         lang = "+".join(part for part in lang.replace(" ", "").split("+") if part) or AUTO

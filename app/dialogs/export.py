@@ -25,6 +25,21 @@ from annotations.errors import ProjectError
 
 SCHEME_NAMES = {"iob2": "IOB2 (B-, I-, O)", "bilou": "BILOU (B-, I-, L-, U-, O)"}
 SNAP_NAMES = {"expand": "widen to whole tokens", "contract": "shrink to whole tokens", "strict": "leave out"}
+LABEL_LAYER_NAMES = {
+    None: "Format default: the entities where each word takes one tag, else both",
+    "entity": "Entities (agency, program, figure, …)",
+    "structure": "A letter's structure (letterhead, body, closing, …)",
+    "all": "Both, each where the format has room for it",
+}
+# Where each format puts the labels' layers (see `scanspan export --label-layer`).
+LAYER_HINTS = {
+    "spacy": 'The layer chosen is doc.ents and doc.spans["sc"]; the other stays in a span group of its own '
+             '(doc.spans["structure"], or doc.spans["entity"])',
+    "conll": "One tag column for the layer chosen; both adds the structure as a third column",
+    "layoutlm": "ner_tags for the layer chosen; both adds structure_tags",
+    "funsd": "One layer: a FUNSD form puts each word in one entity",
+}
+OTHER_LAYERS_HINT = "Every layer by default; choose one to leave the other out (counted in the export's message)"
 PAGE_FILES = {"alto": "PAGE.xml per page", "page": "PAGE.xml per page", "hocr": "PAGE.hocr per page",
               "ocr-lines": "PAGE-lN.png beside PAGE-lN.gt.txt per text line"}
 """What the formats that write a folder of pages put in it (PAGE: the document's id and name and the page)."""
@@ -71,6 +86,10 @@ class ExportDialog(QDialog):
         self.layer.addItem("Everyone's (the union)", "union")
         for name in analysts or []:
             self.layer.addItem(f"{name}'s own", name)
+        # Which labels: entities, a letter's structure, or both (`scanspan export --label-layer`).
+        self.label_layer = QComboBox()
+        for value, text in LABEL_LAYER_NAMES.items():
+            self.label_layer.addItem(text, value)
         self.split = QLineEdit()
         self.split.setPlaceholderText("none (one file), or e.g. train=0.8,dev=0.1,test=0.1")
         self.split.setToolTip("Split by document, one file per part (OUT-train.EXT, ...); the same seed gives the same split")
@@ -116,6 +135,7 @@ class ExportDialog(QDialog):
         form.addRow("Documents", self.scope)
         form.addRow("Suggestions", self.suggestions)
         form.addRow("Annotations", self.layer)
+        form.addRow("Labels", self.label_layer)
         form.addRow("Split", self.split)
         form.addRow("Seed", self.seed)
         form.addRow("Tagging scheme", self.scheme)
@@ -137,7 +157,8 @@ class ExportDialog(QDialog):
             self.image_url: ("labelstudio",), self.replace: ("funsd",), self.images: ("alto", "page", "hocr"),
             self.highlights: ("pdf",), self.corrected_only: ("ocr-lines",)}
         self.format.currentIndexChanged.connect(self._on_format)
-        for signal in (self.split.textChanged, self.output.textChanged, self.replace.toggled, self.images.toggled):
+        for signal in (self.split.textChanged, self.output.textChanged, self.replace.toggled, self.images.toggled,
+                       self.label_layer.currentIndexChanged):
             signal.connect(self._check)
         self._on_format()
         self._restore()
@@ -147,7 +168,7 @@ class ExportDialog(QDialog):
 
     def _state(self) -> dict[str, Any]:
         combos = {"format": self.format, "scope": self.scope, "suggestions": self.suggestions,
-                  "layer": self.layer, "scheme": self.scheme, "snap": self.snap}
+                  "layer": self.layer, "label_layer": self.label_layer, "scheme": self.scheme, "snap": self.snap}
         return {**{name: combo.currentData() for name, combo in combos.items()},
                 "split": self.split.text(), "seed": self.seed.value(), "lang": self.lang.text(),
                 "include_spans": self.include_spans.isChecked(), "image_url": self.image_url.text(),
@@ -158,7 +179,7 @@ class ExportDialog(QDialog):
         last = self._last.get(self.project_path.resolve())
         if not last:
             return
-        for name in ("format", "scope", "suggestions", "layer", "scheme", "snap"):
+        for name in ("format", "scope", "suggestions", "layer", "label_layer", "scheme", "snap"):
             combo: QComboBox = getattr(self, name)
             index = combo.findData(last[name])
             if index >= 0:  # "the current document" is offered only while one is shown, an analyst while they have annotations
@@ -219,6 +240,7 @@ class ExportDialog(QDialog):
         for widget in (self.split, self.seed):
             self.form.setRowVisible(widget, self._splits())
         self.output_label.setText("Output folder" if self._folder() else "Output file")
+        self.label_layer.setToolTip(LAYER_HINTS.get(fmt, OTHER_LAYERS_HINT))
         if self._named_for is None:
             self.output.setText(str(self.project_path.with_name(self._default_stem(fmt) + self._suffix())))
         elif self.output.text() and self._named_for != fmt:
@@ -261,13 +283,15 @@ class ExportDialog(QDialog):
         except ProjectError as exc:
             problem = f"The {exc}."
         self.seed.setEnabled(bool(parts))
+        spec = self.exporters.FORMATS.get(self.format.currentData())
+        if self.label_layer.currentData() == "all" and not getattr(spec, "all_layers", True):
+            problem = problem or "FUNSD puts each word in one entity: choose the entities or the letter's structure."
         out = self.output_path()
         if folder:
             problem = problem or self._folder_problem(out, parts)
             self.files.setText(self._folder_text(out, parts))
         else:
             names = [out.with_name(f"{out.stem}-{part}{out.suffix}").name for part in parts] or [out.name]
-            spec = self.exporters.FORMATS.get(self.format.currentData())
             images = f" and page images in {out.stem}-images/" if getattr(spec, "images", False) else ""
             self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}")
             if out.is_dir():
@@ -323,6 +347,7 @@ class ExportDialog(QDialog):
             image_url=self.image_url.text().strip(),
             replace=self._folder() and self.replace.isChecked(),
             layer=self.layer.currentData(),
+            label_layer=self.label_layer.currentData(),
             images=fmt in self._only[self.images] and self.images.isChecked(),
             highlights=fmt in self._only[self.highlights] and self.highlights.isChecked(),
             corrected_only=fmt in self._only[self.corrected_only] and self.corrected_only.isChecked(),

@@ -56,7 +56,7 @@ GESTURES = [
                "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
                "ALTO or PAGE file brings in its image with the file's words, corrections, spans and regions (as "
                "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
-    ("Add, edit (rename, colour, key) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
+    ("Add, edit (rename, colour, key, layer) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings (OCR languages: e.g. eng+fra, or auto: each page's "
                                         "own, told from a first reading)"),
@@ -69,7 +69,8 @@ GESTURES = [
     ("Adjudicate two analysts", "Edit ▸ Adjudicate two analysts… walks their spans, then their boxes: 1 keeps "
                                 "A's version, 2 B's, B both, N neither (each one undo step), Tab / Shift+Tab "
                                 "next / previous, Esc stops"),
-    ("Export with a split, seed or tagging scheme, or as ALTO, PAGE, hOCR, a searchable PDF or OCR lines",
+    ("Export with a split, seed, tagging scheme or labels' layer (entities, a letter's structure), or as ALTO, "
+     "PAGE, hOCR, a searchable PDF or OCR lines",
      "File ▸ Export (Ctrl+E)"),
 ]
 

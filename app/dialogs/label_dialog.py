@@ -1,4 +1,4 @@
-"""The label dialog: name, kind, colour, shortcut key and description of a new label, or of one being edited."""
+"""The label dialog: name, kind, colour, shortcut key, description and layer of a new label, or of one being edited."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.labels import choose_color, label_name_problem
+from annotations.labels import ENTITY, STRUCTURE, choose_color, label_name_problem
 from annotations.model import Label
 from app.editing.label_commands import AddLabel, DeleteLabel, EditLabel
 from app.project.session import ProjectSession
@@ -24,6 +24,8 @@ from app.style import swatch
 
 KEYS = "123456789"
 """The keys a label can have: the digits, which tag without a modifier."""
+LAYER_NAMES = {ENTITY: "Entity: what a model learns (an agency, a figure)",
+               STRUCTURE: "Structure: a part of the letter (letterhead, body, closing)"}
 
 
 class LabelDialog(QDialog):
@@ -34,7 +36,8 @@ class LabelDialog(QDialog):
         self.editing = editing
         # Compared as the dialog writes them, so an unchanged "#1F77B4" is not taken for a new colour.
         self._before = None if editing is None else Label(editing.name, QColor(editing.color).name(),
-                                                          editing.shortcut or None, editing.description or "")
+                                                          editing.shortcut or None, editing.description or "",
+                                                          editing.layer)
         self.setWindowTitle(f"Edit label {editing.name}" if editing else "Add label")
         others = [label for label in labels if editing is None or label.name != editing.name]
         used = {label.shortcut: label.name for label in others if label.shortcut}
@@ -74,11 +77,18 @@ class LabelDialog(QDialog):
             self.kind.setCurrentIndex(max(self.kind.findData(editing.kind), 0))
             self.kind.setEnabled(False)
         self.description = QLineEdit(editing.description if editing else "")
+        self.layer = QComboBox()
+        self.layer.setToolTip("Flat exports (CoNLL, spaCy's entities, LayoutLM, FUNSD) tag the entities; "
+                              "a letter's structure goes beside them")
+        for value, text in LAYER_NAMES.items():
+            self.layer.addItem(text, value)
+        self.layer.setCurrentIndex(max(self.layer.findData(editing.layer if editing else ENTITY), 0))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        for signal in (self.name.textChanged, self.description.textChanged, self.shortcut.currentIndexChanged):
+        for signal in (self.name.textChanged, self.description.textChanged, self.shortcut.currentIndexChanged,
+                       self.layer.currentIndexChanged):
             signal.connect(self._check)
         form = QFormLayout(self)
         form.addRow("Name", self.name)
@@ -87,6 +97,7 @@ class LabelDialog(QDialog):
         form.addRow("Colour", self.color_button)
         form.addRow("Shortcut key", self.shortcut)
         form.addRow("Description", self.description)
+        form.addRow("Layer", self.layer)
         form.addRow(buttons)
         self._show_color()
         self._check()
@@ -123,12 +134,12 @@ class LabelDialog(QDialog):
 
     def label(self) -> Label:
         return Label(self.name.text().strip(), self.color.name(), self.shortcut.currentData(), self.description.text().strip(),
-                     kind=self.kind.currentData())
+                     self.layer.currentData(), kind=self.kind.currentData())
 
     def changes(self) -> dict[str, str | None]:
         """The fields that differ from the label being edited (everything, for a new label)."""
         new = self.label()
-        fields = ("name", "color", "shortcut", "description")
+        fields = ("name", "color", "shortcut", "description", "layer")
         if self._before is None:
             return {field: getattr(new, field) for field in fields}
         return {field: getattr(new, field) for field in fields if getattr(new, field) != getattr(self._before, field)}

@@ -1,4 +1,4 @@
-"""Label edits as undo commands: add, rename/recolour/rekey, delete."""
+"""Label edits as undo commands: add, rename/recolour/rekey/change layer, delete."""
 
 from __future__ import annotations
 
@@ -59,6 +59,8 @@ def _caption(label: Label, changes: dict[str, str | None]) -> str:
     if set(changes) == {"shortcut"}:
         key = changes["shortcut"]
         return f"Give label {label.name} the key {key}" if key else f"Take the key off label {label.name}"
+    if set(changes) == {"layer"}:
+        return f"Move label {label.name} to the {changes['layer']} layer"
     if "name" in changes:
         return f"Edit label {label.name} (now {changes['name']})"
     return f"Edit label {label.name}"

@@ -92,10 +92,12 @@ def test_highlights_one_per_span_coloured_by_label_and_regions_as_rectangles(sca
         (label, words), annot = doc_spans[0], highlights[0]
         assert annot.info["title"] == label
         assert annot.colors["stroke"] == pytest.approx(rgb, abs=0.01)
-        # Over the span's words: the words whose middle the highlight covers (lines of a fax can touch,
-        # so a word of the next line may graze its edge).
+        # Over the span's words: the words whose middle one of its quads covers (lines of a fax can
+        # touch, so a word of the next line may graze a quad's edge).
+        vertices = annot.vertices
+        quads = [pymupdf.Quad(*vertices[i:i + 4]).rect for i in range(0, len(vertices), 4)]
         covered = [w[4] for w in page.get_text("words")
-                   if pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in annot.rect]
+                   if any(pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in q for q in quads)]
         assert covered == [w.text for w in words]
         rects = [a for a in page.annots() if a.type[1] == "Square"]
         assert [a.info["title"] for a in rects] == ["signature"]

@@ -517,7 +517,7 @@ def test_a_term_list_runs_from_the_suggestions_menu_and_shows_what_it_added(
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Suggestions")
-    action = next(a for a in menu.actions() if a.text() == "Suggest from a term &list or patterns…")
+    action = next(a for a in menu.actions() if a.text() == "Suggest &from a term list or patterns…")
     when_modal(qtbot, SuggestFileDialog, fill)
     action.trigger()
     assert window.file_suggestions.running()
