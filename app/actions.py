@@ -29,6 +29,7 @@ class Actions:
     delete: QAction
     edit_word: QAction
     edit_note: QAction
+    link: QAction
     clear_selection: QAction
     zoom_in: QAction
     zoom_out: QAction
@@ -121,6 +122,9 @@ def build(window: QMainWindow, stack: QUndoStack, slots: dict[str, Callable[...,
         delete=a(window, "&Delete annotation", slots["delete"], [Key.Delete], "Delete the selected span or region"),
         edit_word=a(window, "Correct &word", slots["edit_word"], ["F2"], "Correct the OCR of the selected word"),
         edit_note=a(window, "Edit &note…", slots["edit_note"], ["N"], "Edit the note of the selected annotation"),
+        link=a(window, "&Link to…", slots["link"], ["K"],
+               "Link the selected span or region to another: K, click or Tab to the other end, "
+               "then a relation label's key (Esc cancels)"),
         clear_selection=a(window, "Select &none", slots["clear_selection"], ["Esc"]),
         zoom_in=a(window, "Zoom &in", slots["zoom_in"], [Key.ZoomIn, "Ctrl+="], "Zoom in", None),
         zoom_out=a(window, "Zoom &out", slots["zoom_out"], [Key.ZoomOut], "Zoom out"),
@@ -188,7 +192,8 @@ def build_menus(window: QMainWindow, actions: Actions, label_menu: QMenu) -> Non
                  actions.import_folder, actions.import_settings, actions.export, actions.save_copy, None, actions.quit):
         _add(file, item)
     edit = bar.addMenu("&Edit")
-    for item in (actions.undo, actions.redo, None, label_menu, actions.delete, actions.edit_note, actions.edit_word,
+    for item in (actions.undo, actions.redo, None, label_menu, actions.link, actions.delete, actions.edit_note,
+                 actions.edit_word,
                  None, actions.find, actions.find_next, actions.find_previous, actions.search_project, None, actions.clear_selection,
                  None, actions.analyst, actions.adjudicate):
         _add(edit, item)

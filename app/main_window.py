@@ -112,7 +112,7 @@ class MainWindow(WindowAPI, QMainWindow):
             "analyst": self.analyst.dialog, "adjudicate": self.adjudication.dialog,
             "export": self.export_dialog, "save_copy": self.save_copy_dialog,
             "quit": self.close,
-            "delete": keys.delete_selected, "edit_word": keys.edit_word, "edit_note": keys.edit_note,
+            "delete": keys.delete_selected, "link": keys.link, "edit_word": keys.edit_word, "edit_note": keys.edit_note,
             "clear_selection": keys.clear_selection, "zoom_in": lambda: nav.page_call("zoom_in"),
             "zoom_out": lambda: nav.page_call("zoom_out"), "actual_size": lambda: nav.page_call("actual_size"),
             "fit_width": lambda: nav.page_call("fit_width"), "fit_page": lambda: nav.page_call("fit_page"),
@@ -127,7 +127,8 @@ class MainWindow(WindowAPI, QMainWindow):
             "accept_suggestion": lambda: review.call("accept_selected"),
             "accept_label": lambda: review.call("accept_label_of_selected"),
             "reject_suggestion": lambda: review.call("reject_selected"),
-            "next_suggestion": lambda: review.step(1), "previous_suggestion": lambda: review.step(-1),
+            "next_suggestion": lambda: keys.link_step(1) or review.step(1),
+            "previous_suggestion": lambda: keys.link_step(-1) or review.step(-1),
             "suggest_occurrences": lambda: review.call("tag_occurrences", False),
             "tag_occurrences": lambda: review.call("tag_occurrences", True),
             "suggest_with_model": review.suggest_with_model, "suggest_from_file": review.suggest_from_file,
@@ -258,6 +259,7 @@ class MainWindow(WindowAPI, QMainWindow):
     navigator = property(lambda self: self.scope.navigator if self.scope else None)
     editor = property(lambda self: self.scope.editor if self.scope else None)
     label_editor = property(lambda self: self.scope.label_editor if self.scope else None)
+    linker = property(lambda self: self.scope.linker if self.scope else None)
     reviewer = property(lambda self: self.scope.reviewer if self.scope else None)
     adjudicator = property(lambda self: self.scope.adjudicator if self.scope else None)
     adjudication_bar = property(lambda self: self.scope.adjudication_bar if self.scope else None)
@@ -313,6 +315,7 @@ class MainWindow(WindowAPI, QMainWindow):
                        self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
             action.setEnabled(has_page)
         for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
+                       self.actions.link,
                        self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,
                        self.actions.tag_occurrences, self.actions.suggest_with_model, self.actions.suggest_from_file,
                        self.actions.adjudicate, self.actions.ocr_again, self.actions.remove_document):

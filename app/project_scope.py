@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from app.dialogs.label_dialog import LabelEditor
 from app.editing.adjudication import Adjudicator
 from app.editing.editor import Editor
+from app.editing.linking import Linker
 from app.editing.review import Reviewer
 from app.editing.selection import AnnotationRef, Selection
 from app.panels.adjudication_bar import AdjudicationBar
@@ -52,6 +53,7 @@ class ProjectScope(QObject):
         self.palette = LabelPalette(session)
         self.navigator = Navigator(session)
         self.editor = Editor(session, self.selection, window.stack, self.palette.current, self)
+        self.linker = Linker(session, self.selection, self.editor, self)
         self.label_editor = LabelEditor(session, window.stack, window, self)
         self.reviewer = Reviewer(session, self.selection, window.stack, self, confirm=window.review.confirm)
         self.adjudicator = Adjudicator(session, window.stack, self)
@@ -120,6 +122,11 @@ class ProjectScope(QObject):
         link(session.waiting, w.changes.on_waiting)
         # The window's long-lived parts that read the open project.
         w.status_line.set_session(session, selection)
+        # After the status line's own link: selecting the other end clears the message before this says it.
+        link(selection.annotationChanged, self.linker.on_annotation)
+        link(selection.pageChanged, self.linker.on_page)
+        link(self.linker.message, lambda text: w.status_line.say(text, 0))
+        link(self.linker.changed, page_view.set_linking)
         for part in (w.importer, w.search_panel, w.model, w.file_suggestions, w.occurrences, w.reocr):
             part.set_session(session)
 

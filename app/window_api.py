@@ -93,6 +93,12 @@ class WindowAPI:
     def region_items(self: MainWindow) -> dict[int, QGraphicsItem]:
         return dict(self.page_view.region_items()) if self.navigation.page_number is not None else {}
 
+    def arrow_items(self: MainWindow) -> dict[int, QGraphicsItem]:
+        """The relation arrows drawn on the page shown, by relation id."""
+        if self.navigation.page_number is None:
+            return {}
+        return {i: a for i, a in self.page_view.arrow_items().items() if a.scene() is self.page_view.scene()}
+
     def undo_stack(self: MainWindow) -> QUndoStack:
         return self.stack
 

@@ -64,9 +64,22 @@ class EditKeys:
         else:
             w.page_view.edit_word(hits[0])
 
+    def link(self) -> None:
+        """K: link the selected annotation to another (see app/editing/linking.py)."""
+        if self.window.scope is not None:
+            self.window.scope.linker.start()
+
+    def link_step(self, delta: int) -> bool:
+        """Tab/Shift+Tab while linking: the next annotation on the page; False when not linking."""
+        scope = self.window.scope
+        return scope is not None and scope.linker.step(delta)
+
     def clear_selection(self) -> None:
-        """Esc: leave the region tool, else select nothing."""
+        """Esc: stop linking, else leave the region tool, else select nothing."""
         w = self.window
+        if w.scope is not None and w.scope.linker.active:
+            w.scope.linker.cancel()
+            return
         if w.navigation.page_number is not None and w.page_view.tool == "region":
             w.page_view.set_tool("select")
             return

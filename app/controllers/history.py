@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.editing.selection import AnnotationRef
+from app.editing.shown import find_annotation
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -34,7 +35,6 @@ class HistoryMessages:
                 index = next((i for i, word in enumerate(words) if word.id == target[1]), None)
                 if index is not None:
                     w.page_view.show_word(index)
-            elif target is not None and (w.session.find_span(target[1]) if target[0] == "span"
-                                         else w.session.find_region(target[1])) is not None:
+            elif target is not None and find_annotation(w.session, AnnotationRef(*target)) is not None:
                 w.page_view.reveal(AnnotationRef(*target))
         w.status_line.say(f"{verb} “{text}”{where}", 8000)

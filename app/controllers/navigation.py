@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotations.errors import ProjectBusy
 from app.editing.selection import AnnotationRef
-from app.editing.shown import follow_page
+from app.editing.shown import annotation_pages, follow_page
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -184,7 +184,14 @@ class Navigation(QObject):
         w = self.window
         if w.session is None or self.doc_id is None:
             return
-        if ref.kind == "span":
+        if ref.kind == "relation":  # where its arrow starts
+            where = annotation_pages(w.session, ref)
+            if where is None:
+                return
+            relation = w.session.find_relation(ref.id)
+            start = annotation_pages(w.session, AnnotationRef(*relation.from_end)) if relation else None
+            self.show_page(where[0], start[1] if start else where[1])
+        elif ref.kind == "span":
             span = w.session.find_span(ref.id)
             if span is None:
                 return

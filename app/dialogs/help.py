@@ -27,6 +27,9 @@ GESTURES = [
     ("Correct a word's OCR", "F2 on the selected word, or right-click ▸ Correct OCR (the editor opens beside it)"),
     ("Zoom under the mouse", "Ctrl+wheel"),
     ("Pan", "Scroll bars, wheel, or drag with the middle button"),
+    ("Link two annotations (a relation)", "Select one, K, then click the other (or Tab / Shift+Tab to it on "
+                                          "this page) and press a relation label's key; Esc stops. Arrows on the "
+                                          "scan, rows in the table; Delete on a relation's row removes it"),
     ("Draw a region", "R, then drag: one region each time (the mouse then selects again)"),
     ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),

@@ -1,4 +1,4 @@
-"""The label dialog: name, colour, shortcut key, description and layer of a new label, or of one being edited."""
+"""The label dialog: name, kind, colour, shortcut key, description and layer of a new label, or of one being edited."""
 
 from __future__ import annotations
 
@@ -68,6 +68,14 @@ class LabelDialog(QDialog):
         else:
             free = next((i for i in range(1, self.shortcut.count()) if self.shortcut.itemData(i) not in used), 0)
             self.shortcut.setCurrentIndex(free)
+        self.kind = QComboBox()
+        self.kind.setToolTip("A span label tags words and regions; a relation label links two of them (K)")
+        self.kind.addItem("Tags spans and regions", "span")
+        self.kind.addItem("Links two annotations (relation)", "relation")
+        if editing is not None:
+            # A label's kind stays what it was made as: its annotations or relations depend on it.
+            self.kind.setCurrentIndex(max(self.kind.findData(editing.kind), 0))
+            self.kind.setEnabled(False)
         self.description = QLineEdit(editing.description if editing else "")
         self.layer = QComboBox()
         self.layer.setToolTip("Flat exports (CoNLL, spaCy's entities, LayoutLM, FUNSD) tag the entities; "
@@ -85,6 +93,7 @@ class LabelDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("", self.problem)
+        form.addRow("Kind", self.kind)
         form.addRow("Colour", self.color_button)
         form.addRow("Shortcut key", self.shortcut)
         form.addRow("Description", self.description)
@@ -125,7 +134,7 @@ class LabelDialog(QDialog):
 
     def label(self) -> Label:
         return Label(self.name.text().strip(), self.color.name(), self.shortcut.currentData(), self.description.text().strip(),
-                     self.layer.currentData())
+                     self.layer.currentData(), kind=self.kind.currentData())
 
     def changes(self) -> dict[str, str | None]:
         """The fields that differ from the label being edited (everything, for a new label)."""

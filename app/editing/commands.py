@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from annotations.errors import ScanspanError
-from annotations.model import Box, Page, Region, Span
+from annotations.model import Box, Page, Region, Relation, Span
 from annotations.store.server import StoreRestarted
 from app.project.session import ProjectSession
 
@@ -84,17 +84,22 @@ class AddSpan(Command):
 
 
 class DeleteSpan(Command):
+    """Delete a span; its relations go with it in the project's transaction, and an undo brings both back."""
+
     def __init__(self, session: ProjectSession, span: Span, on_error: ErrorSink) -> None:
         super().__init__(session, f"Delete {span.label} span", on_error)
         self.span = span
         self.place = (span.document_id, session.extent(span)[0])
         self.target = ("span", span.id)
+        self.relations: list[Relation] = []
 
     def apply(self) -> None:
         self.span = self.session.delete_span(self.span.id)
+        self.relations = self.session.relations_removed_with("span", self.span.id)
 
     def revert(self) -> None:
         self.session.restore_span(self.span)
+        self.session.restore_relations(self.relations)
 
 
 class UpdateSpan(Command):
@@ -136,21 +141,26 @@ class AddRegion(Command):
 
 
 class DeleteRegion(Command):
+    """Delete a region; its relations go with it, and an undo brings both back."""
+
     def __init__(self, session: ProjectSession, region: Region, page: Page, on_error: ErrorSink) -> None:
         super().__init__(session, f"Delete {region.label} region", on_error)
         self.region = region
         self.page = page
         self.place = (page.document_id, page.number)
         self.target = ("region", region.id)
+        self.relations: list[Relation] = []
 
     def apply(self) -> None:
         self.region = self.session.delete_region(self.region.id)
+        self.relations = self.session.relations_removed_with("region", self.region.id)
 
     def revert(self) -> None:
         r = self.region
         # A suggestion comes back as a suggestion, from the same source.
         self.session.add_region(self.page, r.label, r.box, text=r.text, note=r.note, region_id=r.id,
                                 source=r.source, suggested=r.suggested)
+        self.session.restore_relations(self.relations)
 
 
 class UpdateRegion(Command):
@@ -176,6 +186,62 @@ class UpdateRegion(Command):
 
     def revert(self) -> None:
         self.session.update_region(self.region_id, **self.old)
+
+
+class AddRelation(Command):
+    """Link two annotations of the page shown; a redo after an undo makes the same relation (same id)."""
+
+    def __init__(self, session: ProjectSession, label: str, from_end: tuple[str, int], to_end: tuple[str, int],
+                 place: tuple[int, int], on_error: ErrorSink) -> None:
+        super().__init__(session, f"Link as {label}", on_error)
+        self.args = (label, from_end, to_end)
+        self.place = place
+        self.relation_id: int | None = None
+
+    def apply(self) -> None:
+        relation = self.session.add_relation(*self.args, relation_id=self.relation_id)
+        self.relation_id = relation.id
+        self.target = ("relation", relation.id)
+
+    def revert(self) -> None:
+        assert self.relation_id is not None
+        self.session.delete_relation(self.relation_id)
+
+
+class DeleteRelation(Command):
+    def __init__(self, session: ProjectSession, relation: Relation, place: tuple[int, int], on_error: ErrorSink) -> None:
+        super().__init__(session, f"Delete {relation.label} relation", on_error)
+        self.relation = relation
+        self.place = place
+        self.target = ("relation", relation.id)
+
+    def apply(self) -> None:
+        self.relation = self.session.delete_relation(self.relation.id)
+
+    def revert(self) -> None:
+        self.session.restore_relations([self.relation])
+
+
+class UpdateRelation(Command):
+    """Relabel a relation or edit its note."""
+
+    def __init__(self, session: ProjectSession, relation: Relation, place: tuple[int, int], on_error: ErrorSink, *,
+                 label: str | None = None, note: str | None = None) -> None:
+        text = (f"Relabel {relation.label} relation as {label}" if label is not None
+                else f"Edit note of {relation.label} relation")
+        super().__init__(session, text, on_error)
+        self.relation_id = relation.id
+        self.place = place
+        self.target = ("relation", relation.id)
+        self.new = {"label": label, "note": note}
+        self.old = {"label": relation.label if label is not None else None,
+                    "note": relation.note if note is not None else None}
+
+    def apply(self) -> None:
+        self.session.update_relation(self.relation_id, **self.new)
+
+    def revert(self) -> None:
+        self.session.update_relation(self.relation_id, **self.old)
 
 
 class CorrectWord(Command):

@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoStack
 from annotations.model import Box, Page
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
-from app.editing.shown import shown_annotation, shown_ranges
+from app.editing.shown import annotation_pages, find_annotation, shown_annotation, shown_ranges
 from app.editing.suggestion_commands import AcceptSuggestions
 from app.project.session import ProjectSession
 
@@ -66,7 +66,11 @@ class Editor(QObject):
     def apply_label(self, name: str) -> None:
         """Tag the selected words, or relabel the selected annotation, when they are on the page shown."""
         ref = shown_annotation(self.session, self.selection)
-        if shown_ranges(self.selection):
+        label = self.session.label(name)
+        if label is not None and label.is_relation and (ref is None or ref.kind != "relation"):
+            self.message.emit(f"{name} links two annotations: select one, press K, click or Tab to the other, "
+                              f"then press {name}'s key")
+        elif shown_ranges(self.selection):
             self.tag(name)
         elif ref is not None:
             self.relabel(ref, name)
@@ -111,8 +115,18 @@ class Editor(QObject):
         self.tagged.emit(ids[0])
         return ids[0]
 
+    def what(self, ref: AnnotationRef) -> str:
+        """How messages name an annotation ("Sender span “Mr Joh…”", "signature region")."""
+        return self._what(ref)
+
     def _what(self, ref: AnnotationRef) -> str:
         """How a message names an annotation: its label, kind and (for a span) its text."""
+        if ref.kind == "relation":
+            relation = self.session.find_relation(ref.id)
+            if relation is None:
+                return "relation"
+            ends = " → ".join(self._what(AnnotationRef(*end)) for end in (relation.from_end, relation.to_end))
+            return f"{relation.label} relation {ends}"
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is None:
@@ -122,10 +136,43 @@ class Editor(QObject):
         region = self.session.find_region(ref.id)
         return f"{region.label} region" if region is not None else "region"
 
+    def relation_place(self, end: tuple[str, int]) -> tuple[int, int] | None:
+        """(document id, page number) where a relation from this end is drawn from."""
+        where = annotation_pages(self.session, AnnotationRef(*end))
+        return (where[0], where[1]) if where is not None else None
+
+    @edits
+    def link(self, label: str, from_ref: AnnotationRef, to_ref: AnnotationRef) -> int | None:
+        """Make a relation from one annotation to another; its id (None when refused or waiting)."""
+        place = self.relation_place((from_ref.kind, from_ref.id))
+        if place is None:
+            return None
+        what = f"{self._what(from_ref)} → {self._what(to_ref)}"
+        command = commands.AddRelation(self.session, label, (from_ref.kind, from_ref.id), (to_ref.kind, to_ref.id),
+                                       place, self._err)
+        if self._push(command) and command.relation_id is not None:
+            self.message.emit(f"Linked {what} as {label}")
+        return command.relation_id
+
+    def _relabel_relation(self, ref: AnnotationRef, name: str) -> None:
+        relation = self.session.find_relation(ref.id)
+        place = self.relation_place(relation.from_end) if relation is not None else None
+        label = self.session.label(name)
+        if relation is None or place is None:
+            return
+        if label is None or not label.is_relation:
+            self.message.emit(f"{name} tags spans and regions; a relation takes a relation label")
+        elif relation.label == name:
+            self.message.emit(f"The {self._what(ref)} is already {name}")
+        elif self._push(commands.UpdateRelation(self.session, relation, place, self._err, label=name)):
+            self.message.emit(f"Relabelled the relation as {name}")
+
     @edits
     def relabel(self, ref: AnnotationRef, name: str) -> None:
         what = self._what(ref)
-        if ref.kind == "span":
+        if ref.kind == "relation":
+            self._relabel_relation(ref, name)
+        elif ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is not None and span.suggested:
                 # A label key on a suggestion is the analyst's decision: this, with that label.
@@ -167,7 +214,13 @@ class Editor(QObject):
     def delete(self, ref: AnnotationRef) -> None:
         what = self._what(ref)
         done = False
-        if ref.kind == "span":
+        if ref.kind == "relation":
+            relation = self.session.find_relation(ref.id)
+            place = self.relation_place(relation.from_end) if relation is not None else None
+            if relation is not None and place is not None:
+                self.selection.set_annotation(None)
+                done = self._push(commands.DeleteRelation(self.session, relation, place, self._err))
+        elif ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is not None:
                 self.selection.set_annotation(None)
@@ -182,7 +235,12 @@ class Editor(QObject):
 
     @edits
     def set_note(self, ref: AnnotationRef, note: str) -> None:
-        if ref.kind == "span":
+        if ref.kind == "relation":
+            relation = self.session.find_relation(ref.id)
+            place = self.relation_place(relation.from_end) if relation is not None else None
+            if relation is not None and place is not None and relation.note != note:
+                self.stack.push(commands.UpdateRelation(self.session, relation, place, self._err, note=note))
+        elif ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is not None and span.note != note:
                 self.stack.push(commands.UpdateSpan(self.session, span, self._err, note=note))
@@ -192,7 +250,7 @@ class Editor(QObject):
                 self.stack.push(commands.UpdateRegion(self.session, region, self._err, note=note))
 
     def note_of(self, ref: AnnotationRef) -> str:
-        item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
+        item = find_annotation(self.session, ref)
         return item.note if item is not None else ""
 
     @edits
@@ -200,6 +258,10 @@ class Editor(QObject):
         label = self.current_label()
         if not label:
             self.message.emit("Add a label first")
+            return None
+        found = self.session.label(label)
+        if found is not None and found.is_relation:
+            self.message.emit(f"{label} links annotations and cannot tag a region: choose a span label first")
             return None
         command = commands.AddRegion(self.session, page, label, box, self._err)
         self.stack.push(command)

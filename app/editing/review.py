@@ -74,7 +74,8 @@ class Reviewer(QObject):
         ref = shown_annotation(self.session, self.selection)
         if ref is None:
             return None
-        item = self.session.find_span(ref.id) if ref.kind == "span" else self.session.find_region(ref.id)
+        item = self.session.find_span(ref.id) if ref.kind == "span" else (
+            self.session.find_region(ref.id) if ref.kind == "region" else None)
         return item if item is not None and item.suggested else None
 
     def left(self, label: str | None = None, source: str | None = None) -> list[Suggestion]:

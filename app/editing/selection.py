@@ -23,7 +23,7 @@ __all__ = ["Anchor", "AnnotationRef", "Pos", "Selection", "TextRange", "anchor"]
 
 @dataclass(frozen=True)
 class AnnotationRef:
-    kind: str  # "span" | "region"
+    kind: str  # "span" | "region" | "relation"
     id: int
 
 

@@ -8,13 +8,33 @@ selected annotation or words, and gets them only when part of them is on the pag
 
 from __future__ import annotations
 
+from annotations.model import Region, Relation, Span
 from app.editing.selection import AnnotationRef, Selection, TextRange
 from app.project.session import ProjectSession
 
 
+def find_annotation(session: ProjectSession, ref: AnnotationRef) -> Span | Region | Relation | None:
+    """The span, region or relation a reference names, when the window has read it."""
+    if ref.kind == "span":
+        return session.find_span(ref.id)
+    if ref.kind == "region":
+        return session.find_region(ref.id)
+    return session.find_relation(ref.id)
+
+
 def annotation_pages(session: ProjectSession, ref: AnnotationRef) -> tuple[int, int, int] | None:
     """(document id, first page, last page) of an annotation the window has read; None when it has
-    not read it (it is then on no page shown) or it is gone."""
+    not read it (it is then on no page shown) or it is gone. A relation is on the pages of both its
+    ends and those between, where its arrow runs."""
+    if ref.kind == "relation":
+        relation = session.find_relation(ref.id)
+        if relation is None:
+            return None
+        start = annotation_pages(session, AnnotationRef(*relation.from_end))
+        end = annotation_pages(session, AnnotationRef(*relation.to_end))
+        if start is None or end is None:
+            return None
+        return relation.document_id, min(start[1], end[1]), max(start[2], end[2])
     if ref.kind == "span":
         span = session.find_span(ref.id)
         if span is None:

@@ -1,4 +1,4 @@
-"""The current document's spans and regions as a table: label, text, page, note, state, analyst.
+"""The current document's spans, regions and relations as a table: label, text, page, note, state, analyst.
 
 Click a row to jump to it; Delete removes it (through the window's Delete action); the note is
 edited in place. Filter by label, by state (suggested or accepted), by analyst and by text. The model reads through the session and follows
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import Region, Span
+from annotations.model import Region, Relation, Span
+from app.editing.linking import relation_text
 from app.editing.selection import AnnotationRef, Selection
 from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
@@ -62,7 +63,9 @@ class Row:
     @property
     def state(self) -> str:
         """What the State column says: a suggestion, where it came from and why (its score's reason:
-        "exact", "case", "1 OCR edit: 'Senato' for 'Senate'"), or how the span was made."""
+        "exact", "case", "1 OCR edit: 'Senato' for 'Senate'"), or how the span was made; a relation says so."""
+        if self.ref.kind == "relation":
+            return "relation · suggested" if self.suggested else "relation"
         if self.suggested:
             score = f" {self.score:.2f}" if self.score is not None else ""
             reason = f" ({self.reason})" if self.reason else ""
@@ -86,6 +89,9 @@ class AnnotationModel(QAbstractTableModel):
         session.regionAdded.connect(self._on_region_added)
         session.regionRemoved.connect(lambda r: self._remove(AnnotationRef("region", r.id)))
         session.regionChanged.connect(self._on_region_changed)
+        session.relationAdded.connect(self._on_relation_added)
+        session.relationRemoved.connect(lambda r: self._remove(AnnotationRef("relation", r.id)))
+        session.relationChanged.connect(self._on_relation_changed)
         session.wordChanged.connect(self._on_word_changed)
         session.labelsChanged.connect(self._on_labels)
 
@@ -96,6 +102,7 @@ class AnnotationModel(QAbstractTableModel):
             # leaves the table as it was, never half a reset.
             rows = [self._span_row(s) for s in self.session.spans(doc_id).values()]
             rows += [self._region_row(r, doc_id) for r in self.session.regions(doc_id).values()]
+            rows += [row for r in self.session.relations(doc_id).values() if (row := self._relation_row(r, doc_id))]
             rows.sort(key=lambda r: r.order)
         self.beginResetModel()
         self.doc_id = doc_id
@@ -117,6 +124,26 @@ class AnnotationModel(QAbstractTableModel):
         return Row(AnnotationRef("region", region.id), region.label, page.number, (page.number, -1),
                    region.note, region.text or "[region]", bool(region.suggested), region.source or "",
                    annotator=region.annotator or "")
+
+    def _relation_row(self, relation: Relation, doc_id: int | None = None) -> Row | None:
+        """Listed where its from-end is, just after it; None when that end is not read (it is gone)."""
+        doc_id = self.doc_id if doc_id is None else doc_id
+        assert doc_id is not None
+        kind, ident = relation.from_end
+        if kind == "span":
+            span = self.session.spans(doc_id).get(ident)
+            if span is None:
+                return None
+            p1, i1, _, _ = self.session.extent(span)
+            page, order = p1, (p1, i1)
+        else:
+            region = self.session.regions(doc_id).get(ident)
+            if region is None:
+                return None
+            page = self.session.page_by_id(doc_id, region.page_id).number
+            order = (page, -1)
+        return Row(AnnotationRef("relation", relation.id), relation.label, page, order, relation.note,
+                   suggested=relation.suggested, source=relation.source, annotator=relation.annotator)
 
     def row_of(self, ref: AnnotationRef) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.ref == ref), None)
@@ -141,6 +168,9 @@ class AnnotationModel(QAbstractTableModel):
         return flags
 
     def text_of(self, row: Row) -> str:
+        if row.text is None and row.ref.kind == "relation":
+            relation = self.session.find_relation(row.ref.id)
+            row.text = relation_text(self.session, relation) if relation is not None else ""
         if row.text is None:
             span = self.session.spans(self.doc_id).get(row.ref.id) if self.doc_id is not None else None
             row.text = self.session.span_text(span) if span else ""
@@ -251,9 +281,22 @@ class AnnotationModel(QAbstractTableModel):
         self._update(AnnotationRef("region", region.id), region.label, region.note, bool(region.suggested),
                      region.source or "", region.annotator or "")
 
+    def _on_relation_added(self, relation: Relation) -> None:
+        if relation.document_id == self.doc_id and self.row_of(AnnotationRef("relation", relation.id)) is None:
+            row = self._relation_row(relation)
+            if row is not None:
+                self._insert(row)
+
+    def _on_relation_changed(self, relation: Relation) -> None:
+        ref = AnnotationRef("relation", relation.id)
+        if self.row_of(ref) is None:
+            self._on_relation_added(relation)  # first seen as a change when its document was read meanwhile
+            return
+        self._update(ref, relation.label, relation.note, relation.suggested, relation.source, relation.annotator)
+
     def _on_word_changed(self, _word: object) -> None:
         for row in self.rows:
-            if row.ref.kind == "span":
+            if row.ref.kind in ("span", "relation"):
                 row.text = None
         if self.rows:
             self.dataChanged.emit(self.index(0, 1), self.index(len(self.rows) - 1, 1))

@@ -68,7 +68,8 @@ class LabelPalette(QWidget):
         labels = self.session.labels()
         for label in labels:
             key = label.shortcut or " "
-            item = QListWidgetItem(swatch(label.color, 14), f"{key}   {label.name}")
+            kind = "   (links: K)" if label.is_relation else ""
+            item = QListWidgetItem(swatch(label.color, 14), f"{key}   {label.name}{kind}")
             item.setData(Qt.ItemDataRole.UserRole, label.name)
             item.setToolTip(label.description or label.name)
             self.list.addItem(item)

@@ -67,6 +67,11 @@ class SelectionStatus(ElidedLabel):
 
     def _annotation(self, ref: AnnotationRef) -> str:
         assert self.session is not None
+        if ref.kind == "relation":
+            relation = self.session.find_relation(ref.id)
+            if relation is None:
+                return "Nothing selected"
+            return f"Selected {relation.label} relation: Delete deletes it, N edits its note"
         if ref.kind == "span":
             span = self.session.find_span(ref.id)
             if span is None:

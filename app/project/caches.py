@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from annotations.model import Document, Label, Page, Region, Span
+from annotations.model import Document, Label, Page, Region, Relation, Span
 from annotations.pagetext import PageData, SpanOnPage
 from annotations.textlayer import ResolvedSpan
 
@@ -22,6 +22,7 @@ class Caches:
         self.extents: dict[int, dict[int, tuple[int, int, int, int]]] = {}
         self.complete: set[int] = set()  # documents whose spans are all read
         self.regions: dict[int, dict[int, Region]] = {}
+        self.relations: dict[int, dict[int, Relation]] = {}
         self.resolved: dict[int, ResolvedSpan] = {}
         self.on_page: dict[int, list[SpanOnPage]] = {}  # page id -> its spans, until one changes
         self.documents: dict[int, Document] | None = None
@@ -37,6 +38,7 @@ class Caches:
         self.extents.clear()
         self.complete.clear()
         self.regions.clear()
+        self.relations.clear()
         self.resolved.clear()
         self.on_page.clear()
 

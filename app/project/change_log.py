@@ -89,6 +89,8 @@ class ChangeLog:
                 emits += self._span_changed(row_id, change, batch)
             elif kind == "region" and row_id is not None:
                 emits += self._region_changed(row_id, change, batch)
+            elif kind == "relation" and row_id is not None:
+                emits += self._relation_changed(row_id, change, batch)
         if labels:
             caches.labels = None
             emits.insert(0, session.labelsChanged.emit)
@@ -142,3 +144,20 @@ class ChangeLog:
         if old is None:
             return [lambda: session.regionAdded.emit(current)]
         return [lambda: session.regionChanged.emit(current)]
+
+    def _relation_changed(self, relation_id: int, change: Change, batch: ChangeSet) -> list[Callable[[], None]]:
+        session, caches = self._session, self._caches
+        old = session.find_relation(relation_id)
+        current = batch.relations.get(relation_id)
+        if current is None:
+            for relations in caches.relations.values():
+                relations.pop(relation_id, None)
+            return [lambda: session.relationRemoved.emit(old)] if old is not None else []
+        doc_id = current.document_id
+        if doc_id in caches.relations:
+            caches.relations[doc_id][relation_id] = current
+        elif old is None:
+            return []  # a document not read yet: read whole when it is
+        if old is None:
+            return [lambda: session.relationAdded.emit(current)]
+        return [lambda: session.relationChanged.emit(current)]

@@ -66,6 +66,9 @@ class ProjectSession(QObject):
     regionAdded = Signal(object)  # Region
     regionRemoved = Signal(object)  # Region
     regionChanged = Signal(object)  # Region
+    relationAdded = Signal(object)  # Relation
+    relationRemoved = Signal(object)  # Relation
+    relationChanged = Signal(object)  # Relation
     wordChanged = Signal(object)  # Word
     statusChanged = Signal(int, str)  # document id, status
     labelsChanged = Signal()
@@ -296,6 +299,19 @@ class ProjectSession(QObject):
     def regions_on_page(self, page: Page) -> list[Region]:
         return [r for r in self.regions(page.document_id).values() if r.page_id == page.id]
 
+    def relations(self, doc_id: int) -> dict[int, Relation]:
+        """A document's relations (read once, then followed through the change log)."""
+        relations = self._caches.relations.get(doc_id)
+        if relations is None:
+            relations = self._caches.relations[doc_id] = {r.id: r for r in self.project.relations(doc_id)}
+        return relations
+
+    def find_relation(self, relation_id: int) -> Relation | None:
+        for relations in self._caches.relations.values():
+            if relation_id in relations:
+                return relations[relation_id]
+        return None
+
     def resolve(self, span: Span) -> ResolvedSpan:
         """The span located in the text of the pages it covers (offsets relative to its first page)."""
         resolved = self._caches.resolved.get(span.id)
@@ -419,6 +435,34 @@ class ProjectSession(QObject):
         region = self.project.update_region(region_id, **changes)  # type: ignore[arg-type]
         self.sync()
         return region
+
+    def add_relation(self, label: str, from_end: tuple[str, int], to_end: tuple[str, int], note: str = "",
+                     relation_id: int | None = None) -> Relation:
+        relation = self.project.add_relation(label, from_end, to_end, note=note, annotator=self.annotator,
+                                             relation_id=relation_id)
+        self.relations(relation.document_id)  # so that the relation's document is followed from now on
+        self.sync()
+        return relation
+
+    def delete_relation(self, relation_id: int) -> Relation:
+        relation = self.project.delete_relation(relation_id)
+        self.sync()
+        return relation
+
+    def update_relation(self, relation_id: int, *, label: str | None = None, note: str | None = None) -> Relation:
+        relation = self.project.update_relation(relation_id, label=label, note=note)
+        self.sync()
+        return relation
+
+    def relations_removed_with(self, kind: str, annotation_id: int) -> list[Relation]:
+        """The relations the deletion of this span or region took with it (for its undo)."""
+        return self.project.relations_removed_with(kind, annotation_id)
+
+    def restore_relations(self, relations: list[Relation]) -> None:
+        """Put relations back under their ids (their ends exist again), as they were."""
+        if relations:
+            self.project.restore_relations(relations)
+            self.sync()
 
     def correct_word(self, word_id: int, text: str) -> Word:
         word = self.project.correct_word(word_id, text)

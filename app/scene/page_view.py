@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.errors import ProjectBusy
-from annotations.model import Box, Page, Region, Span, Word
+from annotations.model import Box, Page, Region, Relation, Span, Word
 from annotations.pagetext import PageData, TextRange, between_words, runs, snap
+from app.editing.linking import relation_text
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.word_editor import WordEditor
 from app.project.session import ProjectSession
@@ -53,6 +54,7 @@ from app.scene.page_items import (
     word_tip,
 )
 from app.scene.prefetch import NeighbourPrefetch
+from app.scene.relation_arrows import ArrowItem, build_arrows
 from app.scene.render import PageRenderer, scale_for
 
 MIN_ZOOM, MAX_ZOOM = 0.03, 8.0
@@ -92,6 +94,8 @@ class PageView(QGraphicsView):
         self.words: WordLayer | None = None
         self.highlights: Highlights | None = None
         self.regions: dict[int, RegionItem] = {}
+        self.arrows: dict[int, ArrowItem] = {}
+        self.linking = False
         self.tool = "select"
         self.fit = "width"
         self.show_boxes = False
@@ -123,6 +127,8 @@ class PageView(QGraphicsView):
         session.regionRemoved.connect(self._on_region_removed)
         session.regionChanged.connect(self._on_region_changed)
         session.wordChanged.connect(self._on_word_changed)
+        for signal in (session.relationAdded, session.relationRemoved, session.relationChanged):
+            signal.connect(self._on_relation)
         session.labelsChanged.connect(self._rebuild_annotations)
         selection.rangeChanged.connect(self._on_range)
         selection.annotationChanged.connect(self._on_annotation)
@@ -140,7 +146,7 @@ class PageView(QGraphicsView):
         self.prefetch.cancel()
         scene = self.scene()
         scene.clear()
-        self.highlights, self.regions = None, {}
+        self.highlights, self.regions, self.arrows = None, {}, {}
         self._band = None
         self._find_item = None
         self.page = page
@@ -232,6 +238,39 @@ class PageView(QGraphicsView):
         for region in self.session.regions_on_page(self.page):
             if self.analyst is None or region.annotator == self.analyst:
                 self._add_region_item(region)
+        self._rebuild_arrows()
+
+    def _rebuild_arrows(self) -> None:
+        """An arrow per relation whose ends are both drawn on this page."""
+        scene = self.scene()
+        for arrow in self.arrows.values():
+            scene.removeItem(arrow)
+        self.arrows = {}
+        if self.page is None or self.highlights is None:
+            return
+        spans = self.highlights.items
+
+        def rects(end: tuple[str, int]) -> list[QRectF]:
+            """A span's lines (its highlight's parts), or a region's box; none when not drawn here."""
+            if end[0] == "span":
+                item = spans.get(end[1])
+                return [polygon.boundingRect() for polygon in item.path().toSubpathPolygons()] if item else []
+            region = self.regions.get(end[1])
+            return [region.mapRectToScene(region.rect())] if region is not None else []
+
+        def describe(relation: object) -> str:
+            assert isinstance(relation, Relation)
+            note = f"\n{relation.note}" if relation.note else ""
+            return f"{relation.label}: {relation_text(self.session, relation)}{note}"
+
+        def directed(name: str) -> bool:
+            label = self.session.label(name)
+            return label.directed if label is not None else True
+
+        relations = list(self.session.relations(self.page.document_id).values())
+        self.arrows = build_arrows(relations, rects, self._color, directed, describe)
+        for arrow in self.arrows.values():
+            scene.addItem(arrow)
         self._on_annotation(self.selection.annotation)
 
     def set_analyst(self, name: str | None) -> None:
@@ -260,15 +299,20 @@ class PageView(QGraphicsView):
         if self.page is not None and span.document_id == self.page.document_id:
             self._annotations_due.start()
 
+    def _on_relation(self, relation: Relation) -> None:
+        if self.page is not None and relation.document_id == self.page.document_id:
+            self._annotations_due.start()
+
     def _on_region_added(self, region: Region) -> None:
         if self.page is not None and region.page_id == self.page.id:
             self._add_region_item(region)
-            self._on_annotation(self.selection.annotation)
+            self._rebuild_arrows()
 
     def _on_region_removed(self, region: Region) -> None:
         item = self.regions.pop(region.id, None)
         if item is not None:
             self.scene().removeItem(item)
+            self._rebuild_arrows()
 
     def _on_region_changed(self, region: Region) -> None:
         item = self.regions.get(region.id)
@@ -276,6 +320,7 @@ class PageView(QGraphicsView):
             item.prepareGeometryChange()
             item.set_box(region.box)
             item.set_label(region.label, self._color(region.label))
+            self._rebuild_arrows()  # its arrows follow the box
 
     def _on_word_changed(self, word: Word) -> None:
         if self._steps:
@@ -356,11 +401,20 @@ class PageView(QGraphicsView):
             self.highlights.set_current(ref.id if ref is not None and ref.kind == "span" else None)
         for region_id, item in self.regions.items():
             item.set_current(ref == AnnotationRef("region", region_id))
+        for relation_id, arrow in self.arrows.items():
+            arrow.set_current(ref == AnnotationRef("relation", relation_id))
+
+    def set_linking(self, on: bool) -> None:
+        """Link mode: the pointer says a click picks the other end."""
+        self.linking = on
+        if self.tool == "select":
+            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if on else Qt.CursorShape.ArrowCursor)
 
     def reveal(self, ref: AnnotationRef) -> None:
         self.ensure_shown()  # highlights of spans changed this turn too
         spans = self.highlights.items if self.highlights is not None else {}
-        item = spans.get(ref.id) if ref.kind == "span" else self.regions.get(ref.id)
+        item = spans.get(ref.id) if ref.kind == "span" else (
+            self.arrows.get(ref.id) if ref.kind == "relation" else self.regions.get(ref.id))
         if item is not None:
             self.ensureVisible(item.sceneBoundingRect(), 60, 60)
 
@@ -656,3 +710,7 @@ class PageView(QGraphicsView):
     def region_items(self) -> dict[int, RegionItem]:
         self.ensure_shown()
         return dict(self.regions)
+
+    def arrow_items(self) -> dict[int, ArrowItem]:
+        self.ensure_shown()
+        return dict(self.arrows)

@@ -1,0 +1,259 @@
+"""Relations in the window: K, a click or Tab to the other end and a relation label's key link two
+annotations; the arrow on the scan, the row in the table, undo and redo, deleting an end, and other
+processes' relations, checked against the project file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gui_helpers import click, open_window, rows, when_modal
+from helpers import run_scanspan
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from annotations.model import Label
+from annotations.store import Project
+from app.dialogs.label_dialog import LabelDialog
+from app.editing.selection import AnnotationRef
+from app.main_window import MainWindow
+from app.settings import Settings
+
+RELATIONS_SQL = "select label, from_kind, from_id, to_kind, to_id from relations order by id"
+
+
+@pytest.fixture
+def linked_file(tagged_file: Path, tmp_path: Path) -> Path:
+    """The tagged sample with one relation label, "counts" on key 5."""
+    path = tmp_path / "relations.scanspan"
+    shutil.copy(tagged_file, path)
+    with Project(path) as project:
+        project.add_label(Label("counts", "#2ca02c", "5", kind="relation"))
+    return path
+
+
+@pytest.fixture
+def linked_window(qtbot: QtBot, settings: Settings, linked_file: Path) -> Iterator[MainWindow]:
+    yield open_window(qtbot, settings, linked_file)
+
+
+def page_spans(window: MainWindow) -> list[int]:
+    """The ids of the spans on the page shown, in reading order, that overlap no other span."""
+    assert window.session is not None and window.page_view.page is not None
+    parts = window.session.spans_on_page(window.page_view.page)
+    return [p.span.id for p in parts
+            if not any(o is not p and o.start < p.end and p.start < o.end for o in parts)]
+
+
+def span_point(window: MainWindow, span_id: int) -> QPoint:
+    """A viewport point on the span's first line (scrolled into view)."""
+    (item,) = window.highlight_items(span_id)
+    first = item.path().toSubpathPolygons()[0].boundingRect()
+    window.page_view.ensureVisible(first, 40, 40)
+    return window.page_view.mapFromScene(first.center())
+
+
+def click_span(qtbot: QtBot, window: MainWindow, span_id: int) -> None:
+    click(qtbot, window, span_point(window, span_id))
+    assert window.selection.annotation == AnnotationRef("span", span_id)
+
+
+def key(qtbot: QtBot, window: MainWindow, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window.page_view, k, modifier)
+
+
+def link_first_two(qtbot: QtBot, window: MainWindow) -> tuple[int, int]:
+    """K on the page's first span, a click on its second, then 5: returns their ids."""
+    a, b = page_spans(window)[:2]
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    assert window.status_line.currentMessage().startswith("Link from ")
+    click_span(qtbot, window, b)
+    assert window.status_line.currentMessage().startswith("Link ")
+    key(qtbot, window, Qt.Key.Key_5)
+    return a, b
+
+
+def arrow_tips(window: MainWindow) -> list[str]:
+    return [arrow.toolTip() for arrow in window.arrow_items().values()]
+
+
+def relation_rows(window: MainWindow) -> list[tuple[str, str]]:
+    return [(label, text) for label, text, _page, _note in window.annotation_rows() if label == "counts"]
+
+
+def test_k_a_click_and_a_relation_key_link_two_spans_drawn_listed_undone_and_redone(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    a, b = link_first_two(qtbot, window)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+    assert window.status_line.currentMessage().startswith("Linked ")
+    session = window.session
+    assert session is not None
+    text_a, text_b = (session.span_text(session.find_span(i)) for i in (a, b))  # type: ignore[arg-type]
+    (tip,) = arrow_tips(window)
+    assert tip.startswith("counts: ") and text_a[:20] in tip and text_b[:20] in tip
+    ((label, text),) = relation_rows(window)
+    assert text.index(text_a[:20]) < text.index("→") < text.index(text_b[:20])
+
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(linked_file, RELATIONS_SQL) == []
+    qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
+
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
+
+
+def test_tab_picks_the_other_end_and_esc_cancels(qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    a = page_spans(window)[1]  # not the page's first: Tab goes on from it, not from the top
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.status_line.currentMessage() == "Linking cancelled"
+    key(qtbot, window, Qt.Key.Key_5)  # no longer linking: a relation key tags nothing and links nothing
+    assert rows(linked_file, RELATIONS_SQL) == []
+    assert "links two annotations" in window.status_line.currentMessage()
+
+    assert window.session is not None and window.page_view.page is not None
+    order = [p.span.id for p in window.session.spans_on_page(window.page_view.page)]
+    after = order[order.index(a) + 1]
+    key(qtbot, window, Qt.Key.Key_K)
+    key(qtbot, window, Qt.Key.Key_Tab)  # the annotation after the first end, in reading order
+    assert window.selection.annotation == AnnotationRef("span", after)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    key(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # back to it
+    key(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # skips the first end, round to the last
+    assert window.selection.annotation not in (AnnotationRef("span", a), AnnotationRef("span", after))
+    key(qtbot, window, Qt.Key.Key_Tab)
+    assert window.selection.annotation == AnnotationRef("span", after)
+    key(qtbot, window, Qt.Key.Key_5)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", after)]
+
+
+def test_deleting_an_end_deletes_its_relation_and_undo_brings_both_back(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    a, b = link_first_two(qtbot, window)
+    click_span(qtbot, window, b)
+    key(qtbot, window, Qt.Key.Key_Delete)
+    assert rows(linked_file, f"select id from spans where id = {b}") == []
+    assert rows(linked_file, RELATIONS_SQL) == []
+    qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
+
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step: the span and its relation
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
+
+
+def test_a_relation_row_selected_takes_a_note_and_delete_removes_it_undoably(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    link_first_two(qtbot, window)
+    (relation_id,) = (r[0] for r in rows(linked_file, "select id from relations"))
+    panel = window.panel
+    row = panel.model.row_of(AnnotationRef("relation", relation_id))
+    assert row is not None
+    index = panel.proxy.mapFromSource(panel.model.index(row, 1))
+    panel.table.scrollTo(index)
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=panel.table.visualRect(index).center())
+    assert window.selection.annotation == AnnotationRef("relation", relation_id)
+    qtbot.keyClick(panel.table, Qt.Key.Key_N)  # its note, edited in its row
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "the 2014 figure")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: rows(linked_file, "select note from relations") == [("the 2014 figure",)])
+    qtbot.waitUntil(lambda: arrow_tips(window)[0].endswith("the 2014 figure"))
+    panel.table.setFocus()
+    assert window.selection.annotation == AnnotationRef("relation", relation_id)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert rows(linked_file, RELATIONS_SQL) == []
+    qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(linked_file, "select id, note from relations") == [(relation_id, "the 2014 figure")]
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
+
+
+def test_another_process_s_relation_appears_and_goes(qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    a, b = page_spans(window)[:2]
+    with Project(linked_file) as other:
+        relation = other.add_relation("counts", ("span", a), ("span", b), note="from the CLI", annotator="cli")
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1, timeout=5_000)
+    assert arrow_tips(window)[0].endswith("from the CLI")
+    with Project(linked_file) as other:
+        other.delete_relation(relation.id)
+    qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window), timeout=5_000)
+
+
+def test_the_label_dialog_adds_a_relation_label_whose_key_then_links(
+        qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path) -> None:
+    window = tagged_window
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        try:
+            qtbot.keyClicks(dialog.name, "counts")
+            dialog.shortcut.setCurrentIndex(dialog.shortcut.findData("7"))
+            dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
+        finally:  # closed whatever happens, or exec() would wait for ever
+            dialog.accept()
+
+    when_modal(qtbot, LabelDialog, fill)
+    window.label_keys.add_dialog()
+    assert rows(tagged_file, "select kind, shortcut from labels where name = 'counts'") == [("relation", "7")]
+    qtbot.waitUntil(lambda: any("counts" in name and "links" in name for name in window.palette.names()))
+    window.activateWindow()  # the dialog had the keys
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    a, b = page_spans(window)[:2]
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    click_span(qtbot, window, b)
+    key(qtbot, window, Qt.Key.Key_7)
+    assert rows(tagged_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+
+
+def test_a_span_links_to_a_region_by_a_click_on_the_region_and_the_region_s_delete_is_undone_with_it(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    key(qtbot, window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_page() is not None and window.current_page()[1] == 2)  # type: ignore[index]
+    qtbot.waitUntil(window.is_settled)
+    (region_id, region), = window.region_items().items()
+    span = page_spans(window)[-1]
+    click_span(qtbot, window, span)
+    key(qtbot, window, Qt.Key.Key_K)
+    box = region.sceneBoundingRect()
+    window.page_view.ensureVisible(box, 20, 20)
+    inside = window.page_view.mapFromScene(box.center())
+    click(qtbot, window, inside)
+    assert window.selection.annotation == AnnotationRef("region", region_id)
+    key(qtbot, window, Qt.Key.Key_5)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", span, "region", region_id)]
+    assert len(arrow_tips(window)) == 1
+
+    key(qtbot, window, Qt.Key.Key_Delete)  # the region is selected still
+    assert rows(linked_file, RELATIONS_SQL) == []
+    assert rows(linked_file, f"select id from regions where id = {region_id}") == []
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", span, "region", region_id)]
+    qtbot.waitUntil(lambda: len(arrow_tips(window)) == 1 and len(relation_rows(window)) == 1)
+
+
+def test_a_relation_made_in_the_window_is_in_the_jsonl_export(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path, tmp_path: Path) -> None:
+    a, b = link_first_two(qtbot, linked_window)
+    out = tmp_path / "letters.jsonl"
+    run = run_scanspan(["export", "-p", linked_file, "-f", "jsonl", "-o", out], tmp_path)
+    assert run.code == 0, run.err
+    (document,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    (relation,) = document["relations"]
+    assert (relation["label"], relation["from"], relation["to"], relation["annotator"]) == (
+        "counts", {"kind": "span", "id": a}, {"kind": "span", "id": b}, "tester")
+    assert {a, b} <= {span["id"] for span in document["spans"]}
