@@ -128,7 +128,11 @@ class Linker(QObject):
 
     def _keys(self) -> str:
         labels = [label for label in self.session.labels() if label.is_relation]
-        return ", ".join(f"{label.shortcut} {label.name}" if label.shortcut else label.name for label in labels)
+        keys = ", ".join(f"{label.shortcut} {label.name}" for label in labels if label.shortcut)
+        # A relation label added without a key (from the command line) is chosen from the menu.
+        if any(not label.shortcut for label in labels):
+            keys += ("; or " if keys else "") + "Edit ▸ Label selection ▸ Link as"
+        return keys
 
     def _on_page(self) -> list[AnnotationRef]:
         """The spans and regions of the page shown: the spans in reading order, then the regions from the top."""

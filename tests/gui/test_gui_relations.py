@@ -257,3 +257,22 @@ def test_a_relation_made_in_the_window_is_in_the_jsonl_export(
     assert (relation["label"], relation["from"], relation["to"], relation["annotator"]) == (
         "counts", {"kind": "span", "id": a}, {"kind": "span", "id": b}, "tester")
     assert {a, b} <= {span["id"] for span in document["spans"]}
+
+
+def test_a_relation_label_without_a_key_is_named_with_its_menu_and_links_from_it(
+        qtbot: QtBot, settings: Settings, tagged_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "keyless.scanspan"
+    shutil.copy(tagged_file, path)
+    assert run_scanspan(["labels", "-p", path, "--add", "counts", "--kind", "relation"], tmp_path).code == 0
+    window = open_window(qtbot, settings, path)
+    a, b = page_spans(window)[:2]
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    click_span(qtbot, window, b)
+    # No key to press: the message says where the label is instead.
+    assert "Edit ▸ Label selection ▸ Link as" in window.status_line.currentMessage()
+    menu = window.label_keys.link_menu
+    assert menu is not None
+    (action,) = [x for x in menu.actions() if x.text() == "counts"]
+    action.trigger()
+    assert rows(path, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
