@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:
     from PIL import Image
+
+Mask = npt.NDArray[Any]
+"""A page's pixels or a boolean mask over them."""
 
 RUN_X_HEIGHTS = 6.0
 """A rule is a straight run of ink at least this many x-heights long: a letter's strokes are at most
@@ -26,7 +30,7 @@ MIN_RUN = 30
 """Pixels: on a page whose x-height is unknown or tiny, runs shorter than this are never rules."""
 
 
-def _long_runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+def _long_runs(ink: Mask, length: int, axis: int) -> Mask:
     """Pixels of `ink` that lie in a straight run of at least `length` along `axis` (a morphological opening).
 
     Works on the runs' ends rather than on every pixel, so a 300-dpi page costs tens of milliseconds.
@@ -38,11 +42,11 @@ def _long_runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
     edges = np.diff(padded.ravel())
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     keep = ends - starts >= length
-    covered = np.zeros(rows * (n + 2), dtype=bool)
+    flat = np.zeros(rows * (n + 2), dtype=bool)
     for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):  # few: only rules are this long
-        covered[start:end] = True
+        flat[start:end] = True
     # The ends are positions in the padded rows shifted by one: back to the image's pixels.
-    covered = covered.reshape(rows, n + 2)[:, :n]
+    covered: Mask = flat.reshape(rows, n + 2)[:, :n]
     return covered if axis == 1 else covered.T
 
 
@@ -51,7 +55,7 @@ def rule_length(x_height: float | None) -> int:
     return max(MIN_RUN, round(RUN_X_HEIGHTS * (x_height or 0.0)))
 
 
-def rule_mask(ink: np.ndarray, x_height: float | None) -> np.ndarray:
+def rule_mask(ink: Mask, x_height: float | None) -> Mask:
     """The pixels of thin horizontal and vertical rules in a boolean ink image."""
     xh = x_height or 0.0
     length = rule_length(x_height)
@@ -79,7 +83,7 @@ def rule_mask(ink: np.ndarray, x_height: float | None) -> np.ndarray:
     return mask
 
 
-def _attached(ink: np.ndarray, band: np.ndarray, depth: int, axis: int) -> np.ndarray:
+def _attached(ink: Mask, band: Mask, depth: int, axis: int) -> Mask:
     """Ink in `band` joined, across the band, to ink outside it: a letter's foot or a stroke through
     the rule, rather than a bit of the rule itself."""
     outside = ink & ~band
@@ -97,7 +101,7 @@ def _attached(ink: np.ndarray, band: np.ndarray, depth: int, axis: int) -> np.nd
     return joined
 
 
-def _crossing(rest: np.ndarray, rule: np.ndarray, reach: int, axis: int) -> np.ndarray:
+def _crossing(rest: Mask, rule: Mask, reach: int, axis: int) -> Mask:
     """Pixels of `rule` with other ink within `reach` on both sides across it: a stroke (the tail of a
     "g" or a "p", a comma) that crosses the rule rather than stands on it, kept so its letter stays whole."""
     before = np.zeros_like(rule)
@@ -109,11 +113,11 @@ def _crossing(rest: np.ndarray, rule: np.ndarray, reach: int, axis: int) -> np.n
         else:
             before[:, k:] |= rest[:, :-k]
             after[:, :-k] |= rest[:, k:]
-    crossing: np.ndarray = rule & before & after
+    crossing: Mask = rule & before & after
     return crossing
 
 
-def ink_of(grey: Image.Image) -> tuple[np.ndarray, int]:
+def ink_of(grey: Image.Image) -> tuple[Mask, int]:
     """(the ink pixels by Otsu's threshold, the paper's grey level) of a greyscale image."""
     from .scanstats import otsu, percentile
 

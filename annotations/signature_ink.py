@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .model import Box
 
 if TYPE_CHECKING:
     from PIL import Image
+
+Pixels = npt.NDArray[Any]
+"""A page's pixels or a boolean mask over them."""
 
 CONFIDENT = 60
 """A word read at this confidence or more is print; ink under it is not handwriting."""
@@ -33,7 +37,7 @@ class Stroke:
     run: float
 
 
-def ink_threshold(gray: np.ndarray) -> int:
+def ink_threshold(gray: Pixels) -> int:
     """Otsu's grey level between paper and ink, kept within what scans of letters use (faint pencil
     and dark paper alike should not turn the whole page into ink)."""
     hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
@@ -49,7 +53,7 @@ def ink_threshold(gray: np.ndarray) -> int:
     return int(min(180, max(80, int(np.argmax(between)))))
 
 
-def strokes(ink: np.ndarray, covered: np.ndarray, reach: int = 0) -> list[Stroke]:
+def strokes(ink: Pixels, covered: Pixels, reach: int = 0) -> list[Stroke]:
     """The 8-connected pieces of `ink` (a boolean image), counting pixels up to `reach` apart as
     touching (a faint pen on a fax breaks into dots); found run by run: a page has tens of
     thousands of runs but millions of pixels, so runs keep the union-find small."""
@@ -109,7 +113,7 @@ def strokes(ink: np.ndarray, covered: np.ndarray, reach: int = 0) -> list[Stroke
     return found
 
 
-def _grow(ink: np.ndarray, reach: int) -> np.ndarray:
+def _grow(ink: Pixels, reach: int) -> Pixels:
     """`ink` with every pixel grown by `reach` pixels in each direction."""
     grown = ink.copy()
     for _ in range(reach):
@@ -175,7 +179,7 @@ def handwriting(image: Image.Image, words: Sequence[tuple[Box, float, str]], ban
     return [box for box in groups if (box[2] - box[0]) >= 2 * h or (box[3] - box[1]) >= 2 * h]
 
 
-def _covered(shape: tuple[int, ...], boxes: Sequence[Box], dx: int, dy: int) -> np.ndarray:
+def _covered(shape: tuple[int, ...], boxes: Sequence[Box], dx: int, dy: int) -> Pixels:
     mask = np.zeros(shape, dtype=bool)
     for box in boxes:
         x0, y0 = max(0, int(box[0]) - 1 - dx), max(0, int(box[1]) - 1 - dy)

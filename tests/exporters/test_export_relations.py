@@ -133,6 +133,16 @@ def test_label_studio_relations_link_the_exported_results_and_the_config_declare
     assert found == {("counts", "right", "6.5 million reports", "CyberTipline"),
                      ("signs", "bi", "Keith M. Harper", "signature"), ("signs", "bi", "agency", "signature")}
     assert report.relations == 3 and report.skipped[LABEL_STUDIO_OUT] == 1
+    # Label Studio's own SDK reads the written config and takes every exported annotation, relations
+    # and all; a relation to a result that is not there is refused (so it looks at them).
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface((tmp_path / "tasks-config.xml").read_text(encoding="utf-8"))
+    for task in (page1, page2):
+        assert interface.validate_annotation(task["annotations"][0])
+    broken = json.loads(json.dumps(page2["annotations"][0]))
+    next(r for r in broken["result"] if r["type"] == "relation")["to_id"] = "nosuch"
+    assert not interface.validate_annotation(broken)
 
 
 def test_layoutlm_has_a_relations_column_that_datasets_reads(letters_copy: Path, tmp_path: Path,
