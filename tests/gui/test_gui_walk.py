@@ -29,10 +29,11 @@ from gui_helpers import open_window
 from PySide6.QtCore import QtMsgType
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
-from walk_driver import Walk, WalkFailed
+from walk_driver import Walk, WalkFailed, read_file
 
 from annotations.demo import apply_sample_tags
 from annotations.importer import ImportOptions, import_into
+from annotations.model import Label
 from annotations.store import Project
 from annotations.suggest import suggest_terms
 from app.crash import CrashHandler
@@ -89,6 +90,7 @@ def walk_templates(sample_template: Path, tmp_path_factory: pytest.TempPathFacto
                 (outcome,) = import_into(project, [folder / "second.pdf"], ImportOptions())
                 assert outcome.status == "imported", outcome.message
             ids = [d.id for d in project.documents()]
+            project.add_label(Label("counts", "#8c564b", "5", kind="relation"))
             suggest_terms(project, ids, ["OJJDP", "DHS", "ICE"], "agency", "agencies.txt")
             suggest_terms(project, ids, ["CyberTipline", "Internet"], "program", "programs.txt")
             assert project.suggestions()
@@ -128,7 +130,10 @@ def test_a_random_walk_keeps_the_window_and_the_file_in_step(
                     f".venv/bin/python -m pytest tests/gui/{Path(__file__).name}\n"
                     f"steps{' (the last 60)' if len(walk.log) > 60 else ''}:\n" + "\n".join(shown),
                     pytrace=False)
-    print(f"seed {seed}: {steps} steps, {walk.edits} of them changed a project file", file=sys.stderr)
+    links = sum(1 for line in walk.log if ": K, " in line and not line.endswith("Esc"))
+    print(f"seed {seed}: {steps} steps, {walk.edits} of them changed a project file; {links} links tried, "
+          f"{sum(1 for k in read_file(files[0]) if k[0] == 'relation')} relations in the first file at the end",
+          file=sys.stderr)
 
 
 # -- what the walk found ------------------------------------------------------------------------------

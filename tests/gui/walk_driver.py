@@ -19,7 +19,7 @@ from app.main_window import MainWindow
 
 # -- what the file holds ------------------------------------------------------------------------------
 
-Key = tuple[str, int]  # ("span" | "region", id)
+Key = tuple[str, int]  # ("span" | "region" | "relation", id)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Row:
 
 
 def read_file(path: Path) -> dict[Key, Row]:
-    """Every span and region of a project, as another program reads the file."""
+    """Every span, region and relation of a project, as another program reads the file."""
     conn = sqlite3.connect(path)
     try:
         spans = conn.execute(
@@ -42,10 +42,18 @@ def read_file(path: Path) -> dict[Key, Row]:
         regions = conn.execute(
             "select r.id, p.document_id, p.number, r.label, r.x0, r.y0, r.x1, r.y1, r.suggested, r.note"
             " from regions r join pages p on p.id = r.page_id").fetchall()
+        relations = conn.execute(
+            "select id, document_id, label, from_kind, from_id, to_kind, to_id, note, suggested from relations").fetchall()
     finally:
         conn.close()
     found = {("span", i): Row(d, a, b, tuple(rest)) for i, d, a, b, *rest in spans}
     found.update({("region", i): Row(d, n, n, tuple(rest)) for i, d, n, *rest in regions})
+    # A relation lies on the pages of its two ends.
+    for i, d, label, from_kind, from_id, to_kind, to_id, note, suggested in relations:
+        ends = [found.get((from_kind, from_id)), found.get((to_kind, to_id))]
+        first = min((e.first for e in ends if e is not None), default=0)
+        last = max((e.last for e in ends if e is not None), default=0)
+        found[("relation", i)] = Row(d, first, last, (label, from_kind, from_id, to_kind, to_id, note, suggested))
     return found
 
 
@@ -208,6 +216,22 @@ class Walk:
                               pos=palette.list.visualItemRect(item).center())
         return f"click label {item.data(Qt.ItemDataRole.UserRole)!r} in the Labels panel"
 
+    def act_link(self) -> str:
+        """K on what is selected, Tab (or a click) to another annotation, then the relation key (5)."""
+        self.key(Qt.Key.Key_K)
+        if self.rng.random() < 0.15:
+            self.key(Qt.Key.Key_Escape)
+            return "K, Esc"
+        steps = self.rng.randint(1, 3)
+        back = self.rng.random() < 0.3
+        for _ in range(steps):
+            if back:
+                self.key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+            else:
+                self.key(Qt.Key.Key_Tab)
+        self.key(Qt.Key.Key_5)
+        return f"K, {'Shift+Tab' if back else 'Tab'} x{steps}, 5"
+
     def act_delete(self) -> str:
         self.key(Qt.Key.Key_Delete)
         return "Delete"
@@ -354,7 +378,7 @@ class Walk:
         ("label_key", 10, False), ("palette", 4, False), ("delete", 5, False), ("escape", 2, False),
         ("note", 2, False), ("review", 10, False), ("wide", 2, False), ("page", 8, False),
         ("documents", 4, False), ("table", 5, False), ("undo", 6, False), ("region", 3, False),
-        ("scroll", 2, False), ("open_other", 2, False), ("cli", 2, True),
+        ("scroll", 2, False), ("open_other", 2, False), ("cli", 2, True), ("link", 4, False),
     )
 
     # -- message boxes ----------------------------------------------------------------------------
@@ -437,11 +461,21 @@ class Walk:
         if regions != stored_regions:
             raise WalkFailed(f"the window's regions of document {doc} differ from the file's: "
                              f"window {regions}, file {stored_regions}")
+        relations = {i: (r.label, r.from_kind, r.from_id, r.to_kind, r.to_id, r.note, int(r.suggested))
+                     for i, r in session.relations(doc).items()}
+        stored_relations = {k[1]: row.fields for k, row in in_file.items() if k[0] == "relation" and row.doc == doc}
+        if relations != stored_relations:
+            raise WalkFailed(f"the window's relations of document {doc} differ from the file's: "
+                             f"window {relations}, file {stored_relations}")
 
     def on_shown_page(self, ref: AnnotationRef) -> bool:
         session = self.w.session
         _, doc, number = self.shown()
         assert session is not None
+        if ref.kind == "relation":
+            relation = session.find_relation(ref.id)
+            return relation is not None and all(self.on_shown_page(AnnotationRef(kind, i))
+                                                for kind, i in (relation.from_end, relation.to_end))
         if ref.kind == "region":
             region = session.find_region(ref.id)
             page = session.region_page(region) if region is not None else None
@@ -468,6 +502,13 @@ class Walk:
                 raise WalkFailed(f"{len(selection.ranges)} range(s) of {count} words selected, the status bar says {text!r}")
         elif selection.annotation is not None:
             ref = selection.annotation
+            if ref.kind == "relation":
+                relation = session.find_relation(ref.id)
+                if relation is None:
+                    raise WalkFailed(f"the selection is {ref}, which the window does not have (status {text!r})")
+                if self.on_shown_page(ref) and not text.startswith(f"Selected {relation.label} relation"):
+                    raise WalkFailed(f"selected {relation.label} relation {ref.id}, the status bar says {text!r}")
+                return
             found = session.find_span(ref.id) if ref.kind == "span" else session.find_region(ref.id)
             if found is None:
                 raise WalkFailed(f"the selection is {ref}, which the window does not have (status {text!r})")
