@@ -72,3 +72,9 @@ def test_memory_does_not_grow_with_the_query(pages_of_the: Path, tmp_path: Path)
 
     code, out, err, _ = peak_rss(["-p", str(pages_of_the), "--limit", "3", "--", long], tmp_path)
     assert code == 0 and out.count("\n") == 3 and "showing the first 3 hits" in err, (out[-300:], err)
+
+
+def test_the_help_says_how_long_a_query_may_be(tmp_path: Path) -> None:
+    run = subprocess.run([str(SCANSPAN), "search", "--help"], capture_output=True, text=True, env=cli_env(tmp_path),
+                         cwd=tmp_path, timeout=60)
+    assert run.returncode == 0 and f"at most {MAX_QUERY_CHARS:,} characters" in " ".join(run.stdout.split())
