@@ -12,13 +12,14 @@ every public method of `Project` listed in SERVED is called on it as if it were 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import queue
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -173,6 +174,7 @@ class ProjectProcess:
         self.not_stored = 0
         """Writes in flight when a child died whose fate the file cannot tell: reported as not stored."""
         self._hurried: tuple[int, float] | None = None  # (thread, seconds): see answer_within
+        self._change: list[Any] | None = None  # [thread, its write stored]: see one_change
         self.on_wait: Callable[[bool], None] | None = None
         """Told True when a call from the hurried thread (see answer_within) has waited past its
         patience for a child that is running (a long read, another thread's request, a write
@@ -216,7 +218,22 @@ class ProjectProcess:
         write once sent; past `seconds`, `on_wait` is told, so that the window can say so."""
         self._hurried = (threading.get_ident(), seconds)
 
+    @contextlib.contextmanager
+    def one_change(self) -> Iterator[None]:
+        """The calls inside make one change of the caller's (a write and the reads that follow it).
+        Once its write has reached the child, those reads are waited for rather than given up on: a
+        caller that retries a change on ProjectBusy (the window's write queue) would otherwise store
+        it twice when the child stops between answering the write and the read after it."""
+        self._change = [threading.get_ident(), False]
+        try:
+            yield
+        finally:
+            self._change = None
+
     def _patience(self) -> float | None:
+        change = self._change
+        if change is not None and change[0] == threading.get_ident() and change[1]:
+            return None  # this change's write is stored: what follows it must not fail
         hurried = self._hurried
         return hurried[1] if hurried is not None and hurried[0] == threading.get_ident() else None
 
@@ -340,6 +357,9 @@ class ProjectProcess:
                     self._give_up()
             if before is not None and self.restarts != restarts:
                 self.stored_again += 1
+            change = self._change
+            if name not in REPEATABLE and change is not None and change[0] == threading.get_ident():
+                change[1] = True
         finally:
             self._holder = None
             self._lock.release()

@@ -15,6 +15,7 @@ extents (page and word index of each span's first and last word), not from the d
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
 
@@ -83,7 +84,7 @@ class ProjectSession(QObject):
         self.project = project
         # Who this window's edits are recorded as; the window sets the analyst's chosen name.
         self.annotator = default_annotator()
-        self.writes = WriteQueue(self)
+        self.writes = WriteQueue(self, getattr(project, "one_change", nullcontext))
         self._caches = Caches()
         self._log = ChangeLog(self, self._caches)
         if isinstance(project, ProjectProcess):

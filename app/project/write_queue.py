@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -22,8 +23,12 @@ class WriteQueue(QObject):
 
     waiting = Signal(int)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 one_change: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         super().__init__(parent)
+        # Each write runs as one change of the project's process: once stored, the reads after it
+        # are waited for, so that a busy answer never queues a write that is already stored.
+        self._one_change = one_change
         self._pending: deque[tuple[Callable[[], object], Callable[[str], None]]] = deque()
         self._timer = QTimer(self, singleShot=True, interval=RETRY_MS)
         self._timer.timeout.connect(self._retry)
@@ -38,7 +43,8 @@ class WriteQueue(QObject):
             self.waiting.emit(len(self._pending))
             return False
         try:
-            write()
+            with self._one_change():
+                write()
         except ProjectBusy:
             self._pending.append((write, on_error))
             self._timer.start()
@@ -53,7 +59,8 @@ class WriteQueue(QObject):
         while self._pending:
             write, on_error = self._pending[0]
             try:
-                write()
+                with self._one_change():
+                    write()
             except ProjectBusy:
                 self._timer.start()
                 return

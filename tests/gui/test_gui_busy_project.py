@@ -309,3 +309,37 @@ def test_a_document_clicked_in_the_list_while_the_process_is_stopped_leaves_the_
         assert crashes == [] and window.current_page() == shown
         # The list shows the document on screen, not the one the click could not open.
         assert tree.currentItem().data(0, Qt.ItemDataRole.UserRole) == shown[0]
+
+
+def test_a_tag_stored_just_before_the_process_stops_is_stored_once(
+        qtbot: QtBot, window: MainWindow, project_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process stops right after it answered the write, before the window reads the change back:
+    # the write must not be queued again, or the span would be stored twice once it goes on.
+    session = window.session
+    assert session is not None
+    child = session.project.pid  # type: ignore[attr-defined]
+    read_back = session.sync
+    rescue: list[threading.Timer] = []
+
+    def stop_then_sync() -> None:
+        monkeypatch.setattr(session, "sync", read_back)  # only the first read back after the write
+        os.kill(child, signal.SIGSTOP)
+        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
+        rescue.append(timer)
+        timer.start()
+        read_back()
+
+    before = rows(project_file, "select count(*) from spans")[0][0]
+    assert window.select_text("Department of Justice")
+    monkeypatch.setattr(session, "sync", stop_then_sync)
+    try:
+        qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    finally:
+        for timer in rescue:
+            timer.join()
+        with suppress(ProcessLookupError):
+            os.kill(child, signal.SIGCONT)
+    qtbot.waitUntil(lambda: session.writes.pending() == 0, timeout=5_000)
+    window.changes.follow()
+    assert rows(project_file, "select count(*) from spans")[0][0] == before + 1
+    assert len(session.spans(window.current_page()[0])) == before + 1  # type: ignore[index]
