@@ -43,8 +43,10 @@ class ChangeLog:
             return True
         if version == self._version:
             return False
-        self._version = version
+        # Seen only once synced: a sync the project's process was too slow to answer (ProjectBusy)
+        # must run again at the next poll, though no other commit will come to change the number.
         self.sync()
+        self._version = version
         return True
 
     def _restart_outcomes(self) -> tuple[int, int]:

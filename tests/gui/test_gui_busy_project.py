@@ -343,3 +343,44 @@ def test_a_tag_stored_just_before_the_process_stops_is_stored_once(
     window.changes.follow()
     assert rows(project_file, "select count(*) from spans")[0][0] == before + 1
     assert len(session.spans(window.current_page()[0])) == before + 1  # type: ignore[index]
+
+
+def test_a_change_whose_reading_the_stopped_process_interrupted_is_shown_at_a_later_poll(
+        qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process answers the poll's "anything new?" and then stops before the window reads what is
+    # new. No other program writes afterwards, so nothing else would make the window look again.
+    session = window.session
+    assert session is not None
+    child = session.project.pid  # type: ignore[attr-defined]
+    tagged = run_scanspan(["annotate", "-p", project_file, "-d", "1", "-l", "figure", "--text", "300,000"], tmp_path)
+    assert tagged.code == 0, tagged.err
+    in_file = {r[0] for r in rows(project_file, "select id from spans")}
+    asked = session.project.data_version
+    rescue: list[threading.Timer] = []
+
+    def answer_then_stop() -> int:
+        monkeypatch.setattr(session.project, "data_version", asked)  # only the first poll
+        version = asked()
+        os.kill(child, signal.SIGSTOP)
+        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
+        rescue.append(timer)
+        timer.start()
+        return version
+
+    monkeypatch.setattr(session.project, "data_version", answer_then_stop)
+    try:
+        window.changes.follow()
+        assert set(session.spans(1)) != in_file
+    finally:
+        for timer in rescue:
+            timer.join()
+        with suppress(ProcessLookupError):
+            os.kill(child, signal.SIGCONT)
+
+    def shown() -> bool:
+        window.changes.follow()  # as the window's timer does
+        return set(session.spans(1)) == in_file
+
+    qtbot.waitUntil(shown, timeout=5_000)
+    assert ("figure", "300,000", 1) in [row[:3] for row in window.annotation_rows()]
