@@ -1,4 +1,4 @@
-"""How the desktop window holds up on dense pages and long documents (issue 3, item 11).
+"""How the desktop window holds up on dense pages and long documents.
 
     python bench/gui.py            # builds synthetic projects in a temporary folder, prints three figures
 

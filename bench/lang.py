@@ -15,7 +15,7 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 SCANSPAN = Path(sys.executable).with_name("scanspan")
 LIMIT = 1.05
-"""English pages may cost at most this much more time with --lang auto (issue 19)."""
+"""English pages may cost at most this much more time with --lang auto."""
 
 
 def english_pages(scans: Path) -> list[Path]:

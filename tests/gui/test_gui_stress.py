@@ -12,6 +12,7 @@ import pytest
 from gui_helpers import rows
 from helpers import Run, run_scanspan
 from PySide6.QtWidgets import QApplication
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 from app.main_window import MainWindow
@@ -82,6 +83,13 @@ def test_the_window_and_two_command_line_writers_lose_nothing(qtbot: QtBot, wind
         window.changes.follow()
         return set(window.session.spans(1)) == in_file  # type: ignore[union-attr]
 
-    qtbot.waitUntil(caught_up, timeout=10_000)
+    try:
+        qtbot.waitUntil(caught_up, timeout=10_000)
+    except TimeoutError:
+        shown = set(window.session.spans(1))  # type: ignore[union-attr]
+        changes = rows(project_file, "select seq, op, row_id from changes where kind = 'span' and row_id in "
+                       f"({','.join(str(i) for i in (shown ^ in_file) or {0})}) order by seq")
+        pytest.fail(f"only in the window: {sorted(shown - in_file)}, only in the file: {sorted(in_file - shown)}; "
+                    f"their changes: {changes}")
     assert len(in_file) == len(cli_spans) + edits - undos
     assert rows(project_file, "pragma integrity_check") == [("ok",)]
