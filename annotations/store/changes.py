@@ -70,7 +70,9 @@ class ChangeLog:
             "where seq > ? order by seq limit ?", [seq, limit + 1]
         ).fetchall()
         if not rows:
-            return ChangeSet(last=max(seq, self.last_change()))
+            # Not the file's newest number: a commit landing after the read above would be counted
+            # as seen without ever being read.
+            return ChangeSet(last=seq)
         if len(rows) > limit or rows[0][0] != seq + 1:
             return ChangeSet(last=self.last_change(), reset=True)
         changes = [Change(*r) for r in rows]
