@@ -18,8 +18,9 @@ class ChangeLog:
     def __init__(self, session: ProjectSession, caches: Caches) -> None:
         self._session = session
         self._caches = caches
-        self._seen = session.project.last_change()
+        # The version first: a commit between the two reads is then read at the first poll.
         self._version = session.project.data_version()
+        self._seen = session.project.last_change()
         self._restarts = getattr(session.project, "restarts", 0)
         self._outcomes = self._restart_outcomes()
 
