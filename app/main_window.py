@@ -233,9 +233,17 @@ class MainWindow(WindowAPI, QMainWindow):
         except ScanspanError as exc:
             self.show_error("Cannot open project", str(exc))
             return False
-        project.answer_within(ANSWER_WITHIN)
+        try:
+            # Its first answers are waited for, however slow the machine: a child that has just
+            # started is working, and a window that gave up on them could not open the project at all.
+            session = ProjectSession(project)
+        except ScanspanError as exc:
+            project.close(within=1)
+            self.show_error("Cannot open project", str(exc))
+            return False
         self.close_project()
-        self._bind(ProjectSession(project))
+        project.answer_within(ANSWER_WITHIN)
+        self._bind(session)
         self.settings.add_recent(path)
         docs = self.session.documents() if self.session else []
         if docs:
