@@ -35,7 +35,8 @@ GESTURES = [
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "
-                           "State column; Tab selects the next (a document's spans, then its regions; at the "
+                           "State column; Tab selects the next (a document's spans, then its regions, then its "
+                           "suggested relations between accepted annotations; at the "
                            "document's end it stops, and Tab again goes on to the next document), Enter or A "
                            "accepts, a label key accepts it with that "
                            "label, X or Backspace rejects (each then moves on); the status bar counts what is left"),

@@ -535,6 +535,32 @@ class ProjectSession(QObject):
             self.project.restore_rejected_region(region)
         self.sync()
 
+    def relations_to_review(self, labels: list[str] | None = None, sources: list[str] | None = None) -> list[Relation]:
+        """Suggested relations between accepted ends (reviewed by themselves), by document and id."""
+        return self.project.relations_to_review(labels=labels, sources=sources)
+
+    def accept_relations(self, relation_ids: list[int]) -> list[Relation]:
+        """Accepted suggested relations become this analyst's."""
+        relations = self.project.accept_relations(relation_ids, annotator=self.annotator)
+        self.sync()
+        return relations
+
+    def unaccept_relations(self, relation_ids: list[int], annotators: dict[int, str]) -> None:
+        """Make relations suggestions again, each back with the annotator it had."""
+        self.project.unaccept_relations(relation_ids, annotators)
+        self.sync()
+
+    def reject_relations(self, relation_ids: list[int]) -> list[Relation]:
+        """Remove suggested relations, remembered as rejected; returns them so an undo can restore them."""
+        relations = self.project.reject_relations(relation_ids)
+        self.sync()
+        return relations
+
+    def restore_rejected_relations(self, relations: list[Relation]) -> None:
+        if relations:
+            self.project.restore_rejected_relations(relations)
+            self.sync()
+
     def plan_propagation(self, span_id: int) -> list[NewSuggestion]:
         """The other occurrences of a span's text across the project (fuzzy) that are not tagged
         with its label yet: what "Tag all occurrences" would add, counted before anything is stored."""
