@@ -57,7 +57,8 @@ GESTURES = [
                "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
                "ALTO or PAGE file brings in its image with the file's words, corrections, spans and regions (as "
                "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
-    ("Add, edit (rename, colour, key, layer) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
+    ("Add, edit (rename, colour, key, layer; a relation label's direction and ends) or delete a label",
+     "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings (OCR languages: e.g. eng+fra, or auto: each page's "
                                         "own, told from a first reading)"),

@@ -14,7 +14,7 @@ extents (page and word index of each span's first and last word), not from the d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
@@ -644,7 +644,7 @@ class ProjectSession(QObject):
     # A rename changes every span and region of the label in the project's one transaction; they
     # come back through sync() as span and region changes, so the views recolour and relabel them.
 
-    def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
+    def update_label(self, name: str, changes: Mapping[str, object]) -> Label:
         label = self.project.update_label(name, changes)
         self.sync()
         return label
