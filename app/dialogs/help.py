@@ -29,7 +29,9 @@ GESTURES = [
     ("Pan", "Scroll bars, wheel, or drag with the middle button"),
     ("Link two annotations (a relation)", "Select one, K, then click the other (or Tab / Shift+Tab to it on "
                                           "this page) and press a relation label's key; Esc stops. Arrows on the "
-                                          "scan, rows in the table; Delete on a relation's row removes it"),
+                                          "scan, rows in the table; Delete on a relation's row removes it. "
+                                          "Ends on two pages: a stub on each (its tooltip names the other "
+                                          "page); double-click the row to go to the other end"),
     ("Draw a region", "R, then drag: one region each time (the mouse then selects again)"),
     ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),

@@ -276,3 +276,47 @@ def test_a_relation_label_without_a_key_is_named_with_its_menu_and_links_from_it
     (action,) = [x for x in menu.actions() if x.text() == "counts"]
     action.trigger()
     assert rows(path, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+
+
+def double_click(qtbot: QtBot, widget: QWidget, point: QPoint) -> None:
+    """A double-click as the mouse makes it: a click, then the second press that makes it double."""
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_a_relation_across_pages_is_a_stub_on_each_end_s_page_and_its_row_s_double_click_goes_to_the_other(
+        qtbot: QtBot, settings: Settings, linked_file: Path) -> None:
+    with Project(linked_file) as project:
+        doc = project.documents()[0].id
+        (signature,) = [g for g in project.regions(doc) if g.label == "signature"]
+        page_one = project.pages(doc)[0].id
+        span = next(s for s in project.spans(doc) if project.word(s.first_word_id).page_id == page_one)
+        assert project.region(signature.id).page_id != page_one
+        relation = project.add_relation("counts", ("span", span.id), ("region", signature.id), annotator="cli").id
+    window = open_window(qtbot, settings, linked_file)
+    assert window.current_page() is not None and window.current_page()[1] == 1  # type: ignore[index]
+    qtbot.waitUntil(lambda: relation in window.arrow_items())
+    stub = window.arrow_items()[relation]
+    assert stub.toolTip().startswith("counts: ")
+    assert "Its other end is on page 2" in stub.toolTip()
+    # Drawn from the span toward the page's foot, where page 2 follows.
+    span_box = window.highlight_items(span.id)[0].sceneBoundingRect()
+    assert stub.sceneBoundingRect().bottom() > span_box.bottom() + 100
+    # The row: a double-click goes to the page of the other end, where the stub points back to page 1.
+    window.docks["annotations"].show()
+    panel = window.panel
+    panel.ensure_loaded()
+    index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(AnnotationRef("relation", relation)), 0))
+    panel.table.scrollTo(index)
+    where = panel.table.visualRect(index).center()
+    double_click(qtbot, panel.table.viewport(), where)
+    qtbot.waitUntil(lambda: window.current_page() == (doc, 2))
+    assert window.selection.annotation == AnnotationRef("relation", relation)
+    qtbot.waitUntil(lambda: relation in window.arrow_items())
+    back = window.arrow_items()[relation]
+    assert "Its other end is on page 1" in back.toolTip()
+    region_box = window.region_items()[signature.id].sceneBoundingRect()
+    assert back.sceneBoundingRect().top() < region_box.top() - 100
+    index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(AnnotationRef("relation", relation)), 0))
+    double_click(qtbot, panel.table.viewport(), panel.table.visualRect(index).center())
+    qtbot.waitUntil(lambda: window.current_page() == (doc, 1))
