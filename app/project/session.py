@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
 from annotations.errors import ProjectBusy
-from annotations.layers import is_tag
+from annotations.layers import is_adjudicated, is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
     Box,
@@ -373,6 +373,24 @@ class ProjectSession(QObject):
         numbers = {p.id: p.number for p in self.pages(doc_id)}
         for region in self.regions(doc_id).values():
             add(numbers[region.page_id], region)
+        return counts
+
+    def link_counts(self, doc_id: int) -> dict[int, int]:
+        """Relations made or accepted per page number, each on the first page of its from end (as a span
+        is counted on its first page). Adjudication's copies are not counted again."""
+        counts: dict[int, int] = {}
+        spans, regions = self.spans(doc_id), self.regions(doc_id)
+        numbers = {p.id: p.number for p in self.pages(doc_id)}
+        for relation in self.relations(doc_id).values():
+            if relation.suggested or is_adjudicated(relation):
+                continue
+            kind, ident = relation.from_end
+            if kind == "span":
+                number = self._caches.extents[doc_id][ident][0] if ident in spans else None
+            else:
+                number = numbers.get(regions[ident].page_id) if ident in regions else None
+            if number is not None:
+                counts[number] = counts.get(number, 0) + 1
         return counts
 
     def find_span(self, span_id: int) -> Span | None:

@@ -320,3 +320,31 @@ def test_a_relation_across_pages_is_a_stub_on_each_end_s_page_and_its_row_s_doub
     index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(AnnotationRef("relation", relation)), 0))
     double_click(qtbot, panel.table.viewport(), panel.table.visualRect(index).center())
     qtbot.waitUntil(lambda: window.current_page() == (doc, 1))
+
+
+def tags_cells(window: MainWindow) -> tuple[str, list[str]]:
+    """The Documents list's Tags cell of the first document, and of its pages."""
+    item = window.navigator.tree.topLevelItem(0)
+    assert item is not None
+    return item.text(2), [item.child(i).text(2) for i in range(item.childCount())]
+
+
+def test_the_documents_list_counts_a_documents_relations_apart_from_its_tags(
+        qtbot: QtBot, settings: Settings, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    tags = rows(linked_file, "select count(*) from spans")[0][0] + rows(linked_file, "select count(*) from regions")[0][0]
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == str(tags))
+    a, b = link_first_two(qtbot, window)
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 1 link")
+    document, pages = tags_cells(window)
+    assert pages[0].endswith(", 1 link") and not pages[1].endswith("link")
+    assert "1 relation" in window.navigator.tree.topLevelItem(0).toolTip(2)  # type: ignore[union-attr]
+    with Project(linked_file) as other:  # another program's relation is counted as it comes in
+        other.add_relation("counts", ("span", b), ("span", a), annotator="cli")
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 2 links", timeout=5_000)
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 1 link")
+    # Opened again, the count comes from the project file.
+    window.close()
+    again = open_window(qtbot, settings, linked_file)
+    assert tags_cells(again)[0] == f"{tags}, 1 link"
