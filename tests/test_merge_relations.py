@@ -158,7 +158,7 @@ def test_a_relation_decision_that_does_not_fit_here_is_left_out_and_said(tmp_pat
     with conn:
         doc, kept = conn.execute("select document_id, ends from relation_adjudications order by id").fetchone()
         page = conn.execute("select id from pages where document_id = ?", [doc]).fetchone()[0]
-        for ends in ("not json", "[]", '[["span", "agency", 999999, 999999, 0, 0], ["span", "agency", 1, 1, 0, 0]]',
+        for ends in ("not json", "[]", "[" * 40_000 + "]" * 40_000, '[["span", "agency", 999999, 999999, 0, 0], ["span", "agency", 1, 1, 0, 0]]',
                      json.dumps([["region", page, "signature", [0, 0, 1e9, 5]], ["span", "x", 1, 1, 0, 0]]),
                      json.dumps([["region", page, "signature", [0, 0, 5, 5]], ["region", page, "x", [0, 0, 5, "5"]]])):
             conn.execute("insert into relation_adjudications (document_id, a, b, ends, decision, adjudicator) "
@@ -170,7 +170,7 @@ def test_a_relation_decision_that_does_not_fit_here_is_left_out_and_said(tmp_pat
     assert run.code == 0, run.err
     assert "; 2 adjudication decisions taken" in run.out
     left_out = [line for line in run.err.splitlines() if "adjudication decision of 'eve'" in line]
-    assert len(left_out) == 6, run.err
+    assert len(left_out) == 7, run.err
     with Project(ours, read_only=True) as project:
         assert project.settled_relations(project.document("shared.pdf").id, "ann", "eve") == set()
 
@@ -221,3 +221,14 @@ def test_a_rejected_relation_suggestion_stays_rejected_whichever_side_rejected_i
     run = run_scanspan(["merge", theirs, "-p", ours], tmp_path)
     assert run.code == 0, run.err
     assert _oversees(ours) == ([], True)
+
+
+def test_a_relation_label_whose_ends_nest_too_deep_is_left_out_and_said(tmp_path: Path) -> None:
+    ann, bob = _projects(tmp_path)
+    conn = sqlite3.connect(bob)
+    with conn:
+        conn.execute("update labels set ends = ? where name = 'oversees'", ["[" * 40_000 + "]" * 40_000])
+    conn.close()
+    run = run_scanspan(["merge", bob, "-p", ann], tmp_path)
+    assert run.code == 0, run.err
+    assert "label 'oversees': its ends are not stored as Scanspan stores them; its relations were not merged" in run.err

@@ -265,7 +265,7 @@ def _their_label(row: dict) -> Label:
         raise ProjectError("not stored as Scanspan stores labels")
     try:
         ends = json.loads(row["ends"]) if row["ends"] else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         ends = None
     if not (isinstance(ends, dict) and set(ends) <= {"from", "to"}
             and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in ends.values())):
@@ -532,7 +532,7 @@ def _our_ends(db: sqlite3.Connection, text: str, words: dict[int, int],
     label and box) on our word and page ids, written as adjudication writes it; None when it is not one."""
     try:
         keys = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hundred thousand brackets nest deeper than the parser goes
         return None
     if not (isinstance(keys, list) and len(keys) == 2 and all(isinstance(k, list) and k for k in keys)):
         return None
