@@ -75,6 +75,7 @@ def merge_cmd(other: Path, project_path: Path) -> None:
         f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
         + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
         + (f"; {report.relations} relations added" if report.relations else "")
+        + (f"; {report.rejections} rejected relation suggestions taken" if report.rejections else "")
     )
     if report.labels:
         echo(f"labels added: {', '.join(report.labels)}")

@@ -252,6 +252,8 @@ class DocumentSummary:
     """Spans and regions made or accepted by analysts (annotations.layers.is_tag)."""
     suggestions: int = 0
     """Suggested spans and regions still to review."""
+    links: int = 0
+    """Relations made or accepted by analysts (adjudication's copies not again)."""
 
     @property
     def annotations(self) -> int:

@@ -85,6 +85,7 @@ class ProjectScope(QObject):
         link(self.renderer.rendered, w.navigation.on_rendered)
         link(self.renderer.failed, lambda _pid, msg: say(f"Cannot render the page: {msg}"))
         link(panel.activated, w.navigation.go_to_annotation)
+        link(panel.otherEnd, w.navigation.go_to_other_end)
         link(panel.analystChanged, page_view.set_analyst)
         link(panel.analystChanged, text_view.set_analyst)
         link(panel.model.noteEdited, editor.set_note)

@@ -159,3 +159,20 @@ def test_removing_a_document_removes_its_relations_and_putting_it_back_restores_
         assert "2 relations" in removed.describe()
         project.restore_document(removed)
         assert project.relations(doc_id) == relations
+
+
+def test_a_relation_labels_direction_and_ends_change_only_to_what_its_relations_fit(
+        born_project: Path, tmp_path: Path) -> None:
+    project, figure, program, region = _project(born_project, tmp_path)
+    with project:
+        project.add_relation("signs", ("span", program), ("region", region))
+        changed = project.update_label("signs", {"directed": True, "from_labels": ("program",)})
+        assert (changed.directed, changed.from_labels, changed.to_labels) == (True, ("program",), ())
+        assert project.label("signs") == changed
+        with pytest.raises(ProjectError, match="1 signs relation goes to a label other than figure"):
+            project.update_label("signs", {"to_labels": ("figure",)})
+        with pytest.raises(ProjectError, match="only a relation label has a direction"):
+            project.update_label("figure", {"directed": False})
+        with pytest.raises(ProjectError, match="'counts' is a relation label"):
+            project.update_label("signs", {"to_labels": ("counts",)})
+        assert project.label("signs").to_labels == ()

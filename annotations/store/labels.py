@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ from ..model import LABEL_KINDS, Label
 from .rows import fetch_one
 
 LABEL_FIELDS = ("name", "color", "shortcut", "description", "layer")
+RELATION_FIELDS = ("directed", "from_labels", "to_labels")
+"""What else a relation label's edit may change: its direction and the labels each end may carry."""
 _SELECT = "select name, color, shortcut, description, layer, kind, directed, ends from labels"
 
 
@@ -79,16 +82,19 @@ class LabelStore:
             self._insert_label(label, position)
         return label
 
-    def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
-        """Change a label's name, colour, shortcut key, description or layer (the keys of `changes`); returns it as it now is.
+    def update_label(self, name: str, changes: Mapping[str, object]) -> Label:
+        """Change a label's name, colour, shortcut key, description or layer, and a relation label's
+        direction (`directed`) or the labels its ends may carry (`from_labels`, `to_labels`): the keys
+        of `changes`, all in one transaction; returns it as it now is.
 
         A rename moves every span, region and relation carrying the old name in the same transaction
         (they reference the label by name), so no reader ever sees an annotation without its label;
-        relation labels that name it as an end's label name it anew.
+        relation labels that name it as an end's label name it anew. Ends that some of the label's
+        relations do not fit are refused.
         """
         from ..labels import check_label_name
 
-        unknown = set(changes) - set(LABEL_FIELDS)
+        unknown = set(changes) - set(LABEL_FIELDS) - set(RELATION_FIELDS)
         if unknown:
             raise ProjectError(f"a label has no {', '.join(sorted(unknown))}")
         new_name = changes.get("name", name)
@@ -119,8 +125,44 @@ class LabelStore:
                     self.db.execute(f"update {table} set label = ? where label = ?", [new_name, name])
                 self.db.execute("delete from labels where name = ?", [name])
                 self._rename_in_ends(name, new_name)
-        return replace(old, name=new_name, color=merged["color"], shortcut=merged["shortcut"],  # type: ignore[arg-type]
+            shape = self._relation_shape(replace(old, name=new_name), changes)
+            if any(field in changes for field in RELATION_FIELDS):
+                self.db.execute("update labels set directed = ?, ends = ? where name = ?",
+                                [int(shape.directed), _ends(shape), new_name])
+        return replace(shape, color=merged["color"], shortcut=merged["shortcut"],  # type: ignore[arg-type]
                        description=merged["description"], layer=merged["layer"])  # type: ignore[arg-type]
+
+    def _relation_shape(self, label: Label, changes: Mapping[str, object]) -> Label:
+        """The label with the direction and ends `changes` gives it, checked against the label's relations."""
+        if not any(field in changes for field in RELATION_FIELDS):
+            return label
+        if not label.is_relation:
+            raise ProjectError(f"label {label.name!r} tags spans and regions: only a relation label has a direction "
+                               "and ends")
+        directed = changes.get("directed", label.directed)
+        if not isinstance(directed, bool):
+            raise ProjectError(f"a relation label is directed or not, not {directed!r}")
+        ends: dict[str, tuple[str, ...]] = {}
+        for side in ("from_labels", "to_labels"):
+            value = changes.get(side, getattr(label, side))
+            if not isinstance(value, (list, tuple)) or not all(isinstance(n, str) for n in value):
+                raise ProjectError(f"a relation label's {side} are label names, not {value!r}")
+            ends[side] = tuple(dict.fromkeys(value))
+        shaped = replace(label, directed=directed, **ends)
+        self._check_kind(shaped)
+        for side, allowed in (("from", shaped.from_labels), ("to", shaped.to_labels)):
+            if not allowed:
+                continue
+            end_label = (f"(case r.{side}_kind when 'span' then (select label from spans where id = r.{side}_id) "
+                         f"else (select label from regions where id = r.{side}_id) end)")
+            count = self.db.execute(
+                f"select count(*) from relations r where r.label = ? and {end_label} not in "
+                f"({', '.join('?' * len(allowed))})", [label.name, *allowed]).fetchone()[0]
+            if count:
+                raise ProjectError(f"{count} {label.name} relation{'s go' if count != 1 else ' goes'} {side} a label "
+                                   f"other than {' or '.join(allowed)}; change or delete "
+                                   f"{'them' if count != 1 else 'it'} first")
+        return shaped
 
     def delete_label(self, name: str) -> tuple[Label, int]:
         """Delete a label no span, region or relation uses; returns it and its place, to put it back."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 16 * 1024**3
 MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
             "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000,
-            "relations": 10_000_000}
+            "relations": 10_000_000, "relation_adjudications": 10_000_000, "relation_rejections": 10_000_000}
 MAX_SOURCE_BYTES = 2 * 1024**3
 
 
@@ -41,6 +42,7 @@ class MergeReport:
     already: int = 0
     corrections: int = 0
     decisions: int = 0
+    rejections: int = 0
     labels: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -193,6 +195,9 @@ _RELATION_COPY = ("label", "note", "annotator", "created", "updated", "source", 
 _RELATION_TYPES = {"label": _TEXT, "from_kind": _TEXT, "from_id": (int,), "to_kind": _TEXT, "to_id": (int,),
                    "note": _TEXT, "annotator": _TEXT, "source": _TEXT, "suggested": (int,),
                    "created": _OPTIONAL_TEXT, "updated": _OPTIONAL_TEXT}
+_RELATION_DECISION_TYPES = {**_DECISION_TYPES, "ends": _TEXT}
+_RELATION_REJECTION_TYPES = {"label": _TEXT, "from_kind": _TEXT, "from_id": (int,), "to_kind": _TEXT, "to_id": (int,),
+                             "source": _TEXT, "created": _OPTIONAL_TEXT}
 
 
 def _typed(row: dict, types: dict[str, tuple[type, ...]]) -> bool:
@@ -260,7 +265,7 @@ def _their_label(row: dict) -> Label:
         raise ProjectError("not stored as Scanspan stores labels")
     try:
         ends = json.loads(row["ends"]) if row["ends"] else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         ends = None
     if not (isinstance(ends, dict) and set(ends) <= {"from", "to"}
             and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in ends.values())):
@@ -294,9 +299,12 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
     spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report)
     regions = _merge_regions(db, conn, doc, pages, span_labels, report)
     _merge_decisions(db, conn, doc, doc_id, words, pages, report)
+    _merge_relation_decisions(db, conn, doc, doc_id, words, pages, report)
     ends = {**{("span", k): v for k, v in spans.items()}, **{("region", k): v for k, v in regions.items()}}
-    _merge_relations(db, conn, doc, doc_id, ends, {n: lab for n, lab in relation_labels.items() if n in labels},
-                     report)
+    usable = {n: lab for n, lab in relation_labels.items() if n in labels}
+    # Before their relations: a suggestion rejected on either side is not brought back by the other's copy of it.
+    _merge_relation_rejections(db, conn, doc, doc_id, ends, set(usable), report)
+    _merge_relations(db, conn, doc, doc_id, ends, usable, report)
 
 
 def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
@@ -432,6 +440,11 @@ def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict
             report.skipped.append(f"{doc['name']}: a {row['label']!r} relation of {row['annotator']!r} that does not "
                                   "fit (an end that did not come in, or a label that does not allow it)")
             continue
+        if row["suggested"] and db.execute(
+                "select 1 from relation_rejections where document_id = ? and label = ? and from_kind = ? "
+                "and from_id = ? and to_kind = ? and to_id = ?",
+                [doc_id, row["label"], row["from_kind"], head, row["to_kind"], tail]).fetchone():
+            continue  # rejected here (or there, and that rejection came in above): not proposed again
         key = [doc_id, row["label"], row["from_kind"], head, row["to_kind"], tail, row["annotator"], row["source"]]
         if db.execute("select 1 from relations where document_id = ? and label = ? and from_kind = ? and from_id = ? "
                       "and to_kind = ? and to_id = ? and annotator = ? and source = ?", key).fetchone():
@@ -446,13 +459,9 @@ def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict
 def _merge_decisions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
                      pages: dict[int, tuple[int, int, int]], report: MergeReport) -> None:
     """Their adjudication decisions, so what they settled is not asked again here (ours win where both settled)."""
-    from .adjudications import DECISIONS
 
     def usable(row: dict) -> bool:
-        if _typed(row, _DECISION_TYPES) and row["decision"] in DECISIONS:
-            return True
-        report.skipped.append(f"{doc['name']}: an adjudication decision of {row['adjudicator']!r} that does not fit")
-        return False
+        return _usable_decision(row, _DECISION_TYPES, doc, report)
 
     for row in _rows(conn, "select first_word_id, last_word_id, a, b, decision, adjudicator, created "
                            "from adjudications where document_id = ?", [doc["id"]]):
@@ -485,3 +494,96 @@ def _merge_decisions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict
             insert_row(db, "region_adjudications", {"document_id": doc_id, "page_id": page_id, **{
                 c: row[c] for c in ("x0", "y0", "x1", "y1", "a", "b", "decision", "adjudicator", "created")}})
             report.decisions += 1
+
+
+def _usable_decision(row: dict, types: dict[str, tuple[type, ...]], doc: dict, report: MergeReport) -> bool:
+    from .adjudications import DECISIONS
+
+    if _typed(row, types) and row["decision"] in DECISIONS:
+        return True
+    report.skipped.append(f"{doc['name']}: an adjudication decision of {row['adjudicator']!r} that does not fit")
+    return False
+
+
+def _merge_relation_decisions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
+                              words: dict[int, int], pages: dict[int, tuple[int, int, int]],
+                              report: MergeReport) -> None:
+    """Their decisions over relations, their pair of ends rewritten onto our words and pages, so that a pair
+    they settled is not asked again here (ours win where both settled)."""
+    for row in _rows(conn, "select a, b, ends, decision, adjudicator, created from relation_adjudications "
+                           "where document_id = ?", [doc["id"]]):
+        ends = _our_ends(db, row["ends"], words, pages) if isinstance(row["ends"], str) else None
+        if ends is None:
+            row["decision"] = None  # reported as not fitting
+        if not _usable_decision(row, _RELATION_DECISION_TYPES, doc, report):
+            continue
+        if db.execute("select 1 from relation_adjudications where document_id = ? and a = ? and b = ? and ends = ?",
+                      [doc_id, row["a"], row["b"], ends]).fetchone():
+            report.already += 1
+            continue
+        insert_row(db, "relation_adjudications", {"document_id": doc_id, "ends": ends, **{
+            c: row[c] for c in ("a", "b", "decision", "adjudicator", "created")}})
+        report.decisions += 1
+
+
+def _our_ends(db: sqlite3.Connection, text: str, words: dict[int, int],
+              pages: dict[int, tuple[int, int, int]]) -> str | None:
+    """A decision's pair of ends (relation_adjudication: a span by label, words and cuts, a region by page,
+    label and box) on our word and page ids, written as adjudication writes it; None when it is not one."""
+    try:
+        keys = json.loads(text)
+    except (ValueError, RecursionError):  # a hundred thousand brackets nest deeper than the parser goes
+        return None
+    if not (isinstance(keys, list) and len(keys) == 2 and all(isinstance(k, list) and k for k in keys)):
+        return None
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    ours: list[tuple[object, ...]] = []
+    for key in keys:
+        if key[0] == "span" and len(key) == 6 and isinstance(key[1], str) and all(whole(v) for v in key[2:]):
+            first, last = words.get(key[2]), words.get(key[3])
+            if first is None or last is None or key[4] < 0 or key[5] < 0 or _position(db, first) > _position(db, last):
+                return None
+            ours.append(("span", key[1], first, last, key[4], key[5]))
+        elif (key[0] == "region" and len(key) == 4 and whole(key[1]) and isinstance(key[2], str)
+              and isinstance(key[3], list) and len(key[3]) == 4
+              and all(isinstance(v, _NUMBER) and not isinstance(v, bool) and math.isfinite(v) for v in key[3])):
+            page = pages.get(key[1])
+            x0, y0, x1, y1 = key[3]
+            if page is None or not (0 <= x0 < x1 <= page[1] and 0 <= y0 < y1 <= page[2]):
+                return None
+            ours.append(("region", page[0], key[2], tuple(key[3])))
+        else:
+            return None
+    return json.dumps(sorted(ours, key=repr), default=list)
+
+
+def _merge_relation_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
+                               ends: dict[tuple[str, int], int], labels: set[str], report: MergeReport) -> None:
+    """Their rejected relation suggestions on the ids their ends have here, so that they are not proposed
+    again; our own copy of such a suggestion goes as theirs went."""
+    for row in _rows(conn, "select label, from_kind, from_id, to_kind, to_id, source, created "
+                           "from relation_rejections where document_id = ?", [doc["id"]]):
+        if (not _typed(row, _RELATION_REJECTION_TYPES) or row["label"] not in labels
+                or row["from_kind"] not in ("span", "region") or row["to_kind"] not in ("span", "region")):
+            report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} relation suggestion that does not fit")
+            continue
+        head, tail = ends.get((row["from_kind"], row["from_id"])), ends.get((row["to_kind"], row["to_id"]))
+        if head is None or tail is None:
+            continue  # an end gone there (rejected or deleted since), or left out above and said so
+        key = [doc_id, row["label"], row["from_kind"], head, row["to_kind"], tail]
+        if db.execute("select 1 from relation_rejections where document_id = ? and label = ? and from_kind = ? "
+                      "and from_id = ? and to_kind = ? and to_id = ?", key).fetchone():
+            report.already += 1
+            continue
+        # No relation_id: theirs names a relation of their project, and undoing a rejection here finds
+        # its row by the id of the relation rejected here.
+        insert_row(db, "relation_rejections", {
+            "document_id": doc_id, "label": row["label"], "from_kind": row["from_kind"], "from_id": head,
+            "to_kind": row["to_kind"], "to_id": tail, "source": row["source"], "relation_id": None,
+            "created": row["created"]})
+        db.execute("delete from relations where suggested = 1 and document_id = ? and label = ? and from_kind = ? "
+                   "and from_id = ? and to_kind = ? and to_id = ?", key)
+        report.rejections += 1

@@ -15,7 +15,7 @@ MAX_PAGE_TEXT_BYTES = 10_000_000
 most words a page may hold."""
 
 READ_TABLES = ("sources", "documents", "pages", "words", "labels", "spans", "regions", "adjudications",
-               "region_adjudications", "relations")
+               "region_adjudications", "relations", "relation_adjudications", "relation_rejections")
 """The tables a merge reads; every TEXT column of each is bounded."""
 
 _PSM = range(14)

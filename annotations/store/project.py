@@ -273,7 +273,9 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
                     where p.document_id = d.id and r.suggested = 0 and r.source != :adj) as tags,
                 (select count(*) from spans s where s.document_id = d.id and s.suggested = 1)
                 + (select count(*) from regions r join pages p on p.id = r.page_id
-                    where p.document_id = d.id and r.suggested = 1) as suggestions
+                    where p.document_id = d.id and r.suggested = 1) as suggestions,
+                (select count(*) from relations r where r.document_id = d.id and r.suggested = 0
+                    and r.source != :adj) as links
             from documents d where d.complete = 1 order by d.id
             """,
             {"adj": ADJUDICATED},
@@ -289,6 +291,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
                 regions=r["regions"],
                 tags=r["tags"],
                 suggestions=r["suggestions"],
+                links=r["links"],
             )
             for r in rows
         ]

@@ -164,6 +164,25 @@ class RelationStore:
                                 [now(), *([annotator] if annotator is not None else []), r.id])
         return self.relations_by_id([r.id for r in relations])
 
+    def relations_to_review(self, doc_ids: Sequence[int] | None = None, labels: Sequence[str] | None = None,
+                            sources: Sequence[str] | None = None) -> list[Relation]:
+        """Suggested relations whose ends are both accepted (no end's acceptance will accept them, so they
+        are reviewed by themselves), of these documents, labels and sources (None: any), by document and id."""
+        rows = self.db.query(f"select * from relations where suggested = 1 and not {_END_SUGGESTED['from']} "
+                             f"and not {_END_SUGGESTED['to']} order by document_id, id")
+        return [relation_row(r) for r in rows
+                if (doc_ids is None or r["document_id"] in doc_ids) and (labels is None or r["label"] in labels)
+                and (sources is None or r["source"] in sources)]
+
+    def unaccept_relations(self, relation_ids: Sequence[int], annotators: dict[int, str] | None = None) -> None:
+        """Undo an acceptance: these relations are suggestions again, each back with the annotator it had
+        (`annotators`; none: ""), in one transaction."""
+        with self.write():
+            for ident in relation_ids:
+                self.relation(ident)
+                self.db.execute("update relations set suggested = 1, annotator = ?, updated = ? where id = ?",
+                                [(annotators or {}).get(ident, ""), now(), ident])
+
     def reject_relations(self, relation_ids: Sequence[int]) -> list[Relation]:
         """Remove these suggested relations and remember them as rejected; returns them (for an undo)."""
         with self.write():

@@ -48,6 +48,7 @@ SERVED = frozenset({
     "keep_region_disagreement", "unsettle_regions", "open_relation_disagreements", "adopt_agreed_relations",
     "keep_relation_disagreement", "settled_relations", "settle_relations", "unsettle_relations",
     "suggested_relations", "accept_relations", "reject_relations", "restore_rejected_relations", "relation_rejected",
+    "relations_to_review", "unaccept_relations",
     # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
     "document_contents", "remove_document", "restore_document", "put_back_contents", "default_lang",
     "set_default_lang",
@@ -67,7 +68,7 @@ REPEATABLE = frozenset({
     "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
     "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
     "open_disagreements", "open_region_disagreements", "settled_regions",
-    "relations", "relation", "relations_of", "relations_by_id", "relations_removed_with",
+    "relations", "relation", "relations_of", "relations_by_id", "relations_removed_with", "relations_to_review",
 })
 """Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
 

@@ -184,13 +184,13 @@ class Navigation(QObject):
         w = self.window
         if w.session is None or self.doc_id is None:
             return
-        if ref.kind == "relation":  # where its arrow starts
+        if ref.kind == "relation":  # where its arrow starts, unless an end is on the page shown already
             where = annotation_pages(w.session, ref)
             if where is None:
                 return
-            relation = w.session.find_relation(ref.id)
-            start = annotation_pages(w.session, AnnotationRef(*relation.from_end)) if relation else None
-            self.show_page(where[0], start[1] if start else where[1])
+            pages = self._end_pages(ref)
+            if not (where[0] == self.doc_id and self.page_number in pages):
+                self.show_page(where[0], pages[0] if pages else where[1])
         elif ref.kind == "span":
             span = w.session.find_span(ref.id)
             if span is None:
@@ -202,6 +202,31 @@ class Navigation(QObject):
                 return
             page = w.session.region_page(region)
             self.show_page(page.document_id, page.number)
+        w.selection.set_annotation(ref)
+        w.page_view.reveal(ref)
+
+    def _end_pages(self, ref: AnnotationRef) -> list[int]:
+        """The first page of a relation's from end and of its to end (those the window has read)."""
+        w = self.window
+        relation = w.session.find_relation(ref.id) if w.session is not None else None
+        if relation is None or w.session is None:
+            return []
+        ends = [annotation_pages(w.session, AnnotationRef(*end)) for end in (relation.from_end, relation.to_end)]
+        return [end[1] for end in ends if end is not None]
+
+    def go_to_other_end(self, ref: AnnotationRef) -> None:
+        """A double-click on a relation's row: the page of the end not on the page shown (a relation
+        across pages is drawn there as a stub toward its other end), the relation still selected."""
+        w = self.window
+        if ref.kind != "relation" or w.session is None:
+            self.go_to_annotation(ref)
+            return
+        relation = w.session.find_relation(ref.id)
+        pages = self._end_pages(ref)
+        if relation is None or len(pages) != 2:
+            return
+        target = pages[1] if self.doc_id == relation.document_id and self.page_number == pages[0] else pages[0]
+        self.show_page(relation.document_id, target)
         w.selection.set_annotation(ref)
         w.page_view.reveal(ref)
 

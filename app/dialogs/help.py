@@ -29,13 +29,16 @@ GESTURES = [
     ("Pan", "Scroll bars, wheel, or drag with the middle button"),
     ("Link two annotations (a relation)", "Select one, K, then click the other (or Tab / Shift+Tab to it on "
                                           "this page) and press a relation label's key; Esc stops. Arrows on the "
-                                          "scan, rows in the table; Delete on a relation's row removes it"),
+                                          "scan, rows in the table; Delete on a relation's row removes it. "
+                                          "Ends on two pages: a stub on each (its tooltip names the other "
+                                          "page); double-click the row to go to the other end"),
     ("Draw a region", "R, then drag: one region each time (the mouse then selects again)"),
     ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "
-                           "State column; Tab selects the next (a document's spans, then its regions; at the "
+                           "State column; Tab selects the next (a document's spans, then its regions, then its "
+                           "suggested relations between accepted annotations; at the "
                            "document's end it stops, and Tab again goes on to the next document), Enter or A "
                            "accepts, a label key accepts it with that "
                            "label, X or Backspace rejects (each then moves on); the status bar counts what is left"),
@@ -56,7 +59,8 @@ GESTURES = [
                "drop files or folders on the window; the dialogs open in the folder last imported from. An hOCR, "
                "ALTO or PAGE file brings in its image with the file's words, corrections, spans and regions (as "
                "analyst \"import\"), not OCRed again; in a folder, each image comes with the file naming it"),
-    ("Add, edit (rename, colour, key, layer) or delete a label", "Labels panel: Add…, Edit…, Delete, or right-click a label"),
+    ("Add, edit (rename, colour, key, layer; a relation label's direction and ends) or delete a label",
+     "Labels panel: Add…, Edit…, Delete, or right-click a label"),
     ("See what Undo / Redo would do", "Hover their toolbar buttons, or open the Edit menu"),
     ("Import settings of this project", "File ▸ Import settings (OCR languages: e.g. eng+fra, or auto: each page's "
                                         "own, told from a first reading)"),

@@ -1,8 +1,9 @@
-"""The label dialog: name, kind, colour, shortcut key, description and layer of a new label, or of one being edited."""
+"""The label dialog: name, kind, colour, shortcut key, description and layer of a new label, or of one being
+edited; for a relation label also its direction and the labels each end may carry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -12,12 +13,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QWidget,
 )
 
 from annotations.labels import ENTITY, STRUCTURE, choose_color, label_name_problem
 from annotations.model import Label
+from annotations.store.labels import RELATION_FIELDS
 from app.editing.label_commands import AddLabel, DeleteLabel, EditLabel
 from app.project.session import ProjectSession
 from app.style import swatch
@@ -37,7 +41,10 @@ class LabelDialog(QDialog):
         # Compared as the dialog writes them, so an unchanged "#1F77B4" is not taken for a new colour.
         self._before = None if editing is None else Label(editing.name, QColor(editing.color).name(),
                                                           editing.shortcut or None, editing.description or "",
-                                                          editing.layer)
+                                                          editing.layer, kind=editing.kind,
+                                                          directed=editing.directed,
+                                                          from_labels=editing.from_labels,
+                                                          to_labels=editing.to_labels)
         self.setWindowTitle(f"Edit label {editing.name}" if editing else "Add label")
         others = [label for label in labels if editing is None or label.name != editing.name]
         used = {label.shortcut: label.name for label in others if label.shortcut}
@@ -76,6 +83,15 @@ class LabelDialog(QDialog):
             # A label's kind stays what it was made as: its annotations or relations depend on it.
             self.kind.setCurrentIndex(max(self.kind.findData(editing.kind), 0))
             self.kind.setEnabled(False)
+        self.direction = QComboBox()
+        self.direction.setToolTip("Whether the link reads from the first annotation to the second (an arrow with "
+                                  "one head), or either way")
+        self.direction.addItem("One way: from → to", True)
+        self.direction.addItem("Either way", False)
+        self.direction.setCurrentIndex(0 if editing is None or editing.directed else 1)
+        span_labels = [label.name for label in labels if not label.is_relation]
+        self.from_ends = self._ends_list(span_labels, editing.from_labels if editing else (), "from")
+        self.to_ends = self._ends_list(span_labels, editing.to_labels if editing else (), "to")
         self.description = QLineEdit(editing.description if editing else "")
         self.layer = QComboBox()
         self.layer.setToolTip("Flat exports (CoNLL, spaCy's entities, LayoutLM, FUNSD) tag the entities; "
@@ -88,19 +104,48 @@ class LabelDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         for signal in (self.name.textChanged, self.description.textChanged, self.shortcut.currentIndexChanged,
-                       self.layer.currentIndexChanged):
+                       self.layer.currentIndexChanged, self.direction.currentIndexChanged,
+                       self.from_ends.itemChanged, self.to_ends.itemChanged):
             signal.connect(self._check)
-        form = QFormLayout(self)
+        self.kind.currentIndexChanged.connect(self._show_kind)
+        form = self.form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("", self.problem)
         form.addRow("Kind", self.kind)
+        form.addRow("Direction", self.direction)
+        form.addRow("From end may be", self.from_ends)
+        form.addRow("To end may be", self.to_ends)
         form.addRow("Colour", self.color_button)
         form.addRow("Shortcut key", self.shortcut)
         form.addRow("Description", self.description)
         form.addRow("Layer", self.layer)
         form.addRow(buttons)
         self._show_color()
+        self._show_kind()
         self._check()
+
+    def _ends_list(self, names: list[str], ticked: tuple[str, ...], side: str) -> QListWidget:
+        """The span labels, those the `side` end may carry ticked (none ticked: any)."""
+        widget = QListWidget()
+        widget.setToolTip(f"The labels the {side} end of this relation may carry; none ticked: any label")
+        for name in [*names, *(n for n in ticked if n not in names)]:
+            item = QListWidgetItem(name, widget)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in ticked else Qt.CheckState.Unchecked)
+        widget.setMaximumHeight(6 * max(widget.sizeHintForRow(0), 18) + 2 * widget.frameWidth())
+        return widget
+
+    @staticmethod
+    def _ticked(widget: QListWidget) -> tuple[str, ...]:
+        items = (widget.item(i) for i in range(widget.count()))
+        return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)
+
+    def _show_kind(self) -> None:
+        """A relation label's direction and ends are asked only for a relation label."""
+        relation = self.kind.currentData() == "relation"
+        for widget in (self.direction, self.from_ends, self.to_ends):
+            self.form.setRowVisible(widget, relation)
+        self.adjustSize()
 
     def name_problem(self) -> str:
         """Why the name typed so far cannot be used ("" when it can, or when nothing is typed yet)."""
@@ -133,13 +178,19 @@ class LabelDialog(QDialog):
         self.color_button.setText(self.color.name())
 
     def label(self) -> Label:
+        relation = self.kind.currentData() == "relation"
         return Label(self.name.text().strip(), self.color.name(), self.shortcut.currentData(), self.description.text().strip(),
-                     self.layer.currentData(), kind=self.kind.currentData())
+                     self.layer.currentData(), kind=self.kind.currentData(),
+                     directed=bool(self.direction.currentData()) if relation else True,
+                     from_labels=self._ticked(self.from_ends) if relation else (),
+                     to_labels=self._ticked(self.to_ends) if relation else ())
 
-    def changes(self) -> dict[str, str | None]:
+    def changes(self) -> dict[str, object]:
         """The fields that differ from the label being edited (everything, for a new label)."""
         new = self.label()
-        fields = ("name", "color", "shortcut", "description", "layer")
+        fields: tuple[str, ...] = ("name", "color", "shortcut", "description", "layer")
+        if new.is_relation:
+            fields += RELATION_FIELDS
         if self._before is None:
             return {field: getattr(new, field) for field in fields}
         return {field: getattr(new, field) for field in fields if getattr(new, field) != getattr(self._before, field)}

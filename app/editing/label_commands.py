@@ -1,4 +1,4 @@
-"""Label edits as undo commands: add, rename/recolour/rekey/change layer, delete."""
+"""Label edits as undo commands: add, rename/recolour/rekey/change layer (and a relation label's direction and ends), delete."""
 
 from __future__ import annotations
 
@@ -21,15 +21,16 @@ class AddLabel(Command):
 
 
 class EditLabel(Command):
-    """A rename (its spans and regions follow), a new colour, key or description: one command."""
+    """A rename (its spans and regions follow), a new colour, key, description, or a relation label's
+    direction and ends: one command."""
 
-    def __init__(self, session: ProjectSession, label: Label, changes: dict[str, str | None],
+    def __init__(self, session: ProjectSession, label: Label, changes: dict[str, object],
                  on_error: ErrorSink) -> None:
         super().__init__(session, _caption(label, changes), on_error)
         self.name = label.name
-        self.new_name = changes.get("name") or label.name
+        self.new_name = str(changes.get("name") or label.name)
         self.changes = changes
-        self.old: dict[str, str | None] = {field: getattr(label, field) for field in changes}
+        self.old: dict[str, object] = {field: getattr(label, field) for field in changes}
 
     def apply(self) -> None:
         self.session.update_label(self.name, self.changes)
@@ -51,7 +52,7 @@ class DeleteLabel(Command):
         self.session.restore_label(self.label, self.position)
 
 
-def _caption(label: Label, changes: dict[str, str | None]) -> str:
+def _caption(label: Label, changes: dict[str, object]) -> str:
     if set(changes) == {"name"}:
         return f"Rename label {label.name} to {changes['name']}"
     if set(changes) == {"color"}:
@@ -61,6 +62,8 @@ def _caption(label: Label, changes: dict[str, str | None]) -> str:
         return f"Give label {label.name} the key {key}" if key else f"Take the key off label {label.name}"
     if set(changes) == {"layer"}:
         return f"Move label {label.name} to the {changes['layer']} layer"
+    if set(changes) <= {"directed", "from_labels", "to_labels"}:
+        return f"Change the direction or ends of relation label {label.name}"
     if "name" in changes:
         return f"Edit label {label.name} (now {changes['name']})"
     return f"Edit label {label.name}"

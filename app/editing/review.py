@@ -1,6 +1,8 @@
 """Reviewing suggestions: which one is next, accepting and rejecting them, tagging every occurrence of a span.
 
-Each change is an undo command on the window's stack (suggestion_commands.py). After an accept or
+Each change is an undo command on the window's stack (suggestion_commands.py). A suggested relation
+whose ends are suggestions is accepted with them; one between annotations already accepted (a
+file's) is reviewed by itself, after the document's regions. After an accept or
 a reject the next suggestion is selected, so a letter is reviewed with one key per suggestion; at
 the end of a document the review stops and says so, and goes on into the next one on a second Tab.
 Keys act only on a suggestion on the page shown (app/editing/shown.py); what reaches beyond that page
@@ -16,18 +18,20 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMenu
 
 from annotations.errors import ScanspanError
-from annotations.model import Region, Span
+from annotations.model import Region, Relation, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.editor import edits
 from app.editing.selection import AnnotationRef, Selection
-from app.editing.shown import shown_annotation
+from app.editing.shown import annotation_on, annotation_pages, shown_annotation
 from app.editing.suggestion_commands import AcceptSuggestions, RejectSuggestions, TagOccurrences
 from app.project.session import ProjectSession
 
 Position = tuple[int, int, int, int, int]
-"""Where a suggestion is: (document id, 0 for a span or 1 for a region, page number, word index on
-the page, id; -1 before any). A document's spans are reviewed in reading order, then its regions."""
-Suggestion = Span | Region
+"""Where a suggestion is: (document id, 0 for a span, 1 for a region or 2 for a relation, page number,
+word index on the page, id; -1 before any). A document's spans are reviewed in reading order, then
+its regions, then the relations between its accepted annotations."""
+Suggestion = Span | Region | Relation
+_RANK = {Span: 0, Region: 1, Relation: 2}
 Confirm = Callable[[str, str], bool]
 """Asks the analyst a yes/no question (title, text): True to go ahead."""
 _Stop = tuple[int, object, AnnotationRef, bool]
@@ -36,7 +40,8 @@ the suggestion it stopped before, and whether going on starts again from the fir
 
 
 def _ref(item: Suggestion) -> AnnotationRef:
-    return AnnotationRef("region" if isinstance(item, Region) else "span", item.id)
+    kind = "region" if isinstance(item, Region) else "relation" if isinstance(item, Relation) else "span"
+    return AnnotationRef(kind, item.id)
 
 
 class Reviewer(QObject):
@@ -74,9 +79,20 @@ class Reviewer(QObject):
         ref = shown_annotation(self.session, self.selection)
         if ref is None:
             return None
+        if ref.kind == "relation":
+            relation = self.session.find_relation(ref.id)
+            return relation if relation is not None and relation.suggested and self._ends_accepted(relation) else None
         item = self.session.find_span(ref.id) if ref.kind == "span" else (
             self.session.find_region(ref.id) if ref.kind == "region" else None)
         return item if item is not None and item.suggested else None
+
+    def _ends_accepted(self, relation: Relation) -> bool:
+        """Whether both ends are accepted: a relation with a suggested end is decided with that end."""
+        for kind, ident in (relation.from_end, relation.to_end):
+            end = self.session.find_span(ident) if kind == "span" else self.session.find_region(ident)
+            if end is None or end.suggested:
+                return False
+        return True
 
     def left(self, label: str | None = None, source: str | None = None) -> list[Suggestion]:
         """The suggestions not yet reviewed (of a label, or from a source): each document's spans in
@@ -84,15 +100,26 @@ class Reviewer(QObject):
         labels, sources = ([label] if label else None), ([source] if source is not None else None)
         spans: list[Suggestion] = list(self.session.suggestions(labels=labels, sources=sources))
         located = self.session.region_suggestions(labels=labels, sources=sources)
-        if not located:
+        relations = self.session.relations_to_review(labels=labels, sources=sources)
+        if not located and not relations:
             return spans
         self._places.update({g.id: (doc_id, number) for g, doc_id, number in located})
         order = {d.id: i for i, d in enumerate(self.session.documents())}
-        return sorted([*spans, *(g for g, _, _ in located)],
-                      key=lambda item: (order.get(self._document(item), -1), isinstance(item, Region)))
+        return sorted([*spans, *(g for g, _, _ in located), *relations],
+                      key=lambda item: (order.get(self._document(item), -1), _RANK[type(item)]))
 
     def _document(self, item: Suggestion) -> int:
-        return item.document_id if isinstance(item, Span) else self._places[item.id][0]
+        return self._places[item.id][0] if isinstance(item, Region) else item.document_id
+
+    def _read(self, item: Suggestion) -> None:
+        """Read the suggestion's document as far as the window needs to show it (a relation: its ends too)."""
+        if isinstance(item, Span):
+            self.session.spans(item.document_id)
+            return
+        self.session.regions(self._document(item))
+        if isinstance(item, Relation):
+            self.session.spans(item.document_id)
+            self.session.relations(item.document_id)
 
     # -- moving between suggestions -----------------------------------------------------------------
 
@@ -121,10 +148,7 @@ class Reviewer(QObject):
                 self._stop(delta, here[0], target, found, wrapped)
                 return None
         # Another document's annotations are read so the window can show it.
-        if isinstance(target, Span):
-            self.session.spans(target.document_id)
-        else:
-            self.session.regions(self._document(target))
+        self._read(target)
         self.chosen.emit(_ref(target))
         where = (", from the first again" if delta > 0 else ", from the last again") if wrapped and len(found) > 1 else ""
         # The selection's own status says what it is and which keys decide it.
@@ -171,11 +195,14 @@ class Reviewer(QObject):
     def _describe(self, item: Suggestion) -> str:
         if isinstance(item, Span):
             return f"{item.label} “{self.session.span_text(item)}”"
+        if isinstance(item, Relation):
+            return f"{item.label} relation"
         return f"{item.label} region on page {self._places[item.id][1]}"
 
     @staticmethod
-    def _split(items: list[Suggestion]) -> tuple[list[Span], list[Region]]:
-        return [i for i in items if isinstance(i, Span)], [i for i in items if isinstance(i, Region)]
+    def _split(items: list[Suggestion]) -> tuple[list[Span], list[Region], list[Relation]]:
+        return ([i for i in items if isinstance(i, Span)], [i for i in items if isinstance(i, Region)],
+                [i for i in items if isinstance(i, Relation)])
 
     @edits
     def accept_selected(self) -> None:
@@ -184,8 +211,8 @@ class Reviewer(QObject):
             self.message.emit("Select a suggestion to accept (Tab goes to the next)")
             return
         what, here = self._describe(item), self._place(item)
-        spans, regions = self._split([item])
-        self.stack.push(AcceptSuggestions(self.session, spans, self._err, regions=regions))
+        spans, regions, relations = self._split([item])
+        self.stack.push(AcceptSuggestions(self.session, spans, self._err, regions=regions, relations=relations))
         self._after(f"Accepted {what}", here)
 
     @edits
@@ -196,8 +223,8 @@ class Reviewer(QObject):
             return
         what, here = self._describe(item), self._place(item)
         self.selection.set_annotation(None)
-        spans, regions = self._split([item])
-        self.stack.push(RejectSuggestions(self.session, spans, self._err, regions=regions))
+        spans, regions, relations = self._split([item])
+        self.stack.push(RejectSuggestions(self.session, spans, self._err, regions=regions, relations=relations))
         self._after(f"Rejected {what}", here)
 
     @edits
@@ -216,6 +243,10 @@ class Reviewer(QObject):
         if isinstance(item, Region):
             doc_id, number = self._places[item.id]
             return (doc_id, 1, number, -1, item.id)
+        if isinstance(item, Relation):
+            self._read(item)
+            start = annotation_pages(self.session, AnnotationRef(*item.from_end))
+            return (item.document_id, 2, start[1] if start else 0, -1, item.id)
         p1, i1, _, _ = self.session.extent(item)
         return (item.document_id, 0, p1, i1, item.id)
 
@@ -250,11 +281,11 @@ class Reviewer(QObject):
             if not self.confirm(f"Accept all {what} suggestions", question):
                 self.message.emit("Nothing accepted")
                 return 0
-        spans, regions = self._split(items)
+        spans, regions, relations = self._split(items)
         if not spans:
-            self.session.regions(self._document(regions[0]))  # so that undo can go to its page
+            self._read((regions or relations)[0])  # so that undo can go to its page
         text = f"Accept all {len(items)} {what} suggestion{'s' if len(items) != 1 else ''}"
-        self.stack.push(AcceptSuggestions(self.session, spans, self._err, text, regions=regions))
+        self.stack.push(AcceptSuggestions(self.session, spans, self._err, text, regions=regions, relations=relations))
         self.message.emit(f"Accepted {len(items)} {what} suggestion{'s' if len(items) != 1 else ''}")
         return len(items)
 
@@ -263,6 +294,9 @@ class Reviewer(QObject):
         page = self.selection.page
         if page is None:
             return False
+        if isinstance(item, Relation):
+            self._read(item)
+            return annotation_on(self.session, _ref(item), page)
         where = self._place(item)
         if isinstance(item, Region):
             return (where[0], where[2]) == page

@@ -359,6 +359,7 @@ class AnnotationsPanel(QWidget):
     """The table with its label filter and search field."""
 
     activated = Signal(object)  # AnnotationRef: the user picked this row
+    otherEnd = Signal(object)  # AnnotationRef: a double-click on a relation's row, to go to its other end
     analystChanged = Signal(object)  # the analyst whose annotations are shown, or None: everyone's
 
     def __init__(self, session: ProjectSession, selection: Selection, parent: QWidget | None = None) -> None:
@@ -422,6 +423,7 @@ class AnnotationsPanel(QWidget):
             signal.connect(self._reload_analysts)
         self.search.textChanged.connect(self._refilter)
         self.table.clicked.connect(self._on_clicked)
+        self.table.doubleClicked.connect(self._on_double_clicked)
         self._removing = False
         self.proxy.rowsAboutToBeRemoved.connect(lambda *_: setattr(self, "_removing", True))
         self.proxy.rowsRemoved.connect(self._rows_removed)
@@ -500,6 +502,12 @@ class AnnotationsPanel(QWidget):
         ref = index.data(Qt.ItemDataRole.UserRole)
         if ref is not None:
             self.activated.emit(ref)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        ref = index.data(Qt.ItemDataRole.UserRole)
+        # A double-click on the note edits it (the table's edit trigger), so it does not also go elsewhere.
+        if ref is not None and ref.kind == "relation" and index.column() != 3:
+            self.otherEnd.emit(ref)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         # Keyboard navigation in the table selects; a row taken away (a delete, an undo) moves Qt's

@@ -20,32 +20,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import DOCUMENT_STATUSES, Document, Region, Span
+from annotations.model import DOCUMENT_STATUSES, Document, Region, Relation, Span
 from app.project.session import ProjectSession, TagCount
 
 TAGS_TIP = ("Tags: spans and regions made or accepted by the analysts; suggestions still to review "
-            "are counted apart (“5 (+3)”: 5 tags, 3 suggestions), and adjudication's copies of tags are not "
-            "counted again")
+            "are counted apart (“5 (+3)”: 5 tags, 3 suggestions), and so are relations (“5, 2 links”; on the "
+            "page of their first end); adjudication's copies are not counted again")
 
 DOC_ROLE = Qt.ItemDataRole.UserRole
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def tag_count(count: TagCount, blank: bool = False) -> str:
-    """“5”, or “5 (+3)” while 3 suggestions wait (short: the document's name keeps the column's
-    width); a page with neither is left `blank`."""
+def tag_count(count: TagCount, blank: bool = False, links: int = 0) -> str:
+    """“5”, “5 (+3)” while 3 suggestions wait, “5, 2 links” with 2 relations (short: the document's
+    name keeps the column's width); a page with none of them is left `blank`."""
     tags, suggested = count
-    if blank and not tags and not suggested:
+    if blank and not tags and not suggested and not links:
         return ""
-    return f"{tags} (+{suggested})" if suggested else str(tags)
+    text = f"{tags} (+{suggested})" if suggested else str(tags)
+    return text + (f", {links} link{'s' if links != 1 else ''}" if links else "")
 
 
-def set_tags(item: QTreeWidgetItem, count: TagCount, blank: bool = False) -> None:
+def set_tags(item: QTreeWidgetItem, count: TagCount, blank: bool = False, links: int = 0) -> None:
     """The Tags cell, with what its numbers are in its tooltip."""
     tags, suggested = count
-    item.setText(2, tag_count(count, blank))
+    item.setText(2, tag_count(count, blank, links))
     item.setToolTip(2, f"{tags} tag{'s' if tags != 1 else ''}" + (
-        f"; {suggested} suggestion{'s' if suggested != 1 else ''} to review" if suggested else ""))
+        f"; {suggested} suggestion{'s' if suggested != 1 else ''} to review" if suggested else "") + (
+        f"; {links} relation{'s' if links != 1 else ''} (links)" if links else ""))
 
 
 class Navigator(QWidget):
@@ -91,6 +93,8 @@ class Navigator(QWidget):
             signal.connect(self._on_span)
         for signal in (session.regionAdded, session.regionRemoved):
             signal.connect(self._on_region)
+        for signal in (session.relationAdded, session.relationRemoved, session.relationChanged):
+            signal.connect(self._on_relation)
         session.statusChanged.connect(self._on_status)
         session.documentAdded.connect(lambda _doc: self.reload())
 
@@ -99,7 +103,7 @@ class Navigator(QWidget):
         self._docs = {}
         for summary in self.session.summaries():
             item = QTreeWidgetItem([summary.name, summary.status, ""])
-            set_tags(item, (summary.tags, summary.suggestions))
+            set_tags(item, (summary.tags, summary.suggestions), links=summary.links)
             item.setData(0, DOC_ROLE, summary.id)
             item.setToolTip(0, f"{summary.name}: {summary.pages} pages")
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -113,11 +117,13 @@ class Navigator(QWidget):
             return
         doc_id = item.data(0, DOC_ROLE)
         # Per-page counts need every span of the document: filled in by refresh_counts() once read.
-        counts = self.session.page_counts(doc_id) if self.session.spans_loaded(doc_id) else {}
+        loaded = self.session.spans_loaded(doc_id)
+        counts = self.session.page_counts(doc_id) if loaded else {}
+        links = self.session.link_counts(doc_id) if loaded else {}
         children = []
         for page in self.session.pages(doc_id):
             child = QTreeWidgetItem([f"Page {page.number}", "", ""])
-            set_tags(child, counts.get(page.number, (0, 0)), blank=True)
+            set_tags(child, counts.get(page.number, (0, 0)), blank=True, links=links.get(page.number, 0))
             child.setData(0, DOC_ROLE, doc_id)
             child.setData(0, PAGE_ROLE, page.number)
             children.append(child)
@@ -201,14 +207,19 @@ class Navigator(QWidget):
         if item is None:
             return
         counts = self.session.page_counts(doc_id)
-        set_tags(item, (sum(t for t, _ in counts.values()), sum(s for _, s in counts.values())))
+        links = self.session.link_counts(doc_id)
+        set_tags(item, (sum(t for t, _ in counts.values()), sum(s for _, s in counts.values())),
+                 links=sum(links.values()))
         for i in range(item.childCount()):
             child = item.child(i)
             if child is not None:
-                set_tags(child, counts.get(i + 1, (0, 0)), blank=True)
+                set_tags(child, counts.get(i + 1, (0, 0)), blank=True, links=links.get(i + 1, 0))
 
     def _on_span(self, span: Span) -> None:
         self._recount(span.document_id)
+
+    def _on_relation(self, relation: Relation) -> None:
+        self._recount(relation.document_id)
 
     def _on_region(self, region: Region) -> None:
         for doc_id in self._docs:

@@ -41,7 +41,8 @@ class SelectionStatus(ElidedLabel):
         if self.session is None or self.selection is None:
             return ()
         return (self.session.spanChanged, self.session.spanRemoved, self.session.regionChanged,
-                self.session.regionRemoved, self.selection.rangeChanged, self.selection.annotationChanged,
+                self.session.regionRemoved, self.session.relationChanged, self.session.relationRemoved,
+                self.selection.rangeChanged, self.selection.annotationChanged,
                 self.selection.pageChanged)
 
     def refresh(self, *_: object) -> None:
@@ -71,6 +72,12 @@ class SelectionStatus(ElidedLabel):
             relation = self.session.find_relation(ref.id)
             if relation is None:
                 return "Nothing selected"
+            if relation.suggested:
+                ends = [self.session.find_span(i) if k == "span" else self.session.find_region(i)
+                        for k, i in (relation.from_end, relation.to_end)]
+                if any(end is None or end.suggested for end in ends):
+                    return f"Suggested {relation.label} relation: accepted with its suggested ends, removed with either"
+                return f"Suggested {relation.label} relation: Enter accepts, X rejects, Tab skips"
             return f"Selected {relation.label} relation: Delete deletes it, N edits its note"
         if ref.kind == "span":
             span = self.session.find_span(ref.id)

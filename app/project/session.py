@@ -14,7 +14,7 @@ extents (page and word index of each span's first and last word), not from the d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from annotations.adjudication import Disagreement
 from annotations.errors import ProjectBusy
-from annotations.layers import is_tag
+from annotations.layers import is_adjudicated, is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
 from annotations.model import (
     Box,
@@ -375,6 +375,24 @@ class ProjectSession(QObject):
             add(numbers[region.page_id], region)
         return counts
 
+    def link_counts(self, doc_id: int) -> dict[int, int]:
+        """Relations made or accepted per page number, each on the first page of its from end (as a span
+        is counted on its first page). Adjudication's copies are not counted again."""
+        counts: dict[int, int] = {}
+        spans, regions = self.spans(doc_id), self.regions(doc_id)
+        numbers = {p.id: p.number for p in self.pages(doc_id)}
+        for relation in self.relations(doc_id).values():
+            if relation.suggested or is_adjudicated(relation):
+                continue
+            kind, ident = relation.from_end
+            if kind == "span":
+                number = self._caches.extents[doc_id][ident][0] if ident in spans else None
+            else:
+                number = numbers.get(regions[ident].page_id) if ident in regions else None
+            if number is not None:
+                counts[number] = counts.get(number, 0) + 1
+        return counts
+
     def find_span(self, span_id: int) -> Span | None:
         for spans in self._caches.spans.values():
             if span_id in spans:
@@ -535,6 +553,32 @@ class ProjectSession(QObject):
             self.project.restore_rejected_region(region)
         self.sync()
 
+    def relations_to_review(self, labels: list[str] | None = None, sources: list[str] | None = None) -> list[Relation]:
+        """Suggested relations between accepted ends (reviewed by themselves), by document and id."""
+        return self.project.relations_to_review(labels=labels, sources=sources)
+
+    def accept_relations(self, relation_ids: list[int]) -> list[Relation]:
+        """Accepted suggested relations become this analyst's."""
+        relations = self.project.accept_relations(relation_ids, annotator=self.annotator)
+        self.sync()
+        return relations
+
+    def unaccept_relations(self, relation_ids: list[int], annotators: dict[int, str]) -> None:
+        """Make relations suggestions again, each back with the annotator it had."""
+        self.project.unaccept_relations(relation_ids, annotators)
+        self.sync()
+
+    def reject_relations(self, relation_ids: list[int]) -> list[Relation]:
+        """Remove suggested relations, remembered as rejected; returns them so an undo can restore them."""
+        relations = self.project.reject_relations(relation_ids)
+        self.sync()
+        return relations
+
+    def restore_rejected_relations(self, relations: list[Relation]) -> None:
+        if relations:
+            self.project.restore_rejected_relations(relations)
+            self.sync()
+
     def plan_propagation(self, span_id: int) -> list[NewSuggestion]:
         """The other occurrences of a span's text across the project (fuzzy) that are not tagged
         with its label yet: what "Tag all occurrences" would add, counted before anything is stored."""
@@ -618,7 +662,7 @@ class ProjectSession(QObject):
     # A rename changes every span and region of the label in the project's one transaction; they
     # come back through sync() as span and region changes, so the views recolour and relabel them.
 
-    def update_label(self, name: str, changes: dict[str, str | None]) -> Label:
+    def update_label(self, name: str, changes: Mapping[str, object]) -> Label:
         label = self.project.update_label(name, changes)
         self.sync()
         return label

@@ -36,6 +36,7 @@ from annotations.model import Box, Page, Region, Relation, Span, Word
 from annotations.pagetext import PageData, TextRange, between_words, runs, snap
 from app.editing.linking import relation_text
 from app.editing.selection import AnnotationRef, Selection
+from app.editing.shown import annotation_pages
 from app.editing.word_editor import WordEditor
 from app.project.session import ProjectSession
 from app.scene.page_items import (
@@ -267,8 +268,21 @@ class PageView(QGraphicsView):
             label = self.session.label(name)
             return label.directed if label is not None else True
 
+        page = self.page
+
+        def page_of_end(end: tuple[str, int]) -> int | None:
+            """The page nearest this one of an end on other pages; None when it is on this page (or gone)."""
+            where = annotation_pages(self.session, AnnotationRef(*end))
+            if where is None and end[0] == "span":  # a long document's spans are read page by page
+                self.session.spans(page.document_id)
+                where = annotation_pages(self.session, AnnotationRef(*end))
+            if where is None or where[1] <= page.number <= where[2]:
+                return None
+            return where[1] if where[1] > page.number else where[2]
+
         relations = list(self.session.relations(self.page.document_id).values())
-        self.arrows = build_arrows(relations, rects, self._color, directed, describe)
+        self.arrows = build_arrows(relations, rects, self._color, directed, describe, page_of_end=page_of_end,
+                                   page=(self.page.number, QRectF(0, 0, self.page.width, self.page.height)))
         for arrow in self.arrows.values():
             scene.addItem(arrow)
         self._on_annotation(self.selection.annotation)

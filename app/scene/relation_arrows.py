@@ -1,11 +1,12 @@
-"""Relations on the scan: an arrow from one end's box to the other's, in the relation label's colour."""
+"""Relations on the scan: an arrow from one end's box to the other's, in the relation label's colour; a
+short stub toward the page's edge when the other end is on another page."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
@@ -16,6 +17,8 @@ Z_ARROW = Z_BAND - 2
 """Above highlights and regions (an arrow between two regions stays visible), under a rubber band."""
 HEAD = 40.0
 """Length of the arrowhead in page pixels."""
+STUB = 160.0
+"""Length in page pixels of the stub drawn for a relation whose other end is on another page."""
 HOVER_WIDTH = 16.0
 """Page pixels either side of the line where the pointer shows its tooltip: a cosmetic line is too thin to find."""
 
@@ -28,6 +31,7 @@ class ArrowItem(QGraphicsPathItem):
         """From box `start` to box `end` (for a span, one of its lines)."""
         super().__init__()
         self.relation_id = relation.id
+        self.other_page: int | None = None  # a stub's: the page of the end not drawn here
         self.color = QColor(color)
         line = QLineF(start.center(), end.center())
         line = QLineF(_exit(start, line), _exit(end, QLineF(line.p2(), line.p1())))
@@ -85,18 +89,41 @@ def nearest(starts: list[QRectF], ends: list[QRectF]) -> tuple[QRectF, QRectF]:
                key=lambda pair: QLineF(pair[0].center(), pair[1].center()).length())
 
 
+def _stub_end(box: QRectF, here: int, there: int, page: QRectF) -> QRectF:
+    """Where a stub from `box` toward page `there` ends: straight down toward a later page, up toward an
+    earlier one, short of the page's edge (an empty box, so the line ends at that point)."""
+    x = box.center().x()
+    y = box.bottom() + STUB if there > here else box.top() - STUB
+    return QRectF(QPointF(x, min(max(y, page.top()), page.bottom())), QSizeF(0, 0))
+
+
 def build_arrows(relations: list[Relation], rects_of_end: Callable[[tuple[str, int]], list[QRectF]],
                  color_of: Callable[[str], QColor], directed_of: Callable[[str], bool],
-                 describe: Callable[[Relation], str], parent: QGraphicsItem | None = None) -> dict[int, ArrowItem]:
-    """An arrow per relation whose two ends are both drawn on the page (others are listed in the table only)."""
+                 describe: Callable[[Relation], str], parent: QGraphicsItem | None = None,
+                 page_of_end: Callable[[tuple[str, int]], int | None] | None = None,
+                 page: tuple[int, QRectF] | None = None) -> dict[int, ArrowItem]:
+    """An arrow per relation whose two ends are both drawn on the page; with `page_of_end` and `page` (its
+    number and rectangle), a stub toward the page's edge for one whose other end is on another page
+    (named in its tooltip). Others are listed in the table only."""
     arrows: dict[int, ArrowItem] = {}
     for relation in relations:
         starts, ends = rects_of_end(relation.from_end), rects_of_end(relation.to_end)
+        other: int | None = None
+        if (not starts) != (not ends) and page_of_end is not None and page is not None:
+            missing = relation.to_end if starts else relation.from_end
+            other = page_of_end(missing)
+            if other is None or other == page[0]:
+                continue  # on this page but not drawn (another analyst's): no stub
+            box = (starts or ends)[0] if other > page[0] else (starts or ends)[-1]
+            stub = _stub_end(box, page[0], other, page[1])
+            starts, ends = (starts, [stub]) if starts else ([stub], ends)
         if not starts or not ends:
             continue
         start, end = nearest(starts, ends)
-        arrow = ArrowItem(relation, start, end, color_of(relation.label), directed_of(relation.label),
-                          describe(relation))
+        tip = describe(relation) + (f"\nIts other end is on page {other} (double-click its row to go there)"
+                                    if other is not None else "")
+        arrow = ArrowItem(relation, start, end, color_of(relation.label), directed_of(relation.label), tip)
+        arrow.other_page = other
         if parent is not None:
             arrow.setParentItem(parent)
         arrows[relation.id] = arrow

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from gui_helpers import rows
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from gui_helpers import rows, when_modal
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
 from app.panels.label_palette import AddLabelDialog
 
@@ -39,3 +41,76 @@ def test_bad_names_disable_ok_with_the_reason_and_a_good_one_is_added_in_a_new_c
     colors = dict(rows(project_file, "select name, color from labels"))
     assert "stamp" in colors
     assert colors["stamp"] not in {c for name, c in colors.items() if name != "stamp"}
+
+
+def _tick(qtbot: QtBot, ends: QListWidget, name: str) -> None:
+    """Tick a label in an end's list as the keyboard does: make it current, then Space."""
+    item = ends.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    ends.setFocus()
+    ends.setCurrentItem(item)
+    qtbot.keyClick(ends, Qt.Key.Key_Space)
+
+
+def _shape(path: Path) -> list[tuple]:
+    return rows(path, "select kind, directed, ends from labels where name = 'counts'")
+
+
+def test_a_relation_labels_direction_and_ends_are_set_in_the_dialog_each_in_one_undo_step(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    shown: dict[str, bool] = {}
+
+    def add(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        try:
+            shown["span"] = dialog.direction.isVisible() or dialog.from_ends.isVisible()
+            qtbot.keyClicks(dialog.name, "counts")
+            dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
+            shown["relation"] = dialog.direction.isVisible() and dialog.from_ends.isVisible()
+            assert dialog.from_ends.findItems("counts", Qt.MatchFlag.MatchExactly) == []
+            dialog.direction.setCurrentIndex(dialog.direction.findData(False))
+            _tick(qtbot, dialog.from_ends, "figure")
+            _tick(qtbot, dialog.to_ends, "program")
+            _tick(qtbot, dialog.to_ends, "agency")
+            qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        finally:  # closed whatever happens, or exec() would wait for ever
+            if dialog.isVisible():
+                dialog.reject()
+
+    when_modal(qtbot, LabelDialog, add)
+    window.label_keys.add_dialog()
+    assert shown == {"span": False, "relation": True}
+    assert sorted(json.loads(_shape(project_file)[0][2])["to"]) == ["agency", "program"]
+    assert [(k, d, json.loads(e)["from"]) for k, d, e in _shape(project_file)] == [("relation", 0, ["figure"])]
+    assert window.undo_stack().undoText() == "Add label counts"
+    steps = window.undo_stack().count()
+
+    # Edited: one way now, and its from end any label; one undo step puts both back.
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    palette = window.palette
+    item = next(palette.list.item(i) for i in range(palette.list.count())
+                if palette.list.item(i).data(Qt.ItemDataRole.UserRole) == "counts")
+    qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=palette.list.visualItemRect(item).center())
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        try:
+            assert dialog.direction.isVisible() and dialog.direction.currentData() is False
+            dialog.direction.setCurrentIndex(dialog.direction.findData(True))
+            _tick(qtbot, dialog.from_ends, "figure")  # untick: any label
+            qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    when_modal(qtbot, LabelDialog, edit)
+    qtbot.mouseClick(palette.edit, Qt.MouseButton.LeftButton)
+    assert window.undo_stack().count() == steps + 1
+    assert window.undo_stack().undoText() == "Change the direction or ends of relation label counts"
+    assert [(k, d, json.loads(e)) for k, d, e in _shape(project_file)] == [
+        ("relation", 1, {"from": [], "to": ["agency", "program"]})]
+    window.undo_stack().undo()
+    assert [(k, d, json.loads(e)["from"]) for k, d, e in _shape(project_file)] == [("relation", 0, ["figure"])]
+    window.undo_stack().undo()
+    assert _shape(project_file) == []

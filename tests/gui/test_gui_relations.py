@@ -276,3 +276,75 @@ def test_a_relation_label_without_a_key_is_named_with_its_menu_and_links_from_it
     (action,) = [x for x in menu.actions() if x.text() == "counts"]
     action.trigger()
     assert rows(path, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+
+
+def double_click(qtbot: QtBot, widget: QWidget, point: QPoint) -> None:
+    """A double-click as the mouse makes it: a click, then the second press that makes it double."""
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_a_relation_across_pages_is_a_stub_on_each_end_s_page_and_its_row_s_double_click_goes_to_the_other(
+        qtbot: QtBot, settings: Settings, linked_file: Path) -> None:
+    with Project(linked_file) as project:
+        doc = project.documents()[0].id
+        (signature,) = [g for g in project.regions(doc) if g.label == "signature"]
+        page_one = project.pages(doc)[0].id
+        span = next(s for s in project.spans(doc) if project.word(s.first_word_id).page_id == page_one)
+        assert project.region(signature.id).page_id != page_one
+        relation = project.add_relation("counts", ("span", span.id), ("region", signature.id), annotator="cli").id
+    window = open_window(qtbot, settings, linked_file)
+    assert window.current_page() is not None and window.current_page()[1] == 1  # type: ignore[index]
+    qtbot.waitUntil(lambda: relation in window.arrow_items())
+    stub = window.arrow_items()[relation]
+    assert stub.toolTip().startswith("counts: ")
+    assert "Its other end is on page 2" in stub.toolTip()
+    # Drawn from the span toward the page's foot, where page 2 follows.
+    span_box = window.highlight_items(span.id)[0].sceneBoundingRect()
+    assert stub.sceneBoundingRect().bottom() > span_box.bottom() + 100
+    # The row: a double-click goes to the page of the other end, where the stub points back to page 1.
+    window.docks["annotations"].show()
+    panel = window.panel
+    panel.ensure_loaded()
+    index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(AnnotationRef("relation", relation)), 0))
+    panel.table.scrollTo(index)
+    where = panel.table.visualRect(index).center()
+    double_click(qtbot, panel.table.viewport(), where)
+    qtbot.waitUntil(lambda: window.current_page() == (doc, 2))
+    assert window.selection.annotation == AnnotationRef("relation", relation)
+    qtbot.waitUntil(lambda: relation in window.arrow_items())
+    back = window.arrow_items()[relation]
+    assert "Its other end is on page 1" in back.toolTip()
+    region_box = window.region_items()[signature.id].sceneBoundingRect()
+    assert back.sceneBoundingRect().top() < region_box.top() - 100
+    index = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(AnnotationRef("relation", relation)), 0))
+    double_click(qtbot, panel.table.viewport(), panel.table.visualRect(index).center())
+    qtbot.waitUntil(lambda: window.current_page() == (doc, 1))
+
+
+def tags_cells(window: MainWindow) -> tuple[str, list[str]]:
+    """The Documents list's Tags cell of the first document, and of its pages."""
+    item = window.navigator.tree.topLevelItem(0)
+    assert item is not None
+    return item.text(2), [item.child(i).text(2) for i in range(item.childCount())]
+
+
+def test_the_documents_list_counts_a_documents_relations_apart_from_its_tags(
+        qtbot: QtBot, settings: Settings, linked_window: MainWindow, linked_file: Path) -> None:
+    window = linked_window
+    tags = rows(linked_file, "select count(*) from spans")[0][0] + rows(linked_file, "select count(*) from regions")[0][0]
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == str(tags))
+    a, b = link_first_two(qtbot, window)
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 1 link")
+    document, pages = tags_cells(window)
+    assert pages[0].endswith(", 1 link") and not pages[1].endswith("link")
+    assert "1 relation" in window.navigator.tree.topLevelItem(0).toolTip(2)  # type: ignore[union-attr]
+    with Project(linked_file) as other:  # another program's relation is counted as it comes in
+        other.add_relation("counts", ("span", b), ("span", a), annotator="cli")
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 2 links", timeout=5_000)
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tags_cells(window)[0] == f"{tags}, 1 link")
+    # Opened again, the count comes from the project file.
+    window.close()
+    again = open_window(qtbot, settings, linked_file)
+    assert tags_cells(again)[0] == f"{tags}, 1 link"

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from annotations.model import Label
 from annotations.store import Project
 from annotations.suggest import suggest_terms
+from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings
 
@@ -76,3 +77,59 @@ def test_x_on_an_end_removes_the_relation_and_undo_brings_it_back(
     assert relation(linked_suggestions) == []
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rows(linked_suggestions, "select id, suggested, source from relations") == [(relation_id, 1, "model.jsonl")]
+
+
+@pytest.fixture
+def accepted_ends(project_file: Path) -> Path:
+    """"OJJDP" tagged as agency and "ICAC" as program (both accepted), and a file's suggested
+    "runs" relation between them: no end left to accept it with."""
+    with Project(project_file) as project:
+        doc = project.documents()[0].id
+        suggest_terms(project, [doc], ["OJJDP"], "agency", "agencies.txt")
+        suggest_terms(project, [doc], ["ICAC"], "program", "programs.txt")
+        project.add_label(Label("runs", "#336699", kind="relation"))
+        pages = {s.id: (s.label, project.word(s.first_word_id).page_id) for s in project.suggestions([doc])}
+        # Both ends on one page, where its arrow is drawn.
+        agency, program = next((a, p) for a, (la, pa) in pages.items() for p, (lp, pp) in pages.items()
+                               if (la, lp) == ("agency", "program") and pa == pp)
+        project.accept_suggestions([s.id for s in project.suggestions([doc])], annotator="ann")
+        project.add_relation("runs", ("span", agency), ("span", program), source="model.jsonl", suggested=True)
+    return project_file
+
+
+def tab_to_relation(qtbot: QtBot, window: MainWindow, relation_id: int) -> None:
+    for _ in range(40):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Tab)
+        if window.selection.annotation == AnnotationRef("relation", relation_id):
+            return
+    raise AssertionError(f"Tab never reached suggested relation {relation_id}")
+
+
+def test_a_suggested_relation_between_accepted_ends_is_reached_by_tab_and_decided_by_enter_or_x(
+    qtbot: QtBot, settings: Settings, accepted_ends: Path
+) -> None:
+    ((relation_id,),) = rows(accepted_ends, "select id from relations")
+    assert rows(accepted_ends, "select count(*) from spans where suggested = 1") == [(0,)]
+    assert relation(accepted_ends) == [("runs", 1, "")]
+    window = open_window(qtbot, settings, accepted_ends)
+    tab_to_relation(qtbot, window, relation_id)
+    assert window.selection_status.text() == "Suggested runs relation: Enter accepts, X rejects, Tab skips"
+    steps = window.undo_stack().count()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Return)
+    assert relation(accepted_ends) == [("runs", 0, "tester")]
+    assert window.undo_stack().count() == steps + 1
+    assert window.arrow_items().keys() == {relation_id}
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert relation(accepted_ends) == [("runs", 1, "")]
+    # Rejected by X: gone and remembered, and one undo brings it back as the suggestion it was.
+    tab_to_relation(qtbot, window, relation_id)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_X)
+    assert relation(accepted_ends) == []
+    assert rows(accepted_ends, "select label, relation_id from relation_rejections") == [("runs", relation_id)]
+    assert window.undo_stack().count() == steps + 1
+    assert not window.arrow_items()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(accepted_ends, "select id, suggested, source from relations") == [(relation_id, 1, "model.jsonl")]
+    assert rows(accepted_ends, "select count(*) from relation_rejections") == [(0,)]
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert relation(accepted_ends) == []
