@@ -81,8 +81,9 @@ class OcrPlan:
     """Lines with low confidence are read again from a larger crop, and kept when read better."""
     x_height: float | None = None
     """Of the image's text, in pixels of the image after `reduce`."""
-    reduce: tuple[int, int] = (1, 1)
-    """The image is first shrunk by these factors to its own pixels (scanstats.ScanStats.replication)."""
+    reduce: tuple[float, float] = (1, 1)
+    """The image is first taken back to its own pixels, this many times fewer (scanstats.ScanStats.replication,
+    scanstats.own_pixels)."""
     rules: bool = False
     """Thin form lines (underlines, boxes) are painted out before OCR: touching letters, they make
     tesseract drop the words or stretch their boxes along the line."""
@@ -94,7 +95,7 @@ class OcrPlan:
         parts = [f"x-height {self.x_height:.0f} px" if self.x_height else "x-height unknown",
                  f"scale {self.scale[0]:.2f}x{self.scale[1]:.2f}"]
         if self.reduce != (1, 1):
-            parts.insert(0, f"rendered {self.reduce[0]}x{self.reduce[1]} reduced")
+            parts.insert(0, f"rendered {self.reduce[0]:g}x{self.reduce[1]:g} reduced")
         if self.despeckle:
             parts.append(f"despeckle {self.despeckle}")
         if self.rules:
@@ -269,7 +270,7 @@ def plan_page(image: Image.Image, dpi_x: float, dpi_y: float, settings: OcrSetti
 
     stats = scanstats.measure(image)
     reduce = stats.replication
-    own = image if reduce == (1, 1) else image.reduce(reduce)
+    own = scanstats.own_pixels(image, reduce)
     if reduce != (1, 1):  # measured, resampled and despeckled from its own pixels, not the rendered blocks
         stats = scanstats.measure(own)
         scale = (scale[0] * reduce[0], scale[1] * reduce[1])
@@ -311,7 +312,7 @@ def cache_key(image_sha256: str, settings: OcrSettings, plan: OcrPlan, version: 
     scale = plan.scale
     raw = f"{image_sha256}|tesseract {version or engine_version()}|{settings.lang}|psm {settings.psm}|{scale[0]:.4f}x{scale[1]:.4f}"
     if settings.adaptive:  # keys of the resolution-only pipeline stay what they were
-        raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}|reduce {plan.reduce[0]}x{plan.reduce[1]}"
+        raw += f"|{PIPELINE}|despeckle {plan.despeckle}|repass {int(plan.repass)}|reduce {plan.reduce[0]:g}x{plan.reduce[1]:g}"
         if plan.rules:  # pages without form lines read as before, so their cached words stay good
             raw += f"|{RULES}"
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -324,7 +325,9 @@ def prepare(image: Image.Image, plan: OcrPlan) -> Image.Image:
     sx, sy = plan.scale
     work = image.convert("L")
     if plan.reduce != (1, 1):
-        work = work.reduce(plan.reduce)
+        from . import scanstats
+
+        work = scanstats.own_pixels(work, plan.reduce)
     if plan.rules:
         from . import form_lines
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -30,9 +33,9 @@ class ScanStats:
     """Paper brightness minus ink darkness (0-255)."""
     specks: float
     """The share of ink pixels with no ink around them: salt-and-pepper noise of a fax or a dirty scan."""
-    replication: tuple[int, int] = (1, 1)
+    replication: tuple[float, float] = (1, 1)
     """Each pixel of a bilevel image repeated this many times across and down: a fax embedded in a PDF
-    and rendered at a multiple of its resolution (100 dpi at 300: (3, 3))."""
+    and rendered at a multiple of its resolution (100 dpi at 300: (3, 3); 200x100 dpi at 300: (1.5, 3))."""
 
 
 def otsu(histogram: list[int]) -> int:
@@ -122,7 +125,7 @@ def measure(image: Image.Image) -> ScanStats:
     if factor > 1:  # a cell a quarter inked is ink: a speck grown to a block shrinks back to a pixel
         middle = middle.reduce(factor).point([255 if v >= 64 else 0 for v in range(256)])
     specks = _specks(middle)
-    replication = (1, 1)
+    replication: tuple[float, float] = (1, 1)
     centre = grey.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
     levels = centre.histogram()
     if sum(levels[:8]) + sum(levels[248:]) >= 0.99 * sum(levels):
@@ -130,19 +133,69 @@ def measure(image: Image.Image) -> ScanStats:
     return ScanStats(x_height, len(heights), spread, contrast, specks, replication)
 
 
-def _repeats(image: Image.Image) -> int:
-    """How many times each row of a bilevel image is repeated (1: not at all), from the rows with ink."""
-    width, data = image.width, image.tobytes()
-    rows = [data[y * width:(y + 1) * width] for y in range(image.height)]
-    inked = [y for y in range(1, len(rows)) if min(rows[y]) < 128 or min(rows[y - 1]) < 128]
-    if len(inked) < 100:
+MAX_PERIOD = 6
+"""Rendered rows repeat with a period of at most this many rows: 3 for a 100- or 200-dpi fax at 300 dpi."""
+COPY_RATE, FRESH_RATE = 0.95, 0.7
+"""A row position within the period is a copy when at least COPY_RATE of its inked rows equal the row
+before, and the fax's own row when at most FRESH_RATE do (neighbouring rows of a scan are often alike)."""
+
+
+def _copy_rows(rows: npt.NDArray[Any]) -> tuple[int, list[int]] | None:
+    """(the period, the positions within it whose rows copy the row before) of a bilevel image whose
+    rows repeat regularly, or None. A PDF renders a fax at any resolution by repeating its rows: at
+    300 dpi a 100-dpi fax's every row three times, a 200-dpi one's every other row twice."""
+    inked = rows.min(axis=1) < 128
+    same = np.zeros(len(rows), dtype=bool)
+    same[1:] = np.all(rows[1:] == rows[:-1], axis=1)
+    counted = np.zeros(len(rows), dtype=bool)
+    counted[1:] = inked[1:] | inked[:-1]
+    positions = np.flatnonzero(counted)
+    if len(positions) < 100:
+        return None
+    for period in range(2, MAX_PERIOD + 1):
+        rates = [same[positions[positions % period == r]].mean() if np.any(positions % period == r) else 0.0
+                 for r in range(period)]
+        copies = [r for r, rate in enumerate(rates) if rate >= COPY_RATE]
+        if copies and len(copies) < period and all(rate <= FRESH_RATE for r, rate in enumerate(rates) if r not in copies):
+            return period, copies
+    return None
+
+
+def _repeats(image: Image.Image) -> float:
+    """How many rendered rows each row of a bilevel image takes (1: its own pixels), e.g. 3 or 1.5."""
+    found = _copy_rows(np.asarray(image.convert("L")))
+    if found is None:
         return 1
-    same = sum(1 for y in inked if rows[y] == rows[y - 1]) / len(inked)
-    # k copies of every row: k - 1 of each k are equal to the one before.
-    for k in (4, 3, 2):
-        if abs(same - (k - 1) / k) < 0.06:
-            return k
-    return 1
+    period, copies = found
+    return period / (period - len(copies))
+
+
+def own_pixels(image: Image.Image, replication: tuple[float, float]) -> Image.Image:
+    """A rendered bilevel image taken back to its own pixels: the repeated rows and columns left out.
+
+    Whole multiples are reduced as before; a fraction (a 200x100-dpi fax rendered at 300 dpi repeats
+    every other column, 1.5) drops the copies themselves, so the fax's pixels come back square-edged
+    instead of two wide and one narrow.
+    """
+    if all(float(k).is_integer() for k in replication):
+        factors = (int(replication[0]), int(replication[1]))
+        return image if factors == (1, 1) else image.reduce(factors)
+    from PIL import Image
+
+    pixels = np.asarray(image.convert("L"))
+    for axis, k in ((1, replication[0]), (0, replication[1])):
+        if k == 1:
+            continue
+        lines = pixels if axis == 0 else pixels.T
+        found = _copy_rows(lines)
+        if found is None:
+            continue
+        period, copies = found
+        keep = np.isin(np.arange(lines.shape[0]) % period, copies, invert=True)
+        keep[0] = True
+        lines = lines[keep]
+        pixels = lines if axis == 0 else lines.T
+    return Image.fromarray(np.ascontiguousarray(pixels), mode="L")
 
 
 def _specks(ink: Image.Image) -> float:
