@@ -85,3 +85,14 @@ def test_a_relation_that_cannot_be_is_one_line_and_stores_nothing(born_project: 
     missing = run_scanspan(["relations", "remove", "-p", path, "5"], tmp_path)
     assert (missing.code, missing.err) == (1, "error: no relation 5\n")
     assert json.loads(run_scanspan(["relations", "list", "-p", path, "--json"], tmp_path).out) == []
+
+
+def test_list_counts_each_documents_links(born_project: Path, tmp_path: Path) -> None:
+    path, figure, program, region = _tagged(born_project, tmp_path)
+    run_scanspan(["labels", "-p", path, "--add", "counts", "--kind", "relation"], tmp_path)
+    for ends in ([str(figure), str(program)], [f"r{region}", str(program)]):
+        assert run_scanspan(["relations", "add", "-p", path, *ends, "--label", "counts"], tmp_path).code == 0
+    (row,) = json.loads(run_scanspan(["list", "-p", path, "--json"], tmp_path).out)
+    assert (row["spans"], row["regions"], row["links"]) == (2, 1, 2)
+    header, line = run_scanspan(["list", "-p", path], tmp_path).out.splitlines()
+    assert dict(zip(header.split(), line.split()))["links"] == "2"

@@ -506,7 +506,8 @@ class Walk:
                 relation = session.find_relation(ref.id)
                 if relation is None:
                     raise WalkFailed(f"the selection is {ref}, which the window does not have (status {text!r})")
-                if self.on_shown_page(ref) and not text.startswith(f"Selected {relation.label} relation"):
+                kind = "Suggested" if relation.suggested else "Selected"
+                if self.on_shown_page(ref) and not text.startswith(f"{kind} {relation.label} relation"):
                     raise WalkFailed(f"selected {relation.label} relation {ref.id}, the status bar says {text!r}")
                 return
             found = session.find_span(ref.id) if ref.kind == "span" else session.find_region(ref.id)
