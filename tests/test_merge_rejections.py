@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpers import run_scanspan
-from letter_project import add_letter
+from letter_project import add_letter, tag_phrase
 
+from annotations.model import Label
 from annotations.store import Project
 
 LETTER = [["The Department of Justice and the", "Bureau of Prisons wrote on March 3."]]
@@ -106,3 +107,25 @@ def test_a_rejection_that_does_not_fit_here_is_left_out_and_said(tmp_path: Path)
         "not merged: justice.pdf: a rejected 'signature' region suggestion that does not fit"], run.err
     with Project(ours, read_only=True) as project:
         assert project.rejections() == []
+
+
+def test_their_suggested_relation_on_a_suggestion_rejected_here_stays_out_unsaid(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.db", tmp_path / "theirs.db"
+    _letter(ours, first=True)
+    _letter(theirs, first=False)
+    for path in (ours, theirs):
+        _suggest_span(path, tmp_path)
+    _reject_all(ours, tmp_path)
+    with Project(theirs) as project:
+        doc = project.document("justice.pdf").id
+        project.add_label(Label("oversees", "#123456", kind="relation"))
+        department = tag_phrase(project, doc, "agency", "Department of Justice")
+        (bureau,) = project.suggestions([doc])
+        project.add_relation("oversees", ("span", department), ("span", bureau.id), source="agencies.txt",
+                             suggested=True)
+    run = run_scanspan(["merge", theirs, "-p", ours], tmp_path)
+    assert run.code == 0, run.err
+    assert "not merged" not in run.err
+    assert _pending(ours, tmp_path) == []
+    with Project(ours, read_only=True) as project:
+        assert project.relations() == []

@@ -306,15 +306,16 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
     # Before their spans and regions: a suggestion rejected on either side is not brought back by the other's copy.
     _merge_span_rejections(db, conn, doc, doc_id, words, span_labels, report)
     _merge_region_rejections(db, conn, doc, pages, span_labels, report)
-    spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report)
-    regions = _merge_regions(db, conn, doc, pages, span_labels, report)
+    rejected: set[tuple[str, int]] = set()  # their suggestions left out as rejected: their relations go with them
+    spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report, rejected)
+    regions = _merge_regions(db, conn, doc, pages, span_labels, report, rejected)
     _merge_decisions(db, conn, doc, doc_id, words, pages, report)
     _merge_relation_decisions(db, conn, doc, doc_id, words, pages, report)
     ends = {**{("span", k): v for k, v in spans.items()}, **{("region", k): v for k, v in regions.items()}}
     usable = {n: lab for n, lab in relation_labels.items() if n in labels}
     # Before their relations: a suggestion rejected on either side is not brought back by the other's copy of it.
     _merge_relation_rejections(db, conn, doc, doc_id, ends, set(usable), report)
-    _merge_relations(db, conn, doc, doc_id, ends, usable, report)
+    _merge_relations(db, conn, doc, doc_id, ends, usable, report, rejected)
 
 
 def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
@@ -378,7 +379,7 @@ def _match_words(project: Project, conn: sqlite3.Connection, doc: dict, doc_id: 
 
 
 def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
-                 labels: set[str], report: MergeReport) -> dict[int, int]:
+                 labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
     """Their spans that fit, added unless here already; their span id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     rows = _rows(conn, "select id, first_word_id, last_word_id, " + ", ".join(_SPAN_COPY)
@@ -393,7 +394,8 @@ def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, do
                 "select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
                 "and last_word_id = ? and head = ? and tail = ?",
                 [doc_id, row["label"], first, last, row["head"], row["tail"]]).fetchone():
-            continue  # rejected here (or there, and that rejection came in above): not proposed again
+            rejected.add(("span", row["id"]))  # rejected here (or there, and that came in above): not proposed again
+            continue
         here = db.execute("select id from spans where document_id = ? and label = ? and first_word_id = ? "
                           "and last_word_id = ? and head = ? and tail = ? and annotator = ? and source = ?",
                           [doc_id, row["label"], first, last, row["head"], row["tail"], row["annotator"],
@@ -408,8 +410,8 @@ def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, do
     return mapped
 
 
-def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
-                   pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> dict[int, int]:
+def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, pages: dict[int, tuple[int, int, int]],
+                   labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
     """Their regions that fit, added unless here already; their region id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     for their_page, (page_id, width, height) in pages.items():
@@ -421,7 +423,8 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
                 report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
                 continue
             if row["suggested"] and _region_rejected(db, page_id, row["label"], (x0, y0, x1, y1)):
-                continue  # rejected here (or there, and that rejection came in above): not proposed again
+                rejected.add(("region", row["id"]))  # as a span rejected on either side
+                continue
             here = db.execute("select id from regions where page_id = ? and label = ? and x0 = ? and y0 = ? "
                               "and x1 = ? and y1 = ? and annotator = ? and source = ?",
                               [page_id, row["label"], x0, y0, x1, y1, row["annotator"], row["source"]]).fetchone()
@@ -435,7 +438,8 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
 
 
 def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
-                     ends: dict[tuple[str, int], int], labels: dict[str, Label], report: MergeReport) -> None:
+                     ends: dict[tuple[str, int], int], labels: dict[str, Label], report: MergeReport,
+                     rejected: set[tuple[str, int]]) -> None:
     """Their relations whose ends came in (or were here), on the ids those ends have here; checked as an
     analyst's own would be: both ends in this document, not one end twice, a declared relation label that
     allows the labels of its ends."""
@@ -453,6 +457,8 @@ def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict
                 table = "spans" if kind == "span" else "regions"
                 if allowed and db.execute(f"select label from {table} where id = ?", [ident]).fetchone()[0] not in allowed:
                     fits = False
+        if not fits and {(row["from_kind"], row["from_id"]), (row["to_kind"], row["to_id"])} & rejected:
+            continue  # as rejecting an end removes its relations
         if not fits:
             report.skipped.append(f"{doc['name']}: a {row['label']!r} relation of {row['annotator']!r} that does not "
                                   "fit (an end that did not come in, or a label that does not allow it)")
