@@ -76,6 +76,8 @@ def merge_cmd(other: Path, project_path: Path) -> None:
         + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
         + (f"; {report.relations} relations added" if report.relations else "")
         + (f"; {report.rejections} rejected relation suggestions taken" if report.rejections else "")
+        + (f"; {report.suggestion_rejections} rejected span and region suggestions taken"
+           if report.suggestion_rejections else "")
     )
     if report.labels:
         echo(f"labels added: {', '.join(report.labels)}")

@@ -81,6 +81,13 @@ HOSTILE = {
                              f"engine_version is 50000000 bytes long (at most {MAX_TEXT_BYTES})"),
     "20 MB spans.created": ("update spans set created = hex(zeroblob(10000000))", (),
                             f"created is 20000000 bytes long (at most {MAX_TEXT_BYTES})"),
+    "20 MB span_rejections.source": (
+        "insert into span_rejections (document_id, label, first_word_id, last_word_id, head, tail, source) "
+        "select document_id, label, first_word_id, last_word_id, head, tail, hex(zeroblob(10000000)) from spans", (),
+        f"span_rejections row 1: source is 20000000 bytes long (at most {MAX_TEXT_BYTES})"),
+    "20 MB region_rejections.label": (
+        "insert into region_rejections (page_id, label, x0, y0, x1, y1) select id, hex(zeroblob(10000000)), 0, 0, 5, 5 "
+        f"from pages where {FIRST_PAGE}", (), "region_rejections row 1: label is 20000000 bytes long"),
     # length() stops at the first NUL: a text of NULs is measured in bytes.
     "NUL text": ("update labels set description = cast(zeroblob(200000) as text) where name = 'program'", (),
                  "labels row"),

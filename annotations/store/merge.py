@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import DOCUMENT_STATUSES, Label
+from ..model import DOCUMENT_STATUSES, Box, Label, box_iou
 from .imports import MAX_PAGE_WORDS
 from .merge_checks import check_values
+from .regions import SAME_REGION
 from .rows import insert_row
 from .schema import migrations
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 16 * 1024**3
 MAX_ROWS = {"documents": 100_000, "pages": 1_000_000, "words": 100_000_000, "spans": 10_000_000,
             "regions": 10_000_000, "labels": 1_000, "adjudications": 10_000_000, "region_adjudications": 10_000_000,
-            "relations": 10_000_000, "relation_adjudications": 10_000_000, "relation_rejections": 10_000_000}
+            "relations": 10_000_000, "relation_adjudications": 10_000_000, "relation_rejections": 10_000_000,
+            "span_rejections": 10_000_000, "region_rejections": 10_000_000}
 MAX_SOURCE_BYTES = 2 * 1024**3
 
 
@@ -43,6 +45,7 @@ class MergeReport:
     corrections: int = 0
     decisions: int = 0
     rejections: int = 0
+    suggestion_rejections: int = 0
     labels: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -198,6 +201,10 @@ _RELATION_TYPES = {"label": _TEXT, "from_kind": _TEXT, "from_id": (int,), "to_ki
 _RELATION_DECISION_TYPES = {**_DECISION_TYPES, "ends": _TEXT}
 _RELATION_REJECTION_TYPES = {"label": _TEXT, "from_kind": _TEXT, "from_id": (int,), "to_kind": _TEXT, "to_id": (int,),
                              "source": _TEXT, "created": _OPTIONAL_TEXT}
+_SPAN_REJECTION_TYPES = {"label": _TEXT, "first_word_id": (int,), "last_word_id": (int,), "head": (int,),
+                         "tail": (int,), "source": _TEXT, "score": (*_NUMBER, type(None)), "created": _OPTIONAL_TEXT}
+_REGION_REJECTION_TYPES = {"label": _TEXT, "x0": _NUMBER, "y0": _NUMBER, "x1": _NUMBER, "y1": _NUMBER,
+                           "source": _TEXT, "created": _OPTIONAL_TEXT}
 
 
 def _typed(row: dict, types: dict[str, tuple[type, ...]]) -> bool:
@@ -296,15 +303,19 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
         report.matched += 1
     relation_labels = {label.name: label for label in project.labels() if label.is_relation}
     span_labels = labels - set(relation_labels)
-    spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report)
-    regions = _merge_regions(db, conn, doc, pages, span_labels, report)
+    # Before their spans and regions: a suggestion rejected on either side is not brought back by the other's copy.
+    _merge_span_rejections(db, conn, doc, doc_id, words, span_labels, report)
+    _merge_region_rejections(db, conn, doc, pages, span_labels, report)
+    rejected: set[tuple[str, int]] = set()  # their suggestions left out as rejected: their relations go with them
+    spans = _merge_spans(db, conn, doc, doc_id, words, span_labels, report, rejected)
+    regions = _merge_regions(db, conn, doc, pages, span_labels, report, rejected)
     _merge_decisions(db, conn, doc, doc_id, words, pages, report)
     _merge_relation_decisions(db, conn, doc, doc_id, words, pages, report)
     ends = {**{("span", k): v for k, v in spans.items()}, **{("region", k): v for k, v in regions.items()}}
     usable = {n: lab for n, lab in relation_labels.items() if n in labels}
     # Before their relations: a suggestion rejected on either side is not brought back by the other's copy of it.
     _merge_relation_rejections(db, conn, doc, doc_id, ends, set(usable), report)
-    _merge_relations(db, conn, doc, doc_id, ends, usable, report)
+    _merge_relations(db, conn, doc, doc_id, ends, usable, report, rejected)
 
 
 def _copy_document(project: Project, conn: sqlite3.Connection, doc: dict, theirs: list[dict],
@@ -368,7 +379,7 @@ def _match_words(project: Project, conn: sqlite3.Connection, doc: dict, doc_id: 
 
 
 def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
-                 labels: set[str], report: MergeReport) -> dict[int, int]:
+                 labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
     """Their spans that fit, added unless here already; their span id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     rows = _rows(conn, "select id, first_word_id, last_word_id, " + ", ".join(_SPAN_COPY)
@@ -378,6 +389,12 @@ def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, do
         if (first is None or last is None or row["label"] not in labels or not _typed(row, _SPAN_TYPES)
                 or row["head"] < 0 or row["tail"] < 0 or _position(db, first) > _position(db, last)):
             report.skipped.append(f"{doc['name']}: a {row['label']!r} span of {row['annotator']!r} that does not fit")
+            continue
+        if row["suggested"] and db.execute(
+                "select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
+                "and last_word_id = ? and head = ? and tail = ?",
+                [doc_id, row["label"], first, last, row["head"], row["tail"]]).fetchone():
+            rejected.add(("span", row["id"]))  # rejected here (or there, and that came in above): not proposed again
             continue
         here = db.execute("select id from spans where document_id = ? and label = ? and first_word_id = ? "
                           "and last_word_id = ? and head = ? and tail = ? and annotator = ? and source = ?",
@@ -393,8 +410,8 @@ def _merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, do
     return mapped
 
 
-def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
-                   pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> dict[int, int]:
+def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, pages: dict[int, tuple[int, int, int]],
+                   labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
     """Their regions that fit, added unless here already; their region id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     for their_page, (page_id, width, height) in pages.items():
@@ -404,6 +421,9 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
             fits = _typed(row, _REGION_TYPES) and 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
             if not fits or row["label"] not in labels:
                 report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
+                continue
+            if row["suggested"] and _region_rejected(db, page_id, row["label"], (x0, y0, x1, y1)):
+                rejected.add(("region", row["id"]))  # as a span rejected on either side
                 continue
             here = db.execute("select id from regions where page_id = ? and label = ? and x0 = ? and y0 = ? "
                               "and x1 = ? and y1 = ? and annotator = ? and source = ?",
@@ -418,7 +438,8 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
 
 
 def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
-                     ends: dict[tuple[str, int], int], labels: dict[str, Label], report: MergeReport) -> None:
+                     ends: dict[tuple[str, int], int], labels: dict[str, Label], report: MergeReport,
+                     rejected: set[tuple[str, int]]) -> None:
     """Their relations whose ends came in (or were here), on the ids those ends have here; checked as an
     analyst's own would be: both ends in this document, not one end twice, a declared relation label that
     allows the labels of its ends."""
@@ -436,6 +457,8 @@ def _merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict
                 table = "spans" if kind == "span" else "regions"
                 if allowed and db.execute(f"select label from {table} where id = ?", [ident]).fetchone()[0] not in allowed:
                     fits = False
+        if not fits and {(row["from_kind"], row["from_id"]), (row["to_kind"], row["to_id"])} & rejected:
+            continue  # as rejecting an end removes its relations
         if not fits:
             report.skipped.append(f"{doc['name']}: a {row['label']!r} relation of {row['annotator']!r} that does not "
                                   "fit (an end that did not come in, or a label that does not allow it)")
@@ -587,3 +610,63 @@ def _merge_relation_rejections(db: sqlite3.Connection, conn: sqlite3.Connection,
         db.execute("delete from relations where suggested = 1 and document_id = ? and label = ? and from_kind = ? "
                    "and from_id = ? and to_kind = ? and to_id = ?", key)
         report.rejections += 1
+
+
+def _merge_span_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
+                           words: dict[int, int], labels: set[str], report: MergeReport) -> None:
+    """Their rejected span suggestions on our words, so that they are not proposed again; our own copy
+    of such a suggestion goes as theirs went."""
+    for row in _rows(conn, "select label, first_word_id, last_word_id, head, tail, source, score, created "
+                           "from span_rejections where document_id = ?", [doc["id"]]):
+        first, last = words.get(row["first_word_id"]), words.get(row["last_word_id"])
+        if (first is None or last is None or row["label"] not in labels or not _typed(row, _SPAN_REJECTION_TYPES)
+                or row["head"] < 0 or row["tail"] < 0 or _position(db, first) > _position(db, last)
+                or (row["score"] is not None and not 0 <= row["score"] <= 1)):
+            report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} span suggestion that does not fit")
+            continue
+        key = [doc_id, row["label"], first, last, row["head"], row["tail"]]
+        if db.execute("select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
+                      "and last_word_id = ? and head = ? and tail = ?", key).fetchone():
+            report.already += 1
+            continue
+        # No span_id: theirs names a span of their project, and undoing a rejection here finds its row by its words.
+        insert_row(db, "span_rejections", {
+            "document_id": doc_id, "label": row["label"], "first_word_id": first, "last_word_id": last,
+            "head": row["head"], "tail": row["tail"], "source": row["source"], "score": row["score"],
+            "span_id": None, "created": row["created"]})
+        db.execute("delete from spans where suggested = 1 and document_id = ? and label = ? and first_word_id = ? "
+                   "and last_word_id = ? and head = ? and tail = ?", key)
+        report.suggestion_rejections += 1
+
+
+def _region_rejected(db: sqlite3.Connection, page_id: int, label: str, box: Box) -> bool:
+    """As RegionStore.region_rejected: about the same box, since a suggester run again puts it a few pixels off."""
+    rows = db.execute("select x0, y0, x1, y1 from region_rejections where page_id = ? and label = ?",
+                      [page_id, label]).fetchall()
+    return any(box_iou(box, tuple(row)) >= SAME_REGION for row in rows)
+
+
+def _merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
+                             pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> None:
+    """Their rejected region suggestions on our pages, so that they are not proposed again; our own
+    suggestions of about the same box go as theirs went."""
+    for their_page, (page_id, width, height) in pages.items():
+        for row in _rows(conn, "select label, x0, y0, x1, y1, source, created from region_rejections "
+                               "where page_id = ?", [their_page]):
+            box = (row["x0"], row["y0"], row["x1"], row["y1"])
+            if (row["label"] not in labels or not _typed(row, _REGION_REJECTION_TYPES)
+                    or not (0 <= box[0] < box[2] <= width and 0 <= box[1] < box[3] <= height)):
+                report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} region suggestion that does not fit")
+                continue
+            if db.execute("select 1 from region_rejections where page_id = ? and label = ? and x0 = ? and y0 = ? "
+                          "and x1 = ? and y1 = ?", [page_id, row["label"], *box]).fetchone():
+                report.already += 1
+                continue
+            # No region_id: theirs names a region of their project.
+            insert_row(db, "region_rejections", {"page_id": page_id, **{
+                c: row[c] for c in ("label", "x0", "y0", "x1", "y1", "source", "created")}, "region_id": None})
+            for ident, *ours in db.execute("select id, x0, y0, x1, y1 from regions where suggested = 1 "
+                                           "and page_id = ? and label = ?", [page_id, row["label"]]).fetchall():
+                if box_iou(box, tuple(ours)) >= SAME_REGION:
+                    db.execute("delete from regions where id = ?", [ident])
+            report.suggestion_rejections += 1

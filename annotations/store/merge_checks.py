@@ -15,7 +15,8 @@ MAX_PAGE_TEXT_BYTES = 10_000_000
 most words a page may hold."""
 
 READ_TABLES = ("sources", "documents", "pages", "words", "labels", "spans", "regions", "adjudications",
-               "region_adjudications", "relations", "relation_adjudications", "relation_rejections")
+               "region_adjudications", "relations", "relation_adjudications", "relation_rejections", "span_rejections",
+               "region_rejections")
 """The tables a merge reads; every TEXT column of each is bounded."""
 
 _PSM = range(14)
