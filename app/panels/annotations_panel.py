@@ -496,6 +496,8 @@ class AnnotationsPanel(QWidget):
     def _refilter(self) -> None:
         self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "",
                               self.analysts.currentData())
+        # Qt moves the highlight to a row the filter keeps: it must stay on the selection, or on none.
+        self._follow(self.selection.annotation)
         self.analystChanged.emit(self.analysts.currentData())
 
     def _on_clicked(self, index: QModelIndex) -> None:
@@ -524,18 +526,15 @@ class AnnotationsPanel(QWidget):
         self.ensure_loaded()
         sm = self.table.selectionModel()
         row = self.model.row_of(ref) if ref is not None else None
-        if row is None:
-            sm.blockSignals(True)
-            sm.clear()  # the current row too: no row looks selected when nothing is
-            sm.blockSignals(False)
-            self.table.viewport().update()
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
+        sm.blockSignals(True)
         if index.isValid():
-            sm.blockSignals(True)
             sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            sm.blockSignals(False)
-            self.table.viewport().update()
+        else:
+            sm.clear()  # the current row too: no row looks selected when the selection has none here
+        sm.blockSignals(False)
+        self.table.viewport().update()
+        if index.isValid():
             self.table.scrollTo(index)
 
     def visible_refs(self) -> list[AnnotationRef]:

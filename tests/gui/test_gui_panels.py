@@ -177,3 +177,23 @@ def test_recent_projects_menu_lists_the_open_project(window: MainWindow, project
     menu.aboutToShow.emit()
     assert [a.text() for a in menu.actions()] == [str(project_file.resolve())]
     assert all(a.isEnabled() for a in menu.actions())
+
+
+def test_a_selection_the_table_filter_hides_leaves_no_row_looking_selected(qtbot: QtBot, tagged_window: MainWindow) -> None:
+    # Delete acts on the selection: a row left highlighted by the filter would look like its target.
+    window, panel = tagged_window, tagged_window.panel
+    span_id, item = next(iter(window.page_view.highlight_items().items()))
+    click(qtbot, window, window.page_view.mapFromScene(item.sceneBoundingRect().center()))
+    selected = window.selection.annotation
+    assert selected == AnnotationRef("span", span_id)
+    label = window.session.find_span(span_id).label  # type: ignore[union-attr]
+    other = next(i for i in range(1, panel.labels.count()) if panel.labels.itemData(i) not in (label, None)
+                 and panel.labels.itemData(i) in {row[0] for row in window.annotation_rows()})
+    panel.labels.setCurrentIndex(other)
+    assert panel.proxy.rowCount() > 0 and selected not in panel.visible_refs()
+    table = panel.table
+    assert not table.selectionModel().hasSelection() and not table.currentIndex().isValid()
+    assert window.selection.annotation == selected  # filtering the list does not change what is selected
+    # Shown again, its row is the one highlighted.
+    panel.labels.setCurrentIndex(0)
+    assert [i.data(Qt.ItemDataRole.UserRole) for i in table.selectionModel().selectedRows()] == [selected]
