@@ -180,7 +180,7 @@ def test_closing_with_an_edit_a_stopped_project_process_never_took_asks_first_th
         asked.append(box.text())
         box.button(QMessageBox.StandardButton.Discard).click()
 
-    with stopped(window) as child:
+    with stopped(window, rescue_after=10.0) as child:
         assert window.select_text("Department of Justice")
         qtbot.keyClick(window.text_view, "1")
         assert window.statusBar().currentMessage().startswith("The project is busy")
@@ -190,7 +190,9 @@ def test_closing_with_an_edit_a_stopped_project_process_never_took_asks_first_th
         took = time.monotonic() - start
         assert not window.isVisible() and not pid_running(child)
     assert len(asked) == 1 and "1 change could not be stored yet" in asked[0]
-    assert took < 1.5, took  # the tries to store it, the question (answered at once), no wait for the child
+    # The tries to store it (about 1 s) and the question (answered at once), but no wait for the child,
+    # which the test lets go only after 10 s; a loaded machine may stretch the rest.
+    assert took < 10.0, took
     assert rows(project_file, "select id from spans") == []
     assert rows(project_file, "pragma integrity_check") == [("ok",)]
 
