@@ -16,7 +16,11 @@ from .model import Label
 @PROJECT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def list_cmd(project_path: Path, as_json: bool) -> None:
-    """List the project's documents with page and annotation counts (links: relations made or accepted)."""
+    """List the project's documents with page and annotation counts.
+
+    Pages are counted by where their words came from: OCR here, the PDF's text layer, or an hOCR,
+    ALTO or PAGE file (file). Links are relations made or accepted.
+    """
     require_project(project_path)
     with open_project(project_path, read_only=True) as project:
         rows = project.summaries()
@@ -40,10 +44,10 @@ def list_cmd(project_path: Path, as_json: bool) -> None:
     if not rows:
         echo("no documents; add some with: scanspan import FILE...")
         return
-    echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'spans':>5}  {'regions':>7}  {'links':>5}  {'status':<11}  name")
+    echo(f"{'id':>4}  {'pages':>5}  {'ocr':>4}  {'text':>4}  {'file':>4}  {'spans':>5}  {'regions':>7}  {'links':>5}  {'status':<11}  name")
     for r in rows:
         echo(
-            f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.spans:>5}  "
+            f"{r.id:>4}  {r.pages:>5}  {r.ocr['ocr']:>4}  {r.ocr['text_layer']:>4}  {r.ocr['words_file']:>4}  {r.spans:>5}  "
             f"{r.regions:>7}  {r.links:>5}  {r.status:<11}  {r.name}"
         )
 

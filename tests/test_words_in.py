@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -81,6 +82,12 @@ def test_hocr_truth_files_come_in_with_their_images_and_without_tesseract(tmp_pa
             bbox = tuple(float(v) for v in re.search(r"bbox (\d+ \d+ \d+ \d+)", title).group(1).split())
             assert (words[i].text, words[i].box) == ("".join(truth[i].itertext()), bbox)
             assert words[i].conf == float(re.search(r"x_wconf (\d+)", title).group(1))
+    # `list` counts these pages as read from a file, not as OCRed here.
+    listed = json.loads(run_scanspan(["list", "-p", "p.scanspan", "--json"], tmp_path).out)
+    assert [row["ocr"] for row in listed] == [{"ocr": 0, "text_layer": 0, "words_file": 1}] * 2
+    header, line, _ = run_scanspan(["list", "-p", "p.scanspan"], tmp_path).out.splitlines()
+    assert {k: v for k, v in zip(header.split(), line.split()) if k in ("ocr", "text", "file")} == {
+        "ocr": "0", "text": "0", "file": "1"}
 
 
 def test_page_and_alto_of_the_same_real_page_give_its_words_lines_and_order(tmp_path: Path) -> None:

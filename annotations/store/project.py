@@ -265,6 +265,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             select d.id, d.name, d.status,
                 (select count(*) from pages p where p.document_id = d.id) as pages,
                 (select count(*) from pages p where p.document_id = d.id and p.text_layer = 1) as text_layer,
+                (select count(*) from pages p where p.document_id = d.id and p.text_layer = 0
+                    and p.words_source != '') as words_file,
                 (select count(*) from spans s where s.document_id = d.id) as spans,
                 (select count(*) from regions r join pages p on p.id = r.page_id
                     where p.document_id = d.id) as regions,
@@ -286,7 +288,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
                 name=r["name"],
                 pages=r["pages"],
                 status=r["status"],
-                ocr={"ocr": r["pages"] - r["text_layer"], "text_layer": r["text_layer"]},
+                ocr={"ocr": r["pages"] - r["text_layer"] - r["words_file"], "text_layer": r["text_layer"],
+                     "words_file": r["words_file"]},
                 spans=r["spans"],
                 regions=r["regions"],
                 tags=r["tags"],
