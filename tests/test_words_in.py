@@ -316,3 +316,13 @@ def test_a_merged_project_keeps_where_the_words_came_from(tmp_path: Path) -> Non
     assert merged.code == 0, merged.err
     assert [(name, page.provenance.words_source) for name, page, _ in stored(tmp_path / "ours.scanspan")] == [
         ("other.png", "words from ALTO v4 file other.xml"), ("page.png", "words from ALTO v4 file page.xml")]
+
+
+def test_the_jsonl_export_says_where_each_pages_words_came_from(tmp_path: Path) -> None:
+    page_image(tmp_path / "page.png", (600, 300))
+    (tmp_path / "page.xml").write_text(alto([(600, 300, [("Dear", 10, 10, 50, 20)])], image="page.png"))
+    assert run_scanspan(["import", "page.xml", "-p", "p.scanspan"], tmp_path, path=no_tesseract(tmp_path)).code == 0
+    exported = run_scanspan(["export", "-p", "p.scanspan", "-f", "jsonl", "-o", "out.jsonl"], tmp_path)
+    assert exported.code == 0, exported.err
+    (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [page["ocr"]["words_source"] for page in record["pages"]] == ["words from ALTO v4 file page.xml"]

@@ -35,6 +35,8 @@ def document_record(doc: ExportDocument) -> dict[str, Any]:
                     "reading_order": page.provenance.reading_order or "engine",
                     # How the image was prepared for tesseract ("" when from its resolution alone).
                     "input": page.provenance.ocr_input,
+                    # Where the words came from when not read here (an hOCR, ALTO or PAGE file); "" otherwise.
+                    "words_source": page.provenance.words_source,
                 },
             }
         )
