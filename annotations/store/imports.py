@@ -122,10 +122,11 @@ class ImportStore:
 
         def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int,
                          tail: int, note: str, annotator: str, span_id: int | None, source: str,
-                         suggested: bool) -> int: ...
+                         suggested: bool, stamps: tuple[str, str] | None = None) -> int: ...
 
         def _insert_region(self, page_id: int, label: str, box: tuple[float, float, float, float], text: str,
-                           note: str, annotator: str, region_id: int | None, source: str, suggested: bool) -> int: ...
+                           note: str, annotator: str, region_id: int | None, source: str, suggested: bool,
+                           stamps: tuple[str, str] | None = None) -> int: ...
 
     def add_document(self, name: str, data: bytes, sha256: str, pages: Sequence[NewPage]) -> Document:
         """Store a source file, its pages, words and OCR cache entries, all or nothing.

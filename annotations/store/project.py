@@ -409,8 +409,10 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         span_id: int | None = None,
         source: str = "",
         suggested: bool = False,
+        stamps: tuple[str, str] | None = None,
     ) -> Span:
-        """Add a span; `span_id` restores a deleted span under its old id (undo).
+        """Add a span; `span_id` restores a deleted span under its old id (undo), with its old
+        (created, updated) `stamps`.
 
         `suggested` marks a pre-annotation from `source` that the analyst has yet to accept.
         """
@@ -418,11 +420,12 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             raise ProjectError("a span's head and tail cuts cannot be negative")
         with self.write():
             new_id = self._insert_span(doc_id, label, first_word_id, last_word_id, head, tail, note, annotator,
-                                       span_id, source, suggested)
+                                       span_id, source, suggested, stamps)
         return self.span(new_id)
 
     def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
-                     note: str, annotator: str, span_id: int | None, source: str, suggested: bool) -> int:
+                     note: str, annotator: str, span_id: int | None, source: str, suggested: bool,
+                     stamps: tuple[str, str] | None = None) -> int:
         self.annotation_label(label)
         # Checked by position in SQL, not through document_text(): on a long document that would
         # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
@@ -432,6 +435,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         if positions[last_word_id] < positions[first_word_id]:
             raise ProjectError("a span's first word must come before its last word")
         stamp = now()
+        created, updated = stamps or (stamp, stamp)
         row = {
             "document_id": doc_id,
             "label": label,
@@ -441,8 +445,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             "tail": tail,
             "note": note,
             "annotator": annotator,
-            "created": stamp,
-            "updated": stamp,
+            "created": created,
+            "updated": updated,
             "source": source,
             "suggested": int(suggested),
         }

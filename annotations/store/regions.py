@@ -48,18 +48,23 @@ class RegionStore:
         region_id: int | None = None,
         source: str = "",
         suggested: bool = False,
+        stamps: tuple[str, str] | None = None,
     ) -> Region:
-        """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans)."""
+        """Add a region; `suggested` marks a pre-annotation from `source` not yet accepted (as for spans);
+        `region_id` and `stamps` (created, updated) restore a deleted one as it was (undo)."""
         with self.write():
-            new_id = self._insert_region(page_id, label, box, text, note, annotator, region_id, source, suggested)
+            new_id = self._insert_region(page_id, label, box, text, note, annotator, region_id, source, suggested,
+                                         stamps)
         return self.region(new_id)
 
     def _insert_region(self, page_id: int, label: str, box: Box, text: str, note: str, annotator: str,
-                       region_id: int | None, source: str, suggested: bool) -> int:
+                       region_id: int | None, source: str, suggested: bool,
+                       stamps: tuple[str, str] | None = None) -> int:
         self.annotation_label(label)
         box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
         stamp = now()
+        created, updated = stamps or (stamp, stamp)
         row = {
             "page_id": page_id,
             "label": label,
@@ -70,8 +75,8 @@ class RegionStore:
             "text": text,
             "note": note,
             "annotator": annotator,
-            "created": stamp,
-            "updated": stamp,
+            "created": created,
+            "updated": updated,
             "source": source,
             "suggested": int(suggested),
         }

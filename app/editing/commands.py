@@ -156,10 +156,7 @@ class DeleteRegion(Command):
         self.relations = self.session.relations_removed_with("region", self.region.id)
 
     def revert(self) -> None:
-        r = self.region
-        # A suggestion comes back as a suggestion, from the same source.
-        self.session.add_region(self.page, r.label, r.box, text=r.text, note=r.note, region_id=r.id,
-                                source=r.source, suggested=r.suggested)
+        self.session.restore_region(self.page, self.region)
         self.session.restore_relations(self.relations)
 
 

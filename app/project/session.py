@@ -422,10 +422,13 @@ class ProjectSession(QObject):
         return span
 
     def restore_span(self, span: Span) -> Span:
-        """Put a deleted span back under its old id, with what it carried (a suggestion stays one)."""
-        extra = {k: getattr(span, k) for k in ("source", "suggested") if hasattr(span, k)}
-        return self.add_span(span.document_id, span.label, span.first_word_id, span.last_word_id,
-                             span.head, span.tail, span.note, span_id=span.id, **extra)
+        """Put a deleted span back as it was: its id, analyst, times and source (a suggestion stays one)."""
+        restored = self.project.add_span(span.document_id, span.label, span.first_word_id, span.last_word_id,
+                                         span.head, span.tail, note=span.note, span_id=span.id,
+                                         annotator=span.annotator, source=span.source, suggested=span.suggested,
+                                         stamps=(span.created, span.updated))
+        self.sync()
+        return restored
 
     def delete_span(self, span_id: int) -> Span:
         span = self.project.delete_span(span_id)
@@ -444,6 +447,16 @@ class ProjectSession(QObject):
         self.regions(page.document_id)  # so that the region's document is followed from now on
         self.sync()
         return region
+
+    def restore_region(self, page: Page, region: Region) -> Region:
+        """Put a deleted region back as it was: its id, analyst, times and source (a suggestion stays one)."""
+        restored = self.project.add_region(page.id, region.label, region.box, text=region.text,
+                                           note=region.note, region_id=region.id, annotator=region.annotator,
+                                           source=region.source, suggested=region.suggested,
+                                           stamps=(region.created, region.updated))
+        self.regions(page.document_id)  # so that the region's document is followed from now on
+        self.sync()
+        return restored
 
     def delete_region(self, region_id: int) -> Region:
         region = self.project.delete_region(region_id)

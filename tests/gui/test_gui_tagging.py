@@ -182,3 +182,24 @@ def test_undo_and_redo_round_trip_every_edit(qtbot: QtBot, window: MainWindow, p
         qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         assert state() == expected  # the same ids come back on redo
     assert window.highlight_items()  # the views followed: the span is back on the page
+
+
+def test_undoing_the_delete_of_a_colleagues_annotations_gives_them_back_as_they_were(
+        qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path) -> None:
+    # Agreement and adjudication go by who made what: an undo must not re-sign another's work.
+    from helpers import run_scanspan
+
+    for args in (["--text", "300,000", "-l", "figure"], ["--page", "1", "--box", "100,100,400,200", "-l", "signature"]):
+        made = run_scanspan(["annotate", "-p", project_file, "-d", "1", "--annotator", "alice", *args], tmp_path)
+        assert made.code == 0, made.err
+    qtbot.waitUntil(lambda: (window.changes.follow(), len(window.annotation_rows()) == 2)[1], timeout=5_000)
+    before = (rows(project_file, "select id, label, annotator, created from spans"),
+              rows(project_file, "select id, label, annotator, created from regions"))
+    assert {r[2] for r in before[0] + before[1]} == {"alice"}
+    for ref in (AnnotationRef("span", before[0][0][0]), AnnotationRef("region", before[1][0][0])):
+        window.navigation.go_to_annotation(ref)
+        assert window.selection.annotation == ref
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+        qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (rows(project_file, "select id, label, annotator, created from spans"),
+            rows(project_file, "select id, label, annotator, created from regions")) == before
