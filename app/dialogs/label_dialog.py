@@ -141,10 +141,12 @@ class LabelDialog(QDialog):
         return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)
 
     def _show_kind(self) -> None:
-        """A relation label's direction and ends are asked only for a relation label."""
+        """A relation label's direction and ends are asked only for a relation label, and its layer
+        never: a relation is exported with its ends, whatever their layer."""
         relation = self.kind.currentData() == "relation"
         for widget in (self.direction, self.from_ends, self.to_ends):
             self.form.setRowVisible(widget, relation)
+        self.form.setRowVisible(self.layer, not relation)
         self.adjustSize()
 
     def name_problem(self) -> str:

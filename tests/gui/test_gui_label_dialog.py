@@ -63,10 +63,12 @@ def test_a_relation_labels_direction_and_ends_are_set_in_the_dialog_each_in_one_
     def add(dialog: QWidget) -> None:
         assert isinstance(dialog, LabelDialog)
         try:
-            shown["span"] = dialog.direction.isVisible() or dialog.from_ends.isVisible()
+            shown["span"] = (dialog.direction.isVisible() or dialog.from_ends.isVisible()) or not dialog.layer.isVisible()
             qtbot.keyClicks(dialog.name, "counts")
             dialog.kind.setCurrentIndex(dialog.kind.findData("relation"))
-            shown["relation"] = dialog.direction.isVisible() and dialog.from_ends.isVisible()
+            # A relation label is exported with its ends whatever their layer: it has no layer to choose.
+            shown["relation"] = (dialog.direction.isVisible() and dialog.from_ends.isVisible()
+                                 and not dialog.layer.isVisible())
             assert dialog.from_ends.findItems("counts", Qt.MatchFlag.MatchExactly) == []
             dialog.direction.setCurrentIndex(dialog.direction.findData(False))
             _tick(qtbot, dialog.from_ends, "figure")
