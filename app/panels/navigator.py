@@ -99,6 +99,17 @@ class Navigator(QWidget):
         session.documentAdded.connect(lambda _doc: self.reload())
 
     def reload(self) -> None:
+        # Rebuilding moves Qt's current row (to the first document when the shown one is gone): with
+        # the keyboard in the list that would take the window there. Where it is shown is set after.
+        self.tree.blockSignals(True)
+        try:
+            self._rebuild()
+        finally:
+            self.tree.blockSignals(False)
+        if self._current is not None:
+            self.set_current(*self._current)
+
+    def _rebuild(self) -> None:
         self.tree.clear()
         self._docs = {}
         for summary in self.session.summaries():
@@ -109,8 +120,6 @@ class Navigator(QWidget):
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.tree.addTopLevelItem(item)
             self._docs[summary.id] = item
-        if self._current is not None:
-            self.set_current(*self._current)
 
     def _fill_pages(self, item: QTreeWidgetItem) -> None:
         if item.childCount() or item.parent() is not None:
@@ -151,8 +160,10 @@ class Navigator(QWidget):
     def _on_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         self._go(item)
 
-    def _on_current_item(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
-        if item is not None and self.tree.hasFocus():  # arrow keys in the tree
+    def _on_current_item(self, item: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
+        # Arrow keys in the list move from a row; a list with none (just rebuilt, the shown document
+        # gone) is given its first row by Qt when it takes the keyboard, which is no choice of the analyst's.
+        if item is not None and previous is not None and self.tree.hasFocus():
             self._go(item)
 
     def _go(self, item: QTreeWidgetItem) -> None:

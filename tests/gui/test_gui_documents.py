@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pymupdf
 import pytest
 from gui_helpers import add_second_letter, open_window, rows, stored_span_texts, when_modal
 from helpers import run_scanspan
@@ -75,6 +76,51 @@ def test_remove_document_asks_removes_and_undo_brings_it_back(
     assert _documents(project_file) == [first, second]
     assert rows(project_file, "select count(*) from words")[0][0] == words_before
     assert f"Undid “Remove document {first}”" in window.statusBar().currentMessage()
+
+
+def test_removing_the_last_document_while_the_list_has_the_keyboard_shows_the_one_before_it(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    # Rebuilding the list moved its current row to the first document, and with the keyboard in
+    # the list that took the window there too.
+    add_second_letter(project_file, tmp_path)
+    third = tmp_path / "third"
+    third.mkdir()
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "A third letter, from Project iGuardian.", fontname="tiro", fontsize=12)
+    pdf.save(third / "third.pdf")
+    window = open_window(qtbot, settings, project_file)
+    with qtbot.waitSignal(window.importFinished, timeout=60_000):
+        window.import_files([third / "third.pdf"])
+    qtbot.waitUntil(lambda: len(_listed(window)) == 3)
+    tree = window.navigator.tree  # chosen there, as an analyst does: the list has the keyboard
+    tree.topLevelItem(2).setExpanded(True)
+    page = tree.topLevelItem(2).child(0)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(page).center())
+    _active(qtbot, window)
+    tree.setFocus()
+    qtbot.waitUntil(tree.hasFocus)
+    assert window.current_page() == (3, 1)
+    # Removed from the window, the list is rebuilt as the question closes and the window manager
+    # gives the list the keyboard back; here the shell removes it and the list takes the keyboard
+    # again in the same turn of the event loop.
+    window.session.reset.connect(tree.setFocus)  # type: ignore[union-attr]
+    window.page_view.setFocus()
+    run = run_scanspan(["remove", "-p", project_file, "3", "--force"], tmp_path)
+    assert run.code == 0, run.err
+    qtbot.waitUntil(lambda: len(_listed(window)) == 2, timeout=10_000)
+
+    def listed_where_shown() -> bool:
+        item = tree.currentItem()
+        return item is not None and item.data(0, Qt.ItemDataRole.UserRole) == window.current_page()[0]  # type: ignore[index]
+
+    qtbot.waitUntil(listed_where_shown)
+    assert window.current_page() == (2, 1)  # its neighbour, not the first document
+    # The keyboard leaving the list and coming back moves nothing.
+    window.page_view.setFocus()
+    tree.setFocus()
+    qtbot.waitUntil(tree.hasFocus)
+    assert window.current_page() == (2, 1) and listed_where_shown()
 
 
 # A popup menu on the offscreen test platform cannot be raised or grab the keyboard, and Qt says so.
