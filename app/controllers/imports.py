@@ -23,7 +23,7 @@ class ImportOutcome:
             w.status_line.say("Import cancelled; files finished before that are stored", 8000)
         else:
             w.status_line.say(
-                f"Imported {len(imported)} file(s)" + (f", {len(dupes)} already in the project" if dupes else "")
+                _imported(imported) + (f", {len(dupes)} already in the project" if dupes else "")
                 + (f", {len(failed)} failed" if failed else "")
                 + (f"; {w.importer.note}" if w.importer.note else ""), 8000)
         if failed:
@@ -31,3 +31,16 @@ class ImportOutcome:
         if imported and w.navigation.page_number is None and imported[0].document is not None:
             w.navigation.show_page(imported[0].document.id, 1)
         w.importFinished.emit(outcomes)
+
+
+def _imported(imported: list[Outcome]) -> str:
+    """One file by its name and how its words were read; several by their count."""
+    if len(imported) != 1:
+        return f"Imported {len(imported)} files"
+    outcome = imported[0]
+    name = outcome.document.name if outcome.document is not None else outcome.path.name
+    pages = outcome.document.page_count if outcome.document is not None else 0
+    layer = outcome.pages_text_layer
+    how = outcome.words_source or ("OCR" if not layer else "text layer" if layer == pages
+                                   else f"{pages - layer} by OCR, {layer} from the text layer")
+    return f"Imported {name} ({pages} page{'s' if pages != 1 else ''}, {how})"

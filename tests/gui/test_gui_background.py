@@ -68,7 +68,8 @@ def test_the_event_loop_keeps_turning_while_ocr_runs(qtbot: QtBot, empty_window:
     # is loose so a loaded machine's scheduling alone cannot fail it.
     assert max(gaps) < 1.0, f"the window froze for {max(gaps):.2f} s during OCR"
     assert any(progress_seen) and not window.importer.bar.isVisible()
-    # The document is stored by the GUI thread and shown.
+    # The document is stored by the GUI thread and shown, and the status line says how it was read.
+    assert window.statusBar().currentMessage() == "Imported letter.png (1 page, OCR)"
     assert window.current_page() == (1, 1)
     qtbot.waitUntil(window.is_settled)
     assert "Department of State" in window.text_view.toPlainText()
@@ -126,7 +127,7 @@ def test_dropping_a_folder_imports_the_letters_in_it_and_its_subfolders(
     assert sorted((o.path.name, o.status) for o in finished.args[0]) == [("first.pdf", "imported"),
                                                                        ("second.dat", "imported")]
     assert window.statusBar().currentMessage() == (
-        "Imported 2 file(s); 1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
+        "Imported 2 files; 1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
     assert sorted(r[0] for r in rows(window.project_path(), "select name from documents")) == ["first.pdf", "second.dat"]
 
 

@@ -117,7 +117,7 @@ def test_import_folder_imports_the_letters_in_the_folder_and_all_its_subfolders(
     assert sorted(r[0] for r in rows(tmp_path / "project" / "new.scanspan", "select name from documents")) == [
         "deep.pdf", "scan.png", "top.pdf"]
     assert window.statusBar().currentMessage() == (
-        "Imported 3 file(s); 1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
+        "Imported 3 files; 1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
     assert window.current_page() is not None  # the first letter is shown
 
 

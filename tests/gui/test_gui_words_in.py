@@ -51,6 +51,8 @@ def test_file_import_takes_an_alto_file_with_its_image(qtbot: QtBot, settings: S
     ]
     (outcome,) = finished.args[0]
     assert (outcome.status, outcome.document.name) == ("imported", "scan.png"), outcome.message
+    assert window.statusBar().currentMessage() == f"Imported scan.png (1 page, {outcome.words_source})"
+    assert outcome.words_source.startswith("words from ALTO")
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.waitUntil(lambda: bool(window.page_words()), timeout=10_000)
