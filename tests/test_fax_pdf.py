@@ -8,6 +8,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 from helpers import real_scans, run_scanspan
 from PIL import Image
@@ -51,6 +52,11 @@ def test_a_fax_rendered_at_a_fraction_or_a_multiple_of_its_resolution_is_measure
     # At 300 dpi a 100-dpi fax repeats each row and column 3 times; a 200x100-dpi one repeats every
     # other column once (1.5) and each row 3 times.
     assert scanstats.measure(rendered(fax_pdf(tmp_path / "square.pdf", (100, 100)))).replication == (3, 3)
+    # A whole multiple is found whole, not as a divisor of it (4 is not 2, 6 is not 2 or 3).
+    fax = np.asarray(Image.open(FAX).convert("L").point(lambda v: 255 if v > 160 else 0))
+    for times in (2, 3, 4, 5, 6):
+        image = Image.fromarray(np.repeat(np.repeat(fax, times, axis=0), times, axis=1))
+        assert scanstats.measure(image).replication == (times, times), times
     image = rendered(fax_pdf(tmp_path / "fine.pdf", (200, 100)))
     replication = scanstats.measure(image).replication
     assert replication == (1.5, 3), replication
