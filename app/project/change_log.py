@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from annotations.model import Document
 from annotations.store.changes import Change, ChangeSet
 from app.project.caches import Caches
 
@@ -58,17 +59,24 @@ class ChangeLog:
     def sync(self) -> None:
         """Apply every change after the last one seen, this window's own included."""
         batch: ChangeSet = self._session.project.changes_since(self._seen)
-        self._seen = batch.last
         if batch.reset:
+            self._seen = batch.last
             self._reset()
-        elif batch.changes:
-            self._apply(batch)
+            return
+        # Seen once everything the batch needs is read (a document's row may be asked for, and a
+        # busy project's process may not answer): a batch given up on is read again at the next sync.
+        emits = self._apply(batch) if batch.changes else []
+        self._seen = batch.last
+        # Caches first, signals after: a view answering one signal reads the others' state too.
+        for emit in emits:
+            emit()
 
     def _reset(self) -> None:
         self._caches.clear()
         self._session.reset.emit()
 
-    def _apply(self, batch: ChangeSet) -> None:
+    def _apply(self, batch: ChangeSet) -> list[Callable[[], None]]:
+        """Bring the caches up to the batch, and return the signals that say so."""
         session, caches = self._session, self._caches
         final: dict[tuple[str, int | None], Change] = {}
         pages: dict[tuple[str, int | None], list[Change]] = {}
@@ -76,6 +84,11 @@ class ChangeLog:
             key = (change.kind, change.row_id)
             final[key] = change
             pages.setdefault(key, []).append(change)
+        # The one read a batch needs, made before the caches change: a process that does not answer
+        # it leaves them as they were, and the batch is read again whole.
+        documents = None
+        if any(kind == "document" and change.op not in ("delete", "reorder") for (kind, _), change in final.items()):
+            documents = {d.id: d for d in session.project.documents()}
         emits: list[Callable[[], None]] = []
         labels = False
         for (kind, row_id), change in final.items():
@@ -84,7 +97,7 @@ class ChangeLog:
             if kind == "label":
                 labels = True
             elif kind == "document" and row_id is not None:
-                emits.append(self._document_changed(row_id, change.op))
+                emits.append(self._document_changed(row_id, change.op, documents))
             elif kind == "word" and row_id is not None and row_id in batch.words:
                 word = batch.words[row_id]
                 emits.append(lambda word=word: session.wordChanged.emit(word))
@@ -97,18 +110,16 @@ class ChangeLog:
         if labels:
             caches.labels = None
             emits.insert(0, session.labelsChanged.emit)
-        # Caches first, signals after: a view answering one signal reads the others' state too.
-        for emit in emits:
-            emit()
+        return emits
 
-    def _document_changed(self, doc_id: int, op: str) -> Callable[[], None]:
+    def _document_changed(self, doc_id: int, op: str, documents: dict[int, Document] | None) -> Callable[[], None]:
         session = self._session
-        self._caches.documents = None
-        if op in ("delete", "reorder"):  # a reordered document's words and spans have all moved
+        self._caches.documents = documents
+        document = documents.get(doc_id) if documents is not None else None
+        if op in ("delete", "reorder") or document is None:  # a reordered document's words and spans have all moved
             return self._reset
         if op == "insert":
             self._caches.pages.pop(doc_id, None)
-        document = session.document(doc_id)
         if op == "insert":
             return lambda: session.documentAdded.emit(document)
         return lambda: session.statusChanged.emit(doc_id, document.status)

@@ -415,3 +415,43 @@ def test_a_project_whose_process_is_slow_to_give_its_first_answers_opens(
     assert rescue
     assert window.session is not None and window.session.documents()
     assert window.current_page() == (window.session.documents()[0].id, 1)
+
+
+def test_a_document_whose_reading_the_stopped_process_interrupted_is_listed_at_a_later_poll(
+        qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process answers what changed (another program imported a document), then stops before
+    # the window reads that document's row: the change must not be counted as taken in.
+    session = window.session
+    assert session is not None
+    child = session.project.pid  # type: ignore[attr-defined]
+    add_second_letter(project_file, tmp_path)
+    asked = session.project.changes_since
+    rescue: list[threading.Timer] = []
+
+    def answer_then_stop(seq: int) -> object:
+        monkeypatch.setattr(session.project, "changes_since", asked)  # only the first read
+        batch = asked(seq)
+        os.kill(child, signal.SIGSTOP)
+        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
+        rescue.append(timer)
+        timer.start()
+        return batch
+
+    monkeypatch.setattr(session.project, "changes_since", answer_then_stop)
+    try:
+        window.changes.follow()
+        assert rescue, "the poll did not read the changes"
+    finally:
+        for timer in rescue:
+            timer.join()
+        with suppress(ProcessLookupError):
+            os.kill(child, signal.SIGCONT)
+
+    def listed() -> bool:
+        window.changes.follow()  # as the window's timer does
+        tree = window.navigator.tree
+        return [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == [
+            "geneva-letter-2015.pdf", "second.pdf"]
+
+    qtbot.waitUntil(listed, timeout=5_000)
