@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from sqlite_utils import Database
 from ..errors import ProjectError
 from ..model import DOCUMENT_STATUSES, Box, Label, box_iou
 from .imports import MAX_PAGE_WORDS
-from .merge_checks import check_values
+from .merge_checks import check_values, finite
 from .regions import SAME_REGION
 from .rows import insert_row
 from .schema import migrations
@@ -572,7 +571,7 @@ def _our_ends(db: sqlite3.Connection, text: str, words: dict[int, int],
             ours.append(("span", key[1], first, last, key[4], key[5]))
         elif (key[0] == "region" and len(key) == 4 and whole(key[1]) and isinstance(key[2], str)
               and isinstance(key[3], list) and len(key[3]) == 4
-              and all(isinstance(v, _NUMBER) and not isinstance(v, bool) and math.isfinite(v) for v in key[3])):
+              and all(finite(v) for v in key[3])):
             page = pages.get(key[1])
             x0, y0, x1, y1 = key[3]
             if page is None or not (0 <= x0 < x1 <= page[1] and 0 <= y0 < y1 <= page[2]):

@@ -22,8 +22,11 @@ READ_TABLES = ("sources", "documents", "pages", "words", "labels", "spans", "reg
 _PSM = range(14)
 
 
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def finite(value: object) -> bool:
+    """A number a float can hold: JSON's whole numbers have no bound, and too long a one would raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) < 2**53 if isinstance(value, int) else math.isfinite(value)
 
 
 def _dpi_range(width: int, height: int) -> tuple[float, float]:
@@ -64,11 +67,11 @@ def _page_problem(page: dict, count: int) -> str | None:
         return f"{width}x{height} pixels, more than the {MAX_PIXELS // 1_000_000} megapixels import accepts"
     low, high = _dpi_range(width, height)
     for name in ("dpi_x", "dpi_y"):
-        if not (_finite(page[name]) and low <= page[name] <= high):
+        if not (finite(page[name]) and low <= page[name] <= high):
             return f"{name} {page[name]!r}, not a resolution import gives ({low:g} to {high:g} dpi)"
-    if page["ocr_dpi"] is not None and not (_finite(page["ocr_dpi"]) and 0 < page["ocr_dpi"] <= high * MAX_UPSCALE):
+    if page["ocr_dpi"] is not None and not (finite(page["ocr_dpi"]) and 0 < page["ocr_dpi"] <= high * MAX_UPSCALE):
         return f"ocr_dpi {page['ocr_dpi']!r}, not a resolution import gives"
-    if page["upscale"] is not None and not (_finite(page["upscale"]) and 0 < page["upscale"] <= MAX_UPSCALE):
+    if page["upscale"] is not None and not (finite(page["upscale"]) and 0 < page["upscale"] <= MAX_UPSCALE):
         return f"upscale {page['upscale']!r}, not one import gives (above 0, at most {MAX_UPSCALE:g})"
     if page["psm"] is not None and page["psm"] not in _PSM:
         return f"psm {page['psm']!r}, not a tesseract page segmentation mode"
@@ -133,7 +136,7 @@ def _words(conn: sqlite3.Connection, max_words: int) -> str | None:
     ).fetchone()
     if row is not None:
         word, number, name, *box, conf = row
-        if not (conf is None or _finite(conf) and -1 <= conf <= 100):
+        if not (conf is None or finite(conf) and -1 <= conf <= 100):
             return f"words row {word} (document {name!r} page {number}): confidence {conf!r}, not -1..100"
         return (f"words row {word} (document {name!r} page {number}): box {tuple(box)!r} is not a box on its page "
                 "(finite, x0 <= x1, y0 <= y1, within the page), or a number of the word is not stored as one")
