@@ -24,8 +24,8 @@ def find_annotation(session: ProjectSession, ref: AnnotationRef) -> Span | Regio
 
 def annotation_pages(session: ProjectSession, ref: AnnotationRef) -> tuple[int, int, int] | None:
     """(document id, first page, last page) of an annotation the window has read; None when it has
-    not read it (it is then on no page shown) or it is gone. A relation is on the pages of both its
-    ends and those between, where its arrow runs."""
+    not read it (it is then on no page shown) or it is gone. A relation spans the pages of both its
+    ends and those between (where it is drawn, and so acted on, is annotation_on's)."""
     if ref.kind == "relation":
         relation = session.find_relation(ref.id)
         if relation is None:
@@ -49,9 +49,16 @@ def annotation_pages(session: ProjectSession, ref: AnnotationRef) -> tuple[int, 
 
 
 def annotation_on(session: ProjectSession, ref: AnnotationRef, page: tuple[int, int] | None) -> bool:
-    """Whether part of the annotation is on the page (document id, page number)."""
+    """Whether part of the annotation is on the page (document id, page number). A relation is where
+    it is drawn: on its ends' pages (an arrow, or a stub toward the other end), not on those between."""
+    if page is None:
+        return False
+    if ref.kind == "relation":
+        relation = session.find_relation(ref.id)
+        return relation is not None and any(
+            annotation_on(session, AnnotationRef(*end), page) for end in (relation.from_end, relation.to_end))
     where = annotation_pages(session, ref)
-    return page is not None and where is not None and where[0] == page[0] and where[1] <= page[1] <= where[2]
+    return where is not None and where[0] == page[0] and where[1] <= page[1] <= where[2]
 
 
 def ranges_reach(ranges: tuple[TextRange, ...], page: tuple[int, int] | None) -> bool:

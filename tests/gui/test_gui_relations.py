@@ -348,3 +348,34 @@ def test_the_documents_list_counts_a_documents_relations_apart_from_its_tags(
     window.close()
     again = open_window(qtbot, settings, linked_file)
     assert tags_cells(again)[0] == f"{tags}, 1 link"
+
+
+def test_a_relation_from_page_one_to_page_three_is_not_acted_on_from_page_two(
+        qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
+    # It is drawn on its ends' pages only (stubs): on the page between, nothing shows it, so no key
+    # may reach it there.
+    from helpers import draw_pdf
+
+    from annotations.importer import ImportOptions, import_into
+
+    (tmp_path / "three.pdf").write_bytes(draw_pdf([["The Alpha program"], ["A middle page"], ["Gamma reports"]]).pdf)
+    path = tmp_path / "three.scanspan"
+    with Project(path) as project:
+        (outcome,) = import_into(project, [tmp_path / "three.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message
+        doc = project.documents()[0].id
+        text = project.document_text(doc).text
+        project.add_label(Label("counts", "#123456", kind="relation"))
+        program = project.add_span_chars(doc, "program", text.index("Alpha"), text.index("Alpha") + 13).id
+        figure = project.add_span_chars(doc, "figure", text.index("Gamma"), text.index("Gamma") + 13).id
+        relation = project.add_relation("counts", ("span", figure), ("span", program), annotator="cli").id
+    window = open_window(qtbot, settings, path)
+    window.navigation.go_to_annotation(AnnotationRef("relation", relation))
+    assert window.selection.annotation == AnnotationRef("relation", relation)
+    assert window.current_page() == (doc, 1)  # the page of its to end, with its stub
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_page() == (doc, 2))
+    assert relation not in window.arrow_items()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+    assert rows(path, "select id from relations") == [(relation,)]
+    assert window.selection_status.text().startswith("Nothing selected")
