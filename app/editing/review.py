@@ -22,7 +22,7 @@ from annotations.model import Region, Relation, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.editor import edits
 from app.editing.selection import AnnotationRef, Selection
-from app.editing.shown import annotation_on, annotation_pages, shown_annotation
+from app.editing.shown import annotation_on, shown_annotation
 from app.editing.suggestion_commands import AcceptSuggestions, RejectSuggestions, TagOccurrences
 from app.project.session import ProjectSession
 
@@ -244,9 +244,9 @@ class Reviewer(QObject):
             doc_id, number = self._places[item.id]
             return (doc_id, 1, number, -1, item.id)
         if isinstance(item, Relation):
-            self._read(item)
-            start = annotation_pages(self.session, AnnotationRef(*item.from_end))
-            return (item.document_id, 2, start[1] if start else 0, -1, item.id)
+            # Listed after the document's spans and regions in the order left() gives them (by id):
+            # a place by page would not follow that order, and a step from it would pass some by.
+            return (item.document_id, 2, 0, -1, item.id)
         p1, i1, _, _ = self.session.extent(item)
         return (item.document_id, 0, p1, i1, item.id)
 

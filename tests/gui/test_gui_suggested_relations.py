@@ -133,3 +133,34 @@ def test_a_suggested_relation_between_accepted_ends_is_reached_by_tab_and_decide
     assert rows(accepted_ends, "select count(*) from relation_rejections") == [(0,)]
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert relation(accepted_ends) == []
+
+
+def test_enter_on_a_suggested_relation_goes_on_to_the_next_one_in_its_document_whatever_their_pages(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    # The first relation (by id) starts on page 2 and the second on page 1, and another document
+    # has a suggestion: review must not leave this document with the second one still waiting.
+    from gui_helpers import add_second_letter
+
+    with Project(project_file) as project:
+        doc = project.documents()[0].id
+        for term, label in (("OJJDP", "agency"), ("ICAC", "program"), ("NCMEC", "agency"), ("CyberTipline", "program")):
+            suggest_terms(project, [doc], [term], label, "terms.txt")
+        project.accept_suggestions([s.id for s in project.suggestions([doc])], annotator="ann")
+        project.add_label(Label("runs", "#336699", kind="relation"))
+        numbers = {page.id: page.number for page in project.pages(doc)}
+        on: dict[tuple[str, int], int] = {}
+        for span in project.spans(doc):
+            on.setdefault((span.label, numbers[project.word(span.first_word_id).page_id]), span.id)
+        later = project.add_relation("runs", ("span", on[("program", 2)]), ("span", on[("agency", 2)]),
+                                     source="model.jsonl", suggested=True).id
+        earlier = project.add_relation("runs", ("span", on[("agency", 1)]), ("span", on[("program", 1)]),
+                                       source="model.jsonl", suggested=True).id
+    add_second_letter(project_file, tmp_path)
+    with Project(project_file) as project:
+        suggest_terms(project, [project.documents()[1].id], ["OJJDP"], "agency", "agencies.txt")
+    window = open_window(qtbot, settings, project_file)
+    tab_to_relation(qtbot, window, later)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Return)
+    assert rows(project_file, f"select suggested from relations where id = {later}") == [(0,)]
+    assert window.selection.annotation == AnnotationRef("relation", earlier), window.statusBar().currentMessage()
