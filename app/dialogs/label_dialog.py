@@ -195,7 +195,15 @@ class LabelDialog(QDialog):
             fields += RELATION_FIELDS
         if self._before is None:
             return {field: getattr(new, field) for field in fields}
-        return {field: getattr(new, field) for field in fields if getattr(new, field) != getattr(self._before, field)}
+        before = self._before
+
+        def differs(field: str) -> bool:
+            # The ends are ticked in the palette's order; stored, they may be in another (the CLI's).
+            if field in ("from_labels", "to_labels"):
+                return set(getattr(new, field)) != set(getattr(before, field))
+            return bool(getattr(new, field) != getattr(before, field))
+
+        return {field: getattr(new, field) for field in fields if differs(field)}
 
 
 class LabelEditor(QObject):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gui_helpers import rows, when_modal
+from gui_helpers import open_window, rows, when_modal
+from helpers import run_scanspan
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.dialogs.label_dialog import LabelDialog
 from app.main_window import MainWindow
 from app.panels.label_palette import AddLabelDialog
+from app.settings import Settings
 
 
 def test_bad_names_disable_ok_with_the_reason_and_a_good_one_is_added_in_a_new_colour(
@@ -116,3 +118,27 @@ def test_a_relation_labels_direction_and_ends_are_set_in_the_dialog_each_in_one_
     assert [(k, d, json.loads(e)["from"]) for k, d, e in _shape(project_file)] == [("relation", 0, ["figure"])]
     window.undo_stack().undo()
     assert _shape(project_file) == []
+
+
+def test_a_relation_label_whose_ends_the_command_line_listed_in_another_order_is_unchanged_until_edited(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+
+    added = run_scanspan(["labels", "-p", project_file, "--add", "counts", "--kind", "relation",
+                          "--to-labels", "program,agency"], tmp_path)
+    assert added.code == 0, added.err
+    window = open_window(qtbot, settings, project_file)
+    palette = window.palette
+    item = next(palette.list.item(i) for i in range(palette.list.count())
+                if palette.list.item(i).data(Qt.ItemDataRole.UserRole) == "counts")
+    qtbot.mouseClick(palette.list.viewport(), Qt.MouseButton.LeftButton, pos=palette.list.visualItemRect(item).center())
+    seen: dict[str, object] = {}
+
+    def look(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelDialog)
+        seen["changes"], seen["ok"] = dialog.changes(), dialog.ok.isEnabled()
+        dialog.reject()
+
+    when_modal(qtbot, LabelDialog, look)
+    qtbot.mouseClick(palette.edit, Qt.MouseButton.LeftButton)
+    assert seen == {"changes": {}, "ok": False}
