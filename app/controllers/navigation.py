@@ -189,8 +189,9 @@ class Navigation(QObject):
             if where is None:
                 return
             pages = self._end_pages(ref)
-            if not (where[0] == self.doc_id and self.page_number in pages):
-                self.show_page(where[0], pages[0] if pages else where[1])
+            shown = self.page_number if where[0] == self.doc_id else None
+            if not (shown is not None and any(first <= shown <= last for first, last in pages)):
+                self.show_page(where[0], pages[0][0] if pages else where[1])
         elif ref.kind == "span":
             span = w.session.find_span(ref.id)
             if span is None:
@@ -205,14 +206,14 @@ class Navigation(QObject):
         w.selection.set_annotation(ref)
         w.page_view.reveal(ref)
 
-    def _end_pages(self, ref: AnnotationRef) -> list[int]:
-        """The first page of a relation's from end and of its to end (those the window has read)."""
+    def _end_pages(self, ref: AnnotationRef) -> list[tuple[int, int]]:
+        """The (first, last) pages of a relation's from end and of its to end (those the window has read)."""
         w = self.window
         relation = w.session.find_relation(ref.id) if w.session is not None else None
         if relation is None or w.session is None:
             return []
         ends = [annotation_pages(w.session, AnnotationRef(*end)) for end in (relation.from_end, relation.to_end)]
-        return [end[1] for end in ends if end is not None]
+        return [(end[1], end[2]) for end in ends if end is not None]
 
     def go_to_other_end(self, ref: AnnotationRef) -> None:
         """A double-click on a relation's row: the page of the end not on the page shown (a relation
@@ -225,7 +226,10 @@ class Navigation(QObject):
         pages = self._end_pages(ref)
         if relation is None or len(pages) != 2:
             return
-        target = pages[1] if self.doc_id == relation.document_id and self.page_number == pages[0] else pages[0]
+        # The end shown is the one whose pages hold the page shown (a span may run over two pages).
+        here = self.page_number if self.doc_id == relation.document_id else None
+        on_first = here is not None and pages[0][0] <= here <= pages[0][1]
+        target = pages[1][0] if on_first else pages[0][0]
         self.show_page(relation.document_id, target)
         w.selection.set_annotation(ref)
         w.page_view.reveal(ref)

@@ -350,10 +350,9 @@ def test_the_documents_list_counts_a_documents_relations_apart_from_its_tags(
     assert tags_cells(again)[0] == f"{tags}, 1 link"
 
 
-def test_a_relation_from_page_one_to_page_three_is_not_acted_on_from_page_two(
-        qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
-    # It is drawn on its ends' pages only (stubs): on the page between, nothing shows it, so no key
-    # may reach it there.
+def three_pages(tmp_path: Path, from_end: tuple[str, str], to_end: tuple[str, str]) -> tuple[Path, int, int]:
+    """A born-digital letter of three pages and a counts relation between two phrases of it:
+    (its project, the document id, the relation id)."""
     from helpers import draw_pdf
 
     from annotations.importer import ImportOptions, import_into
@@ -366,9 +365,19 @@ def test_a_relation_from_page_one_to_page_three_is_not_acted_on_from_page_two(
         doc = project.documents()[0].id
         text = project.document_text(doc).text
         project.add_label(Label("counts", "#123456", kind="relation"))
-        program = project.add_span_chars(doc, "program", text.index("Alpha"), text.index("Alpha") + 13).id
-        figure = project.add_span_chars(doc, "figure", text.index("Gamma"), text.index("Gamma") + 13).id
-        relation = project.add_relation("counts", ("span", figure), ("span", program), annotator="cli").id
+        # A phrase "first…last" runs from its first words to its last ones, over a page break too.
+        ends = [project.add_span_chars(doc, label, text.index(phrase.split("…")[0]),
+                                       text.index(phrase.split("…")[-1]) + len(phrase.split("…")[-1])).id
+                for label, phrase in (from_end, to_end)]
+        relation = project.add_relation("counts", ("span", ends[0]), ("span", ends[1]), annotator="cli").id
+    return path, doc, relation
+
+
+def test_a_relation_from_page_one_to_page_three_is_not_acted_on_from_page_two(
+        qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
+    # It is drawn on its ends' pages only (stubs): on the page between, nothing shows it, so no key
+    # may reach it there.
+    path, doc, relation = three_pages(tmp_path, ("figure", "Gamma reports"), ("program", "Alpha program"))
     window = open_window(qtbot, settings, path)
     window.navigation.go_to_annotation(AnnotationRef("relation", relation))
     assert window.selection.annotation == AnnotationRef("relation", relation)
@@ -379,3 +388,15 @@ def test_a_relation_from_page_one_to_page_three_is_not_acted_on_from_page_two(
     qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
     assert rows(path, "select id from relations") == [(relation,)]
     assert window.selection_status.text().startswith("Nothing selected")
+
+
+def test_the_other_end_of_a_relation_whose_shown_end_runs_over_two_pages_is_its_other_end(
+        qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
+    # Its from end runs from page 1 onto page 2; from page 2 the other end is on page 3, not page 1.
+    path, doc, relation = three_pages(tmp_path, ("program", "Alpha program…A middle"), ("figure", "Gamma reports"))
+    window = open_window(qtbot, settings, path)
+    window.navigation.show_page(doc, 2)
+    window.navigation.go_to_other_end(AnnotationRef("relation", relation))
+    assert window.current_page() == (doc, 3)
+    window.navigation.go_to_other_end(AnnotationRef("relation", relation))
+    assert window.current_page() == (doc, 1)
