@@ -45,6 +45,40 @@ def stopped(window: MainWindow, rescue_after: float = 3.0) -> Iterator[int]:
 
 
 @contextmanager
+def stopped_at(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, child: int,
+               after: bool = True) -> Iterator[list[threading.Timer]]:
+    """The project's process stopped (SIGSTOP) at the first call of `owner.name` in the block, just
+    after it answered (`after`) or just before it is asked, and continued a second later; the list
+    holds that continuation once the call came."""
+    call = getattr(owner, name)
+    rescue: list[threading.Timer] = []
+
+    def stop() -> None:
+        os.kill(child, signal.SIGSTOP)
+        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
+        rescue.append(timer)
+        timer.start()
+
+    def once(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(owner, name, call)  # only the first call
+        if not after:
+            stop()
+        answer = call(*args, **kwargs)
+        if after:
+            stop()
+        return answer
+
+    monkeypatch.setattr(owner, name, once)
+    try:
+        yield rescue
+    finally:
+        for timer in rescue:
+            timer.join()
+        with suppress(ProcessLookupError):
+            os.kill(child, signal.SIGCONT)
+
+
+@contextmanager
 def crashes_seen(window: MainWindow) -> Iterator[list[str]]:
     """The window's crash handler installed as the application installs it; what it reported."""
     seen: list[str] = []
@@ -321,27 +355,10 @@ def test_a_tag_stored_just_before_the_process_stops_is_stored_once(
     session = window.session
     assert session is not None
     child = session.project.pid  # type: ignore[attr-defined]
-    read_back = session.sync
-    rescue: list[threading.Timer] = []
-
-    def stop_then_sync() -> None:
-        monkeypatch.setattr(session, "sync", read_back)  # only the first read back after the write
-        os.kill(child, signal.SIGSTOP)
-        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
-        rescue.append(timer)
-        timer.start()
-        read_back()
-
     before = rows(project_file, "select count(*) from spans")[0][0]
     assert window.select_text("Department of Justice")
-    monkeypatch.setattr(session, "sync", stop_then_sync)
-    try:
+    with stopped_at(monkeypatch, session, "sync", child, after=False):  # the first read back after the write
         qtbot.keyClick(window.text_view, Qt.Key.Key_1)
-    finally:
-        for timer in rescue:
-            timer.join()
-        with suppress(ProcessLookupError):
-            os.kill(child, signal.SIGCONT)
     qtbot.waitUntil(lambda: session.writes.pending() == 0, timeout=5_000)
     window.changes.follow()
     assert rows(project_file, "select count(*) from spans")[0][0] == before + 1
@@ -359,27 +376,9 @@ def test_a_change_whose_reading_the_stopped_process_interrupted_is_shown_at_a_la
     tagged = run_scanspan(["annotate", "-p", project_file, "-d", "1", "-l", "figure", "--text", "300,000"], tmp_path)
     assert tagged.code == 0, tagged.err
     in_file = {r[0] for r in rows(project_file, "select id from spans")}
-    asked = session.project.data_version
-    rescue: list[threading.Timer] = []
-
-    def answer_then_stop() -> int:
-        monkeypatch.setattr(session.project, "data_version", asked)  # only the first poll
-        version = asked()
-        os.kill(child, signal.SIGSTOP)
-        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
-        rescue.append(timer)
-        timer.start()
-        return version
-
-    monkeypatch.setattr(session.project, "data_version", answer_then_stop)
-    try:
+    with stopped_at(monkeypatch, session.project, "data_version", child):  # the first poll
         window.changes.follow()
         assert set(session.spans(1)) != in_file
-    finally:
-        for timer in rescue:
-            timer.join()
-        with suppress(ProcessLookupError):
-            os.kill(child, signal.SIGCONT)
 
     def shown() -> bool:
         window.changes.follow()  # as the window's timer does
@@ -426,27 +425,9 @@ def test_a_document_whose_reading_the_stopped_process_interrupted_is_listed_at_a
     assert session is not None
     child = session.project.pid  # type: ignore[attr-defined]
     add_second_letter(project_file, tmp_path)
-    asked = session.project.changes_since
-    rescue: list[threading.Timer] = []
-
-    def answer_then_stop(seq: int) -> object:
-        monkeypatch.setattr(session.project, "changes_since", asked)  # only the first read
-        batch = asked(seq)
-        os.kill(child, signal.SIGSTOP)
-        timer = threading.Timer(1.0, os.kill, (child, signal.SIGCONT))
-        rescue.append(timer)
-        timer.start()
-        return batch
-
-    monkeypatch.setattr(session.project, "changes_since", answer_then_stop)
-    try:
+    with stopped_at(monkeypatch, session.project, "changes_since", child) as rescue:  # the first read
         window.changes.follow()
         assert rescue, "the poll did not read the changes"
-    finally:
-        for timer in rescue:
-            timer.join()
-        with suppress(ProcessLookupError):
-            os.kill(child, signal.SIGCONT)
 
     def listed() -> bool:
         window.changes.follow()  # as the window's timer does
