@@ -497,7 +497,9 @@ class AnnotationsPanel(QWidget):
         self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "",
                               self.analysts.currentData())
         # Qt moves the highlight to a row the filter keeps: it must stay on the selection, or on none.
-        self._follow(self.selection.annotation)
+        # A table still waiting to be filled (the page drawn first) is not read for that.
+        if self.loaded():
+            self._follow(self.selection.annotation)
         self.analystChanged.emit(self.analysts.currentData())
 
     def _on_clicked(self, index: QModelIndex) -> None:
