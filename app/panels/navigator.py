@@ -89,9 +89,10 @@ class Navigator(QWidget):
         self.tree.currentItemChanged.connect(self._on_current_item)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.status.activated.connect(self._on_status_combo)
-        for signal in (session.spanAdded, session.spanRemoved):
+        # A change counts too: accepting a suggestion moves it from the suggestions to the tags.
+        for signal in (session.spanAdded, session.spanRemoved, session.spanChanged):
             signal.connect(self._on_span)
-        for signal in (session.regionAdded, session.regionRemoved):
+        for signal in (session.regionAdded, session.regionRemoved, session.regionChanged):
             signal.connect(self._on_region)
         for signal in (session.relationAdded, session.relationRemoved, session.relationChanged):
             signal.connect(self._on_relation)

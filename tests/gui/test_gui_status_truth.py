@@ -231,3 +231,10 @@ def test_the_tags_column_counts_tags_once_with_suggestions_apart(
     assert sample.toolTip(2) == f"4 tags; {suggested_spans + 1} suggestions to review"
     assert tree.topLevelItem(1).text(2) == "0"
     assert "suggestions" in tree.headerItem().toolTip(2) and "adjudicat" in tree.headerItem().toolTip(2)
+    # Accepting a suggestion moves it from the suggestions to the tags, at once; undo moves it back.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Tab)
+    assert window.selection.annotation is not None
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Return)
+    assert sample.text(2) == f"5 (+{suggested_spans})"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sample.text(2) == want
