@@ -110,6 +110,8 @@ class Navigation(QObject):
 
     def page_text(self) -> None:
         w = self.window
+        if w.page_view is None:
+            return  # the project closed before this turn came
         if not w.page_view.shown():
             return  # the page's words are still being read: pageReady calls again
         if self.page_number is not None and w.status_line.currentMessage() == PAGE_WAIT.format(self.page_number):

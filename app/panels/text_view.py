@@ -124,7 +124,7 @@ class TextView(QTextEdit):
         self.set_find_hits(self._find)
         self._marks_due = True
         self._next_block = None
-        QTimer.singleShot(1, self._mark_step)
+        QTimer.singleShot(1, self, self._mark_step)  # dropped if the view is deleted first
 
     def _mark_step(self) -> None:
         """Highlight a new page's text a few dozen lines per turn of the event loop."""
@@ -141,7 +141,7 @@ class TextView(QTextEdit):
             block = block.next()
         if block.isValid():
             self._next_block = block
-            QTimer.singleShot(1, self._mark_step)
+            QTimer.singleShot(1, self, self._mark_step)
         else:
             self._marks_due, self._next_block = False, None
 

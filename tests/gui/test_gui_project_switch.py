@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from gui_helpers import add_second_letter, open_window, rows, when_modal
-from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt
+from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -218,3 +218,25 @@ def test_the_search_dock_shows_nothing_of_the_project_before(
     settle(qtbot, window)
     panel = window.search_panel
     assert (panel.edit.text(), panel.summary.text(), panel.list.count()) == ("", "", 0)
+
+
+def wait_past_queued_steps(qtbot: QtBot) -> None:
+    """Let every step a shown page queued come and go (each waits a millisecond or less)."""
+    later: list[bool] = []
+    QTimer.singleShot(50, lambda: later.append(True))
+    qtbot.waitUntil(lambda: bool(later))
+
+
+def test_a_project_closed_as_a_page_is_shown_leaves_no_step_of_it_to_fail(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    add_second_letter(project_file, tmp_path)
+    window = open_window(qtbot, settings, project_file)
+    window.navigation.show_page(2, 1)  # its text and chrome follow on later turns of the event loop
+    window.close_project()
+    wait_past_queued_steps(qtbot)
+    assert window.open_project(project_file)
+    qtbot.waitUntil(window.is_settled, timeout=20_000)
+    window.navigation.show_page(2, 1)
+    window.close()
+    wait_past_queued_steps(qtbot)
