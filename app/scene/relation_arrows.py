@@ -91,10 +91,15 @@ def nearest(starts: list[QRectF], ends: list[QRectF]) -> tuple[QRectF, QRectF]:
 
 def _stub_end(box: QRectF, here: int, there: int, page: QRectF) -> QRectF:
     """Where a stub from `box` toward page `there` ends: straight down toward a later page, up toward an
-    earlier one, short of the page's edge (an empty box, so the line ends at that point)."""
-    x = box.center().x()
-    y = box.bottom() + STUB if there > here else box.top() - STUB
-    return QRectF(QPointF(x, min(max(y, page.top()), page.bottom())), QSizeF(0, 0))
+    earlier one, short of the page's edge (an empty box, so the line ends at that point). A box too near
+    that edge for a stub to show gets one sideways, toward the wider margin."""
+    room = page.bottom() - box.bottom() if there > here else box.top() - page.top()
+    if room >= STUB / 2:
+        y = box.bottom() + min(STUB, room) if there > here else box.top() - min(STUB, room)
+        return QRectF(QPointF(box.center().x(), y), QSizeF(0, 0))
+    right, left = page.right() - box.right(), box.left() - page.left()
+    x = box.right() + min(STUB, right) if right >= left else box.left() - min(STUB, left)
+    return QRectF(QPointF(x, box.center().y()), QSizeF(0, 0))
 
 
 def build_arrows(relations: list[Relation], rects_of_end: Callable[[tuple[str, int]], list[QRectF]],

@@ -284,6 +284,23 @@ def double_click(qtbot: QtBot, widget: QWidget, point: QPoint) -> None:
     qtbot.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=point)
 
 
+def test_a_stub_from_an_annotation_at_the_page_s_foot_turns_sideways_and_shows(
+        qtbot: QtBot, settings: Settings, linked_file: Path) -> None:
+    with Project(linked_file) as project:
+        doc = project.documents()[0].id
+        (signature,) = [g for g in project.regions(doc) if g.label == "signature"]
+        first = project.pages(doc)[0]
+        foot = project.add_region(first.id, "figure", (100.0, first.height - 60.0, 300.0, first.height - 5.0),
+                                  annotator="cli")
+        relation = project.add_relation("counts", ("region", foot.id), ("region", signature.id), annotator="cli").id
+    window = open_window(qtbot, settings, linked_file)
+    qtbot.waitUntil(lambda: relation in window.arrow_items())
+    stub, box = window.arrow_items()[relation].sceneBoundingRect(), window.region_items()[foot.id].sceneBoundingRect()
+    # No room below the box for a stub toward page 2: it leaves the box's side, toward the wider margin.
+    assert stub.right() > box.right() + 100
+    assert box.top() < stub.center().y() < box.bottom()
+
+
 def test_a_relation_across_pages_is_a_stub_on_each_end_s_page_and_its_row_s_double_click_goes_to_the_other(
         qtbot: QtBot, settings: Settings, linked_file: Path) -> None:
     with Project(linked_file) as project:
