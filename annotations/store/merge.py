@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import DOCUMENT_STATUSES, Box, Label, box_iou
+from ..model import DOCUMENT_STATUSES, Box, Label
 from .imports import MAX_PAGE_WORDS
 from .merge_checks import check_values, finite
+from .near_boxes import NearBoxes
 from .regions import SAME_REGION
 from .rows import insert_row
 from .schema import migrations
@@ -414,6 +415,7 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, 
     """Their regions that fit, added unless here already; their region id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     for their_page, (page_id, width, height) in pages.items():
+        rejections: dict[str, NearBoxes] | None = None
         for row in _rows(conn, "select id, " + ", ".join(_REGION_COPY) + " from regions where page_id = ?",
                          [their_page]):
             x0, y0, x1, y1 = (row[c] for c in ("x0", "y0", "x1", "y1"))
@@ -421,7 +423,11 @@ def _merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, 
             if not fits or row["label"] not in labels:
                 report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
                 continue
-            if row["suggested"] and _region_rejected(db, page_id, row["label"], (x0, y0, x1, y1)):
+            if rejections is None:  # as RegionStore.region_rejected: about the same box, a suggester run
+                # again puts it a few pixels off
+                rejections = _near_boxes(db, "select id, label, x0, y0, x1, y1 from region_rejections "
+                                             "where page_id = ?", page_id)
+            if row["suggested"] and row["label"] in rejections and rejections[row["label"]].near((x0, y0, x1, y1)):
                 rejected.add(("region", row["id"]))  # as a span rejected on either side
                 continue
             here = db.execute("select id from regions where page_id = ? and label = ? and x0 = ? and y0 = ? "
@@ -638,11 +644,12 @@ def _merge_span_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc
         report.suggestion_rejections += 1
 
 
-def _region_rejected(db: sqlite3.Connection, page_id: int, label: str, box: Box) -> bool:
-    """As RegionStore.region_rejected: about the same box, since a suggester run again puts it a few pixels off."""
-    rows = db.execute("select x0, y0, x1, y1 from region_rejections where page_id = ? and label = ?",
-                      [page_id, label]).fetchall()
-    return any(box_iou(box, tuple(row)) >= SAME_REGION for row in rows)
+def _near_boxes(db: sqlite3.Connection, sql: str, page_id: int) -> dict[str, NearBoxes]:
+    """The boxes `sql` selects (id, label, x0, y0, x1, y1) on a page, by label."""
+    by_label: dict[str, list[tuple[int, Box]]] = {}
+    for ident, label, *box in db.execute(sql, [page_id]).fetchall():
+        by_label.setdefault(label, []).append((ident, (box[0], box[1], box[2], box[3])))
+    return {label: NearBoxes(boxes, SAME_REGION) for label, boxes in by_label.items()}
 
 
 def _merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
@@ -650,6 +657,7 @@ def _merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, d
     """Their rejected region suggestions on our pages, so that they are not proposed again; our own
     suggestions of about the same box go as theirs went."""
     for their_page, (page_id, width, height) in pages.items():
+        suggested: dict[str, NearBoxes] | None = None
         for row in _rows(conn, "select label, x0, y0, x1, y1, source, created from region_rejections "
                                "where page_id = ?", [their_page]):
             box = (row["x0"], row["y0"], row["x1"], row["y1"])
@@ -664,8 +672,10 @@ def _merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, d
             # No region_id: theirs names a region of their project.
             insert_row(db, "region_rejections", {"page_id": page_id, **{
                 c: row[c] for c in ("label", "x0", "y0", "x1", "y1", "source", "created")}, "region_id": None})
-            for ident, *ours in db.execute("select id, x0, y0, x1, y1 from regions where suggested = 1 "
-                                           "and page_id = ? and label = ?", [page_id, row["label"]]).fetchall():
-                if box_iou(box, tuple(ours)) >= SAME_REGION:
-                    db.execute("delete from regions where id = ?", [ident])
+            if suggested is None:
+                suggested = _near_boxes(db, "select id, label, x0, y0, x1, y1 from regions where suggested = 1 "
+                                            "and page_id = ?", page_id)
+            if row["label"] in suggested and (gone := suggested[row["label"]].near(box)):
+                db.executemany("delete from regions where id = ?", [[ident] for ident in gone])
+                suggested[row["label"]].remove(gone)
             report.suggestion_rejections += 1

@@ -14,6 +14,10 @@ MAX_PAGE_TEXT_BYTES = 10_000_000
 """UTF-8 bytes of all of one page's words together (each of their texts and OCR texts): 100 per word at the
 most words a page may hold."""
 
+MAX_PAGE_REGIONS = 20_000
+"""Regions, and rejected region suggestions, of one page a merge takes: each is compared with the other kind
+on its page, and no page of real work comes near this many."""
+
 READ_TABLES = ("sources", "documents", "pages", "words", "labels", "spans", "regions", "adjudications",
                "region_adjudications", "relations", "relation_adjudications", "relation_rejections", "span_rejections",
                "region_rejections")
@@ -154,6 +158,15 @@ def _words(conn: sqlite3.Connection, max_words: int) -> str | None:
     return None
 
 
+def _page_regions(conn: sqlite3.Connection) -> str | None:
+    for table, what in (("regions", "regions"), ("region_rejections", "rejected region suggestions")):
+        row = conn.execute(f"select page_id, count(*) n from {table} group by page_id having n > ? limit 1",
+                           [MAX_PAGE_REGIONS]).fetchone()
+        if row is not None:
+            return f"pages row {row[0]}: {row[1]} {what}, more than the {MAX_PAGE_REGIONS} a merge takes from one page"
+    return None
+
+
 def _spans(conn: sqlite3.Connection) -> str | None:
     """Cuts inside their words (how many characters of the first word are before the span, of the last after it)."""
     longest = "max(coalesce(length({0}.text), 0), coalesce(length({0}.ocr_text), 0), 1)"
@@ -176,4 +189,5 @@ def _spans(conn: sqlite3.Connection) -> str | None:
 def check_values(conn: sqlite3.Connection, is_known: Callable[[str], bool], max_words: int) -> str | None:
     """The first value that a fresh import (or an edit in Scanspan) could not have stored, as "TABLE row ID: cause";
     None when there is none. `is_known` tells a source file this project holds already."""
-    return _text_limits(conn) or _pages(conn, is_known) or _words(conn, max_words) or _spans(conn)
+    return (_text_limits(conn) or _pages(conn, is_known) or _words(conn, max_words) or _page_regions(conn)
+            or _spans(conn))
