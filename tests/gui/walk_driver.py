@@ -346,12 +346,14 @@ class Walk:
         current = self.w.project_path()
         target = self.files[1] if current is not None and current.resolve() == self.files[0].resolve() else self.files[0]
         opened: list[bool] = []
+        # Sometimes in the turn right after a page change, whose text and chrome are still to come.
+        hurried = self.act_page() + ", then at once " if self.rng.random() < 0.5 else ""
         # From a turn of the event loop, as the menu's dialog calls it once it closes.
         QTimer.singleShot(0, lambda: opened.append(self.w.open_project(target)))
         self.qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
         assert opened == [True], self.w.last_message()
         self.activate()
-        return f"open project {target.name}"
+        return f"{hurried}open project {target.name}"
 
     def act_cli(self) -> str:
         """Another program writes a span or a region to the open project."""
