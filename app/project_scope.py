@@ -146,6 +146,10 @@ class ProjectScope(QObject):
             part.set_session(None)
         w.status_line.set_session(None, None)
         w.find_bar.set_document(None, None)
+        for widget in self.widgets:
+            # Deleted on a later turn of the event loop: till then, no step of theirs may read the closed project.
+            for timer in widget.findChildren(QTimer):
+                timer.stop()
         self.renderer.close()
         self.session.close()
         for widget in self.widgets:

@@ -54,6 +54,8 @@ class TextView(QTextEdit):
         # Span changes are highlighted once per turn of the event loop (accepting forty suggestions
         # changes forty spans); highlighted() and shown() account for a refresh still due.
         self._refresh_due = QTimer(self, singleShot=True, interval=0)
+        self._marker = QTimer(self, singleShot=True, interval=1)  # a timer: Qt paints between steps
+        self._marker.timeout.connect(self._mark_step)
         self._refresh_due.timeout.connect(self._apply_marks)
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -124,7 +126,7 @@ class TextView(QTextEdit):
         self.set_find_hits(self._find)
         self._marks_due = True
         self._next_block = None
-        QTimer.singleShot(1, self, self._mark_step)  # dropped if the view is deleted first
+        self._marker.start()
 
     def _mark_step(self) -> None:
         """Highlight a new page's text a few dozen lines per turn of the event loop."""
@@ -141,7 +143,7 @@ class TextView(QTextEdit):
             block = block.next()
         if block.isValid():
             self._next_block = block
-            QTimer.singleShot(1, self, self._mark_step)
+            self._marker.start()
         else:
             self._marks_due, self._next_block = False, None
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,30 @@ def test_a_project_closed_as_a_page_is_shown_leaves_no_step_of_it_to_fail(
     window.navigation.show_page(2, 1)
     window.close()
     wait_past_queued_steps(qtbot)
+
+
+def from_the_event_loop(qtbot: QtBot, act: Callable[[], object]) -> None:
+    """Run `act` from a turn of the event loop, as a menu or a dialog that has just closed calls it."""
+    done: list[bool] = []
+    QTimer.singleShot(0, lambda: done.append(act() is not None or True))
+    qtbot.waitUntil(lambda: bool(done))
+
+
+def test_a_project_closed_or_switched_while_a_page_is_read_in_steps_leaves_those_steps_unrun(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    add_second_letter(project_file, tmp_path)
+    other = tmp_path / "other.scanspan"
+    shutil.copyfile(project_file, other)
+    window = open_window(qtbot, settings, project_file)
+    for switch in (window.close_project, lambda: window.open_project(other)):
+        assert window.session is not None
+        window.session.drop_caches()  # a page not read yet: its words and highlights come in steps
+        window.navigation.show_page(2, 1)
+        assert window.page_view is not None and not window.page_view.shown()
+        from_the_event_loop(qtbot, switch)  # before the page's first step
+        wait_past_queued_steps(qtbot)
+        if window.session is None:
+            assert window.open_project(project_file)
+        qtbot.waitUntil(window.is_settled, timeout=20_000)
+    assert window.project_path() == other
