@@ -248,6 +248,9 @@ class MainWindow(WindowAPI, QMainWindow):
         docs = self.session.documents() if self.session else []
         if docs:
             self.navigation.show_page(docs[0].id, 1)
+            # The keys are for the page (Tab reviews, a digit tags), not for whichever field Qt's
+            # focus chain reaches once the last project's page is gone, such as the Search dock's.
+            self.page_view.setFocus()
         if not project.read_only:
             self.analyst.ask_later()
         return True
