@@ -248,6 +248,9 @@ class MainWindow(WindowAPI, QMainWindow):
         docs = self.session.documents() if self.session else []
         if docs:
             self.navigation.show_page(docs[0].id, 1)
+            # The keys are for the page (Tab reviews, a digit tags), not for whichever field Qt's
+            # focus chain reaches once the last project's page is gone, such as the Search dock's.
+            self.page_view.setFocus()
         if not project.read_only:
             self.analyst.ask_later()
         return True
@@ -320,8 +323,12 @@ class MainWindow(WindowAPI, QMainWindow):
         for action in (self.actions.import_files, self.actions.import_folder):
             action.setEnabled(writable)
         for action in (self.actions.zoom_in, self.actions.zoom_out, self.actions.actual_size, self.actions.fit_width,
-                       self.actions.fit_page, self.actions.word_boxes, self.actions.next_page, self.actions.previous_page):
+                       self.actions.fit_page, self.actions.word_boxes):
             action.setEnabled(has_page)
+        # Called again whenever the labels change: only a page before or after the one shown enables these.
+        number = self.navigation.page_number or 0
+        self.actions.previous_page.setEnabled(number > 1)
+        self.actions.next_page.setEnabled(0 < number < self.navigation.page_count)
         for action in (self.actions.region_tool, self.actions.edit_word, self.actions.delete, self.actions.edit_note,
                        self.actions.link,
                        self.actions.accept_suggestion, self.actions.accept_label, self.actions.reject_suggestion, self.actions.suggest_occurrences,

@@ -210,6 +210,11 @@ def export_pages(
     except BaseException:
         staging.discard()
         raise
+    # With no page to write nothing was staged, and the folder the report names would not be there.
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     report.files.append(str(out))
     if report.images:
         report.image_folders.append(str(out))

@@ -410,22 +410,25 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         source: str = "",
         suggested: bool = False,
         stamps: tuple[str, str] | None = None,
+        score: float | None = None,
+        reason: str = "",
     ) -> Span:
         """Add a span; `span_id` restores a deleted span under its old id (undo), with its old
         (created, updated) `stamps`.
 
-        `suggested` marks a pre-annotation from `source` that the analyst has yet to accept.
+        `suggested` marks a pre-annotation from `source` that the analyst has yet to accept, with
+        how sure the source was (`score`) and why it proposed it (`reason`).
         """
         if head < 0 or tail < 0:
             raise ProjectError("a span's head and tail cuts cannot be negative")
         with self.write():
             new_id = self._insert_span(doc_id, label, first_word_id, last_word_id, head, tail, note, annotator,
-                                       span_id, source, suggested, stamps)
+                                       span_id, source, suggested, stamps, score, reason)
         return self.span(new_id)
 
     def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
                      note: str, annotator: str, span_id: int | None, source: str, suggested: bool,
-                     stamps: tuple[str, str] | None = None) -> int:
+                     stamps: tuple[str, str] | None = None, score: float | None = None, reason: str = "") -> int:
         self.annotation_label(label)
         # Checked by position in SQL, not through document_text(): on a long document that would
         # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
@@ -449,6 +452,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             "updated": updated,
             "source": source,
             "suggested": int(suggested),
+            "score": score,
+            "reason": reason,
         }
         if span_id is not None:
             if self.db.execute("select 1 from spans where id = ?", [span_id]).fetchone():

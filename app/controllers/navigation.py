@@ -28,6 +28,7 @@ class Navigation(QObject):
         self.window = window
         self.doc_id: int | None = None
         self.page_number: int | None = None
+        self.page_count = 0  # of the document shown
         self.lists_doc: int | None = None  # whose annotation list and counts are still to read
         self._lists_timer = QTimer(self, singleShot=True, interval=600)  # if the scan is slow to come
         self._lists_timer.timeout.connect(self._load_lists)
@@ -40,6 +41,7 @@ class Navigation(QObject):
         self.wanted = None
         self._wanted_timer.stop()
         self.doc_id = self.page_number = self.lists_doc = None
+        self.page_count = 0
         self.window.status_line.clear_place()
         self.window.selection.set_page(None)
 
@@ -82,7 +84,7 @@ class Navigation(QObject):
             # Another letter opens as a reader starts one: its whole width, from the top (show_page
             # scrolls up), whatever zoom the previous letter was read at.
             w.page_view.fit_width()
-        self.doc_id, self.page_number = doc_id, number
+        self.doc_id, self.page_number, self.page_count = doc_id, number, len(pages)
         # This turn of the event loop draws the scan; the text follows on the next, the navigator
         # and the status bar on the one after, so a dense page never costs one long frame. A page
         # never read shows its words in steps first (the page view's pageReady, then the text).
@@ -90,8 +92,6 @@ class Navigation(QObject):
         w.text_view.show_page(page, defer=True)
         w.finder.follow_document(doc_id)
         w.enable_actions()
-        w.actions.previous_page.setEnabled(number > 1)
-        w.actions.next_page.setEnabled(number < len(pages))
         QTimer.singleShot(1, self.page_text)  # a timer: Qt paints the scan before it fires
 
     def _show_wanted(self) -> None:

@@ -49,9 +49,13 @@ class Linker(QObject):
             self.message.emit("The project has no relation label yet: add one (Label ▸ Add label…, kind relation)")
             return
         self.from_ref, self.to_ref = ref, None
-        self.message.emit(f"Link from {self._short(ref)}: click or Tab to the other end, "
-                          f"then a relation label key ({self._keys()}); Esc cancels")
+        self._ask_for_other_end()
         self.changed.emit(True)
+
+    def _ask_for_other_end(self) -> None:
+        assert self.from_ref is not None
+        self.message.emit(f"Link from {self._short(self.from_ref)}: click or Tab to the other end, "
+                          f"then a relation label key ({self._keys()}); Esc cancels")
 
     def cancel(self, why: str = "Linking cancelled") -> None:
         if self.from_ref is None:
@@ -65,7 +69,10 @@ class Linker(QObject):
         if self.from_ref is None:
             return
         if ref is None or ref.kind not in ENDS or ref == self.from_ref:
+            # Link mode goes on (a click beside everything does not end it): the selection's change
+            # has just cleared the status bar, which would otherwise look as if linking had stopped.
             self.to_ref = None
+            self._ask_for_other_end()
             return
         self.to_ref = ref
         self.message.emit(f"Link {self._short(self.from_ref)} → {self._short(ref)}: press a relation "

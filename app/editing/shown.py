@@ -83,10 +83,12 @@ def follow_page(session: ProjectSession, selection: Selection, doc_id: int, numb
     """Another page is shown: the selection keeps an annotation only when part of it is on that page,
     and words only of the same document. Words left on another page stay selected, unshown and not
     taggable from here, so that Shift+click on this page can extend them across the page break."""
-    selection.set_page((doc_id, number))
     ref = selection.annotation
     if ref is not None and not annotation_on(session, ref, (doc_id, number)):
         selection.set_annotation(None)
     ranges = selection.ranges
     if ranges and ranges[0].doc_id != doc_id:
         selection.set_range(None, "page")
+    # The page last: dropping the selection clears the status bar's message, and what the new page
+    # ends says so after that (linking: "Linking cancelled: its first end is not on this page").
+    selection.set_page((doc_id, number))

@@ -422,11 +422,12 @@ class ProjectSession(QObject):
         return span
 
     def restore_span(self, span: Span) -> Span:
-        """Put a deleted span back as it was: its id, analyst, times and source (a suggestion stays one)."""
+        """Put a deleted span back as it was: its id, analyst, times and source (a suggestion stays one,
+        with its score and reason)."""
         restored = self.project.add_span(span.document_id, span.label, span.first_word_id, span.last_word_id,
                                          span.head, span.tail, note=span.note, span_id=span.id,
                                          annotator=span.annotator, source=span.source, suggested=span.suggested,
-                                         stamps=(span.created, span.updated))
+                                         stamps=(span.created, span.updated), score=span.score, reason=span.reason)
         self.sync()
         return restored
 

@@ -249,3 +249,18 @@ def test_a_control_character_in_a_word_is_replaced_and_said(fmt: str, corrected:
     assert "adjusted: 1 texts with characters XML cannot hold" in run.out
     words = [w[0] for path in valid_files(out, fmt) for w in read_words(path, fmt)]
     assert "Har\ufffdper" in words
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+def test_no_document_to_export_still_makes_the_folder_it_says_it_wrote(fmt: str, corrected: Path,
+                                                                        tmp_path: Path) -> None:
+    """No letter is marked done: the export says it wrote the folder, so the folder is there (empty)."""
+    project = tmp_path / "none-done.scanspan"
+    shutil.copy(corrected, project)
+    with Project(project) as store:
+        for doc in store.documents():
+            store.set_status(doc.id, "new")
+    run = run_scanspan(["export", "-p", project, "-f", fmt, "-o", tmp_path / "out", "--status", "done"], tmp_path)
+    assert run.code == 0, run.err
+    assert f"wrote {tmp_path / 'out'}" in run.out and "0 documents" in run.out
+    assert (tmp_path / "out").is_dir() and list((tmp_path / "out").iterdir()) == []

@@ -417,3 +417,36 @@ def test_the_other_end_of_a_relation_whose_shown_end_runs_over_two_pages_is_its_
     assert window.current_page() == (doc, 3)
     window.navigation.go_to_other_end(AnnotationRef("relation", relation))
     assert window.current_page() == (doc, 1)
+
+
+def test_a_click_on_nothing_while_linking_keeps_saying_that_linking_goes_on(
+        qtbot: QtBot, linked_window: MainWindow, linked_file: Path) -> None:
+    """A click beside every annotation leaves link mode on (the next click picks the other end), so
+    the status bar must go on saying so rather than fall blank as if linking had stopped."""
+    window = linked_window
+    a, b = page_spans(window)[:2]
+    window.page_view.ensureVisible(0, 0, 10, 10)
+    blank = window.page_view.mapFromScene(4, 4)  # the page's top-left corner: no word, no highlight
+    click_span(qtbot, window, a)
+    key(qtbot, window, Qt.Key.Key_K)
+    key(qtbot, window, Qt.Key.Key_Tab)  # an other end picked, then dropped by the click on nothing
+    assert window.status_line.currentMessage().startswith("Link ")
+    click(qtbot, window, blank)
+    assert window.selection.annotation is None
+    assert window.status_line.currentMessage().startswith("Link from ")
+    key(qtbot, window, Qt.Key.Key_5)  # nothing picked yet: the key says so and links nothing
+    assert rows(linked_file, RELATIONS_SQL) == []
+    assert window.status_line.currentMessage().startswith("Pick the other end first")
+    click_span(qtbot, window, b)
+    key(qtbot, window, Qt.Key.Key_5)
+    assert rows(linked_file, RELATIONS_SQL) == [("counts", "span", a, "span", b)]
+
+
+def test_turning_the_page_while_linking_says_that_linking_stopped(qtbot: QtBot, linked_window: MainWindow) -> None:
+    window = linked_window
+    click_span(qtbot, window, page_spans(window)[0])
+    key(qtbot, window, Qt.Key.Key_K)
+    key(qtbot, window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_page() is not None and window.current_page()[1] == 2)  # type: ignore[index]
+    assert window.scope is not None and not window.scope.linker.active
+    assert window.status_line.currentMessage() == "Linking cancelled: its first end is not on this page"
