@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from .cli_common import PROJECT_OPTION, counted, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .cli_relations import end_ref
 from .errors import ProjectError
 from .model import Region, Span
@@ -34,7 +34,7 @@ def _documents(project: Project, refs: str | None) -> list[int]:
 
 def _say(report: SuggestReport, source: str) -> None:
     echo(
-        f"{report.added} suggestions added from {source!r} ({report.found} found, {report.existing} already tagged "
+        f"{counted(report.added, 'suggestion')} added from {source!r} ({report.found} found, {report.existing} already tagged "
         f"or suggested, {report.rejected} rejected before)"
     )
 
@@ -144,7 +144,7 @@ def suggest_kept(project: Project, doc_ids: list[int]) -> None:
         what = " and ".join(name for name, kept in (("the kept term lists and patterns", kinds - {LETTER_PARTS}),
                                                     ("the letter parts", LETTER_PARTS in kinds)) if kept)
         regions = f" and {report.regions} signature and signature block regions" if LETTER_PARTS in kinds else ""
-        echo(f"{report.added} suggestions{regions} added from {what}")
+        echo(f"{counted(report.added, 'suggestion')}{regions} added from {what}")
         for line in report.skipped.values():
             echo(line, err=True)
 
@@ -232,7 +232,7 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
         reason = f" ({row['reason']})" if row["reason"] else ""
         text = " ".join(str(row["text"]).split())
         echo(f"{row['id']:>5}  doc {row['document']}  {row['label']}  {text!r}  {row['source']}{score}{reason}")
-    echo(f"{len(rows)} suggestions" + (f" ({len(regions)} regions)" if regions else ""))
+    echo(counted(len(rows), "suggestion") + (f" ({counted(len(regions), 'region')})" if regions else ""))
     for row in links:
         ends = [f"{end_ref(e['kind'], e['id'])} {e['label']} {' '.join(str(e['text']).split())!r}"
                 for e in (row["from"], row["to"])]
@@ -316,9 +316,9 @@ def _review(action: str):  # type: ignore[no-untyped-def]
                 left = {r.id for r in project.suggested_relations()}
                 project.accept_relations([i for i in links if i in left], None)
             links_done = links_before - len(project.suggested_relations())
-        echo(f"{action}ed {len(done) + len(done_regions)} suggestions"
-             + (f" ({len(done_regions)} regions)" if done_regions else "")
-             + (f"; {links_done} suggested relations {'accepted' if accept else 'removed'}" if links_done else ""))
+        echo(f"{action}ed {counted(len(done) + len(done_regions), 'suggestion')}"
+             + (f" ({counted(len(done_regions), 'region')})" if done_regions else "")
+             + (f"; {counted(links_done, 'suggested relation')} {'accepted' if accept else 'removed'}" if links_done else ""))
 
     return review
 

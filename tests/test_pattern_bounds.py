@@ -111,7 +111,7 @@ def test_a_backtracking_regex_is_stopped_on_its_document_and_the_rest_goes_on(pr
     run = capped_scanspan(["suggest", "-p", project, "--patterns", rules], tmp_path)
     assert run.code == 1
     assert run.err_lines == [f"pattern budget exceeded on long.pdf after {PATTERN_SECONDS:.0f} s; skipped"]
-    assert "1 suggestions added from 'rules.jsonl'" in run.out
+    assert "1 suggestion added from 'rules.jsonl'" in run.out
     assert suggested(project) == [("letter.pdf", "Department of State")]
     assert time.monotonic() - started < PATTERN_SECONDS + 40
 

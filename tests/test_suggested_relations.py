@@ -91,7 +91,7 @@ def test_suggestions_list_shows_the_suggested_relations(tmp_path: Path) -> None:
     run = run_scanspan(["suggestions", "list", "-p", bob], tmp_path)
     assert run.code == 0, run.err
     lines = run.out.splitlines()
-    assert "3 suggestions (1 regions)" in lines
+    assert "3 suggestions (1 region)" in lines
     relation_lines = [line for line in lines if line.strip().startswith("rel")]
     assert len(relation_lines) == 2
     assert any("oversees" in line and "agency 'Department of Justice' -> " in line and "agency 'Bureau of Prisons'" in line
@@ -121,14 +121,14 @@ def test_accepting_both_ends_accepts_a_relation_and_rejecting_one_removes_it(tmp
     assert [r[3] for r in _relations(bob)] == [True, True]
     run = run_scanspan(["suggestions", "accept", "-p", bob, str(ids["Bureau of Prisons"])], tmp_path)
     assert run.code == 0, run.err
-    assert run.out.strip() == "accepted 1 suggestions; 1 suggested relations accepted"
+    assert run.out.strip() == "accepted 1 suggestion; 1 suggested relation accepted"
     assert [(r[0], r[3]) for r in _relations(bob)] == [("oversees", False), ("signs", True)]
     listed = run_scanspan(["relations", "list", "-p", bob, "--json"], tmp_path)
     assert [(r["label"], r["suggested"]) for r in json.loads(listed.out)] == [("oversees", False), ("signs", True)]
     # Rejecting the stamp takes its relation with it, and the stamp is not proposed again: nor is the relation.
     run = run_scanspan(["suggestions", "reject", "-p", bob, f"r{stamp}"], tmp_path)
     assert run.code == 0, run.err
-    assert run.out.strip() == "rejected 1 suggestions (1 regions); 1 suggested relations removed"
+    assert run.out.strip() == "rejected 1 suggestion (1 region); 1 suggested relation removed"
     assert [r[0] for r in _relations(bob)] == ["oversees"]
     again = run_scanspan(["import-annotations", _exported(tmp_path), "-p", bob], tmp_path)
     assert again.code == 0, again.err
@@ -221,7 +221,7 @@ def test_a_files_relation_between_annotations_already_accepted_is_reviewed_by_it
     assert sorted(ids) == ["oversees", "signs"]
     run = run_scanspan(["suggestions", "accept", "-p", bob, ids["oversees"]], tmp_path)
     assert run.code == 0, run.err
-    assert run.out.strip() == "accepted 0 suggestions; 1 suggested relations accepted"
+    assert run.out.strip() == "accepted 0 suggestions; 1 suggested relation accepted"
     run = run_scanspan(["suggestions", "reject", "-p", bob, ids["signs"]], tmp_path)
     assert run.code == 0, run.err
     assert [(r[0], r[3]) for r in _relations(bob)] == [("oversees", False)]

@@ -136,7 +136,7 @@ def test_suggested_regions_are_listed_accepted_and_rejected_like_spans(letters: 
     rows = json.loads(cli("suggestions", "list", "-p", letters, "--json").out)
     assert [(r["kind"], r["id"], r["document"], r["page"]) for r in rows] == [("region", first.id, 1, 1), ("region", second.id, 2, 1)]
 
-    assert cli("suggestions", "reject", "-p", letters, f"r{first.id}").out.strip() == "rejected 1 suggestions (1 regions)"
+    assert cli("suggestions", "reject", "-p", letters, f"r{first.id}").out.strip() == "rejected 1 suggestion (1 region)"
     with Project(letters) as project:
         assert [g.id for g in project.regions()] == [drawn.id, second.id]
         # The same suggestion made again, a few pixels off, is known as rejected; another label is not.
@@ -151,7 +151,7 @@ def test_suggested_regions_are_listed_accepted_and_rejected_like_spans(letters: 
                                                  "or outside the filters)")
     run = cli("suggestions", "accept", "-p", letters, "x1")
     assert run.code == 2 and "'x1' is neither a span id (12), a region id (r3) nor a relation id (rel4)" in run.err
-    assert cli("suggestions", "accept", "-p", letters, "--document", "noisy.pdf").out.strip() == "accepted 1 suggestions (1 regions)"
+    assert cli("suggestions", "accept", "-p", letters, "--document", "noisy.pdf").out.strip() == "accepted 1 suggestion (1 region)"
     with Project(letters) as project:
         assert [(g.id, g.suggested) for g in project.regions()] == [(first.id, True), (drawn.id, False), (second.id, False)]
         project.unaccept_region(second.id)
@@ -264,7 +264,7 @@ def test_kept_term_lists_suggest_on_new_imports(letters: Path, tmp_path: Path, c
     pdf.write_bytes(draw_pdf([["A letter from the Department of", "Homeland Security."]], size=(400, 200)).pdf)
     run = run_scanspan(["import", pdf, "-p", letters], tmp_path)
     assert run.code == 0, run.err
-    assert "1 suggestions added from the kept term lists and patterns" in run.out
+    assert "1 suggestion added from the kept term lists and patterns" in run.out
     assert (3, "agency", "Department of Homeland Security", "agencies.txt") in texts(letters)
     listed = cli("suggestions", "kept", "-p", letters)
     assert listed.out.strip() == "1  terms     agencies.txt --label agency (1 terms)"
