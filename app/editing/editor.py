@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from annotations.model import Box, Page
+from annotations.model import Box, Page, Relation
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
 from app.editing.shown import annotation_pages, find_annotation, shown_annotation, shown_ranges
@@ -214,6 +214,7 @@ class Editor(QObject):
     def delete(self, ref: AnnotationRef) -> None:
         what = self._what(ref)
         done = False
+        links: list[Relation] = []
         if ref.kind == "relation":
             relation = self.session.find_relation(ref.id)
             place = self.relation_place(relation.from_end) if relation is not None else None
@@ -224,14 +225,18 @@ class Editor(QObject):
             span = self.session.find_span(ref.id)
             if span is not None:
                 self.selection.set_annotation(None)
-                done = self._push(commands.DeleteSpan(self.session, span, self._err))
+                span_command = commands.DeleteSpan(self.session, span, self._err)
+                done, links = self._push(span_command), span_command.relations
         else:
             region = self.session.find_region(ref.id)
             if region is not None:
                 self.selection.set_annotation(None)
-                done = self._push(commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err))
+                region_command = commands.DeleteRegion(self.session, region, self.session.region_page(region), self._err)
+                done, links = self._push(region_command), region_command.relations
         if done:
-            self.message.emit(f"Deleted {what}")
+            # Its links go with it (and come back with an undo): said, so that none goes unnoticed.
+            gone = f", and its {len(links)} link{'s' if len(links) != 1 else ''}" if links else ""
+            self.message.emit(f"Deleted {what}{gone}")
 
     @edits
     def set_note(self, ref: AnnotationRef, note: str) -> None:

@@ -144,6 +144,7 @@ def test_deleting_an_end_deletes_its_relation_and_undo_brings_both_back(
     key(qtbot, window, Qt.Key.Key_Delete)
     assert rows(linked_file, f"select id from spans where id = {b}") == []
     assert rows(linked_file, RELATIONS_SQL) == []
+    assert window.statusBar().currentMessage().endswith(", and its 1 link")  # it went too, and the analyst is told
     qtbot.waitUntil(lambda: not arrow_tips(window) and not relation_rows(window))
 
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step: the span and its relation
