@@ -286,7 +286,8 @@ class Editor(QObject):
     @edits
     def correct_word(self, word_id: int, old: str, new: str) -> None:
         self.selection.set_range(None, "edit")  # character offsets on the page change
-        self.stack.push(commands.CorrectWord(self.session, word_id, old, new, self._err))
+        if self._push(commands.CorrectWord(self.session, word_id, old, new, self._err)):
+            self.message.emit(f"Corrected “{old}” to “{new}” (the OCR's reading is kept; Ctrl+Z undoes)")
 
     @edits
     def set_status(self, doc_id: int, status: str) -> None:

@@ -46,6 +46,7 @@ def test_double_click_on_the_scan_selects_a_word_f2_corrects_it_and_spans_stay_a
     type_into_editor(qtbot, window, "Adviser")
 
     assert rows(project_file, f"select text, ocr_text from words where id = {word.id}") == [("Adviser", "Advisor")]
+    assert window.statusBar().currentMessage().startswith("Corrected “Advisor” to “Adviser”")
     assert sorted(stored_span_texts(project_file).values()) == [
         ("agency", "Adviser on Child Rights"),
         ("program", "Geneva, Switzerland"),
