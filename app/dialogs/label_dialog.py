@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from annotations.labels import ENTITY, STRUCTURE, choose_color, label_name_problem
 from annotations.model import Label
 from annotations.store.labels import RELATION_FIELDS
+from app.editing.commands import Command
 from app.editing.label_commands import AddLabel, DeleteLabel, EditLabel
 from app.project.session import ProjectSession
 from app.style import swatch
@@ -224,12 +225,17 @@ class LabelEditor(QObject):
             self.message.emit(f"This project is read-only ({self.session.read_only}); its labels cannot be changed")
         return not self.session.read_only
 
+    def _push(self, command: Command) -> None:
+        self.stack.push(command)
+        if command.done_once:  # a refused edit says why instead (error)
+            self.message.emit(f"“{command.text()}” done; Ctrl+Z undoes it")
+
     def add(self) -> None:
         if not self._writable():
             return
         dialog = LabelDialog(self.session.labels(), self.window)
         if dialog.exec() == LabelDialog.DialogCode.Accepted:
-            self.stack.push(AddLabel(self.session, dialog.label(), self.error.emit))
+            self._push(AddLabel(self.session, dialog.label(), self.error.emit))
 
     def edit(self, name: str) -> None:
         label = self.session.label(name)
@@ -237,7 +243,7 @@ class LabelEditor(QObject):
             return
         dialog = LabelDialog(self.session.labels(), self.window, editing=label)
         if dialog.exec() == LabelDialog.DialogCode.Accepted and dialog.changes():
-            self.stack.push(EditLabel(self.session, label, dialog.changes(), self.error.emit))
+            self._push(EditLabel(self.session, label, dialog.changes(), self.error.emit))
 
     def delete(self, name: str) -> None:
         label = self.session.label(name)
@@ -248,4 +254,4 @@ class LabelEditor(QObject):
             self.error.emit(f"The label {name!r} is on {used} annotation{'s' if used != 1 else ''}: "
                             "relabel or delete them first, then delete the label.")
             return
-        self.stack.push(DeleteLabel(self.session, label, self.error.emit))
+        self._push(DeleteLabel(self.session, label, self.error.emit))

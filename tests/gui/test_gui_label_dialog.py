@@ -42,6 +42,7 @@ def test_bad_names_disable_ok_with_the_reason_and_a_good_one_is_added_in_a_new_c
     }
     colors = dict(rows(project_file, "select name, color from labels"))
     assert "stamp" in colors
+    assert window.statusBar().currentMessage() == "“Add label stamp” done; Ctrl+Z undoes it"
     assert colors["stamp"] not in {c for name, c in colors.items() if name != "stamp"}
 
 
