@@ -164,10 +164,15 @@ class Reviewer(QObject):
         name = self.session.document(doc_id).name
         ahead = self.session.document(self._document(target)).name
         key = "Tab" if delta > 0 else "Shift+Tab"
-        if not any(self._document(item) == doc_id for item in found):
+        open_here = sum(self._document(item) == doc_id for item in found)
+        if not open_here:
             done = f"No suggestions in {name}"
         else:
-            done = f"No more suggestions in {name}" if delta > 0 else f"No earlier suggestions in {name}"
+            # Those left here lie behind: passed over, or added behind the selection since.
+            behind = (f"{open_here} earlier {'one is' if open_here == 1 else 'ones are'} still open (Shift+Tab)"
+                      if delta > 0 else f"{open_here} later {'one is' if open_here == 1 else 'ones are'} still open (Tab)")
+            done = (f"No more suggestions in {name} after this point; " if delta > 0
+                    else f"No earlier suggestions in {name}; ") + behind
         again = (", from the first again" if delta > 0 else ", from the last again") if wrapped else ""
         self._stop_text = f"{done} — {key} again for {ahead}{again}"
         self.message.emit(self._stop_text)

@@ -140,7 +140,8 @@ def test_tab_walks_the_suggestions_across_pages_and_documents_and_shift_tab_walk
     for n in range(8):
         press(qtbot, window, Qt.Key.Key_Tab)
         if n == 6:  # the sample's last was the sixth: Tab stops there once, then goes on
-            assert window.statusBar().currentMessage() == "No more suggestions in geneva-letter-2015.pdf — Tab again for second.pdf"
+            assert window.statusBar().currentMessage() == ("No more suggestions in geneva-letter-2015.pdf after this point; 6 earlier ones "
+                                                           "are still open (Shift+Tab) — Tab again for second.pdf")
             press(qtbot, window, Qt.Key.Key_Tab)
         seen.append(selected_suggestion(window))
     assert [(d, p, label, text) for d, p, label, text in seen] == [
@@ -154,7 +155,8 @@ def test_tab_walks_the_suggestions_across_pages_and_documents_and_shift_tab_walk
     assert ref is not None and window.highlight_items(ref.id)[0].pen().widthF() > 2
     press(qtbot, window, Qt.Key.Key_Tab)
     assert window.statusBar().currentMessage() == (
-        "No more suggestions in second.pdf — Tab again for geneva-letter-2015.pdf, from the first again")
+        "No more suggestions in second.pdf after this point; 2 earlier ones are still open (Shift+Tab) — Tab again for "
+        "geneva-letter-2015.pdf, from the first again")
     press(qtbot, window, Qt.Key.Key_Tab)
     assert selected_suggestion(window)[:2] == (1, 1)
     assert "from the first again" in window.statusBar().currentMessage()
@@ -460,7 +462,8 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     press(qtbot, window, Qt.Key.Key_Return)
     assert rows(region_review_file, f"select suggested, annotator from regions where id = {first}") == [(0, "tester")]
     assert window.statusBar().currentMessage() == ("Accepted signature region on page 2; no more suggestions in "
-                                                   "geneva-letter-2015.pdf — Tab again for second.pdf (9 suggestions left)")
+                                                   "geneva-letter-2015.pdf after this point; 6 earlier ones are still open "
+                                                   "(Shift+Tab) — Tab again for second.pdf (9 suggestions left)")
     press(qtbot, window, Qt.Key.Key_Tab)
     assert selected_suggestion(window)[:2] == (2, 1)  # on to the second letter's spans
     qtbot.waitUntil(lambda: window.suggestion_count.text().startswith("9 suggestions"))
@@ -471,8 +474,9 @@ def test_suggested_regions_are_reviewed_with_the_same_keys_after_their_documents
     press(qtbot, window, Qt.Key.Key_X)
     assert rows(region_review_file, f"select count(*) from regions where id = {second}") == [(0,)]
     assert rows(region_review_file, "select region_id from region_rejections") == [(second,)]
-    assert window.statusBar().currentMessage() == ("Rejected signature region on page 1; no more suggestions in second.pdf"
-                                                   " — Tab again for geneva-letter-2015.pdf, from the first again (8 suggestions left)")
+    assert window.statusBar().currentMessage() == ("Rejected signature region on page 1; no more suggestions in second.pdf after this "
+                                                   "point; 2 earlier ones are still open (Shift+Tab) — Tab again for "
+                                                   "geneva-letter-2015.pdf, from the first again (8 suggestions left)")
 
     # Undo brings each back, on its page: the rejected one under its id, the accepted one as a suggestion.
     qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

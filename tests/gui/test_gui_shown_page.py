@@ -210,7 +210,7 @@ def test_tab_stops_at_the_end_of_a_document_and_a_second_tab_goes_on(qtbot: QtBo
     assert window.current_page() == (1, 2)
     press(qtbot, window, Qt.Key.Key_Tab)
     assert window.current_page() == (1, 2) and window.selection.annotation == last
-    assert window.statusBar().currentMessage() == f"No more suggestions in {SAMPLE} — Tab again for {REPLY}"
+    assert window.statusBar().currentMessage() == f"No more suggestions in {SAMPLE} after this point; 6 earlier ones are still open (Shift+Tab) — Tab again for {REPLY}"
     press(qtbot, window, Qt.Key.Key_Tab)
     assert window.current_page() == (2, 1)
     first = window.selection.annotation
@@ -219,7 +219,7 @@ def test_tab_stops_at_the_end_of_a_document_and_a_second_tab_goes_on(qtbot: QtBo
     # Backwards the same: Shift+Tab stops at the reply's start, then goes back to the sample's last.
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert window.current_page() == (2, 1) and window.selection.annotation == first
-    assert window.statusBar().currentMessage() == f"No earlier suggestions in {REPLY} — Shift+Tab again for {SAMPLE}"
+    assert window.statusBar().currentMessage() == f"No earlier suggestions in {REPLY}; 3 later ones are still open (Tab) — Shift+Tab again for {SAMPLE}"
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert window.current_page() == (1, 2) and window.selection.annotation == last
 
@@ -237,7 +237,8 @@ def test_enter_on_a_documents_last_suggestion_stops_there_and_tab_goes_on(
     assert rows(two_letters_file, f"select suggested from spans where id = {last.id}") == [(0,)]
     assert window.current_page() == (1, 2)
     assert window.statusBar().currentMessage() == (
-        f"Accepted program “CyberTipline”; no more suggestions in {SAMPLE} — Tab again for {REPLY} (8 suggestions left)")
+        f"Accepted program “CyberTipline”; no more suggestions in {SAMPLE} after this point; 5 earlier ones are still open "
+        f"(Shift+Tab) — Tab again for {REPLY} (8 suggestions left)")
     press(qtbot, window, Qt.Key.Key_Tab)
     assert window.current_page() == (2, 1)
 
@@ -261,7 +262,7 @@ def test_shift_tab_into_another_document_goes_to_its_region_on_its_page(qtbot: Q
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert window.current_page() == (1, 1)
     assert window.statusBar().currentMessage() == (
-        f"No earlier suggestions in {SAMPLE} — Shift+Tab again for {REPLY}, from the last again")
+        f"No earlier suggestions in {SAMPLE}; 6 later ones are still open (Tab) — Shift+Tab again for {REPLY}, from the last again")
     press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert window.current_page() == (2, 1)
     assert window.selection.annotation == AnnotationRef("region", region_id)
