@@ -6,6 +6,7 @@ import hashlib
 import io
 import math
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -409,7 +410,9 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
                 # Render at the image's own resolution, per axis, so we get its native pixels back
                 # (fax scans are often 204x196 or 204x98 dpi).
                 mat = pymupdf.Matrix(w / page.rect.width, h / page.rect.height)
+                pymupdf.TOOLS.mupdf_warnings(reset=True)
                 pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
+                _raise_if_cut_short(pymupdf.TOOLS.mupdf_warnings(reset=True))
             image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
         except Exception as exc:
             raise SourceError(source.path, f"page {i + 1} cannot be decoded ({first_line(exc)})") from None
@@ -421,6 +424,17 @@ def _image_pages(source: Source, frames: list[tuple[int, int, float | None, floa
         if dx is None or dy is None or guessed:
             dx = dy = estimate_dpi(w, h)
         yield SourcePage(i + 1, w, h, dx, dy, image=image, dpi_guessed=guessed)
+
+
+_CUT_SHORT = re.compile(r"premature end|unexpected end|truncated", re.IGNORECASE)
+
+
+def _raise_if_cut_short(warned: str) -> None:
+    """MuPDF decodes a cut-off JPEG with a mere warning and paints the missing rows grey, which
+    would store half a letter without a word said; a file that ends early is a damaged file."""
+    for line in warned.splitlines():
+        if _CUT_SHORT.search(line):
+            raise ValueError(f"the file ends early: {' '.join(line.split())}")
 
 
 def estimate_dpi(width: int, height: int) -> float:

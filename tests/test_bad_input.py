@@ -51,12 +51,15 @@ def encrypted_pdf(corpus: Corpus, **passwords: str) -> bytes:
 def bad_files(corpus: Corpus) -> dict[str, tuple[bytes, str]]:
     born = corpus.paths["born.pdf"].read_bytes()
     png = corpus.paths["letter.png"].read_bytes()
+    photo = corpus.paths["photo.jpg"].read_bytes()
     return {
         "empty.pdf": (b"", r"empty"),
         "truncated.pdf": (born[: len(born) // 2], r"truncated|damaged"),
         "minutes.pdf": (b"Minutes of the meeting of 3 December 2015\nPresent: all\n" * 20, r"not a PDF.*text"),
         "noise.tif": (os.urandom(64 * 1024), r"not a PDF, TIFF, PNG or JPEG"),
         "header-only.png": (png[:33], r"damaged|incomplete|truncated"),
+        # MuPDF decodes a JPEG cut in half with only a warning, painting the lost rows grey.
+        "half.jpg": (photo[: len(photo) // 2], r"cannot be decoded.*ends early"),
         "locked.pdf": (encrypted_pdf(corpus, user_pw="s3cret", owner_pw="owner"), r"encrypted|password"),
         "letter.docx": (docx_bytes(), r"Word|docx"),
         "bomb.png": (bomb_png(20000, 12000), r"megapixels|decompression bomb"),
