@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ProjectError
+from .errors import ProjectError, ScanspanError
 from .store import Project
 
 
@@ -86,8 +86,18 @@ def open_project(project_path: Path, read_only: bool = False) -> Project:
     return Project(project_path, read_only=read_only, on_wait=waiting)
 
 
-def csv_list(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+def csv_list(value: str | None, option: str) -> list[str] | None:
+    """The items of a comma-separated option, or None when the option was not given.
+
+    An option given but naming nothing (`--documents "$IDS"` with IDS empty) is refused: taken as
+    "not given" it would widen to every document, and a write such as reorder would touch them all.
+    """
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise ScanspanError(f"{option} '{printable(value)}' names nothing; give one or more, comma-separated")
+    return items
 
 
 def check_layer(project: Project, layer: str | None) -> None:

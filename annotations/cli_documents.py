@@ -190,7 +190,7 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
             project.add_label(Label(
                 new_label, color or choose_color(label.color for label in project.labels()), shortcut,
                 layer=layer or "entity", kind=kind, directed=not undirected,
-                from_labels=tuple(csv_list(from_labels) or ()), to_labels=tuple(csv_list(to_labels) or ())))
+                from_labels=tuple(csv_list(from_labels, "--from-labels") or ()), to_labels=tuple(csv_list(to_labels, "--to-labels") or ())))
         for name in moved:
             project.update_label(name, {"layer": layer})
         if label_set is not None:

@@ -71,7 +71,7 @@ def export_cmd(
     """
     require_project(project_path)
     options = ExportOptions(
-        labels=csv_list(labels), documents=csv_list(documents), statuses=list(statuses) or None,
+        labels=csv_list(labels, "--labels"), documents=csv_list(documents, "--documents"), statuses=list(statuses) or None,
         suggestions=suggestions, split=split, seed=seed, scheme=scheme, snap=snap, lang=lang,
         include_spans=include_spans, image_url=image_url, layer=layer, label_layer=label_layer, replace=force,
         images=images, highlights=highlights, corrected_only=corrected_only,

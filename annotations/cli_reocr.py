@@ -43,7 +43,7 @@ def reocr_cmd(project_path: Path, documents: str, lang: str | None, dpi: float, 
                             ocr_timeout=ocr_timeout)
     failed = False
     with open_project(project_path) as project:
-        docs = [project.document(ref) for ref in csv_list(documents) or []]
+        docs = [project.document(ref) for ref in csv_list(documents, "--documents") or []]
         for doc in docs:
             try:
                 with progress_bar("OCR") as progress:

@@ -22,7 +22,7 @@ def reorder_cmd(project_path: Path, documents: str | None, split: bool, dry_run:
     the body, not inside it); every span stays on the same words."""
     require_project(project_path)
     with open_project(project_path, read_only=dry_run) as project:
-        names = csv_list(documents)
+        names = csv_list(documents, "--documents")
         docs = [project.document(r) for r in names] if names else project.documents()
         for doc in docs:
             result = plan(project, doc.id, split=split)

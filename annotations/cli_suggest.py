@@ -28,7 +28,7 @@ from .suggest import (
 
 
 def _documents(project: Project, refs: str | None) -> list[int]:
-    names = csv_list(refs)
+    names = csv_list(refs, "--documents")
     return [project.document(r).id for r in names] if names else [d.id for d in project.documents()]
 
 

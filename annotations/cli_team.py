@@ -135,7 +135,7 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
     require_project(project_path)
     with open_project(project_path, read_only=only_list) as project:
         a, b = _pair(project, between)
-        refs = csv_list(documents)
+        refs = csv_list(documents, "--documents")
         doc_ids = [project.document(r).id for r in refs] if refs else [d.id for d in project.documents()]
         adopted = settled = left = 0
         quitting = False
@@ -228,7 +228,7 @@ def _describe_regions(project: Project, group: RegionDisagreement, a: str, b: st
 def _pair(project: Project, between: str | None) -> tuple[str, str]:
     names = project.annotators()
     if between:
-        pair = csv_list(between) or []
+        pair = csv_list(between, "--between") or []
         if len(pair) != 2 or pair[0] == pair[1]:
             raise click.BadParameter(f"{between!r} is not two analysts A,B", param_hint="--between")
         unknown = [n for n in pair if n not in names]

@@ -1,0 +1,44 @@
+"""Awkward option values through the real `scanspan` console script: each is one line naming the
+option, and the project is left as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import Corpus, row_counts, run_scanspan
+
+
+@pytest.fixture
+def born_project(corpus: Corpus, tmp_path: Path) -> Path:
+    shutil.copy(corpus.paths["born.pdf"], tmp_path / "born.pdf")
+    run = run_scanspan(["import", "born.pdf", "--project", "p.scanspan"], tmp_path)
+    assert run.code == 0, run.err
+    (tmp_path / "terms.txt").write_text("Disease\nPrevention\n", encoding="utf-8")
+    return tmp_path / "p.scanspan"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["suggest", "--terms", "terms.txt", "--label", "agency", "--documents", ""], "--documents"),
+        (["reorder", "--documents", " , "], "--documents"),
+        (["reocr", "--documents", ""], "--documents"),
+        (["export", "-f", "csv", "-o", "out.csv", "--documents", ""], "--documents"),
+        (["export", "-f", "csv", "-o", "out.csv", "--labels", ","], "--labels"),
+    ],
+)
+def test_a_list_option_naming_nothing_is_refused_not_taken_as_every_document(
+    born_project: Path, args: list[str], option: str
+) -> None:
+    """`--documents "$IDS"` with IDS empty once meant every document: suggest and reorder wrote to all
+    of them, export wrote them all, and reocr did nothing and said nothing."""
+    root = born_project.parent
+    before = row_counts(born_project)
+    run = run_scanspan([*args, "--project", born_project.name], root)
+    assert run.code == 1, run.out
+    assert len(run.err_lines) == 1 and "Traceback" not in run.err, run.err
+    assert run.err_lines[0].startswith(f"error: {option} ") and "names nothing" in run.err_lines[0]
+    assert row_counts(born_project) == before
+    assert not (root / "out.csv").exists()
