@@ -12,7 +12,7 @@ import click
 
 from . import ocr
 from .cli_common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
-from .errors import ProjectError, first_line
+from .errors import ProjectError, first_line, no_folder
 from .importer import DEFAULT_OCR_TIMEOUT, IMPORT_ANALYST, ImportInterrupted, ImportOptions, Outcome
 from .model import Document, RawWord
 from .store import Project
@@ -170,7 +170,7 @@ class _ProjectOnDemand:
         if path.exists():
             self.project = open_project(path)  # a file that is not a project fails now, before any OCR
         elif not path.parent.is_dir():
-            raise ProjectError(f"{path}: folder {path.parent} does not exist")
+            raise ProjectError(f"{path}: {no_folder(path.parent)}")
         elif read_only_reason(path):
             raise ProjectError(f"{path}: cannot be created ({read_only_reason(path)})")
 

@@ -57,3 +57,13 @@ def first_line(exc: BaseException) -> str:
     line = re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", text.splitlines()[0])
     # MuPDF prefixes its messages with its error number: "code=7: premature end of data in png image".
     return re.sub(r"^code=\d+:\s*", "", line) or type(exc).__name__
+
+
+def no_folder(folder: Path) -> str:
+    """Why `folder` cannot hold a new file: missing, or a part of its path is a file."""
+    for part in (folder, *folder.parents):
+        if part.exists() or part.is_symlink():
+            if not part.is_dir():
+                return f"{part} is a file, not a folder"
+            break
+    return f"folder {folder} does not exist"

@@ -42,3 +42,21 @@ def test_a_list_option_naming_nothing_is_refused_not_taken_as_every_document(
     assert run.err_lines[0].startswith(f"error: {option} ") and "names nothing" in run.err_lines[0]
     assert row_counts(born_project) == before
     assert not (root / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "-f", "jsonl", "-o", "notes.txt/out.jsonl", "--project", "p.scanspan"],
+        ["backup", "--project", "p.scanspan", "notes.txt/copy.scanspan"],
+        ["import", "born.pdf", "--project", "notes.txt/new.scanspan"],
+    ],
+)
+def test_a_path_through_a_file_says_that_file_is_not_a_folder(born_project: Path, args: list[str]) -> None:
+    """It once said "folder notes.txt does not exist" of a file that was right there."""
+    root = born_project.parent
+    (root / "notes.txt").write_text("minutes\n", encoding="utf-8")
+    run = run_scanspan(args, root)
+    assert run.code == 1
+    assert run.err_lines == [f"error: {next(a for a in args if '/' in a)}: notes.txt is a file, not a folder"]
+    assert (root / "notes.txt").read_text(encoding="utf-8") == "minutes\n"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import ProjectError
+from ..errors import ProjectError, no_folder
 from ..model import Document
 from ..store import Project
 from . import (
@@ -167,7 +167,7 @@ def export(
     out = Path(out)
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
-        raise ProjectError(f"{out}: folder {directory} does not exist")
+        raise ProjectError(f"{out}: {no_folder(directory)}")
     if spec.folder is None and out.is_dir():
         raise ProjectError(f"{out}: is a folder; {fmt} writes a file")
     remove_leftovers(out)  # of exports to the same place killed before they finished

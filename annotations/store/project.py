@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from .. import resources_path
-from ..errors import NotFoundError, ProjectError
+from ..errors import NotFoundError, ProjectError, no_folder
 from ..layers import ADJUDICATED
 from ..leftovers import hold, release, remove_dead
 from ..model import (
@@ -74,7 +74,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
                  on_wait: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         if not self.path.parent.is_dir():
-            raise ProjectError(f"{self.path}: folder {self.path.parent} does not exist")
+            raise ProjectError(f"{self.path}: {no_folder(self.path.parent)}")
         reason = read_only_reason(self.path)
         if read_only and not self.path.exists():
             raise ProjectError(f"{self.path}: no such project")
@@ -180,7 +180,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         if dest.resolve() == self.path.resolve():
             raise ProjectError(f"{dest}: is the project itself; choose another file for the copy")
         if not dest.parent.is_dir():
-            raise ProjectError(f"{dest}: folder {dest.parent} does not exist")
+            raise ProjectError(f"{dest}: {no_folder(dest.parent)}")
         # What a killed backup to the same file left (its process is gone) goes first.
         remove_dead(dest.parent, lambda name: name == dest.name)
         partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
