@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, require_project
+from .cli_common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, printable, require_project
 from .errors import ProjectError
 from .model import Label
 
@@ -154,7 +155,7 @@ def annotate_cmd(
 @PROJECT_OPTION
 @click.option("--add", "new_label", help="Add a label with this name.")
 @click.option("--color", help="With --add: its colour, e.g. #8c564b (default: one no other label has).")
-@click.option("--shortcut", help="With --add: its shortcut key.")
+@click.option("--shortcut", help="With --add: its shortcut key, one digit 0-9.")
 @click.option("--layer", type=click.Choice(["entity", "structure"]),
               help="With --add (default entity) or --move: what the label tags, entities a model learns or a "
                    "letter's structure (flat exports take one layer).")
@@ -184,6 +185,12 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
         raise click.UsageError("--kind, --undirected, --from-labels and --to-labels go with --add")
     if moved and layer is None:
         raise click.UsageError("--move needs --layer entity or --layer structure")
+    if new_label is None and (color is not None or shortcut is not None):
+        raise click.UsageError("--color and --shortcut go with --add")
+    # The window binds the key as it is: "99" or "Ctrl+Z" would be a key no one can press or one
+    # that takes undo away, and a letter would clash with the review keys (A accepts, X rejects).
+    if shortcut is not None and not re.fullmatch(r"[0-9]", shortcut):
+        raise ProjectError(f"shortcut '{printable(shortcut)}' is not a label key: give one digit, 0-9")
     require_project(project_path)
     with open_project(project_path) as project:
         if new_label is not None:  # an empty name is an error, not a listing

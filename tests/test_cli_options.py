@@ -60,3 +60,21 @@ def test_a_path_through_a_file_says_that_file_is_not_a_folder(born_project: Path
     assert run.code == 1
     assert run.err_lines == [f"error: {next(a for a in args if '/' in a)}: notes.txt is a file, not a folder"]
     assert (root / "notes.txt").read_text(encoding="utf-8") == "minutes\n"
+
+
+@pytest.mark.parametrize("key", ["99", "-1", "Ctrl+Z", "a", ""])
+def test_a_label_key_the_window_cannot_use_is_refused(born_project: Path, key: str) -> None:
+    """`labels --add x --shortcut 99` was stored, and listed as key 99, though no key press makes 99."""
+    root = born_project.parent
+    before = run_scanspan(["labels", "--project", born_project.name], root).out
+    run = run_scanspan(["labels", "--project", born_project.name, "--add", "stamp", f"--shortcut={key}"], root)
+    assert run.code == 1
+    assert run.err_lines == [f"error: shortcut '{key}' is not a label key: give one digit, 0-9"]
+    assert run_scanspan(["labels", "--project", born_project.name], root).out == before
+
+
+def test_a_digit_is_a_label_key(born_project: Path) -> None:
+    root = born_project.parent
+    run = run_scanspan(["labels", "--project", born_project.name, "--add", "stamp", "--shortcut", "0"], root)
+    assert run.code == 0, run.err
+    assert any(line.split() == ["0", "entity", line.split()[2], "stamp"] for line in run.out.splitlines()), run.out
