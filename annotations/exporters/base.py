@@ -134,6 +134,7 @@ class ExportReport:
     left_out_layers: set[str] = field(default_factory=set)  # layers whose spans --label-layer left out
     lines: int = 0  # ocr-lines: the text lines written
     relations: int = 0
+    warnings: list[str] = field(default_factory=list)  # each a line of its own, after the rest
 
     def skip(self, reason: str, count: int = 1) -> None:
         if count:
@@ -172,6 +173,7 @@ class ExportReport:
             named = ", ".join(names[:MAX_NAMED]) + (f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "")
             lines.append(f'warning: {n} region{"s" if n != 1 else ""} of "{label}" overlap{"" if n != 1 else "s"} '
                          f"another analyst's region on the same page (documents: {named}); adjudicate them to keep one")
+        lines += [f"warning: {line}" for line in self.warnings]
         return lines
 
 

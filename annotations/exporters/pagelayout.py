@@ -185,6 +185,7 @@ def export_pages(
     staging = Staging()
     renderer = PageRenderer(project)
     layers = label_layers(project)
+    written: set[str] = set()
     try:
         for doc in export_documents(project, [d.id for d in docs], options, report, suggestions):
             linked = 0
@@ -194,8 +195,10 @@ def export_pages(
                 linked += len(page_layout.relations) if region_links else 0
                 for name, data in page_files(doc, page_layout, stem, report, renderer):
                     _stage(staging, out, name, data)
+                    written.add(name)
                 if options.images:
                     _stage(staging, out, stem + ".png", renderer.png(doc, page))
+                    written.add(stem + ".png")
                     report.images += 1
             report.documents += 1
             report.spans += len(doc.spans)
@@ -218,7 +221,23 @@ def export_pages(
     report.files.append(str(out))
     if report.images:
         report.image_folders.append(str(out))
+    _say_other_files(out, written, report)
     return report
+
+
+def _say_other_files(out: Path, written: set[str], report: ExportReport) -> None:
+    """Files in OUT this export did not write are left alone, but a tool reading the folder takes
+    them as pages too: an earlier export's page of a document since removed would read as current."""
+    try:
+        others = sorted(p.name for p in out.iterdir() if p.name not in written and not p.name.startswith("."))
+    except OSError:
+        return
+    if others:
+        named = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        report.warnings.append(f"{len(others)} other file{'s' if len(others) != 1 else ''} in {out} "
+                               f"{'were' if len(others) != 1 else 'was'} not written by this export and "
+                               f"{'are' if len(others) != 1 else 'is'} still there ({named}); "
+                               "export into an empty folder for exactly this export")
 
 
 def _stage(staging: Staging, folder: Path, name: str, data: bytes) -> None:
