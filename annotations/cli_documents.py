@@ -122,7 +122,7 @@ def annotate_cmd(
     require_project(project_path)
     with open_project(project_path) as project:
         doc = project.document(doc_ref)
-        project.label(label)
+        label = project.label(label).name
         if phrase is not None:
             from .matching import best_first, find_phrase
 

@@ -27,3 +27,9 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", folded)
     return "".join(ch for ch in folded
                    if not (ch.isspace() or ch == "-" or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")))
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two names are one text written two ways: "é" as one character or as "e" and a
+    combining accent (NFC against NFD), which look alike and which a person cannot tell apart."""
+    return a == b or unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)

@@ -4,6 +4,8 @@ option, and the project is left as it was."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pymupdf
@@ -102,3 +104,30 @@ def test_a_page_export_into_a_folder_with_an_earlier_export_names_the_files_left
     (line,) = [line for line in again.err_lines if line.startswith("warning:")]
     assert "1 other file in alto" in line and "2-minutes-p1.xml" in line
     assert (root / "alto" / "2-minutes-p1.xml").exists()  # left alone: it may be someone's
+
+
+def test_a_name_typed_with_combining_accents_is_the_same_label_and_document(born_project: Path) -> None:
+    """A label added as "cafe" + U+0301 (as macOS writes it) was then unknown as "café" typed with
+    one character, in a message listing "café" among the labels; a second "café" could be added."""
+    root = born_project.parent
+    decomposed, composed = unicodedata.normalize("NFD", "Café"), unicodedata.normalize("NFC", "Café")
+    assert decomposed != composed
+    project = ["--project", born_project.name]
+    with pymupdf.open() as doc:  # other content, or the import would call it the file already there
+        doc.new_page().insert_text((72, 72), "Minutes of the meeting of the board, 3 December 2015")
+        doc.save(root / f"{decomposed} letter.pdf")
+    assert run_scanspan(["import", f"{decomposed} letter.pdf", *project], root).code == 0
+    assert run_scanspan(["labels", "--add", decomposed, *project], root).code == 0
+    run = run_scanspan(["annotate", "--document", f"{composed} letter.pdf", "--label", composed,
+                        "--text", "Minutes", *project], root)
+    assert run.code == 0, run.err
+    again = run_scanspan(["labels", "--add", composed, *project], root)
+    assert again.code == 1 and again.err_lines == [f"error: label '{decomposed}' already exists"]
+    conn = sqlite3.connect(born_project)
+    try:
+        spans = conn.execute("select s.label, d.name from spans s join documents d on d.id = s.document_id").fetchall()
+        labels = [name for (name,) in conn.execute("select name from labels") if name.casefold().startswith("caf")]
+    finally:
+        conn.close()
+    assert spans == [(decomposed, f"{decomposed} letter.pdf")]
+    assert labels == [decomposed]

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
 from ..model import LABEL_KINDS, Label
+from ..textnorm import same_text
 from .rows import fetch_one
 
 LABEL_FIELDS = ("name", "color", "shortcut", "description", "layer")
@@ -50,6 +51,10 @@ class LabelStore:
         row = fetch_one(self.db.conn, _SELECT + " where name = ?", [name])
         if row is not None:
             return _label(row)
+        # "café" typed with a combining accent (as macOS and some keyboards write it) is the same label.
+        same = [label for label in self.labels() if same_text(label.name, name)]
+        if len(same) == 1:
+            return same[0]
         raise NotFoundError(f"no label {name!r}; labels are: {', '.join(label.name for label in self.labels())}")
 
     def annotation_label(self, name: str) -> Label:
@@ -205,8 +210,9 @@ class LabelStore:
 
     def _check_free(self, name: str | None, shortcut: str | None, besides: str | None = None) -> None:
         others = [label for label in self.labels() if label.name != besides]
-        if name is not None and any(other.name == name for other in others):
-            raise ProjectError(f"label {name!r} already exists")
+        taken_name = next((other.name for other in others if name is not None and same_text(other.name, name)), None)
+        if taken_name is not None:
+            raise ProjectError(f"label {taken_name!r} already exists")
         if shortcut:
             taken = next((other for other in others if other.shortcut == shortcut), None)
             if taken is not None:

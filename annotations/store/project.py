@@ -26,6 +26,7 @@ from ..model import (
     Word,
 )
 from ..textlayer import DocumentText
+from ..textnorm import same_text
 from .adjudications import AdjudicationStore
 from .changes import ChangeLog
 from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
@@ -246,6 +247,10 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             rows = list(self.db.query(DOC_SELECT + " and d.id = ?", [int(ref)]))
         else:
             rows = list(self.db.query(DOC_SELECT + " and d.name = ? order by d.id", [ref]))
+            if not rows:  # the name typed with combining accents, or stored so from another system's file name
+                ids = [row["id"] for row in self.db.query("select id, name from documents where complete = 1")
+                       if same_text(row["name"], str(ref))]
+                rows = [row for i in ids for row in self.db.query(DOC_SELECT + " and d.id = ?", [i])]
         if not rows:
             raise NotFoundError(f"no document {ref!r} in {self.path.name}")
         if len(rows) > 1:
@@ -429,7 +434,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
     def _insert_span(self, doc_id: int, label: str, first_word_id: int, last_word_id: int, head: int, tail: int,
                      note: str, annotator: str, span_id: int | None, source: str, suggested: bool,
                      stamps: tuple[str, str] | None = None, score: float | None = None, reason: str = "") -> int:
-        self.annotation_label(label)
+        label = self.annotation_label(label).name  # the stored spelling of a name typed another way
         # Checked by position in SQL, not through document_text(): on a long document that would
         # build the whole text (80,000 words: 0.7 s) on the first span and after every correction.
         positions = self._word_positions(doc_id, (first_word_id, last_word_id))
@@ -530,7 +535,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         changes: dict[str, object] = {}
         with self.write():
             if label is not None:
-                self.annotation_label(label)
+                label = self.annotation_label(label).name
                 changes["label"] = label
             if note is not None:
                 changes["note"] = note

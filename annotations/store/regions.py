@@ -60,7 +60,7 @@ class RegionStore:
     def _insert_region(self, page_id: int, label: str, box: Box, text: str, note: str, annotator: str,
                        region_id: int | None, source: str, suggested: bool,
                        stamps: tuple[str, str] | None = None) -> int:
-        self.annotation_label(label)
+        label = self.annotation_label(label).name  # the stored spelling of a name typed another way
         box = self._region_box(page_id, box)
         x0, y0, x1, y1 = box
         stamp = now()
@@ -127,7 +127,7 @@ class RegionStore:
             region = self.region(region_id)
             changes: dict[str, object] = {}
             if label is not None:
-                self.annotation_label(label)
+                label = self.annotation_label(label).name
                 changes["label"] = label
             if box is not None:
                 changes.update(zip(("x0", "y0", "x1", "y1"), self._region_box(region.page_id, box)))
