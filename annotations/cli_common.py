@@ -111,6 +111,19 @@ def check_layer(project: Project, layer: str | None) -> None:
 def require_project(project_path: Path) -> None:
     if not project_path.exists():
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
+    # SQLite takes an empty file for an empty database, and opening it would write a whole project
+    # into what may be a placeholder or a mistyped name; only import makes a project.
+    wal = project_path.with_name(project_path.name + "-wal")
+    if _size(project_path) == 0 and _size(wal) <= 0:
+        raise ProjectError(f"{project_path}: an empty file, not a Scanspan project "
+                           f"(scanspan import FILE --project {project_path} makes it one)")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else -1
+    except OSError:
+        return -1
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:

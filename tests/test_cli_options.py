@@ -131,3 +131,27 @@ def test_a_name_typed_with_combining_accents_is_the_same_label_and_document(born
         conn.close()
     assert spans == [(decomposed, f"{decomposed} letter.pdf")]
     assert labels == [decomposed]
+
+
+@pytest.mark.parametrize("args", [["list"], ["labels"], ["export", "-f", "csv", "-o", "out.csv"]])
+def test_an_empty_file_given_as_the_project_is_refused_and_left_empty(tmp_path: Path, args: list[str]) -> None:
+    """SQLite takes a 0-byte file for an empty database: `list` once wrote a whole new project into it."""
+    (tmp_path / "notes.scanspan").write_bytes(b"")
+    run = run_scanspan([*args, "--project", "notes.scanspan"], tmp_path)
+    assert run.code == 1
+    assert run.err_lines == ["error: notes.scanspan: an empty file, not a Scanspan project "
+                             "(scanspan import FILE --project notes.scanspan makes it one)"]
+    assert (tmp_path / "notes.scanspan").read_bytes() == b""
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("notes.scanspan-")]  # no -wal, -shm
+
+
+def test_a_project_cut_short_is_called_damaged_not_someone_elses(born_project: Path) -> None:
+    """A project file cut off by a copy that stopped was "not a Scanspan project", which sends the
+    analyst looking for another file rather than for the backup."""
+    root = born_project.parent
+    data = born_project.read_bytes()
+    (root / "cut.scanspan").write_bytes(data[: len(data) // 2])
+    run = run_scanspan(["list", "--project", "cut.scanspan"], root)
+    assert run.code == 1
+    assert run.err_lines == ["error: cut.scanspan: damaged database file (database disk image is malformed); "
+                             "restore the project from a backup"]

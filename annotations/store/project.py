@@ -60,6 +60,14 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
+def unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
+    """The error for a file SQLite cannot read: another kind of file, or a database that is damaged
+    (a project cut short by a full disk or a copy that stopped), which wants a backup, not another file."""
+    if "malformed" in str(exc):
+        return ProjectError(f"{path}: damaged database file ({exc}); restore the project from a backup")
+    return ProjectError(f"{path}: not a Scanspan project ({exc})")
+
+
 class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, SuggestionStore, SearchStore,
               AdjudicationStore, ReorderStore, DocumentStore):
     """One SQLite project file. Each public method that writes is one transaction.
@@ -91,7 +99,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         try:
             conn = connect(self.path, read_only=self._cannot_write)
         except sqlite3.DatabaseError as exc:
-            raise ProjectError(f"{self.path}: not a Scanspan project ({exc})") from None
+            raise unreadable(self.path, exc) from None
         self.db = Database(conn)
         self.tx = Transactions(conn, self.path, wait, on_wait, reason)
         self._text_cache: dict[int, DocumentText] = {}
@@ -113,7 +121,7 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         try:
             tables = set(self.db.table_names())
         except sqlite3.DatabaseError as exc:
-            raise ProjectError(f"{self.path}: not a Scanspan project ({exc})") from None
+            raise unreadable(self.path, exc) from None
         if tables and "_sqlite_migrations" not in tables:
             raise ProjectError(f"{self.path}: not a Scanspan project (an unrelated SQLite database)")
         known = {m.name for m in migrations.pending(Database(memory=True))}
