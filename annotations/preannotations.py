@@ -224,6 +224,18 @@ class _Planned:
     ends: dict[tuple[str, Ref | None], Any] = field(default_factory=dict)
 
 
+# Magic numbers of what `scanspan import` takes: given here by mistake, every line of such a file
+# would be a problem of its own, a screenful of "not JSON" for one wrong file.
+_NOT_ANNOTATIONS = {b"%PDF-": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+                    b"II*\x00": "a TIFF image", b"MM\x00*": "a TIFF image", b"PK\x03\x04": "a ZIP archive",
+                    b"<": "an XML or HTML file", b"\xef\xbb\xbf<": "an XML or HTML file"}
+
+
+def _not_annotations(head: bytes) -> str | None:
+    """What the file is, when its first bytes show it is not JSONL at all."""
+    return next((what for magic, what in _NOT_ANNOTATIONS.items() if head.lstrip(b" \t\r\n").startswith(magic)), None)
+
+
 class AnnotationImport:
     """One run of a file into a project; `summary` holds what was stored, even after an exception."""
 
@@ -259,6 +271,11 @@ class AnnotationImport:
             raise ProjectError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
         with handle:
             size = os.fstat(handle.fileno()).st_size
+            wrong = _not_annotations(handle.read(8))
+            if wrong:
+                raise ProjectError(f"{self.path}: {wrong}, not annotations (JSONL); "
+                                   "scans, PDFs and ALTO, PAGE or hOCR words go in with: scanspan import")
+            handle.seek(0)
             try:
                 self._read(read_file(handle), target, size, progress)
             except ScanspanError as exc:

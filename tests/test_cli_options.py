@@ -155,3 +155,23 @@ def test_a_project_cut_short_is_called_damaged_not_someone_elses(born_project: P
     assert run.code == 1
     assert run.err_lines == ["error: cut.scanspan: damaged database file (database disk image is malformed); "
                              "restore the project from a backup"]
+
+
+@pytest.mark.parametrize(("name", "what"), [("born.pdf", "a PDF"), ("page.png", "a PNG image"),
+                                            ("page.xml", "an XML or HTML file")])
+def test_a_scan_given_to_import_annotations_is_one_line_saying_what_it_is(
+    born_project: Path, corpus: Corpus, name: str, what: str
+) -> None:
+    """A PDF given to import-annotations for import once printed ten "line N: not JSON" lines, and
+    "... and 29 more problems", for one wrong file."""
+    root = born_project.parent
+    shutil.copy(corpus.paths["letter.png"], root / "page.png")
+    (root / "page.xml").write_text('<?xml version="1.0"?>\n<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"/>\n',
+                                   encoding="utf-8")
+    before = row_counts(born_project)
+    run = run_scanspan(["import-annotations", name, "--project", born_project.name], root)
+    assert run.code == 1
+    assert run.out == ""
+    assert run.err_lines == [f"error: {name}: {what}, not annotations (JSONL); scans, PDFs and ALTO, PAGE or hOCR "
+                             "words go in with: scanspan import"]
+    assert row_counts(born_project) == before
