@@ -79,6 +79,13 @@ def export_cmd(
     with open_project(project_path, read_only=True) as project:
         check_layer(project, layer)
         report = export(project, fmt, output, options=options)
+        if statuses and not report.documents:
+            # An empty training file written without a word is easy to train on by mistake.
+            have: dict[str, int] = {}
+            for doc in project.documents():
+                have[doc.status] = have.get(doc.status, 0) + 1
+            report.warnings.append(f"no document is {' or '.join(statuses)} (--status); the project's are "
+                                   + (", ".join(f"{n} {status}" for status, n in have.items()) or "none"))
     pictures = f" and {report.images} page images in {', '.join(report.image_folders)}" if report.images else ""
     echo(f"wrote {', '.join(report.files)}{pictures}")
     lines = report.summary()

@@ -175,3 +175,13 @@ def test_a_scan_given_to_import_annotations_is_one_line_saying_what_it_is(
     assert run.err_lines == [f"error: {name}: {what}, not annotations (JSONL); scans, PDFs and ALTO, PAGE or hOCR "
                              "words go in with: scanspan import"]
     assert row_counts(born_project) == before
+
+
+def test_a_status_filter_that_matches_no_document_says_so(born_project: Path) -> None:
+    """`export --status done` before anything was marked done wrote an empty training file, exit 0,
+    and said only "0 documents"."""
+    root = born_project.parent
+    run = run_scanspan(["export", "--project", born_project.name, "-f", "jsonl", "-o", "out.jsonl",
+                        "--status", "done"], root)
+    assert run.code == 0, run.err
+    assert run.err_lines == ["warning: no document is done (--status); the project's are 1 new"]
