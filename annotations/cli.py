@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -84,17 +85,27 @@ def main(argv: list[str] | None = None, group: click.Group | None = None) -> Non
     except ScanspanError as exc:
         echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OverflowError as exc:
+        if "SQLite INTEGER" not in str(exc):
+            _internal_error(exc, argv)
+        # An id typed with more digits than any id can have: it names nothing.
+        echo("error: a number given is too large to be an id (the largest is 9223372036854775807)", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         # Every change is committed as it is made, so what was done before Ctrl-C is kept.
         echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log file
-        import traceback
+        _internal_error(exc, argv)
 
-        log = log_crash(traceback.format_exc(), "scanspan " + " ".join(sys.argv[1:] if argv is None else argv))
-        where = f" (details in {log})" if log else ""
-        echo(f"internal error: {type(exc).__name__}: {first_line(exc)}{where}", err=True)
-        sys.exit(2)
+
+def _internal_error(exc: Exception, argv: list[str] | None) -> NoReturn:
+    import traceback
+
+    log = log_crash(traceback.format_exc(), "scanspan " + " ".join(sys.argv[1:] if argv is None else argv))
+    where = f" (details in {log})" if log else ""
+    echo(f"internal error: {type(exc).__name__}: {first_line(exc)}{where}", err=True)
+    sys.exit(2)
 
 
 

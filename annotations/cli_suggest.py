@@ -183,11 +183,11 @@ def _parse_ids(ids: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...], 
     regions: list[int] = []
     relations: list[int] = []
     for text in ids:
-        if text[:3].lower() == "rel" and text[3:].isdigit():
+        if text[:3].lower() == "rel" and text[3:].isascii() and text[3:].isdigit():
             relations.append(int(text[3:]))
             continue
         number = text[1:] if text[:1] in "rR" else text
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise click.BadParameter(f"{text!r} is neither a span id (12), a region id (r3) nor a relation id (rel4)",
                                      param_hint="IDS")
         (regions if number != text else spans).append(int(number))

@@ -185,3 +185,27 @@ def test_a_status_filter_that_matches_no_document_says_so(born_project: Path) ->
                         "--status", "done"], root)
     assert run.code == 0, run.err
     assert run.err_lines == ["warning: no document is done (--status); the project's are 1 new"]
+
+
+TOO_LARGE = "99999999999999999999999"  # more than SQLite's largest integer
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["annotate", "--document", TOO_LARGE, "--label", "agency", "--text", "Disease"],
+         f"error: no document '{TOO_LARGE}' in p.scanspan"),
+        (["remove", TOO_LARGE], f"error: no document '{TOO_LARGE}' in p.scanspan"),
+        (["annotate", "--document", "²", "--label", "agency", "--text", "Disease"], "error: no document '²' in p.scanspan"),
+        (["relations", "remove", TOO_LARGE], "error: a number given is too large to be an id (the largest is 9223372036854775807)"),
+        (["suggestions", "accept", TOO_LARGE], "error: a number given is too large to be an id (the largest is 9223372036854775807)"),
+    ],
+)
+def test_an_id_no_id_can_be_is_one_line_not_an_internal_error(born_project: Path, args: list[str], line: str) -> None:
+    """Ids over 2**63 and digits such as "²" (a digit to Python, not to int()) were internal errors."""
+    root = born_project.parent
+    before = row_counts(born_project)
+    run = run_scanspan([*args, "--project", born_project.name], root)
+    assert run.code == 1
+    assert run.err_lines == [line]
+    assert row_counts(born_project) == before

@@ -60,6 +60,10 @@ def default_labels() -> list[Label]:
     return [Label(**entry) for entry in data["labels"]]
 
 
+MAX_ID = 2**63 - 1
+"""The largest id SQLite holds: a larger number names nothing (and cannot even be asked for)."""
+
+
 def unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
     """The error for a file SQLite cannot read: another kind of file, or a database that is damaged
     (a project cut short by a full disk or a copy that stopped), which wants a backup, not another file."""
@@ -251,8 +255,10 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
 
     def document(self, ref: int | str) -> Document:
         """A document by id, or by name when `ref` is not a number."""
-        if isinstance(ref, int) or str(ref).isdigit():
-            rows = list(self.db.query(DOC_SELECT + " and d.id = ?", [int(ref)]))
+        # ASCII digits only: "²" and "٧" are digits to str.isdigit, and may be a document's name.
+        if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+            number = int(ref)
+            rows = list(self.db.query(DOC_SELECT + " and d.id = ?", [number])) if number <= MAX_ID else []
         else:
             rows = list(self.db.query(DOC_SELECT + " and d.name = ? order by d.id", [ref]))
             if not rows:  # the name typed with combining accents, or stored so from another system's file name
