@@ -209,3 +209,14 @@ def test_an_id_no_id_can_be_is_one_line_not_an_internal_error(born_project: Path
     assert run.code == 1
     assert run.err_lines == [line]
     assert row_counts(born_project) == before
+
+
+def test_a_pdf_given_as_words_file_is_called_a_pdf(corpus: Corpus, tmp_path: Path) -> None:
+    """`import page.png --words letter.pdf` said the PDF was "not a PDF, TIFF, PNG or JPEG file" and
+    quoted the XML parser's complaint about its first byte."""
+    shutil.copy(corpus.paths["letter.png"], tmp_path / "page.png")
+    shutil.copy(corpus.paths["born.pdf"], tmp_path / "letter.pdf")
+    run = run_scanspan(["import", "page.png", "--words", "letter.pdf", "--project", "p.scanspan"], tmp_path)
+    assert run.code == 1
+    assert run.err_lines == ["error: page.png: letter.pdf: not an hOCR, ALTO or PAGE file (it is a PDF file)"]
+    assert not (tmp_path / "p.scanspan").exists()

@@ -153,6 +153,13 @@ def read_words(path: Path, data: bytes) -> WordsFile:
     from . import alto, hocr, page
     from .xml import parse
 
+    if not looks_like_markup(data):
+        # Given as --words, a scan or PDF (the image named twice, say) is not "malformed markup".
+        from ..sources import describe_content, sniff
+
+        kind = sniff(data)
+        what = f"it is a {kind.upper()} file" if kind else ("it is empty" if not data else describe_content(data))
+        raise SourceError(path, f"not an hOCR, ALTO or PAGE file ({what})")
     root = parse(path, data)
     local = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else ""
     namespace = root.tag[1:].split("}", 1)[0] if isinstance(root.tag, str) and root.tag.startswith("{") else ""
