@@ -19,8 +19,17 @@ from .store import Project
 from .store.connection import read_only_reason
 
 
+def _named_paths(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Path, ...]:
+    # Path("") is Path("."): `scanspan import "$FILE"` with FILE empty would import the whole
+    # current folder, so an empty name is refused while it can still be told from ".".
+    if any(value == "" for value in values):
+        raise ProjectError("an empty file name was given (an unset shell variable?); name the files or folders, "
+                           "or . for the current folder")
+    return tuple(Path(value) for value in values)
+
+
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(), callback=_named_paths)
 @NEW_PROJECT_OPTION
 @click.option("--recursive", "-r", is_flag=True, help="Also import from the subfolders of folders given.")
 @click.option("--dpi", type=click.FloatRange(50, 1200), default=300, show_default=True, help="Render resolution for PDF pages.")

@@ -220,3 +220,13 @@ def test_a_pdf_given_as_words_file_is_called_a_pdf(corpus: Corpus, tmp_path: Pat
     assert run.code == 1
     assert run.err_lines == ["error: page.png: letter.pdf: not an hOCR, ALTO or PAGE file (it is a PDF file)"]
     assert not (tmp_path / "p.scanspan").exists()
+
+
+def test_an_empty_file_name_imports_nothing_rather_than_the_current_folder(corpus: Corpus, tmp_path: Path) -> None:
+    """`scanspan import "$FILE"` with FILE empty imported every scan in the current folder."""
+    shutil.copy(corpus.paths["born.pdf"], tmp_path / "born.pdf")
+    run = run_scanspan(["import", "", "--project", "p.scanspan"], tmp_path)
+    assert run.code == 1
+    assert run.err_lines == ["error: an empty file name was given (an unset shell variable?); name the files or "
+                             "folders, or . for the current folder"]
+    assert not (tmp_path / "p.scanspan").exists()
