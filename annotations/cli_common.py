@@ -19,10 +19,21 @@ from .errors import ProjectError, ScanspanError
 from .store import Project
 
 
+def named_path(ctx: click.Context, param: click.Parameter, value: str | Path | None) -> Path | None:
+    """A click callback: the path typed, refusing an empty one (an unset shell variable), which
+    Path would turn into "." (the current folder) and the commands would then act on."""
+    if value is None:
+        return None
+    if value == "":
+        name = param.opts[0] if param.param_type_name == "option" else (param.metavar or str(param.name).upper())
+        raise ProjectError(f"{name}: an empty name was given (an unset shell variable?)")
+    return Path(value)
+
+
 def _project_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
-        "--project", "-p", "project_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("scanspan.db"), show_default=True, help=help,
+        "--project", "-p", "project_path", type=click.Path(dir_okay=False), callback=named_path,
+        default="scanspan.db", show_default=True, help=help,
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import PROJECT_OPTION, check_layer, csv_list, echo, open_project, require_project
+from .cli_common import PROJECT_OPTION, check_layer, csv_list, echo, named_path, open_project, require_project
 from .errors import ProjectError
 from .exporters import FORMATS, ExportOptions, export
 from .exporters.base import LABEL_LAYERS, SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
@@ -18,7 +18,7 @@ from .store import Project
 @PROJECT_OPTION
 @click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
 @click.option(
-    "--output", "-o", type=click.Path(path_type=Path), required=True,
+    "--output", "-o", type=click.Path(), callback=named_path, required=True,
     help="Output file; for funsd, alto, page, hocr and ocr-lines, the folder to write in (see above).",
 )
 @click.option("--labels", help="Only these labels, comma-separated (e.g. agency,program).")
@@ -96,7 +96,7 @@ def export_cmd(
 
 @click.command("backup")
 @PROJECT_OPTION
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False), callback=named_path)
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
     """Copy the project to OUTPUT: one consistent, self-contained file, even while others write to it."""

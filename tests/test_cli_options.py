@@ -230,3 +230,22 @@ def test_an_empty_file_name_imports_nothing_rather_than_the_current_folder(corpu
     assert run.err_lines == ["error: an empty file name was given (an unset shell variable?); name the files or "
                              "folders, or . for the current folder"]
     assert not (tmp_path / "p.scanspan").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["export", "--project", "p.scanspan", "-f", "alto", "-o", ""], "--output"),
+        (["list", "--project", ""], "--project"),
+        (["backup", "--project", "p.scanspan", ""], "OUTPUT"),
+    ],
+)
+def test_an_empty_path_is_one_line_naming_the_option(born_project: Path, args: list[str], name: str) -> None:
+    """`-o ""` and `-p ""` were Path("."), the current folder: an internal error ("PosixPath('.') has
+    an empty name"), or for backup "already exists"."""
+    root = born_project.parent
+    listing = sorted(p.name for p in root.iterdir())
+    run = run_scanspan(args, root)
+    assert run.code == 1
+    assert run.err_lines == [f"error: {name}: an empty name was given (an unset shell variable?)"]
+    assert sorted(p.name for p in root.iterdir()) == listing
