@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ProjectError, ScanspanError
+from .errors import ProjectError, ScanspanError, no_folder
 from .store import Project
 
 
@@ -121,6 +121,8 @@ def check_layer(project: Project, layer: str | None) -> None:
 
 def require_project(project_path: Path) -> None:
     if not project_path.exists():
+        if not project_path.parent.is_dir():  # import could not create it there either
+            raise ProjectError(f"{project_path}: no such project ({no_folder(project_path.parent)})")
         raise ProjectError(f"{project_path}: no such project (create one with: scanspan import FILE --project {project_path})")
     # SQLite takes an empty file for an empty database, and opening it would write a whole project
     # into what may be a placeholder or a mistyped name; only import makes a project.

@@ -53,6 +53,7 @@ def test_a_list_option_naming_nothing_is_refused_not_taken_as_every_document(
         ["export", "-f", "jsonl", "-o", "notes.txt/out.jsonl", "--project", "p.scanspan"],
         ["backup", "--project", "p.scanspan", "notes.txt/copy.scanspan"],
         ["import", "born.pdf", "--project", "notes.txt/new.scanspan"],
+        ["list", "--project", "notes.txt/p.scanspan"],
     ],
 )
 def test_a_path_through_a_file_says_that_file_is_not_a_folder(born_project: Path, args: list[str]) -> None:
@@ -61,7 +62,10 @@ def test_a_path_through_a_file_says_that_file_is_not_a_folder(born_project: Path
     (root / "notes.txt").write_text("minutes\n", encoding="utf-8")
     run = run_scanspan(args, root)
     assert run.code == 1
-    assert run.err_lines == [f"error: {next(a for a in args if '/' in a)}: notes.txt is a file, not a folder"]
+    path = next(a for a in args if "/" in a)
+    # list needs a project there, and says how import would make one unless import could not either.
+    cause = "no such project (notes.txt is a file, not a folder)" if args[0] == "list" else "notes.txt is a file, not a folder"
+    assert run.err_lines == [f"error: {path}: {cause}"]
     assert (root / "notes.txt").read_text(encoding="utf-8") == "minutes\n"
 
 
