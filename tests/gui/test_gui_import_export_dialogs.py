@@ -321,3 +321,27 @@ def test_a_failed_export_does_not_leave_the_status_bar_saying_it_is_exporting(
     said = window.statusBar().currentMessage()
     assert not said.startswith("Exporting"), said
     assert said.startswith("Export failed: ") and str(out) in said
+
+
+def test_the_export_dialog_says_when_it_will_replace_an_earlier_export(
+    qtbot: QtBot, tagged_window: MainWindow, tmp_path: Path
+) -> None:
+    window = tagged_window
+    out = tmp_path / "spans.jsonl"
+    seen: list[str] = []
+
+    def export(dialog: ExportDialog) -> None:
+        dialog.output.setText(str(out))
+        seen.append(dialog.files.text())
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    for _ in range(2):
+        _export_dialog(qtbot, export)
+        with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+            qtbot.keyClick(window.page_view, Qt.Key.Key_E, CTRL)
+        assert not isinstance(done.args[0], str), done.args[0]
+        for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+            box.accept()
+        _active(qtbot, window)
+    assert seen == [f"Writes spans.jsonl in {tmp_path}",
+                    f"Writes spans.jsonl in {tmp_path}, replacing the spans.jsonl there"]
