@@ -338,3 +338,18 @@ def test_a_region_brought_back_by_undo_is_drawn_only_when_the_analyst_filter_sho
     assert shown == listed
     selected = window.selection.annotation
     assert selected is None or selected.id in shown
+
+
+def test_while_adjudicating_the_status_bar_does_not_offer_a_label_key_to_relabel(
+    qtbot: QtBot, settings: Settings, team_file: Path
+) -> None:
+    window = open_window(qtbot, settings, team_file)
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    said = window.selection_status.text()
+    assert said.startswith("Selected program span “") and "1, 2, B or N decides in the adjudication bar" in said
+    assert "a label key relabels" not in said
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Escape)  # the walk stops: the keys are labels again
+    window.navigation.go_to_annotation(window.selection.annotation or AnnotationRef("span", 1))
+    assert "a label key relabels" in window.selection_status.text()
