@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -293,9 +294,26 @@ _FOLD = str.maketrans({
 })
 
 
+class _Accents(dict[int, int]):
+    """A letter without its accents, one character for one ("é" is "e", "ş" "s", "İ" "I"), found when
+    first met: OCR without the language's data reads "SAĞLIK" as "SAGLIK", and an analyst may type
+    "prefecture" for the page's "préfecture"."""
+
+    def __missing__(self, code: int) -> int:
+        parts = unicodedata.normalize("NFD", chr(code))
+        base = ord(parts[0]) if len(parts) > 1 and all(unicodedata.combining(c) for c in parts[1:]) else code
+        self[code] = base
+        return base
+
+
+# Letters whose plain form is not a decomposition: Turkish dotless i, Polish ł, Nordic ø, đ.
+_ACCENTS = _Accents({ord("ı"): ord("i"), ord("ł"): ord("l"), ord("Ł"): ord("L"), ord("ø"): ord("o"),
+                     ord("Ø"): ord("O"), ord("đ"): ord("d"), ord("Đ"): ord("D")})
+
+
 def fold(text: str) -> str:
-    """Text compared as a reader would: dashes, quotes and case alike, each character kept in place."""
-    folded = text.translate(_FOLD)
+    """Text compared as a reader would: dashes, quotes, accents and case alike, each character kept in place."""
+    folded = text.translate(_FOLD).translate(_ACCENTS)
     lowered = folded.lower()
     if len(lowered) == len(folded):
         return lowered

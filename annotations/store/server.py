@@ -46,7 +46,7 @@ SERVED = frozenset({
     "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
     "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
     "keep_region_disagreement", "unsettle_regions", "open_relation_disagreements", "adopt_agreed_relations",
-    "keep_relation_disagreement", "settled_relations", "settle_relations", "unsettle_relations",
+    "keep_relation_disagreement", "settled_relations", "settle_relations", "unsettle_relations", "relations_unplaced",
     "suggested_relations", "accept_relations", "reject_relations", "restore_rejected_relations", "relation_rejected",
     "relations_to_review", "unaccept_relations",
     # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.

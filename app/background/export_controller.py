@@ -40,6 +40,9 @@ class ExportController(QObject):
         self.show_error = show_error
 
     def _start(self, worker: JobWorker, what: str) -> None:
+        # The status bar said the job was under way: once it has stopped it must not go on saying so.
+        worker.signals.crashed.connect(lambda _details: self.status.showMessage(
+            f"{what[0].upper()}{what[1:]} stopped on an internal error", 10000))
         worker.signals.crashed.connect(lambda details: self.crash.report(details, f"{what} stopped on an internal error"))
         self.pool.start(worker)
 
@@ -67,6 +70,7 @@ class ExportController(QObject):
         self.exported.emit(report)
 
     def _export_failed(self, message: str) -> None:
+        self.status.showMessage(f"Export failed: {message}", 10000)  # no longer "Exporting to …"
         self.show_error("Export failed", message)
         self.exported.emit(message)
 
@@ -86,7 +90,9 @@ class ExportController(QObject):
                 return
         worker = backup_worker(project, output)
         worker.signals.finished.connect(lambda path: self._copied(f"Saved a copy of the project to {path}"))
-        worker.signals.failed.connect(lambda message: (self.show_error("Cannot save a copy", message), self._copied("")))
+        worker.signals.failed.connect(lambda message: (
+            self.status.showMessage(f"Cannot save a copy: {message}", 10000),
+            self.show_error("Cannot save a copy", message), self._copied("")))
         self.status.showMessage(f"Saving a copy to {output}…")
         self._start(worker, "saving a copy")
 

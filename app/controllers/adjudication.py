@@ -38,6 +38,7 @@ class AdjudicationController:
         """Go to a disagreement: its first span, its first box selected and revealed on its page, or
         the first end of its first relation."""
         w = self.window
+        w.selection_status.set_deciding(item is not None)  # before the selection moves: its account says so
         if item is None or w.session is None:
             return
         if isinstance(item, RelationDisagreement):

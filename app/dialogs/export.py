@@ -293,7 +293,10 @@ class ExportDialog(QDialog):
         else:
             names = [out.with_name(f"{out.stem}-{part}{out.suffix}").name for part in parts] or [out.name]
             images = f" and page images in {out.stem}-images/" if getattr(spec, "images", False) else ""
-            self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}")
+            # A file export writes over what is there: say so, as the dialog opens with the last export's path.
+            there = [name for name in names if (out.parent / name).is_file()]
+            replacing = f", replacing the {', '.join(there)} there" if there else ""
+            self.files.setText(f"Writes {', '.join(names)}{images} in {out.parent}{replacing}")
             if out.is_dir():
                 problem = problem or f"{out.name} is a folder; choose a file name."
         self.problem.setText(problem)

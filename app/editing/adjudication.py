@@ -105,6 +105,19 @@ class Adjudicator(QObject):
         if item is None or self.pair is None:
             return
         if isinstance(item, RelationDisagreement):
+            kept = {"a": item.a, "b": item.b, "both": item.a + item.b}.get(decision, ())
+            try:
+                unplaced = self.session.relations_unplaced(kept) if kept else []
+            except ScanspanError as exc:
+                self.error.emit(str(exc))
+                return
+            if unplaced:
+                who = {"a": f"{self.pair[0]}'s link", "b": f"{self.pair[1]}'s link"}.get(decision, "these links")
+                ends = " and ".join(self._end(item.document_id, *end) for end in unplaced)
+                self.error.emit(f"Cannot keep {who}: its end {ends} was settled without a copy in the adjudicated "
+                                "layer, so the link would have nothing to join there. Press N to keep neither link, "
+                                "or undo that decision first. Nothing was changed.")
+                return
             self.stack.push(KeepRelations(self.session, item, *self.pair, decision, self.error.emit))
         elif isinstance(item, RegionDisagreement):
             self.stack.push(KeepRegions(self.session, item, *self.pair, decision, self.error.emit))
@@ -150,19 +163,20 @@ class Adjudicator(QObject):
 
         return KIND_TEXT[item.kind].format(a=a, b=b), version(item.a), version(item.b)
 
+    def _end(self, doc_id: int, kind: str, ident: int) -> str:
+        """A relation's end as the analyst sees it: a span's label and text, a region's label and page."""
+        spans, regions = self.session.spans(doc_id), self.session.regions(doc_id)
+        if kind == "span" and ident in spans:
+            return f"{spans[ident].label} “{self.session.span_text(spans[ident])}”"
+        if kind == "region" and ident in regions:
+            region = regions[ident]
+            return f"{region.label} box on page {self.session.page_by_id(doc_id, region.page_id).number}"
+        return f"{kind} {ident}"
+
     def _links(self, doc_id: int, relations: tuple[Relation, ...]) -> str:
         """Each relation by its label and its ends (a span's text, a region's label and page)."""
-        spans, regions = self.session.spans(doc_id), self.session.regions(doc_id)
-
-        def end(kind: str, ident: int) -> str:
-            if kind == "span" and ident in spans:
-                return f"{spans[ident].label} “{self.session.span_text(spans[ident])}”"
-            if kind == "region" and ident in regions:
-                region = regions[ident]
-                return f"{region.label} box on page {self.session.page_by_id(doc_id, region.page_id).number}"
-            return f"{kind} {ident}"
-
-        return "; ".join(f"{r.label}: {end(*r.from_end)} → {end(*r.to_end)}" for r in relations) or "nothing"
+        return "; ".join(f"{r.label}: {self._end(doc_id, *r.from_end)} → {self._end(doc_id, *r.to_end)}"
+                         for r in relations) or "nothing"
 
 
 def _boxes(regions: tuple[Region, ...]) -> str:

@@ -493,7 +493,16 @@ class AnnotationsPanel(QWidget):
     def filter_label(self, name: str) -> None:
         self.labels.setCurrentIndex(max(self.labels.findData(name), 0))
 
+    def _hidden_by_analyst(self, ref: AnnotationRef | None) -> bool:
+        """Whether the analyst chosen in the filter hides this annotation (on the scan and in the text too)."""
+        annotator = self.analysts.currentData()
+        row = self.model.row_of(ref) if ref is not None and annotator is not None else None
+        return row is not None and self.model.rows[row].annotator != annotator
+
     def _refilter(self) -> None:
+        # Keys act on the selected annotation: one the filter takes out of sight must not stay selected.
+        if self.loaded() and self._hidden_by_analyst(self.selection.annotation):
+            self.selection.set_annotation(None)
         self.proxy.set_filter(self.labels.currentData() or "", self.search.text(), self.states.currentData() or "",
                               self.analysts.currentData())
         # Qt moves the highlight to a row the filter keeps: it must stay on the selection, or on none.
@@ -524,8 +533,12 @@ class AnnotationsPanel(QWidget):
         self._follow(self.selection.annotation)
 
     def _follow(self, ref: AnnotationRef | None) -> None:
-        """Select the row of the annotation selected elsewhere."""
+        """Select the row of the annotation selected elsewhere; one the analyst filter hides (the
+        adjudication walk, an undo, a suggestion reviewed) brings everyone's back into sight."""
         self.ensure_loaded()
+        if self._hidden_by_analyst(ref):
+            self.analysts.setCurrentIndex(0)  # refilters, and comes back here
+            return
         sm = self.table.selectionModel()
         row = self.model.row_of(ref) if ref is not None else None
         index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()

@@ -27,6 +27,12 @@ class SelectionStatus(ElidedLabel):
         self.selection: Selection | None = None
         self.session: ProjectSession | None = None
         self.setObjectName("selectionStatus")
+        self.deciding = False  # the adjudication bar is walking a disagreement: 1, 2, B and N are its keys
+
+    def set_deciding(self, deciding: bool) -> None:
+        if deciding != self.deciding:
+            self.deciding = deciding
+            self.refresh()
 
     def set_session(self, session: ProjectSession | None, selection: Selection | None) -> None:
         """Follow an open project's selection and changes (None, None: no project is open)."""
@@ -87,10 +93,14 @@ class SelectionStatus(ElidedLabel):
             short = text if len(text) <= 40 else text[:39] + "…"
             if span.suggested:
                 return f"Suggested {span.label} “{short}”: Enter accepts, X rejects, Tab skips"
-            return f"Selected {span.label} span “{short}”: a label key relabels, Delete deletes"
+            return f"Selected {span.label} span “{short}”: {self._keys()}, Delete deletes"
         region = self.session.find_region(ref.id)
         if region is None:
             return "Nothing selected"
         if region.suggested:
             return f"Suggested {region.label} region: Enter accepts, X rejects, Tab skips"
-        return f"Selected {region.label} region: a label key relabels, Delete deletes"
+        return f"Selected {region.label} region: {self._keys()}, Delete deletes"
+
+    def _keys(self) -> str:
+        """What the number keys do now: while adjudicating they decide in the bar and relabel nothing."""
+        return "1, 2, B or N decides in the adjudication bar" if self.deciding else "a label key relabels"

@@ -120,6 +120,9 @@ class ChangeLog:
             return self._reset
         if op == "insert":
             self._caches.pages.pop(doc_id, None)
+            # A document put back by undo has its old page ids, whose span lists may have been read
+            # (empty) while it was gone; without its pages read, invalidate() cannot find them.
+            self._caches.on_page.clear()
         if op == "insert":
             return lambda: session.documentAdded.emit(document)
         return lambda: session.statusChanged.emit(doc_id, document.status)

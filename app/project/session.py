@@ -14,7 +14,7 @@ extents (page and word index of each span's first and last word), not from the d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
@@ -667,6 +667,10 @@ class ProjectSession(QObject):
         relations = self.project.keep_relation_disagreement(group, a, b, decision, self.annotator)
         self.sync()
         return relations
+
+    def relations_unplaced(self, relations: Sequence[Relation]) -> list[tuple[str, int]]:
+        """The ends of these relations that have no copy in the adjudicated layer (so cannot be kept)."""
+        return [(str(kind), int(ident)) for kind, ident in self.project.relations_unplaced(list(relations))]
 
     def unsettle_relations(self, group: RelationDisagreement, a: str, b: str, relation_ids: list[int]) -> None:
         self.project.unsettle_relations(group, a, b, relation_ids)

@@ -318,7 +318,7 @@ class PageView(QGraphicsView):
             self._annotations_due.start()
 
     def _on_region_added(self, region: Region) -> None:
-        if self.page is not None and region.page_id == self.page.id:
+        if self.page is not None and region.page_id == self.page.id and self.analyst in (None, region.annotator):
             self._add_region_item(region)
             self._rebuild_arrows()
 

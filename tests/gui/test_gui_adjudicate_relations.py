@@ -81,3 +81,35 @@ def test_relation_disagreements_are_walked_after_the_spans_by_keyboard(
     assert adjudicated_links(linked_file) == [("oversees", "tester")]
     press(Qt.Key.Key_B)  # both this time
     assert adjudicated_links(linked_file) == [("funds", "tester"), ("oversees", "tester"), ("runs", "tester")]
+
+
+def test_keeping_a_link_whose_end_was_settled_away_says_which_end_and_what_to_press(
+    qtbot: QtBot, settings: Settings, project_file: Path
+) -> None:
+    with Project(project_file) as project:
+        project.add_label(Label("runs", "#336699", kind="relation"))
+        doc = project.documents()[0].id
+        words = project.words(project.pages(doc)[0].id)
+        ann = [project.add_span(doc, label, words[first].id, words[last].id, annotator="ann").id
+               for label, first, last in (("agency", 0, 0), ("program", 5, 5))]
+        project.add_span(doc, "agency", words[0].id, words[0].id, annotator="bob")
+        project.add_span(doc, "program", words[4].id, words[5].id, annotator="bob")  # other boundaries
+        project.add_relation("runs", ("span", ann[0]), ("span", ann[1]), annotator="ann")
+        program = words[5].text
+    window = open_window(qtbot, settings, project_file)
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    bar = window.adjudication_bar
+    assert bar is not None
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 2, other boundaries"
+    qtbot.keyClick(window.page_view, Qt.Key.Key_N)  # neither program span: ann's link loses its end
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 1, only ann linked these"
+    steps = window.undo_stack().count()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_1)
+    said = window.last_message()
+    assert said.startswith(f"Cannot keep ann's link: its end program “{program}” was settled without a copy"), said
+    assert "Press N to keep neither link" in said and "span " not in said.replace("program “", "")
+    assert window.undo_stack().count() == steps  # nothing to undo: nothing was done
+    assert rows(project_file, "select count(*) from relations where source = 'adjudicated'") == [(0,)]
+    assert bar.texts()[0] == "Adjudicating ann and bob: disagreement 1 of 1, only ann linked these"

@@ -240,3 +240,23 @@ def test_a_document_removed_by_another_program_leaves_the_window_on_its_neighbou
     qtbot.waitUntil(lambda: _listed(window) == [second], timeout=10_000)
     qtbot.waitUntil(lambda: window.current_page() == (2, 1))
     assert window.page_words()[0].text == "Reports"
+
+
+def test_a_document_brought_back_by_undo_shows_its_spans_on_the_scan_and_in_the_text(
+    qtbot: QtBot, settings: Settings, tagged_file: Path, tmp_path: Path
+) -> None:
+    window = two_letter_window(qtbot, settings, tagged_file, tmp_path)
+    spans = set(stored_span_texts(tagged_file))
+    assert spans and window.current_page() == (1, 1)
+    drawn = {s for s in spans if window.highlight_items(s)}
+    marked = set(window.text_view.highlighted())
+    assert drawn and marked
+    seen: list[str] = []
+    when_modal(qtbot, QMessageBox, _answer(QMessageBox.StandardButton.Yes, seen))
+    window.actions.remove_document.trigger()
+    assert window.current_page() == (2, 1)
+    _active(qtbot, window)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_page() == (1, 1) and window.is_settled())
+    assert {s for s in spans if window.highlight_items(s)} == drawn
+    assert set(window.text_view.highlighted()) == marked

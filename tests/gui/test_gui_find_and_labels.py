@@ -116,3 +116,37 @@ def test_the_selection_colour_is_no_label_colour(window: MainWindow) -> None:
     assert window.text_view.palette().highlight().color().hsvSaturation() < 20
     for label in window.session.labels():
         assert QColor(label.color).hsvSaturation() > 100, label.name
+
+
+def test_find_folds_accents_both_ways_on_a_french_and_turkish_page(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    import pymupdf
+
+    from annotations.importer import ImportOptions, import_into
+    from annotations.store import Project
+
+    pdf = pymupdf.open()
+    pdf.new_page().insert_htmlbox(pymupdf.Rect(72, 72, 500, 200),
+                                  "Le secrétaire général de la préfecture. SAĞLIK BAKANLIĞI, Baskanligi")
+    pdf.save(tmp_path / "accents.pdf")
+    with Project(project_file) as project:
+        (outcome,) = import_into(project, [tmp_path / "accents.pdf"], ImportOptions())
+        assert outcome.status == "imported", outcome.message
+    window = open_window(qtbot, settings, project_file)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page() == (2, 1)
+    # Typed without the accents the page has, or with accents the OCR dropped: found all the same.
+    for typed, found in (("prefecture", "préfecture"), ("saglik bakanligi", "SAĞLIK BAKANLIĞI"),
+                         ("Başkanlığı", "Baskanligi"), ("SECRÉTAIRE GÉNÉRAL", "secrétaire général")):
+        qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        window.find_bar.edit.clear()
+        if typed.isascii():
+            qtbot.keyClicks(window.find_bar.edit, typed)
+        else:  # QTest has no keys for "ş" or "É": pasted, as from another document
+            window.find_bar.edit.insert(typed)
+        qtbot.waitUntil(lambda: window.find_bar.count.text() in ("1 hit", "No hits"))
+        assert window.find_bar.count.text() == "1 hit", typed
+        qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+        assert window.selected_text() == found
+        qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)

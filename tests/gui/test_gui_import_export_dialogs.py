@@ -298,3 +298,50 @@ def test_the_export_dialog_offers_the_archive_formats_with_their_own_options(
         highlights = [a.info["title"] for page in written for a in page.annots() if a.type[1] == "Highlight"]
         assert len(highlights) >= spans > 0  # one per span and page it is on
         assert "Department" in written[0].get_text()
+
+
+def test_a_failed_export_does_not_leave_the_status_bar_saying_it_is_exporting(
+    qtbot: QtBot, tagged_window: MainWindow, tmp_path: Path
+) -> None:
+    window = tagged_window
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    out = tmp_path / "notes.txt" / "spans.jsonl"
+
+    def fill(dialog: ExportDialog) -> None:
+        dialog.output.setText(str(out))
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    _export_dialog(qtbot, fill)
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+        qtbot.keyClick(window.page_view, Qt.Key.Key_E, CTRL)
+    assert isinstance(done.args[0], str)  # the error message
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert box.windowTitle() == "Export failed"
+    box.accept()
+    said = window.statusBar().currentMessage()
+    assert not said.startswith("Exporting"), said
+    assert said.startswith("Export failed: ") and str(out) in said
+
+
+def test_the_export_dialog_says_when_it_will_replace_an_earlier_export(
+    qtbot: QtBot, tagged_window: MainWindow, tmp_path: Path
+) -> None:
+    window = tagged_window
+    out = tmp_path / "spans.jsonl"
+    seen: list[str] = []
+
+    def export(dialog: ExportDialog) -> None:
+        dialog.output.setText(str(out))
+        seen.append(dialog.files.text())
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+    for _ in range(2):
+        _export_dialog(qtbot, export)
+        with qtbot.waitSignal(window.exportFinished, timeout=60_000) as done:
+            qtbot.keyClick(window.page_view, Qt.Key.Key_E, CTRL)
+        assert not isinstance(done.args[0], str), done.args[0]
+        for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+            box.accept()
+        _active(qtbot, window)
+    assert seen == [f"Writes spans.jsonl in {tmp_path}",
+                    f"Writes spans.jsonl in {tmp_path}, replacing the spans.jsonl there"]

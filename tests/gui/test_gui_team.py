@@ -298,3 +298,58 @@ def test_adjudication_walks_two_analysts_boxes_and_the_export_then_has_one_signa
     assert boxes == [[100, 200, 200, 60]]
     assert "warning" not in said and icon == QMessageBox.Icon.Information
     assert "not exported: 2 regions outside the adjudicated layer" in said  # the analysts' own boxes
+
+
+def region_ids(path: Path) -> dict[str, int]:
+    return {who: region_id for region_id, who in rows(path, "select id, annotator from regions")}
+
+
+def test_filtering_by_analyst_drops_the_selection_it_hides_so_delete_removes_nothing_out_of_sight(
+    qtbot: QtBot, settings: Settings, signatures_file: Path
+) -> None:
+    window = open_window(qtbot, settings, signatures_file)
+    ids = region_ids(signatures_file)
+    window.navigation.go_to_annotation(AnnotationRef("region", ids["ann"]))  # as a click on its row
+    assert window.selection.annotation == AnnotationRef("region", ids["ann"])
+    window.panel.filter_annotator("bob")  # ann's box leaves the scan and the table
+    assert ids["ann"] not in window.region_items()
+    assert window.selection.annotation is None
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+    assert sorted(rows(signatures_file, "select annotator from regions")) == [("ann",), ("bob",)]
+    qtbot.keyClick(window.page_view, Qt.Key.Key_2)  # a label key relabels nothing either
+    assert rows(signatures_file, "select distinct label from regions") == [("signature",)]
+
+
+def test_a_region_brought_back_by_undo_is_drawn_only_when_the_analyst_filter_shows_it(
+    qtbot: QtBot, settings: Settings, signatures_file: Path
+) -> None:
+    window = open_window(qtbot, settings, signatures_file)
+    ids = region_ids(signatures_file)
+    window.navigation.go_to_annotation(AnnotationRef("region", ids["ann"]))
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Delete)
+    assert rows(signatures_file, "select annotator from regions") == [("bob",)]
+    window.panel.filter_annotator("bob")
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(rows(signatures_file, "select annotator from regions")) == [("ann",), ("bob",)]
+    # Either the scan keeps to bob's boxes, or it shows everyone's again, table and scan alike:
+    # never a box the table hides.
+    shown = set(window.region_items())
+    listed = {ref.id for ref in window.panel.visible_refs() if ref.kind == "region"}
+    assert shown == listed
+    selected = window.selection.annotation
+    assert selected is None or selected.id in shown
+
+
+def test_while_adjudicating_the_status_bar_does_not_offer_a_label_key_to_relabel(
+    qtbot: QtBot, settings: Settings, team_file: Path
+) -> None:
+    window = open_window(qtbot, settings, team_file)
+    when_modal(qtbot, PairDialog, lambda dialog: dialog.accept())
+    window.actions.adjudicate.trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    said = window.selection_status.text()
+    assert said.startswith("Selected program span “") and "1, 2, B or N decides in the adjudication bar" in said
+    assert "a label key relabels" not in said
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Escape)  # the walk stops: the keys are labels again
+    window.navigation.go_to_annotation(window.selection.annotation or AnnotationRef("span", 1))
+    assert "a label key relabels" in window.selection_status.text()

@@ -239,3 +239,17 @@ def test_a_document_reordered_by_another_program_is_read_again(qtbot: QtBot, win
         project.reorder_document(1, {page.id: list(reversed(ids))}, "test", [page.id], {}, {})
     qtbot.waitUntil(lambda: window.text_view.toPlainText().split()[:1] == [last], timeout=10_000)
     assert window.text_view.toPlainText().split()[-1] == first
+
+
+def test_a_copy_that_cannot_be_saved_does_not_leave_the_status_bar_saying_it_is_saving(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    copy = tmp_path / "notes.txt" / "copy.scanspan"
+    with qtbot.waitSignal(window.copySaved, timeout=60_000) as saved:
+        window.save_copy(copy)
+    assert saved.args[0] == ""  # it failed
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    box.accept()
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Cannot save a copy: "), said
