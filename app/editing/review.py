@@ -300,6 +300,8 @@ class Reviewer(QObject):
         if page is None:
             return False
         if isinstance(item, Relation):
+            if item.document_id != page[0]:
+                return False  # not read: accepting all of a label would read every document's annotations
             self._read(item)
             return annotation_on(self.session, _ref(item), page)
         where = self._place(item)
