@@ -1,4 +1,4 @@
-"""Letters drawn as born-digital PDFs and stored with their words (no OCR), for the suggestion tests."""
+"""Letters drawn as born-digital PDFs and stored with their words (no OCR), for the tests that need known words."""
 
 from __future__ import annotations
 
@@ -17,15 +17,19 @@ PAGE_SIZE = (420.0, 300.0)
 FONT_SIZE = 10.0
 
 
-def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]], status: str = "new") -> int:
-    """Draw the lines (an empty line starts a paragraph), store the PDF with its words; the document id."""
+def draw_letter(pages: Sequence[Sequence[str]], tag: str = "",
+                page_size: tuple[float, float] = PAGE_SIZE) -> tuple[bytes, list[list[RawWord]]]:
+    """A born-digital PDF and its words in page pixels at DPI; an empty line starts a paragraph.
+
+    Word boxes come from the font's advance widths and ascender/descender, as drawn.
+    """
     font = pymupdf.Font("helv")
     scale = DPI / 72
     space = font.text_length(" ", fontsize=FONT_SIZE)
     pdf = pymupdf.open()
     all_words: list[list[RawWord]] = []
     for lines in pages:
-        page = pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
+        page = pdf.new_page(width=page_size[0], height=page_size[1])
         words: list[RawWord] = []
         y, par, line_no = 24.0, 0, 0
         for line in lines:
@@ -43,10 +47,16 @@ def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]], stat
             line_no += 1
             y += FONT_SIZE * 1.6
         all_words.append(words)
-    pdf.set_metadata({"title": name})
-    data = pdf.tobytes(no_new_id=True)
+    pdf.set_metadata({"title": tag})  # a distinct file (and content hash) per tag
+    return pdf.tobytes(no_new_id=True), all_words  # the same drawing is the same file, run after run
+
+
+def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]], status: str = "new",
+               page_size: tuple[float, float] = PAGE_SIZE) -> int:
+    """Store a drawn letter with its words, as a text-layer import would; the document id."""
+    data, all_words = draw_letter(pages, name, page_size)
     sha = hashlib.sha256(data).hexdigest()
-    width, height = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
+    width, height = round(page_size[0] * DPI / 72), round(page_size[1] * DPI / 72)
     prov = Provenance("pymupdf", pymupdf.VersionBind, "eng", None, DPI, True)
     new_pages = [NewPage(n, width, height, DPI, DPI, f"{sha}-{n}", prov, w) for n, w in enumerate(all_words, start=1)]
     doc_id = project.add_document(name, data, sha, new_pages).id
@@ -55,12 +65,12 @@ def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]], stat
     return doc_id
 
 
-def tag_phrase(project: Project, doc_id: int, label: str, phrase: str, occurrence: int = 0) -> int:
-    """A span over the n-th occurrence of the phrase (any whitespace between its words); its id."""
+def tag_phrase(project: Project, doc_id: int, label: str, phrase: str, occurrence: int = 0, **kwargs: str | bool) -> int:
+    """A span over the n-th occurrence of the phrase (any whitespace between its words, even inside a word); its id."""
     text = project.document_text(doc_id).text
     pattern = r"\s+".join(re.escape(w) for w in phrase.split())
     start, end = list(re.finditer(pattern, text))[occurrence].span()
-    return project.add_span_chars(doc_id, label, start, end).id
+    return project.add_span_chars(doc_id, label, start, end, **kwargs).id
 
 
 AGENCIES = ["Department of Justice", "Department of Homeland Security", "Internal Revenue Service",

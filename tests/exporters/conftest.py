@@ -1,26 +1,23 @@
-"""Projects for the export tests, built through the store API from real PDFs drawn here (no OCR),
+"""Projects for the export tests, built through the store API from letters drawn as real PDFs (tests/letter_project.py, no OCR),
 plus the bundled sample letter and a real scanned memo (as a fax TIFF and a JPEG) OCRed and tagged once per session."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymupdf
+import letter_project
 import pytest
 from helpers import real_scans, run_scanspan
+from letter_project import DPI as DPI  # the exporter tests' page pixels are at this resolution
+from letter_project import tag_phrase
 from PIL import Image
 
-from annotations.model import Provenance, RawWord
-from annotations.store import NewPage, Project
+from annotations.store import Project
 
-DPI = 100
 PAGE_SIZE = (360.0, 288.0)  # points: 5 x 4 inches, so 500 x 400 pixels at 100 dpi
-FONT_SIZE = 10.0
 
 LETTER = [
     [
@@ -55,62 +52,14 @@ LETTER_SPANS = [
 SIGNATURE_BOX = (20.0, 300.0, 300.0, 390.0)  # page 2, page pixels
 
 
-def draw_pdf(pages: Sequence[Sequence[str]], tag: str = "") -> tuple[bytes, list[list[RawWord]]]:
-    """A born-digital PDF and its words in page pixels at DPI; an empty line starts a paragraph.
-
-    Word boxes come from the font's advance widths and ascender/descender, as drawn.
-    """
-    font = pymupdf.Font("helv")
-    scale = DPI / 72
-    space = font.text_length(" ", fontsize=FONT_SIZE)
-    doc = pymupdf.open()
-    all_words: list[list[RawWord]] = []
-    for lines in pages:
-        page = doc.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
-        words: list[RawWord] = []
-        y, par, line_no = 24.0, 0, 0
-        for line in lines:
-            if not line:
-                par += 1
-                y += FONT_SIZE
-                continue
-            page.insert_text((18, y), line, fontname="helv", fontsize=FONT_SIZE)
-            x = 18.0
-            for token in line.split(" "):
-                width = font.text_length(token, fontsize=FONT_SIZE)
-                top, bottom = y - font.ascender * FONT_SIZE, y - font.descender * FONT_SIZE
-                box = (x * scale, top * scale, (x + width) * scale, bottom * scale)
-                words.append(RawWord(token, box, 96.0, 0, par, line_no))
-                x += width + space
-            line_no += 1
-            y += FONT_SIZE * 1.6
-        all_words.append(words)
-    doc.set_metadata({"title": tag})  # a distinct file (and content hash) per tag
-    return doc.tobytes(no_new_id=True), all_words  # the same drawing is the same file, run after run
-
-
 def add_letter(project: Project, name: str, pages: Sequence[Sequence[str]]) -> int:
-    """Store a drawn PDF as a document with its words (as a text-layer import would); its id."""
-    data, words = draw_pdf(pages, tag=name)
-    sha = hashlib.sha256(data).hexdigest()
-    width, height = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)
-    prov = Provenance("pymupdf", pymupdf.VersionBind, "eng", None, DPI, True)
-    new_pages = [
-        NewPage(n, width, height, DPI, DPI, f"{sha}-{n}", prov, page_words)
-        for n, page_words in enumerate(words, start=1)
-    ]
-    return project.add_document(name, data, sha, new_pages).id
+    """Store a drawn letter of this folder's page size with its words; its id."""
+    return letter_project.add_letter(project, name, pages, page_size=PAGE_SIZE)
 
 
-def tag(project: Project, doc_id: int, spans: Sequence[tuple[str, str, int]], **kwargs: object) -> list[int]:
+def tag(project: Project, doc_id: int, spans: Sequence[tuple[str, str, int]], **kwargs: str | bool) -> list[int]:
     """Add spans over the n-th occurrence of each phrase (any whitespace between its words, even inside a word)."""
-    text = project.document_text(doc_id).text
-    ids = []
-    for label, phrase, occurrence in spans:
-        pattern = r"\s+".join(re.escape(w) for w in phrase.split())
-        start, end = list(re.finditer(pattern, text))[occurrence].span()
-        ids.append(project.add_span_chars(doc_id, label, start, end, **kwargs).id)
-    return ids
+    return [tag_phrase(project, doc_id, label, phrase, occurrence, **kwargs) for label, phrase, occurrence in spans]
 
 
 @dataclass

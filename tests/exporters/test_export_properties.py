@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import draw_pdf
+from conftest import PAGE_SIZE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from letter_project import draw_letter
 
 from annotations.exporters import ExportOptions, export
 from annotations.model import Provenance, RawWord
@@ -36,7 +37,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def add_doc(project: Project, lines: list[list[str]], words: list[list[RawWord]] | None = None) -> int:
     """A document of the given pages of lines; words from the drawing unless given."""
     n = len(project.documents())
-    data, drawn = draw_pdf(lines, tag=f"doc-{n}")
+    data, drawn = draw_letter(lines, f"doc-{n}", PAGE_SIZE)
     sha = hashlib.sha256(data).hexdigest()
     prov = Provenance("pymupdf", "test", "eng", None, 100, True)
     page_words = words if words is not None else drawn
