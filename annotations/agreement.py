@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, TypeVar
 
 from .layers import is_adjudicated
-from .model import Box, box_iou
+from .model import REGION_IOU, Box, box_iou
 
 if TYPE_CHECKING:
     from .store import Project
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 OUTSIDE = "O"
 """The token category of a word no span of the analyst covers."""
 
-REGION_IOU = 0.5
-"""Two regions of one label on one page agree when their intersection over union reaches this."""
 
 
 @dataclass(frozen=True)

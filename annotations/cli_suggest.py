@@ -12,13 +12,13 @@ import click
 from .cli_common import PROJECT_OPTION, counted, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .cli_relations import end_ref
 from .errors import ProjectError
+from .kept import apply_kept
 from .model import Region, Span
 from .patterns import PATTERN_MEMORY, PATTERN_SECONDS
 from .store import Project
 from .suggest import (
     FileRequest,
     SuggestReport,
-    apply_kept,
     parse_patterns,
     parse_terms,
     propagation_hits,

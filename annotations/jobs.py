@@ -53,8 +53,8 @@ def import_folders(project_path: Path, paths: Sequence[Path], options: Any, recu
 def suggest_after_import(project: Project, options: Any, outcomes: Sequence[Outcome]) -> None:
     """What `scanspan import` does after storing the files: the letter parts kept on when the
     options ask for them, then the project's kept suggestions over the documents imported."""
+    from .kept import apply_kept
     from .letter_parts import keep_on_import
-    from .suggest import apply_kept
 
     imported = [o for o in outcomes if o.status == "imported" and o.document is not None]
     try:

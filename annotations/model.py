@@ -10,6 +10,10 @@ Box = tuple[float, float, float, float]
 COORDINATES = "page pixels at the page's scan resolution (dpi), origin top-left, [x0, y0, x1, y1]"
 
 
+REGION_IOU = 0.5
+"""Two regions of one label on one page agree when their intersection over union reaches this."""
+
+
 def box_iou(p: Box, q: Box) -> float:
     """Intersection over union of two boxes (0 when they do not overlap)."""
     w = min(p[2], q[2]) - max(p[0], q[0])

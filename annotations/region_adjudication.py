@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .agreement import REGION_IOU
 from .errors import ProjectError
 from .layers import is_adjudicated
-from .model import Box, Region, box_iou
+from .model import REGION_IOU, Box, Region, box_iou
 
 if TYPE_CHECKING:
     from .store import Project

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -246,14 +247,37 @@ def test_an_export_warns_of_two_analysts_boxes_around_one_signature_until_adjudi
 
 
 def test_a_settlement_of_regions_can_be_undone(team_regions: Path) -> None:
-    from annotations.region_adjudication import open_region_disagreements
+    from annotations.region_adjudication import keep_regions, open_region_disagreements
 
     with Project(team_regions) as project:
         doc = project.document("shared.pdf").id
         first = open_region_disagreements(project, doc, "ann", "bob")[0]
-        kept = project.keep_region_disagreement(first, "ann", "bob", "b", "carl")
+        kept = keep_regions(project, first, "ann", "bob", "b", "carl")
         assert [(g.label, g.box, g.annotator) for g in kept] == [("agency", (400, 50, 500, 100), "carl")]
         assert len(open_region_disagreements(project, doc, "ann", "bob")) == 2
         project.unsettle_regions(first, "ann", "bob", [g.id for g in kept])
         assert open_region_disagreements(project, doc, "ann", "bob")[0] == first  # asked again, as before
         assert not [g for g in project.regions(doc) if g.source == ADJUDICATED]
+
+
+def test_the_window_s_project_process_runs_the_adjudication_rules_next_to_the_data(team: Path) -> None:
+    from annotations.adjudication import keep, open_disagreements
+    from annotations.errors import ProjectError
+    from annotations.store.server import ProjectProcess
+
+    with Project(team) as project:
+        doc = project.document("shared.pdf").id
+        local = open_disagreements(project, doc, "ann", "bob")
+    process = ProjectProcess(team)
+    try:
+        assert process.run_reading(open_disagreements, doc, "ann", "bob") == local
+        kept = process.run(keep, local[0], "ann", "bob", "both", "carl")
+        assert sorted(s.label for s in kept) == ["figure", "program"]
+        # Any importable function could be named in a request; the process runs only Scanspan's own.
+        with pytest.raises(ProjectError, match="'getcwd' is not one of Scanspan's rules"):
+            process.run(os.getcwd)
+        assert len(process.run_reading(open_disagreements, doc, "ann", "bob")) == 2
+    finally:
+        process.close()
+    with Project(team) as project:
+        assert sorted(s.label for s in project.spans(doc) if s.source == ADJUDICATED) == ["figure", "program"]

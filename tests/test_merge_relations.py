@@ -10,6 +10,7 @@ from helpers import row_counts, run_scanspan
 from letter_project import add_letter, tag_phrase
 
 from annotations.model import Label
+from annotations.relation_adjudication import keep_relations, open_relation_disagreements
 from annotations.store import Project
 
 SHARED = [["The Department of Justice and the", "Bureau of Prisons wrote on March 3."]]
@@ -124,10 +125,10 @@ def _settled_team(path: Path) -> None:
             project.add_relation(label, ("span", w0), ("span", w23), annotator=who)
             if who == "ann":
                 project.add_relation("signs", ("region", stamp), ("span", w0), annotator=who)
-        groups = project.open_relation_disagreements(doc, "ann", "bob")
+        groups = open_relation_disagreements(project, doc, "ann", "bob")
         assert len(groups) == 2
         for group in groups:
-            project.keep_relation_disagreement(group, "ann", "bob", "neither", "carl")
+            keep_relations(project, group, "ann", "bob", "neither", "carl")
 
 
 def test_relation_decisions_come_in_so_a_merged_project_does_not_ask_them_again(tmp_path: Path) -> None:
@@ -141,7 +142,7 @@ def test_relation_decisions_come_in_so_a_merged_project_does_not_ask_them_again(
     with Project(ours, read_only=True) as project:
         doc = project.document("shared.pdf").id
         assert len(project.relations(doc)) == 3
-        assert project.open_relation_disagreements(doc, "ann", "bob") == []
+        assert open_relation_disagreements(project, doc, "ann", "bob") == []
     once = row_counts(ours)
     again = run_scanspan(["merge", team, "-p", ours], tmp_path)
     assert again.code == 0, again.err

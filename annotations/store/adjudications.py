@@ -11,11 +11,10 @@ from sqlite_utils import Database
 
 from ..errors import ProjectError
 from ..layers import ADJUDICATED
-from ..model import Box, Region, Relation, Span, box_iou
+from ..model import REGION_IOU, Box, Region, Relation, Span, box_iou
 from .rows import insert_row, now
 
 if TYPE_CHECKING:
-    from ..adjudication import Disagreement
     from ..region_adjudication import RegionDisagreement
     from ..relation_adjudication import RelationDisagreement
 
@@ -51,26 +50,6 @@ class AdjudicationStore:
                          note: str, annotator: str, span_id: int | None, source: str, suggested: bool,
                          stamps: tuple[str, str] | None = None) -> int: ...
 
-    # The walk of annotations/adjudication.py as methods, so that a project served in another process
-    # (the window's) runs it there, next to its data, in one call each.
-
-    def open_disagreements(self, doc_id: int, a: str, b: str) -> list[Disagreement]:
-        """What `adjudication.open_disagreements` gives for this project."""
-        from ..adjudication import open_disagreements
-
-        return open_disagreements(self, doc_id, a, b)  # type: ignore[arg-type]
-
-    def adopt_agreed(self, doc_id: int, a: str, b: str, adjudicator: str) -> int:
-        """What `adjudication.adopt_agreed` does for this project."""
-        from ..adjudication import adopt_agreed
-
-        return adopt_agreed(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
-
-    def keep_disagreement(self, stretch: Disagreement, a: str, b: str, decision: str, adjudicator: str) -> list[Span]:
-        """What `adjudication.keep` does for this project."""
-        from ..adjudication import keep
-
-        return keep(self, stretch, a, b, decision, adjudicator)  # type: ignore[arg-type]
 
     def settled(self, doc_id: int, a: str, b: str) -> set[tuple[int, int]]:
         """The (first word id, last word id) of each disagreement between a and b already settled here."""
@@ -121,25 +100,6 @@ class AdjudicationStore:
 
     # -- regions --------------------------------------------------------------------------------
 
-    def open_region_disagreements(self, doc_id: int, a: str, b: str) -> list[RegionDisagreement]:
-        """What `region_adjudication.open_region_disagreements` gives for this project."""
-        from ..region_adjudication import open_region_disagreements
-
-        return open_region_disagreements(self, doc_id, a, b)  # type: ignore[arg-type]
-
-    def adopt_agreed_regions(self, doc_id: int, a: str, b: str, adjudicator: str) -> int:
-        """What `region_adjudication.adopt_agreed_regions` does for this project."""
-        from ..region_adjudication import adopt_agreed_regions
-
-        return adopt_agreed_regions(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
-
-    def keep_region_disagreement(self, group: RegionDisagreement, a: str, b: str, decision: str,
-                                 adjudicator: str) -> list[Region]:
-        """What `region_adjudication.keep_regions` does for this project."""
-        from ..region_adjudication import keep_regions
-
-        return keep_regions(self, group, a, b, decision, adjudicator)  # type: ignore[arg-type]
-
     def settled_regions(self, doc_id: int, a: str, b: str) -> set[tuple[int, Box]]:
         """The (page id, extent) of each group of a's and b's regions already settled here."""
         rows = self.db.execute(
@@ -185,25 +145,6 @@ class AdjudicationStore:
 
     # -- relations ------------------------------------------------------------------------------
 
-    def open_relation_disagreements(self, doc_id: int, a: str, b: str) -> list[RelationDisagreement]:
-        """What `relation_adjudication.open_relation_disagreements` gives for this project."""
-        from ..relation_adjudication import open_relation_disagreements
-
-        return open_relation_disagreements(self, doc_id, a, b)  # type: ignore[arg-type]
-
-    def adopt_agreed_relations(self, doc_id: int, a: str, b: str, adjudicator: str) -> int:
-        """What `relation_adjudication.adopt_agreed_relations` does for this project."""
-        from ..relation_adjudication import adopt_agreed_relations
-
-        return adopt_agreed_relations(self, doc_id, a, b, adjudicator)  # type: ignore[arg-type]
-
-    def keep_relation_disagreement(self, group: RelationDisagreement, a: str, b: str, decision: str,
-                                   adjudicator: str) -> list[Relation]:
-        """What `relation_adjudication.keep_relations` does for this project."""
-        from ..relation_adjudication import keep_relations
-
-        return keep_relations(self, group, a, b, decision, adjudicator)  # type: ignore[arg-type]
-
     def settled_relations(self, doc_id: int, a: str, b: str) -> set[str]:
         """The `ends` of each pair of a's and b's relations already settled here."""
         rows = self.db.execute("select ends from relation_adjudications where document_id = ? and a = ? and b = ?",
@@ -213,8 +154,6 @@ class AdjudicationStore:
     def adjudicated_end(self, kind: str, ident: int) -> int | None:
         """The id of the adjudicated copy of a span (same words, cuts and label) or region (same page and
         label, the best IoU of at least REGION_IOU), or None when the adjudicated layer has none."""
-        from ..agreement import REGION_IOU
-
         if kind == "span":
             span = self.span(ident)
             row = self.db.execute(

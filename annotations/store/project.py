@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
@@ -70,6 +70,10 @@ def unreadable(path: Path, exc: sqlite3.DatabaseError) -> ProjectError:
     if "malformed" in str(exc):
         return ProjectError(f"{path}: damaged database file ({exc}); restore the project from a backup")
     return ProjectError(f"{path}: not a Scanspan project ({exc})")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, SuggestionStore, SearchStore,
@@ -165,6 +169,16 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
             if fresh:
                 for position, label in enumerate(default_labels()):
                     self._insert_label(label, position)
+
+    def run(self, rule: Callable[Concatenate[Project, _P], _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """`rule(self, *args, **kwargs)`. The rules that decide (adjudication, for one) live above the store and
+        read and write it through these methods; served, a project in another process (the window's) runs
+        the rule there, next to its data, in one call."""
+        return rule(self, *args, **kwargs)
+
+    def run_reading(self, rule: Callable[Concatenate[Project, _P], _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """`run` for a rule that changes nothing, so that a served project may send it again after a restart."""
+        return rule(self, *args, **kwargs)
 
     def close(self) -> None:
         """Close the connection, first copying what the WAL holds into the project file itself."""

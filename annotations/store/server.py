@@ -43,10 +43,8 @@ SERVED = frozenset({
     "region_suggestions", "accept_region_suggestions", "reject_region_suggestions", "restore_rejected_region",
     "unaccept_region", "region_rejected",
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
-    "annotators", "settled", "unsettle", "open_disagreements", "adopt_agreed", "keep_disagreement",
-    "open_region_disagreements", "adopt_agreed_regions", "settled_regions", "settle_regions",
-    "keep_region_disagreement", "unsettle_regions", "open_relation_disagreements", "adopt_agreed_relations",
-    "keep_relation_disagreement", "settled_relations", "settle_relations", "unsettle_relations", "relations_unplaced",
+    "annotators", "settled", "unsettle", "settled_regions", "settle_regions", "unsettle_regions",
+    "settled_relations", "settle_relations", "unsettle_relations", "relations_unplaced",
     "suggested_relations", "accept_relations", "reject_relations", "restore_rejected_relations", "relation_rejected",
     "relations_to_review", "unaccept_relations",
     # Documents whole (annotations/store/documents.py): removing one and its undo, undoing a new reading.
@@ -55,6 +53,8 @@ SERVED = frozenset({
     # Relations (annotations/store/relations.py).
     "relations", "relation", "relations_of", "relations_by_id", "add_relation", "update_relation", "delete_relation",
     "restore_relations", "relations_removed_with",
+    # A rule of a layer above the store, run here on the project (see Project.run).
+    "run", "run_reading",
 })
 
 PROBES = frozenset({"data_version", "last_change"})
@@ -67,7 +67,7 @@ REPEATABLE = frozenset({
     "located_spans", "regions", "region", "regions_by_id", "last_change", "data_version", "changes_since",
     "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents", "suggestions",
     "suggestion_counts", "rejections", "rules", "region_suggestions", "region_rejected", "annotators", "settled",
-    "open_disagreements", "open_region_disagreements", "settled_regions",
+    "settled_regions", "run_reading",
     "relations", "relation", "relations_of", "relations_by_id", "relations_removed_with", "relations_to_review",
 })
 """Calls that change nothing in the project (or nothing twice): sent again as they are after a restart."""
@@ -130,6 +130,8 @@ def serve(path: str, wait: float) -> None:
                 break  # the parent closed the pipe (or died), or asked
             name, args, kwargs = request
             try:
+                if name in ("run", "run_reading"):
+                    _check_rule(args[0])
                 reply: tuple[Any, ...] = ("ok", getattr(project, name)(*args, **kwargs))
             except errors.ScanspanError as exc:
                 reply = ("error", type(exc).__name__, str(exc))
@@ -142,6 +144,14 @@ def serve(path: str, wait: float) -> None:
                 break
     finally:
         project.close()
+
+
+def _check_rule(rule: Any) -> None:
+    """Run only Scanspan's own functions: a request names its rule by module and name, and any importable
+    function could be named."""
+    module = getattr(rule, "__module__", None) or ""
+    if not callable(rule) or not (module == "annotations" or module.startswith("annotations.")):
+        raise errors.ProjectError(f"{getattr(rule, '__qualname__', rule)!r} is not one of Scanspan's rules")
 
 
 def _read(source: IO[bytes], requests: queue.Queue[Any]) -> None:

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 
-from annotations.adjudication import Disagreement
+from annotations.adjudication import Disagreement, adopt_agreed, keep, open_disagreements
 from annotations.errors import ProjectBusy
 from annotations.layers import is_adjudicated, is_tag
 from annotations.letter_parts import keep_on_import, kept_on_import
@@ -37,8 +37,18 @@ from annotations.model import (
     Word,
 )
 from annotations.pagetext import PageData, SpanOnPage, span_on_page
-from annotations.region_adjudication import RegionDisagreement
-from annotations.relation_adjudication import RelationDisagreement
+from annotations.region_adjudication import (
+    RegionDisagreement,
+    adopt_agreed_regions,
+    keep_regions,
+    open_region_disagreements,
+)
+from annotations.relation_adjudication import (
+    RelationDisagreement,
+    adopt_agreed_relations,
+    keep_relations,
+    open_relation_disagreements,
+)
 from annotations.store import Project
 from annotations.store.documents import RemovedDocument
 from annotations.store.rows import word_row
@@ -622,29 +632,29 @@ class ProjectSession(QObject):
 
     def open_disagreements(self, doc_id: int, a: str, b: str) -> list[Disagreement]:
         """Where a and b differ in a document and nobody has settled it yet, in reading order."""
-        return self.project.open_disagreements(doc_id, a, b)
+        return self.project.run_reading(open_disagreements, doc_id, a, b)
 
     def open_region_disagreements(self, doc_id: int, a: str, b: str) -> list[RegionDisagreement]:
         """Where a's and b's regions differ in a document and nobody has settled it yet, page by page."""
-        return self.project.open_region_disagreements(doc_id, a, b)
+        return self.project.run_reading(open_region_disagreements, doc_id, a, b)
 
     def open_relation_disagreements(self, doc_id: int, a: str, b: str) -> list[RelationDisagreement]:
         """Where a's and b's relations differ in a document and nobody has settled it yet."""
-        return self.project.open_relation_disagreements(doc_id, a, b)
+        return self.project.run_reading(open_relation_disagreements, doc_id, a, b)
 
     def adopt_agreed(self, doc_id: int, a: str, b: str) -> tuple[int, int, int]:
         """What a and b marked alike, into the adjudicated layer (no undo: nothing was decided);
         how many stretches of spans, groups of regions and pairs of linked annotations."""
-        spans = self.project.adopt_agreed(doc_id, a, b, self.annotator)
-        regions = self.project.adopt_agreed_regions(doc_id, a, b, self.annotator)
+        spans = self.project.run(adopt_agreed, doc_id, a, b, self.annotator)
+        regions = self.project.run(adopt_agreed_regions, doc_id, a, b, self.annotator)
         # After the spans and regions: a relation is adopted only once both its ends are.
-        relations = self.project.adopt_agreed_relations(doc_id, a, b, self.annotator)
+        relations = self.project.run(adopt_agreed_relations, doc_id, a, b, self.annotator)
         self.sync()
         return spans, regions, relations
 
     def keep(self, stretch: Disagreement, a: str, b: str, decision: str) -> list[Span]:
         """Settle a disagreement: "a", "b", "both" or "neither"; returns the adjudicated spans made."""
-        spans = self.project.keep_disagreement(stretch, a, b, decision, self.annotator)
+        spans = self.project.run(keep, stretch, a, b, decision, self.annotator)
         self.sync()
         return spans
 
@@ -654,7 +664,7 @@ class ProjectSession(QObject):
 
     def keep_regions(self, group: RegionDisagreement, a: str, b: str, decision: str) -> list[Region]:
         """Settle a disagreement of regions: "a", "b", "both" or "neither"; returns the adjudicated regions made."""
-        regions = self.project.keep_region_disagreement(group, a, b, decision, self.annotator)
+        regions = self.project.run(keep_regions, group, a, b, decision, self.annotator)
         self.sync()
         return regions
 
@@ -664,7 +674,7 @@ class ProjectSession(QObject):
 
     def keep_relations(self, group: RelationDisagreement, a: str, b: str, decision: str) -> list[Relation]:
         """Settle a disagreement of relations: "a", "b", "both" or "neither"; returns the adjudicated relations made."""
-        relations = self.project.keep_relation_disagreement(group, a, b, decision, self.annotator)
+        relations = self.project.run(keep_relations, group, a, b, decision, self.annotator)
         self.sync()
         return relations
 
