@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from annotations import __version__
-from annotations.cli_common import printable
+from annotations.cli.common import printable
 from app.crash import CrashHandler
 from app.dialogs.doctor import app_icon
 from app.main_window import MainWindow

@@ -18,7 +18,7 @@ from annotations import __version__
 from annotations.cli import cli as core_cli
 from annotations.cli import main as core_main
 from annotations.cli import run_demo
-from annotations.cli_common import echo
+from annotations.cli.common import echo
 from app.paths import is_project_file
 
 DEFAULT_PROJECT = Path("scanspan.db")

@@ -12,8 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
 
-from annotations import ocr
-from annotations.importer import ImportOptions
+from annotations.importing.files import ImportOptions
+from annotations.ingest import ocr
 
 MAX_RECENT = 8
 STATE_VERSION = 1

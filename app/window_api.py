@@ -11,7 +11,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from annotations.model import Box, Word
+from annotations.records import Box, Word
 from app.editing.selection import TextRange
 
 if TYPE_CHECKING:

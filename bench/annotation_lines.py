@@ -39,7 +39,7 @@ from pathlib import Path
 import pymupdf
 
 from annotations import resources_path
-from annotations.importer import import_into
+from annotations.importing.files import import_into
 from annotations.store import Project
 
 SAMPLE_TEXT = resources_path() / "samples" / "geneva-letter-2015.txt"

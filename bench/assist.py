@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotations import resources_path  # noqa: E402
-from annotations.demo import SAMPLE_NAME, apply_sample_tags, sample_pdf  # noqa: E402
+from annotations.cli.demo import SAMPLE_NAME, apply_sample_tags, sample_pdf  # noqa: E402
 from annotations.store import Project  # noqa: E402
 
 SCANSPAN = Path(sys.executable).with_name("scanspan")

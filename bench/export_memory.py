@@ -27,7 +27,7 @@ import click
 import pymupdf
 
 from annotations.exporters import FORMATS
-from annotations.model import Provenance, RawWord
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 SCANSPAN = Path(sys.executable).with_name("scanspan")

@@ -39,7 +39,7 @@ DENSE_SPANS = 300
 
 
 def _words(number: int) -> list:
-    from annotations.model import RawWord
+    from annotations.records import RawWord
 
     rng = random.Random(number)
     words = []
@@ -75,7 +75,7 @@ def _pdf(pages: int) -> bytes:
 
 def build(path: Path, pages: int) -> Path:
     """A project with one document of `pages` dense pages; 300 spans on page 1, 30 on the others."""
-    from annotations.model import Provenance
+    from annotations.records import Provenance
     from annotations.store import NewPage, Project
 
     data = _pdf(pages)

@@ -13,7 +13,7 @@ import click
 import pymupdf
 
 from annotations import resources_path
-from annotations.importer import ImportOptions, import_into
+from annotations.importing.files import ImportOptions, import_into
 from annotations.store import Project
 
 SAMPLE = resources_path() / "samples" / "geneva-letter-2015.pdf"

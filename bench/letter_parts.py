@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from annotations.importer import ImportOptions, import_into
-from annotations.letter_parts import add_label_set, suggest_letter_parts
-from annotations.model import Box
-from annotations.ocr import OcrSettings, languages
+from annotations.assist.letter_parts import add_label_set, suggest_letter_parts
+from annotations.importing.files import ImportOptions, import_into
+from annotations.ingest.ocr import OcrSettings, languages
+from annotations.records import Box
 from annotations.store import Project
 
 HERE = Path(__file__).resolve().parent

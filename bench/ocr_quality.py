@@ -17,10 +17,10 @@ import pymupdf
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from annotations import ocr, reading_order
-from annotations.model import RawWord, Word
-from annotations.sources import open_pages, read_source
-from annotations.textlayer import DocumentText
+from annotations.ingest import ocr, reading_order
+from annotations.ingest.sources import open_pages, read_source
+from annotations.records import RawWord, Word
+from annotations.text.layer import DocumentText
 
 for folder in ("tests", "resources/samples"):  # degrade.py; letterheads.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / folder))
@@ -90,7 +90,7 @@ def ground_truth(folder: Path) -> list[tuple[str, Path, str]]:
     from degrade import fax_like  # tests/degrade.py
     from letterheads import LETTERS, write_letter  # resources/samples/letterheads.py
 
-    from annotations.demo import sample_pdf, sample_truth
+    from annotations.cli.demo import sample_pdf, sample_truth
 
     huck = Image.open(SCANS / "huckleberry-finn-p29.jpg").convert("L")  # a 150-dpi scan
     huck_truth = (SCANS / "huckleberry-finn-p29.txt").read_text(encoding="utf-8")

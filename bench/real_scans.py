@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 from lxml import html
 
-from annotations import ocr
-from annotations.sources import open_pages, read_source
+from annotations.ingest import ocr
+from annotations.ingest.sources import open_pages, read_source
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-scans"
 

@@ -18,10 +18,10 @@ import click
 import pymupdf
 
 from annotations.exporters import export
-from annotations.folders import import_paths
-from annotations.importer import ImportOptions
-from annotations.search import search, search_documents
+from annotations.importing.files import ImportOptions
+from annotations.importing.folders import import_paths
 from annotations.store import Project
+from annotations.text.search import search, search_documents
 
 SCANSPAN = Path(sys.executable).with_name("scanspan")
 VOCABULARY = (

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotations.agreement import agreement  # noqa: E402
-from annotations.model import Provenance, RawWord  # noqa: E402
+from annotations.records import Provenance, RawWord  # noqa: E402
 from annotations.store import NewPage, Project  # noqa: E402
 from annotations.store.merge import merge_project  # noqa: E402
+from annotations.team.agreement import agreement  # noqa: E402
 
 PROV = Provenance("bench", "1", "eng", None, 300.0, True)
 

@@ -15,10 +15,10 @@ import click
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import VOCABULARY, generate  # noqa: E402
 
-from annotations.folders import import_paths  # noqa: E402
-from annotations.importer import ImportOptions  # noqa: E402
-from annotations.matching import TermMatcher, TextIndex  # noqa: E402
+from annotations.importing.files import ImportOptions  # noqa: E402
+from annotations.importing.folders import import_paths  # noqa: E402
 from annotations.store import Project  # noqa: E402
+from annotations.text.matching import TermMatcher, TextIndex  # noqa: E402
 
 
 def term_list(count: int, rng: random.Random) -> list[str]:

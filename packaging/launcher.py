@@ -2,7 +2,7 @@
 
 import sys
 
-from annotations.pipes import run_child
+from annotations.processes.pipes import run_child
 
 if __name__ == "__main__" and not run_child(sys.argv):
     from app.entry import main

@@ -12,7 +12,7 @@ import pytest
 from helpers import Corpus, Imported, Run, make_corpus
 from hypothesis import HealthCheck, settings
 
-from annotations.importer import ImportOptions, import_into
+from annotations.importing.files import ImportOptions, import_into
 from annotations.store import Project
 
 # No example database in the checkout, no wall-clock deadlines on a loaded 2-core machine.

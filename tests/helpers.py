@@ -31,7 +31,7 @@ import pymupdf
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from annotations.importer import Outcome
+from annotations.importing.files import Outcome
 from annotations.store import Project
 
 Box = tuple[float, float, float, float]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pymupdf
 
-from annotations.model import Provenance, RawWord
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 DPI = 100

@@ -12,9 +12,9 @@ import pytest
 from helpers import SCANSPAN, Run, cli_env
 from letter_project import add_letter
 
-from annotations.adjudication import stretches
 from annotations.layers import ADJUDICATED
 from annotations.store import Project
+from annotations.team.adjudication import stretches
 
 TWELVE = ["w0 w1 w2 w3 w4 w5", "w6 w7 w8 w9 w10 w11"]
 ANN = [("agency", 0, 0), ("agency", 2, 3), ("program", 5, 5), ("figure", 8, 9)]
@@ -138,7 +138,7 @@ def team_regions(team: Path) -> Path:
 
 
 def test_regions_are_grouped_and_kinded(team_regions: Path) -> None:
-    from annotations.region_adjudication import region_stretches
+    from annotations.team.region_adjudication import region_stretches
 
     with Project(team_regions, read_only=True) as project:
         found = region_stretches(project, project.document("shared.pdf").id, "ann", "bob")
@@ -172,7 +172,7 @@ def test_walking_region_disagreements_after_the_spans(team_regions: Path, cli: C
 
 
 def test_a_settlement_can_be_undone(team: Path) -> None:
-    from annotations.adjudication import keep, open_disagreements
+    from annotations.team.adjudication import keep, open_disagreements
 
     with Project(team) as project:
         doc = project.document("shared.pdf").id
@@ -247,7 +247,7 @@ def test_an_export_warns_of_two_analysts_boxes_around_one_signature_until_adjudi
 
 
 def test_a_settlement_of_regions_can_be_undone(team_regions: Path) -> None:
-    from annotations.region_adjudication import keep_regions, open_region_disagreements
+    from annotations.team.region_adjudication import keep_regions, open_region_disagreements
 
     with Project(team_regions) as project:
         doc = project.document("shared.pdf").id
@@ -261,9 +261,9 @@ def test_a_settlement_of_regions_can_be_undone(team_regions: Path) -> None:
 
 
 def test_the_window_s_project_process_runs_the_adjudication_rules_next_to_the_data(team: Path) -> None:
-    from annotations.adjudication import keep, open_disagreements
     from annotations.errors import ProjectError
     from annotations.store.server import ProjectProcess
+    from annotations.team.adjudication import keep, open_disagreements
 
     with Project(team) as project:
         doc = project.document("shared.pdf").id

@@ -10,7 +10,7 @@ from helpers import SCANSPAN, Run, cli_env
 from letter_project import add_letter
 
 from annotations.layers import ADJUDICATED
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 TWELVE = ["w0 w1 w2 w3 w4 w5", "w6 w7 w8 w9 w10 w11"]
@@ -145,7 +145,7 @@ def test_an_agreed_relation_waits_for_its_ends(linked: Path) -> None:
 
 
 def test_a_settlement_of_relations_can_be_undone(linked: Path) -> None:
-    from annotations.relation_adjudication import keep_relations, open_relation_disagreements
+    from annotations.team.relation_adjudication import keep_relations, open_relation_disagreements
 
     assert _adjudicate(linked, "s\ns\ns\n").code == 0  # the agreed ones adopted, the three left
     with Project(linked) as project:

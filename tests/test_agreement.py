@@ -10,10 +10,10 @@ import pytest
 from helpers import Run, run_scanspan
 from letter_project import add_letter
 
-from annotations.agreement import agreement
 from annotations.layers import ADJUDICATED
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
+from annotations.team.agreement import agreement
 
 TWELVE = ["w0 w1 w2 w3 w4 w5", "w6 w7 w8 w9 w10 w11"]
 

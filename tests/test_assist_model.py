@@ -11,7 +11,7 @@ import pytest
 from helpers import Run, run_scanspan
 from letter_project import add_agency_letters, add_letter, agency_letter, tag_phrase
 
-from annotations.assist_model import MODEL_SOURCE, TrainingCancelled, train_and_suggest
+from annotations.assist.spacy_model import MODEL_SOURCE, TrainingCancelled, train_and_suggest
 from annotations.errors import ProjectError
 from annotations.store import Project
 

@@ -12,7 +12,7 @@ from annotations.store import Project
 
 WRITER = """
 import sys, time
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 project = Project(sys.argv[1])
 deadline = time.monotonic() + float(sys.argv[2])

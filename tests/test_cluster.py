@@ -15,10 +15,10 @@ import psutil
 import pytest
 from helpers import cli_env, draw_pdf, image_pdf, orphans, render, similarity, start_scanspan, wait_until
 
-from annotations import ocr
-from annotations.importer import ImportOptions, import_into
-from annotations.search import search
+from annotations.importing.files import ImportOptions, import_into
+from annotations.ingest import ocr
 from annotations.store import Project
+from annotations.text.search import search
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra: pip install 'scanspan[cluster]'")
 

@@ -13,8 +13,8 @@ import pymupdf
 from helpers import real_scans, run_scanspan
 from PIL import Image
 
-from annotations import scanstats
-from annotations.sources import open_pages, read_source
+from annotations.ingest import scanstats
+from annotations.ingest.sources import open_pages, read_source
 
 FAX = real_scans() / "funsd-train" / "0011859695.png"
 """A 1969 fax at about 100 dpi, with FUNSD's word truth beside it."""

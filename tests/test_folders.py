@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpers import document_names, draw_pdf, png_bytes, render, run_scanspan
 
-from annotations.folders import find_files, import_paths
+from annotations.importing.folders import find_files, import_paths
 from annotations.store import Project
 
 
@@ -96,8 +96,8 @@ def test_found_by_content_and_progress_over_the_whole_run(tmp_path: Path) -> Non
 
 def test_a_folder_imported_in_a_background_process(tmp_path: Path) -> None:
     """What the window runs for a dropped folder: the core's job in a child process of its own."""
-    from annotations.importer import ImportOptions
-    from annotations.jobs import Job
+    from annotations.importing.files import ImportOptions
+    from annotations.workers.jobs import Job
 
     archive(tmp_path / "archive")
     job = Job("import-folders", tmp_path / "p.db", [tmp_path / "archive"], ImportOptions(), True)

@@ -9,7 +9,7 @@ import numpy as np
 from helpers import real_scans, run_scanspan
 from PIL import Image, ImageDraw
 
-from annotations import form_lines, ocr
+from annotations.ingest import form_lines, ocr
 
 FAX = real_scans() / "funsd-train" / "0011859695.png"
 

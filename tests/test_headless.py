@@ -28,7 +28,7 @@ def test_every_core_module_imports_without_qt_or_app() -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     # The walk really reached the core, not an empty package.
-    for expected in ("annotations.cli", "annotations.importer", "annotations.store.project", "annotations.textlayer"):
+    for expected in ("annotations.cli", "annotations.importing.files", "annotations.store.project", "annotations.text.layer"):
         assert expected in result["imported"]
     assert any(name.startswith("annotations.exporters.") for name in result["imported"])
     assert result["forbidden"] == []

@@ -29,9 +29,9 @@ from helpers import (
 )
 
 from annotations.errors import Cancelled
-from annotations.importer import ImportOptions, import_into
-from annotations.model import Word
-from annotations.ocr import OcrSettings
+from annotations.importing.files import ImportOptions, import_into
+from annotations.ingest.ocr import OcrSettings
+from annotations.records import Word
 from annotations.store import Project
 
 

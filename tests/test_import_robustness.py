@@ -20,9 +20,9 @@ from helpers import (
     wait_until,
 )
 
-from annotations import ocr, sources
 from annotations.errors import Cancelled
-from annotations.importer import ImportOptions, Prepared, import_into, run_import
+from annotations.importing.files import ImportOptions, Prepared, import_into, run_import
+from annotations.ingest import ocr, sources
 from annotations.store import Project
 
 REAL_TESSERACT = shutil.which("tesseract")

@@ -8,7 +8,7 @@ import pytest
 from helpers import run_scanspan
 
 from annotations.errors import ProjectError
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import copy_project
 
 from annotations.errors import ProjectError
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 

@@ -16,7 +16,7 @@ import pymupdf
 import pytest
 from helpers import draw_pdf, run_scanspan, start_scanspan, wait_until
 
-from annotations.model import Provenance
+from annotations.records import Provenance
 from annotations.store import NewPage, Project
 
 

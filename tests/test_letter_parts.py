@@ -12,10 +12,10 @@ from helpers import iou, run_scanspan
 from rapidfuzz import fuzz
 
 from annotations import resources_path
-from annotations.demo import sample_pdf, sample_truth
-from annotations.importer import import_into
-from annotations.letter_parts import LETTER_LABELS, Line, find_parts
-from annotations.model import Word
+from annotations.assist.letter_parts import LETTER_LABELS, Line, find_parts
+from annotations.cli.demo import sample_pdf, sample_truth
+from annotations.importing.files import import_into
+from annotations.records import Word
 from annotations.store import Project
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from helpers import draw_pdf, run_scanspan
 
-from annotations.letter_parts import LETTER_LABELS
+from annotations.assist.letter_parts import LETTER_LABELS
 from annotations.store import Project
 
 
@@ -83,8 +83,8 @@ def test_suggest_letter_parts_keep_applies_them_to_later_imports(tmp_path: Path)
 
 
 def test_an_import_in_the_background_suggests_them_and_keeps_its_files_when_a_kept_list_fails(tmp_path: Path) -> None:
-    from annotations.importer import ImportOptions
-    from annotations.jobs import import_files
+    from annotations.importing.files import ImportOptions
+    from annotations.workers.jobs import import_files
 
     db = tmp_path / "p.db"
 

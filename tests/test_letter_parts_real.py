@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import iou, real_scans, run_scanspan
 
-from annotations.dates import find_date
 from annotations.store import Project
+from annotations.text.dates import find_date
 
 LETTER = "funsd-train/0060255888.png"  # signed over the typed name; OCR reads "Price" but not "Judie"
 FAX_COVER = "funsd-train/01150773_01150774.png"  # a fax cover sheet: "Date: January 15, 1997", To:, From:

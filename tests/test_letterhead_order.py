@@ -9,8 +9,8 @@ import pytest
 from letterheads import LETTERS, write_letter
 from rapidfuzz import fuzz
 
-from annotations.importer import import_into
-from annotations.reading_order import METHOD
+from annotations.importing.files import import_into
+from annotations.ingest.reading_order import METHOD
 from annotations.store import Project
 
 pytestmark = pytest.mark.slow
@@ -44,7 +44,7 @@ def test_the_body_of_a_letter_with_name_columns_comes_out_contiguous(name: str, 
 
 @pytest.mark.parametrize("name", sorted(LETTERS))
 def test_letter_parts_of_a_letter_with_name_columns(name: str, tmp_path: Path) -> None:
-    from annotations.letter_parts import add_label_set, suggest_letter_parts
+    from annotations.assist.letter_parts import add_label_set, suggest_letter_parts
 
     pdf, _ = write_letter(name, tmp_path)
     letter = LETTERS[name]

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from annotations.matching import TermMatcher, TextIndex, find_phrase, max_distance, normalise
-from annotations.model import Word
-from annotations.textlayer import DocumentText
+from annotations.records import Word
+from annotations.text.layer import DocumentText
+from annotations.text.matching import TermMatcher, TextIndex, find_phrase, max_distance, normalise
 
 
 def document(*lines: str) -> DocumentText:

@@ -12,7 +12,7 @@ import pytest
 from helpers import Run, orphans, row_counts, run_scanspan
 from letter_project import add_letter, tag_phrase
 
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 SHARED = [["The Department of Justice and the", "Bureau of Prisons wrote on March 3."]]
@@ -102,8 +102,8 @@ def test_merging_twice_adds_nothing_twice(projects: tuple[Path, Path], cli: Call
 
 def test_adjudication_decisions_come_in_so_nothing_is_asked_twice(projects: tuple[Path, Path],
                                                                   cli: Callable[..., Run]) -> None:
-    from annotations.adjudication import adopt_agreed, keep, open_disagreements
-    from annotations.region_adjudication import keep_regions, open_region_disagreements
+    from annotations.team.adjudication import adopt_agreed, keep, open_disagreements
+    from annotations.team.region_adjudication import keep_regions, open_region_disagreements
 
     ann, bob = projects
     lead = ann.parent / "lead.db"

@@ -9,9 +9,9 @@ from pathlib import Path
 from helpers import row_counts, run_scanspan
 from letter_project import add_letter, tag_phrase
 
-from annotations.model import Label
-from annotations.relation_adjudication import keep_relations, open_relation_disagreements
+from annotations.records import Label
 from annotations.store import Project
+from annotations.team.relation_adjudication import keep_relations, open_relation_disagreements
 
 SHARED = [["The Department of Justice and the", "Bureau of Prisons wrote on March 3."]]
 BOB_ONLY = [["Bob alone read this one from the", "Forest Service."]]

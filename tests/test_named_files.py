@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import SCANSPAN, Run, cli_env, document_names, draw_pdf, png_bytes, render, run_bounded, run_scanspan
 
-from annotations.sources import MAX_FILE_BYTES
+from annotations.ingest.sources import MAX_FILE_BYTES
 from annotations.store import Project
 
 """Address space a child may use: an import of a small file needs about a third of it."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from degrade import fax_like
 from helpers import draw_pdf, iou, render, to_pixels
 
-from annotations import ocr
-from annotations.model import RawWord
+from annotations.ingest import ocr
+from annotations.records import RawWord
 
 LINES = ["The committee met on the fourth of March", "to review the shipping schedule for spring",
          "and the answers to the written questions", "posed by the members of the board"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.model import Page, Provenance, Word
-from annotations.pagetext import PageData, TextRange, between_words, runs, snap
-from annotations.textlayer import PageText
+from annotations.records import Page, Provenance, Word
+from annotations.text.layer import PageText
+from annotations.text.ranges import PageData, TextRange, between_words, runs, snap
 
 
 def page_of(lines: list[list[tuple[str, float, float]]], column_blocks: bool = False) -> PageData:

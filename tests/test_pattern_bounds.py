@@ -12,7 +12,7 @@ import pytest
 from helpers import SCANSPAN, Run, cli_env, draw_pdf
 from letter_project import add_letter
 
-from annotations.patterns import (
+from annotations.assist.patterns import (
     MAX_NESTING,
     MAX_OPEN_QUANTIFIERS,
     MAX_PATTERN_TOKENS,

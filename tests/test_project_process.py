@@ -13,7 +13,7 @@ from pathlib import Path
 
 from helpers import wait_until
 
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 from annotations.store.server import ProjectProcess, StoreRestarted
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from annotations.model import RawWord
-from annotations.reading_order import order_words
+from annotations.ingest.reading_order import order_words
+from annotations.records import RawWord
 
 
 def _line(text: str, x: float, y: float, block: int, line: int = 0) -> list[RawWord]:

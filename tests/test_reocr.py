@@ -7,10 +7,10 @@ from pathlib import Path
 
 from helpers import draw_pdf, orphans, real_scans, row_counts, run_scanspan
 
-from annotations.model import Span, Word
-from annotations.reocr import Reread, _carry
+from annotations.importing.reocr import Reread, _carry
+from annotations.records import Span, Word
 from annotations.store import Project
-from annotations.textlayer import DocumentText
+from annotations.text.layer import DocumentText
 
 TURKISH = real_scans() / "letters" / "official-letter-tr.jpeg"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pymupdf
 from helpers import run_scanspan
 
-from annotations.model import Provenance, RawWord
-from annotations.reading_order import METHOD
+from annotations.ingest.reading_order import METHOD
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from annotations.demo import apply_sample_tags, sample_pdf, sample_truth
-from annotations.importer import import_into
+from annotations.cli.demo import apply_sample_tags, sample_pdf, sample_truth
+from annotations.importing.files import import_into
 from annotations.store import Project
 
 

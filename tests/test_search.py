@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotations.errors import ProjectError
-from annotations.importer import import_into
-from annotations.search import search, search_documents
+from annotations.importing.files import import_into
 from annotations.store import Project
-from annotations.textnorm import normalise
+from annotations.text.normalise import normalise
+from annotations.text.search import search, search_documents
 
 LETTER = [
     ["The Department of Justice wrote", "to the U.S. Mission in Geneva", "about the Co-operation Fund."],

@@ -11,8 +11,8 @@ import pytest
 from helpers import SCANSPAN, cli_env
 from letter_project import add_letter
 
-from annotations.search import MAX_QUERY_CHARS
 from annotations.store import Project
+from annotations.text.search import MAX_QUERY_CHARS
 
 CAP = 2 * 1024 * 1024 * 1024
 """The address space each `scanspan search` here runs in: a regression fails instead of eating the machine."""

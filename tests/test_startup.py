@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import cli_env, draw_pdf
 
-from annotations.importer import import_into
+from annotations.importing.files import import_into
 from annotations.store import Project
 
 HEAVY = ("pymupdf", "fitz", "PIL", "pandas", "numpy")

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotations.errors import NotFoundError, ProjectError
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 TABLES = {"sources", "documents", "pages", "words", "labels", "spans", "regions", "ocr_cache"}

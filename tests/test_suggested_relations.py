@@ -9,7 +9,7 @@ from pathlib import Path
 from helpers import run_scanspan
 from letter_project import add_letter, tag_phrase
 
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 LETTER = [["The Department of Justice and the", "Bureau of Prisons counted 40 inmates."]]

@@ -13,8 +13,8 @@ import pytest
 from helpers import Run, draw_pdf, run_bounded, run_on_terminal, run_scanspan
 from letter_project import add_letter, tag_phrase
 
+from annotations.assist.suggest import offers_occurrences
 from annotations.store import Project
-from annotations.suggest import offers_occurrences
 
 LETTER = [
     "Dear Ms. Delgado,",
@@ -321,8 +321,8 @@ def test_sample_fuzzy_phrase_tags_department_of_justice(demo: Path, tmp_path: Pa
 
 def test_the_window_reviews_through_its_project_process(letters: Path, tmp_path: Path, cli: Callable[..., Run]) -> None:
     """What the window will call, through the child process that holds its connection."""
+    from annotations.assist.suggest import plan_hits, propagation_hits
     from annotations.store.server import ProjectProcess
-    from annotations.suggest import plan_hits, propagation_hits
 
     with Project(letters) as project:
         span_id = tag_phrase(project, 1, "agency", "Department of Justice")

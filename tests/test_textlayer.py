@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from annotations.model import Span, Word
-from annotations.textlayer import PAGE_SEPARATOR, DocumentText, PageText, SpatialIndex
+from annotations.records import Span, Word
+from annotations.text.layer import PAGE_SEPARATOR, DocumentText, PageText, SpatialIndex
 
 # Word text: letters, digits, punctuation and symbols from all of Unicode; never whitespace.
 word_texts = st.text(

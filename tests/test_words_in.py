@@ -12,7 +12,7 @@ from helpers import png_bytes, real_scans, run_bounded, run_scanspan, tiff_bytes
 from lxml import etree
 from PIL import Image
 
-from annotations.model import Page, Word
+from annotations.records import Page, Word
 from annotations.store import Project
 
 REAL = real_scans()

@@ -9,22 +9,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ProjectError, no_folder
-from ..model import Document
+from ..records import Document
 from ..store import Project
-from . import (
-    alto,
-    coco,
-    conll,
-    csv,
-    funsd,
-    hocr,
-    jsonl,
-    labelstudio,
-    layoutlm,
-    ocr_lines,
-    pagexml,
-    spacy_docbin,
-)
+from . import alto, coco, conll, csv, funsd, hocr, jsonl, labelstudio, layoutlm, ocr_lines, pagexml, spacy_docbin
 from .base import (
     ALL_LAYERS,
     LABEL_LAYERS,

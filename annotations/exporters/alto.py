@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..model import Box
+from ..records import Box
 from .base import ExportReport
 from .pagelayout import PageLayout, confidence, xml_safe
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from ..labels import ENTITY, LAYERS, STRUCTURE
 from ..layers import default_layer, in_layer
-from ..model import Box, Document, Label, Page, Region, Relation, Word, box_cover
+from ..records import Box, Document, Label, Page, Region, Relation, Word, box_cover
 from ..store import Project
-from ..textlayer import DocumentText, ResolvedSpan
+from ..text.layer import DocumentText, ResolvedSpan
 
 SUGGESTION_POLICIES = ("include", "exclude", "only")
 SNAP_POLICIES = ("expand", "contract", "strict")

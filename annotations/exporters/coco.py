@@ -10,8 +10,8 @@ from itertools import groupby
 from typing import IO, Any
 
 from .. import __version__
-from ..model import Box, Page, Word
-from ..textlayer import ResolvedSpan
+from ..records import Box, Page, Word
+from ..text.layer import ResolvedSpan
 from .base import ALL_LAYERS, ExportDocument
 from .output import Target
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import ProjectError
 from ..labels import ENTITY, STRUCTURE
-from ..textlayer import ResolvedSpan
+from ..text.layer import ResolvedSpan
 from .base import ALL_LAYERS, ExportDocument, primary_layer
 from .output import Target
 from .tagging import OUTSIDE, bilou, check_tag_labels, iob2, longest_wins

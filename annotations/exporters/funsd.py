@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProjectError
-from ..model import Box, Document, Page, Word
+from ..records import Box, Document, Page, Word
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport, export_documents
 from .layoutlm import PageEntities, page_entities, pixel_box

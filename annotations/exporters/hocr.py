@@ -6,7 +6,7 @@ import json
 
 from lxml import etree
 
-from ..model import Box, Span
+from ..records import Box, Span
 from .base import ExportReport
 from .pagelayout import PageLayout, xml_safe
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..labels import ENTITY
-from ..model import COORDINATES
+from ..records import COORDINATES
 from .base import ExportDocument
 from .output import Target
 

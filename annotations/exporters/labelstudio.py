@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from ..errors import ProjectError
 from ..labels import STRUCTURE
-from ..model import Label, Page, Region
+from ..records import Label, Page, Region
 from .base import ALL_LAYERS, ExportDocument
 from .output import Target
 from .tagging import label_export_error

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..labels import STRUCTURE
-from ..model import Box, Page, Word
-from ..textlayer import ResolvedSpan
+from ..records import Box, Page, Word
+from ..text.layer import ResolvedSpan
 from .base import ALL_LAYERS, ExportDocument, ExportReport, primary_layer
 from .output import Target
 from .tagging import check_tag_labels, iob2, longest_wins

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Document
+from ..records import Document
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
 from .output import PageRenderer

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ProjectError
-from ..leftovers import hold, release, remove_dead
-from ..model import Page
+from ..processes.leftovers import hold, release, remove_dead
+from ..records import Page
 from ..store import Project
 from .base import ExportDocument, ExportOptions, ExportReport
 
@@ -258,7 +258,7 @@ class PageRenderer:
         if self._source is None or self._source[0] != sha:
             self._source = None  # let the previous document's bytes go before reading the next
             self._source = (sha, self.project.source_data(sha))
-        from ..pages import render_page  # PyMuPDF only for exports with page images
+        from ..ingest.render import render_page  # PyMuPDF only for exports with page images
 
         return render_page(page, sha, self._source[1])
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ProjectError
-from ..model import Box, Document, Page, Region, Relation, Word
+from ..records import Box, Document, Page, Region, Relation, Word
 from ..store import Project
-from ..textlayer import ResolvedSpan
+from ..text.layer import ResolvedSpan
 from .base import ExportDocument, ExportOptions, ExportReport, export_documents
 from .output import PageRenderer, Staging, cannot_write, slug
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from ..model import Box
+from ..records import Box
 from .base import ExportReport
 from .pagelayout import PageLayout, SpanPart, confidence, xml_clean, xml_safe
 

@@ -9,8 +9,8 @@ import pymupdf
 from PIL import Image
 
 from ..errors import ProjectError
-from ..model import Box, Page
-from ..sources import mupdf_calls, sniff
+from ..ingest.sources import mupdf_calls, sniff
+from ..records import Box, Page
 from .base import ExportDocument, ExportReport
 from .output import Target
 from .pagelayout import Line, layout

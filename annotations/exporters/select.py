@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..errors import ProjectError
-from ..model import DOCUMENT_STATUSES, Document
+from ..records import DOCUMENT_STATUSES, Document
 from ..store import Project
 from .base import ExportOptions
 

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 
 from ..errors import ProjectError
 from ..labels import LAYERS
-from ..textlayer import ResolvedSpan
+from ..text.layer import ResolvedSpan
 from .base import ExportDocument, ExportOptions, ExportReport, primary_layer
 from .output import Target
 from .tagging import check_tag_labels

@@ -11,12 +11,12 @@ from sqlite_utils import Database
 
 from ..errors import ProjectError
 from ..layers import ADJUDICATED
-from ..model import REGION_IOU, Box, Region, Relation, Span, box_iou
+from ..records import REGION_IOU, Box, Region, Relation, Span, box_iou
 from .rows import insert_row, now
 
 if TYPE_CHECKING:
-    from ..region_adjudication import RegionDisagreement
-    from ..relation_adjudication import RelationDisagreement
+    from ..team.region_adjudication import RegionDisagreement
+    from ..team.relation_adjudication import RelationDisagreement
 
 DECISIONS = ("a", "b", "both", "neither", "agreed")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from ..model import Region, Relation, Span, Word
+from ..records import Region, Relation, Span, Word
 
 if TYPE_CHECKING:
     from .project import Project

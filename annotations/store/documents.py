@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import Document, RawWord
+from ..records import Document, RawWord
 from .imports import NewPage
 from .rows import now
 
@@ -70,7 +70,7 @@ def _n(count: int, what: str) -> str:
 
 @dataclass(frozen=True)
 class Carried:
-    """What a new reading of a document keeps of the old one (see annotations/reocr.py)."""
+    """What a new reading of a document keeps of the old one (see annotations/importing/reocr.py)."""
 
     spans: Mapping[int, tuple[int, int, int, int]]
     """span id -> (first word id, last word id, head, tail) among the new words."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import Document, Label, Provenance, RawRegion, RawSpan, RawWord
+from ..records import Document, Label, Provenance, RawRegion, RawSpan, RawWord
 from .connection import Transactions
 from .rows import insert_row, now
 

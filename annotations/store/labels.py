@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import LABEL_KINDS, Label
-from ..textnorm import same_text
+from ..records import LABEL_KINDS, Label
+from ..text.normalise import same_text
 from .rows import fetch_one
 
 LABEL_FIELDS = ("name", "color", "shortcut", "description", "layer")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import ProjectError
-from ..model import DOCUMENT_STATUSES, Box, Label
+from ..records import DOCUMENT_STATUSES, Box, Label
 from .imports import MAX_PAGE_WORDS
 from .merge_checks import check_values, finite
 from .near_boxes import NearBoxes

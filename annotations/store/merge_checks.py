@@ -35,7 +35,7 @@ def finite(value: object) -> bool:
 
 def _dpi_range(width: int, height: int) -> tuple[float, float]:
     """The resolutions import gives a page this size: a believable tag, or the estimate from its size."""
-    from ..sources import USABLE_DPI, estimate_dpi
+    from ..ingest.sources import USABLE_DPI, estimate_dpi
 
     estimate = estimate_dpi(width, height)
     return min(USABLE_DPI[0], estimate - 0.1), max(USABLE_DPI[1], estimate + 0.1)
@@ -57,8 +57,8 @@ def _text_limits(conn: sqlite3.Connection) -> str | None:
 
 def _page_problem(page: dict, count: int) -> str | None:
     """Why a page row is not one import could have stored, or None; `count` is its document's pages."""
-    from ..ocr import MAX_UPSCALE
-    from ..sources import MAX_PIXELS
+    from ..ingest.ocr import MAX_UPSCALE
+    from ..ingest.sources import MAX_PIXELS
 
     number, width, height = page["number"], page["width"], page["height"]
     if not isinstance(number, int) or not 1 <= number <= count:
@@ -86,8 +86,8 @@ def _page_problem(page: dict, count: int) -> str | None:
 
 def _pages(conn: sqlite3.Connection, is_known: Callable[[str], bool]) -> str | None:
     """Page numbers 1..n with n the pages of the document's source; sizes and resolutions as import gives them."""
-    from ..model import DOCUMENT_STATUSES
-    from ..pages import page_count
+    from ..ingest.render import page_count
+    from ..records import DOCUMENT_STATUSES
 
     docs = conn.execute("select d.id, d.name, d.source_sha256, d.status, d.created, count(p.id) from documents d "
                         "left join pages p on p.document_id = d.id where d.complete = 1 group by d.id order by d.id")

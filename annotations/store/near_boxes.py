@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Box
+from ..records import Box
 
 
 class NearBoxes:

@@ -15,18 +15,10 @@ from sqlite_utils import Database
 from .. import resources_path
 from ..errors import NotFoundError, ProjectError, no_folder
 from ..layers import ADJUDICATED
-from ..leftovers import hold, release, remove_dead
-from ..model import (
-    DOCUMENT_STATUSES,
-    Document,
-    DocumentSummary,
-    Label,
-    Page,
-    Span,
-    Word,
-)
-from ..textlayer import DocumentText
-from ..textnorm import same_text
+from ..processes.leftovers import hold, release, remove_dead
+from ..records import DOCUMENT_STATUSES, Document, DocumentSummary, Label, Page, Span, Word
+from ..text.layer import DocumentText
+from ..text.normalise import same_text
 from .adjudications import AdjudicationStore
 from .changes import ChangeLog
 from .connection import READ_ONLY_ASKED, WRITE_WAIT, Transactions, connect, read_only_reason, write_error
@@ -36,17 +28,7 @@ from .labels import LabelStore
 from .regions import RegionStore
 from .relations import RelationStore
 from .reorder import ReorderStore
-from .rows import (
-    DOC_SELECT,
-    WORD_SELECT,
-    document_row,
-    fetch_one,
-    insert_row,
-    now,
-    page_row,
-    span_row,
-    word_row,
-)
+from .rows import DOC_SELECT, WORD_SELECT, document_row, fetch_one, insert_row, now, page_row, span_row, word_row
 from .schema import migrations
 from .search import SearchStore
 from .suggestions import SuggestionStore
@@ -339,8 +321,8 @@ class Project(LabelStore, ImportStore, ChangeLog, RegionStore, RelationStore, Su
         return row[0]
 
     def page_image(self, page: Page, scale: float = 1.0, gray: bool = False) -> Image.Image:
-        """The page rendered from its stored source; see annotations.pages.render_page."""
-        from ..pages import render_page  # PyMuPDF only for commands that render
+        """The page rendered from its stored source; see annotations.ingest.render.render_page."""
+        from ..ingest.render import render_page  # PyMuPDF only for commands that render
 
         sha = self.document(page.document_id).source_sha256
         return render_page(page, sha, self.source_data(sha), scale=scale, gray=gray)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import Box, Label, Page, Region, box_iou
+from ..records import Box, Label, Page, Region, box_iou
 from .rows import fetch_one, in_filters, insert_row, normalise_box, now, region_row
 
 SAME_REGION = 0.9

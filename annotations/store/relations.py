@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import NotFoundError, ProjectError
-from ..model import ANNOTATION_KINDS, Label, Relation
+from ..records import ANNOTATION_KINDS, Label, Relation
 from .rows import fetch_one, insert_row, now
 
 End = tuple[str, int]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ..errors import ProjectError
-from ..model import Box, Document, Page, Provenance, Region, Span, Word
+from ..records import Box, Document, Page, Provenance, Region, Span, Word
 
 
 def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, object]) -> int:

@@ -294,7 +294,7 @@ def _index_pages(db: Database) -> None:
 
 @migrations(name="0009_reading_order")
 def reading_order(db: Database) -> None:
-    # How a page's words were put in reading order (annotations/reading_order.py); pages stored
+    # How a page's words were put in reading order (annotations/ingest/reading_order.py); pages stored
     # before it keep the engine's order, "" here, until `scanspan reorder` rewrites them.
     db["pages"].add_column("reading_order", str, not_null_default="")
 
@@ -317,7 +317,7 @@ def adjudications(db: Database) -> None:
 
 @migrations(name="0011_search_without_dashes")
 def search_without_dashes(db: Database) -> None:
-    # Search stopped comparing dashes (textnorm.normalise), so an index built before holds them.
+    # Search stopped comparing dashes (text/normalise.py), so an index built before holds them.
     from .search import FTS_TABLE
 
     db.execute(f"delete from {FTS_TABLE}")
@@ -343,7 +343,7 @@ def region_rejections(db: Database) -> None:
 def region_adjudications(db: Database) -> None:
     # What adjudication settled between two analysts' regions: a group of overlapping regions on a
     # page, remembered by the union of its boxes, and what was kept. The regions kept are copies in
-    # `regions` with source "adjudicated" (annotations/region_adjudication.py).
+    # `regions` with source "adjudicated" (annotations/team/region_adjudication.py).
     db["region_adjudications"].create(
         {"id": int, "document_id": int, "page_id": int, "a": str, "b": str, "x0": float, "y0": float, "x1": float,
          "y1": float, "decision": str, "adjudicator": str, "created": str},
@@ -381,7 +381,7 @@ def label_layers(db: Database) -> None:
 @migrations(name="0016_page_language")
 def page_language(db: Database) -> None:
     # The project's own defaults for reading pages, e.g. the OCR languages ("auto": each page's own,
-    # annotations/languages.py), so that every import and reocr into the project uses them unless told otherwise.
+    # annotations/ingest/languages.py), so that every import and reocr into the project uses them unless told otherwise.
     db["project_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
 
 
@@ -471,7 +471,7 @@ def relations(db: Database) -> None:
 @migrations(name="0020_relation_decisions")
 def relation_decisions(db: Database) -> None:
     # What adjudication settled between two analysts' relations: those between one pair of ends,
-    # remembered by the ends' identity (annotations/relation_adjudication.py: words and label of a
+    # remembered by the ends' identity (annotations/team/relation_adjudication.py: words and label of a
     # span, page, label and box of a region) so that a later run does not ask again. The relations
     # kept are copies in `relations` with source "adjudicated", between the ends' adjudicated copies.
     db["relation_adjudications"].create(

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from ..textnorm import normalise
+from ..text.normalise import normalise
 
 if TYPE_CHECKING:
-    from ..search import DocumentHits, SearchHit
+    from ..text.search import DocumentHits, SearchHit
 
 FTS_TABLE = "page_search"
 """One row per page: rowid is the page id, `text` its words in reading order, normalised and joined."""
@@ -44,14 +44,14 @@ class SearchStore:
     db: Database
 
     def search(self, query: str, limit: int | None = 50) -> list[SearchHit]:
-        """Hits of `query` across the project; see annotations.search.search (served to the window)."""
-        from ..search import search
+        """Hits of `query` across the project; see annotations.text.search.search (served to the window)."""
+        from ..text.search import search
 
         return search(self, query, limit)  # type: ignore[arg-type]
 
     def search_documents(self, query: str) -> list[DocumentHits]:
-        """The documents that hold `query`; see annotations.search.search_documents."""
-        from ..search import search_documents
+        """The documents that hold `query`; see annotations.text.search.search_documents."""
+        from ..text.search import search_documents
 
         return search_documents(self, query)  # type: ignore[arg-type]
 

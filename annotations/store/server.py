@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .. import errors, pipes
+from .. import errors
+from ..processes import pipes
 from .project import Project
 
 IDLE_CHECKPOINT = 5.0
@@ -199,7 +200,7 @@ class ProjectProcess:
 
     def _start(self) -> None:
         try:
-            self._process = pipes.start("annotations.store_process", str(self.path), str(self._wait))
+            self._process = pipes.start("annotations.workers.store_process", str(self.path), str(self._wait))
         except OSError as exc:
             raise errors.ProjectError(f"{self.path}: cannot start the project's process ({exc.strerror or exc})") from None
         assert self._process.stdin is not None and self._process.stdout is not None

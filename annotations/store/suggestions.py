@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from ..errors import NotFoundError
-from ..model import Span
+from ..records import Span
 from .rows import fetch_one, in_filters, now, span_row
 
 BATCH = 500

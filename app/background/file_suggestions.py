@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QStatusBar
 
-from annotations.suggest import FileRequest
+from annotations.assist.suggest import FileRequest
 from app.background.job_controller import JobController
 from app.background.workers import JobWorker
 

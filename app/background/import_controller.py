@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QStatusBar
 
-from annotations.folders import FolderImport
-from annotations.importer import ImportOptions, Outcome
+from annotations.importing.files import ImportOptions, Outcome
+from annotations.importing.folders import FolderImport
 from app.background.status_progress import StatusProgress
 from app.background.workers import JobWorker, import_worker
 from app.project.session import ProjectSession

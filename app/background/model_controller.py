@@ -1,6 +1,6 @@
 """Trains the suggestion model in the background, with its progress and Cancel in the status bar.
 
-The work runs in a child process that opens the project itself (annotations/jobs.py, like
+The work runs in a child process that opens the project itself (annotations/workers/jobs.py, like
 `scanspan suggest --model`), so the analyst keeps working meanwhile; the suggestions it stores
 reach the window through the project's change log, like any other writer's.
 """

@@ -1,7 +1,7 @@
 """Counts a tagged span's other occurrences across the project in the background, before anything is stored.
 
 The count reads every document's text (fuzzy matching over a long project takes seconds), so it runs
-in a child process on its own read-only connection (annotations/jobs.py) while the analyst goes on;
+in a child process on its own read-only connection (annotations/workers/jobs.py) while the analyst goes on;
 the window offers "Tag all N occurrences" when it arrives.
 """
 

@@ -1,6 +1,6 @@
 """Reads a document again in the background (as `scanspan reocr`), with its progress and Cancel in the status bar.
 
-The work runs in a child process that opens the project itself (annotations/jobs.py); the new words
+The work runs in a child process that opens the project itself (annotations/workers/jobs.py); the new words
 reach the window through the project's change log, like any other writer's. The result carries the
 document as it was before and after, so the window can make the new reading one undo step.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QStatusBar
 
-from annotations.importer import ImportOptions
+from annotations.importing.files import ImportOptions
 from app.background.job_controller import JobController
 from app.background.workers import JobWorker
 

@@ -1,6 +1,6 @@
 """Long work off the GUI thread: QRunnables on a QThreadPool that only emit signals.
 
-Each worker runs one job in a child process (annotations/jobs.py) and relays its messages: an
+Each worker runs one job in a child process (annotations/workers/jobs.py) and relays its messages: an
 import is one more writer beside the window, like `scanspan import`, so the window never holds
 the project file in its own process and never stores a long document on its own thread; the new
 documents reach the window through the project's change log. Cancel is cooperative.
@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from annotations import jobs
-from annotations.importer import ImportOptions
+from annotations.importing.files import ImportOptions
+from annotations.workers import jobs
 
 
 class JobSignals(QObject):
@@ -28,7 +28,7 @@ class JobSignals(QObject):
 
 
 class JobWorker(QRunnable):
-    """Runs one of annotations.jobs.WORKS in a child process and turns its messages into signals."""
+    """Runs one of annotations.workers.jobs.WORKS in a child process and turns its messages into signals."""
 
     def __init__(self, work: str, *args: Any) -> None:
         super().__init__()

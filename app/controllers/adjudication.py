@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotations.adjudication import Disagreement
-from annotations.region_adjudication import RegionDisagreement
-from annotations.relation_adjudication import RelationDisagreement
+from annotations.team.adjudication import Disagreement
+from annotations.team.region_adjudication import RegionDisagreement
+from annotations.team.relation_adjudication import RelationDisagreement
 from app.dialogs.adjudicate_dialog import ask_pair
 from app.editing.selection import AnnotationRef
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from annotations import ocr
 from annotations.errors import OcrError
-from annotations.languages import AUTO
+from annotations.ingest import ocr
+from annotations.ingest.languages import AUTO
 from app.editing.document_commands import ReadAgain, RemoveDocument
 
 if TYPE_CHECKING:

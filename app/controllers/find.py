@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotations.pagetext import Hit, TextRange, snap
-from annotations.search import SearchHit
+from annotations.text.ranges import Hit, TextRange, snap
+from annotations.text.search import SearchHit
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotations.importer import Outcome
+from annotations.importing.files import Outcome
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from annotations.model import Span
-from annotations.suggest import FileRequest, SuggestReport, offers_occurrences
+from annotations.assist.suggest import FileRequest, SuggestReport, offers_occurrences
+from annotations.records import Span
 from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.shown import shown_annotation, shown_ranges
 

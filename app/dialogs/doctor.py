@@ -6,7 +6,8 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QMenu, QPlainTextEdit, QVBoxLayout, QWidget
 
-from annotations import doctor, resources_path
+from annotations import resources_path
+from annotations.cli import doctor
 
 
 def app_icon() -> QIcon:

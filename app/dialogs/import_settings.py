@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations import ocr
 from annotations.errors import OcrError
-from annotations.importer import ImportOptions
+from annotations.importing.files import ImportOptions
+from annotations.ingest import ocr
 
 MISSING_LANGUAGE = "tesseract language data not installed"
 """The start of OcrError's message for a language tesseract lacks (ocr.check_ready)."""

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.labels import ENTITY, STRUCTURE, choose_color, label_name_problem
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store.labels import RELATION_FIELDS
 from app.editing.commands import Command
 from app.editing.label_commands import AddLabel, DeleteLabel, EditLabel

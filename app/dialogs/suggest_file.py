@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import Label
-from annotations.suggest import FileRequest, file_kind
+from annotations.assist.suggest import FileRequest, file_kind
+from annotations.records import Label
 
 KINDS = (("Term list (one phrase a line)", "terms"), ("spaCy patterns (JSON Lines)", "patterns"))
 FILES = "Term lists and patterns (*.txt *.jsonl *.json);;All files (*)"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from annotations.adjudication import Disagreement
 from annotations.errors import ScanspanError
-from annotations.model import Region, Relation, Span
-from annotations.region_adjudication import RegionDisagreement
-from annotations.relation_adjudication import RelationDisagreement
+from annotations.records import Region, Relation, Span
+from annotations.team.adjudication import Disagreement
+from annotations.team.region_adjudication import RegionDisagreement
+from annotations.team.relation_adjudication import RelationDisagreement
 from app.editing.adjudication_commands import KeepRegions, KeepRelations, KeepVersion
 from app.project.session import ProjectSession
 

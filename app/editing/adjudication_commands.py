@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from annotations.adjudication import Disagreement
-from annotations.model import Region, Relation, Span
-from annotations.region_adjudication import RegionDisagreement
-from annotations.relation_adjudication import RelationDisagreement
+from annotations.records import Region, Relation, Span
+from annotations.team.adjudication import Disagreement
+from annotations.team.region_adjudication import RegionDisagreement
+from annotations.team.relation_adjudication import RelationDisagreement
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from annotations.errors import ScanspanError
-from annotations.model import Box, Page, Region, Relation, Span
+from annotations.records import Box, Page, Region, Relation, Span
 from annotations.store.server import StoreRestarted
 from app.project.session import ProjectSession
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from annotations.model import Box, Page, Relation
+from annotations.records import Box, Page, Relation
 from app.editing import commands
 from app.editing.selection import AnnotationRef, Selection, anchor
 from app.editing.shown import annotation_pages, find_annotation, shown_annotation, shown_ranges

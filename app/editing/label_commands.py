@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotations.model import Label
+from annotations.records import Label
 from app.editing.commands import Command, ErrorSink
 from app.project.session import ProjectSession
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from annotations.model import Relation
+from annotations.records import Relation
 from app.editing.editor import Editor
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.shown import annotation_on, shown_annotation

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMenu
 
 from annotations.errors import ScanspanError
-from annotations.model import Region, Relation, Span
+from annotations.records import Region, Relation, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.editor import edits
 from app.editing.selection import AnnotationRef, Selection

@@ -3,7 +3,7 @@
 A text selection is one or more ranges of (page number, character offset) positions, so it can run
 across pages while each view shows only its own page, and a selection made by geometry on the scan
 can skip words the OCR put between (a letterhead column). Ranges are always snapped to whole words
-(see annotations.pagetext.snap) before they get here: what is selected is what a tag stores.
+(see annotations.text.ranges.snap) before they get here: what is selected is what a tag stores.
 Both views write it, both follow it; `origin` tells a view not to react to its own change.
 It belongs to the page on screen (`page`): app/editing/shown.py keeps it to that page and is the one
 check every edit of it goes through.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from annotations.pagetext import Anchor, Pos, TextRange, anchor
+from annotations.text.ranges import Anchor, Pos, TextRange, anchor
 
 __all__ = ["Anchor", "AnnotationRef", "Pos", "Selection", "TextRange", "anchor"]
 

@@ -8,7 +8,7 @@ selected annotation or words, and gets them only when part of them is on the pag
 
 from __future__ import annotations
 
-from annotations.model import Region, Relation, Span
+from annotations.records import Region, Relation, Span
 from app.editing.selection import AnnotationRef, Selection, TextRange
 from app.project.session import ProjectSession
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from annotations.model import Region, Relation, Span
+from annotations.records import Region, Relation, Span
 from annotations.store.suggestions import NewSuggestion
 from app.editing.commands import Command, ErrorSink
 from app.editing.selection import AnnotationRef

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.adjudication import Disagreement
-from annotations.region_adjudication import RegionDisagreement
-from annotations.relation_adjudication import RelationDisagreement
+from annotations.team.adjudication import Disagreement
+from annotations.team.region_adjudication import RegionDisagreement
+from annotations.team.relation_adjudication import RelationDisagreement
 from app.editing.adjudication import Adjudicator
 
 KEYS = {Qt.Key.Key_1: "a", Qt.Key.Key_2: "b", Qt.Key.Key_B: "both", Qt.Key.Key_N: "neither"}

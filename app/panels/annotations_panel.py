@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import Region, Relation, Span
+from annotations.records import Region, Relation, Span
 from app.editing.linking import relation_text
 from app.editing.selection import AnnotationRef, Selection
 from app.panels.typing_keys import keep_field_keys

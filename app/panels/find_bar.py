@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
-from annotations.pagetext import Hit, find
+from annotations.text.ranges import Hit, find
 from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import DOCUMENT_STATUSES, Document, Region, Relation, Span
+from annotations.records import DOCUMENT_STATUSES, Document, Region, Relation, Span
 from app.project.session import ProjectSession, TagCount
 
 TAGS_TIP = ("Tags: spans and regions made or accepted by the analysts; suggestions still to review "

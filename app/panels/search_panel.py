@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from annotations.errors import ProjectBusy, ScanspanError
-from annotations.search import SearchHit
+from annotations.text.search import SearchHit
 from app.panels.typing_keys import keep_field_keys
 from app.project.session import ProjectSession
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QWidget
 
-from annotations.pagetext import words_in
+from annotations.text.ranges import words_in
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.shown import shown_annotation, shown_ranges
 from app.panels.elided_label import ElidedLabel

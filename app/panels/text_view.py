@@ -22,8 +22,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QTextEdit, QToolTip, QWidget
 
-from annotations.model import Page, Span, Word
-from annotations.pagetext import PageData, SpanOnPage, TextRange, snap
+from annotations.records import Page, Span, Word
+from annotations.text.ranges import PageData, SpanOnPage, TextRange, snap
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.word_editor import WordEditor
 from app.panels.text_highlights import Mark, SpanHighlighter

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from annotations.model import Document, Label, Page, Region, Relation, Span
-from annotations.pagetext import PageData, SpanOnPage
-from annotations.textlayer import ResolvedSpan
+from annotations.records import Document, Label, Page, Region, Relation, Span
+from annotations.text.layer import ResolvedSpan
+from annotations.text.ranges import PageData, SpanOnPage
 
 
 class Caches:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from annotations.model import Document
+from annotations.records import Document
 from annotations.store.changes import Change, ChangeSet
 from app.project.caches import Caches
 

@@ -21,41 +21,31 @@ from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 
-from annotations.adjudication import Disagreement, adopt_agreed, keep, open_disagreements
+from annotations.assist.letter_parts import keep_on_import, kept_on_import
+from annotations.assist.suggest import plan_hits, propagation_hits
 from annotations.errors import ProjectBusy
 from annotations.layers import is_adjudicated, is_tag
-from annotations.letter_parts import keep_on_import, kept_on_import
-from annotations.model import (
-    Box,
-    Document,
-    DocumentSummary,
-    Label,
-    Page,
-    Region,
-    Relation,
-    Span,
-    Word,
-)
-from annotations.pagetext import PageData, SpanOnPage, span_on_page
-from annotations.region_adjudication import (
-    RegionDisagreement,
-    adopt_agreed_regions,
-    keep_regions,
-    open_region_disagreements,
-)
-from annotations.relation_adjudication import (
-    RelationDisagreement,
-    adopt_agreed_relations,
-    keep_relations,
-    open_relation_disagreements,
-)
+from annotations.records import Box, Document, DocumentSummary, Label, Page, Region, Relation, Span, Word
 from annotations.store import Project
 from annotations.store.documents import RemovedDocument
 from annotations.store.rows import word_row
 from annotations.store.server import ProjectProcess
 from annotations.store.suggestions import NewSuggestion
-from annotations.suggest import plan_hits, propagation_hits
-from annotations.textlayer import DocumentText, PageText, ResolvedSpan, SpatialIndex
+from annotations.team.adjudication import Disagreement, adopt_agreed, keep, open_disagreements
+from annotations.team.region_adjudication import (
+    RegionDisagreement,
+    adopt_agreed_regions,
+    keep_regions,
+    open_region_disagreements,
+)
+from annotations.team.relation_adjudication import (
+    RelationDisagreement,
+    adopt_agreed_relations,
+    keep_relations,
+    open_relation_disagreements,
+)
+from annotations.text.layer import DocumentText, PageText, ResolvedSpan, SpatialIndex
+from annotations.text.ranges import PageData, SpanOnPage, span_on_page
 from app.project.caches import Caches
 from app.project.change_log import ChangeLog
 from app.project.write_queue import WriteQueue

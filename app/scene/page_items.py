@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotations.model import Box, Word
-from annotations.pagetext import PageData, SpanOnPage
+from annotations.records import Box, Word
+from annotations.text.ranges import PageData, SpanOnPage
 
 Z_IMAGE, Z_HIGHLIGHT, Z_WORDS, Z_REGION, Z_BAND = 0, 1, 2, 3, 10
 HIGHLIGHT_ALPHA = 70

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.errors import ProjectBusy
-from annotations.model import Box, Page, Region, Relation, Span, Word
-from annotations.pagetext import PageData, TextRange, between_words, runs, snap
+from annotations.records import Box, Page, Region, Relation, Span, Word
+from annotations.text.ranges import PageData, TextRange, between_words, runs, snap
 from app.editing.linking import relation_text
 from app.editing.selection import AnnotationRef, Selection
 from app.editing.shown import annotation_pages

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from annotations.errors import ScanspanError
-from annotations.model import Page
+from annotations.records import Page
 from app.project.session import ProjectSession
 from app.scene.page_items import highlight_shapes, word_geometry
 

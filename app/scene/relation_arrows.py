@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from annotations.model import Relation
+from annotations.records import Relation
 from app.scene.page_items import Z_BAND, cosmetic
 
 Z_ARROW = Z_BAND - 2

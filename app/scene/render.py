@@ -25,10 +25,10 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from annotations import pipes
 from annotations.errors import ScanspanError
-from annotations.model import Page
-from annotations.pages import render_page
+from annotations.ingest.render import render_page
+from annotations.processes import pipes
+from annotations.records import Page
 from app.scene import render_process
 
 SCALES = (0.125, 0.177, 0.25, 0.354, 0.5, 0.707, 1.0)

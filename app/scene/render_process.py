@@ -13,14 +13,14 @@ from __future__ import annotations
 import sys
 from collections import OrderedDict
 
-from annotations.pipes import receive, send
+from annotations.processes.pipes import receive, send
 
 KEEP = 2  # source files the child keeps
 
 
 def main() -> None:
     from annotations.errors import ScanspanError
-    from annotations.pages import render_page
+    from annotations.ingest.render import render_page
 
     sources: OrderedDict[str, bytes] = OrderedDict()
     send(sys.stdout.buffer, ("ready",))

@@ -97,8 +97,8 @@ def letters_copy(letters: Letters, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled scan OCRed (about 4 s) and tagged by the demo's tags, once; copy it to change it."""
-    from annotations.demo import apply_sample_tags, sample_pdf
-    from annotations.importer import import_into
+    from annotations.cli.demo import apply_sample_tags, sample_pdf
+    from annotations.importing.files import import_into
 
     path = tmp_path_factory.mktemp("sample") / "sample.scanspan"
     with Project(path) as project:

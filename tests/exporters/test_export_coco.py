@@ -99,7 +99,7 @@ def test_region_text_and_notes_travel_on_their_annotations(letters_copy: Path, t
 
 def test_a_box_rounded_to_two_decimals_stays_on_its_page() -> None:
     from annotations.exporters.coco import coco_box
-    from annotations.model import Page, Provenance
+    from annotations.records import Page, Provenance
 
     page = Page(1, 1, 1, 500, 400, 300.0, 300.0, "", Provenance("tesseract", "5.3.0", "eng", 3, 300.0, False))
     # Found by the properties test: 0.635 rounds up to 0.64, and 399.365 up to 399.37, ending at 400.01.

@@ -15,7 +15,7 @@ from annotations.errors import ProjectError
 from annotations.exporters import FORMATS, ExportOptions, Format, export
 from annotations.exporters.output import Target
 from annotations.exporters.select import assign_splits, parse_split
-from annotations.model import Document
+from annotations.records import Document
 from annotations.store import Project
 
 

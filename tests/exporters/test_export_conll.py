@@ -12,7 +12,7 @@ from annotations.exporters import ExportOptions, export, export_documents
 from annotations.exporters.conll import check_line, tagged_sentences
 from annotations.exporters.tagging import longest_wins
 from annotations.store import Project
-from annotations.textlayer import ResolvedSpan
+from annotations.text.layer import ResolvedSpan
 
 PAGES = [
     ["The U.S. Department of Justice (DOJ) met", "OJJDP staff in Geneva2015, Prevention's."],

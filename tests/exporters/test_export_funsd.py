@@ -16,7 +16,7 @@ from PIL import Image
 
 from annotations.errors import ProjectError
 from annotations.exporters import ExportOptions, export
-from annotations.model import Label, Provenance, RawWord
+from annotations.records import Label, Provenance, RawWord
 from annotations.store import NewPage, Project
 
 WIDTH, HEIGHT = round(PAGE_SIZE[0] * DPI / 72), round(PAGE_SIZE[1] * DPI / 72)

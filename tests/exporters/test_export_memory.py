@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 from helpers import run_bounded
 
-from annotations.model import Provenance, RawWord
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 DOCUMENTS, PAGES, LINES = 300, 5, 25

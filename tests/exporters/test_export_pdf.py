@@ -14,7 +14,7 @@ from conftest import Letters
 from helpers import run_scanspan
 from PIL import Image
 
-from annotations.model import Provenance, RawWord
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 
@@ -119,7 +119,7 @@ def test_pages_with_text_of_their_own_give_the_corrected_text_once(letters: Lett
 def test_the_sample_scan_keeps_its_page_and_gains_its_text(sample_project: Path, tmp_path: Path) -> None:
     pdf = export_pdf(sample_project, tmp_path)
     expected = expected_pages(sample_project)
-    from annotations.demo import sample_pdf
+    from annotations.cli.demo import sample_pdf
 
     with pymupdf.open(sample_pdf()) as source:
         assert pdf.page_count == source.page_count == len(expected)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from letter_project import draw_letter
 
 from annotations.exporters import ExportOptions, export
-from annotations.model import Provenance, RawWord
+from annotations.records import Provenance, RawWord
 from annotations.store import NewPage, Project
 
 LABELS = ["agency", "program", "figure", "signature"]

@@ -17,7 +17,7 @@ from annotations.exporters import ExportOptions, export
 from annotations.exporters.funsd import RELATIONS_OUT as FUNSD_OUT
 from annotations.exporters.labelstudio import RELATIONS_OUT as LABEL_STUDIO_OUT
 from annotations.exporters.layoutlm import RELATIONS_OUT as LAYOUTLM_OUT
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 
 PAGE = "{http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15}"

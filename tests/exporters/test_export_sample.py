@@ -16,8 +16,8 @@ from test_export_conll import iob2_entities, parse
 from test_export_funsd import entities, funsd_examples
 from test_export_labelstudio import check_result, config_controls
 
+from annotations.assist.preannotations import import_annotations
 from annotations.exporters import ExportOptions, ExportReport, export
-from annotations.preannotations import import_annotations
 from annotations.store import Project
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import LETTER, add_letter
 from helpers import run_bounded
 
-from annotations.annotation_files import MAX_LINE, MAX_TEXT
-from annotations.preannotations import import_annotations
+from annotations.assist.annotation_files import MAX_LINE, MAX_TEXT
+from annotations.assist.preannotations import import_annotations
 from annotations.store import Project
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import LETTER, add_letter
 
-import annotations.preannotations as pre
-from annotations.annotation_files import read_array
-from annotations.preannotations import ImportStopped, import_annotations
+import annotations.assist.preannotations as pre
+from annotations.assist.annotation_files import read_array
+from annotations.assist.preannotations import ImportStopped, import_annotations
 from annotations.store import Project
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import tag
 from helpers import run_scanspan
 
-from annotations.demo import sample_pdf
+from annotations.cli.demo import sample_pdf
 
 AGENCIES = ["UNITED STATES MISSION", "Office of the United Nations High Commissioner for Human Rights",
             "U.S. Department of Justice", "Department of Homeland Security"]
@@ -173,7 +173,7 @@ def test_labels_list_their_layer_and_a_new_label_takes_one(letter: Path, tmp_pat
 def test_import_annotations_adds_a_label_in_the_layer_the_jsonl_names(letters_copy: Path, tmp_path: Path) -> None:
     from test_preannotations import fresh_copy
 
-    from annotations.model import Label
+    from annotations.records import Label
     from annotations.store import Project
 
     with Project(letters_copy) as project:

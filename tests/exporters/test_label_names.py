@@ -145,7 +145,7 @@ def test_label_studio_refuses_a_name_its_xml_config_cannot_carry(letters_copy: P
 
 def test_funsd_refuses_a_label_named_like_its_unlabelled_words(letters_copy: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     with Project(letters_copy) as project:
-        from annotations.model import Label
+        from annotations.records import Label
 
         project.add_label(Label("other", "#000000"))
         words = project.document_text(1).words

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import LETTER, Letters, add_letter
 
-from annotations.alignment import Alignment, align
+from annotations.assist.preannotations import import_annotations
 from annotations.errors import ProjectError
 from annotations.exporters import export
-from annotations.model import RawWord
-from annotations.preannotations import import_annotations
+from annotations.records import RawWord
 from annotations.store import NewPage, Project
+from annotations.text.alignment import Alignment, align
 
 COMPARED = ("start", "end", "label", "text", "boxes", "note", "annotator")
 REGION_COMPARED = ("page", "box", "label", "text", "note", "annotator")
@@ -248,7 +248,7 @@ def _long_letter(seed: int, words: int) -> tuple[str, str, dict[int, int]]:
 
 
 def test_long_texts_align_word_for_word_without_one_quadratic_match(monkeypatch: pytest.MonkeyPatch) -> None:
-    import annotations.alignment as alignment
+    import annotations.text.alignment as alignment
 
     sizes: list[int] = []
 

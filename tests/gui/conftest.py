@@ -19,8 +19,8 @@ from gui_helpers import open_window  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
-from annotations.demo import apply_sample_tags, sample_pdf  # noqa: E402
-from annotations.importer import ImportOptions, import_into  # noqa: E402
+from annotations.cli.demo import apply_sample_tags, sample_pdf  # noqa: E402
+from annotations.importing.files import ImportOptions, import_into  # noqa: E402
 from annotations.store import Project  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.settings import Settings  # noqa: E402

@@ -12,8 +12,8 @@ from PySide6.QtCore import QDeadlineTimer, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import ImportOptions, import_into
-from annotations.model import Word
+from annotations.importing.files import ImportOptions, import_into
+from annotations.records import Word
 from annotations.store import Project
 from app.crash import CrashHandler
 from app.main_window import MainWindow

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 from app.dialogs.adjudicate_dialog import PairDialog
 from app.settings import Settings

@@ -124,7 +124,7 @@ def test_find_folds_accents_both_ways_on_a_french_and_turkish_page(
 ) -> None:
     import pymupdf
 
-    from annotations.importer import ImportOptions, import_into
+    from annotations.importing.files import ImportOptions, import_into
     from annotations.store import Project
 
     pdf = pymupdf.open()

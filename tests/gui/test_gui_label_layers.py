@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.letter_parts import add_label_set
+from annotations.assist.letter_parts import add_label_set
 from annotations.store import Project
 from app.dialogs.export import ExportDialog
 from app.dialogs.label_dialog import LabelDialog

@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog, QMessageBox, QTableWidget, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import import_into
-from annotations.letter_parts import LETTER_LABELS, keep_on_import
+from annotations.assist.letter_parts import LETTER_LABELS, keep_on_import
+from annotations.importing.files import import_into
 from annotations.store import Project
 from app.dialogs.export import ExportDialog
 from app.dialogs.help import ShortcutsDialog

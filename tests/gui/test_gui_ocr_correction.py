@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from annotations.pagetext import TextRange
+from annotations.text.ranges import TextRange
 from app.main_window import MainWindow
 
 

@@ -18,8 +18,8 @@ from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.assist.suggest import suggest_terms
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.main_window import MainWindow
 from app.settings import Settings
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.model import Label
+from annotations.records import Label
 from annotations.store import Project
 from app.dialogs.label_dialog import LabelDialog
 from app.editing.selection import AnnotationRef
@@ -373,7 +373,7 @@ def three_pages(tmp_path: Path, from_end: tuple[str, str], to_end: tuple[str, st
     (its project, the document id, the relation id)."""
     from helpers import draw_pdf
 
-    from annotations.importer import ImportOptions, import_into
+    from annotations.importing.files import ImportOptions, import_into
 
     (tmp_path / "three.pdf").write_bytes(draw_pdf([["The Alpha program"], ["A middle page"], ["Gamma reports"]]).pdf)
     path = tmp_path / "three.scanspan"

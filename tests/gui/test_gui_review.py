@@ -18,8 +18,8 @@ from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotations.assist.suggest import suggest_terms
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.dialogs.help import ShortcutsDialog
 from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.selection import AnnotationRef, TextRange

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import ImportOptions, import_into
+from annotations.assist.suggest import suggest_terms
+from annotations.importing.files import ImportOptions, import_into
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings

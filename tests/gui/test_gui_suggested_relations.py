@@ -10,9 +10,9 @@ from gui_helpers import open_window, rows
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from annotations.model import Label
+from annotations.assist.suggest import suggest_terms
+from annotations.records import Label
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.editing.selection import AnnotationRef
 from app.main_window import MainWindow
 from app.settings import Settings

@@ -8,8 +8,8 @@ from gui_helpers import open_window, rows
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from annotations.assist.suggest import suggest_terms
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.settings import Settings
 
 SUGGESTION_SQL = "select id, label, source, suggested, score, reason from spans where suggested = 1 order by id"

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from annotations.importer import ImportOptions, import_into
+from annotations.importing.files import ImportOptions, import_into
 from annotations.store import Project
 from app.dialogs.adjudicate_dialog import PairDialog
 from app.dialogs.analyst_dialog import AnalystDialog

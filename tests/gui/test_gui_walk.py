@@ -31,11 +31,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from walk_driver import Walk, WalkFailed, read_file
 
-from annotations.demo import apply_sample_tags
-from annotations.importer import ImportOptions, import_into
-from annotations.model import Label
+from annotations.assist.suggest import suggest_terms
+from annotations.cli.demo import apply_sample_tags
+from annotations.importing.files import ImportOptions, import_into
+from annotations.records import Label
 from annotations.store import Project
-from annotations.suggest import suggest_terms
 from app.crash import CrashHandler
 from app.settings import Settings
 

@@ -1,0 +1,1 @@
+"""Documents into a project: importing files and folders, and reading documents again."""

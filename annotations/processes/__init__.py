@@ -1,0 +1,1 @@
+"""Process plumbing: the pipe protocol to our child processes, and the files dead ones leave."""
