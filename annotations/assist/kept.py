@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..store import Project
-from .letter_parts import add_label_set, suggest_letter_parts
 from .suggest import SuggestReport, parse_patterns, parse_terms, suggest_patterns, suggest_terms
 
 
@@ -15,6 +14,10 @@ def apply_kept(project: Project, doc_ids: Sequence[int]) -> SuggestReport:
     total = SuggestReport(span_ids=[])
     for rule in project.rules():
         if rule.kind == "letter-parts":
+            # Letter parts read the ink with numpy: loaded only for a project that keeps them, so the light
+            # commands that import this module start fast.
+            from .letter_parts import add_label_set, suggest_letter_parts
+
             add_label_set(project, "letter")  # a letter label deleted since: back, rather than no suggestions
             report, total.regions = suggest_letter_parts(project, doc_ids)
         elif rule.kind == "terms":
