@@ -1,5 +1,6 @@
 """Full-text search over real projects: exact hits with their words and boxes, corrections changing
-what is found, OCR-split words, projects from before the index, and any user text as a query."""
+what is found, OCR-split words, accents typed or not, projects from before the index, and any user
+text as a query."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pymupdf
 import pytest
-from helpers import draw_pdf, run_scanspan
+from helpers import draw_pdf, real_scans, run_scanspan
 from hypothesis import given
 from hypothesis import strategies as st
 
 from annotations.errors import ProjectError
 from annotations.importing.files import import_into
 from annotations.store import Project
-from annotations.text.normalise import normalise
+from annotations.text.normalise import fold, normalise
 from annotations.text.search import search, search_documents
 
 LETTER = [
@@ -128,6 +130,114 @@ def test_an_index_from_before_dashes_were_ignored_is_rebuilt(tmp_path: Path) -> 
     conn.close()
     with Project(path) as project:
         assert [h.text.split() for h in search(project, "Department")] == [["Depart-", "ment"]]
+
+
+ACCENTED = ("Genel Müdürlüğü ile Başbakanlık arasında, le décret du préfet. "
+            "İnsan Kaynakları Dairesi; SAĞLIK BAKANLIĞI")
+
+
+def accented_project(tmp: Path) -> Path:
+    """A born-digital page of Turkish and French words (a font with ğ, ş and ı, which the base-14 fonts lack)."""
+    pdf = pymupdf.open()
+    pdf.new_page().insert_htmlbox(pymupdf.Rect(72, 72, 520, 300), ACCENTED)
+    pdf.save(tmp / "accents.pdf")
+    path = tmp / "p.db"
+    with Project(path) as project:
+        (outcome,) = import_into(project, [tmp / "accents.pdf"])
+        assert outcome.status == "imported", outcome.message
+        words = [w.text for w in project.words(project.pages(1)[0].id)]
+    assert " ".join(words) == ACCENTED  # the page holds the accented words, as the search must show them
+    return path
+
+
+def cli_hits(path: Path, query: str, tmp: Path) -> list[tuple[str, list[int]]]:
+    out = run_scanspan(["search", "-p", path, query, "--json"], tmp)
+    assert out.code == 0, out.err
+    return [(h["text"], [w["id"] for w in h["words"]]) for h in json.loads(out.out)]
+
+
+def test_a_query_typed_without_accents_finds_the_accented_words(tmp_path: Path) -> None:
+    path = accented_project(tmp_path)
+    with Project(path, read_only=True) as project:
+        for typed, found in (("Mudurlugu", ["Müdürlüğü"]), ("decret", ["décret"]), ("Basbakanlik", ["Başbakanlık"]),
+                             ("insan kaynaklari", ["İnsan", "Kaynakları"]), ("du prefet", ["du", "préfet."]),
+                             ("saglik bakanligi", ["SAĞLIK", "BAKANLIĞI"])):
+            expected = word_ids(project, "accents.pdf", 1, found)
+            # As the analyst types it, and with the page's own accents (or in capitals): the same words.
+            for query in (typed, " ".join(found), typed.upper()):
+                assert cli_hits(path, query, tmp_path) == [(" ".join(found), expected)], query
+        (hit,) = search(project, "mudurlugu ile")
+        assert hit.text == "Müdürlüğü ile" and hit.snippet.startswith("Genel Müdürlüğü ile Başbakanlık")
+        assert hit.boxes == [w.box for w in project.words_by_id(hit.word_ids)]
+        # Accents fold; other letters stay apart as they did ("Başbakanlık" is not "Basbakanlak").
+        assert search(project, "Basbakanlak") == [] and search(project, "Mudurluga") == []
+    out = run_scanspan(["search", "-p", path, "Mudurlugu", "--documents"], tmp_path)
+    assert out.code == 0 and out.out.split()[:2] == ["1", "1"], out
+
+
+def test_search_and_find_fold_accents_alike(tmp_path: Path) -> None:
+    """One rule: a word Find (Ctrl+F) takes for the query's is one search finds, and the other way round."""
+    path = accented_project(tmp_path)
+    with Project(path, read_only=True) as project:
+        words = [w.text for w in project.words(project.pages(1)[0].id)]
+        for word in words:
+            for query in ("mudurlugu", "basbakanlik", "decret", "prefet.", "insan", "kaynaklari", "saglik", "bakanligi"):
+                assert (fold(word) == query) == (normalise(word) == normalise(query)), (word, query)
+
+
+@given(text=st.text(st.characters(max_codepoint=127), max_size=20))
+def test_plain_ascii_text_is_normalised_as_any_other(text: str) -> None:
+    # Plain ASCII words take a shorter way through normalise; beside an accented letter they take the long one.
+    assert normalise(text + "é") == normalise(text) + "e"
+
+
+def test_an_index_from_before_accents_were_folded_is_rebuilt(tmp_path: Path) -> None:
+    path = accented_project(tmp_path)
+    with sqlite3.connect(path) as conn:  # as an older Scanspan indexed it: with the accents
+        conn.execute("update page_search set text = ?",
+                     ["genelmüdürlüğüilebaşbakanlıkarasında,ledécretdupréfet.i̇nsankaynaklarıdairesi;sağlıkbakanlığı"])
+        conn.execute("delete from _sqlite_migrations where name = '0021_search_folds_accents'")
+    conn.close()
+    # The command line opens it, upgrades it, and finds what the analyst types without accents.
+    assert [text for text, _ in cli_hits(path, "Mudurlugu", tmp_path)] == ["Müdürlüğü"]
+    assert [text for text, _ in cli_hits(path, "décret", tmp_path)] == ["décret"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select count(*) from _sqlite_migrations where name = '0021_search_folds_accents'").fetchone() == (1,)
+        assert "müdürlüğü" not in conn.execute("select text from page_search").fetchone()[0]
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def real_letters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Turkish ministry letter read in Turkish and the French decree read in French, by real tesseract."""
+    tmp = tmp_path_factory.mktemp("real")
+    db = tmp / "p.db"
+    letters = real_scans() / "letters"
+    for name, lang in (("official-letter-tr.jpeg", "tur+eng"), ("prefecture-decree-fr-signed.jpeg", "fra+eng")):
+        run = run_scanspan(["import", letters / name, "-p", db, "--lang", lang, "-j", "1"], tmp, timeout=300)
+        assert run.code == 0, run.err
+    return db
+
+
+def test_a_real_turkish_letter_and_french_decree_are_searched_without_their_accents(real_letters: Path, tmp_path: Path) -> None:
+    with Project(real_letters, read_only=True) as project:
+        texts = {d.name: " ".join(w.text for p in project.pages(d.id) for w in project.words(p.id))
+                 for d in project.documents()}
+    letter, decree = texts["official-letter-tr.jpeg"], texts["prefecture-decree-fr-signed.jpeg"]
+    for typed, page_has, document in (
+        ("Baskanligi", "Başkanlığı", letter), ("Olcme, Secme ve Yerlestirme Merkezi", "Ölçme, Seçme ve Yerleştirme Merkezi", letter),
+        ("Carsamba gunu", "Çarşamba günü", letter), ("prefecture", "préfecture", decree),
+        ("arrete prefectoral", "arrêté préfectoral", decree), ("present arrete", "présent arrêté", decree),
+        ("d'interet general", "d'intérêt général", decree), ("delai de deux mois a compter", "délai de deux mois à compter", decree),
+    ):
+        assert page_has in document, page_has  # what tesseract read on the page
+        hits = cli_hits(real_letters, typed, tmp_path)
+        # Each hit is the page's own accented words, whole (with the punctuation they carry), across line ends.
+        hit_words = [text.split() for text, _ in hits]
+        assert hits and all(page_has in " ".join(w) and len(w) == len(page_has.split()) for w in hit_words), (typed, hits)
+        assert len(hits) == document.count(page_has), typed
+    # The letter's OCR read its letterhead once with the Turkish letters and once without: one query finds both.
+    assert sorted(text for text, _ in cli_hits(real_letters, "saglik bakanligi", tmp_path)) == ["SAGLIK BAKANLIGI", "SAĞLIK BAKANLIĞI"]
 
 
 def test_the_command_line(letters: Path, tmp_path: Path) -> None:

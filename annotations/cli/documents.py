@@ -63,9 +63,9 @@ def search_cmd(project_path: Path, query: str, as_json: bool, by_document: bool,
     """Find QUERY in the OCR text of every document (corrections included).
 
     QUERY is plain text, not a search syntax: quotes, hyphens and operators are searched for as
-    they are. Case, spaces, dash and quote styles and ligatures do not matter, and a phrase is
-    found inside longer words too ("ment of Just" finds "Department of Justice"). QUERY is at most
-    1,000 characters.
+    they are. Case, accents ("Mudurlugu" finds "Müdürlüğü"), spaces, dash and quote styles and
+    ligatures do not matter, and a phrase is found inside longer words too ("ment of Just" finds
+    "Department of Justice"). QUERY is at most 1,000 characters.
     """
     from ..text.search import search, search_documents
 

@@ -494,3 +494,13 @@ def relation_decisions(db: Database) -> None:
         defaults={"source": ""},
     )
     db["relation_rejections"].create_index(["document_id", "label", "from_kind", "from_id", "to_kind", "to_id"])
+
+
+@migrations(name="0021_search_folds_accents")
+def search_folds_accents(db: Database) -> None:
+    # Search stopped comparing accents (text/normalise.py), so an index built before holds them:
+    # "Mudurlugu" would not find the page's "Müdürlüğü".
+    from .search import FTS_TABLE
+
+    db.execute(f"delete from {FTS_TABLE}")
+    _index_pages(db)

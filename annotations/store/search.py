@@ -17,7 +17,7 @@ FTS_TABLE = "page_search"
 
 CREATE_FTS = (
     # Trigrams find any substring of three characters or more, so a phrase is found inside a word
-    # OCR joined to its neighbour, or across a word OCR split. Text arrives already case-folded.
+    # OCR joined to its neighbour, or across a word OCR split. Text arrives already case- and accent-folded.
     f"create virtual table {FTS_TABLE} using fts5(text, tokenize = 'trigram case_sensitive 1')"
 )
 

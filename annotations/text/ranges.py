@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..records import Page, Span, Word
 from .layer import PAGE_SEPARATOR, DocumentText, PageText, ResolvedSpan, SpatialIndex
+from .normalise import fold
 
 Pos = tuple[int, int]
 """(page number, character offset in that page's text)"""
@@ -287,39 +287,6 @@ def span_on_page(span: Span, resolved: ResolvedSpan, extent: tuple[int, int], pa
     return SpanOnPage(span, hits[0], hits[-1], start, end)
 
 
-# One character for one character, so offsets in the folded text are offsets in the page text.
-_FOLD = str.maketrans({
-    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "­": "-",
-    "‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', " ": " ",
-})
-
-
-class _Accents(dict[int, int]):
-    """A letter without its accents, one character for one ("é" is "e", "ş" "s", "İ" "I"), found when
-    first met: OCR without the language's data reads "SAĞLIK" as "SAGLIK", and an analyst may type
-    "prefecture" for the page's "préfecture"."""
-
-    def __missing__(self, code: int) -> int:
-        parts = unicodedata.normalize("NFD", chr(code))
-        base = ord(parts[0]) if len(parts) > 1 and all(unicodedata.combining(c) for c in parts[1:]) else code
-        self[code] = base
-        return base
-
-
-# Letters whose plain form is not a decomposition: Turkish dotless i, Polish ł, Nordic ø, đ.
-_ACCENTS = _Accents({ord("ı"): ord("i"), ord("ł"): ord("l"), ord("Ł"): ord("L"), ord("ø"): ord("o"),
-                     ord("Ø"): ord("O"), ord("đ"): ord("d"), ord("Đ"): ord("D")})
-
-
-def fold(text: str) -> str:
-    """Text compared as a reader would: dashes, quotes, accents and case alike, each character kept in place."""
-    folded = text.translate(_FOLD).translate(_ACCENTS)
-    lowered = folded.lower()
-    if len(lowered) == len(folded):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
-
-
 @dataclass(frozen=True)
 class Hit:
     """Where a phrase was found: a page number and a character range in that page's text."""
@@ -333,7 +300,7 @@ def find(texts: Sequence[tuple[int, PageText]], phrase: str) -> list[Hit]:
     """Every occurrence of `phrase` on the given (page number, text) pages, in page order.
 
     Whole words at the edges (so "ICE" is not found inside "SERVICE"); any run of spaces or line
-    breaks matches any other; dashes, quotes and case are folded (see fold).
+    breaks matches any other; dashes, quotes, accents and case are folded (see normalise.fold).
     """
     words = fold(phrase).split()
     if not words:

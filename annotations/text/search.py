@@ -89,9 +89,9 @@ def find_in_page(words: Sequence[Word], key: str) -> list[list[int]]:
 def search(project: Project, query: str, limit: int | None = 50, documents: Sequence[int] | None = None) -> list[SearchHit]:
     """Every occurrence of `query` in the project's (corrected) OCR text, in document and page order.
 
-    The query is the user's text: any characters, no search syntax. Case, dashes, quotes,
-    ligatures and spaces do not matter (see text/normalise.py). `limit` caps the hits (None: all).
-    `project` is a store Project or ProjectReader.
+    The query is the user's text: any characters, no search syntax. Case, accents, dashes, quotes,
+    ligatures and spaces do not matter (see text/normalise.py); hits hold the page's own text.
+    `limit` caps the hits (None: all). `project` is a store Project or ProjectReader.
     """
     key = query_key(query)
     names: dict[int, str] = {}

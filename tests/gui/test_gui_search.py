@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pymupdf
@@ -82,3 +83,47 @@ def test_a_pasted_query_beyond_the_limit_is_refused_in_one_line(
     qtbot.keyClick(panel.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
     assert panel.summary.text() == "No hits"
+
+
+def test_the_search_dock_finds_words_typed_without_their_accents_in_an_older_project(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    doc = pymupdf.open()
+    # insert_htmlbox embeds a font with ğ, ş and ı, which the base-14 fonts lack.
+    doc.new_page().insert_htmlbox(pymupdf.Rect(72, 72, 520, 300),
+                                  "Genel Müdürlüğü ile Başbakanlık arasında, le décret du préfet.")
+    doc.save(tmp_path / "accents.pdf")
+    run = run_scanspan(["import", tmp_path / "accents.pdf", "-p", project_file], tmp_path)
+    assert run.code == 0, run.err
+    # As an older Scanspan indexed the page: with its accents.
+    (page_id,) = rows(project_file, "select p.id from pages p join documents d on d.id = p.document_id "
+                                    "where d.name = 'accents.pdf'")[0]
+    with sqlite3.connect(project_file) as conn:
+        conn.execute("update page_search set text = 'genelmüdürlüğüilebaşbakanlıkarasında,ledécretdupréfet.' "
+                     "where rowid = ?", [page_id])
+        conn.execute("delete from _sqlite_migrations where name = '0021_search_folds_accents'")
+    conn.close()
+    window = open_window(qtbot, settings, project_file)
+    qtbot.keyClick(window.page_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    panel = window.search_panel
+
+    # Typed on an English keyboard, the hit shows and selects the page's own accented words.
+    # (The selection leaves edge punctuation out, as every selection does.)
+    for typed, found in (("Mudurlugu", "Müdürlüğü"), ("decret du prefet", "décret du préfet"),
+                         ("basbakanlik arasinda", "Başbakanlık arasında")):
+        panel.edit.setFocus()
+        panel.edit.clear()
+        qtbot.keyClicks(panel.edit, typed)
+        qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+        assert panel.summary.text() == "1 hit in 1 document", typed
+        assert found in panel.list.item(0).text() and panel.list.item(0).text().startswith("accents.pdf, p. 1: ")
+        qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+        assert window.current_page() == (panel.hits[0].document_id, 1)
+        assert window.selected_text() == found
+
+    # Typed with the accents (pasted: QTest has no key for "ğ"), the same word.
+    panel.edit.setFocus()
+    panel.edit.clear()
+    panel.edit.insert("MÜDÜRLÜĞÜ")
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    assert [h.text for h in panel.hits] == ["Müdürlüğü"]
