@@ -44,10 +44,15 @@ class WriteFailed(ProjectError):
 
 
 class Cancelled(ScanspanError):
-    """Long work stopped because the caller asked it to."""
+    """Long work stopped because the caller asked it to; `done` is what it finished before, where it
+    can say (an import: each file's Outcome, those it did not reach "cancelled")."""
 
-    def __init__(self) -> None:
+    def __init__(self, done: object = None) -> None:
         super().__init__("cancelled")
+        self.done = done
+
+    def __reduce__(self) -> tuple[type[Cancelled], tuple[object]]:
+        return type(self), (self.done,)  # pickled (from a child process), it keeps `done`, not its message
 
 
 def first_line(exc: BaseException) -> str:

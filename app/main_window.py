@@ -68,7 +68,7 @@ class MainWindow(WindowAPI, QMainWindow):
 
     pageShown = Signal(int, int)  # document id, page number
     pageImageReady = Signal()
-    importFinished = Signal(list)  # list[Outcome]
+    importFinished = Signal(list)  # list[Outcome]; after a Cancel, the files it did not reach are "cancelled"
     exportFinished = Signal(object)  # ExportReport or an error message
     messageShown = Signal(str)
     copySaved = Signal(str)  # the status message; empty when it failed
@@ -188,6 +188,7 @@ class MainWindow(WindowAPI, QMainWindow):
         self.exports.copied.connect(self.copySaved)
         self.import_outcome = ImportOutcome(self)
         self.importer.finished.connect(self.import_outcome.on_finished)
+        self.importer.cancelled.connect(self.import_outcome.on_cancelled)
         self.importer.crashed.connect(lambda details: self.crash.report(details, "the import stopped on an internal error"))
         self.occurrences = OccurrenceCounter(self.pool, self)
         self.occurrences.counted.connect(lambda span_id, epoch, plan: review.call("offer", span_id, epoch, plan))

@@ -348,7 +348,7 @@ def test_cancel_during_ocr_leaves_nothing(corpus: Corpus, tmp_path: Path) -> Non
 def test_cancel_keeps_files_already_stored_whole(corpus: Corpus, tmp_path: Path) -> None:
     path = tmp_path / "p.scanspan"
     with Project(path) as project:
-        with pytest.raises(Cancelled):
+        with pytest.raises(Cancelled) as stop:
             import_into(
                 project,
                 [corpus.paths["born.pdf"], corpus.paths["pages.tif"]],
@@ -356,6 +356,8 @@ def test_cancel_keeps_files_already_stored_whole(corpus: Corpus, tmp_path: Path)
                 cancel=lambda: bool(project.documents()),
             )
         (doc,) = project.documents()
+        # What the window's "Import cancelled: 1 of 2 files imported" counts from.
+        assert [(o.path.name, o.status) for o in stop.value.done] == [("born.pdf", "imported"), ("pages.tif", "cancelled")]
         assert doc.name == "born.pdf" and doc.page_count == 2
         assert all(project.words(p.id) for p in project.pages(doc.id))
         assert orphans(path) == {"sources": 0, "pages": 0, "words": 0, "empty documents": 0}

@@ -141,7 +141,8 @@ def run_import(
 
     Whatever fails in one file, at any stage and whether foreseen or not, is that file's Outcome.
     Only `cancel` (Cancelled) and Ctrl-C (ImportInterrupted) end the run early; either way every
-    tesseract it started is killed before this returns.
+    tesseract it started is killed before this returns, and the exception holds the Outcomes (the
+    files not reached "cancelled").
     """
     stop = threading.Event()
     engine = _engine(options)
@@ -251,6 +252,8 @@ class _ImportRun:
                     outcome.status = "cancelled"
             if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, ImportInterrupted):
                 raise ImportInterrupted(outcomes) from exc
+            if isinstance(exc, Cancelled) and exc.done is None:  # so the caller can say what was stored
+                raise Cancelled(outcomes) from exc
             raise
         return outcomes
 

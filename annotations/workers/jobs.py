@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from ..store import Project
 
 Message = tuple[Any, ...]
-"""("progress", done, total, name) | ("result", value) | ("error", message) | ("crash", traceback) | ("cancelled",)"""
+"""("progress", done, total, name) | ("result", value) | ("error", message) | ("crash", traceback)
+| ("cancelled", what was finished before, or None)"""
 
 
 def import_files(project_path: Path, paths: Sequence[Path], options: Any, progress: Callable[..., None],
@@ -169,8 +170,8 @@ def _child() -> None:
     try:
         result = WORKS[name](*args, progress=progress, cancel=stop.is_set)
         reply: Message = ("result", result)
-    except errors.Cancelled:
-        reply = ("cancelled",)
+    except errors.Cancelled as stop:
+        reply = ("cancelled", stop.done)
     except errors.ScanspanError as exc:
         reply = ("error", str(exc))
     except OSError as exc:

@@ -24,7 +24,8 @@ from app.settings import Settings
 
 class ImportController(QObject):
     started = Signal()
-    finished = Signal(list)  # list[Outcome]; empty when cancelled
+    finished = Signal(list)  # list[Outcome]
+    cancelled = Signal(list)  # list[Outcome] as far as it got, the files not reached "cancelled"; empty when unknown
     crashed = Signal(str)  # traceback
 
     def __init__(self, status_bar: QStatusBar, pool: QThreadPool, parent: QObject | None = None,
@@ -135,11 +136,11 @@ class ImportController(QObject):
         self.finished.emit(outcomes)
         self._next()
 
-    def _on_cancelled(self) -> None:
+    def _on_cancelled(self, done: object) -> None:
         self._done()
         if self.session is not None:
             self.session.sync()  # files stored before the cancel stay, and show
-        self.finished.emit([])
+        self.cancelled.emit(list(done) if isinstance(done, list) else [])
         self._next()
 
     def _on_crashed(self, details: str) -> None:

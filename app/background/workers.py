@@ -23,7 +23,7 @@ class JobSignals(QObject):
     progress = Signal(int, int, str)  # pages done, pages known, file name
     finished = Signal(object)  # the job's result
     failed = Signal(str)  # a one-line error from the core
-    cancelled = Signal()
+    cancelled = Signal(object)  # what the job finished before it stopped (an import's outcomes), or None
     crashed = Signal(str)  # a traceback: a bug, not a bad file
 
 
@@ -63,7 +63,7 @@ class JobWorker(QRunnable):
                 elif kind == "result":
                     self.signals.finished.emit(message[1])
                 elif kind == "cancelled":
-                    self.signals.cancelled.emit()
+                    self.signals.cancelled.emit(message[1])
                 elif kind == "error":
                     self.signals.failed.emit(message[1])
                 else:

@@ -15,22 +15,35 @@ class ImportOutcome:
         self.window = window
 
     def on_finished(self, outcomes: list[Outcome]) -> None:
+        self._show(outcomes, False)
+
+    def on_cancelled(self, outcomes: list[Outcome]) -> None:
+        """Cancelled: what was stored before stays, and the status bar counts it and what was left."""
+        self._show(outcomes, True)
+
+    def _show(self, outcomes: list[Outcome], cancelled: bool) -> None:
         w = self.window
         failed = [o.message for o in outcomes if o.status == "failed"]
         imported = [o for o in outcomes if o.status == "imported"]
         dupes = [o for o in outcomes if o.status == "duplicate"]
-        if not outcomes:
+        others = (f", {len(dupes)} already in the project" if dupes else "") + (f", {len(failed)} failed" if failed else "")
+        if cancelled and not outcomes:  # stopped before it knew its files
             w.status_line.say("Import cancelled; files finished before that are stored", 8000)
+        elif cancelled:
+            left = sum(o.status == "cancelled" for o in outcomes)
+            w.status_line.say(f"Import cancelled: {len(imported)} of {_files(len(outcomes))} imported{others}"
+                              + (f"; {left} not imported" if left else ""), 8000)
         else:
-            w.status_line.say(
-                _imported(imported) + (f", {len(dupes)} already in the project" if dupes else "")
-                + (f", {len(failed)} failed" if failed else "")
-                + (f"; {w.importer.note}" if w.importer.note else ""), 8000)
+            w.status_line.say(_imported(imported) + others + (f"; {w.importer.note}" if w.importer.note else ""), 8000)
         if failed:
             w.show_error("Some files were not imported", "\n".join(failed))
         if imported and w.navigation.page_number is None and imported[0].document is not None:
             w.navigation.show_page(imported[0].document.id, 1)
         w.importFinished.emit(outcomes)
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
 
 
 def _imported(imported: list[Outcome]) -> str:

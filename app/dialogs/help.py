@@ -32,8 +32,9 @@ GESTURES = [
                                           "scan, rows in the table; Delete on a relation's row removes it. "
                                           "Ends on two pages: a stub on each (its tooltip names the other "
                                           "page); double-click the row to go to the other end"),
-    ("Draw a region", "R, then drag: one region each time (the mouse then selects again)"),
-    ("Move or resize a region", "Drag inside it or on its edge; a region's edges always win over drawing"),
+    ("Draw a region", "R, then drag: one region each time (the mouse then selects again), inside another "
+                      "region too; with R on, only the selected region's edges resize it instead"),
+    ("Move or resize a region", "Drag inside it or on its edge; where regions overlap, the smaller takes the click"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "

@@ -6,7 +6,8 @@
   a page of 1,500 words costs a handful of drawRects calls, not 1,500 items.
 - `Highlights`: one path item per span on the page (painted in C++, no Python per frame), and a
   bar per span in its own lane so overlapping spans stay distinguishable.
-- `RegionItem`: a labelled rectangle, moved and resized with the mouse; one edit per gesture.
+- `RegionItem`: a labelled rectangle, moved and resized with the mouse; one edit per gesture. The
+  smaller of two overlapping regions lies on top, so a region inside another can be picked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QCursor,
     QFont,
     QFontMetricsF,
     QImage,
@@ -378,9 +378,19 @@ class RegionTag(QGraphicsItem):
 
 
 class RegionItem(QGraphicsRectItem):
-    """A region: drag inside to move, drag an edge or corner to resize; clamped to the page."""
+    """A region: drag inside to move, drag an edge or corner to resize; clamped to the page.
+
+    While the region tool is on (`drawing`) a press anywhere draws a new region, inside this one
+    too, except on the edges of the selected region, which still resize it."""
 
     HANDLE = 7.0  # screen pixels
+    CURSORS = {
+        "l": Qt.CursorShape.SizeHorCursor, "r": Qt.CursorShape.SizeHorCursor,
+        "t": Qt.CursorShape.SizeVerCursor, "b": Qt.CursorShape.SizeVerCursor,
+        "lt": Qt.CursorShape.SizeFDiagCursor, "rb": Qt.CursorShape.SizeFDiagCursor,
+        "rt": Qt.CursorShape.SizeBDiagCursor, "lb": Qt.CursorShape.SizeBDiagCursor,
+        "": Qt.CursorShape.SizeAllCursor,
+    }
 
     def __init__(self, region_id: int, box: Box, color: QColor, label: str, page: QRectF,
                  on_select: Callable[[int], None], on_edited: Callable[[int, Box], None]) -> None:
@@ -390,6 +400,7 @@ class RegionItem(QGraphicsRectItem):
         self.on_select = on_select
         self.on_edited = on_edited
         self.current = False
+        self.drawing = False
         self._drag: tuple[str, QPointF, QRectF] | None = None
         self.setZValue(Z_REGION)
         self.setAcceptHoverEvents(True)
@@ -412,11 +423,27 @@ class RegionItem(QGraphicsRectItem):
         self.current = current
         self._restyle()
 
+    def set_drawing(self, drawing: bool) -> None:
+        """The region tool is on (or off again)."""
+        self.drawing = drawing
+
     def _restyle(self) -> None:
         style = Qt.PenStyle.DashLine if self.current else Qt.PenStyle.SolidLine
         self.setPen(cosmetic(self.color, 3.0 if self.current else 2.0, style))
         self.tag.setPos(self.rect().topLeft())
+        # A signature inside its signature block: the smaller lies on top, whichever was drawn
+        # first, so a click inside it picks it and one around it still picks the larger.
+        area = self.rect().width() * self.rect().height()
+        self.setZValue(Z_REGION + 1.0 - min(area / max(self.page.width() * self.page.height(), 1.0), 1.0))
         self.update()
+
+    def takes(self, pos: QPointF) -> bool:
+        """Whether a press at `pos` (item coordinates) is this region's: to select, move or resize it."""
+        return self.shape().contains(pos) and (not self.drawing or (self.current and bool(self._edge(pos))))
+
+    def cursor_at(self, pos: QPointF) -> Qt.CursorShape:
+        """The pointer over `pos`: what a drag from there does to this region."""
+        return self.CURSORS.get(self._edge(pos), Qt.CursorShape.SizeAllCursor)
 
     def _scale(self) -> float:
         views = self.scene().views() if self.scene() else []
@@ -453,24 +480,16 @@ class RegionItem(QGraphicsRectItem):
 
     def shape(self) -> QPainterPath:
         # An edge is grabbed a few pixels either side of it, so a press just outside the region
-        # resizes it instead of starting a new region or a word selection there.
+        # resizes it instead of starting a word selection (or, on the selected region, a new region) there.
         grow = self.HANDLE / self._scale()
         path = QPainterPath()
         path.addRect(self.rect().adjusted(-grow, -grow, grow, grow))
         return path
 
-    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        edge = self._edge(event.pos())
-        shapes = {
-            "l": Qt.CursorShape.SizeHorCursor, "r": Qt.CursorShape.SizeHorCursor,
-            "t": Qt.CursorShape.SizeVerCursor, "b": Qt.CursorShape.SizeVerCursor,
-            "lt": Qt.CursorShape.SizeFDiagCursor, "rb": Qt.CursorShape.SizeFDiagCursor,
-            "rt": Qt.CursorShape.SizeBDiagCursor, "lb": Qt.CursorShape.SizeBDiagCursor,
-        }
-        self.setCursor(QCursor(shapes.get(edge, Qt.CursorShape.SizeAllCursor)))
-
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
+        # Ignored, the press goes on to the region below (an outer one whose edge it is) or to the
+        # view, which draws a new region there.
+        if event.button() != Qt.MouseButton.LeftButton or not self.takes(event.pos()):
             event.ignore()
             return
         self.on_select(self.region_id)

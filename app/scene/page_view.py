@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
+    QCursor,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -300,6 +301,7 @@ class PageView(QGraphicsView):
                           lambda rid: self.selection.set_annotation(AnnotationRef("region", rid)),
                           lambda rid, box: self.regionEdited.emit(rid, box))
         item.setToolTip(f"{region.label} region" + (f": {region.text}" if region.text else ""))
+        item.set_drawing(self.tool == "region")
         self.scene().addItem(item)
         self.regions[region.id] = item
 
@@ -421,8 +423,7 @@ class PageView(QGraphicsView):
     def set_linking(self, on: bool) -> None:
         """Link mode: the pointer says a click picks the other end."""
         self.linking = on
-        if self.tool == "select":
-            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if on else Qt.CursorShape.ArrowCursor)
+        self._point(self.viewport().mapFromGlobal(QCursor.pos()))
 
     def reveal(self, ref: AnnotationRef) -> None:
         self.ensure_shown()  # highlights of spans changed this turn too
@@ -539,8 +540,32 @@ class PageView(QGraphicsView):
 
     def set_tool(self, tool: str) -> None:
         self.tool = tool
-        self.viewport().setCursor(Qt.CursorShape.CrossCursor if tool == "region" else Qt.CursorShape.ArrowCursor)
+        for item in self.regions.values():
+            item.set_drawing(tool == "region")
+        self._point(self.viewport().mapFromGlobal(QCursor.pos()))
         self.toolChanged.emit(tool)
+
+    def _region_at(self, pos: QPoint) -> RegionItem | None:
+        """The region a press at `pos` (viewport pixels) goes to: the topmost one there that takes it."""
+        scene_pos = self.mapToScene(pos)
+        for item in self.items(pos):
+            if isinstance(item, RegionItem) and item.takes(item.mapFromScene(scene_pos)):
+                return item
+        return None
+
+    def _point(self, pos: QPoint) -> None:
+        """The pointer says what a press at `pos` would do: move or resize a region, draw one, pick a
+        link's other end, or select. Set here rather than on the regions, as Qt then restores a pointer
+        it kept from before the tool changed."""
+        region = self._region_at(pos) if self.page is not None else None
+        if region is not None:
+            shape = region.cursor_at(region.mapFromScene(self.mapToScene(pos)))
+        elif self.tool == "region":
+            shape = Qt.CursorShape.CrossCursor
+        else:
+            shape = Qt.CursorShape.PointingHandCursor if self.linking else Qt.CursorShape.ArrowCursor
+        if self.viewport().cursor().shape() != shape:
+            self.viewport().setCursor(shape)
 
     def set_show_names(self, show: bool) -> None:
         """Each span's label name as a small tag at its start (View > Show label names)."""
@@ -565,11 +590,14 @@ class PageView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position().toPoint()
-        if any(isinstance(i, RegionItem) for i in self.items(pos)):
-            # Regions always win, whichever tool is on: a press on one selects it, and a drag moves
-            # it or (on an edge) resizes it; a new region is drawn only where there is none.
+        if self._region_at(pos) is not None:
+            # With the selection tool a press on a region selects it (the smallest there), and a drag
+            # moves it or, on an edge, resizes it. With the region tool on, only the selected region's
+            # edges take a press, to adjust what was just drawn; anywhere else, inside a region too,
+            # the drag draws a new one, as nested parts of a letter need (a signature in its block).
             super().mousePressEvent(event)
-            return
+            if event.isAccepted():
+                return
         self._press = (pos, self._clamp(self.mapToScene(pos)), event.button(), event.modifiers())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -582,6 +610,8 @@ class PageView(QGraphicsView):
             return
         if self._press is None:
             super().mouseMoveEvent(event)
+            if not event.buttons():
+                self._point(pos)
             return
         start_view, start, _, _ = self._press
         if self._band is None and (pos - start_view).manhattanLength() < QApplication.startDragDistance():
@@ -598,7 +628,7 @@ class PageView(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan is not None and event.button() == Qt.MouseButton.MiddleButton:
             self._pan = None
-            self.set_tool(self.tool)
+            self._point(event.position().toPoint())
             return
         if self._press is None:
             super().mouseReleaseEvent(event)

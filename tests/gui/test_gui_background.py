@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from gui_helpers import open_window, rows
+from gui_helpers import open_window, rows, when_modal
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.dialogs.import_settings import ImportSettingsDialog
@@ -83,10 +83,42 @@ def test_cancel_stops_the_import(qtbot: QtBot, empty_window: MainWindow, tmp_pat
         window.import_files(letters)
         qtbot.waitUntil(lambda: window.importer.bar.maximum() > 0)
         qtbot.mouseClick(window.importer.cancel_button, Qt.MouseButton.LeftButton)
-    assert finished.args[0] == []  # cancelled
+    assert "cancelled" in [o.status for o in finished.args[0]]
     stored = rows(window.project_path(), "select count(*) from documents")[0][0]
     assert stored < len(letters)
     assert not window.importer.running()
+
+
+def test_an_import_folder_cancelled_midway_says_how_many_files_it_stored_and_keeps_them(
+    qtbot: QtBot, empty_window: MainWindow, tmp_path: Path
+) -> None:
+    window = empty_window
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    letters = [scanned_letter(folder / f"letter{i:02}.png", dpi=200 + i) for i in range(12)]
+    project = window.project_path()
+    assert project is not None
+
+    def pick(chooser: QWidget) -> None:
+        assert isinstance(chooser, QFileDialog)
+        chooser.setDirectory(str(folder))
+        chooser.accept()
+
+    with qtbot.waitSignal(window.importFinished, timeout=120_000) as finished:
+        when_modal(qtbot, QFileDialog, pick)
+        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        # Cancelled once the first letter is stored: the others are still being read.
+        qtbot.waitUntil(lambda: rows(project, "select count(*) from documents")[0][0] > 0, timeout=60_000)
+        qtbot.mouseClick(window.importer.cancel_button, Qt.MouseButton.LeftButton)
+
+    stored = rows(project, "select count(*) from documents")[0][0]
+    assert 0 < stored < len(letters)
+    assert window.statusBar().currentMessage() == (
+        f"Import cancelled: {stored} of {len(letters)} files imported; {len(letters) - stored} not imported")
+    assert sorted(o.status for o in finished.args[0]) == ["cancelled"] * (len(letters) - stored) + ["imported"] * stored
+    tree = window.navigator.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == stored)  # they stay, listed
+    assert window.current_page() is not None  # and the first is shown
 
 
 def drop(window: MainWindow, paths: list[Path]) -> None:

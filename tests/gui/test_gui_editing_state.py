@@ -37,7 +37,7 @@ def test_the_region_tool_draws_one_region_then_the_mouse_selects_again(
     assert region_count(project_file) == 1
 
 
-def test_region_handles_win_over_the_region_tool_and_a_resize_is_called_one(
+def test_the_selected_regions_edges_win_over_the_region_tool_and_a_resize_is_called_one(
     qtbot: QtBot, tagged_window: MainWindow, tagged_file: Path
 ) -> None:
     window = tagged_window
@@ -46,23 +46,85 @@ def test_region_handles_win_over_the_region_tool_and_a_resize_is_called_one(
     before = region_count(tagged_file)
     region_id, rect = signature(window)
     viewport = window.page_view.viewport()
+    click(qtbot, window, rect.center())
+    assert window.selection.annotation == AnnotationRef("region", region_id)
 
     qtbot.keyClick(window.page_view, Qt.Key.Key_R)
-    # Dragging the region's right edge with the tool on resizes it; no tiny new region appears.
+    # Dragging the selected region's right edge with the tool on resizes it; no tiny new region appears.
     edge = QPoint(rect.right() + 2, rect.center().y())  # just outside, where the resize cursor shows
+    qtbot.mouseMove(viewport, edge)
+    assert viewport.cursor().shape() == Qt.CursorShape.SizeHorCursor
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=edge)
     qtbot.mouseMove(viewport, edge + QPoint(30, 0))
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=edge + QPoint(30, 0))
     assert region_count(tagged_file) == before
-    assert window.selection.annotation == AnnotationRef("region", region_id)  # the press selected it
+    assert window.selection.annotation == AnnotationRef("region", region_id)
     assert window.undo_stack().undoText() == "Resize signature region"
+    assert window.page_view.tool == "region"  # adjusting a region does not use up the tool
 
-    # A drag inside moves it, and is called a move.
+    # With the selection tool, a drag inside moves it, and is called a move.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
     inside = signature(window)[1].center()
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=inside)
     qtbot.mouseMove(viewport, inside + QPoint(0, 20))
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=inside + QPoint(0, 20))
     assert window.undo_stack().undoText() == "Move signature region"
+    assert region_count(tagged_file) == before
+
+
+def region_boxes(path: Path) -> dict[int, tuple[float, float, float, float]]:
+    return {r[0]: r[1:] for r in rows(path, "select id, x0, y0, x1, y1 from regions")}
+
+
+def test_the_region_tool_draws_a_region_inside_another_and_both_stay_selectable(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    viewport = window.page_view.viewport()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(150, 150), QPoint(650, 500)))  # a signature block, say
+    ((outer_id, outer),) = region_boxes(project_file).items()
+    assert window.selection.annotation == AnnotationRef("region", outer_id)
+
+    # The tool again, and a drag that starts inside the selected region draws a new region in it
+    # rather than moving it; the pointer says so beforehand.
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    qtbot.mouseMove(viewport, QPoint(300, 300))
+    assert viewport.cursor().shape() == Qt.CursorShape.CrossCursor
+    steps = window.undo_stack().count()
+    drag(qtbot, window, QRect(QPoint(300, 300), QPoint(450, 380)))  # the signature inside it
+    boxes = region_boxes(project_file)
+    assert boxes[outer_id] == outer  # not moved
+    ((inner_id, inner),) = [(i, b) for i, b in boxes.items() if i != outer_id]
+    assert outer[0] < inner[0] < inner[2] < outer[2] and outer[1] < inner[1] < inner[3] < outer[3]
+    assert window.undo_stack().count() == steps + 1 and window.undo_stack().undoText().startswith("Draw ")
+    assert window.selection.annotation == AnnotationRef("region", inner_id)
+    assert set(window.region_items()) == {outer_id, inner_id}
+    assert window.page_view.tool == "select"
+
+    # With the selection tool a click inside the inner region picks it, one around it the outer.
+    click(qtbot, window, QPoint(600, 200))
+    assert window.selection.annotation == AnnotationRef("region", outer_id)
+    click(qtbot, window, QPoint(380, 340))
+    assert window.selection.annotation == AnnotationRef("region", inner_id)
+
+    qtbot.keyClick(window.page_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert region_boxes(project_file) == {outer_id: outer}
+
+
+def test_a_region_drawn_around_another_leaves_the_smaller_one_to_click(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(300, 300), QPoint(450, 380)))  # the signature first
+    ((inner_id, _),) = region_boxes(project_file).items()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(150, 150), QPoint(650, 500)))  # then its block around it
+    (outer_id,) = set(region_boxes(project_file)) - {inner_id}
+
+    click(qtbot, window, QPoint(380, 340))
+    assert window.selection.annotation == AnnotationRef("region", inner_id)
+    click(qtbot, window, QPoint(600, 200))
+    assert window.selection.annotation == AnnotationRef("region", outer_id)
 
 
 def test_clicking_a_region_selects_it(qtbot: QtBot, tagged_window: MainWindow) -> None:
