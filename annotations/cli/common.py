@@ -68,11 +68,6 @@ def printable(text: object) -> str:
     return _UNSAFE.sub(_escape, str(text))
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """"1 suggestion", "2 suggestions": a count with its noun in the number it takes."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def echo(message: object = "", err: bool = False) -> None:
     """Print one line of output (on stderr with `err`); names and texts in it are printed escaped."""
     click.echo(printable(message), err=err)

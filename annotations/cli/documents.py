@@ -10,6 +10,7 @@ import click
 
 from ..errors import ProjectError
 from ..records import Label
+from ..wording import counted
 from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, printable, require_project
 
 
@@ -134,13 +135,13 @@ def annotate_cmd(
             for hit in hits if every else best_first(hits)[:1]:
                 span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
                 resolved = text.resolve(span)
-                how = "" if hit.exact else f" (fuzzy, {hit.distance} edits)"
+                how = "" if hit.exact else f" (fuzzy, {counted(hit.distance, 'edit')})"
                 echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
                 if propagate:
                     from ..assist.suggest import propagation_hits, store_hits
 
                     report = store_hits(project, propagation_hits(project, span.id))
-                    echo(f"  {report.added} other occurrences suggested")
+                    echo(f"  {counted(report.added, 'other occurrence')} suggested")
         else:
             assert box is not None and page is not None
             if propagate:

@@ -23,7 +23,8 @@ from ..assist.suggest import (
 from ..errors import ProjectError
 from ..records import Region, Span
 from ..store import Project
-from .common import PROJECT_OPTION, counted, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from ..wording import counted
+from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
 from .relations import end_ref
 
 
@@ -129,7 +130,7 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
     result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
     for line in result.summary():
         echo(line)
-    echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
+    echo(f"trained on {counted(result.trained_documents, 'document')}, {counted(result.trained_spans, 'accepted span')}")
     if result.suggested_labels:
         _say(result.report, result.source)
 
