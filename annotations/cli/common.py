@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import ProjectError, ScanspanError, no_folder
+from ..errors import NotFoundError, ProjectError, ScanspanError, no_folder
 from ..store import Project
 
 
@@ -66,6 +66,16 @@ def printable(text: object) -> str:
     escape (ESC as \\x1b, a newline as \\n), so a name cannot change the title, clear the screen or
     fake another line of output."""
     return _UNSAFE.sub(_escape, str(text))
+
+
+def label_name(project: Project, name: str) -> str:
+    """The project's own spelling of the label typed as `name`: "état" typed as "e" and a combining
+    accent (as macOS terminals and some copy-pastes give it) is the label "état". A name the project
+    has no label for comes back as typed, for the command to refuse in its own words."""
+    try:
+        return project.label(name).name
+    except NotFoundError:
+        return name
 
 
 def echo(message: object = "", err: bool = False) -> None:

@@ -11,7 +11,17 @@ import click
 from ..errors import ProjectError
 from ..records import Label
 from ..wording import counted
-from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, printable, require_project
+from .common import (
+    PROJECT_OPTION,
+    csv_list,
+    echo,
+    echo_json,
+    label_name,
+    open_project,
+    parse_box,
+    printable,
+    require_project,
+)
 
 
 @click.command("list")
@@ -198,9 +208,10 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
             project.add_label(Label(
                 new_label, color or choose_color(label.color for label in project.labels()), shortcut,
                 layer=layer or "entity", kind=kind, directed=not undirected,
-                from_labels=tuple(csv_list(from_labels, "--from-labels") or ()), to_labels=tuple(csv_list(to_labels, "--to-labels") or ())))
+                from_labels=tuple(label_name(project, n) for n in csv_list(from_labels, "--from-labels") or ()),
+                to_labels=tuple(label_name(project, n) for n in csv_list(to_labels, "--to-labels") or ())))
         for name in moved:
-            project.update_label(name, {"layer": layer})
+            project.update_label(label_name(project, name), {"layer": layer})
         if label_set is not None:
             from ..assist.letter_parts import add_label_set
 

@@ -24,7 +24,16 @@ from ..errors import ProjectError
 from ..records import Region, Span
 from ..store import Project
 from ..wording import counted
-from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from .common import (
+    PROJECT_OPTION,
+    csv_list,
+    echo,
+    echo_json,
+    label_name,
+    open_project,
+    progress_bar,
+    require_project,
+)
 from .relations import end_ref
 
 
@@ -84,7 +93,8 @@ def suggest_cmd(
         if terms is not None or patterns is not None:
             path = terms if terms is not None else patterns
             assert path is not None
-            request = FileRequest(path, "terms" if terms is not None else "patterns", label or "", fuzzy, ignore_case,
+            request = FileRequest(path, "terms" if terms is not None else "patterns",
+                                  label_name(project, label) if label else "", fuzzy, ignore_case,
                                   tuple(doc_ids), keep)
             if terms is not None:
                 with progress_bar("terms", unit="document") as progress:
@@ -210,6 +220,7 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
     suggested relations between them (accepted with both their ends, removed with either)."""
     require_project(project_path)
     with open_project(project_path, read_only=True) as project:
+        labels = tuple(label_name(project, name) for name in labels)
         rows: list[dict[str, Any]] = []
         spans, regions = _select(project, labels, sources, doc_refs)
         for span in spans:
@@ -297,6 +308,7 @@ def _review(action: str):  # type: ignore[no-untyped-def]
         span_ids, region_ids, relation_ids = _parse_ids(ids)
         require_project(project_path)
         with open_project(project_path) as project:
+            labels = tuple(label_name(project, name) for name in labels)
             spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
             links = _select_links(project, labels, sources, doc_refs, relation_ids if ids else None)
             missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]
