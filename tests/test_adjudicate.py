@@ -80,7 +80,7 @@ def test_walking_the_disagreements(team: Path) -> None:
 def test_skip_and_quit_leave_the_rest_for_later(team: Path, cli: Callable[..., Run]) -> None:
     run = _adjudicate(team, "s\nb\nq\n")
     assert run.code == 0, run.err
-    assert "2 agreed stretches adopted, 1 disagreements settled, 2 left" in run.out
+    assert "2 agreed stretches adopted, 1 disagreement settled, 2 left" in run.out
     assert ("figure", "w9 w10") in _layer(team)  # bob's boundary was kept
     listed = cli("adjudicate", "-p", team, "--list")
     assert listed.code == 0, listed.err

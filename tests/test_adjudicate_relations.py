@@ -119,7 +119,7 @@ def test_a_relation_whose_end_was_not_kept_cannot_be_kept(linked: Path) -> None:
     # Asked again, it can be settled as neither.
     again = _adjudicate(linked, "n\n")
     assert again.code == 0, again.err
-    assert "0 agreed stretches adopted, 1 disagreements settled, 0 left" in again.out
+    assert "0 agreed stretches adopted, 1 disagreement settled, 0 left" in again.out
 
 
 def test_an_agreed_relation_waits_for_its_ends(linked: Path) -> None:
@@ -140,7 +140,7 @@ def test_an_agreed_relation_waits_for_its_ends(linked: Path) -> None:
     # Ann's boxes kept: the link both made is adopted after them.
     again = _adjudicate(linked, "a\n")
     assert again.code == 0, again.err
-    assert "1 agreed stretches adopted, 1 disagreements settled, 0 left" in again.out
+    assert "1 agreed stretch adopted, 1 disagreement settled, 0 left" in again.out
     assert ("signs", "signature", "w0") in _adjudicated_relations(linked)
 
 

@@ -46,7 +46,7 @@ def test_recursive_import_of_nested_folders(tmp_path: Path) -> None:
     assert any(line.startswith("archive/2015/copies/letter one (copy).bin: already in the project as document")
                for line in lines)
     assert lines[-1] == ("5 files: 3 imported, 1 already in the project, 1 failed; "
-                         "1 other files in the folders left alone (not PDF, TIFF, PNG or JPEG)")
+                         "1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
     assert sorted(document_names(project)) == ["letter one.pdf", "photo.txt", "scan_0002"]
     with Project(project, read_only=True) as p:
         assert sorted(d.page_count for d in p.documents()) == [1, 2, 3]
@@ -62,7 +62,7 @@ def test_without_recursive_only_the_folder_itself(tmp_path: Path) -> None:
     run = run_scanspan(["import", "archive/2015", "-p", "p.db"], tmp_path)
     assert run.code == 0, run.err
     assert run.out.splitlines()[-1] == ("1 file: 1 imported, 0 already in the project, 0 failed; "
-                                        "1 other files in the folders left alone (not PDF, TIFF, PNG or JPEG)")
+                                        "1 other file in the folders left alone (not PDF, TIFF, PNG or JPEG)")
     assert document_names(tmp_path / "p.db") == ["letter one.pdf"]
 
 

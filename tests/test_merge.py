@@ -63,7 +63,7 @@ def test_merge_brings_the_other_layer_in(projects: tuple[Path, Path], cli: Calla
     assert run.code == 0, run.err
     assert sorted(bob.parent.iterdir()) == before  # nothing written beside bob's project (no -shm, -wal)
     assert "2 documents added, 1 matched" in run.out  # unrelated.pdf and bob-only.pdf are new
-    assert "4 spans and 1 regions added" in run.out
+    assert "4 spans and 1 region added" in run.out
     assert "labels added: person" in run.out
     # The differing corrections of "March" are reported; ann's stays.
     assert run.err_lines == [
@@ -284,4 +284,4 @@ def test_a_project_upgraded_from_an_older_scanspan_is_merged(projects: tuple[Pat
         add_letter(project, "old.pdf", [["An old letter."]])
     run = cli("merge", old, "-p", ann)
     assert run.code == 0, run.err
-    assert "1 documents added" in run.out
+    assert "1 document added" in run.out

@@ -149,7 +149,7 @@ def test_a_sound_project_still_merges(projects: tuple[Path, Path], tmp_path: Pat
     colleague = _corrupt(bob, tmp_path, f"update words set x0 = -4, x1 = x1 + 3 where {FIRST_WORD}")
     run = run_scanspan(["merge", colleague, "-p", target], tmp_path)
     assert run.code == 0, run.err
-    assert "2 documents added, 0 matched; 1 spans and 0 regions added" in run.out
+    assert "2 documents added, 0 matched; 1 span and 0 regions added" in run.out
     exported = run_scanspan(["export", "-p", target, "-f", "jsonl", "-o", tmp_path / "out.jsonl"], tmp_path)
     assert exported.code == 0, exported.err
     with Project(target, read_only=True) as project:

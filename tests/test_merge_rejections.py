@@ -68,7 +68,7 @@ def _both_ways(tmp_path: Path, suggest: Callable[[Path, Path], None], expected: 
         run = run_scanspan(["merge", theirs, "-p", ours], folder)
         assert run.code == 0, run.err
         if rejecting == "theirs":
-            assert "; 1 rejected span and region suggestions taken" in run.out
+            assert "; 1 rejected span or region suggestion taken" in run.out
         assert "not merged" not in run.err
         assert _pending(ours, folder) == [], case
         suggest(ours, folder)

@@ -213,7 +213,7 @@ def test_a_rejected_relation_suggestion_stays_rejected_whichever_side_rejected_i
     assert _oversees(ours) == ([True], False)
     run = run_scanspan(["merge", theirs, "-p", ours], tmp_path)
     assert run.code == 0, run.err
-    assert "; 1 rejected relation suggestions taken" in run.out
+    assert "; 1 rejected relation suggestion taken" in run.out
     assert _oversees(ours) == ([], True)
     listed = run_scanspan(["suggestions", "list", "-p", ours], tmp_path)
     assert not [line for line in listed.out.splitlines() if line.strip().startswith("rel")], listed.out

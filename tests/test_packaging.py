@@ -55,7 +55,7 @@ def check_demo(command: list[object], tmp: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert document_names(empty / "scanspan-demo.db") == ["geneva-letter-2015.pdf"]
-    assert "wrote scanspan-demo.jsonl: 1 documents, 17 spans, 1 regions" in result.stdout
+    assert "wrote scanspan-demo.jsonl: 1 document, 17 spans, 1 region" in result.stdout
 
 
 def test_the_wheel_installs_into_a_new_venv_and_runs_the_demo(checkout: Path, tmp_path: Path) -> None:

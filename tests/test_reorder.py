@@ -61,7 +61,7 @@ def test_reorder_puts_the_body_in_one_piece_and_keeps_spans_on_their_words(tmp_p
         inside_text = project.document_text(doc_id).resolve(project.span(inside)).text
     run = run_scanspan(["reorder", "-p", db], tmp_path)
     assert run.code == 0, run.err
-    assert "1 pages reordered" in run.out and "1 spans re-anchored" in run.out
+    assert "1 page reordered" in run.out and "1 span re-anchored" in run.out
     with Project(db) as project:
         text = project.document_text(doc_id)
         assert BODY in " ".join(text.text.split())
@@ -114,6 +114,6 @@ def test_reorder_dry_run_changes_nothing(tmp_path: Path) -> None:
     with Project(db) as project:
         old_text = project.document_text(doc_id).text
     run = run_scanspan(["reorder", "-p", db, "--dry-run"], tmp_path)
-    assert run.code == 0, run.err and "1 pages would be reordered" in run.out
+    assert run.code == 0, run.err and "1 page would be reordered" in run.out
     with Project(db) as project:
         assert project.document_text(doc_id).text == old_text

@@ -70,7 +70,7 @@ def test_an_exported_files_relations_come_in_as_suggestions_between_its_suggesti
     run = run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path)
     assert run.code == 0, run.err
     assert "relations: 2 added, 0 already there" in run.out
-    assert "2 spans and 1 regions added as suggestions from 'ann.jsonl', 0 already there; 2 relations between them" in run.out
+    assert "2 spans and 1 region added as suggestions from 'ann.jsonl', 0 already there; 2 relations between them" in run.out
     assert _relations(bob) == [
         ("oversees", "Department of Justice", "Bureau of Prisons", True, "ann.jsonl"),
         ("signs", "signature", "Bureau of Prisons", True, "ann.jsonl"),
@@ -133,7 +133,7 @@ def test_accepting_both_ends_accepts_a_relation_and_rejecting_one_removes_it(tmp
     again = run_scanspan(["import-annotations", _exported(tmp_path), "-p", bob], tmp_path)
     assert again.code == 0, again.err
     assert "relations: 0 added, 1 already there" in again.out
-    assert "not imported: 1 relations whose ends did not come in" in again.err
+    assert "not imported: 1 relation whose ends did not come in" in again.err
     assert [r[0] for r in _relations(bob)] == ["oversees"]
 
 
@@ -179,7 +179,7 @@ def test_add_labels_adds_a_files_relation_labels_as_relation_labels(tmp_path: Pa
     bob = _target(tmp_path, labels=False)
     jsonl = _exported(tmp_path)
     without = run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path)
-    assert "not imported: 1 relations labelled 'oversees', not a project label (--add-labels adds it as a relation label)" in without.err
+    assert "not imported: 1 relation labelled 'oversees', not a project label (--add-labels adds it as a relation label)" in without.err
     run = run_scanspan(["import-annotations", jsonl, "-p", bob, "--add-labels"], tmp_path)
     assert run.code == 0, run.err
     assert "labels added: oversees, signs" in run.out
@@ -227,7 +227,7 @@ def test_a_files_relation_between_annotations_already_accepted_is_reviewed_by_it
     assert [(r[0], r[3]) for r in _relations(bob)] == [("oversees", False)]
     # A rejected relation is not proposed again.
     third = run_scanspan(["import-annotations", jsonl, "-p", bob], tmp_path)
-    assert "not proposed again: 1 relations rejected before in this project" in third.out
+    assert "not proposed again: 1 relation rejected before in this project" in third.out
     assert [r[0] for r in _relations(bob)] == ["oversees"]
     # A relation whose end is still a suggestion is accepted with it, not alone.
     with Project(bob) as project:

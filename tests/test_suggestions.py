@@ -221,7 +221,7 @@ def test_bad_term_files(letters: Path, tmp_path: Path, cli: Callable[..., Run]) 
 def test_propagation_across_the_project_is_fuzzy(letters: Path, cli: Callable[..., Run]) -> None:
     run = cli("annotate", "-p", letters, "-d", "clean.pdf", "-l", "agency", "--text", "Department of Justice", "--propagate")
     assert run.code == 0, run.err
-    assert "1 other occurrences suggested" in run.out
+    assert "1 other occurrence suggested" in run.out
     assert texts(letters) == [(2, "agency", "Departrnent of Justlce", "propagation")]
     with Project(letters) as project:
         [span] = project.spans(1)

@@ -63,7 +63,7 @@ def test_hocr_truth_files_come_in_with_their_images_and_without_tesseract(tmp_pa
     run = run_scanspan(["import", *files, "-p", "p.scanspan"], tmp_path, path=no_tesseract(tmp_path))
     assert run.code == 0, run.err
     assert run.err == ""
-    assert run.out.splitlines()[0] == (f"{files[0]}: imported as document 1, 1 pages "
+    assert run.out.splitlines()[0] == (f"{files[0]}: imported as document 1, 1 page "
                                        "(words from hOCR file deposition_01.truth.hocr made by scribeocr)")
     pages = stored(tmp_path / "p.scanspan")
     assert [name for name, _, _ in pages] == ["deposition_01.png", "multicol_01.png"]
@@ -236,7 +236,7 @@ def test_hostile_and_broken_files_fail_alone_each_in_one_line(tmp_path: Path) ->
                                    "(its root element is <svg>)")
     assert errors["notes.txt"].startswith("error: notes.txt: not a PDF, TIFF, PNG or JPEG file, nor an hOCR, ALTO or "
                                           "PAGE file (malformed markup: ")
-    assert run.out.splitlines() == ["good.xml: imported as document 1, 1 pages (words from ALTO v4 file good.xml)"]
+    assert run.out.splitlines() == ["good.xml: imported as document 1, 1 page (words from ALTO v4 file good.xml)"]
     ((name, _, stored_words),) = stored(tmp_path / "p.scanspan")
     assert name == "p5.png" and [w.text for w in stored_words] == ["Dear"]
     assert b"LEAKED" not in (tmp_path / "p.scanspan").read_bytes()

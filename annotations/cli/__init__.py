@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import ProjectError, ScanspanError, first_line
 from ..exporters import export
 from ..importing.files import import_into
+from ..wording import counted
 from .common import echo, log_crash, open_project, printable, progress_bar
 
 
@@ -46,13 +47,15 @@ def run_demo(project_path: Path, output: Path) -> int:
         echo(outcome.message)
         if not project.spans(outcome.document.id) and not project.regions(outcome.document.id):
             result = apply_sample_tags(project, outcome.document)
-            echo(f"tagged {result.added} spans and regions")
+            echo(f"tagged {counted(result.added, 'span or region', 'spans and regions')}")
             for phrase in result.missing:
                 echo(f"not found in the OCR text (left untagged): {phrase!r}", err=True)
         for r in project.summaries():
-            echo(f"document {r.id} {r.name}: {r.pages} pages, {r.spans} spans, {r.regions} regions, {r.status}")
+            echo(f"document {r.id} {r.name}: {counted(r.pages, 'page')}, {counted(r.spans, 'span')}, "
+                 f"{counted(r.regions, 'region')}, {r.status}")
         report = export(project, "jsonl", output)
-    echo(f"wrote {output}: {report.documents} documents, {report.spans} spans, {report.regions} regions")
+    echo(f"wrote {output}: {counted(report.documents, 'document')}, {counted(report.spans, 'span')}, "
+         f"{counted(report.regions, 'region')}")
     return outcome.document.id
 
 

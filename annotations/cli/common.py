@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import ProjectError, ScanspanError, no_folder
+from ..errors import NotFoundError, ProjectError, ScanspanError, no_folder
 from ..store import Project
 
 
@@ -68,9 +68,14 @@ def printable(text: object) -> str:
     return _UNSAFE.sub(_escape, str(text))
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """"1 suggestion", "2 suggestions": a count with its noun in the number it takes."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+def label_name(project: Project, name: str) -> str:
+    """The project's own spelling of the label typed as `name`: "état" typed as "e" and a combining
+    accent (as macOS terminals and some copy-pastes give it) is the label "état". A name the project
+    has no label for comes back as typed, for the command to refuse in its own words."""
+    try:
+        return project.label(name).name
+    except NotFoundError:
+        return name
 
 
 def echo(message: object = "", err: bool = False) -> None:

@@ -10,7 +10,18 @@ import click
 
 from ..errors import ProjectError
 from ..records import Label
-from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, parse_box, printable, require_project
+from ..wording import counted
+from .common import (
+    PROJECT_OPTION,
+    csv_list,
+    echo,
+    echo_json,
+    label_name,
+    open_project,
+    parse_box,
+    printable,
+    require_project,
+)
 
 
 @click.command("list")
@@ -134,13 +145,13 @@ def annotate_cmd(
             for hit in hits if every else best_first(hits)[:1]:
                 span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
                 resolved = text.resolve(span)
-                how = "" if hit.exact else f" (fuzzy, {hit.distance} edits)"
+                how = "" if hit.exact else f" (fuzzy, {counted(hit.distance, 'edit')})"
                 echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
                 if propagate:
                     from ..assist.suggest import propagation_hits, store_hits
 
                     report = store_hits(project, propagation_hits(project, span.id))
-                    echo(f"  {report.added} other occurrences suggested")
+                    echo(f"  {counted(report.added, 'other occurrence')} suggested")
         else:
             assert box is not None and page is not None
             if propagate:
@@ -197,9 +208,10 @@ def labels_cmd(project_path: Path, new_label: str | None, color: str | None, sho
             project.add_label(Label(
                 new_label, color or choose_color(label.color for label in project.labels()), shortcut,
                 layer=layer or "entity", kind=kind, directed=not undirected,
-                from_labels=tuple(csv_list(from_labels, "--from-labels") or ()), to_labels=tuple(csv_list(to_labels, "--to-labels") or ())))
+                from_labels=tuple(label_name(project, n) for n in csv_list(from_labels, "--from-labels") or ()),
+                to_labels=tuple(label_name(project, n) for n in csv_list(to_labels, "--to-labels") or ())))
         for name in moved:
-            project.update_label(name, {"layer": layer})
+            project.update_label(label_name(project, name), {"layer": layer})
         if label_set is not None:
             from ..assist.letter_parts import add_label_set
 

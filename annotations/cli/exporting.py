@@ -11,6 +11,7 @@ from ..exporters import FORMATS, ExportOptions, export
 from ..exporters.base import LABEL_LAYERS, SCHEMES, SNAP_POLICIES, SUGGESTION_POLICIES
 from ..records import DOCUMENT_STATUSES
 from ..store import Project
+from ..wording import counted
 from .common import PROJECT_OPTION, check_layer, csv_list, echo, named_path, open_project, require_project
 
 
@@ -109,4 +110,4 @@ def backup_cmd(project_path: Path, output: Path, force: bool) -> None:
         counts = copy.summaries()
     spans = sum(r.spans for r in counts)
     regions = sum(r.regions for r in counts)
-    echo(f"wrote {output}: {len(counts)} documents, {spans} spans, {regions} regions")
+    echo(f"wrote {output}: {counted(len(counts), 'document')}, {counted(spans, 'span')}, {counted(regions, 'region')}")

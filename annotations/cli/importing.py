@@ -16,6 +16,7 @@ from ..ingest import ocr
 from ..records import Document, RawWord
 from ..store import Project
 from ..store.connection import read_only_reason
+from ..wording import counted, counted_phrase
 from .common import NEW_PROJECT_OPTION, PROJECT_OPTION, echo, log_crash, open_project, progress_bar, require_project
 
 
@@ -140,7 +141,7 @@ def import_cmd(
                 f"{counts['duplicate']} already in the project, "
                 f"{counts['failed']} failed")
         if other:
-            line += f"; {len(other)} other files in the folders left alone (not PDF, TIFF, PNG or JPEG)"
+            line += f"; {counted(len(other), 'other file')} in the folders left alone (not PDF, TIFF, PNG or JPEG)"
         echo(line)
     if keep_lang and project_path.exists():
         with open_project(project_path) as project:
@@ -210,7 +211,7 @@ def _interrupted(outcomes: list[Outcome] | None) -> NoReturn:
         stored = [o.path.name for o in outcomes if o.status == "imported"]
         names = ", ".join(stored[:3]) + (f" and {len(stored) - 3} more" if len(stored) > 3 else "")
         rest = len(outcomes) - len(stored)
-        kept = f"{len(stored)} of {len(outcomes)} files imported and saved" + (f" ({names})" if stored else "")
+        kept = f"{len(stored)} of {counted(len(outcomes), 'file')} imported and saved" + (f" ({names})" if stored else "")
         echo(f"interrupted: {kept}; nothing of the other {rest} was stored" if rest else f"interrupted: {kept}", err=True)
     sys.exit(130)
 
@@ -239,7 +240,7 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
         # Totals per document on stdout; what was left out, and why, on stderr.
         for r in summary:
             echo(
-                f"document {r.document.id} ({r.document.name}): {r.records} records, {r.placed} placed, "
+                f"document {r.document.id} ({r.document.name}): {counted(r.records, 'record')}, {r.placed} placed, "
                 f"{r.adjusted} adjusted, {r.not_aligned} could not be aligned, {r.duplicates} already there "
                 f"(text {r.coverage:.0%} aligned)"
             )
@@ -248,53 +249,57 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
             if r.not_aligned > len(r.unaligned):
                 echo(f"  not aligned: {r.not_aligned - len(r.unaligned)} more", err=True)
             for label, n in r.unknown_labels.items():
-                echo(f"  not imported: {n} spans labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+                echo(f"  not imported: {counted(n, 'span')} labelled {label!r}, not a project label (--add-labels adds it)",
+                     err=True)
             if r.invalid:
-                echo(f"  not imported: {r.invalid} spans with unusable values (see the problems below)", err=True)
+                echo(f"  not imported: {counted(r.invalid, 'span')} with unusable values (see the problems below)", err=True)
             if r.regions or r.region_duplicates or r.regions_off_page or r.region_unknown_labels or r.regions_invalid:
                 scaled = f" ({r.regions_scaled} scaled to the document's page size)" if r.regions_scaled else ""
                 echo(f"  regions: {r.regions} placed{scaled}, {r.region_duplicates} already there")
             if r.regions_off_page:
-                echo(f"  not imported: {r.regions_off_page} regions not on a page of the document", err=True)
+                echo(f"  not imported: {counted(r.regions_off_page, 'region')} not on a page of the document", err=True)
             if r.regions_invalid:
-                echo(f"  not imported: {r.regions_invalid} regions with unusable values (see the problems below)", err=True)
+                echo(f"  not imported: {counted(r.regions_invalid, 'region')} with unusable values (see the problems below)",
+                     err=True)
             for label, n in r.region_unknown_labels.items():
-                echo(f"  not imported: {n} regions labelled {label!r}, not a project label (--add-labels adds it)", err=True)
+                echo(f"  not imported: {counted(n, 'region')} labelled {label!r}, not a project label (--add-labels adds it)",
+                     err=True)
             if r.relations or r.relation_duplicates or r.relations_without_ends or r.relations_invalid:
                 echo(f"  relations: {r.relations} added, {r.relation_duplicates} already there")
             if r.relations_without_ends:
-                echo(f"  not imported: {r.relations_without_ends} relations whose ends did not come in", err=True)
+                echo(f"  not imported: {counted(r.relations_without_ends, 'relation')} whose ends did not come in", err=True)
             if r.relations_invalid:
-                echo(f"  not imported: {r.relations_invalid} relations with unusable values (see the problems below)",
+                echo(f"  not imported: {counted(r.relations_invalid, 'relation')} with unusable values (see the problems below)",
                      err=True)
             for label, n in r.relation_unknown_labels.items():
-                echo(f"  not imported: {n} relations labelled {label!r}, not a project label (--add-labels adds it "
+                echo(f"  not imported: {counted(n, 'relation')} labelled {label!r}, not a project label (--add-labels adds it "
                      "as a relation label)", err=True)
             if r.rejected:
-                echo(f"  not proposed again: {r.rejected} spans and regions rejected before in this project")
+                echo(f"  not proposed again: {counted_phrase(r.rejected, 'spans and regions')} rejected before in this project")
             if r.relations_rejected:
-                echo(f"  not proposed again: {r.relations_rejected} relations rejected before in this project")
+                echo(f"  not proposed again: {counted(r.relations_rejected, 'relation')} rejected before in this project")
         spans = sum(r.spans_added for r in summary)
         regions = sum(r.regions for r in summary)
         already = sum(r.duplicates + r.region_duplicates for r in summary)
         relations = sum(r.relations for r in summary)
         echo(
-            f"{summary.lines} lines read, {summary.records} records for {len(summary)} documents: {spans} spans and "
-            f"{regions} regions added as suggestions from {summary.source!r}, {already} already there"
-            + (f"; {relations} relations between them" if relations else "")
+            f"{counted(summary.lines, 'line')} read, {counted(summary.records, 'record')} for "
+            f"{counted(len(summary), 'document')}: {counted(spans, 'span')} and {counted(regions, 'region')} added as "
+            f"suggestions from {summary.source!r}, {already} already there"
+            + (f"; {counted(relations, 'relation')} between them" if relations else "")
         )
         if summary.labels_added:
             echo(f"labels added: {', '.join(summary.labels_added)}")
         if summary.other_documents:
             echo(
-                f"not imported: {summary.other_documents} records for other documents "
+                f"not imported: {counted(summary.other_documents, 'record')} for other documents "
                 f"({', '.join(summary.other_names)}); without --document each goes to the document it names",
                 err=True,
             )
         for problem in summary.first_problems:
             echo(str(problem), err=True)
         if summary.problems > len(summary.first_problems):
-            echo(f"... and {summary.problems - len(summary.first_problems)} more problems", err=True)
+            echo(f"... and {counted(summary.problems - len(summary.first_problems), 'more problem')}", err=True)
 
     def byte_bar() -> Any:
         # A bar over the file's bytes (its line count is unknown until it is read), on a terminal only.
@@ -331,8 +336,8 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
     report(summary)
     if summary.problems:
         raise ProjectError(
-            f"{file}: {summary.problems} problems (lines or values that could not be used; the first are named "
-            "above); everything else was imported"
+            f"{file}: {counted(summary.problems, 'problem')} (lines or values that could not be used; "
+            f"{'it is' if summary.problems == 1 else 'the first are'} named above); everything else was imported"
         )
 
 

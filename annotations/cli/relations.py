@@ -11,7 +11,7 @@ import click
 from ..errors import ProjectError
 from ..records import Relation
 from ..store import Project
-from .common import PROJECT_OPTION, echo, echo_json, open_project, require_project
+from .common import PROJECT_OPTION, echo, echo_json, label_name, open_project, require_project
 
 _END = re.compile(r"(r?)(\d+)", re.IGNORECASE)
 
@@ -47,7 +47,7 @@ def add_cmd(project_path: Path, from_end: str, to_end: str, label: str, note: st
     ends = parse_end(from_end), parse_end(to_end)
     require_project(project_path)
     with open_project(project_path) as project:
-        relation = project.add_relation(label, *ends, note=note, annotator=annotator)
+        relation = project.add_relation(label_name(project, label), *ends, note=note, annotator=annotator)
         echo(f"relation {relation.id}: {_describe(project, relation)}")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..ingest.reorder import plan
+from ..wording import counted
 from .common import PROJECT_OPTION, csv_list, echo, open_project, require_project
 
 
@@ -36,8 +37,9 @@ def reorder_cmd(project_path: Path, documents: str | None, split: bool, dry_run:
                 )
             would = "would be " if dry_run else ""
             echo(
-                f"document {doc.id} ({doc.name}): {len(result.pages)} pages {would}reordered, {result.unchanged} "
-                f"already in reading order; {len(result.anchors)} spans {would}re-anchored, {len(result.splits)} "
+                f"document {doc.id} ({doc.name}): {counted(len(result.pages), 'page')} {would}reordered, "
+                f"{result.unchanged} already in reading order; {counted(len(result.anchors), 'span')} "
+                f"{would}re-anchored, {len(result.splits)} "
                 f"{would}split" + (f" into {len(added) + len(result.splits)}" if added else "")
             )
             for number, spans in result.kept.items():

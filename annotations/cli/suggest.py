@@ -23,7 +23,17 @@ from ..assist.suggest import (
 from ..errors import ProjectError
 from ..records import Region, Span
 from ..store import Project
-from .common import PROJECT_OPTION, counted, csv_list, echo, echo_json, open_project, progress_bar, require_project
+from ..wording import counted
+from .common import (
+    PROJECT_OPTION,
+    csv_list,
+    echo,
+    echo_json,
+    label_name,
+    open_project,
+    progress_bar,
+    require_project,
+)
 from .relations import end_ref
 
 
@@ -83,7 +93,8 @@ def suggest_cmd(
         if terms is not None or patterns is not None:
             path = terms if terms is not None else patterns
             assert path is not None
-            request = FileRequest(path, "terms" if terms is not None else "patterns", label or "", fuzzy, ignore_case,
+            request = FileRequest(path, "terms" if terms is not None else "patterns",
+                                  label_name(project, label) if label else "", fuzzy, ignore_case,
                                   tuple(doc_ids), keep)
             if terms is not None:
                 with progress_bar("terms", unit="document") as progress:
@@ -129,7 +140,7 @@ def _suggest_model(project: Project, doc_ids: list[int] | None, iterations: int,
     result = train_and_suggest(project, doc_ids, iterations=iterations, seed=seed, progress=progress)
     for line in result.summary():
         echo(line)
-    echo(f"trained on {result.trained_documents} documents, {result.trained_spans} accepted spans")
+    echo(f"trained on {counted(result.trained_documents, 'document')}, {counted(result.trained_spans, 'accepted span')}")
     if result.suggested_labels:
         _say(result.report, result.source)
 
@@ -209,6 +220,7 @@ def list_suggestions(project_path: Path, labels: tuple[str, ...], sources: tuple
     suggested relations between them (accepted with both their ends, removed with either)."""
     require_project(project_path)
     with open_project(project_path, read_only=True) as project:
+        labels = tuple(label_name(project, name) for name in labels)
         rows: list[dict[str, Any]] = []
         spans, regions = _select(project, labels, sources, doc_refs)
         for span in spans:
@@ -296,6 +308,7 @@ def _review(action: str):  # type: ignore[no-untyped-def]
         span_ids, region_ids, relation_ids = _parse_ids(ids)
         require_project(project_path)
         with open_project(project_path) as project:
+            labels = tuple(label_name(project, name) for name in labels)
             spans, regions = _select(project, labels, sources, doc_refs, *((span_ids, region_ids) if ids else ()))
             links = _select_links(project, labels, sources, doc_refs, relation_ids if ids else None)
             missing = [str(i) for i in sorted(set(span_ids) - {s.id for s in spans})]

@@ -12,6 +12,7 @@ from ..errors import ProjectError
 from ..layers import is_adjudicated
 from ..records import Region, Relation, Span
 from ..store import Project
+from ..wording import counted
 from .common import PROJECT_OPTION, csv_list, echo, echo_json, open_project, printable, require_project
 
 if TYPE_CHECKING:
@@ -71,12 +72,13 @@ def merge_cmd(other: Path, project_path: Path) -> None:
     with open_project(project_path) as project:
         report = merge_project(project, other)
     echo(
-        f"merged {other}: {report.added} documents added, {report.matched} matched; {report.spans} spans and "
-        f"{report.regions} regions added ({report.already} already here); {report.corrections} corrections taken"
-        + (f"; {report.decisions} adjudication decisions taken" if report.decisions else "")
-        + (f"; {report.relations} relations added" if report.relations else "")
-        + (f"; {report.rejections} rejected relation suggestions taken" if report.rejections else "")
-        + (f"; {report.suggestion_rejections} rejected span and region suggestions taken"
+        f"merged {other}: {counted(report.added, 'document')} added, {report.matched} matched; "
+        f"{counted(report.spans, 'span')} and {counted(report.regions, 'region')} added ({report.already} already "
+        f"here); {counted(report.corrections, 'correction')} taken"
+        + (f"; {counted(report.decisions, 'adjudication decision')} taken" if report.decisions else "")
+        + (f"; {counted(report.relations, 'relation')} added" if report.relations else "")
+        + (f"; {counted(report.rejections, 'rejected relation suggestion')} taken" if report.rejections else "")
+        + (f"; {counted(report.suggestion_rejections, 'rejected span or region suggestion', 'rejected span and region suggestions')} taken"
            if report.suggestion_rejections else "")
     )
     if report.labels:
@@ -190,9 +192,10 @@ def adjudicate_cmd(project_path: Path, between: str | None, documents: str | Non
                     keep(project, stretch, a, b, decision, annotator)
                 settled += 1
     if only_list:
-        echo(f"{left} disagreements between {a} and {b} not yet settled")
+        echo(f"{counted(left, 'disagreement')} between {a} and {b} not yet settled")
     else:
-        echo(f"{adopted} agreed stretches adopted, {settled} disagreements settled, {left} left "
+        echo(f"{counted(adopted, 'agreed stretch', 'agreed stretches')} adopted, {counted(settled, 'disagreement')} "
+             f"settled, {left} left "
                    f"(between {a} and {b})")
 
 
@@ -239,6 +242,6 @@ def _pair(project: Project, between: str | None) -> tuple[str, str]:
     marks: list[Span | Region] = [*project.spans(), *project.regions()]
     analysts = sorted({m.annotator for m in marks if not m.suggested and not is_adjudicated(m)})
     if len(analysts) != 2:
-        raise ProjectError(f"{project.path.name} has {len(analysts)} analysts ({', '.join(analysts) or 'none'}); "
+        raise ProjectError(f"{project.path.name} has {counted(len(analysts), 'analyst')} ({', '.join(analysts) or 'none'}); "
                            "name the two to adjudicate with --between A,B")
     return analysts[0], analysts[1]

@@ -26,7 +26,7 @@ from .base import (
 )
 from .output import Staging, Target, cannot_write, refuse_link, remove_leftovers
 from .pagelayout import PageWriter, export_pages, one_file
-from .select import assign_splits, parse_split, select_documents
+from .select import assign_splits, label_names, parse_split, select_documents
 
 Writer = Callable[[Iterable[ExportDocument], Target], None]
 FolderWriter = Callable[[Project, Path, Sequence[Document], ExportOptions, str], ExportReport]
@@ -159,6 +159,8 @@ def export(
         raise ProjectError(f"{out}: is a folder; {fmt} writes a file")
     remove_leftovers(out)  # of exports to the same place killed before they finished
     docs = select_documents(project, options)
+    if options.labels:
+        options = replace(options, labels=label_names(project, options.labels))
     suggestions = options.suggestions or ("exclude" if spec.training else "include")
     if spec.folder is not None:
         return spec.folder(project, out, docs, options, suggestions)

@@ -12,6 +12,7 @@ from ..layers import default_layer, in_layer
 from ..records import Box, Document, Label, Page, Region, Relation, Word, box_cover
 from ..store import Project
 from ..text.layer import DocumentText, ResolvedSpan
+from ..wording import counted, counted_phrase
 
 SUGGESTION_POLICIES = ("include", "exclude", "only")
 SNAP_POLICIES = ("expand", "contract", "strict")
@@ -156,17 +157,18 @@ class ExportReport:
 
     def summary(self) -> list[str]:
         """Lines for a person: what was written, then every adjustment and omission, then what to check."""
-        lines = [f"{self.documents} documents, {self.spans} spans, {self.regions} regions"
-                 + (f", {self.relations} relations" if self.relations else "")
-                 + (f", {self.lines} text lines" if self.lines else "")]
+        lines = [f"{counted(self.documents, 'document')}, {counted(self.spans, 'span')}, "
+                 f"{counted(self.regions, 'region')}"
+                 + (f", {counted(self.relations, 'relation')}" if self.relations else "")
+                 + (f", {counted(self.lines, 'text line')}" if self.lines else "")]
         if self.splits:
-            lines.append("split: " + ", ".join(f"{name} {n} documents" for name, n in self.splits.items()))
+            lines.append("split: " + ", ".join(f"{name} {counted(n, 'document')}" for name, n in self.splits.items()))
         # Said where the letter's structure is in play; an export of entities alone reads as before.
         if self.placed and (self.left_out_layers or any(layer != ENTITY for layer, _ in self.placed)):
             lines.append("; ".join(f"{n} {layer} span{'s' if n != 1 else ''} {where}"
                                    for (layer, where), n in self.placed.items()))
-        lines += [f"adjusted: {n} {reason}" for reason, n in self.adjusted.items()]
-        lines += [f"not exported: {n} {reason}" for reason, n in self.skipped.items()]
+        lines += [f"adjusted: {counted_phrase(n, reason)}" for reason, n in self.adjusted.items()]
+        lines += [f"not exported: {counted_phrase(n, reason)}" for reason, n in self.skipped.items()]
         for label, per_document in self.overlaps.items():
             n = sum(per_document.values())
             names = list(per_document)

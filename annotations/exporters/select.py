@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from ..errors import ProjectError
 from ..records import DOCUMENT_STATUSES, Document
 from ..store import Project
+from ..text.normalise import same_text
 from .base import ExportOptions
 
 
@@ -74,9 +75,17 @@ def select_documents(project: Project, options: ExportOptions) -> list[Document]
         if unknown:
             raise ProjectError(f"status must be one of {', '.join(DOCUMENT_STATUSES)}, not {unknown[0]!r}")
         chosen = [d for d in chosen if d.status in options.statuses]
-    if options.labels:
-        known = {label.name for label in project.labels()}
-        unknown = [name for name in options.labels if name not in known]
-        if unknown:
-            raise ProjectError(f"no label {unknown[0]!r}; labels are: {', '.join(sorted(known))}")
+    return chosen
+
+
+def label_names(project: Project, names: Sequence[str]) -> list[str]:
+    """The project's own spelling of each label named: "état" typed as "e" and a combining accent (as
+    macOS terminals and some copy-pastes give it) is the label "état", which spans carry as stored."""
+    known = [label.name for label in project.labels()]
+    chosen = []
+    for name in names:
+        same = [label for label in known if same_text(label, name)]
+        if not same:
+            raise ProjectError(f"no label {name!r}; labels are: {', '.join(sorted(known))}")
+        chosen.append(name if name in same else same[0])
     return chosen

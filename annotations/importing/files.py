@@ -16,6 +16,7 @@ from ..errors import Cancelled, ScanspanError, SourceError, first_line
 from ..ingest import languages, ocr, reading_order
 from ..records import Document, Provenance, RawWord
 from ..store import NewPage
+from ..wording import counted
 
 if TYPE_CHECKING:
     from ..ingest.sources import SourcePage
@@ -541,7 +542,7 @@ def _finish(pending: _Pending, deliver: Callable[[Prepared], Document]) -> None:
         _language_warnings(pending)
         outcome.document = deliver(Prepared(pending.name, pending.data, pending.sha256, pages))
         outcome.status = "imported"
-        outcome.message = f"{outcome.path}: imported as document {outcome.document.id}, {len(pages)} pages"
+        outcome.message = f"{outcome.path}: imported as document {outcome.document.id}, {counted(len(pages), 'page')}"
     except Exception as exc:  # storing is the file's own stage too
         _fail(outcome, exc)
 

@@ -14,6 +14,7 @@ from ..store.documents import Carried
 from ..store.imports import NewPage
 from ..text.alignment import align
 from ..text.layer import DocumentText
+from ..wording import counted
 from .files import CancelCheck, ImportOptions, Prepared, Progress, run_import
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def _carry(old: DocumentText, new: DocumentText, spans: list[Span], refs: list[t
             result.corrections += 1
         else:
             result.lost.append(f"correction “{word.ocr_text}” → “{word.text}”: "
-                               f"{'no word' if not found else f'{len(found)} words'} read there now")
+                               f"{'no word' if not found else counted(len(found), 'word')} read there now")
     word_refs: dict[tuple[str, int], tuple[int, int]] = {}
     for table, row_id, first, last in refs:
         try:

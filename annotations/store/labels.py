@@ -57,6 +57,13 @@ class LabelStore:
             return same[0]
         raise NotFoundError(f"no label {name!r}; labels are: {', '.join(label.name for label in self.labels())}")
 
+    def _spelling(self, name: str) -> str:
+        """`name` as the project writes it, where a label is that name written the other way; else as given."""
+        try:
+            return self.label(name).name
+        except NotFoundError:
+            return name
+
     def annotation_label(self, name: str) -> Label:
         """The label of that name, which must tag spans and regions (not link them)."""
         label = self.label(name)
@@ -81,6 +88,8 @@ class LabelStore:
         self._check_layer(label.layer)
         with self.write():  # checked inside: another process may add the same label meanwhile
             self._check_free(label.name, label.shortcut)
+            label = replace(label, from_labels=tuple(self._spelling(n) for n in label.from_labels),
+                            to_labels=tuple(self._spelling(n) for n in label.to_labels))
             self._check_kind(label)
             if position is None:
                 position = self.db.execute("select coalesce(max(position), -1) + 1 from labels").fetchone()[0]
@@ -102,6 +111,7 @@ class LabelStore:
         unknown = set(changes) - set(LABEL_FIELDS) - set(RELATION_FIELDS)
         if unknown:
             raise ProjectError(f"a label has no {', '.join(sorted(unknown))}")
+        name = self._spelling(name)  # the rows below are found by the name as stored
         new_name = changes.get("name", name)
         if new_name != name:
             check_label_name(new_name)  # type: ignore[arg-type]
@@ -152,7 +162,7 @@ class LabelStore:
             value = changes.get(side, getattr(label, side))
             if not isinstance(value, (list, tuple)) or not all(isinstance(n, str) for n in value):
                 raise ProjectError(f"a relation label's {side} are label names, not {value!r}")
-            ends[side] = tuple(dict.fromkeys(value))
+            ends[side] = tuple(dict.fromkeys(self._spelling(n) for n in value))
         shaped = replace(label, directed=directed, **ends)
         self._check_kind(shaped)
         for side, allowed in (("from", shaped.from_labels), ("to", shaped.to_labels)):
@@ -173,6 +183,7 @@ class LabelStore:
         """Delete a label no span, region or relation uses; returns it and its place, to put it back."""
         with self.write():
             label = self.label(name)
+            name = label.name  # the rows below are found by the name as stored
             position = self.db.execute("select position from labels where name = ?", [name]).fetchone()[0]
             used = [(self.db.execute(f"select count(*) from {table} where label = ?", [name]).fetchone()[0], what)
                     for table, what in (("spans", "span"), ("regions", "region"), ("relations", "relation"))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
@@ -186,23 +186,39 @@ class RegionStore:
 
     def restore_rejected_region(self, region: Region) -> Region:
         """Undo a rejection: the suggestion comes back under its old id and is no longer remembered as rejected."""
-        with self.write():
-            self.db.execute("delete from region_rejections where region_id = ? and page_id = ?", [region.id, region.page_id])
-            self._insert_region(region.page_id, region.label, region.box, region.text, region.note, region.annotator,
-                                region.id, region.source, True)
-            self._restore_relations_of("region", region.id)
+        self.restore_rejected_regions([region])
         return self.region(region.id)
+
+    def restore_rejected_regions(self, regions: Sequence[Region]) -> None:
+        """Undo the rejection of these suggested regions (as `restore_rejected_region`), in one transaction."""
+        with self.write():
+            for region in regions:
+                self.db.execute("delete from region_rejections where region_id = ? and page_id = ?",
+                                [region.id, region.page_id])
+                self._insert_region(region.page_id, region.label, region.box, region.text, region.note,
+                                    region.annotator, region.id, region.source, True)
+                self._restore_relations_of("region", region.id)
 
     def unaccept_region(self, region_id: int, annotator: str | None = None) -> Region:
         """Undo an acceptance: the region is a suggestion again (with `annotator`, whose it was before)."""
         with self.write():
-            self.region(region_id)
-            changes: dict[str, object] = {"suggested": 1}
-            if annotator is not None:
-                changes["annotator"] = annotator
-            self._update_row("regions", region_id, changes)
-            self._suggest_relations_of("region", region_id, annotator)
+            self._unaccept_region(region_id, annotator)
         return self.region(region_id)
+
+    def unaccept_regions(self, region_ids: Sequence[int], annotators: Mapping[int, str] | None = None) -> None:
+        """Undo the acceptance of these regions, each back with the annotator it had (`annotators`; none:
+        ""), all in one transaction."""
+        with self.write():
+            for region_id in region_ids:
+                self._unaccept_region(region_id, (annotators or {}).get(region_id, ""))
+
+    def _unaccept_region(self, region_id: int, annotator: str | None) -> None:
+        self.region(region_id)
+        changes: dict[str, object] = {"suggested": 1}
+        if annotator is not None:
+            changes["annotator"] = annotator
+        self._update_row("regions", region_id, changes)
+        self._suggest_relations_of("region", region_id, annotator)
 
     def region_rejected(self, page_id: int, label: str, box: Box) -> bool:
         """Whether a suggestion of `label` at about `box` on this page was rejected before.

@@ -111,8 +111,7 @@ class RelationStore:
             relation = self.relation(relation_id)
             changes: dict[str, object] = {}
             if label is not None:
-                self._check_relation_label(label, relation.from_end, relation.to_end)
-                changes["label"] = label
+                changes["label"] = self._check_relation_label(label, relation.from_end, relation.to_end)
             if note is not None:
                 changes["note"] = note
             if changes:
@@ -249,7 +248,7 @@ class RelationStore:
                          relation_id: int | None, source: str, suggested: bool,
                          stamps: tuple[str, str] | None = None) -> int:
         doc_id = self._check_ends(from_end, to_end)
-        self._check_relation_label(label, from_end, to_end)
+        label = self._check_relation_label(label, from_end, to_end)
         suggested = suggested or self._end_suggested(from_end) or self._end_suggested(to_end)
         stamp = now()
         created, updated = stamps if stamps and stamps[0] else (stamp, stamp)
@@ -288,7 +287,8 @@ class RelationStore:
                                f"{to_doc}; a relation links annotations of one document")
         return from_doc
 
-    def _check_relation_label(self, label: str, from_end: End, to_end: End) -> None:
+    def _check_relation_label(self, label: str, from_end: End, to_end: End) -> str:
+        """The relation label's name as stored (`label` may be written the other way, see Labels.label)."""
         relation_label = self.label(label)
         if not relation_label.is_relation:
             raise ProjectError(f"label {label!r} tags spans and regions; a relation needs a relation label "
@@ -299,3 +299,4 @@ class RelationStore:
             if allowed and end_label not in allowed:
                 raise ProjectError(f"relation {label!r} goes {side} {' or '.join(allowed)}, "
                                    f"not {end_label} ({end_name(end)})")
+        return relation_label.name

@@ -40,9 +40,10 @@ SERVED = frozenset({
     "checkpoint", "backup", "schema_version", "cached_words", "search", "search_documents",
     # Suggestions (annotations/store/suggestions.py): review in the window.
     "suggestions", "suggestion_counts", "accept_suggestions", "reject_suggestions", "restore_rejected",
-    "unaccept", "rejections", "add_suggestions", "rules", "keep_rule", "drop_rule",
+    "restore_rejected_spans", "unaccept", "unaccept_spans", "rejections", "add_suggestions", "rules", "keep_rule",
+    "drop_rule",
     "region_suggestions", "accept_region_suggestions", "reject_region_suggestions", "restore_rejected_region",
-    "unaccept_region", "region_rejected",
+    "unaccept_region", "unaccept_regions", "restore_rejected_regions", "region_rejected",
     # Adjudication (annotations/store/adjudications.py): the window's review of two analysts.
     "annotators", "settled", "unsettle", "settled_regions", "settle_regions", "unsettle_regions",
     "settled_relations", "settle_relations", "unsettle_relations", "relations_unplaced",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -167,24 +167,40 @@ class SuggestionStore:
     def restore_rejected(self, span: Span) -> Span:
         """Undo a rejection: the suggestion comes back under its old id, with the relations the rejection
         took, and is no longer remembered as rejected."""
-        with self.write():
-            self._forget_rejection(span)
-            self._insert_span(span.document_id, span.label, span.first_word_id, span.last_word_id, span.head,
-                              span.tail, span.note, span.annotator, span.id, span.source, True)
-            self.db.execute("update spans set score = ?, reason = ? where id = ?", [span.score, span.reason, span.id])
-            self._restore_relations_of("span", span.id)
+        self.restore_rejected_spans([span])
         return self.span(span.id)
+
+    def restore_rejected_spans(self, spans: Sequence[Span]) -> None:
+        """Undo the rejection of these suggestions (as `restore_rejected`), all in one transaction."""
+        with self.write():
+            for span in spans:
+                self._forget_rejection(span)
+                self._insert_span(span.document_id, span.label, span.first_word_id, span.last_word_id, span.head,
+                                  span.tail, span.note, span.annotator, span.id, span.source, True)
+                self.db.execute("update spans set score = ?, reason = ? where id = ?",
+                                [span.score, span.reason, span.id])
+                self._restore_relations_of("span", span.id)
 
     def unaccept(self, span_id: int, annotator: str | None = None) -> Span:
         """Undo an acceptance: the span is a suggestion again (with `annotator`, whose it was before),
         and so are its relations."""
         with self.write():
-            self.span(span_id)
-            self.db.execute("update spans set suggested = 1, updated = ? where id = ?", [now(), span_id])
-            if annotator is not None:
-                self.db.execute("update spans set annotator = ? where id = ?", [annotator, span_id])
-            self._suggest_relations_of("span", span_id, annotator)
+            self._unaccept_span(span_id, annotator)
         return self.span(span_id)
+
+    def unaccept_spans(self, span_ids: Sequence[int], annotators: Mapping[int, str] | None = None) -> None:
+        """Undo the acceptance of these spans, each back with the annotator it had (`annotators`; none:
+        ""), all in one transaction: an undo of hundreds is one write, and stops whole or not at all."""
+        with self.write():
+            for span_id in span_ids:
+                self._unaccept_span(span_id, (annotators or {}).get(span_id, ""))
+
+    def _unaccept_span(self, span_id: int, annotator: str | None) -> None:
+        self.span(span_id)
+        self.db.execute("update spans set suggested = 1, updated = ? where id = ?", [now(), span_id])
+        if annotator is not None:
+            self.db.execute("update spans set annotator = ? where id = ?", [annotator, span_id])
+        self._suggest_relations_of("span", span_id, annotator)
 
     def rejections(self, doc_id: int | None = None) -> list[NewSuggestion]:
         """The rejected suggestions remembered (for a document, or all)."""

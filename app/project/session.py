@@ -524,8 +524,7 @@ class ProjectSession(QObject):
 
     def unaccept(self, span_ids: list[int], annotators: dict[int, str] | None = None) -> None:
         """Make spans suggestions again, each back with the annotator it had (`annotators`; none: "")."""
-        for span_id in span_ids:
-            self.project.unaccept(span_id, annotator=(annotators or {}).get(span_id, ""))
+        self.project.unaccept_spans(span_ids, annotators or {})
         self.sync()
 
     def reject_suggestions(self, span_ids: list[int]) -> list[Span]:
@@ -535,8 +534,7 @@ class ProjectSession(QObject):
         return spans
 
     def restore_rejected(self, spans: list[Span]) -> None:
-        for span in spans:
-            self.project.restore_rejected(span)
+        self.project.restore_rejected_spans(spans)
         self.sync()
 
     def region_suggestions(self, doc_ids: list[int] | None = None, labels: list[str] | None = None,
@@ -552,8 +550,7 @@ class ProjectSession(QObject):
 
     def unaccept_regions(self, region_ids: list[int], annotators: dict[int, str] | None = None) -> None:
         """Make regions suggestions again, each back with the annotator it had."""
-        for region_id in region_ids:
-            self.project.unaccept_region(region_id, annotator=(annotators or {}).get(region_id, ""))
+        self.project.unaccept_regions(region_ids, annotators or {})
         self.sync()
 
     def reject_region_suggestions(self, region_ids: list[int]) -> list[Region]:
@@ -563,8 +560,7 @@ class ProjectSession(QObject):
         return regions
 
     def restore_rejected_regions(self, regions: list[Region]) -> None:
-        for region in regions:
-            self.project.restore_rejected_region(region)
+        self.project.restore_rejected_regions(regions)
         self.sync()
 
     def relations_to_review(self, labels: list[str] | None = None, sources: list[str] | None = None) -> list[Relation]:

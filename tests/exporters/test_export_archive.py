@@ -246,7 +246,7 @@ def test_a_control_character_in_a_word_is_replaced_and_said(fmt: str, corrected:
     out = tmp_path / "out"
     run = run_scanspan(["export", "-p", project, "-f", fmt, "-o", out, "--documents", "1"], tmp_path)
     assert run.code == 0, run.err
-    assert "adjusted: 1 texts with characters XML cannot hold" in run.out
+    assert "adjusted: 1 text with characters XML cannot hold" in run.out
     words = [w[0] for path in valid_files(out, fmt) for w in read_words(path, fmt)]
     assert "Har\ufffdper" in words
 

@@ -126,7 +126,7 @@ def test_cli_export_reports_files_counts_and_omissions(letters: Letters, tmp_pat
     assert code == 0, stderr
     assert f"{tmp_path / 'corpus-train.conll'}" in stdout and f"{tmp_path / 'corpus-dev.conll'}" in stdout
     assert "2 documents, 8 spans, 0 regions" in stdout
-    assert "split: train 1 documents, dev 1 documents" in stdout
+    assert "split: train 1 document, dev 1 document" in stdout
     assert "not exported: 2 overlapping spans set aside (the longest one kept)" in stderr
     assert "not exported: 2 regions (CoNLL holds text only" in stderr
     tags = {line.split("\t")[1] for p in tmp_path.glob("corpus-*.conll") for line in p.read_text().splitlines() if "\t" in line}

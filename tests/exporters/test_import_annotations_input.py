@@ -50,7 +50,7 @@ def test_bad_lines_and_values_are_named_by_line_and_the_rest_is_imported(tmp_pat
     assert code == 1
     assert out.splitlines() == [
         "document 1 (l.pdf): 4 records, 2 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)",
-        "8 lines read, 4 records for 1 documents: 2 spans and 0 regions added as suggestions from 'broken.jsonl', 0 already there",
+        "8 lines read, 4 records for 1 document: 2 spans and 0 regions added as suggestions from 'broken.jsonl', 0 already there",
     ]
     assert err.splitlines() == [
         "  not imported: 8 spans with unusable values (see the problems below)",
@@ -153,7 +153,7 @@ def test_a_line_or_text_over_the_limits_is_named_and_skipped_in_bounded_time_and
     assert f"line 1: a line longer than {MAX_LINE // 2**20} MB, skipped unread" in run.err.splitlines()
     assert f'line 2: a "text" of {len(words) * (MAX_TEXT // len(words) + 1):,} characters, longer than the ' \
         f"{MAX_TEXT:,} a record may have" in run.err.splitlines()
-    assert "3 lines read, 1 records for 1 documents" in run.out
+    assert "3 lines read, 1 record for 1 document" in run.out
     assert peak_kb < 300 * 1024, peak_kb
     with Project(project) as p:
         assert [p.document_text(1).resolve(s).text for s in p.spans()] == ["CyberTipline"]

@@ -126,7 +126,8 @@ def test_coco_groups_categories_by_layer_and_takes_one_when_asked(letter: Path, 
     names = {c["id"]: c["name"] for c in coco["categories"]}
     assert sorted(names[a["category_id"]] for a in coco["annotations"]) == sorted(b for b in boxes if groups[b] == "entity")
     left_out = sum(1 for b in boxes if groups[b] == "structure")
-    assert f"not exported: {left_out} structure regions (--label-layer structure or all exports them)" in err
+    regions = "region" if left_out == 1 else "regions"
+    assert f"not exported: {left_out} structure {regions} (--label-layer structure or all exports them)" in err
 
 
 def test_layoutlm_tags_entities_and_funsd_takes_one_layer(letter: Path, tmp_path: Path) -> None:

@@ -170,16 +170,16 @@ def test_cli_summary(letters: Letters, tmp_path: Path, run_cli) -> None:  # type
     code, out, err = run_cli("import-annotations", exported, "-p", fresh, "--source", "ner-v1")
     assert code == 0, err
     assert out.splitlines() == [
-        "document 1 (letter-1.pdf): 1 records, 9 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)",
+        "document 1 (letter-1.pdf): 1 record, 9 placed, 0 adjusted, 0 could not be aligned, 0 already there (text 100% aligned)",
         "  regions: 1 placed, 0 already there",
-        "1 lines read, 1 records for 1 documents: 9 spans and 1 regions added as suggestions from 'ner-v1', 0 already there",
+        "1 line read, 1 record for 1 document: 9 spans and 1 region added as suggestions from 'ner-v1', 0 already there",
     ]
     assert err == ""
     # The same file again adds nothing.
     code, out, err = run_cli("import-annotations", exported, "-p", fresh, "--source", "ner-v1")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == (
-        "1 lines read, 1 records for 1 documents: 0 spans and 0 regions added as suggestions from 'ner-v1', 10 already there"
+        "1 line read, 1 record for 1 document: 0 spans and 0 regions added as suggestions from 'ner-v1', 10 already there"
     )
 
 

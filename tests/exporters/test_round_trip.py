@@ -112,7 +112,7 @@ def test_an_exported_folder_imports_each_page_once_with_its_words_file_and_no_oc
     # No tesseract on the PATH: a page OCRed instead of taking its file's words would fail.
     run = run_scanspan(["import", out, "-p", back], tmp_path, path=str(tmp_path / "bin"))
     assert run.code == 0, run.err
-    assert "2 files: 2 imported, 0 already in the project, 0 failed; 1 other files" in run.out
+    assert "2 files: 2 imported, 0 already in the project, 0 failed; 1 other file" in run.out
     want = contents(tagged_sample, widen=fmt in WIDENING)
     got = contents(back, widen=False)
     assert [p.words for p in got] == [p.words for p in want]

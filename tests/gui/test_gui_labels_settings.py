@@ -296,7 +296,7 @@ def test_the_export_dialog_starts_in_its_path_and_takes_split_seed_and_scheme(
     assert message.startswith(f"Wrote {train}, {test}: 2 documents"), message
 
     (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-    assert box.text() == f"Wrote {train}, {test}" and "split: train 1 documents, test 1 documents" in box.informativeText()
+    assert box.text() == f"Wrote {train}, {test}" and "split: train 1 document, test 1 document" in box.informativeText()
     box.accept()
     _active(qtbot, window)
 
@@ -357,7 +357,7 @@ def test_the_export_dialog_asks_for_a_folder_for_funsd(qtbot: QtBot, tagged_wind
     assert sorted(p.name for p in (out / "images").iterdir()) == [f"{s}.png" for s in stems]
     assert (out / "notes.txt").read_text() == "mine"
     message = window.statusBar().currentMessage()
-    assert message.startswith(f"Wrote {out / 'annotations'} and 2 page images to {out / 'images'}: 1 documents"), message
+    assert message.startswith(f"Wrote {out / 'annotations'} and 2 page images to {out / 'images'}: 1 document,"), message
 
 
 # -- 11. import settings per project ------------------------------------------------------------------
