@@ -272,7 +272,7 @@ class Editor(QObject):
         self.stack.push(command)
         if command.region_id is not None:
             self.selection.set_annotation(AnnotationRef("region", command.region_id))
-            self.message.emit(f"Drew a {label} region; press a label key to relabel it")
+            self.message.emit(f"Drew a region labelled {label}; press a label key to relabel it")
         return command.region_id
 
     @edits

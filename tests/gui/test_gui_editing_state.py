@@ -84,6 +84,7 @@ def test_the_region_tool_draws_a_region_inside_another_and_both_stay_selectable(
     drag(qtbot, window, QRect(QPoint(150, 150), QPoint(650, 500)))  # a signature block, say
     ((outer_id, outer),) = region_boxes(project_file).items()
     assert window.selection.annotation == AnnotationRef("region", outer_id)
+    assert window.statusBar().currentMessage() == "Drew a region labelled agency; press a label key to relabel it"
 
     # The tool again, and a drag that starts inside the selected region draws a new region in it
     # rather than moving it; the pointer says so beforehand.
