@@ -12,7 +12,9 @@ from helpers import iou, run_scanspan
 from rapidfuzz import fuzz
 
 from annotations import resources_path
-from annotations.assist.letter_parts import LETTER_LABELS, Line, find_parts
+from annotations.assist.letter_finder import find_parts
+from annotations.assist.letter_lines import Line
+from annotations.assist.letter_parts import LETTER_LABELS
 from annotations.cli.demo import sample_pdf, sample_truth
 from annotations.importing.files import import_into
 from annotations.records import Word

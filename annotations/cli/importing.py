@@ -234,7 +234,8 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
     (the exit status is then 1). The file is stored in batches: a run that stops keeps what it
     stored, and running the same file again adds only what is missing.
     """
-    from ..assist.preannotations import AnnotationImport, ImportStopped, ImportSummary
+    from ..assist.preannotation_results import ImportStopped, ImportSummary
+    from ..assist.preannotations import AnnotationImport
 
     def report(summary: ImportSummary) -> None:
         # Totals per document on stdout; what was left out, and why, on stderr.

@@ -25,6 +25,13 @@ def fetch_one(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> d
     return None if row is None else dict(zip((d[0] for d in cursor.description), row))
 
 
+def fetch_all(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[dict]:
+    """Every row of a query as a dict of column -> value."""
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
 def in_filters(filters: Sequence[tuple[str, Sequence[object] | None]]) -> tuple[str, list[object]]:
     """SQL of " and COLUMN in (...)" for each filter given (None: no filter; empty: nothing matches), and its parameters."""
     sql, params = "", []

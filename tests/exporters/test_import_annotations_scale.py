@@ -16,7 +16,8 @@ from conftest import LETTER, add_letter
 
 import annotations.assist.preannotations as pre
 from annotations.assist.annotation_files import read_array
-from annotations.assist.preannotations import ImportStopped, import_annotations
+from annotations.assist.preannotation_results import ImportStopped
+from annotations.assist.preannotations import import_annotations
 from annotations.store import Project
 
 
