@@ -10,6 +10,7 @@ are this window's own), so a redo after an undo refers to the same rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
@@ -166,7 +167,9 @@ class UpdateRegion(Command):
     def __init__(self, session: ProjectSession, region: Region, on_error: ErrorSink, *,
                  box: Box | None = None, label: str | None = None, note: str | None = None) -> None:
         if box is not None:
-            resized = (box[2] - box[0], box[3] - box[1]) != (region.box[2] - region.box[0], region.box[3] - region.box[1])
+            # A move shifts both edges by the same amount, which floats need not keep as the same width.
+            resized = not (math.isclose(box[2] - box[0], region.box[2] - region.box[0], abs_tol=1e-6)
+                           and math.isclose(box[3] - box[1], region.box[3] - region.box[1], abs_tol=1e-6))
             text = f"{'Resize' if resized else 'Move'} {region.label} region"
         else:
             text = f"Relabel {region.label} region as {label}" if label is not None else f"Edit note of {region.label} region"

@@ -378,7 +378,7 @@ class RegionTag(QGraphicsItem):
 
 
 class RegionItem(QGraphicsRectItem):
-    """A region: drag inside to move, drag an edge or corner to resize; clamped to the page.
+    """A region: selected, drag inside to move it; drag an edge or corner to resize; clamped to the page.
 
     While the region tool is on (`drawing`) a press anywhere draws a new region, inside this one
     too, except on the edges of the selected region, which still resize it."""
@@ -438,8 +438,16 @@ class RegionItem(QGraphicsRectItem):
         self.update()
 
     def takes(self, pos: QPointF) -> bool:
-        """Whether a press at `pos` (item coordinates) is this region's: to select, move or resize it."""
-        return self.shape().contains(pos) and (not self.drawing or (self.current and bool(self._edge(pos))))
+        """Whether a press at `pos` (item coordinates) is this region's: to move or resize it.
+
+        Its edges always; inside, only once it is selected and the region tool is off. A press inside
+        a region not selected goes to the page: a drag selects the words there, as a letter's body region
+        covers them all, and a click selects the region (PageView._click)."""
+        if not self.shape().contains(pos):
+            return False
+        if self.drawing:
+            return self.current and bool(self._edge(pos))
+        return self.current or bool(self._edge(pos))
 
     def cursor_at(self, pos: QPointF) -> Qt.CursorShape:
         """The pointer over `pos`: what a drag from there does to this region."""

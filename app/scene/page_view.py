@@ -546,10 +546,19 @@ class PageView(QGraphicsView):
         self.toolChanged.emit(tool)
 
     def _region_at(self, pos: QPoint) -> RegionItem | None:
-        """The region a press at `pos` (viewport pixels) goes to: the topmost one there that takes it."""
+        """The region a press at `pos` (viewport pixels) goes to: the topmost one there, when it takes it.
+        A region under another (a signature block around its signature) never takes a press inside the
+        one on top, even when it is the one selected."""
         scene_pos = self.mapToScene(pos)
         for item in self.items(pos):
-            if isinstance(item, RegionItem) and item.takes(item.mapFromScene(scene_pos)):
+            if isinstance(item, RegionItem) and item.shape().contains(item.mapFromScene(scene_pos)):
+                return item if item.takes(item.mapFromScene(scene_pos)) else None
+        return None
+
+    def _region_under(self, pos: QPointF) -> RegionItem | None:
+        """The topmost (so smallest) region whose box holds `pos` (scene coordinates)."""
+        for item in self.scene().items(pos):
+            if isinstance(item, RegionItem) and item.rect().contains(item.mapFromScene(pos)):
                 return item
         return None
 
@@ -590,11 +599,13 @@ class PageView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position().toPoint()
-        if self._region_at(pos) is not None:
-            # With the selection tool a press on a region selects it (the smallest there), and a drag
-            # moves it or, on an edge, resizes it. With the region tool on, only the selected region's
-            # edges take a press, to adjust what was just drawn; anywhere else, inside a region too,
-            # the drag draws a new one, as nested parts of a letter need (a signature in its block).
+        # Shift+click extends a word selection, over regions too.
+        if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._region_at(pos) is not None:
+            # With the selection tool a drag inside the selected region moves it, and one on any region's
+            # edge resizes it; inside a region not selected, the press is the page's (words, or a click
+            # that selects the region). With the region tool on, only the selected region's edges take a
+            # press, to adjust what was just drawn; anywhere else, inside a region too, the drag draws a
+            # new one, as nested parts of a letter need (a signature in its block).
             super().mousePressEvent(event)
             if event.isAccepted():
                 return
@@ -671,7 +682,15 @@ class PageView(QGraphicsView):
                 pick = ids[(ids.index(current.id) + 1) % len(ids)]  # clicking again cycles overlaps
             self.selection.set_annotation(AnnotationRef("span", pick))
             return
+        region = self._region_under(pos)
         index = self.words.word_at(pos)
+        if region is not None and not modifiers & Qt.KeyboardModifier.ShiftModifier:
+            # A click picks the region; a drag from inside it selects its words (a letter's body region
+            # covers them all), and one from inside it once selected moves it. The word clicked is still
+            # where a Shift+click selects words from.
+            self.selection.set_annotation(AnnotationRef("region", region.region_id))
+            self._anchor_word = (self.page.id, index) if index is not None else None
+            return
         if index is None:
             self.selection.clear()
             return

@@ -227,3 +227,46 @@ def test_a_long_selection_account_leaves_the_status_message_its_room(
     assert status.text().startswith("Selected ") and status.fontMetrics().horizontalAdvance(status.text()) > WIDEST
     assert status.toolTip() == status.text()  # the whole account, on hover
     assert status.width() <= WIDEST  # shown cut short, so a status message beside it is read whole
+
+
+def test_words_inside_a_region_are_selected_on_the_scan_and_the_region_moves_once_selected(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    view = window.page_view
+    assert view.data is not None
+    words = view.data.words
+
+    def at(text: str) -> QPoint:
+        word = next(w for w in words if w.text == text)
+        return view.mapFromScene((word.box[0] + word.box[2]) / 2, (word.box[1] + word.box[3]) / 2)
+
+    # A letter's body region, as accepting letter parts leaves it, over the page's words.
+    first, last = at("Justice"), at("investigations")
+    qtbot.keyClick(view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(first.x() - 200, first.y() - 60), QPoint(last.x() + 200, last.y() + 60)))
+    ((body_id, body),) = region_boxes(project_file).items()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert window.selection.annotation is None
+
+    # A drag over words inside it selects them; the region stays where it is.
+    drag(qtbot, window, QRect(at("Justice") - QPoint(25, 8), at("Justice") + QPoint(25, 8)))
+    assert window.selected_text() == "Justice"
+    assert region_boxes(project_file) == {body_id: body}
+    assert window.selection.annotation is None
+
+    # A click selects the region, and a Shift+click from there selects the words between.
+    click(qtbot, window, at("Justice"))
+    assert window.selection.annotation == AnnotationRef("region", body_id)
+    click(qtbot, window, at("investigations"), Qt.KeyboardModifier.ShiftModifier)
+    assert window.selection.annotation is None
+    assert window.selected_text().startswith("Justice") and window.selected_text().endswith("investigations")
+    assert region_boxes(project_file) == {body_id: body}
+
+    # A drag from inside the selected region moves it.
+    click(qtbot, window, at("investigations"))
+    assert window.selection.annotation == AnnotationRef("region", body_id)
+    qtbot.mouseMove(view.viewport(), at("Justice"))
+    assert view.viewport().cursor().shape() == Qt.CursorShape.SizeAllCursor
+    drag(qtbot, window, QRect(at("Justice"), at("Justice") + QPoint(0, 30)))
+    assert region_boxes(project_file)[body_id][1] > body[1]
+    assert window.undo_stack().undoText() == "Move agency region"
