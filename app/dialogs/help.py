@@ -34,8 +34,8 @@ GESTURES = [
                                           "page); double-click the row to go to the other end"),
     ("Draw a region", "R, then drag: one region each time (the mouse then selects again), inside another "
                       "region too; with R on, only the selected region's edges resize it instead"),
-    ("Move or resize a region", "Click it to select it (where regions overlap, the smaller), then drag inside it; "
-                                "drag an edge to resize. A drag inside a region not selected, or Shift+click, selects its words"),
+    ("Move or resize a region", "Click it to select it (where regions overlap, the smaller), then drag inside it "
+                                "or on its edge. A drag over a region not selected, or Shift+click, selects its words"),
     ("Where undo and redo act", "They go to the page they change and say what they did there"),
     ("Find in this document", "Ctrl+F, then F3 / Shift+F3 (Enter: next); the hit is selected, so a key tags it"),
     ("Review suggestions", "Dashed outlines on the scan, dotted underlines in the text, “suggested” in the table's "

@@ -378,7 +378,7 @@ class RegionTag(QGraphicsItem):
 
 
 class RegionItem(QGraphicsRectItem):
-    """A region: selected, drag inside to move it; drag an edge or corner to resize; clamped to the page.
+    """A region: once selected, drag inside to move it or an edge or corner to resize it; clamped to the page.
 
     While the region tool is on (`drawing`) a press anywhere draws a new region, inside this one
     too, except on the edges of the selected region, which still resize it."""
@@ -440,14 +440,13 @@ class RegionItem(QGraphicsRectItem):
     def takes(self, pos: QPointF) -> bool:
         """Whether a press at `pos` (item coordinates) is this region's: to move or resize it.
 
-        Its edges always; inside, only once it is selected and the region tool is off. A press inside
-        a region not selected goes to the page: a drag selects the words there, as a letter's body region
-        covers them all, and a click selects the region (PageView._click)."""
-        if not self.shape().contains(pos):
+        Only once it is selected, as its handles show: its edges, and inside when the region tool is off.
+        A press on a region not selected goes to the page: a drag selects the words there (a signature
+        block covers the closing and the typed name) and a click selects the region (PageView._click), so
+        selecting words near a small region cannot resize it by its edge."""
+        if not self.current or not self.shape().contains(pos):
             return False
-        if self.drawing:
-            return self.current and bool(self._edge(pos))
-        return self.current or bool(self._edge(pos))
+        return not self.drawing or bool(self._edge(pos))
 
     def cursor_at(self, pos: QPointF) -> Qt.CursorShape:
         """The pointer over `pos`: what a drag from there does to this region."""

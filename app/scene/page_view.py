@@ -601,9 +601,9 @@ class PageView(QGraphicsView):
         pos = event.position().toPoint()
         # Shift+click extends a word selection, over regions too.
         if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._region_at(pos) is not None:
-            # With the selection tool a drag inside the selected region moves it, and one on any region's
-            # edge resizes it; inside a region not selected, the press is the page's (words, or a click
-            # that selects the region). With the region tool on, only the selected region's edges take a
+            # With the selection tool a drag inside the selected region moves it, and one on its edge
+            # resizes it; on a region not selected, the press is the page's (words, or a click that
+            # selects the region). With the region tool on, only the selected region's edges take a
             # press, to adjust what was just drawn; anywhere else, inside a region too, the drag draws a
             # new one, as nested parts of a letter need (a signature in its block).
             super().mousePressEvent(event)

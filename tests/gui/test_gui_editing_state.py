@@ -253,6 +253,10 @@ def test_words_inside_a_region_are_selected_on_the_scan_and_the_region_moves_onc
     assert window.selected_text() == "Justice"
     assert region_boxes(project_file) == {body_id: body}
     assert window.selection.annotation is None
+    # Its edge takes no press either until it is selected (selecting words near a signature must not resize it).
+    edge = view.mapFromScene(body[2], (body[1] + body[3]) / 2) + QPoint(2, 0)
+    drag(qtbot, window, QRect(edge, edge + QPoint(40, 0)))
+    assert region_boxes(project_file) == {body_id: body}
 
     # A click selects the region, and a Shift+click from there selects the words between.
     click(qtbot, window, at("Justice"))
