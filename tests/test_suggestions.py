@@ -229,6 +229,17 @@ def test_propagation_across_the_project_is_fuzzy(letters: Path, cli: Callable[..
     assert "0 suggestions added" in again.out
 
 
+def test_tagging_every_occurrence_with_propagate_leaves_no_suggestion_under_the_new_spans(
+    letters: Path, cli: Callable[..., Run]
+) -> None:
+    run = cli("annotate", "-p", letters, "-d", "clean.pdf", "-l", "agency", "--text", "Department", "--all", "--propagate")
+    assert run.code == 0, run.err
+    assert texts(letters, suggested=False) == [(1, "agency", "Department", ""), (1, "agency", "Department", "")]
+    # Only the other letter's occurrences are left to review; the clean letter's are both tagged already.
+    assert [(doc, text) for doc, _, text, _ in texts(letters)] == [(2, "Department"), (2, "Departrnent")]
+    assert "2 other occurrences suggested" in run.out
+
+
 SENATE = [
     "Dear Senator Alvarez,",
     "",
