@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helpers import Run, draw_pdf, run_scanspan
 
+from annotations.records import Label
 from annotations.store import Project
 
 ETAT = "\u00e9tat"  # as the project stores it (NFC)
@@ -97,3 +98,53 @@ def test_relation_label_ends_take_a_label_typed_decomposed(tmp_path: Path) -> No
     with Project(project, read_only=True) as store:
         cite = store.label("cite")
         assert (cite.from_labels, cite.to_labels) == ((ETAT,), ("agency", ETAT))
+
+
+def test_import_annotations_takes_labels_written_decomposed_as_the_projects_labels(tmp_path: Path) -> None:
+    source = _project(tmp_path)
+    _ok(["annotate", "-d", "1", "-l", ETAT, "--page", "1", "--box", "10,10,60,40", "-p", source], tmp_path)
+    _ok(["relations", "add", "1", "2", "--label", LIE, "-p", source], tmp_path)
+    _ok(["export", "-f", "jsonl", "-o", tmp_path / "out.jsonl", "-p", source], tmp_path)
+    (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    # Another tool (or a file saved on macOS) writes the same labels decomposed.
+    for item in record["spans"] + record["regions"] + record["relations"]:
+        item["label"] = unicodedata.normalize("NFD", item["label"])
+    (tmp_path / "decomposed.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    target = tmp_path / "target.db"
+    _ok(["import", tmp_path / "letter.pdf", "-p", target], tmp_path)
+    _ok(["labels", "--add", ETAT, "-p", target], tmp_path)
+    _ok(["labels", "--add", LIE, "--kind", "relation", "-p", target], tmp_path)
+    for flags in ([], ["--add-labels"]):
+        run = _run(["import-annotations", tmp_path / "decomposed.jsonl", "-p", target, *flags], tmp_path)
+        assert run.code == 0 and "not a project label" not in run.err, run.err
+    with Project(target, read_only=True) as store:
+        assert sorted(s.label for s in store.spans()) == [ETAT, ETAT]
+        assert [g.label for g in store.regions()] == [ETAT]
+        assert [r.label for r in store.relations()] == [LIE]
+        assert [label.name for label in store.labels()].count(ETAT) == 1
+        assert len(store.labels()) == len({unicodedata.normalize("NFC", label.name) for label in store.labels()})
+
+
+def test_merge_brings_a_colleagues_labels_written_decomposed_in_under_this_projects_labels(tmp_path: Path) -> None:
+    ours = _project(tmp_path)  # état and lié, as this project stores them
+    theirs = tmp_path / "bob.db"
+    _ok(["import", tmp_path / "letter.pdf", "-p", theirs], tmp_path)
+    with Project(theirs) as store:  # a colleague whose terminal wrote the names decomposed
+        store.add_label(Label(TYPED, "#8c564b"))
+        store.add_label(Label(LIE_TYPED, "#17becf", kind="relation"))
+        assert [label.name for label in store.labels()][-2:] == [TYPED, LIE_TYPED]
+    _ok(["annotate", "-d", "1", "-l", TYPED, "--text", "Department of Justice", "--annotator", "bob", "-p", theirs],
+        tmp_path)
+    _ok(["annotate", "-d", "1", "-l", TYPED, "--text", "youth program", "--annotator", "bob", "-p", theirs], tmp_path)
+    _ok(["annotate", "-d", "1", "-l", TYPED, "--page", "1", "--box", "10,10,60,40", "--annotator", "bob", "-p", theirs],
+        tmp_path)
+    _ok(["relations", "add", "1", "2", "--label", LIE_TYPED, "-p", theirs], tmp_path)
+    run = _run(["merge", theirs, "-p", ours], tmp_path)
+    assert run.code == 0 and "not merged" not in run.err, run.err
+    assert "2 spans and 1 region added" in run.out, run.out
+    with Project(ours, read_only=True) as store:
+        assert sorted((s.annotator, s.label) for s in store.spans()) == [("", ETAT)] * 2 + [("bob", ETAT)] * 2
+        assert [g.label for g in store.regions()] == [ETAT]
+        assert [r.label for r in store.relations()] == [LIE]
+        assert [label.name for label in store.labels()].count(ETAT) == 1
+        assert TYPED not in [label.name for label in store.labels()]

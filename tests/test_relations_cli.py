@@ -66,6 +66,9 @@ def test_relations_are_added_listed_as_json_and_removed(born_project: Path, tmp_
     with Project(path) as project:
         assert [r.id for r in project.relations()] == [2]
         assert project.span(figure).label == "figure"  # the ends stay
+    # An undirected relation reads either way, as add and list write it.
+    removed = run_scanspan(["relations", "remove", "-p", path, "2"], tmp_path)
+    assert (removed.code, removed.out.strip()) == (0, f"removed relation 2: signs r{region} -- {program}")
 
 
 def test_a_relation_that_cannot_be_is_one_line_and_stores_nothing(born_project: Path, tmp_path: Path) -> None:

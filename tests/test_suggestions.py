@@ -229,6 +229,38 @@ def test_propagation_across_the_project_is_fuzzy(letters: Path, cli: Callable[..
     assert "0 suggestions added" in again.out
 
 
+def test_tagging_every_occurrence_with_propagate_leaves_no_suggestion_under_the_new_spans(
+    letters: Path, cli: Callable[..., Run]
+) -> None:
+    run = cli("annotate", "-p", letters, "-d", "clean.pdf", "-l", "agency", "--text", "Department", "--all", "--propagate")
+    assert run.code == 0, run.err
+    assert texts(letters, suggested=False) == [(1, "agency", "Department", ""), (1, "agency", "Department", "")]
+    # Only the other letter's occurrences are left to review; the clean letter's are both tagged already.
+    assert [(doc, text) for doc, _, text, _ in texts(letters)] == [(2, "Department"), (2, "Departrnent")]
+    assert "2 other occurrences suggested" in run.out
+
+
+COMPOSED, DECOMPOSED = "Pr\u00e9fecture", "Pre\u0301fecture"  # é as one character, and as e and a combining accent
+
+
+def test_phrases_match_words_written_with_accents_either_way(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    path = tmp_path / "accents.db"
+    with Project(path) as project:
+        add_letter(project, "typed.pdf", [[f"La {COMPOSED} de la Seine a écrit."]])
+        # As some PDF text layers give it.
+        add_letter(project, "layer.pdf", [[f"La {DECOMPOSED} de la Seine a répondu au Comite\u0301."]])
+    # Typed with a combining accent (as macOS writes a name), the phrase finds the word stored with é.
+    run = cli("annotate", "-p", path, "-d", "typed.pdf", "-l", "agency", "--text", f"{DECOMPOSED} de la Seine")
+    assert run.code == 0, run.err
+    assert f"'{COMPOSED} de la Seine'" in run.out
+    # And typed with é, a term list finds the word the text layer wrote with a combining accent.
+    terms = write(tmp_path / "agencies.txt", [f"{COMPOSED} de la Seine", "Comit\u00e9"])
+    run = cli("suggest", "-p", path, "--terms", terms, "--label", "agency", "--documents", "layer.pdf")
+    assert run.code == 0, run.err
+    # A phrase ending on the accent takes it in: the span is the whole word.
+    assert texts(path) == [(2, "agency", "Comite\u0301", "agencies.txt"), (2, "agency", f"{DECOMPOSED} de la Seine", "agencies.txt")]
+
+
 SENATE = [
     "Dear Senator Alvarez,",
     "",

@@ -61,7 +61,7 @@ def test_transkribus_tags_come_in_as_spans_and_a_stamp_as_a_region(tmp_path: Pat
     (tmp_path / "brief.xml").write_text(transkribus_page("brief.png"), encoding="utf-8")
     run = run_scanspan(["import", tmp_path / "brief.xml", "-p", tmp_path / "p.scanspan"], tmp_path)
     assert run.code == 0, run.err
-    assert "5 spans and 1 region from the file" in run.out
+    assert "5 spans and 1 region from the file, stored as analyst 'import')" in run.out
     spans, regions, labels = annotations(tmp_path / "p.scanspan")
     assert spans == [("abbrev", "Hr."), ("date", "5. Dec."), ("organization", "Rath der Stadt Königsberg"),
                      ("person", "Kant"), ("place", "Königsberg")]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,8 @@ class AnnotationImport:
         """Read the file to its end; ImportStopped (naming what is stored) when a batch cannot be written."""
         target = self.project.document(self.document) if self.document is not None else None
         labels = self.project.labels()
-        self._known = {label.name: label.name for label in labels}
+        # By the name's composed form: a file may write é as e and a combining accent.
+        self._known = {_spelling(label.name): label.name for label in labels}
         self._relation_labels = {label.name for label in labels if label.is_relation}
         self._colors = [label.color for label in labels]
         try:
@@ -288,7 +290,7 @@ class AnnotationImport:
                relation: ExternalRelation | None = None) -> str | None:
         """The project's label of that name (planned for adding with add_labels, in `layer` where the
         file names one, as a relation label for a relation), or None, counted."""
-        known = self._known.get(name)
+        known = self._known.get(_spelling(name))
         if known is not None or not self.add_labels:
             return known
         problem = label_name_problem(name)
@@ -302,7 +304,7 @@ class AnnotationImport:
         else:
             planned.labels.append(Label(name, color, kind="relation", directed=relation.directed))
             self._relation_labels.add(name)
-        self._known[name] = name
+        self._known[_spelling(name)] = name
         return name
 
     def _plan_span(self, record: ExternalRecord, n: int, span: ExternalSpan, alignment: Alignment,
@@ -314,7 +316,7 @@ class AnnotationImport:
                 record.line, f"span {n}: {span.start}-{span.end} is not a range of the text ({len(record.text)} characters)"
             ))
             return
-        label = self._known.get(span.label)
+        label = self._known.get(_spelling(span.label))
         if label is None:
             if not self.add_labels:
                 count(result.unknown_labels, span.label)
@@ -350,7 +352,7 @@ class AnnotationImport:
 
     def _plan_region(self, record: ExternalRecord, n: int, g: ExternalRegion, planned: _Planned) -> None:
         result, state = planned.result, planned.state
-        label = self._known.get(g.label)
+        label = self._known.get(_spelling(g.label))
         if label is None:
             if not self.add_labels:
                 count(result.region_unknown_labels, g.label)
@@ -383,7 +385,7 @@ class AnnotationImport:
             return
         state.regions[key] = None
         planned.ends[("region", g.ref)] = key
-        planned.regions.append((g, page.id, box, scaled))
+        planned.regions.append((replace(g, label=label), page.id, box, scaled))
 
     def _plan_relation(self, relation: ExternalRelation, refs: set[tuple[str, Ref | None]], planned: _Planned) -> None:
         result, what = planned.result, f"relation {relation.n}"
@@ -393,7 +395,7 @@ class AnnotationImport:
                 self.summary.problem(Problem(planned.line, f"{what}: {side} {end[0]} {end[1]!r}: the record has no "
                                                            f"{end[0]} of that id"))
                 return
-        label = self._known.get(relation.label)
+        label = self._known.get(_spelling(relation.label))
         if label is None:
             if not self.add_labels:
                 count(result.relation_unknown_labels, relation.label)
@@ -407,7 +409,7 @@ class AnnotationImport:
             self.summary.problem(Problem(planned.line, f"{what}: label {label!r} tags spans and regions, "
                                                        "not a relation label"))
             return
-        planned.relations.append(relation)
+        planned.relations.append(replace(relation, label=label))
 
     # -- writing --
 
@@ -514,3 +516,8 @@ def import_annotations(
     whatever its name); records naming other documents are counted and left out.
     """
     return AnnotationImport(project, path, document, source, add_labels).run(progress)
+
+
+def _spelling(name: str) -> str:
+    """A label name as labels are told apart: é written as one character or as e and a combining accent alike."""
+    return unicodedata.normalize("NFC", name)

@@ -142,16 +142,20 @@ def annotate_cmd(
             if not hits:
                 hint = "" if fuzzy else " (--fuzzy tolerates OCR errors)"
                 raise ProjectError(f"{phrase!r} does not occur in document {doc.id} ({doc.name}){hint}")
+            tagged = []
             for hit in hits if every else best_first(hits)[:1]:
                 span = project.add_span_chars(doc.id, label, hit.start, hit.end, note=note, annotator=annotator)
+                tagged.append(span)
                 resolved = text.resolve(span)
                 how = "" if hit.exact else f" (fuzzy, {counted(hit.distance, 'edit')})"
                 echo(f"span {span.id}: {label} {resolved.start}-{resolved.end} {resolved.text!r}{how}")
-                if propagate:
-                    from ..assist.suggest import propagation_hits, store_hits
+            if propagate:
+                from ..assist.suggest import propagation_hits, store_hits
 
-                    report = store_hits(project, propagation_hits(project, span.id))
-                    echo(f"  {counted(report.added, 'other occurrence')} suggested")
+                # Only once every occurrence is tagged: propagating from the first would suggest the
+                # others, and tagging them next would leave those suggestions under the new spans.
+                added = sum(store_hits(project, propagation_hits(project, span.id)).added for span in tagged)
+                echo(f"  {counted(added, 'other occurrence')} suggested")
         else:
             assert box is not None and page is not None
             if propagate:

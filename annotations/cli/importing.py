@@ -345,6 +345,5 @@ def import_annotations_cmd(project_path: Path, file: Path, doc_ref: str | None, 
 def _annotations_in(outcome: Outcome) -> str:
     if not outcome.spans_in and not outcome.regions_in:
         return ""
-    spans = f"{outcome.spans_in} span{'' if outcome.spans_in == 1 else 's'}"
-    regions = f"{outcome.regions_in} region{'' if outcome.regions_in == 1 else 's'}"
-    return f"; {spans} and {regions} from the file, stored as analyst {IMPORT_ANALYST!r}'s"
+    spans, regions = counted(outcome.spans_in, "span"), counted(outcome.regions_in, "region")
+    return f"; {spans} and {regions} from the file, stored as analyst {IMPORT_ANALYST!r}"

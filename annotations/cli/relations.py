@@ -77,7 +77,7 @@ def remove_cmd(project_path: Path, relation_id: int) -> None:
     with open_project(project_path) as project:
         relation = project.delete_relation(relation_id)
         echo(f"removed relation {relation.id}: {relation.label} "
-             f"{end_ref(*relation.from_end)} -> {end_ref(*relation.to_end)}")
+             f"{end_ref(*relation.from_end)} {_arrow(project, relation)} {end_ref(*relation.to_end)}")
 
 
 def _end_text(project: Project, kind: str, ident: int) -> tuple[str, str]:
@@ -89,8 +89,13 @@ def _end_text(project: Project, kind: str, ident: int) -> tuple[str, str]:
     return region.label, region.text or f"page {project.page(region.page_id).number}"
 
 
+def _arrow(project: Project, r: Relation) -> str:
+    """How a relation reads: one way (->), or either way (--) for an undirected label."""
+    return "->" if project.label(r.label).directed else "--"
+
+
 def _describe(project: Project, r: Relation) -> str:
-    arrow = "->" if project.label(r.label).directed else "--"
+    arrow = _arrow(project, r)
     ends = []
     for kind, ident in (r.from_end, r.to_end):
         label, text = _end_text(project, kind, ident)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,16 +88,23 @@ def merge_project(project: Project, other: Path) -> MergeReport:
     return report
 
 
-def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeReport) -> set[str]:
-    """The labels whose annotations can come in; those P lacks are added (without a shortcut, which may clash).
+def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeReport) -> dict[str, str]:
+    """The labels whose annotations can come in, their name there -> ours; those P lacks are added
+    (without a shortcut, which may clash).
 
+    A name written the other way there (é as e and a combining accent) is our label of that name.
     Span labels come first, so that a relation label's ends name labels that are here.
     """
     ours = {label.name for label in project.labels()}
-    usable = set(ours)
+    spelled = {unicodedata.normalize("NFC", name): name for name in ours}
+    usable = {name: name for name in ours}
     rows = fetch_all(conn, "select name, color, description, layer, kind, directed, ends from labels order by position", [])
     for row in sorted(rows, key=lambda r: r["kind"] == "relation"):
         if row["name"] in ours:
+            continue
+        here = spelled.get(unicodedata.normalize("NFC", row["name"])) if isinstance(row["name"], str) else None
+        if here is not None:
+            usable[row["name"]] = here
             continue
         try:
             project.add_label(_their_label(row))
@@ -104,7 +112,7 @@ def _merge_labels(project: Project, conn: sqlite3.Connection, report: MergeRepor
             what = "relations" if row["kind"] == "relation" else "spans and regions"
             report.skipped.append(f"label {row['name']!r}: {exc}; its {what} were not merged")
             continue
-        usable.add(row["name"])
+        usable[row["name"]] = row["name"]
         report.labels.append(row["name"])
     return usable
 
@@ -125,7 +133,7 @@ def _their_label(row: dict) -> Label:
                  to_labels=tuple(ends.get("to", ())))
 
 
-def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, labels: set[str],
+def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, labels: dict[str, str],
                     report: MergeReport) -> None:
     db = project.db.conn
     theirs = fetch_all(conn, "select id, " + ", ".join(PAGE_COLUMNS) + " from pages where document_id = ? order by number",
@@ -145,7 +153,7 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
             return
         report.matched += 1
     relation_labels = {label.name: label for label in project.labels() if label.is_relation}
-    span_labels = labels - set(relation_labels)
+    span_labels = {theirs: ours for theirs, ours in labels.items() if ours not in relation_labels}
     # Before their spans and regions: a suggestion rejected on either side is not brought back by the other's copy.
     merge_span_rejections(db, conn, doc, doc_id, words, span_labels, report)
     merge_region_rejections(db, conn, doc, pages, span_labels, report)
@@ -155,7 +163,7 @@ def _merge_document(project: Project, conn: sqlite3.Connection, doc: dict, label
     merge_decisions(db, conn, doc, doc_id, words, pages, report)
     merge_relation_decisions(db, conn, doc, doc_id, words, pages, report)
     ends = {**{("span", k): v for k, v in spans.items()}, **{("region", k): v for k, v in regions.items()}}
-    usable = {n: lab for n, lab in relation_labels.items() if n in labels}
+    usable = {theirs: relation_labels[ours] for theirs, ours in labels.items() if ours in relation_labels}
     # Before their relations: a suggestion rejected on either side is not brought back by the other's copy of it.
-    merge_relation_rejections(db, conn, doc, doc_id, ends, set(usable), report)
+    merge_relation_rejections(db, conn, doc, doc_id, ends, {theirs: lab.name for theirs, lab in usable.items()}, report)
     merge_relations(db, conn, doc, doc_id, ends, usable, report, rejected)

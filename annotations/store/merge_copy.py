@@ -116,8 +116,9 @@ def match_words(project: Project, conn: sqlite3.Connection, doc: dict, doc_id: i
 
 
 def merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int, words: dict[int, int],
-                labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
-    """Their spans that fit, added unless here already; their span id -> ours (added or found) for each."""
+                labels: dict[str, str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
+    """Their spans that fit, added unless here already, under our name of their label (`labels`);
+    their span id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     rows = fetch_all(conn, "select id, first_word_id, last_word_id, " + ", ".join(_SPAN_COPY)
                      + " from spans where document_id = ?", [doc["id"]])
@@ -127,6 +128,7 @@ def merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc
                 or row["head"] < 0 or row["tail"] < 0 or position(db, first) > position(db, last)):
             report.skipped.append(f"{doc['name']}: a {row['label']!r} span of {row['annotator']!r} that does not fit")
             continue
+        row["label"] = labels[row["label"]]
         if row["suggested"] and db.execute(
                 "select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
                 "and last_word_id = ? and head = ? and tail = ?",
@@ -148,8 +150,9 @@ def merge_spans(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc
 
 
 def merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, pages: dict[int, tuple[int, int, int]],
-                  labels: set[str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
-    """Their regions that fit, added unless here already; their region id -> ours (added or found) for each."""
+                  labels: dict[str, str], report: MergeReport, rejected: set[tuple[str, int]]) -> dict[int, int]:
+    """Their regions that fit, added unless here already, under our name of their label (`labels`);
+    their region id -> ours (added or found) for each."""
     mapped: dict[int, int] = {}
     for their_page, (page_id, width, height) in pages.items():
         rejections: dict[str, NearBoxes] | None = None
@@ -160,6 +163,7 @@ def merge_regions(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, p
             if not fits or row["label"] not in labels:
                 report.skipped.append(f"{doc['name']}: a {row['label']!r} region of {row['annotator']!r} that does not fit")
                 continue
+            row["label"] = labels[row["label"]]
             if rejections is None:  # as RegionStore.region_rejected: about the same box, a suggester run
                 # again puts it a few pixels off
                 rejections = near_boxes(db, "select id, label, x0, y0, x1, y1 from region_rejections "

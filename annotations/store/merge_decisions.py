@@ -56,6 +56,8 @@ def merge_relations(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
             report.skipped.append(f"{doc['name']}: a {row['label']!r} relation of {row['annotator']!r} that does not "
                                   "fit (an end that did not come in, or a label that does not allow it)")
             continue
+        assert label is not None
+        row["label"] = label.name
         if row["suggested"] and db.execute(
                 "select 1 from relation_rejections where document_id = ? and label = ? and from_kind = ? "
                 "and from_id = ? and to_kind = ? and to_id = ?",
@@ -177,7 +179,7 @@ def _our_ends(db: sqlite3.Connection, text: str, words: dict[int, int],
 
 
 def merge_relation_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
-                              ends: dict[tuple[str, int], int], labels: set[str], report: MergeReport) -> None:
+                              ends: dict[tuple[str, int], int], labels: dict[str, str], report: MergeReport) -> None:
     """Their rejected relation suggestions on the ids their ends have here, so that they are not proposed
     again; our own copy of such a suggestion goes as theirs went."""
     for row in fetch_all(conn, "select label, from_kind, from_id, to_kind, to_id, source, created "
@@ -186,6 +188,7 @@ def merge_relation_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, 
                 or row["from_kind"] not in ("span", "region") or row["to_kind"] not in ("span", "region")):
             report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} relation suggestion that does not fit")
             continue
+        row["label"] = labels[row["label"]]
         head, tail = ends.get((row["from_kind"], row["from_id"])), ends.get((row["to_kind"], row["to_id"]))
         if head is None or tail is None:
             continue  # an end gone there (rejected or deleted since), or left out above and said so
@@ -206,7 +209,7 @@ def merge_relation_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, 
 
 
 def merge_span_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict, doc_id: int,
-                          words: dict[int, int], labels: set[str], report: MergeReport) -> None:
+                          words: dict[int, int], labels: dict[str, str], report: MergeReport) -> None:
     """Their rejected span suggestions on our words, so that they are not proposed again; our own copy
     of such a suggestion goes as theirs went."""
     for row in fetch_all(conn, "select label, first_word_id, last_word_id, head, tail, source, score, created "
@@ -217,6 +220,7 @@ def merge_span_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc:
                 or (row["score"] is not None and not 0 <= row["score"] <= 1)):
             report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} span suggestion that does not fit")
             continue
+        row["label"] = labels[row["label"]]
         key = [doc_id, row["label"], first, last, row["head"], row["tail"]]
         if db.execute("select 1 from span_rejections where document_id = ? and label = ? and first_word_id = ? "
                       "and last_word_id = ? and head = ? and tail = ?", key).fetchone():
@@ -233,7 +237,7 @@ def merge_span_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc:
 
 
 def merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, doc: dict,
-                            pages: dict[int, tuple[int, int, int]], labels: set[str], report: MergeReport) -> None:
+                            pages: dict[int, tuple[int, int, int]], labels: dict[str, str], report: MergeReport) -> None:
     """Their rejected region suggestions on our pages, so that they are not proposed again; our own
     suggestions of about the same box go as theirs went."""
     for their_page, (page_id, width, height) in pages.items():
@@ -245,6 +249,7 @@ def merge_region_rejections(db: sqlite3.Connection, conn: sqlite3.Connection, do
                     or not (0 <= box[0] < box[2] <= width and 0 <= box[1] < box[3] <= height)):
                 report.skipped.append(f"{doc['name']}: a rejected {row['label']!r} region suggestion that does not fit")
                 continue
+            row["label"] = labels[row["label"]]
             if db.execute("select 1 from region_rejections where page_id = ? and label = ? and x0 = ? and y0 = ? "
                           "and x1 = ? and y1 = ?", [page_id, row["label"], *box]).fetchone():
                 report.already += 1

@@ -37,8 +37,11 @@ def normalise_char(ch: str, fold: bool = False) -> str:
 
 
 def normalise(text: str, fold: bool = False) -> str:
-    """A phrase as look-ups compare it: see normalise_char; runs of whitespace become one space."""
-    return " ".join("".join(normalise_char(c, fold) for c in text).split())
+    """A phrase as look-ups compare it: see normalise_char; runs of whitespace become one space.
+
+    Composed first, so an accent typed as a combining character (macOS writes é as e and U+0301)
+    compares equal to the one character, as `TextIndex` composes the document's words."""
+    return " ".join("".join(normalise_char(c, fold) for c in unicodedata.normalize("NFC", text)).split())
 
 
 def max_distance(length: int, rate: float = MAX_ERROR_RATE) -> int:
@@ -100,6 +103,7 @@ class TextIndex:
         self.ignore_case = ignore_case
         chars: list[str] = []
         pos: list[int] = []  # the document character each key character stands for
+        ends: list[int] = []  # and the end of what it stands for (past a combining accent composed into it)
         self.word_start: list[int] = []  # key range of each word (empty words have start == end)
         self.word_end: list[int] = []
         prev_line: tuple[int, int, int, int] | None = None
@@ -111,26 +115,40 @@ class TextIndex:
                 if chars[-1] == "-" and prev_line != line and len(chars) > 1 and chars[-2].isalpha():
                     chars.pop()
                     pos.pop()
+                    ends.pop()
                     self.word_end[-1] = len(chars)
                     joiner = ""
                 if joiner:
                     chars.append(joiner)
                     pos.append(text.ends[i - 1])
+                    ends.append(text.ends[i - 1] + 1)
             self.word_start.append(len(chars))
             for k, ch in enumerate(word.text):
                 for c in normalise_char(ch, ignore_case):
-                    if c != " ":
-                        chars.append(c)
-                        pos.append(text.starts[i] + k)
+                    if c == " ":
+                        continue
+                    if unicodedata.combining(c) and len(chars) > self.word_start[-1]:
+                        # A text layer may write é as e and a combining accent: one key character,
+                        # as the phrase (composed by `normalise`) has it.
+                        composed = unicodedata.normalize("NFC", chars[-1] + c)
+                        if len(composed) == 1:
+                            chars[-1] = composed
+                            ends[-1] = text.starts[i] + k + 1
+                            continue
+                    chars.append(c)
+                    pos.append(text.starts[i] + k)
+                    ends.append(text.starts[i] + k + 1)
             if self.word_start[-1] == len(chars) and chars and chars[-1] == " ":
                 # A word with nothing left after normalising: drop its joiner too.
                 chars.pop()
                 pos.pop()
+                ends.pop()
                 self.word_start[-1] = len(chars)
             self.word_end.append(len(chars))
             prev_line = line
         self.key = "".join(chars)
         self.pos = pos
+        self.ends = ends
         self._token_cache: list[tuple[int, int, str, str, str]] | None = None
         # Key position -> word index, for mapping a key range back to words.
         self._word_of = [0] * len(chars)
@@ -142,7 +160,7 @@ class TextIndex:
         """The match covering key characters [ks, ke) (as `key` positions; spaCy over `key` gives them)."""
         first, last = self._word_of[ks], self._word_of[ke - 1]
         score = 1.0 - distance / max(1, length or ke - ks)
-        return Match(self.pos[ks], self.pos[ke - 1] + 1, first, last, distance, round(score, 4))
+        return Match(self.pos[ks], self.ends[ke - 1], first, last, distance, round(score, 4))
 
     def exact(self, phrase: str) -> list[Match]:
         """Every occurrence of the normalised phrase bounded by non-word characters, in document order."""

@@ -48,6 +48,10 @@ class SuggestFileDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._update)
         self.label = QComboBox()
         self._labels = [label.name for label in labels]
+        # Whether the analyst chose a label; until then a pattern file runs every label it names, as
+        # `suggest --patterns` does without --label (the first label would refuse the file's others).
+        self._picked = False
+        self.label.currentIndexChanged.connect(self._on_label)
         self.fuzzy = QCheckBox("Also OCR misreadings (up to one edit per five characters)")
         self.ignore_case = QCheckBox("Ignore case")
         self.scope = QComboBox()
@@ -87,8 +91,12 @@ class SuggestFileDialog(QDialog):
             self.kind.setCurrentIndex(self.kind.findData(file_kind(Path(text.strip()))))
         self._update()
 
+    def _on_label(self) -> None:
+        self._picked = True
+        self._update()
+
     def _fill_labels(self) -> None:
-        chosen = self.label.currentText()
+        chosen = self.label.currentText() if self._picked else ""
         self.label.blockSignals(True)
         self.label.clear()
         if self.kind.currentData() == "patterns":

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotations.records import DOCUMENT_STATUSES, Document, Region, Relation, Span
+from annotations.wording import counted
 from app.project.session import ProjectSession, TagCount
 
 TAGS_TIP = ("Tags: spans and regions made or accepted by the analysts; suggestions still to review "
@@ -117,7 +118,7 @@ class Navigator(QWidget):
             item = QTreeWidgetItem([summary.name, summary.status, ""])
             set_tags(item, (summary.tags, summary.suggestions), links=summary.links)
             item.setData(0, DOC_ROLE, summary.id)
-            item.setToolTip(0, f"{summary.name}: {summary.pages} pages")
+            item.setToolTip(0, f"{summary.name}: {counted(summary.pages, 'page')}")
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.tree.addTopLevelItem(item)
             self._docs[summary.id] = item

@@ -260,3 +260,13 @@ def test_a_document_brought_back_by_undo_shows_its_spans_on_the_scan_and_in_the_
     qtbot.waitUntil(lambda: window.current_page() == (1, 1) and window.is_settled())
     assert {s for s in spans if window.highlight_items(s)} == drawn
     assert set(window.text_view.highlighted()) == marked
+
+
+def test_a_documents_tooltip_counts_its_pages_right_for_one(
+    qtbot: QtBot, settings: Settings, project_file: Path, tmp_path: Path
+) -> None:
+    window = two_letter_window(qtbot, settings, project_file, tmp_path)
+    tree = window.navigator.tree
+    first, second = _documents(project_file)
+    tips = [tree.topLevelItem(i).toolTip(0) for i in range(tree.topLevelItemCount())]
+    assert tips == [f"{first}: 2 pages", f"{second}: 1 page"]

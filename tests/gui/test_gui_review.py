@@ -540,3 +540,47 @@ def test_a_term_list_runs_from_the_suggestions_menu_and_shows_what_it_added(
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     press(qtbot, window, Qt.Key.Key_Return)  # accepted like any suggestion
     assert len(rows(project_file, "select 1 from spans where source = 'programs.txt' and suggested = 0")) == 1
+
+
+def test_a_pattern_file_chosen_in_the_dialog_runs_every_label_in_it_unless_one_is_picked(
+    qtbot: QtBot, window: MainWindow, project_file: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.jsonl"
+    rules.write_text('{"label": "program", "pattern": "CyberTipline"}\n'
+                     '{"label": "agency", "pattern": "OJJDP"}\n', encoding="utf-8")
+
+    chosen: list[tuple[str, str]] = []
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, SuggestFileDialog)
+        qtbot.keyClicks(dialog.path, str(rules))
+        chosen.append((dialog.kind.currentData(), dialog.label.currentText()))
+        if chosen[-1][1] == "Every label in the file":
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        else:
+            dialog.reject()  # run with one label, the file's others would be refused in a message box
+
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Suggestions")
+    action = next(a for a in menu.actions() if a.text() == "Suggest &from a term list or patterns…")
+    when_modal(qtbot, SuggestFileDialog, fill)
+    action.trigger()
+    # The file says its labels: nothing picked, every one of them runs (as `suggest --patterns` without --label).
+    assert chosen == [("patterns", "Every label in the file")]
+    qtbot.waitUntil(lambda: not window.file_suggestions.running(), timeout=60_000)
+    stored = rows(project_file, "select label from spans where source = 'rules.jsonl' and suggested = 1")
+    assert {label for (label,) in stored} == {"agency", "program"}
+    assert window.statusBar().currentMessage().startswith(f"{len(stored)} suggestions added from 'rules.jsonl'")
+
+    # A label picked before the file is chosen stays picked.
+    def pick(dialog: QWidget) -> None:
+        assert isinstance(dialog, SuggestFileDialog)
+        qtbot.keyClicks(dialog.label, "pr")
+        qtbot.keyClicks(dialog.path, str(rules))
+        chosen.append((dialog.kind.currentData(), dialog.label.currentText()))
+        dialog.reject()
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    when_modal(qtbot, SuggestFileDialog, pick)
+    action.trigger()
+    assert chosen[1:] == [("patterns", "program")]
