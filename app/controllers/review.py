@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from annotations.assist.suggest import FileRequest, SuggestReport, offers_occurrences
 from annotations.records import Span
+from annotations.wording import counted
 from app.dialogs.suggest_file import SuggestFileDialog
 from app.editing.shown import shown_annotation, shown_ranges
 
@@ -94,10 +95,10 @@ class ReviewController:
             new = [item for item in w.reviewer.left(source=name) if isinstance(item, Span) and item.id in added]
             if new:
                 w.reviewer.step(1, None, new)
-        text = (f"{report.added} suggestion{'s' if report.added != 1 else ''} added from {name!r} ({report.found} found, "
+        text = (f"{counted(report.added, 'suggestion')} added from {name!r} ({report.found} found, "
                 f"{report.existing} already tagged or suggested, {report.rejected} rejected before)")
         if report.skipped:
-            text += f"; {len(report.skipped)} documents skipped: " + "; ".join(report.skipped.values())
+            text += f"; {counted(len(report.skipped), 'document')} skipped: " + "; ".join(report.skipped.values())
         if request.keep:
             text += "; kept for new imports"
         if report.added:
