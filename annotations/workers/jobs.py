@@ -170,8 +170,8 @@ def _child() -> None:
     try:
         result = WORKS[name](*args, progress=progress, cancel=stop.is_set)
         reply: Message = ("result", result)
-    except errors.Cancelled as stop:
-        reply = ("cancelled", stop.done)
+    except errors.Cancelled as cancelled:
+        reply = ("cancelled", cancelled.done)
     except errors.ScanspanError as exc:
         reply = ("error", str(exc))
     except OSError as exc:

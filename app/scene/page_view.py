@@ -551,8 +551,14 @@ class PageView(QGraphicsView):
         one on top, even when it is the one selected."""
         scene_pos = self.mapToScene(pos)
         for item in self.items(pos):
-            if isinstance(item, RegionItem) and item.shape().contains(item.mapFromScene(scene_pos)):
-                return item if item.takes(item.mapFromScene(scene_pos)) else None
+            if not isinstance(item, RegionItem):
+                continue
+            local = item.mapFromScene(scene_pos)
+            if item.takes(local):
+                return item
+            if item.rect().contains(local):
+                return None
+            # Only the margin an edge is grabbed by, of a region not selected: the one below may take it.
         return None
 
     def _region_under(self, pos: QPointF) -> RegionItem | None:
@@ -673,8 +679,17 @@ class PageView(QGraphicsView):
     def _click(self, pos: QPointF, modifiers: Qt.KeyboardModifiers) -> None:
         assert self.page is not None and self.data is not None and self.words is not None
         spans = [i for i in self.scene().items(pos) if i.data(SPAN_ID) is not None]
+        region = self._region_under(pos)
+
+        def area(rect: QRectF) -> float:
+            return rect.width() * rect.height()
+
+        spans.sort(key=lambda i: area(i.boundingRect()))
+        # The smaller of a highlight and a region takes the click: a name tagged inside its signature
+        # block is the span, a region drawn around one tagged line (an imported ALTO or PAGE region) the region.
+        if spans and region is not None and area(region.rect()) < area(spans[0].boundingRect()):
+            spans = []
         if spans and not modifiers & Qt.KeyboardModifier.ShiftModifier:
-            spans.sort(key=lambda i: i.boundingRect().width() * i.boundingRect().height())
             current = self.selection.annotation
             ids = [i.data(SPAN_ID) for i in spans]
             pick = ids[0]
@@ -682,7 +697,6 @@ class PageView(QGraphicsView):
                 pick = ids[(ids.index(current.id) + 1) % len(ids)]  # clicking again cycles overlaps
             self.selection.set_annotation(AnnotationRef("span", pick))
             return
-        region = self._region_under(pos)
         index = self.words.word_at(pos)
         if region is not None and not modifiers & Qt.KeyboardModifier.ShiftModifier:
             # A click picks the region; a drag from inside it selects its words (a letter's body region

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui_helpers import click, drag, rows, stored_span_texts
+from gui_helpers import click, drag, rows, stored_span_texts, union
 from PySide6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
@@ -274,3 +274,52 @@ def test_words_inside_a_region_are_selected_on_the_scan_and_the_region_moves_onc
     drag(qtbot, window, QRect(at("Justice"), at("Justice") + QPoint(0, 30)))
     assert region_boxes(project_file)[body_id][1] > body[1]
     assert window.undo_stack().undoText() == "Move agency region"
+
+
+def test_a_click_takes_the_smaller_of_a_highlight_and_a_region(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    view = window.page_view
+    assert window.select_text("Department of Justice")
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)  # an agency span
+    (span_id,) = stored_span_texts(project_file)
+    assert view.data is not None and view.page is not None
+    start = view.data.text.text.find("Department of Justice")
+    words = [w for i, w in enumerate(view.data.words)
+             if start <= view.data.text.starts[i] < start + len("Department of Justice")]
+    box = union(words)
+    middle = view.mapFromScene((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+    # A block drawn around the tagged name: a click on the name is the span's, beside it the block's.
+    view.regionDrawn.emit(view.page, (box[0] - 300, box[1] - 150, box[2] + 300, box[3] + 150))
+    ((block_id, _),) = region_boxes(project_file).items()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    click(qtbot, window, middle)
+    assert window.selection.annotation == AnnotationRef("span", span_id)
+    click(qtbot, window, view.mapFromScene(box[0] - 250, box[1] - 100))
+    assert window.selection.annotation == AnnotationRef("region", block_id)
+
+    # A region drawn on the tagged line's own words (as an ALTO or PAGE file brings one) is clicked as
+    # the region: the highlight around the words is the larger.
+    view.regionDrawn.emit(view.page, box)
+    (line_id,) = set(region_boxes(project_file)) - {block_id}
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    click(qtbot, window, middle)
+    assert window.selection.annotation == AnnotationRef("region", line_id)
+
+
+def test_the_selected_region_moves_from_just_beside_a_smaller_one_inside_it(
+    qtbot: QtBot, window: MainWindow, project_file: Path
+) -> None:
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(300, 300), QPoint(450, 380)))  # a signature
+    ((inner_id, _),) = region_boxes(project_file).items()
+    qtbot.keyClick(window.page_view, Qt.Key.Key_R)
+    drag(qtbot, window, QRect(QPoint(150, 150), QPoint(650, 500)))  # its block, now selected
+    (outer_id,) = set(region_boxes(project_file)) - {inner_id}
+    outer = region_boxes(project_file)[outer_id]
+    assert window.selection.annotation == AnnotationRef("region", outer_id)
+    beside = QPoint(454, 340)  # within the inner one's edge margin, outside its box
+    drag(qtbot, window, QRect(beside, beside + QPoint(0, 40)))
+    assert region_boxes(project_file)[outer_id][1] > outer[1]
+    assert window.undo_stack().undoText().startswith("Move ")
