@@ -42,7 +42,6 @@ from app.editing.word_editor import WordEditor
 from app.project.session import ProjectSession
 from app.scene.page_items import (
     NO_PEN,
-    SPAN_ID,
     Z_BAND,
     Highlights,
     PageImage,
@@ -55,6 +54,7 @@ from app.scene.page_items import (
     word_rects,
     word_tip,
 )
+from app.scene.picking import region_taking_press, region_under, spans_clicked
 from app.scene.prefetch import NeighbourPrefetch
 from app.scene.relation_arrows import ArrowItem, build_arrows
 from app.scene.render import PageRenderer, scale_for
@@ -545,34 +545,11 @@ class PageView(QGraphicsView):
         self._point(self.viewport().mapFromGlobal(QCursor.pos()))
         self.toolChanged.emit(tool)
 
-    def _region_at(self, pos: QPoint) -> RegionItem | None:
-        """The region a press at `pos` (viewport pixels) goes to: the topmost one there, when it takes it.
-        A region under another (a signature block around its signature) never takes a press inside the
-        one on top, even when it is the one selected."""
-        scene_pos = self.mapToScene(pos)
-        for item in self.items(pos):
-            if not isinstance(item, RegionItem):
-                continue
-            local = item.mapFromScene(scene_pos)
-            if item.takes(local):
-                return item
-            if item.rect().contains(local):
-                return None
-            # Only the margin an edge is grabbed by, of a region not selected: the one below may take it.
-        return None
-
-    def _region_under(self, pos: QPointF) -> RegionItem | None:
-        """The topmost (so smallest) region whose box holds `pos` (scene coordinates)."""
-        for item in self.scene().items(pos):
-            if isinstance(item, RegionItem) and item.rect().contains(item.mapFromScene(pos)):
-                return item
-        return None
-
     def _point(self, pos: QPoint) -> None:
         """The pointer says what a press at `pos` would do: move or resize a region, draw one, pick a
         link's other end, or select. Set here rather than on the regions, as Qt then restores a pointer
         it kept from before the tool changed."""
-        region = self._region_at(pos) if self.page is not None else None
+        region = region_taking_press(self, pos) if self.page is not None else None
         if region is not None:
             shape = region.cursor_at(region.mapFromScene(self.mapToScene(pos)))
         elif self.tool == "region":
@@ -606,7 +583,7 @@ class PageView(QGraphicsView):
             return
         pos = event.position().toPoint()
         # Shift+click extends a word selection, over regions too.
-        if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._region_at(pos) is not None:
+        if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier and region_taking_press(self, pos) is not None:
             # With the selection tool a drag inside the selected region moves it, and one on its edge
             # resizes it; on a region not selected, the press is the page's (words, or a click that
             # selects the region). With the region tool on, only the selected region's edges take a
@@ -678,20 +655,10 @@ class PageView(QGraphicsView):
 
     def _click(self, pos: QPointF, modifiers: Qt.KeyboardModifiers) -> None:
         assert self.page is not None and self.data is not None and self.words is not None
-        spans = [i for i in self.scene().items(pos) if i.data(SPAN_ID) is not None]
-        region = self._region_under(pos)
-
-        def area(rect: QRectF) -> float:
-            return rect.width() * rect.height()
-
-        spans.sort(key=lambda i: area(i.boundingRect()))
-        # The smaller of a highlight and a region takes the click: a name tagged inside its signature
-        # block is the span, a region drawn around one tagged line (an imported ALTO or PAGE region) the region.
-        if spans and region is not None and area(region.rect()) < area(spans[0].boundingRect()):
-            spans = []
-        if spans and not modifiers & Qt.KeyboardModifier.ShiftModifier:
+        region = region_under(self.scene(), pos)
+        ids = spans_clicked(self.scene(), pos, region)
+        if ids and not modifiers & Qt.KeyboardModifier.ShiftModifier:
             current = self.selection.annotation
-            ids = [i.data(SPAN_ID) for i in spans]
             pick = ids[0]
             if current is not None and current.kind == "span" and current.id in ids:
                 pick = ids[(ids.index(current.id) + 1) % len(ids)]  # clicking again cycles overlaps
